@@ -1,0 +1,50 @@
+// Lint rules for baosong. Workflow and domain code must stay deterministic:
+// no Node built-ins, no I/O packages, no clock or randomness of their own.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+const ioPackages = [
+  'nodemailer', 'imapflow', 'mailparser', 'mailauth', 'better-sqlite3', 'kysely', 'pg', 'fastify',
+  'pino', 'yaml', 'iconv-lite', '@grpc/grpc-js', '@temporalio/client', '@temporalio/worker',
+  '@temporalio/activity', '@temporalio/testing',
+];
+const deterministicSyntax = [
+  { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'No clock reads here: take the time as an argument (workflow code: use the workflow clock).' },
+  { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'No clock reads here: take the time as an argument.' },
+  { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'No randomness here: pass a seed or a value in.' },
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'test-output/', 'data/', 'tests/temporal-server/bin/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [...nodeBuiltins, ...ioPackages, '@temporalio/workflow'].map((name) => ({ name, message: 'domain/ is pure: no Node built-ins, I/O or Temporal imports.' })),
+      }],
+      'no-restricted-syntax': ['error', ...deterministicSyntax],
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [...nodeBuiltins, ...ioPackages].map((name) => ({ name, message: 'Workflow code is deterministic: import activity types only, never Node or I/O modules.' })),
+      }],
+      'no-restricted-syntax': ['error', ...deterministicSyntax.slice(2)],
+    },
+  },
+);
