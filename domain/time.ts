@@ -4,6 +4,9 @@
  * deadlines, parsing "11月26日15:00", and formatting for people.
  */
 
+/** The school's zone unless configured otherwise (China has one zone and no DST). */
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+
 export interface LocalDateTime {
   year: number;
   /** 1–12 */
@@ -124,4 +127,28 @@ export function parseClock(text: string): number {
   const m = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(text.trim());
   if (!m) throw new RangeError(`"${text}" is not a time of day (expected HH:MM, e.g. 17:30)`);
   return Number(m[1]) * 60 + Number(m[2]);
+}
+
+const DATE_TIME_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * Reads a time as people type it on the command line or in a form: "2026-09-30T16:00",
+ * "2026-09-30 16:00", "2026-09-30" (midnight), with an optional "Z" or "+08:00". Without an
+ * offset it is wall-clock time in `timeZone`.
+ */
+export function parseDateTime(text: string, timeZone: string): Date {
+  const m = DATE_TIME_RE.exec(text.trim());
+  if (!m) throw new RangeError(`"${text}" is not a date and time (expected e.g. 2026-09-30T16:00 or 2026-09-30T16:00+08:00)`);
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  try {
+    parseLocalDate(`${m[1]}-${m[2]}-${m[3]}`);
+  } catch {
+    throw new RangeError(`"${text}" is not a real calendar date`);
+  }
+  const local = { year, month, day, hour: Number(m[4] ?? 0), minute: Number(m[5] ?? 0), second: Number(m[6] ?? 0) };
+  if (local.hour > 23 || local.minute > 59 || local.second > 59) throw new RangeError(`"${text}" has an impossible time of day`);
+  const zone = m[7];
+  if (zone === undefined) return fromLocal(local, timeZone);
+  const offset = zone === 'Z' ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
+  return new Date(Date.UTC(year, month - 1, day, local.hour, local.minute, local.second) - offset * 60_000);
 }
