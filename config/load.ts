@@ -1,0 +1,115 @@
+/**
+ * Loads baosong.config.yaml: file → YAML → schema. Every problem names the file, the line,
+ * the path in the document and what is wrong, so a school's IT person can fix it at once.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { configSchema, type Config } from './schema.js';
+
+export const DEFAULT_CONFIG_FILE = 'baosong.config.yaml';
+export const EXAMPLE_CONFIG_FILE = fileURLToPath(new URL('./example.yaml', import.meta.url));
+
+export interface ConfigProblem {
+  /** Path in the document, e.g. "departments[2].head.email" ("" for the whole file). */
+  path: string;
+  line: number | null;
+  column: number | null;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  readonly code: 'ECONFIG' | 'ECONFIG_NOT_FOUND' | 'ECONFIG_SECRET';
+  readonly file: string | null;
+  readonly problems: ConfigProblem[];
+
+  constructor(code: ConfigError['code'], file: string | null, problems: ConfigProblem[], headline?: string) {
+    const where = (p: ConfigProblem) => [file, p.line, p.column].filter((x) => x !== null).join(':');
+    const lines = problems.map((p) => `  - ${where(p)}${p.path ? ` ${p.path}` : ''}: ${p.message}`);
+    super([headline ?? `${file ?? 'configuration'}: invalid configuration`, ...lines].join('\n'));
+    this.name = 'ConfigError';
+    this.code = code;
+    this.file = file;
+    this.problems = problems;
+  }
+}
+
+export interface LoadConfigOptions {
+  /** Explicit path (the --config flag). */
+  path?: string;
+  /** Environment to read BAOSONG_CONFIG from (defaults to process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Working directory for relative paths (defaults to process.cwd()). */
+  cwd?: string;
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** Absolute path of the file that was read. */
+  file: string;
+}
+
+/** Which file would be read: --config, else $BAOSONG_CONFIG, else ./baosong.config.yaml. */
+export function configPath(options: LoadConfigOptions = {}): string {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  return resolve(cwd, options.path ?? env.BAOSONG_CONFIG ?? DEFAULT_CONFIG_FILE);
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
+  const file = configPath(options);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
+    throw new ConfigError('ECONFIG_NOT_FOUND', file, [], `${file}: cannot read the configuration (${reason}). Copy config/example.yaml to ${DEFAULT_CONFIG_FILE}, or pass --config / set BAOSONG_CONFIG.`);
+  }
+  return { config: parseConfig(text, file), file };
+}
+
+/** Parses and validates configuration text; `file` is only used in messages. */
+export function parseConfig(text: string, file: string): Config {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      'ECONFIG',
+      file,
+      doc.errors.map((e) => ({ path: '', line: e.linePos?.[0]?.line ?? null, column: e.linePos?.[0]?.col ?? null, message: `YAML: ${e.message.split('\n')[0]}` })),
+    );
+  }
+  const result = configSchema.safeParse(doc.toJS() ?? {});
+  if (!result.success) {
+    throw new ConfigError('ECONFIG', file, result.error.issues.map((issue) => toProblem(issue, doc, lineCounter)));
+  }
+  return result.data;
+}
+
+function toProblem(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter): ConfigProblem {
+  const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
+  let message = issue.message;
+  if (issue.code === 'invalid_type' && /received undefined/.test(message)) message = `missing (${message.replace(/^Invalid input: /, '')})`;
+  // Point at the deepest node that exists: the value itself, or the mapping that lacks the key.
+  let pos: { line: number; col: number } | null = null;
+  for (let n = path.length; n >= 0 && !pos; n--) {
+    const node: unknown = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+    if (isNode(node) && node.range) pos = lines.linePos(node.range[0]);
+  }
+  return { path: formatPath(path), line: pos?.line ?? null, column: pos?.col ?? null, message };
+}
+
+function formatPath(path: (string | number)[]): string {
+  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
+}
+
+/** Reads a secret from the environment variable the configuration names. */
+export function readSecret(variable: string, configPathInDocument: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[variable];
+  if (value === undefined || value === '') {
+    throw new ConfigError('ECONFIG_SECRET', null, [{ path: configPathInDocument, line: null, column: null, message: `environment variable ${variable} is not set` }], `A secret is missing: set ${variable} (named by ${configPathInDocument} in the configuration).`);
+  }
+  return value;
+}

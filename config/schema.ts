@@ -1,0 +1,263 @@
+/**
+ * The shape of baosong.config.yaml, validated with zod. Field docs here are the reference;
+ * config/example.yaml shows every section for a fictional school.
+ */
+import { z } from 'zod';
+import { CATEGORY_LABELS, URGENCIES } from '../domain/report.js';
+import { assertTimeZone, parseClock } from '../domain/time.js';
+
+const clock = z.string().refine(
+  (s) => {
+    try {
+      parseClock(s);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected a time of day HH:MM, e.g. "17:30"' },
+);
+
+const timeZone = z.string().refine(
+  (s) => {
+    try {
+      assertTimeZone(s);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'unknown time zone; use an IANA name such as Asia/Shanghai' },
+);
+
+const email = z.email({ message: 'not an e-mail address' }).transform((s) => s.toLowerCase());
+const date = z.iso.date({ message: 'expected a date YYYY-MM-DD' });
+/** Durations as people write them: "30m", "2h", "1h30m", "1d". */
+export const durationPattern = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$/;
+const duration = z.string().regex(durationPattern, { message: 'expected a duration such as "30m", "2h" or "1h30m"' }).refine((s) => s !== '', { message: 'empty duration' });
+/** Name of an environment variable that holds a secret; the secret itself never sits in the file. */
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { message: 'expected an environment variable name such as BAOSONG_SMTP_PASSWORD' });
+
+export const personSchema = z.strictObject({
+  name: z.string().min(1),
+  email,
+  /** Other addresses the same person sends from (a personal QQ or 163 mailbox). */
+  aliases: z.array(email).default([]),
+  /** Job title shown in mail, e.g. 宣传干事, 副校长. */
+  title: z.string().optional(),
+});
+
+export const departmentSchema = z.strictObject({
+  /** Short stable id used in URLs, statistics and the CLI, e.g. "jiaowu". */
+  id: z.string().regex(/^[a-z][a-z0-9-]*$/, { message: 'expected a short id in lower-case letters, digits and "-", e.g. "jiaowu"' }),
+  /** Name as people say it, e.g. 教务处. */
+  name: z.string().min(1),
+  head: personSchema,
+  liaisons: z.array(personSchema).min(1, { message: 'every department needs at least one liaison (信息联络员)' }),
+  /** Other staff who may submit (年级组长, 班主任 …); reviewed through this department. */
+  members: z.array(personSchema).default([]),
+});
+
+export const reviewStepSchema = z.enum(['department_head', 'office', 'leadership']);
+
+export const reviewChainSchema = z.strictObject({
+  name: z.string().optional(),
+  /** All listed conditions must hold; a chain without `when` matches every report. */
+  when: z
+    .strictObject({
+      urgency: z.array(z.enum(URGENCIES)).min(1).optional(),
+      category: z.array(z.enum(CATEGORY_LABELS as [string, ...string[]], { message: `expected one of ${CATEGORY_LABELS.join('、')}` })).min(1).optional(),
+    })
+    .optional(),
+  steps: z.array(reviewStepSchema).min(1),
+});
+
+const reminderPlanSchema = z.strictObject({
+  /** Reminders to the holder this long before the deadline. */
+  before: z.array(duration).default([]),
+  /** After the deadline: keep reminding once every working day (routine) or every `every` (urgent/major). */
+  every: duration.optional(),
+});
+
+const defaultChains = [
+  { name: '安全管理、政策传达', when: { category: ['安全管理', '政策传达'] }, steps: ['department_head', 'office', 'leadership'] },
+  { name: '重大、紧急', when: { urgency: ['major', 'urgent'] }, steps: ['department_head', 'office', 'leadership'] },
+  { name: '常规', steps: ['department_head', 'office'] },
+] as const;
+
+export const configSchema = z
+  .strictObject({
+    school: z.strictObject({
+      name: z.string().min(1),
+      /** Domain of the school's mail, e.g. school.test. */
+      domain: z.string().optional(),
+      timeZone: timeZone.default('Asia/Shanghai'),
+      /** Language of mail and pages: zh-CN first, English available. */
+      locale: z.enum(['zh-CN', 'en']).default('zh-CN'),
+    }),
+    workingHours: z
+      .strictObject({ start: clock.default('08:00'), end: clock.default('17:30') })
+      .default({ start: '08:00', end: '17:30' })
+      .refine((w) => parseClock(w.start) < parseClock(w.end), { message: 'working hours must start before they end' }),
+    calendar: z
+      .strictObject({
+        /** Extra days off (school closures), YYYY-MM-DD. */
+        extraHolidays: z.array(date).default([]),
+        /** Extra working days, YYYY-MM-DD. */
+        extraWorkdays: z.array(date).default([]),
+      })
+      .default({ extraHolidays: [], extraWorkdays: [] }),
+    departments: z.array(departmentSchema).min(1, { message: 'list at least one department' }),
+    /** 学校办公室 and 宣传干事: any one of them may decide the office step. */
+    office: z.strictObject({ reviewers: z.array(personSchema).min(1, { message: 'the office needs at least one reviewer' }) }),
+    /** 工作领导小组: principal and vice-principals. */
+    leadership: z.array(personSchema).min(1, { message: 'list at least one leader' }),
+    review: z
+      .strictObject({
+        /** First matching chain wins; the last one must have no `when`. */
+        chains: z.array(reviewChainSchema).min(1),
+        /** Skip the department-head step when the head submitted the report. */
+        skipHeadWhenSubmitter: z.boolean().default(true),
+      })
+      .default({ chains: defaultChains.map((c) => ({ ...c, steps: [...c.steps] })) as never, skipHeadWhenSubmitter: true }),
+    deadlines: z
+      .strictObject({
+        majorHours: z.number().positive().default(2),
+        urgentHours: z.number().positive().default(2),
+        routineWorkingDays: z.number().int().min(1).default(1),
+        /** A returned report must be revised within this many working days, else it expires. */
+        revisionWorkingDays: z.number().int().min(1).default(2),
+        reminders: z
+          .strictObject({
+            routine: reminderPlanSchema.default({ before: ['2h'] }),
+            major: reminderPlanSchema.default({ before: ['30m'], every: '1h' }),
+            urgent: reminderPlanSchema.default({ before: ['30m'], every: '30m' }),
+          })
+          .default({ routine: { before: ['2h'] }, major: { before: ['30m'], every: '1h' }, urgent: { before: ['30m'], every: '30m' } }),
+      })
+      .default({
+        majorHours: 2,
+        urgentHours: 2,
+        routineWorkingDays: 1,
+        revisionWorkingDays: 2,
+        reminders: { routine: { before: ['2h'] }, major: { before: ['30m'], every: '1h' }, urgent: { before: ['30m'], every: '30m' } },
+      }),
+    mail: z.strictObject({
+      /** The shared inbox staff write to; replies come back as <local>+<token>@<domain>. */
+      address: email,
+      fromName: z.string().default('信息报送'),
+      imap: z
+        .strictObject({
+          host: z.string().min(1),
+          port: z.number().int().min(1).max(65535).default(993),
+          secure: z.boolean().default(true),
+          user: z.string().min(1),
+          passwordEnv: envName,
+          mailbox: z.string().default('INBOX'),
+          processedFolder: z.string().default('Processed'),
+          quarantineFolder: z.string().default('Quarantine'),
+        })
+        .optional(),
+      /** Without SMTP, mail is written as .eml files to the outbox folder. */
+      smtp: z
+        .strictObject({
+          host: z.string().min(1),
+          port: z.number().int().min(1).max(65535).default(465),
+          secure: z.boolean().default(true),
+          user: z.string().optional(),
+          passwordEnv: envName.optional(),
+          pool: z.boolean().default(true),
+        })
+        .optional(),
+      outboxDir: z.string().optional(),
+      limits: z
+        .strictObject({
+          maxAttachmentMB: z.number().positive().default(20),
+          maxMailMB: z.number().positive().default(25),
+          allowedTypes: z
+            .array(z.string())
+            .default(['image/jpeg', 'image/png', 'image/heic', 'image/webp', 'application/pdf', 'application/msword', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document']),
+        })
+        .default({ maxAttachmentMB: 20, maxMailMB: 25, allowedTypes: ['image/jpeg', 'image/png', 'image/heic', 'image/webp', 'application/pdf', 'application/msword', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'] }),
+      /** How replies that approve or send back are authenticated beyond sender + token. */
+      authentication: z
+        .strictObject({
+          policy: z.enum(['token', 'dkim', 'authserv']).default('token'),
+          trustedAuthservIds: z.array(z.string()).default([]),
+        })
+        .default({ policy: 'token', trustedAuthservIds: [] }),
+    }),
+    digest: z
+      .strictObject({
+        weekday: z.enum(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']).default('friday'),
+        time: clock.default('16:00'),
+        /** Roles that get the digest, plus any extra addresses. */
+        roles: z.array(z.enum(['office', 'leadership'])).default(['office', 'leadership']),
+        recipients: z.array(email).default([]),
+      })
+      .default({ weekday: 'friday', time: '16:00', roles: ['office', 'leadership'], recipients: [] }),
+    web: z
+      .strictObject({
+        port: z.number().int().min(1).max(65535).default(8080),
+        /** Public address used in links inside mail. */
+        baseUrl: z.url({ message: 'expected a URL such as https://baosong.school.test' }).default('http://localhost:8080'),
+      })
+      .default({ port: 8080, baseUrl: 'http://localhost:8080' }),
+    /** Database, attachments, outbox and the local Temporal state live here. */
+    dataDir: z.string().default('./data'),
+    temporal: z
+      .strictObject({
+        /** host:port of a Temporal server; absent → a local dev server (TEMPORAL_ADDRESS overrides). */
+        address: z.string().optional(),
+        namespace: z.string().default('default'),
+        taskQueue: z.string().default('baosong'),
+      })
+      .default({ namespace: 'default', taskQueue: 'baosong' }),
+    secrets: z
+      .strictObject({
+        /** Signs reply tokens and links (HMAC). At least 32 random bytes. */
+        hmacSecretEnv: envName.default('BAOSONG_SECRET'),
+      })
+      .default({ hmacSecretEnv: 'BAOSONG_SECRET' }),
+  })
+  .superRefine(
+    (c, ctx) => {
+      // Runs even when other fields failed, so one pass reports every problem; hence the guards.
+      const departments = Array.isArray(c.departments) ? c.departments : [];
+      for (const key of ['id', 'name'] as const) {
+        const seen = new Map<string, number>();
+        departments.forEach((d, i) => {
+          const value = d?.[key];
+          if (typeof value !== 'string') return;
+          const prev = seen.get(value);
+          if (prev !== undefined) ctx.addIssue({ code: 'custom', path: ['departments', i, key], message: `duplicate department ${key} "${value}" (also departments[${prev}])` });
+          seen.set(value, i);
+        });
+      }
+      const holidays = c.calendar?.extraHolidays ?? [];
+      const both = holidays.filter((d) => c.calendar?.extraWorkdays?.includes(d));
+      if (both.length > 0) ctx.addIssue({ code: 'custom', path: ['calendar'], message: `listed both as extra holiday and extra workday: ${both.join(', ')}` });
+      const chains = Array.isArray(c.review?.chains) ? c.review.chains : [];
+      const last = chains[chains.length - 1];
+      if (last && last.when !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['review', 'chains', chains.length - 1], message: 'the last chain must have no `when`, so that every report has a review chain' });
+      }
+      const inbox = c.mail?.address;
+      departments.forEach((d, i) => {
+        for (const [role, people] of [['head', [d?.head]], ['liaisons', d?.liaisons ?? []]] as const) {
+          for (const p of people) {
+            if (inbox && p?.email === inbox) ctx.addIssue({ code: 'custom', path: ['departments', i, role], message: `${p.name} uses the shared inbox address ${inbox}; give them their own address` });
+          }
+        }
+      });
+    },
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+  );
+
+/** The configuration after defaults are filled in. */
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type Person = z.output<typeof personSchema>;
+export type Department = z.output<typeof departmentSchema>;
+export type ReviewStepKind = z.output<typeof reviewStepSchema>;
+export type ReviewChain = z.output<typeof reviewChainSchema>;

@@ -1,0 +1,56 @@
+/**
+ * What the rest of baosong derives from the configuration: the school's calendar, its deadline
+ * rules, and who a mail address belongs to.
+ */
+import { WorkingCalendar } from '../domain/calendar.js';
+import type { DeadlineContext } from '../domain/deadline.js';
+import type { Config, Person } from './schema.js';
+
+export function schoolCalendar(config: Config): WorkingCalendar {
+  return new WorkingCalendar({ holidays: config.calendar.extraHolidays, workdays: config.calendar.extraWorkdays });
+}
+
+export function deadlineContext(config: Config, calendar = schoolCalendar(config)): DeadlineContext {
+  return {
+    calendar,
+    timeZone: config.school.timeZone,
+    rules: {
+      majorHours: config.deadlines.majorHours,
+      urgentHours: config.deadlines.urgentHours,
+      routineWorkingDays: config.deadlines.routineWorkingDays,
+      workdayEnd: config.workingHours.end,
+    },
+  };
+}
+
+export type Role =
+  | { role: 'department_head'; department: string; departmentName: string }
+  | { role: 'liaison'; department: string; departmentName: string }
+  | { role: 'member'; department: string; departmentName: string }
+  | { role: 'office' }
+  | { role: 'leadership' };
+
+export interface SenderIdentity {
+  address: string;
+  name: string | null;
+  roles: Role[];
+}
+
+const owns = (p: Person, address: string) => p.email === address || p.aliases.includes(address);
+
+/** Everything an address is in this school (a head may also be an office reviewer). Unknown → no roles. */
+export function identify(config: Config, address: string): SenderIdentity {
+  const a = address.trim().toLowerCase();
+  const roles: Role[] = [];
+  let name: string | null = null;
+  const note = (p: Person) => (name ??= p.name);
+  for (const d of config.departments) {
+    const dept = { department: d.id, departmentName: d.name };
+    if (owns(d.head, a)) (note(d.head), roles.push({ role: 'department_head', ...dept }));
+    for (const p of d.liaisons) if (owns(p, a)) (note(p), roles.push({ role: 'liaison', ...dept }));
+    for (const p of d.members) if (owns(p, a)) (note(p), roles.push({ role: 'member', ...dept }));
+  }
+  for (const p of config.office.reviewers) if (owns(p, a)) (note(p), roles.push({ role: 'office' }));
+  for (const p of config.leadership) if (owns(p, a)) (note(p), roles.push({ role: 'leadership' }));
+  return { address: a, name, roles };
+}

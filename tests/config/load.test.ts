@@ -1,0 +1,110 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, EXAMPLE_CONFIG_FILE, loadConfig, parseConfig, readSecret } from '../../config/load.js';
+import { identify, schoolCalendar } from '../../config/school.js';
+
+const example = readFileSync(EXAMPLE_CONFIG_FILE, 'utf8');
+const errorOf = (text: string): ConfigError => {
+  try {
+    parseConfig(text, 'baosong.config.yaml');
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('the example configuration', () => {
+  const { config } = loadConfig({ path: EXAMPLE_CONFIG_FILE });
+
+  it('loads, with the seed’s departments and the default time zone and hours', () => {
+    expect(config.school.timeZone).toBe('Asia/Shanghai');
+    expect(config.workingHours).toEqual({ start: '08:00', end: '17:30' });
+    expect(config.departments.map((d) => d.name)).toEqual(expect.arrayContaining(['办公室', '教务处', '德育处', '总务处', '安全办', '七年级组']));
+    expect(config.review.chains.at(-1)?.when).toBeUndefined();
+  });
+
+  it('feeds its school holiday into the calendar', () => {
+    expect(schoolCalendar(config).day('2026-11-06')).toMatchObject({ working: false, kind: 'school_holiday' });
+  });
+
+  it('names every role an address has, aliases and case included', () => {
+    expect(identify(config, 'ZhouXiaoMei@school.test')).toEqual({
+      address: 'zhouxiaomei@school.test',
+      name: '周晓梅',
+      roles: [{ role: 'department_head', department: 'bangongshi', departmentName: '办公室' }, { role: 'office' }],
+    });
+    expect(identify(config, 'liufang1988@qq.com').roles).toEqual([{ role: 'liaison', department: 'jiaowu', departmentName: '教务处' }]);
+    expect(identify(config, 'huangchen@school.test').roles).toEqual([{ role: 'member', department: 'grade-7', departmentName: '七年级组' }]);
+    expect(identify(config, 'stranger@example.com')).toEqual({ address: 'stranger@example.com', name: null, roles: [] });
+  });
+});
+
+describe('configuration errors name the file, line, path and problem', () => {
+  it('a bad e-mail address', () => {
+    const err = errorOf(example.replace('wangjianguo@school.test', 'wangjianguo@'));
+    expect(err.code).toBe('ECONFIG');
+    const line = example.split('\n').findIndex((l) => l.includes('wangjianguo@school.test')) + 1;
+    expect(err.message).toContain(`baosong.config.yaml:${line}:`);
+    expect(err.message).toMatch(/departments\[1\]\.head\.email: not an e-mail address/);
+  });
+
+  it('an unknown time zone and an unknown key', () => {
+    const err = errorOf(example.replace('timeZone: Asia/Shanghai', 'timeZone: Asia/Beijing\n  colour: red'));
+    expect(err.message).toMatch(/school\.timeZone: unknown time zone/);
+    expect(err.message).toMatch(/Unrecognized key: "colour"/);
+    expect(err.problems).toHaveLength(2);
+  });
+
+  it('a missing section', () => {
+    const err = errorOf(example.replace(/^office:[\s\S]*?(?=^leadership:)/m, ''));
+    expect(err.problems).toEqual([expect.objectContaining({ path: 'office', line: expect.any(Number), message: expect.stringMatching(/^missing/) })]);
+  });
+
+  it('YAML syntax errors and duplicate keys, with line numbers', () => {
+    const dup = errorOf('school:\n  name: A\nschool:\n  name: B\n');
+    expect(dup.problems[0]).toMatchObject({ line: 3, message: expect.stringMatching(/YAML: .*unique/i) });
+    const bad = errorOf('school: [unclosed\n');
+    expect(bad.problems[0]?.message).toMatch(/^YAML:/);
+  });
+
+  it('a review chain list without a catch-all at the end', () => {
+    const err = errorOf(example.replace(/    - name: 常规\n      steps: \[department_head, office\]\n/, ''));
+    expect(err.message).toMatch(/review\.chains\[1\]: the last chain must have no `when`/);
+  });
+
+  it('an unknown category in a chain, duplicate department ids, and hours that end before they start', () => {
+    const text = example
+      .replace('category: [安全管理, 政策传达]', 'category: [安全, 政策传达]')
+      .replace('id: deyu', 'id: jiaowu')
+      .replace('start: "08:00"', 'start: "18:00"');
+    const err = errorOf(text);
+    expect(err.message).toMatch(/review\.chains\[0\]\.when\.category\[0\]: expected one of 教育教学、校园文化/);
+    expect(err.message).toMatch(/departments\[2\]\.id: duplicate department id "jiaowu" \(also departments\[1\]\)/);
+    expect(err.message).toMatch(/workingHours: working hours must start before they end/);
+  });
+});
+
+describe('finding the file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'baosong-config-'));
+  writeFileSync(join(dir, 'school.yaml'), example);
+
+  it('uses BAOSONG_CONFIG when no path is given, relative to the working directory', () => {
+    const { file, config } = loadConfig({ env: { BAOSONG_CONFIG: 'school.yaml' }, cwd: dir });
+    expect(file).toBe(join(dir, 'school.yaml'));
+    expect(config.school.name).toBe('青禾市第一实验中学');
+  });
+
+  it('says how to fix a missing file', () => {
+    expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(/baosong\.config\.yaml: cannot read the configuration \(file not found\)\. Copy config\/example\.yaml/);
+  });
+});
+
+describe('secrets come from the environment', () => {
+  it('reads the named variable, and names it when it is missing', () => {
+    expect(readSecret('BAOSONG_SECRET', 'secrets.hmacSecretEnv', { BAOSONG_SECRET: 'x'.repeat(32) })).toHaveLength(32);
+    expect(() => readSecret('BAOSONG_SMTP_PASSWORD', 'mail.smtp.passwordEnv', {})).toThrow(/set BAOSONG_SMTP_PASSWORD \(named by mail\.smtp\.passwordEnv/);
+  });
+});
