@@ -1,0 +1,42 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { addDays, assertTimeZone, formatIsoInZone, fromLocal, parseClock, parseDateTime, toLocal, weekday } from '../../domain/time.js';
+
+describe('zoned time', () => {
+  it('formats instants in the school’s zone with the offset', () => {
+    expect(formatIsoInZone(new Date('2026-11-26T07:00:00Z'), 'Asia/Shanghai')).toBe('2026-11-26T15:00:00+08:00');
+    expect(formatIsoInZone(new Date('2026-07-01T12:00:00Z'), 'Europe/Berlin')).toBe('2026-07-01T14:00:00+02:00');
+    expect(formatIsoInZone(new Date('2026-01-01T00:00:00Z'), 'America/St_Johns')).toBe('2025-12-31T20:30:00-03:30');
+  });
+
+  it('reads times without an offset as wall-clock time in the zone', () => {
+    expect(parseDateTime('2026-09-30T16:00', 'Asia/Shanghai').toISOString()).toBe('2026-09-30T08:00:00.000Z');
+    expect(parseDateTime('2026-09-30 16:00:30', 'Asia/Shanghai').toISOString()).toBe('2026-09-30T08:00:30.000Z');
+    expect(parseDateTime('2026-09-30T16:00Z', 'Asia/Shanghai').toISOString()).toBe('2026-09-30T16:00:00.000Z');
+    expect(parseDateTime('2026-09-30T16:00-05:00', 'Asia/Shanghai').toISOString()).toBe('2026-09-30T21:00:00.000Z');
+    expect(() => parseDateTime('30/09/2026', 'Asia/Shanghai')).toThrow(/expected e\.g\. 2026-09-30T16:00/);
+    expect(() => parseDateTime('2026-09-30T24:00', 'Asia/Shanghai')).toThrow(/impossible time of day/);
+  });
+
+  it('round-trips local time in zones with and without daylight saving', () => {
+    const zones = fc.constantFrom('Asia/Shanghai', 'Asia/Hong_Kong', 'Europe/Berlin', 'America/New_York', 'UTC');
+    const instant = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2040-01-01T00:00:00Z'), noInvalidDate: true });
+    fc.assert(
+      fc.property(instant, zones, (d, tz) => {
+        const whole = new Date(Math.floor(d.getTime() / 1000) * 1000);
+        const back = fromLocal(toLocal(whole, tz), tz).getTime();
+        // Equal, except for the repeated hour at the end of DST, where the earlier reading wins.
+        return back === whole.getTime() || whole.getTime() - back === 3_600_000;
+      }),
+    );
+  });
+
+  it('does calendar arithmetic on dates', () => {
+    expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
+    expect(addDays('2028-03-01', -1)).toBe('2028-02-29');
+    expect(weekday('2026-11-26')).toBe(4);
+    expect(parseClock('17:30')).toBe(1050);
+    expect(() => parseClock('25:00')).toThrow(/HH:MM/);
+    expect(() => assertTimeZone('Asia/Beijing')).toThrow(/Unknown time zone "Asia\/Beijing"/);
+  });
+});
