@@ -43,14 +43,19 @@ export function identify(config: Config, address: string): SenderIdentity {
   const a = address.trim().toLowerCase();
   const roles: Role[] = [];
   let name: string | null = null;
-  const note = (p: Person) => (name ??= p.name);
+  const add = (people: readonly Person[], role: Role) => {
+    const person = people.find((p) => owns(p, a));
+    if (!person) return;
+    name ??= person.name;
+    roles.push(role);
+  };
   for (const d of config.departments) {
     const dept = { department: d.id, departmentName: d.name };
-    if (owns(d.head, a)) (note(d.head), roles.push({ role: 'department_head', ...dept }));
-    for (const p of d.liaisons) if (owns(p, a)) (note(p), roles.push({ role: 'liaison', ...dept }));
-    for (const p of d.members) if (owns(p, a)) (note(p), roles.push({ role: 'member', ...dept }));
+    add([d.head], { role: 'department_head', ...dept });
+    add(d.liaisons, { role: 'liaison', ...dept });
+    add(d.members, { role: 'member', ...dept });
   }
-  for (const p of config.office.reviewers) if (owns(p, a)) (note(p), roles.push({ role: 'office' }));
-  for (const p of config.leadership) if (owns(p, a)) (note(p), roles.push({ role: 'leadership' }));
+  add(config.office.reviewers, { role: 'office' });
+  add(config.leadership, { role: 'leadership' });
   return { address: a, name, roles };
 }

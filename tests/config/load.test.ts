@@ -71,7 +71,7 @@ describe('configuration errors name the file, line, path and problem', () => {
   });
 
   it('a review chain list without a catch-all at the end', () => {
-    const err = errorOf(example.replace(/    - name: 常规\n      steps: \[department_head, office\]\n/, ''));
+    const err = errorOf(example.replace(/ {4}- name: 常规\n {6}steps: \[department_head, office\]\n/, ''));
     expect(err.message).toMatch(/review\.chains\[1\]: the last chain must have no `when`/);
   });
 
