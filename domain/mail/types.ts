@@ -60,12 +60,24 @@ export interface MailUnderstanding {
   /** When the reported event happened/ended, or null when the mail is not a report. */
   eventTime: Date | null;
   eventTimeSource: 'body' | 'received' | null;
+  /** The words the event time was read from ("11月26日下午3点"), when it came from the text. */
+  eventTimeText?: string | null;
   /** The new text only: quoted history and signatures removed. For a send-back, the reason follows the keyword. */
   body: string;
   /** The reason given with 退回/驳回…, e.g. "照片不清晰". null unless intent is send_back. */
   sendBackReason: string | null;
   /** Why ignored/invalid, in words a person can act on; null otherwise. */
   reason: string | null;
-  /** Things the office should look at: 'category_guessed', 'urgency_guessed', 'event_time_missing', … */
+  /**
+   * Things the office should look at, as short words:
+   * - new reports: 'category_guessed' (from keywords), 'category_ambiguous' (keywords tie), 'category_default' (其他),
+   *   'urgency_guessed', 'urgency_default' (routine, nothing said), 'event_time_missing' (received time used),
+   *   'event_time_in_future', 'event_time_date_only' (a day without a clock time: 17:30 that day, never after
+   *   receipt), 'event_date_assumed' (a clock time without a day: the day of receipt), 'subject_missing'
+   *   (title taken from the text), 'reply_headers_without_report' (In-Reply-To but no report number: taken as new);
+   * - replies: 'report_id_from_body', 'send_back_without_reason';
+   * - ignored: 'auto_reply', 'bounce', 'bulk';
+   * - invalid: 'empty_mail', 'empty_body', 'empty_reply', 'report_id_missing'.
+   */
   flags: string[];
 }

@@ -1,0 +1,193 @@
+/**
+ * Raw RFC 5322 bytes → MailInput, with mailparser's simpleParser plus two charset repairs for mail
+ * from Chinese clients (mailparser 3.14.2 / libmime 5.6.4 get the rest right, see
+ * tests/intake/parse-mail.test.ts):
+ *
+ * 1. GB2312 / GBK labels are decoded as GB18030. libmime maps GB2312 to iconv-lite's GBK codec,
+ *    which already covers GBK-only characters such as 镕 and 堃 but turns GB18030 four-byte
+ *    sequences (𠮷, the rarer name characters) into "�4�5". Mail clients label such text GB2312
+ *    or GBK anyway, so every such label (in Content-Type charset parameters, RFC 2047 encoded words
+ *    and RFC 2231 parameter values) is rewritten to GB18030, a superset, before parsing.
+ * 2. Header lines sent as raw 8-bit GBK (no encoded words; some old clients and scanners do this)
+ *    are decoded by mailparser as UTF-8 into "����". Header lines that are not valid UTF-8 are
+ *    converted from GB18030 to UTF-8 before parsing (top-level headers and MIME part headers).
+ *
+ * It also never lets mailparser's clock leak in: an unreadable Date header gives `date: null`
+ * (mailparser would substitute the current time).
+ */
+import iconv from 'iconv-lite';
+import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import type { MailAddress, MailAttachmentInfo, MailInput } from '../domain/mail/types.js';
+
+export class MailParseError extends Error {
+  readonly code = 'EMAILPARSE';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MailParseError';
+  }
+}
+
+/** Charset labels that mean "GB2312 or GBK" in practice; all decoded as GB18030. */
+const GB_LABELS = 'gb2312|gb_2312(?:-80)?|gbk|x-gbk|cp936|ms936|windows-936|csgb2312|euc-cn|x-euc-cn|csiso58gb231280|iso-ir-58';
+const ENCODED_WORD_LABEL_RE = new RegExp(`(=\\?)(?:${GB_LABELS})((?:\\*[A-Za-z0-9-]*)?\\?[BbQq]\\?)`, 'gi');
+const CHARSET_PARAM_RE = new RegExp(`(charset\\s*=\\s*["']?)(?:${GB_LABELS})(?=["';\\s]|$)`, 'gim');
+const RFC2231_LABEL_RE = new RegExp(`(\\*\\s*=\\s*["']?)(?:${GB_LABELS})(')`, 'gi');
+
+/** Rewrites GB2312/GBK charset labels to GB18030 (works on the bytes as latin1, so nothing else changes). */
+export function relabelGbCharsets(raw: Buffer): Buffer {
+  const s = raw.toString('latin1');
+  const out = s
+    .replace(ENCODED_WORD_LABEL_RE, '$1GB18030$2')
+    .replace(CHARSET_PARAM_RE, '$1GB18030')
+    .replace(RFC2231_LABEL_RE, '$1GB18030$2');
+  return out === s ? raw : Buffer.from(out, 'latin1');
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function isUtf8(bytes: Buffer): boolean {
+  try {
+    utf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Header lines in raw 8-bit GB18030/GBK are turned into UTF-8; body lines are never touched. */
+export function fixRawHeaderBytes(raw: Buffer): Buffer {
+  const latin = raw.toString('latin1');
+  if (!/[\x80-\xff]/.test(latin)) return raw;
+  const boundaries = new Set<string>();
+  for (const m of latin.matchAll(/boundary\s*=\s*(?:"([^"\r\n]+)"|([^\s;"]+))/gi)) {
+    boundaries.add(`--${m[1] ?? m[2] ?? ''}`);
+  }
+  const parts: Buffer[] = [];
+  let inHeader = true;
+  let changed = false;
+  let start = 0;
+  while (start < raw.length) {
+    const nl = raw.indexOf(0x0a, start);
+    const end = nl === -1 ? raw.length : nl + 1;
+    let line = raw.subarray(start, end);
+    const text = line.toString('latin1').replace(/\r?\n$/, '');
+    if (inHeader && text === '') {
+      inHeader = false;
+    } else if (!inHeader) {
+      const trimmed = text.trimEnd();
+      if (boundaries.has(trimmed)) inHeader = true;
+    } else if (/[\x80-\xff]/.test(text) && !isUtf8(line)) {
+      line = Buffer.from(iconv.decode(line, 'gb18030'), 'utf8');
+      changed = true;
+    }
+    parts.push(line);
+    start = end;
+  }
+  return changed ? Buffer.concat(parts) : raw;
+}
+
+const HEADER_FIELD_RE = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
+
+function assertLooksLikeMail(buf: Buffer): void {
+  const head = buf.subarray(0, 4096).toString('latin1').replace(/^(?:\uFEFF|\xEF\xBB\xBF)/, '');
+  if (head.trim() === '') throw new MailParseError('邮件内容为空，无法解析（empty input）');
+  const firstLine = head.replace(/^\s+/, '').split(/\r?\n/, 1)[0] ?? '';
+  if (!HEADER_FIELD_RE.test(firstLine) && !/^From \S/.test(firstLine)) {
+    throw new MailParseError(
+      `不是邮件格式：开头应是邮件头（如 "From:"、"Subject:"），实际是 "${firstLine.slice(0, 40)}"（not an RFC 5322 message）`,
+    );
+  }
+  if (head.split(/\r?\n\r?\n/, 1)[0]?.includes('\0')) {
+    throw new MailParseError('邮件头中有二进制数据，文件可能已损坏或不是邮件（binary data in header）');
+  }
+}
+
+function addresses(value: AddressObject | AddressObject[] | undefined): MailAddress[] {
+  if (!value) return [];
+  const out: MailAddress[] = [];
+  const visit = (entries: AddressObject['value']): void => {
+    for (const e of entries) {
+      if (e.group) visit(e.group);
+      else if (e.address) out.push(e.name ? { address: e.address, name: e.name } : { address: e.address });
+    }
+  };
+  for (const obj of Array.isArray(value) ? value : [value]) visit(obj.value);
+  return out;
+}
+
+function unfold(line: string): string {
+  return line.replace(/\r?\n[ \t]+/g, ' ');
+}
+
+function headerRecord(mail: ParsedMail): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const { key, line } of mail.headerLines) {
+    if (key in out) continue;
+    const parsed = mail.headers.get(key);
+    const first = Array.isArray(parsed) ? parsed[0] : parsed;
+    if (typeof first === 'string') out[key] = first;
+    else if (first && typeof first === 'object' && 'text' in first && typeof first.text === 'string') out[key] = first.text;
+    else out[key] = unfold(line).replace(/^[^:]*:\s*/, '').trim();
+  }
+  return out;
+}
+
+/** The Date header when it is a real date; null when missing or unreadable. */
+function readDate(mail: ParsedMail, headers: Record<string, string>): Date | null {
+  const raw = headers['date'];
+  if (raw === undefined || raw.trim() === '') return null;
+  const cleaned = raw.replace(/\([^)]*\)/g, ' ').trim();
+  if (Number.isNaN(Date.parse(cleaned))) return null;
+  return mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date : new Date(Date.parse(cleaned));
+}
+
+function messageIds(value: string | string[] | undefined): string[] {
+  if (!value) return [];
+  const joined = Array.isArray(value) ? value.join(' ') : value;
+  const ids = joined.match(/<[^<>\s]+>/g);
+  return ids ?? joined.split(/\s+/).filter((s) => s !== '');
+}
+
+function attachmentInfo(a: ParsedMail['attachments'][number]): MailAttachmentInfo {
+  const disposition = a.contentDisposition === 'attachment' || a.contentDisposition === 'inline' ? a.contentDisposition : null;
+  const info: MailAttachmentInfo = { filename: a.filename ?? null, contentType: a.contentType, size: a.size, disposition };
+  if (a.cid) info.contentId = a.cid;
+  return info;
+}
+
+/**
+ * Parses one raw message. A string is taken as the message's text (UTF-8 when written out).
+ * `receivedAt` is `options.receivedAt`, else the Date header, else the Unix epoch (1970-01-01) as an
+ * explicit "unknown" marker: callers that know better (the CLI uses the file's mtime, the intake
+ * the IMAP INTERNALDATE) should pass `receivedAt`.
+ * @throws MailParseError (code 'EMAILPARSE') when the input is empty or not a mail at all.
+ */
+export async function parseMail(raw: Buffer | string, options: { receivedAt?: Date } = {}): Promise<MailInput> {
+  const original = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+  assertLooksLikeMail(original);
+  const prepared = relabelGbCharsets(fixRawHeaderBytes(original));
+  let mail: ParsedMail;
+  try {
+    mail = await simpleParser(prepared, { keepCidLinks: true, skipTextToHtml: true, checksumAlgo: false });
+  } catch (err) {
+    throw new MailParseError(`无法解析邮件：${err instanceof Error ? err.message : String(err)}（mailparser failed）`, { cause: err });
+  }
+  const headers = headerRecord(mail);
+  const date = readDate(mail, headers);
+  const from = addresses(mail.from)[0] ?? null;
+  return {
+    messageId: mail.messageId ?? null,
+    from,
+    to: addresses(mail.to),
+    replyTo: addresses(mail.replyTo),
+    subject: mail.subject ?? '',
+    date,
+    receivedAt: options.receivedAt ?? date ?? new Date(0),
+    inReplyTo: messageIds(mail.inReplyTo)[0] ?? null,
+    references: messageIds(mail.references),
+    headers,
+    text: mail.text ?? null,
+    html: typeof mail.html === 'string' ? mail.html : null,
+    attachments: mail.attachments.map(attachmentInfo),
+  };
+}
