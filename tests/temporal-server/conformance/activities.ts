@@ -1,0 +1,66 @@
+// Activities for the conformance suite. Each records what it saw so tests can assert on attempts.
+import { ApplicationFailure, Context, CancelledFailure } from '@temporalio/activity';
+
+export const attempts = new Map<string, number[]>();
+
+function record(key: string): number {
+  const attempt = Context.current().info.attempt;
+  const list = attempts.get(key) ?? [];
+  list.push(attempt);
+  attempts.set(key, list);
+  return attempt;
+}
+
+export function greet(name: string): Promise<string> {
+  return Promise.resolve(`Hello, ${name}!`);
+}
+
+/** Fails until attempt `succeedOn`, then returns the attempt number. */
+export function flaky(key: string, succeedOn: number): Promise<number> {
+  const attempt = record(key);
+  if (attempt < succeedOn) throw ApplicationFailure.retryable(`attempt ${attempt} failed`, 'FlakyError');
+  return Promise.resolve(attempt);
+}
+
+export function failNonRetryable(key: string): Promise<never> {
+  record(key);
+  throw ApplicationFailure.nonRetryable('this will never work', 'FatalError');
+}
+
+/** Sleeps (wall time) longer than its start-to-close timeout. */
+export async function slow(key: string, ms: number): Promise<string> {
+  record(key);
+  await Context.current().sleep(ms);
+  return 'finished';
+}
+
+/** Heartbeats once with its attempt number, then stops heartbeating on the first attempt. */
+export async function heartbeatThenStall(key: string): Promise<unknown> {
+  const ctx = Context.current();
+  const attempt = record(key);
+  const previous: unknown = ctx.info.heartbeatDetails;
+  ctx.heartbeat({ attempt });
+  if (attempt === 1) {
+    await ctx.sleep(10_000); // misses the heartbeat timeout
+    return 'unexpected';
+  }
+  return previous;
+}
+
+/** Heartbeats until cancelled; reports cancellation by rethrowing. */
+export async function waitForCancel(key: string): Promise<string> {
+  const ctx = Context.current();
+  record(key);
+  for (;;) {
+    ctx.heartbeat();
+    try {
+      await ctx.sleep(100);
+    } catch (err) {
+      if (err instanceof CancelledFailure) {
+        attempts.set(`${key}:cancelled`, [1]);
+        throw err;
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,415 @@
+// Activity tasks: scheduling, dispatch, heartbeats, server-side retries with backoff, timeouts and
+// cancellation. Each activity holds a time-skipping lock from scheduled to closed, except while it
+// waits out a retry backoff.
+import { randomUUID } from 'node:crypto';
+import type { TimerHandle } from './clock.js';
+import type { Engine, Run } from './engine.js';
+import { invalidArgument, notFound } from './errors.js';
+import { RetryState, TimeoutType, durationToMs, msToDuration, msToTimestamp, type Obj, type T } from './proto.js';
+import { decodeToken, encodeToken } from './tokens.js';
+
+type Payloads = T.api.common.v1.IPayloads;
+type Failure = T.api.failure.v1.IFailure;
+
+interface Retry {
+  initialMs: number;
+  backoff: number;
+  maxMs: number;
+  maxAttempts: number;
+  nonRetryable: string[];
+}
+
+export interface Activity {
+  run: Run;
+  scheduledEventId: number;
+  activityId: string;
+  activityType: string;
+  taskQueue: string;
+  header: Obj | null | undefined;
+  input: Payloads | null | undefined;
+  scheduleToCloseMs: number;
+  scheduleToStartMs: number;
+  startToCloseMs: number;
+  heartbeatMs: number;
+  retry: Retry;
+  attempt: number;
+  state: 'scheduled' | 'started' | 'backoff' | 'closed';
+  scheduledTime: number;
+  attemptScheduledTime: number;
+  startedTime: number;
+  identity: string;
+  heartbeatDetails: Payloads | null | undefined;
+  lastHeartbeatTime: number;
+  lastFailure: Failure | null | undefined;
+  cancelRequested: boolean;
+  cancelRequestedEventId: number;
+  locked: boolean;
+  scheduleToCloseTimer?: TimerHandle;
+  attemptTimers: TimerHandle[];
+}
+
+export class Activities {
+  constructor(private readonly engine: Engine) {}
+
+  private get clock() {
+    return this.engine.clock;
+  }
+
+  schedule(run: Run, a: T.api.command.v1.IScheduleActivityTaskCommandAttributes, completedId: number): void {
+    let scheduleToCloseMs = durationToMs(a.scheduleToCloseTimeout);
+    let startToCloseMs = durationToMs(a.startToCloseTimeout);
+    if (scheduleToCloseMs <= 0 && startToCloseMs <= 0)
+      throw invalidArgument('A valid StartToClose or ScheduleToCloseTimeout is not set on ScheduleActivityTaskCommand.');
+    let scheduleToStartMs = durationToMs(a.scheduleToStartTimeout);
+    if (startToCloseMs <= 0) startToCloseMs = scheduleToCloseMs;
+    if (scheduleToCloseMs > 0) {
+      startToCloseMs = Math.min(startToCloseMs, scheduleToCloseMs);
+      scheduleToStartMs = scheduleToStartMs > 0 ? Math.min(scheduleToStartMs, scheduleToCloseMs) : scheduleToCloseMs;
+    } else {
+      scheduleToCloseMs = 0;
+    }
+    const heartbeatMs = Math.min(durationToMs(a.heartbeatTimeout), startToCloseMs);
+    const rp = a.retryPolicy ?? {};
+    const initialMs = durationToMs(rp.initialInterval) || 1000;
+    const retry: Retry = {
+      initialMs,
+      backoff: rp.backoffCoefficient && rp.backoffCoefficient >= 1 ? rp.backoffCoefficient : 2,
+      maxMs: durationToMs(rp.maximumInterval) || 100 * initialMs,
+      maxAttempts: rp.maximumAttempts ?? 0,
+      nonRetryable: rp.nonRetryableErrorTypes ?? [],
+    };
+    const taskQueue = a.taskQueue?.name || run.taskQueue;
+    const ev = this.engine.append(run, 'activityTaskScheduled', {
+      activityId: a.activityId,
+      activityType: a.activityType,
+      taskQueue: { name: taskQueue, kind: 1 },
+      header: a.header,
+      input: a.input,
+      scheduleToCloseTimeout: msToDuration(scheduleToCloseMs),
+      scheduleToStartTimeout: msToDuration(scheduleToStartMs),
+      startToCloseTimeout: msToDuration(startToCloseMs),
+      heartbeatTimeout: msToDuration(heartbeatMs),
+      workflowTaskCompletedEventId: completedId,
+      retryPolicy: retryPolicyObj(retry),
+    });
+    const now = this.clock.now();
+    const act: Activity = {
+      run,
+      scheduledEventId: ev.eventId,
+      activityId: a.activityId ?? '',
+      activityType: a.activityType?.name ?? '',
+      taskQueue,
+      header: a.header as Obj | null | undefined,
+      input: a.input,
+      scheduleToCloseMs,
+      scheduleToStartMs,
+      startToCloseMs,
+      heartbeatMs,
+      retry,
+      attempt: 1,
+      state: 'scheduled',
+      scheduledTime: now,
+      attemptScheduledTime: now,
+      startedTime: 0,
+      identity: '',
+      heartbeatDetails: undefined,
+      lastHeartbeatTime: 0,
+      lastFailure: undefined,
+      cancelRequested: false,
+      cancelRequestedEventId: 0,
+      locked: true,
+      attemptTimers: [],
+    };
+    this.clock.lock();
+    run.activities.set(act.scheduledEventId, act);
+    if (scheduleToCloseMs > 0)
+      act.scheduleToCloseTimer = this.clock.schedule(scheduleToCloseMs, () =>
+        this.timeOut(act, null, TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE, true),
+      );
+    this.enqueue(act);
+  }
+
+  private enqueue(act: Activity): void {
+    const attempt = act.attempt;
+    if (act.scheduleToStartMs > 0 && act.scheduleToStartMs !== act.scheduleToCloseMs)
+      act.attemptTimers.push(
+        this.clock.schedule(act.scheduleToStartMs, () => {
+          if (act.state === 'scheduled') this.timeOut(act, attempt, TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START, true);
+        }),
+      );
+    this.engine.activityQueues.offer(act.taskQueue, (identity) => this.dispatch(act, attempt, identity));
+  }
+
+  private dispatch(act: Activity, attempt: number, identity: string): Obj | null {
+    if (act.state !== 'scheduled' || act.attempt !== attempt || !act.run.running) return null;
+    act.state = 'started';
+    act.identity = identity;
+    act.startedTime = this.clock.now();
+    act.lastHeartbeatTime = act.startedTime;
+    this.clearAttemptTimers(act);
+    act.attemptTimers.push(
+      this.clock.schedule(act.startToCloseMs, () => this.timeOut(act, attempt, TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE, false)),
+    );
+    this.armHeartbeat(act);
+    const run = act.run;
+    return {
+      taskToken: encodeToken({ k: 'a', r: run.runId, s: act.scheduledEventId, a: attempt }),
+      workflowNamespace: run.params.namespace,
+      workflowType: { name: run.params.workflowType },
+      workflowExecution: run.execution(),
+      activityType: { name: act.activityType },
+      activityId: act.activityId,
+      header: act.header,
+      input: act.input,
+      heartbeatDetails: act.heartbeatDetails,
+      scheduledTime: msToTimestamp(act.scheduledTime),
+      currentAttemptScheduledTime: msToTimestamp(act.attemptScheduledTime),
+      startedTime: msToTimestamp(act.startedTime),
+      attempt,
+      scheduleToCloseTimeout: msToDuration(act.scheduleToCloseMs),
+      startToCloseTimeout: msToDuration(act.startToCloseMs),
+      heartbeatTimeout: msToDuration(act.heartbeatMs),
+      retryPolicy: retryPolicyObj(act.retry),
+    };
+  }
+
+  private heartbeatTimer: WeakMap<Activity, TimerHandle> = new WeakMap();
+
+  private armHeartbeat(act: Activity): void {
+    if (act.heartbeatMs <= 0) return;
+    this.clock.cancel(this.heartbeatTimer.get(act));
+    const attempt = act.attempt;
+    const handle = this.clock.schedule(act.heartbeatMs, () => this.timeOut(act, attempt, TimeoutType.TIMEOUT_TYPE_HEARTBEAT, false));
+    this.heartbeatTimer.set(act, handle);
+    act.attemptTimers.push(handle);
+  }
+
+  private clearAttemptTimers(act: Activity): void {
+    for (const t of act.attemptTimers) this.clock.cancel(t);
+    act.attemptTimers = [];
+  }
+
+  /** Find the started attempt a token refers to. */
+  private started(token: Uint8Array | null | undefined): Activity {
+    const t = decodeToken(token, 'a');
+    const run = this.engine.runs.get(t.r);
+    if (!run) throw notFound('workflow execution not found');
+    if (!run.running) throw notFound('workflow execution already completed');
+    const act = run.activities.get(t.s);
+    if (!act || act.state !== 'started' || act.attempt !== t.a) throw notFound('activity task not found');
+    return act;
+  }
+
+  heartbeat(req: T.api.workflowservice.v1.IRecordActivityTaskHeartbeatRequest): Obj {
+    const act = this.started(req.taskToken);
+    if (req.details) act.heartbeatDetails = req.details;
+    act.lastHeartbeatTime = this.clock.now();
+    this.armHeartbeat(act);
+    return { cancelRequested: act.cancelRequested };
+  }
+
+  completed(req: T.api.workflowservice.v1.IRespondActivityTaskCompletedRequest): void {
+    const act = this.started(req.taskToken);
+    const identity = req.identity ?? act.identity;
+    this.close(act, (startedId) =>
+      this.engine.append(act.run, 'activityTaskCompleted', {
+        result: req.result,
+        scheduledEventId: act.scheduledEventId,
+        startedEventId: startedId,
+        identity,
+      }),
+    );
+  }
+
+  failed(req: T.api.workflowservice.v1.IRespondActivityTaskFailedRequest): void {
+    const act = this.started(req.taskToken);
+    if (req.lastHeartbeatDetails) act.heartbeatDetails = req.lastHeartbeatDetails;
+    const failure = req.failure ?? { message: 'activity failed' };
+    const info = failure.applicationFailureInfo;
+    const nonRetryable = !!info?.nonRetryable || (!!info?.type && act.retry.nonRetryable.includes(info.type));
+    const identity = req.identity ?? act.identity;
+    this.attemptFailed(act, failure, nonRetryable, durationToMs(info?.nextRetryDelay), (retryState, startedId) =>
+      this.engine.append(act.run, 'activityTaskFailed', {
+        failure,
+        scheduledEventId: act.scheduledEventId,
+        startedEventId: startedId,
+        identity,
+        retryState,
+      }),
+    );
+  }
+
+  canceled(req: T.api.workflowservice.v1.IRespondActivityTaskCanceledRequest): void {
+    const act = this.started(req.taskToken);
+    const identity = req.identity ?? act.identity;
+    this.close(act, (startedId) =>
+      this.engine.append(act.run, 'activityTaskCanceled', {
+        details: req.details,
+        latestCancelRequestedEventId: act.cancelRequestedEventId,
+        scheduledEventId: act.scheduledEventId,
+        startedEventId: startedId,
+        identity,
+      }),
+    );
+  }
+
+  /** RequestCancelActivityTask command. Returns true when the cancel completed at once (needs a new task). */
+  requestCancel(run: Run, scheduledEventId: number, completedId: number): boolean {
+    const ev = this.engine.append(run, 'activityTaskCancelRequested', { scheduledEventId, workflowTaskCompletedEventId: completedId });
+    const act = run.activities.get(scheduledEventId);
+    if (!act) return false; // already closed; its result is on its way
+    act.cancelRequested = true;
+    act.cancelRequestedEventId = ev.eventId;
+    if (act.state === 'started') return false; // the worker learns of it on its next heartbeat
+    this.release(act);
+    this.engine.append(run, 'activityTaskCanceled', {
+      latestCancelRequestedEventId: ev.eventId,
+      scheduledEventId,
+      startedEventId: 0,
+      identity: '',
+    });
+    return true;
+  }
+
+  private attemptFailed(
+    act: Activity,
+    failure: Failure,
+    nonRetryable: boolean,
+    nextRetryDelayMs: number,
+    write: (retryState: number, startedId: number) => void,
+  ): void {
+    const decision = this.retryDecision(act, nonRetryable, nextRetryDelayMs);
+    if (decision.delayMs === undefined) {
+      this.close(act, (startedId) => write(decision.state, startedId));
+      return;
+    }
+    // Retry: no events, the next attempt starts after the backoff.
+    this.clearAttemptTimers(act);
+    act.state = 'backoff';
+    act.lastFailure = failure;
+    if (act.locked) {
+      act.locked = false;
+      this.clock.unlock();
+    }
+    act.attemptTimers.push(
+      this.clock.schedule(decision.delayMs, () => {
+        if (act.state !== 'backoff' || !act.run.running) return;
+        act.attempt++;
+        act.state = 'scheduled';
+        act.attemptScheduledTime = this.clock.now();
+        act.attemptTimers = [];
+        act.locked = true;
+        this.clock.lock();
+        this.enqueue(act);
+      }),
+    );
+  }
+
+  private retryDecision(act: Activity, nonRetryable: boolean, nextRetryDelayMs: number): { state: number; delayMs?: number } {
+    if (nonRetryable) return { state: RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE };
+    if (act.cancelRequested) return { state: RetryState.RETRY_STATE_CANCEL_REQUESTED };
+    const r = act.retry;
+    if (r.maxAttempts > 0 && act.attempt >= r.maxAttempts) return { state: RetryState.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED };
+    const delayMs = nextRetryDelayMs > 0 ? nextRetryDelayMs : Math.min(r.initialMs * Math.pow(r.backoff, act.attempt - 1), r.maxMs);
+    if (act.scheduleToCloseMs > 0 && this.clock.now() + delayMs >= act.scheduledTime + act.scheduleToCloseMs)
+      return { state: RetryState.RETRY_STATE_TIMEOUT };
+    return { state: RetryState.RETRY_STATE_IN_PROGRESS, delayMs };
+  }
+
+  /** attempt null: a timeout of the whole activity rather than of one attempt. */
+  private timeOut(act: Activity, attempt: number | null, timeoutType: number, final: boolean): void {
+    if (act.state === 'closed' || (attempt !== null && act.attempt !== attempt) || !act.run.running) return;
+    const failure: Failure = {
+      message: `activity ${TIMEOUT_NAMES[timeoutType] ?? ''} timeout`,
+      source: 'Server',
+      timeoutFailureInfo: {
+        timeoutType,
+        lastHeartbeatDetails: timeoutType === TimeoutType.TIMEOUT_TYPE_HEARTBEAT ? act.heartbeatDetails : undefined,
+      },
+    };
+    const write = (retryState: number, startedId: number) =>
+      this.engine.append(act.run, 'activityTaskTimedOut', {
+        failure,
+        scheduledEventId: act.scheduledEventId,
+        startedEventId: startedId,
+        retryState,
+      });
+    if (final) {
+      this.close(act, (startedId) => write(RetryState.RETRY_STATE_TIMEOUT, startedId));
+      return;
+    }
+    this.attemptFailed(act, failure, false, 0, write);
+  }
+
+  /** Close an activity and report it to its workflow: ActivityTaskStarted (if it ran) and the outcome. */
+  private close(act: Activity, writeOutcome: (startedEventId: number) => void): void {
+    const wasStarted = act.state === 'started';
+    const attempt = act.attempt;
+    const identity = act.identity;
+    const lastFailure = act.lastFailure;
+    this.release(act);
+    const run = act.run;
+    this.engine.deliver(run, () => {
+      let startedId = 0;
+      if (wasStarted) {
+        startedId = this.engine.append(run, 'activityTaskStarted', {
+          scheduledEventId: act.scheduledEventId,
+          identity,
+          requestId: randomUUID(),
+          attempt,
+          lastFailure,
+        }).eventId;
+      }
+      writeOutcome(startedId);
+    });
+  }
+
+  /** Drop all timers and the lock of an activity and forget it. */
+  private release(act: Activity): void {
+    act.state = 'closed';
+    this.clearAttemptTimers(act);
+    this.clock.cancel(act.scheduleToCloseTimer);
+    if (act.locked) {
+      act.locked = false;
+      this.clock.unlock();
+    }
+    act.run.activities.delete(act.scheduledEventId);
+  }
+
+  closeAll(run: Run): void {
+    for (const act of [...run.activities.values()]) this.release(act);
+  }
+
+  pendingInfo(run: Run): Obj[] {
+    return [...run.activities.values()].map((act) => ({
+      activityId: act.activityId,
+      activityType: { name: act.activityType },
+      state: act.cancelRequested ? 4 : act.state === 'started' ? 3 : 1,
+      heartbeatDetails: act.heartbeatDetails,
+      lastHeartbeatTime: act.lastHeartbeatTime ? msToTimestamp(act.lastHeartbeatTime) : undefined,
+      lastStartedTime: act.startedTime ? msToTimestamp(act.startedTime) : undefined,
+      attempt: act.attempt,
+      maximumAttempts: act.retry.maxAttempts,
+      scheduledTime: msToTimestamp(act.attemptScheduledTime),
+      lastFailure: act.lastFailure,
+      lastWorkerIdentity: act.identity,
+    }));
+  }
+}
+
+const TIMEOUT_NAMES: Record<number, string> = {
+  [TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE]: 'StartToClose',
+  [TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START]: 'ScheduleToStart',
+  [TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE]: 'ScheduleToClose',
+  [TimeoutType.TIMEOUT_TYPE_HEARTBEAT]: 'Heartbeat',
+};
+
+function retryPolicyObj(r: Retry): Obj {
+  return {
+    initialInterval: msToDuration(r.initialMs),
+    backoffCoefficient: r.backoff,
+    maximumInterval: msToDuration(r.maxMs),
+    maximumAttempts: r.maxAttempts,
+    nonRetryableErrorTypes: r.nonRetryable,
+  };
+}

@@ -1,0 +1,543 @@
+// Workflow executions: history, the workflow-task state machine, commands, signals, cancel,
+// terminate and continue-as-new. Activities and queries live in their own modules and call back
+// into the engine through `deliver`, `append` and the task queues.
+import { randomUUID } from 'node:crypto';
+import { VirtualClock, type TimerHandle } from './clock.js';
+import { invalidArgument, notFound } from './errors.js';
+import { EventType, Status, temporal, durationToMs, msToDuration, msToTimestamp, num, type Obj, type T } from './proto.js';
+import { TaskQueues } from './queues.js';
+import { Activities, type Activity } from './activities.js';
+import { Queries, type PendingQuery } from './queries.js';
+import { decodeToken, encodeToken } from './tokens.js';
+
+type Payloads = T.api.common.v1.IPayloads;
+type Command = T.api.command.v1.ICommand;
+
+const DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = 10_000;
+const MAX_WORKFLOW_TASK_TIMEOUT_MS = 120_000;
+const CommandType = temporal.api.enums.v1.CommandType;
+
+export interface WorkflowTask {
+  scheduledEventId: number;
+  startedEventId: number;
+  attempt: number;
+  scheduledTime: number;
+  startedTime: number;
+  timeout?: TimerHandle;
+}
+
+interface TimerState {
+  startedEventId: number;
+  handle: TimerHandle;
+  canceled: boolean;
+}
+
+export interface StartParams {
+  namespace: string;
+  workflowId: string;
+  workflowType: string;
+  taskQueue: string;
+  input?: Payloads | null;
+  header?: Obj | null;
+  memo?: Obj | null;
+  searchAttributes?: { indexedFields?: Record<string, Obj> | null } | null;
+  workflowTaskTimeoutMs: number;
+  workflowRunTimeout?: Obj | null;
+  workflowExecutionTimeout?: Obj | null;
+  identity: string;
+  continuedExecutionRunId?: string;
+  firstExecutionRunId?: string;
+  lastCompletionResult?: Payloads | null;
+  continuedFailure?: Obj | null;
+  initiator?: number;
+  retryPolicy?: Obj | null;
+}
+
+export class Run {
+  readonly history: Obj[] = [];
+  status: number = Status.WORKFLOW_EXECUTION_STATUS_RUNNING;
+  closeTime = 0;
+  wft: WorkflowTask | null = null;
+  lastCompletedStartedId = 0;
+  buffered: Array<() => void> = [];
+  readonly timers = new Map<string, TimerState>();
+  readonly activities = new Map<number, Activity>();
+  pendingQueries: PendingQuery[] = [];
+  cancelRequested = false;
+  newRunId = '';
+  readonly waiters = new Set<() => void>();
+  searchAttributes: Record<string, Obj>;
+  memo: Record<string, Obj>;
+
+  constructor(
+    readonly runId: string,
+    readonly firstRunId: string,
+    readonly params: StartParams,
+    readonly startTime: number,
+  ) {
+    this.searchAttributes = { ...(params.searchAttributes?.indexedFields ?? {}) };
+    this.memo = { ...(((params.memo as { fields?: Record<string, Obj> } | null)?.fields) ?? {}) };
+  }
+
+  get workflowId(): string {
+    return this.params.workflowId;
+  }
+  get taskQueue(): string {
+    return this.params.taskQueue;
+  }
+  get running(): boolean {
+    return this.status === Status.WORKFLOW_EXECUTION_STATUS_RUNNING;
+  }
+  execution(): Obj {
+    return { workflowId: this.workflowId, runId: this.runId };
+  }
+  lastEvent(): Obj | undefined {
+    return this.history[this.history.length - 1];
+  }
+}
+
+function eventTypeFor(key: string): number {
+  const name = 'EVENT_TYPE_' + key.replace(/([A-Z])/g, '_$1').toUpperCase();
+  const value = (EventType as unknown as Record<string, number>)[name];
+  if (value === undefined) throw new Error(`unknown event type ${name}`);
+  return value;
+}
+
+export class Engine {
+  readonly clock = new VirtualClock();
+  readonly workflowQueues: TaskQueues;
+  readonly activityQueues: TaskQueues;
+  readonly runs = new Map<string, Run>();
+  readonly byWorkflowId = new Map<string, Run[]>();
+  readonly activities: Activities;
+  readonly queries: Queries;
+
+  constructor(pollTimeoutMs = 55_000) {
+    this.workflowQueues = new TaskQueues(pollTimeoutMs);
+    this.activityQueues = new TaskQueues(pollTimeoutMs);
+    this.activities = new Activities(this);
+    this.queries = new Queries(this);
+  }
+
+  // ---------------------------------------------------------------- lookup
+
+  findRun(workflowId: string | null | undefined, runId?: string | null): Run {
+    if (!workflowId) throw invalidArgument('WorkflowId is not set on request.');
+    const runs = this.byWorkflowId.get(workflowId);
+    if (runId) {
+      const run = this.runs.get(runId);
+      if (!run || run.workflowId !== workflowId)
+        throw notFound(`workflow execution not found for workflowId ${workflowId} and runId ${runId}`);
+      return run;
+    }
+    const run = runs?.[runs.length - 1];
+    if (!run) throw notFound(`workflow execution not found for workflowId ${workflowId}`);
+    return run;
+  }
+
+  latestRun(workflowId: string): Run | undefined {
+    const runs = this.byWorkflowId.get(workflowId);
+    return runs?.[runs.length - 1];
+  }
+
+  // ---------------------------------------------------------------- history
+
+  append(run: Run, key: string, attrs: Obj): Obj & { eventId: number } {
+    const event = {
+      eventId: run.history.length + 1,
+      eventTime: msToTimestamp(this.clock.now()),
+      eventType: eventTypeFor(key),
+      [`${key}EventAttributes`]: attrs,
+    };
+    run.history.push(event);
+    for (const w of [...run.waiters]) w();
+    return event;
+  }
+
+  /** Record something that happened to a running workflow and make sure a workflow task follows. */
+  deliver(run: Run, write: () => void): void {
+    if (!run.running) return;
+    if (run.wft && run.wft.startedEventId > 0) {
+      run.buffered.push(write);
+      return;
+    }
+    write();
+    this.scheduleWorkflowTask(run);
+  }
+
+  // ---------------------------------------------------------------- start / close
+
+  startWorkflow(p: StartParams, runId: string = randomUUID()): Run {
+    const run = new Run(runId, p.firstExecutionRunId ?? runId, p, this.clock.now());
+    this.runs.set(runId, run);
+    const list = this.byWorkflowId.get(p.workflowId) ?? [];
+    list.push(run);
+    this.byWorkflowId.set(p.workflowId, list);
+    this.append(run, 'workflowExecutionStarted', {
+      workflowType: { name: p.workflowType },
+      taskQueue: { name: p.taskQueue, kind: 1 },
+      input: p.input,
+      header: p.header,
+      memo: p.memo,
+      searchAttributes: p.searchAttributes,
+      workflowRunTimeout: p.workflowRunTimeout,
+      workflowExecutionTimeout: p.workflowExecutionTimeout,
+      workflowTaskTimeout: msToDuration(p.workflowTaskTimeoutMs),
+      continuedExecutionRunId: p.continuedExecutionRunId ?? '',
+      initiator: p.initiator ?? 0,
+      continuedFailure: p.continuedFailure,
+      lastCompletionResult: p.lastCompletionResult,
+      originalExecutionRunId: runId,
+      firstExecutionRunId: run.firstRunId,
+      identity: p.identity,
+      retryPolicy: p.retryPolicy,
+      attempt: 1,
+      workflowId: p.workflowId,
+      prevAutoResetPoints: {},
+    });
+    this.scheduleWorkflowTask(run);
+    return run;
+  }
+
+  static workflowTaskTimeout(d: Obj | null | undefined): number {
+    const ms = durationToMs(d);
+    if (ms <= 0) return DEFAULT_WORKFLOW_TASK_TIMEOUT_MS;
+    return Math.min(ms, MAX_WORKFLOW_TASK_TIMEOUT_MS);
+  }
+
+  /** Move a run to a closed status and release everything it holds. */
+  private close(run: Run, status: number): void {
+    run.status = status;
+    run.closeTime = this.clock.now();
+    if (run.wft) {
+      this.clock.cancel(run.wft.timeout);
+      run.wft = null;
+      this.clock.unlock();
+    }
+    run.buffered = [];
+    for (const t of run.timers.values()) this.clock.cancel(t.handle);
+    run.timers.clear();
+    this.activities.closeAll(run);
+    for (const w of [...run.waiters]) w();
+    this.queries.flush(run);
+  }
+
+  terminate(run: Run, reason: string, details: Payloads | null | undefined, identity: string): void {
+    if (!run.running) throw notFound('workflow execution already completed');
+    this.append(run, 'workflowExecutionTerminated', { reason, details, identity });
+    this.close(run, Status.WORKFLOW_EXECUTION_STATUS_TERMINATED);
+  }
+
+  requestCancel(run: Run, reason: string, identity: string): void {
+    if (!run.running) throw notFound('workflow execution already completed');
+    if (run.cancelRequested) return;
+    run.cancelRequested = true;
+    this.deliver(run, () => this.append(run, 'workflowExecutionCancelRequested', { cause: reason, identity }));
+  }
+
+  signal(run: Run, signalName: string, input: Payloads | null | undefined, header: Obj | null | undefined, identity: string): void {
+    if (!run.running) throw notFound('workflow execution already completed');
+    this.deliver(run, () =>
+      this.append(run, 'workflowExecutionSignaled', { signalName, input, header, identity }),
+    );
+  }
+
+  // ---------------------------------------------------------------- workflow tasks
+
+  scheduleWorkflowTask(run: Run, attempt = 1): void {
+    if (run.wft || !run.running) return;
+    const ev = this.append(run, 'workflowTaskScheduled', {
+      taskQueue: { name: run.taskQueue, kind: 1 },
+      startToCloseTimeout: msToDuration(run.params.workflowTaskTimeoutMs),
+      attempt,
+    });
+    const wft: WorkflowTask = { scheduledEventId: ev.eventId, startedEventId: 0, attempt, scheduledTime: this.clock.now(), startedTime: 0 };
+    run.wft = wft;
+    this.clock.lock();
+    this.workflowQueues.offer(run.taskQueue, (identity) => this.dispatchWorkflowTask(run, wft, identity));
+  }
+
+  private dispatchWorkflowTask(run: Run, wft: WorkflowTask, identity: string): Obj | null {
+    if (!run.running || run.wft !== wft || wft.startedEventId > 0) return null;
+    const ev = this.append(run, 'workflowTaskStarted', {
+      scheduledEventId: wft.scheduledEventId,
+      identity,
+      requestId: randomUUID(),
+      historySizeBytes: 0,
+    });
+    wft.startedEventId = ev.eventId;
+    wft.startedTime = this.clock.now();
+    wft.timeout = this.clock.schedule(run.params.workflowTaskTimeoutMs, () => this.timeOutWorkflowTask(run, wft));
+    return {
+      taskToken: encodeToken({ k: 'w', r: run.runId, s: wft.scheduledEventId, a: wft.attempt }),
+      workflowExecution: run.execution(),
+      workflowType: { name: run.params.workflowType },
+      previousStartedEventId: run.lastCompletedStartedId,
+      startedEventId: wft.startedEventId,
+      attempt: wft.attempt,
+      history: { events: run.history },
+      workflowExecutionTaskQueue: { name: run.taskQueue, kind: 1 },
+      scheduledTime: msToTimestamp(wft.scheduledTime),
+      startedTime: msToTimestamp(wft.startedTime),
+    };
+  }
+
+  /** Validate a workflow task token and return the run and its started task. */
+  startedTask(token: Uint8Array | null | undefined): { run: Run; wft: WorkflowTask } {
+    const t = decodeToken(token, 'w');
+    const run = this.runs.get(t.r);
+    if (!run) throw notFound('workflow execution not found');
+    if (!run.running) throw notFound('workflow execution already completed');
+    const wft = run.wft;
+    if (!wft || wft.scheduledEventId !== t.s || wft.attempt !== t.a || wft.startedEventId === 0)
+      throw notFound('workflow task not found');
+    return { run, wft };
+  }
+
+  /** Finish the current task: flush buffered events, schedule the next task if needed, release the lock. */
+  private endWorkflowTask(run: Run, wft: WorkflowTask, nextAttempt: number, needTask: boolean): void {
+    this.clock.cancel(wft.timeout);
+    run.wft = null;
+    const buffered = run.buffered;
+    run.buffered = [];
+    for (const write of buffered) write();
+    if (run.running && (needTask || buffered.length > 0)) this.scheduleWorkflowTask(run, nextAttempt);
+    this.clock.unlock();
+    if (!run.wft) this.queries.flush(run);
+  }
+
+  private timeOutWorkflowTask(run: Run, wft: WorkflowTask): void {
+    if (run.wft !== wft || !run.running) return;
+    this.append(run, 'workflowTaskTimedOut', {
+      scheduledEventId: wft.scheduledEventId,
+      startedEventId: wft.startedEventId,
+      timeoutType: 1,
+    });
+    this.endWorkflowTask(run, wft, wft.attempt + 1, true);
+  }
+
+  failWorkflowTask(req: T.api.workflowservice.v1.IRespondWorkflowTaskFailedRequest): void {
+    const { run, wft } = this.startedTask(req.taskToken);
+    this.append(run, 'workflowTaskFailed', {
+      scheduledEventId: wft.scheduledEventId,
+      startedEventId: wft.startedEventId,
+      cause: req.cause ?? 0,
+      failure: req.failure,
+      identity: req.identity ?? '',
+    });
+    this.endWorkflowTask(run, wft, wft.attempt + 1, true);
+  }
+
+  completeWorkflowTask(req: T.api.workflowservice.v1.IRespondWorkflowTaskCompletedRequest): Obj {
+    const { run, wft } = this.startedTask(req.taskToken);
+    const commands = req.commands ?? [];
+    for (const c of commands) this.checkSupported(c);
+
+    const closes = commands.some((c) => CLOSE_COMMANDS.has(c.commandType ?? 0));
+    if (closes && run.buffered.length > 0) {
+      // New events arrived while the worker was deciding to close: reject the close.
+      this.append(run, 'workflowTaskFailed', {
+        scheduledEventId: wft.scheduledEventId,
+        startedEventId: wft.startedEventId,
+        cause: 1, // WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND
+        identity: req.identity ?? '',
+      });
+      this.endWorkflowTask(run, wft, 1, true);
+      throw invalidArgument('UnhandledCommand');
+    }
+
+    const completed = this.append(run, 'workflowTaskCompleted', {
+      scheduledEventId: wft.scheduledEventId,
+      startedEventId: wft.startedEventId,
+      identity: req.identity ?? '',
+      binaryChecksum: req.binaryChecksum ?? '',
+      sdkMetadata: req.sdkMetadata,
+      meteringMetadata: req.meteringMetadata,
+    });
+    run.lastCompletedStartedId = wft.startedEventId;
+    const ctx: CommandContext = { run, completedId: completed.eventId, identity: req.identity ?? '', needTask: false };
+    for (const c of commands) {
+      if (!run.running) break;
+      this.applyCommand(ctx, c);
+    }
+    if (run.running) {
+      this.endWorkflowTask(run, wft, 1, ctx.needTask || !!req.forceCreateNewWorkflowTask);
+    }
+    return {};
+  }
+
+  private checkSupported(c: Command): void {
+    const type = c.commandType ?? 0;
+    if (!SUPPORTED_COMMANDS.has(type)) {
+      const name = (CommandType as unknown as Record<number, string>)[type] ?? String(type);
+      throw invalidArgument(`command ${name} is not supported by the baosong test server`);
+    }
+  }
+
+  private applyCommand(ctx: CommandContext, c: Command): void {
+    const { run, completedId } = ctx;
+    switch (c.commandType) {
+      case CommandType.COMMAND_TYPE_START_TIMER: {
+        const a = c.startTimerCommandAttributes ?? {};
+        const timerId = a.timerId ?? '';
+        const ev = this.append(run, 'timerStarted', {
+          timerId,
+          startToFireTimeout: a.startToFireTimeout,
+          workflowTaskCompletedEventId: completedId,
+        });
+        const state: TimerState = {
+          startedEventId: ev.eventId,
+          canceled: false,
+          handle: this.clock.schedule(durationToMs(a.startToFireTimeout), () =>
+            this.deliver(run, () => {
+              if (state.canceled) return;
+              run.timers.delete(timerId);
+              this.append(run, 'timerFired', { timerId, startedEventId: state.startedEventId });
+            }),
+          ),
+        };
+        run.timers.set(timerId, state);
+        return;
+      }
+      case CommandType.COMMAND_TYPE_CANCEL_TIMER: {
+        const timerId = c.cancelTimerCommandAttributes?.timerId ?? '';
+        const state = run.timers.get(timerId);
+        if (!state) return;
+        state.canceled = true;
+        this.clock.cancel(state.handle);
+        run.timers.delete(timerId);
+        this.append(run, 'timerCanceled', {
+          timerId,
+          startedEventId: state.startedEventId,
+          workflowTaskCompletedEventId: completedId,
+          identity: ctx.identity,
+        });
+        return;
+      }
+      case CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK:
+        this.activities.schedule(run, c.scheduleActivityTaskCommandAttributes ?? {}, completedId);
+        return;
+      case CommandType.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK:
+        if (this.activities.requestCancel(run, num(c.requestCancelActivityTaskCommandAttributes?.scheduledEventId), completedId))
+          ctx.needTask = true;
+        return;
+      case CommandType.COMMAND_TYPE_RECORD_MARKER: {
+        const a = c.recordMarkerCommandAttributes ?? {};
+        this.append(run, 'markerRecorded', {
+          markerName: a.markerName,
+          details: a.details,
+          header: a.header,
+          failure: a.failure,
+          workflowTaskCompletedEventId: completedId,
+        });
+        return;
+      }
+      case CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: {
+        const sa = c.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes;
+        Object.assign(run.searchAttributes, sa?.indexedFields ?? {});
+        this.append(run, 'upsertWorkflowSearchAttributes', { searchAttributes: sa, workflowTaskCompletedEventId: completedId });
+        return;
+      }
+      case CommandType.COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES: {
+        const memo = c.modifyWorkflowPropertiesCommandAttributes?.upsertedMemo;
+        Object.assign(run.memo, memo?.fields ?? {});
+        this.append(run, 'workflowPropertiesModified', { upsertedMemo: memo, workflowTaskCompletedEventId: completedId });
+        return;
+      }
+      case CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION:
+        this.append(run, 'workflowExecutionCompleted', {
+          result: c.completeWorkflowExecutionCommandAttributes?.result,
+          workflowTaskCompletedEventId: completedId,
+        });
+        this.close(run, Status.WORKFLOW_EXECUTION_STATUS_COMPLETED);
+        return;
+      case CommandType.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION:
+        this.append(run, 'workflowExecutionFailed', {
+          failure: c.failWorkflowExecutionCommandAttributes?.failure,
+          retryState: 5, // RETRY_STATE_RETRY_POLICY_NOT_SET
+          workflowTaskCompletedEventId: completedId,
+        });
+        this.close(run, Status.WORKFLOW_EXECUTION_STATUS_FAILED);
+        return;
+      case CommandType.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION:
+        this.append(run, 'workflowExecutionCanceled', {
+          details: c.cancelWorkflowExecutionCommandAttributes?.details,
+          workflowTaskCompletedEventId: completedId,
+        });
+        this.close(run, Status.WORKFLOW_EXECUTION_STATUS_CANCELED);
+        return;
+      case CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION:
+        this.continueAsNew(ctx, c.continueAsNewWorkflowExecutionCommandAttributes ?? {});
+        return;
+      default:
+        return;
+    }
+  }
+
+  private continueAsNew(ctx: CommandContext, a: T.api.command.v1.IContinueAsNewWorkflowExecutionCommandAttributes): void {
+    const { run } = ctx;
+    const p = run.params;
+    const newRunId = randomUUID();
+    const workflowType = a.workflowType?.name || p.workflowType;
+    const taskQueue = a.taskQueue?.name || p.taskQueue;
+    const workflowTaskTimeoutMs = a.workflowTaskTimeout ? Engine.workflowTaskTimeout(a.workflowTaskTimeout as Obj) : p.workflowTaskTimeoutMs;
+    this.append(run, 'workflowExecutionContinuedAsNew', {
+      newExecutionRunId: newRunId,
+      workflowType: { name: workflowType },
+      taskQueue: { name: taskQueue, kind: 1 },
+      input: a.input,
+      workflowRunTimeout: a.workflowRunTimeout,
+      workflowTaskTimeout: msToDuration(workflowTaskTimeoutMs),
+      workflowTaskCompletedEventId: ctx.completedId,
+      header: a.header,
+      memo: a.memo,
+      searchAttributes: a.searchAttributes,
+      initiator: a.initiator ?? 1,
+    });
+    run.newRunId = newRunId;
+    this.close(run, Status.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW);
+    this.startWorkflow({
+      ...p,
+      workflowType,
+      taskQueue,
+      input: a.input,
+      header: (a.header as Obj | null) ?? p.header,
+      memo: (a.memo as Obj | null) ?? p.memo,
+      searchAttributes: (a.searchAttributes as StartParams['searchAttributes']) ?? p.searchAttributes,
+      workflowTaskTimeoutMs,
+      workflowRunTimeout: (a.workflowRunTimeout as Obj | null) ?? p.workflowRunTimeout,
+      continuedExecutionRunId: run.runId,
+      firstExecutionRunId: run.firstRunId,
+      lastCompletionResult: a.lastCompletionResult,
+      continuedFailure: a.failure as Obj | null,
+      initiator: a.initiator ?? 1,
+      identity: ctx.identity,
+    }, newRunId);
+  }
+}
+
+
+interface CommandContext {
+  run: Run;
+  completedId: number;
+  identity: string;
+  needTask: boolean;
+}
+
+const CLOSE_COMMANDS = new Set<number>([
+  CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION,
+  CommandType.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION,
+  CommandType.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION,
+  CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION,
+]);
+
+const SUPPORTED_COMMANDS = new Set<number>([
+  ...CLOSE_COMMANDS,
+  CommandType.COMMAND_TYPE_START_TIMER,
+  CommandType.COMMAND_TYPE_CANCEL_TIMER,
+  CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK,
+  CommandType.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK,
+  CommandType.COMMAND_TYPE_RECORD_MARKER,
+  CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
+  CommandType.COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES,
+]);

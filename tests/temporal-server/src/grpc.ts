@@ -1,0 +1,71 @@
+// gRPC wiring: builds grpc-js service definitions from the protobuf reflection data, so every
+// method of a service is registered; those without a handler answer UNIMPLEMENTED with their name.
+import * as grpc from '@grpc/grpc-js';
+import { RpcError, unimplemented } from './errors.js';
+import { DECODE_OPTIONS, lookupService, type Obj } from './proto.js';
+import type { CallContext } from './queues.js';
+import type { Handlers } from './service.js';
+
+const MAX_MESSAGE = 64 * 1024 * 1024;
+
+export function addService(server: grpc.Server, serviceName: string, handlers: Handlers, log: (msg: string) => void): void {
+  const service = lookupService(serviceName);
+  const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+  const impl: grpc.UntypedServiceImplementation = {};
+  for (const [name, m] of Object.entries(service.methods)) {
+    m.resolve();
+    const reqType = m.resolvedRequestType!;
+    const resType = m.resolvedResponseType!;
+    definition[name] = {
+      path: `/${serviceName}/${name}`,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: (v: unknown) => Buffer.from(reqType.encode(v).finish()),
+      requestDeserialize: (b: Buffer) => reqType.toObject(reqType.decode(b), DECODE_OPTIONS),
+      responseSerialize: (v: unknown) => Buffer.from(resType.encode(v).finish()),
+      responseDeserialize: (b: Buffer) => resType.toObject(resType.decode(b), DECODE_OPTIONS),
+      originalName: name,
+    };
+    const handler = handlers[name];
+    impl[name] = (call: grpc.ServerUnaryCall<unknown, Obj>, callback: grpc.sendUnaryData<Obj>) => {
+      if (!handler) {
+        callback(toStatus(unimplemented(name)));
+        return;
+      }
+      const cancelFns: Array<() => void> = [];
+      const ctx: CallContext = {
+        get cancelled() {
+          return call.cancelled;
+        },
+        onCancel(fn) {
+          cancelFns.push(fn);
+        },
+      };
+      call.on('cancelled', () => {
+        for (const fn of cancelFns.splice(0)) fn();
+      });
+      Promise.resolve()
+        .then(() => handler(call.request as never, ctx))
+        .then(
+          (res) => callback(null, res),
+          (err: unknown) => {
+            if (!(err instanceof RpcError)) log(`${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+            callback(toStatus(err));
+          },
+        );
+    };
+  }
+  server.addService(definition, impl);
+}
+
+function toStatus(err: unknown): Partial<grpc.StatusObject> {
+  if (err instanceof RpcError) return { code: err.code, details: err.message };
+  return { code: grpc.status.INTERNAL, details: err instanceof Error ? err.message : String(err) };
+}
+
+export function createServer(): grpc.Server {
+  return new grpc.Server({
+    'grpc.max_receive_message_length': MAX_MESSAGE,
+    'grpc.max_send_message_length': MAX_MESSAGE,
+  });
+}

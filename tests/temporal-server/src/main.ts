@@ -1,0 +1,62 @@
+// Entry point: `temporal-test-server <port>` serves Temporal's WorkflowService and TestService on
+// 127.0.0.1:<port> until its parent process goes away or it receives SIGINT/SIGTERM.
+import * as grpc from '@grpc/grpc-js';
+import { Engine } from './engine.js';
+import { addService, createServer } from './grpc.js';
+import { testHandlers, workflowHandlers } from './service.js';
+
+function log(msg: string): void {
+  process.stderr.write(`[temporal-test-server] ${msg}\n`);
+}
+
+export async function startServer(port: number): Promise<{ port: number; shutdown: () => void }> {
+  const engine = new Engine();
+  const server = createServer();
+  addService(server, 'temporal.api.workflowservice.v1.WorkflowService', workflowHandlers(engine), log);
+  addService(server, 'temporal.api.testservice.v1.TestService', testHandlers(engine), log);
+  const bound = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  return { port: bound, shutdown: () => server.forceShutdown() };
+}
+
+function watchParent(): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    let alive = process.ppid === parent;
+    if (alive) {
+      try {
+        process.kill(parent, 0);
+      } catch {
+        alive = false;
+      }
+    }
+    if (!alive) {
+      log('parent process exited; shutting down');
+      process.exit(0);
+    }
+  }, 500);
+  timer.unref();
+}
+
+async function main(): Promise<void> {
+  const arg = process.argv[2];
+  const port = arg === undefined ? 7233 : Number(arg);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    log(`usage: temporal-test-server <port>   (got ${arg})`);
+    process.exit(2);
+  }
+  const { port: bound, shutdown } = await startServer(port);
+  log(`listening on 127.0.0.1:${bound}`);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const)
+    process.on(sig, () => {
+      shutdown();
+      process.exit(0);
+    });
+  watchParent();
+}
+
+main().catch((err: unknown) => {
+  log(`failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,325 @@
+// WorkflowService and TestService request handlers. Every method not listed here answers UNIMPLEMENTED.
+import { Engine, type Run } from './engine.js';
+import { alreadyExists, invalidArgument } from './errors.js';
+import { Status, durationToMs, msToDuration, msToTimestamp, type Obj, type T } from './proto.js';
+import type { CallContext } from './queues.js';
+import { parseQuery } from './visibility.js';
+
+export type Handler = (req: never, ctx: CallContext) => Promise<Obj>;
+export type Handlers = Record<string, Handler>;
+
+const HISTORY_LONG_POLL_MS = 20_000;
+const NAMESPACE_ID = '6f3b6a7e-1d1c-4b8e-9d1a-baosong00001';
+
+const ReusePolicy = {
+  ALLOW_DUPLICATE: 1,
+  ALLOW_DUPLICATE_FAILED_ONLY: 2,
+  REJECT_DUPLICATE: 3,
+  TERMINATE_IF_RUNNING: 4,
+};
+const ConflictPolicy = { FAIL: 1, USE_EXISTING: 2, TERMINATE_EXISTING: 3 };
+
+const STATUS_FAILED_LIKE = new Set<number>([
+  Status.WORKFLOW_EXECUTION_STATUS_FAILED,
+  Status.WORKFLOW_EXECUTION_STATUS_CANCELED,
+  Status.WORKFLOW_EXECUTION_STATUS_TERMINATED,
+  Status.WORKFLOW_EXECUTION_STATUS_TIMED_OUT,
+]);
+
+type StartLike = T.api.workflowservice.v1.IStartWorkflowExecutionRequest | T.api.workflowservice.v1.ISignalWithStartWorkflowExecutionRequest;
+
+export function workflowHandlers(engine: Engine): Handlers {
+  const ns = (n: string | null | undefined) => n || 'default';
+
+  /** Apply id-reuse and id-conflict policies. Returns an existing run to use, or undefined to start a new one. */
+  function resolveConflict(req: StartLike, identity: string): Run | undefined {
+    const workflowId = req.workflowId ?? '';
+    const latest = engine.latestRun(workflowId);
+    if (!latest) return undefined;
+    const reuse = Number(req.workflowIdReusePolicy ?? 0) || ReusePolicy.ALLOW_DUPLICATE;
+    const conflict = Number((req as T.api.workflowservice.v1.IStartWorkflowExecutionRequest).workflowIdConflictPolicy ?? 0);
+    if (latest.running) {
+      if (conflict === ConflictPolicy.USE_EXISTING) return latest;
+      if (conflict === ConflictPolicy.TERMINATE_EXISTING || reuse === ReusePolicy.TERMINATE_IF_RUNNING) {
+        engine.terminate(latest, 'terminated by a new start (id conflict policy)', undefined, identity);
+        return undefined;
+      }
+      throw alreadyExists(`Workflow execution is already running. WorkflowId: ${workflowId}, RunId: ${latest.runId}.`);
+    }
+    if (reuse === ReusePolicy.REJECT_DUPLICATE)
+      throw alreadyExists(`Workflow execution already finished and its id reuse policy rejects duplicates. WorkflowId: ${workflowId}.`);
+    if (reuse === ReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY && !STATUS_FAILED_LIKE.has(latest.status))
+      throw alreadyExists(`Workflow execution already finished successfully. WorkflowId: ${workflowId}, id reuse policy allows failed runs only.`);
+    return undefined;
+  }
+
+  function start(req: StartLike): Run {
+    if (!req.workflowId) throw invalidArgument('WorkflowId is not set on request.');
+    if (!req.workflowType?.name) throw invalidArgument('WorkflowType is not set on request.');
+    if (!req.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');
+    if (req.cronSchedule) throw invalidArgument('cron schedules are not supported by the baosong test server');
+    return engine.startWorkflow({
+      namespace: ns(req.namespace),
+      workflowId: req.workflowId,
+      workflowType: req.workflowType.name,
+      taskQueue: req.taskQueue.name,
+      input: req.input,
+      header: req.header as Obj | null,
+      memo: req.memo as Obj | null,
+      searchAttributes: req.searchAttributes as { indexedFields?: Record<string, Obj> } | null,
+      workflowTaskTimeoutMs: Engine.workflowTaskTimeout(req.workflowTaskTimeout as Obj | null),
+      workflowRunTimeout: req.workflowRunTimeout as Obj | null,
+      workflowExecutionTimeout: req.workflowExecutionTimeout as Obj | null,
+      identity: req.identity ?? '',
+      retryPolicy: req.retryPolicy as Obj | null,
+    });
+  }
+
+  function info(run: Run): Obj {
+    return {
+      execution: run.execution(),
+      type: { name: run.params.workflowType },
+      startTime: msToTimestamp(run.startTime),
+      executionTime: msToTimestamp(run.startTime),
+      closeTime: run.closeTime ? msToTimestamp(run.closeTime) : undefined,
+      executionDuration: run.closeTime ? msToDuration(run.closeTime - run.startTime) : undefined,
+      status: run.status,
+      historyLength: run.history.length,
+      taskQueue: run.taskQueue,
+      memo: { fields: run.memo },
+      searchAttributes: { indexedFields: run.searchAttributes },
+      firstRunId: run.firstRunId,
+      rootExecution: run.execution(),
+    };
+  }
+
+  function allRuns(): Run[] {
+    return [...engine.runs.values()];
+  }
+
+  return {
+    GetSystemInfo: () =>
+      Promise.resolve({
+        serverVersion: '1.27.0-baosong-test-server',
+        capabilities: {
+          signalAndQueryHeader: true,
+          internalErrorDifferentiation: true,
+          activityFailureIncludeHeartbeat: true,
+          encodedFailureAttributes: true,
+          upsertMemo: true,
+          sdkMetadata: true,
+        },
+      }),
+
+    DescribeNamespace: (req: T.api.workflowservice.v1.IDescribeNamespaceRequest) =>
+      Promise.resolve({
+        namespaceInfo: { name: ns(req.namespace), id: req.id || NAMESPACE_ID, state: 1, description: 'baosong test server namespace' },
+        config: { workflowExecutionRetentionTtl: { seconds: 86_400 } },
+        isGlobalNamespace: false,
+      }),
+
+    StartWorkflowExecution: (req: T.api.workflowservice.v1.IStartWorkflowExecutionRequest) => {
+      const existing = resolveConflict(req, req.identity ?? '');
+      if (existing) return Promise.resolve({ runId: existing.runId, started: false, status: existing.status });
+      const run = start(req);
+      return Promise.resolve({ runId: run.runId, started: true, status: run.status });
+    },
+
+    SignalWithStartWorkflowExecution: (req: T.api.workflowservice.v1.ISignalWithStartWorkflowExecutionRequest) => {
+      if (!req.signalName) throw invalidArgument('SignalName is not set on request.');
+      const latest = engine.latestRun(req.workflowId ?? '');
+      let run: Run;
+      let started = false;
+      if (latest?.running) {
+        run = latest;
+      } else {
+        resolveConflict(req, req.identity ?? '');
+        run = start(req);
+        started = true;
+      }
+      engine.signal(run, req.signalName, req.signalInput, req.header as Obj | null, req.identity ?? '');
+      return Promise.resolve({ runId: run.runId, started });
+    },
+
+    SignalWorkflowExecution: (req: T.api.workflowservice.v1.ISignalWorkflowExecutionRequest) => {
+      if (!req.signalName) throw invalidArgument('SignalName is not set on request.');
+      const run = engine.findRun(req.workflowExecution?.workflowId, req.workflowExecution?.runId);
+      engine.signal(run, req.signalName, req.input, req.header as Obj | null, req.identity ?? '');
+      return Promise.resolve({});
+    },
+
+    TerminateWorkflowExecution: (req: T.api.workflowservice.v1.ITerminateWorkflowExecutionRequest) => {
+      const run = engine.findRun(req.workflowExecution?.workflowId, req.workflowExecution?.runId);
+      engine.terminate(run, req.reason ?? '', req.details, req.identity ?? '');
+      return Promise.resolve({});
+    },
+
+    RequestCancelWorkflowExecution: (req: T.api.workflowservice.v1.IRequestCancelWorkflowExecutionRequest) => {
+      const run = engine.findRun(req.workflowExecution?.workflowId, req.workflowExecution?.runId);
+      engine.requestCancel(run, req.reason ?? '', req.identity ?? '');
+      return Promise.resolve({});
+    },
+
+    QueryWorkflow: (req: T.api.workflowservice.v1.IQueryWorkflowRequest) => {
+      const run = engine.findRun(req.execution?.workflowId, req.execution?.runId);
+      if (!req.query?.queryType) throw invalidArgument('QueryType is not set on request.');
+      return engine.queries.query(run, req.query);
+    },
+
+    RespondQueryTaskCompleted: (req: T.api.workflowservice.v1.IRespondQueryTaskCompletedRequest) => {
+      engine.queries.respond(req);
+      return Promise.resolve({});
+    },
+
+    DescribeWorkflowExecution: (req: T.api.workflowservice.v1.IDescribeWorkflowExecutionRequest) => {
+      const run = engine.findRun(req.execution?.workflowId, req.execution?.runId);
+      return Promise.resolve({
+        executionConfig: {
+          taskQueue: { name: run.taskQueue, kind: 1 },
+          workflowExecutionTimeout: run.params.workflowExecutionTimeout,
+          workflowRunTimeout: run.params.workflowRunTimeout,
+          defaultWorkflowTaskTimeout: msToDuration(run.params.workflowTaskTimeoutMs),
+        },
+        workflowExecutionInfo: info(run),
+        pendingActivities: engine.activities.pendingInfo(run),
+        pendingWorkflowTask: run.wft
+          ? {
+              state: run.wft.startedEventId ? 2 : 1,
+              scheduledTime: msToTimestamp(run.wft.scheduledTime),
+              startedTime: run.wft.startedEventId ? msToTimestamp(run.wft.startedTime) : undefined,
+              attempt: run.wft.attempt,
+            }
+          : undefined,
+      });
+    },
+
+    GetWorkflowExecutionHistory: (req: T.api.workflowservice.v1.IGetWorkflowExecutionHistoryRequest, ctx: CallContext) => {
+      const run = engine.findRun(req.execution?.workflowId, req.execution?.runId);
+      const closeOnly = Number(req.historyEventFilterType) === 2;
+      const from = req.nextPageToken && req.nextPageToken.length > 0 ? Number(Buffer.from(req.nextPageToken).toString('utf8')) : 0;
+      if (!Number.isInteger(from) || from < 0) throw invalidArgument('invalid next page token');
+      const answer = (): Obj => {
+        if (closeOnly) return { history: { events: run.running ? [] : [run.lastEvent()] } };
+        const events = run.history.slice(from);
+        const more = req.waitNewEvent && run.running;
+        return { history: { events }, nextPageToken: more ? Buffer.from(String(run.history.length)) : undefined };
+      };
+      const ready = () => (closeOnly ? !run.running : run.history.length > from || !run.running);
+      if (!req.waitNewEvent || ready()) return Promise.resolve(answer());
+      return new Promise<Obj>((resolve) => {
+        const finish = () => {
+          clearTimeout(timer);
+          run.waiters.delete(check);
+          resolve(closeOnly || ready() ? answer() : { history: { events: [] }, nextPageToken: req.nextPageToken });
+        };
+        const check = () => {
+          if (ready()) finish();
+        };
+        const timer = setTimeout(finish, HISTORY_LONG_POLL_MS);
+        run.waiters.add(check);
+        ctx.onCancel(finish);
+      });
+    },
+
+    ListWorkflowExecutions: (req: T.api.workflowservice.v1.IListWorkflowExecutionsRequest) => {
+      const pred = parseQuery(req.query);
+      const matching = allRuns()
+        .filter((r) => pred({ workflowId: r.workflowId, workflowType: r.params.workflowType, status: r.status }))
+        .sort((a, b) => b.startTime - a.startTime);
+      const offset = req.nextPageToken && req.nextPageToken.length > 0 ? Number(Buffer.from(req.nextPageToken).toString('utf8')) : 0;
+      if (!Number.isInteger(offset) || offset < 0) throw invalidArgument('invalid next page token');
+      const size = req.pageSize && req.pageSize > 0 ? req.pageSize : 1000;
+      const page = matching.slice(offset, offset + size);
+      const next = offset + size < matching.length ? Buffer.from(String(offset + size)) : undefined;
+      return Promise.resolve({ executions: page.map(info), nextPageToken: next });
+    },
+
+    CountWorkflowExecutions: (req: T.api.workflowservice.v1.ICountWorkflowExecutionsRequest) => {
+      const pred = parseQuery(req.query);
+      const count = allRuns().filter((r) => pred({ workflowId: r.workflowId, workflowType: r.params.workflowType, status: r.status })).length;
+      return Promise.resolve({ count });
+    },
+
+    PollWorkflowTaskQueue: (req: T.api.workflowservice.v1.IPollWorkflowTaskQueueRequest, ctx: CallContext) => {
+      if (!req.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');
+      return engine.workflowQueues.poll(req.taskQueue.name, req.identity ?? '', ctx);
+    },
+
+    RespondWorkflowTaskCompleted: (req: T.api.workflowservice.v1.IRespondWorkflowTaskCompletedRequest) => {
+      const res = engine.completeWorkflowTask(req);
+      return Promise.resolve(res);
+    },
+
+    RespondWorkflowTaskFailed: (req: T.api.workflowservice.v1.IRespondWorkflowTaskFailedRequest) => {
+      engine.failWorkflowTask(req);
+      return Promise.resolve({});
+    },
+
+    PollActivityTaskQueue: (req: T.api.workflowservice.v1.IPollActivityTaskQueueRequest, ctx: CallContext) => {
+      if (!req.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');
+      return engine.activityQueues.poll(req.taskQueue.name, req.identity ?? '', ctx);
+    },
+
+    RespondActivityTaskCompleted: (req: T.api.workflowservice.v1.IRespondActivityTaskCompletedRequest) => {
+      engine.activities.completed(req);
+      return Promise.resolve({});
+    },
+
+    RespondActivityTaskFailed: (req: T.api.workflowservice.v1.IRespondActivityTaskFailedRequest) => {
+      engine.activities.failed(req);
+      return Promise.resolve({ failures: [] });
+    },
+
+    RespondActivityTaskCanceled: (req: T.api.workflowservice.v1.IRespondActivityTaskCanceledRequest) => {
+      engine.activities.canceled(req);
+      return Promise.resolve({});
+    },
+
+    RecordActivityTaskHeartbeat: (req: T.api.workflowservice.v1.IRecordActivityTaskHeartbeatRequest) =>
+      Promise.resolve(engine.activities.heartbeat(req)),
+
+    ShutdownWorker: (req: T.api.workflowservice.v1.IShutdownWorkerRequest) => {
+      if (req.stickyTaskQueue) engine.workflowQueues.releasePollers(req.stickyTaskQueue);
+      return Promise.resolve({});
+    },
+  };
+}
+
+export function testHandlers(engine: Engine): Handlers {
+  const clock = engine.clock;
+  return {
+    LockTimeSkipping: () => {
+      clock.lock();
+      return Promise.resolve({});
+    },
+    UnlockTimeSkipping: () => {
+      clock.unlock();
+      return Promise.resolve({});
+    },
+    UnlockTimeSkippingWithSleep: (req: T.api.testservice.v1.ISleepRequest, ctx: CallContext) => sleep(durationToMs(req.duration), ctx, true),
+    Sleep: (req: T.api.testservice.v1.ISleepRequest, ctx: CallContext) => sleep(durationToMs(req.duration), ctx, false),
+    SleepUntil: (req: T.api.testservice.v1.ISleepUntilRequest, ctx: CallContext) =>
+      sleep(Math.max(0, durationToMs(req.timestamp) - clock.now()), ctx, false),
+    GetCurrentTime: () => Promise.resolve({ time: msToTimestamp(clock.now()) }),
+  };
+
+  function sleep(ms: number, ctx: CallContext, unlock: boolean): Promise<Obj> {
+    return new Promise<Obj>((resolve) => {
+      let done = false;
+      const handle = clock.schedule(ms, () => {
+        if (done) return;
+        done = true;
+        if (unlock) clock.lock();
+        resolve({});
+      });
+      if (unlock) clock.unlock();
+      ctx.onCancel(() => {
+        if (done) return;
+        done = true;
+        clock.cancel(handle);
+        if (unlock) clock.lock();
+        resolve({});
+      });
+    });
+  }
+}
