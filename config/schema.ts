@@ -125,8 +125,10 @@ export const configSchema = z
         majorHours: z.number().positive().default(2),
         urgentHours: z.number().positive().default(2),
         routineWorkingDays: z.number().int().min(1).default(1),
-        /** A returned report must be revised within this many working days, else it expires. */
+        /** A returned report should be revised within this many working days; reminders follow after. */
         revisionWorkingDays: z.number().int().min(1).default(2),
+        /** A returned report not revised this many working days after it was sent back expires. */
+        expireWorkingDays: z.number().int().min(1).default(5),
         reminders: z
           .strictObject({
             routine: reminderPlanSchema.default({ before: ['2h'] }),
@@ -140,6 +142,7 @@ export const configSchema = z
         urgentHours: 2,
         routineWorkingDays: 1,
         revisionWorkingDays: 2,
+        expireWorkingDays: 5,
         reminders: { routine: { before: ['2h'] }, major: { before: ['30m'], every: '1h' }, urgent: { before: ['30m'], every: '30m' } },
       }),
     mail: z.strictObject({
@@ -203,6 +206,15 @@ export const configSchema = z
         baseUrl: z.url({ message: 'expected a URL such as https://baosong.school.test' }).default('http://localhost:8080'),
       })
       .default({ port: 8080, baseUrl: 'http://localhost:8080' }),
+    /** What happens when a report is finally approved: it is always recorded in the published archive. */
+    publish: z
+      .strictObject({
+        /** POSTed a JSON description of the report (e.g. to the school website's CMS). */
+        webhookUrl: z.url({ message: 'expected a URL' }).optional(),
+        /** The website editor, mailed the approved report. */
+        editorEmail: email.optional(),
+      })
+      .default({}),
     /** Database, attachments, outbox and the local Temporal state live here. */
     dataDir: z.string().default('./data'),
     temporal: z
