@@ -42,12 +42,10 @@ function tokenize(q: string): Tok[] {
       if (end < 0) throw invalidArgument(`invalid query: unterminated string at position ${i + 1}`);
       out.push({ kind: 'string', text: q.slice(i + 1, end), pos: i });
       i = end + 1;
-    } else if (q.startsWith('!=', i)) {
-      out.push({ kind: 'op', text: '!=', pos: i });
-      i += 2;
-    } else if (c === '=') {
-      out.push({ kind: 'op', text: '=', pos: i });
-      i++;
+    } else if (/^(!=|>=|<=|=|>|<)/.test(q.slice(i))) {
+      const op = /^(!=|>=|<=|=|>|<)/.exec(q.slice(i))![0];
+      out.push({ kind: 'op', text: op, pos: i });
+      i += op.length;
     } else {
       const m = /^[A-Za-z0-9_.-]+/.exec(q.slice(i));
       if (!m) throw invalidArgument(`invalid query: unexpected character '${c}' at position ${i + 1}`);
@@ -100,8 +98,8 @@ export function parseQuery(query: string | null | undefined): Predicate {
       );
     const field = t.text as Field;
     const op = toks[p++];
-    if (op?.kind !== 'op')
-      throw invalidArgument(`invalid query: expected = or != after ${field}${op ? `, got '${op.text}'` : ''}`);
+    if (op?.kind !== 'op' || (op.text !== '=' && op.text !== '!='))
+      throw invalidArgument(`invalid query: expected = or != after ${field}${op ? `, got '${op.text}'` : ''} (other operators are not supported)`);
     const v = toks[p++];
     if (v?.kind !== 'string') throw invalidArgument(`invalid query: expected a quoted value after ${field} ${op.text}`);
     const test = compile(field, v.text);
