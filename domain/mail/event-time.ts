@@ -32,23 +32,24 @@ export function parseSmallNumber(text: string): number {
   return tens * 10 + ones;
 }
 
-const NUM = '[0-9０-９]{1,2}|[零〇一二两三四五六七八九十]{1,3}';
+const NUM = '[0-9]{1,2}|[零〇一二两三四五六七八九十]{1,3}';
 const PERIOD = '凌晨|清晨|早上|早晨|上午|中午|午后|下午|傍晚|晚上|夜里|夜间|晚|早';
 const RELATIVE_DAY = '今天|今日|今早|今晨|今晚|昨天|昨日|昨晚|前天|前日|大前天';
 
-// A clock time: "15:00", "15：00:00", "下午3点", "3点半", "15时30分", "下午三点一刻" is not supported.
-const CLOCK = `(?:(?<period>${PERIOD})\\s*)?(?:(?<hh>[0-9０-９]{1,2})\\s*[:：]\\s*(?<mm>[0-9０-９]{2})(?:\\s*[:：][0-9０-９]{2})?|(?<h2>${NUM})\\s*[点點时時](?:\\s*(?<half>半)|\\s*(?<m2>${NUM})\\s*分?)?)`;
+// A clock time: "15:00", "15:00:00", "下午3点", "3点半", "3点15", "15时30分", "三点十五分" (full-width digits and colons are
+// made ASCII first). Minutes in Chinese numerals need 分, so "7点八年级…" is 7:00. Nothing crosses a line break.
+const CLOCK = `(?:(?<period>${PERIOD})[ \\t]*)?(?:(?<hh>[0-9]{1,2})[ \\t]*:[ \\t]*(?<mm>[0-9]{2})(?:[ \\t]*:[0-9]{2})?|(?<h2>${NUM})[ \\t]*[点點时時](?:[ \\t]*(?<half>半)|[ \\t]*(?<m2>[0-9]{1,2}[ \\t]*分|[0-9]{2}(?![0-9])|[零〇一二两三四五六七八九十]{1,3}[ \\t]*分))?)`;
 // A day: "2026-11-26", "2026/11/26", "2026.11.26", "2026年11月26日", "11月26日", "11月26号", "今天".
-const ABS_DATE = `(?<y>\\d{4})\\s*(?:[-/.]\\s*(?<mo>\\d{1,2})\\s*[-/.]\\s*(?<d>\\d{1,2})|年\\s*(?<mo2>\\d{1,2})\\s*月\\s*(?<d2>\\d{1,2})\\s*[日号號]?)`;
-const MD_DATE = `(?<!\\d)(?<mo3>\\d{1,2})\\s*月\\s*(?<d3>\\d{1,2})\\s*[日号號]`;
+const ABS_DATE = `(?<y>\\d{4})[ \\t]*(?:[-/.][ \\t]*(?<mo>\\d{1,2})[ \\t]*[-/.][ \\t]*(?<d>\\d{1,2})|年[ \\t]*(?<mo2>\\d{1,2})[ \\t]*月[ \\t]*(?<d2>\\d{1,2})[ \\t]*[日号號]?)`;
+const MD_DATE = `(?<!\\d)(?<mo3>\\d{1,2})[ \\t]*月[ \\t]*(?<d3>\\d{1,2})[ \\t]*[日号號]`;
 
 const DATE_TIME_RE = new RegExp(
-  `(?:(?<abs>${ABS_DATE})|(?<md>${MD_DATE})|(?<rel>${RELATIVE_DAY}))(?:\\s*[（(]?\\s*(?:星期|周|礼拜)[一二三四五六日天][)）]?)?(?:\\s*[T,，]?\\s*(?<clock>${CLOCK}))?`,
+  `(?:(?<abs>${ABS_DATE})|(?<md>${MD_DATE})|(?<rel>${RELATIVE_DAY}))(?:[ \\t]*[（(]?[ \\t]*(?:星期|周|礼拜)[一二三四五六日天][)）]?)?(?:[ \\t]*[T,，]?[ \\t]*(?<clock>${CLOCK}))?`,
   'g',
 );
 const CLOCK_ONLY_RE = new RegExp(`(?<clock>${CLOCK})`, 'g');
 /** Labels that say "this is when it happened": 时间：, 活动时间：, 发生时间：… */
-const LABEL_RE = /(?:活动|事件|发生|会议|演练|举办|召开|开展|比赛|事发)?(?:时间|日期)\s*[:：为為是]\s*$/;
+const LABEL_RE = /(?:活动|活動|事件|发生|發生|会议|會議|演练|举办|召开|开展|比赛|事发)?(?:时间|時間|日期)\s*[:：为為是]\s*$/;
 
 function toAsciiDigits(text: string): string {
   return text.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
@@ -80,7 +81,8 @@ function readClock(groups: Record<string, string | undefined>, relWord?: string)
     minute = Number(toAsciiDigits(groups['mm'] ?? '0'));
   } else if (groups['h2'] !== undefined) {
     hour = parseSmallNumber(toAsciiDigits(groups['h2']));
-    minute = groups['half'] ? 30 : groups['m2'] !== undefined ? parseSmallNumber(toAsciiDigits(groups['m2'])) : 0;
+    const m2 = groups['m2']?.replace(/[ \t]*分$/, '');
+    minute = groups['half'] ? 30 : m2 !== undefined ? parseSmallNumber(m2) : 0;
   } else {
     return null;
   }

@@ -7,7 +7,7 @@ import { findReportNumber } from '../report.js';
 import { stripTags } from './tags.js';
 
 /** Words a client puts before a subject to say "this is a reply" (lower case). */
-export const REPLY_PREFIXES = ['re', '回复', '答复', '回覆', 'aw', 'sv', 'antw'] as const;
+export const REPLY_PREFIXES = ['re', '回复', '答复', '回覆', 'aw', 'sv', 'antw', '自动回复', '自動回覆', '自动答复', 'automatic reply', 'auto reply'] as const;
 /** Words a client puts before a subject to say "this is forwarded" (lower case). */
 export const FORWARD_PREFIXES = ['fwd', 'fw', '转发', '轉寄', '转寄', '轉發', 'tr', 'wg'] as const;
 

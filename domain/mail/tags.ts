@@ -9,7 +9,7 @@ export type HintSource = 'tag' | 'keyword' | 'default';
 
 /** Tag words for urgency (lower case for the English ones). */
 const URGENCY_WORDS: Record<Urgency, readonly string[]> = {
-  urgent: ['紧急', '特急', '加急', '急', '急件', '紧急信息', 'urgent'],
+  urgent: ['紧急', '緊急', '特急', '加急', '急', '急件', '紧急信息', 'urgent'],
   major: ['重大', '重大活动', '重要', 'major'],
   routine: ['常规', '一般', '常规信息', '常规工作', '常规工作信息', 'routine'],
 };
@@ -31,6 +31,11 @@ const CATEGORY_SYNONYMS: Record<string, CategoryLabel> = {
   政策: '政策传达',
   传达: '政策传达',
   其它: '其他',
+  // Traditional-script labels (Big5 mail from Hong Kong / Taiwan partners).
+  教育教學: '教育教学',
+  校園文化: '校园文化',
+  師生成長: '师生成长',
+  政策傳達: '政策传达',
 };
 
 export function urgencyFromWord(word: string): Urgency | undefined {
@@ -148,7 +153,7 @@ export function guessCategory(subject: string, text: string): CategoryGuess | un
 /** Words that suggest something has happened that needs reporting within 2 hours. */
 export const URGENT_KEYWORDS = ['突发', '事故', '受伤', '伤亡', '火情', '起火', '火灾', '溺水', '食物中毒', '走失', '失联', '群体性', '紧急情况'] as const;
 /** Words that say the text is about practice or prevention, not an incident ("消防演练" mentions 火灾 too). */
-export const PREVENTION_WORDS = ['演练', '演习', '预防', '防范', '排查', '培训', '讲座', '宣传', '教育活动', '知识', '模拟'] as const;
+export const PREVENTION_WORDS = ['演练', '演习', '预防', '防范', '排查', '培训', '讲座', '宣传', '安全教育', '教育活动', '知识', '模拟', '防溺水', '防火', '防震'] as const;
 /** Words that suggest a major event (重大活动). */
 export const MAJOR_KEYWORDS = ['重大活动', '领导视察', '督导检查', '开学典礼', '毕业典礼', '现场会', '媒体采访'] as const;
 
