@@ -5,9 +5,10 @@
  *
  * 1. GB2312 / GBK labels are decoded as GB18030. libmime maps GB2312 to iconv-lite's GBK codec,
  *    which already covers GBK-only characters such as 镕 and 堃 but turns GB18030 four-byte
- *    sequences (𠮷, the rarer name characters) into "�4�5". Mail clients label such text GB2312
- *    or GBK anyway, so every such label (in Content-Type charset parameters, RFC 2047 encoded words
- *    and RFC 2231 parameter values) is rewritten to GB18030, a superset, before parsing.
+ *    sequences (𠮷, 㛃 and other rarer name characters) into "�4�5". Mail clients label such text
+ *    GB2312 or GBK anyway, so every such label in a header (Content-Type charset parameters,
+ *    RFC 2047 encoded words, RFC 2231 parameter values) is rewritten to GB18030, a superset,
+ *    before parsing.
  * 2. Header lines sent as raw 8-bit GBK (no encoded words; some old clients and scanners do this)
  *    are decoded by mailparser as UTF-8 into "����". Header lines that are not valid UTF-8 are
  *    converted from GB18030 to UTF-8 before parsing (top-level headers and MIME part headers).
@@ -33,14 +34,12 @@ const ENCODED_WORD_LABEL_RE = new RegExp(`(=\\?)(?:${GB_LABELS})((?:\\*[A-Za-z0-
 const CHARSET_PARAM_RE = new RegExp(`(charset\\s*=\\s*["']?)(?:${GB_LABELS})(?=["';\\s]|$)`, 'gim');
 const RFC2231_LABEL_RE = new RegExp(`(\\*\\s*=\\s*["']?)(?:${GB_LABELS})(')`, 'gi');
 
-/** Rewrites GB2312/GBK charset labels to GB18030 (works on the bytes as latin1, so nothing else changes). */
-export function relabelGbCharsets(raw: Buffer): Buffer {
-  const s = raw.toString('latin1');
-  const out = s
+/** Rewrites GB2312/GBK charset labels in one header line to GB18030 (on the bytes as latin1, so nothing else changes). */
+export function relabelGbCharsets(headerLine: string): string {
+  return headerLine
     .replace(ENCODED_WORD_LABEL_RE, '$1GB18030$2')
     .replace(CHARSET_PARAM_RE, '$1GB18030')
     .replace(RFC2231_LABEL_RE, '$1GB18030$2');
-  return out === s ? raw : Buffer.from(out, 'latin1');
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -54,10 +53,12 @@ function isUtf8(bytes: Buffer): boolean {
   }
 }
 
-/** Header lines in raw 8-bit GB18030/GBK are turned into UTF-8; body lines are never touched. */
-export function fixRawHeaderBytes(raw: Buffer): Buffer {
+/**
+ * Applies both repairs to the header lines of the message and of its MIME parts (found by their
+ * boundaries); body lines are never touched, so text that merely mentions "charset=gbk" stays as written.
+ */
+export function repairHeaders(raw: Buffer): Buffer {
   const latin = raw.toString('latin1');
-  if (!/[\x80-\xff]/.test(latin)) return raw;
   const boundaries = new Set<string>();
   for (const m of latin.matchAll(/boundary\s*=\s*(?:"([^"\r\n]+)"|([^\s;"]+))/gi)) {
     boundaries.add(`--${m[1] ?? m[2] ?? ''}`);
@@ -74,11 +75,18 @@ export function fixRawHeaderBytes(raw: Buffer): Buffer {
     if (inHeader && text === '') {
       inHeader = false;
     } else if (!inHeader) {
-      const trimmed = text.trimEnd();
-      if (boundaries.has(trimmed)) inHeader = true;
-    } else if (/[\x80-\xff]/.test(text) && !isUtf8(line)) {
-      line = Buffer.from(iconv.decode(line, 'gb18030'), 'utf8');
-      changed = true;
+      if (boundaries.has(text.trimEnd())) inHeader = true;
+    } else {
+      if (/[\x80-\xff]/.test(text) && !isUtf8(line)) {
+        line = Buffer.from(iconv.decode(line, 'gb18030'), 'utf8');
+        changed = true;
+      }
+      const latinLine = line.toString('latin1');
+      const relabelled = relabelGbCharsets(latinLine);
+      if (relabelled !== latinLine) {
+        line = Buffer.from(relabelled, 'latin1');
+        changed = true;
+      }
     }
     parts.push(line);
     start = end;
@@ -165,7 +173,7 @@ function attachmentInfo(a: ParsedMail['attachments'][number]): MailAttachmentInf
 export async function parseMail(raw: Buffer | string, options: { receivedAt?: Date } = {}): Promise<MailInput> {
   const original = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
   assertLooksLikeMail(original);
-  const prepared = relabelGbCharsets(fixRawHeaderBytes(original));
+  const prepared = repairHeaders(original);
   let mail: ParsedMail;
   try {
     mail = await simpleParser(prepared, { keepCidLinks: true, skipTextToHtml: true, checksumAlgo: false });
