@@ -34,14 +34,19 @@ const QUESTION_RE = /[?？]|吗|呢|是否|能否|可否|要不要|行不行|可
 /** Hedges and conditions: "好的，我再看看", "同意，但是…". */
 const HEDGE_RE = /再看看|再看一下|稍后|回头|等一下|等等|先别|暂缓|考虑一下|待定|商量|研究一下|但是|但|不过|然而|\bbut\b|\bhowever\b|\blater\b/i;
 
-/** Greeting and address lines that carry no decision ("王老师：", "您好！", "Hi all,"). */
-const SALUTATION_RE = /^(?:[\p{Script=Han}A-Za-z·]{1,12}(?:老师|主任|校长|同志|组长|干事|们)?\s*[:：,，]|(?:您好|你好|大家好|各位(?:老师)?好?|老师好|hi|hello|dear\b.*)[!！,，。.:：]*)\s*$/iu;
+/** Greeting and address lines that carry no decision ("王老师：", "李主任，", "您好！", "Hi all,"). */
+const SALUTATION_RE =
+  /^(?:[\p{Script=Han}A-Za-z·]{0,8}(?:老师|主任|校长|同志|组长|干事|书记|领导|们)[\s,，:：!！。.]*|(?:您好|你好|大家好|各位(?:老师|领导)?好?|老师好|(?:hi|hello|dear)\b[^\n]{0,20}?)[!！,，。.:：]*)$/iu;
+
+function isSalutation(line: string): boolean {
+  return SALUTATION_RE.test(line) && !REFUSAL_RE.test(line) && !CHANGE_RE.test(line) && !APPROVE_RE.test(line);
+}
 
 function meaningfulLines(text: string): string[] {
   return text
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l !== '' && !SALUTATION_RE.test(l));
+    .filter((l) => l !== '' && !isSalutation(l));
 }
 
 function cleanReason(text: string): string {

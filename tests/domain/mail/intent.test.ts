@@ -1,0 +1,94 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { readIntent } from '../../../domain/mail/intent.js';
+
+describe('readIntent: approvals', () => {
+  it.each(['同意', '同意发布。', '通过', '审核通过，辛苦了', '批准', '可以发', '可以。', '好的', '好的，发吧', 'OK', 'ok!', 'Approve', 'Approved, thanks.', 'LGTM', '没问题，同意', '王老师：\n同意发布'])(
+    '%s',
+    (text) => {
+      expect(readIntent(text)).toMatchObject({ intent: 'approve', reason: null });
+    },
+  );
+});
+
+describe('readIntent: send back', () => {
+  it.each([
+    ['退回：照片不清晰', '照片不清晰'],
+    ['退回，标题太长', '标题太长'],
+    ['驳回。原因：数据有误', '数据有误'],
+    ['不同意发布，照片里有学生正面特写', '照片里有学生正面特写'],
+    ['不能同意：时间写错了', '时间写错了'],
+    ['不可以发，等校长审', '等校长审'],
+    ['不通过', null],
+    ['退回\n标题中的日期写错了\n另外请补充人数', '标题中的日期写错了\n另外请补充人数'],
+    ['请修改标题', '请修改标题'],
+    ['照片需修改，换一张横版的', '照片需修改，换一张横版的'],
+    ['Not approved: the date is wrong.', 'the date is wrong.'],
+    ['Rejected - wrong photo', 'wrong photo'],
+    ['Please send it back, the title is wrong', 'the title is wrong'],
+  ])('%s → %s', (text, reason) => {
+    expect(readIntent(text)).toMatchObject({ intent: 'send_back', reason });
+  });
+});
+
+describe('readIntent: comments (never a guessed approval)', () => {
+  it.each([
+    '收到，我明天上午再补一张照片。',
+    '照片很好，标题能不能再短一点？',
+    '可以发吗？',
+    '是否同意发布？',
+    '好的，我再看看',
+    '同意，但是标题要改',
+    '我不觉得可以',
+    '通过这次活动，学生们学到了很多',
+    '附件是修改后的稿件',
+    '不太可以',
+    'not OK',
+    '',
+    '同意发布。\n请把标题改一下',
+  ])('%s', (text) => {
+    expect(readIntent(text).intent).not.toBe('approve');
+  });
+
+  it('reads a plain remark as a comment', () => {
+    expect(readIntent('收到，我明天再补一张照片。')).toEqual({ intent: 'comment', reason: null, decidedOn: '收到，我明天再补一张照片。' });
+  });
+
+  it('decides on the first two meaningful lines only', () => {
+    expect(readIntent('李主任：\n您好！\n同意').intent).toBe('approve');
+    expect(readIntent('王老师，\n退回：\n照片太暗')).toMatchObject({ intent: 'send_back', reason: '照片太暗' });
+    expect(readIntent('Hi all,\nLGTM').intent).toBe('approve');
+    expect(readIntent('照片收到了\n谢谢\n\n同意').intent).toBe('comment');
+    expect(readIntent('您好！\n各位老师好\n同意').intent).toBe('approve');
+  });
+});
+
+describe('readIntent: properties', () => {
+  const chunk = fc.string({ unit: fc.constantFrom(...'同意通过批准可以发好的OKokLGTM，。！ 退回请修改吗？\n'), maxLength: 12 });
+
+  it('never reads text containing 不同意 as approval', () => {
+    fc.assert(
+      fc.property(chunk, chunk, (a, b) => {
+        expect(readIntent(`${a}不同意${b}`).intent).not.toBe('approve');
+      }),
+    );
+  });
+
+  it('never reads a refusal as approval, wherever it sits in the first line', () => {
+    const refusal = fc.constantFrom('不同意', '不能同意', '不可以发', '不通过', '不批准', 'not approved', '驳回', '退回');
+    fc.assert(
+      fc.property(chunk, refusal, chunk, (a, r, b) => {
+        const text = `${a.replace(/\n/g, '')}${r}${b}`;
+        expect(readIntent(text).intent).toBe('send_back');
+      }),
+    );
+  });
+
+  it('never approves a question', () => {
+    fc.assert(
+      fc.property(chunk, (a) => {
+        expect(readIntent(`${a.replace(/\n/g, '')}吗？`).intent).not.toBe('approve');
+      }),
+    );
+  });
+});
