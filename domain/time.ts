@@ -152,3 +152,12 @@ export function parseDateTime(text: string, timeZone: string): Date {
   const offset = zone === 'Z' ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
   return new Date(Date.UTC(year, month - 1, day, local.hour, local.minute, local.second) - offset * 60_000);
 }
+
+const DURATION_RE = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$/;
+
+/** "30m", "2h", "1h30m", "1d" → milliseconds (a day is 24 hours here, not a working day). */
+export function parseDuration(text: string): number {
+  const m = DURATION_RE.exec(text.trim());
+  if (!m || text.trim() === '') throw new RangeError(`"${text}" is not a duration (expected e.g. 30m, 2h, 1h30m, 1d)`);
+  return ((Number(m[1] ?? 0) * 24 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 60_000;
+}

@@ -1,0 +1,556 @@
+/**
+ * The life of one report as a pure state machine: received → in review (step i of n) → approved →
+ * published; returned → revised → in review; withdrawn; expired. `decide` takes the state and one
+ * event (a person's action, a timer, or the result of planning/publishing) and returns the new state
+ * and the effects to carry out (mails, publishing, planning). The Temporal workflow only drives it:
+ * it waits for signals and timers and runs the effects as activities.
+ */
+import type { RevisionPlan, ReviewPlan } from './plan.js';
+import type { CategoryLabel, ReportStatus, Timeliness, Urgency } from './report.js';
+import { escalationTargets, type Person, type ReviewStep, type ReviewStepKind } from './review.js';
+
+/** A stored attachment: content-addressed in the data directory, never inside workflow payloads. */
+export interface AttachmentRef {
+  sha256: string;
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
+/** Everything decided before the workflow starts. Times are ISO 8601 strings (UTC). */
+export interface ReportFacts {
+  reportId: string;
+  origin: { kind: 'mail' | 'web'; ref: string };
+  submitter: Person;
+  department: { id: string; name: string; head: Person };
+  category: CategoryLabel;
+  urgency: Urgency;
+  title: string;
+  body: string;
+  attachments: AttachmentRef[];
+  eventTime: string;
+  receivedAt: string;
+  dueAt: string;
+  timeliness: Timeliness;
+}
+
+export interface ReportInput {
+  facts: ReportFacts;
+  chain: ReviewStep[];
+  plan: ReviewPlan;
+  office: Person[];
+  leadership: Person[];
+}
+
+/** How an action reached us: the Message-ID of a reply, the id of a signed link, … */
+export interface Evidence {
+  via: 'mail' | 'link' | 'web' | 'cli' | 'system';
+  ref: string | null;
+}
+
+export interface ActionBase {
+  actor: Person;
+  evidence: Evidence;
+  /** The review round and step the actor meant (from the reply token or link); absent = the current one. */
+  round?: number | undefined;
+  step?: number | undefined;
+}
+
+export type ApproveAction = ActionBase;
+export type SendBackAction = ActionBase & { reason: string };
+export type ReviseAction = ActionBase & { title?: string | undefined; body?: string | undefined; attachments?: AttachmentRef[] | undefined };
+export type WithdrawAction = ActionBase & { reason?: string | undefined };
+export type CommentAction = ActionBase & { text: string };
+export type ReassignAction = ActionBase & { to: Person[] };
+
+export type PersonEvent =
+  | ({ type: 'approve' } & ApproveAction)
+  | ({ type: 'sendBack' } & SendBackAction)
+  | ({ type: 'revise' } & ReviseAction)
+  | ({ type: 'withdraw' } & WithdrawAction)
+  | ({ type: 'comment' } & CommentAction)
+  | ({ type: 'reassign' } & ReassignAction);
+
+export type TimerKind = 'remind' | 'review_due' | 'overdue_remind' | 'revision_remind' | 'expire';
+
+export type ReportEvent =
+  | PersonEvent
+  | { type: 'timer'; timer: TimerKind }
+  | { type: 'review_planned'; plan: ReviewPlan }
+  | { type: 'overdue_planned'; reminders: string[] }
+  | { type: 'revision_planned'; plan: RevisionPlan }
+  | { type: 'published'; url: string | null };
+
+export type TimelineType =
+  | 'received'
+  | 'review_requested'
+  | 'approved'
+  | 'sent_back'
+  | 'revised'
+  | 'withdrawn'
+  | 'expired'
+  | 'published'
+  | 'comment'
+  | 'refused'
+  | 'reminded'
+  | 'escalated'
+  | 'overdue'
+  | 'reassigned';
+
+export type RefusalReason =
+  | 'not_holder'
+  | 'step_decided'
+  | 'not_in_review'
+  | 'not_returned'
+  | 'not_submitter'
+  | 'not_office'
+  | 'not_participant'
+  | 'reason_missing'
+  | 'closed';
+
+export const REFUSAL_TEXT: Record<RefusalReason, { zh: string; en: string }> = {
+  not_holder: { zh: '操作人不是当前审核环节的审核人', en: 'the actor does not hold the current review step' },
+  step_decided: { zh: '该审核环节已处理完毕', en: 'that review step has already been decided' },
+  not_in_review: { zh: '报送当前不在审核中', en: 'the report is not in review' },
+  not_returned: { zh: '报送未被退回，无需修改', en: 'the report was not sent back' },
+  not_submitter: { zh: '只有报送人可以修改或撤回', en: 'only the submitter may revise or withdraw' },
+  not_office: { zh: '只有办公室可以改派审核人', en: 'only the office may reassign a step' },
+  not_participant: { zh: '操作人与该报送无关', en: 'the actor takes no part in this report' },
+  reason_missing: { zh: '退回必须写明原因', en: 'a send-back needs a reason' },
+  closed: { zh: '报送已结束', en: 'the report is closed' },
+};
+
+export interface TimelineEntry {
+  seq: number;
+  at: string;
+  type: TimelineType;
+  round: number;
+  step: number | null;
+  actor: Person | null;
+  evidence: Evidence | null;
+  /** The send-back reason, the comment, the refused action, who it was reassigned to, … */
+  note: string | null;
+  refused: RefusalReason | null;
+}
+
+export type MailKind =
+  | 'receipt'
+  | 'review_request'
+  | 'reminder'
+  | 'escalation'
+  | 'returned'
+  | 'revision_received'
+  | 'approved'
+  | 'published'
+  | 'withdrawn'
+  | 'expired'
+  | 'refused';
+
+export interface MailEffect {
+  type: 'mail';
+  kind: MailKind;
+  to: Person[];
+  /** Unique within the report and deterministic: the timeline entry that caused the mail. */
+  key: string;
+  round: number;
+  step: number | null;
+  actor?: Person;
+  /** Send-back reason, refusal reason, … */
+  reason?: string;
+  attemptedAction?: string;
+  overdue?: boolean;
+}
+
+export type Effect =
+  | MailEffect
+  | { type: 'publish' }
+  | { type: 'plan_review'; from: string }
+  | { type: 'plan_overdue'; after: string }
+  | { type: 'plan_revision'; from: string };
+
+export interface ReportState {
+  status: ReportStatus;
+  round: number;
+  /** Index in `chain` while in review, else null. */
+  step: number | null;
+  chain: ReviewStep[];
+  title: string;
+  body: string;
+  attachments: AttachmentRef[];
+  plan: ReviewPlan;
+  reminderIndex: number;
+  overdueIndex: number;
+  overdue: boolean;
+  revision: RevisionPlan | null;
+  revisionReminderIndex: number;
+  /** The step that sent the report back: review resumes there after a revision. */
+  returnedFromStep: number | null;
+  returnedCount: number;
+  decidedAt: string | null;
+  publishedAt: string | null;
+  publishedUrl: string | null;
+  timeline: TimelineEntry[];
+}
+
+export interface Decision {
+  state: ReportState;
+  effects: Effect[];
+}
+
+const FINAL: readonly ReportStatus[] = ['published', 'withdrawn', 'expired'];
+
+export function isFinal(status: ReportStatus): boolean {
+  return FINAL.includes(status);
+}
+
+const sameEmail = (a: Person, b: Person) => a.email.toLowerCase() === b.email.toLowerCase();
+const includes = (people: readonly Person[], p: Person) => people.some((q) => sameEmail(q, p));
+const unique = (people: Person[]) => people.filter((p, i) => people.findIndex((q) => sameEmail(p, q)) === i);
+
+/** A small builder so each transition reads as a story: note what happened, say what to send. */
+class Transition {
+  readonly effects: Effect[] = [];
+  constructor(
+    readonly input: ReportInput,
+    readonly state: ReportState,
+    readonly now: string,
+  ) {}
+
+  record(type: TimelineType, fields: Partial<Omit<TimelineEntry, 'seq' | 'at' | 'type'>> = {}): TimelineEntry {
+    const entry: TimelineEntry = {
+      seq: this.state.timeline.length + 1,
+      at: this.now,
+      type,
+      round: fields.round ?? this.state.round,
+      step: fields.step === undefined ? this.state.step : fields.step,
+      actor: fields.actor ?? null,
+      evidence: fields.evidence ?? null,
+      note: fields.note ?? null,
+      refused: fields.refused ?? null,
+    };
+    this.state.timeline.push(entry);
+    return entry;
+  }
+
+  mail(kind: MailKind, to: Person[], cause: TimelineEntry, extra: Partial<MailEffect> = {}): void {
+    const recipients = unique(to);
+    if (recipients.length === 0) return;
+    this.effects.push({ type: 'mail', kind, to: recipients, key: `${cause.seq}-${kind}`, round: this.state.round, step: this.state.step, ...extra });
+  }
+
+  holders(): Person[] {
+    return this.state.step === null ? [] : (this.state.chain[this.state.step]?.holders ?? []);
+  }
+
+  requestReview(cause?: TimelineEntry): void {
+    const entry = this.record('review_requested', { note: this.holders().map((p) => p.name).join('、') });
+    this.mail('review_request', this.holders(), cause ?? entry);
+  }
+
+  done(): Decision {
+    return { state: this.state, effects: this.effects };
+  }
+}
+
+function clone(state: ReportState): ReportState {
+  return {
+    ...state,
+    chain: state.chain.map((s) => ({ kind: s.kind, holders: [...s.holders] })),
+    attachments: [...state.attachments],
+    timeline: [...state.timeline],
+  };
+}
+
+/** The first state: received, receipt to the submitter, review requested from the first step. */
+export function startReport(input: ReportInput, now: string): Decision {
+  const f = input.facts;
+  const state: ReportState = {
+    status: 'received',
+    round: 1,
+    step: null,
+    chain: input.chain.map((s) => ({ kind: s.kind, holders: [...s.holders] })),
+    title: f.title,
+    body: f.body,
+    attachments: [...f.attachments],
+    plan: input.plan,
+    reminderIndex: 0,
+    overdueIndex: 0,
+    overdue: false,
+    revision: null,
+    revisionReminderIndex: 0,
+    returnedFromStep: null,
+    returnedCount: 0,
+    decidedAt: null,
+    publishedAt: null,
+    publishedUrl: null,
+    timeline: [],
+  };
+  const t = new Transition(input, state, now);
+  const received = t.record('received', { actor: f.submitter, evidence: { via: f.origin.kind, ref: f.origin.ref }, step: null, note: f.timeliness === 'late' ? 'late' : null });
+  t.mail('receipt', [f.submitter], received);
+  state.status = 'in_review';
+  state.step = 0;
+  t.requestReview();
+  return t.done();
+}
+
+/** Applies one event. Never throws for a person's action: what may not happen is refused and recorded. */
+export function decide(input: ReportInput, current: ReportState, event: ReportEvent, now: string): Decision {
+  const t = new Transition(input, clone(current), now);
+  switch (event.type) {
+    case 'approve':
+    case 'sendBack':
+      return review(t, event);
+    case 'revise':
+      return revise(t, event);
+    case 'withdraw':
+      return withdraw(t, event);
+    case 'comment':
+      return comment(t, event);
+    case 'reassign':
+      return reassign(t, event);
+    case 'timer':
+      return timer(t, event.timer);
+    case 'review_planned':
+      Object.assign(t.state, { plan: event.plan, reminderIndex: 0, overdueIndex: 0, overdue: false });
+      skipPastReminders(t);
+      return t.done();
+    case 'overdue_planned':
+      Object.assign(t.state, { plan: { ...t.state.plan, overdueReminders: event.reminders }, overdueIndex: 0 });
+      return t.done();
+    case 'revision_planned':
+      Object.assign(t.state, { revision: event.plan, revisionReminderIndex: 0 });
+      return t.done();
+    case 'published':
+      return published(t, event.url);
+  }
+}
+
+/** True when this exact piece of evidence (a reply's Message-ID, a link) was already acted on. */
+export function alreadySeen(state: ReportState, evidence: Evidence): boolean {
+  if (evidence.ref === null || evidence.via === 'system') return false;
+  return state.timeline.some((e) => e.evidence?.via === evidence.via && e.evidence.ref === evidence.ref);
+}
+
+function refuse(t: Transition, event: PersonEvent, reason: RefusalReason): Decision {
+  const entry = t.record('refused', { actor: event.actor, evidence: event.evidence, note: event.type, refused: reason, step: event.step ?? t.state.step, round: event.round ?? t.state.round });
+  const attemptedOnStep = event.type === 'approve' || event.type === 'sendBack';
+  const realHolders = attemptedOnStep ? t.holders().filter((p) => !sameEmail(p, event.actor)) : [];
+  t.mail('refused', [...t.input.office, ...realHolders], entry, { actor: event.actor, reason: reason, attemptedAction: event.type });
+  return t.done();
+}
+
+function review(t: Transition, event: Extract<PersonEvent, { type: 'approve' | 'sendBack' }>): Decision {
+  const s = t.state;
+  if (s.status !== 'in_review' || s.step === null) return refuse(t, event, isFinal(s.status) ? 'closed' : 'not_in_review');
+  if ((event.round !== undefined && event.round !== s.round) || (event.step !== undefined && event.step !== s.step)) return refuse(t, event, 'step_decided');
+  if (!includes(t.holders(), event.actor)) return refuse(t, event, 'not_holder');
+  const actor = t.holders().find((p) => sameEmail(p, event.actor)) ?? event.actor;
+
+  if (event.type === 'sendBack') {
+    const reason = event.reason.trim();
+    if (reason === '') return refuse(t, event, 'reason_missing');
+    const entry = t.record('sent_back', { actor, evidence: event.evidence, note: reason });
+    s.returnedFromStep = s.step;
+    s.returnedCount += 1;
+    s.status = 'returned';
+    s.revision = null;
+    t.mail('returned', [t.input.facts.submitter], entry, { actor, reason });
+    s.step = null;
+    t.effects.push({ type: 'plan_revision', from: t.now });
+    return t.done();
+  }
+
+  t.record('approved', { actor, evidence: event.evidence });
+  if (s.step + 1 < s.chain.length) {
+    s.step += 1;
+    t.requestReview();
+    return t.done();
+  }
+  s.status = 'approved';
+  s.step = null;
+  s.decidedAt = t.now;
+  t.effects.push({ type: 'publish' });
+  return t.done();
+}
+
+function published(t: Transition, url: string | null): Decision {
+  const s = t.state;
+  if (s.status !== 'approved') return t.done();
+  s.status = 'published';
+  s.publishedAt = t.now;
+  s.publishedUrl = url;
+  const entry = t.record('published', { note: url, step: null });
+  const f = t.input.facts;
+  t.mail('published', [f.submitter, f.department.head], entry);
+  return t.done();
+}
+
+function revise(t: Transition, event: Extract<PersonEvent, { type: 'revise' }>): Decision {
+  const s = t.state;
+  if (s.status !== 'returned') return refuse(t, event, isFinal(s.status) ? 'closed' : 'not_returned');
+  if (!sameEmail(event.actor, t.input.facts.submitter)) return refuse(t, event, 'not_submitter');
+  if (event.title?.trim()) s.title = event.title.trim();
+  if (event.body?.trim()) s.body = event.body.trim();
+  if (event.attachments && event.attachments.length > 0) s.attachments = [...s.attachments, ...event.attachments.filter((a) => !s.attachments.some((b) => b.sha256 === a.sha256))];
+  s.round += 1;
+  s.status = 'in_review';
+  s.step = s.returnedFromStep ?? 0;
+  s.revision = null;
+  const entry = t.record('revised', { actor: t.input.facts.submitter, evidence: event.evidence, step: null });
+  t.mail('revision_received', [t.input.facts.submitter], entry);
+  t.requestReview();
+  t.effects.push({ type: 'plan_review', from: t.now });
+  return t.done();
+}
+
+function withdraw(t: Transition, event: Extract<PersonEvent, { type: 'withdraw' }>): Decision {
+  const s = t.state;
+  if (isFinal(s.status) || s.status === 'approved') return refuse(t, event, 'closed');
+  if (!sameEmail(event.actor, t.input.facts.submitter)) return refuse(t, event, 'not_submitter');
+  const holders = t.holders();
+  s.status = 'withdrawn';
+  s.step = null;
+  const entry = t.record('withdrawn', { actor: t.input.facts.submitter, evidence: event.evidence, note: event.reason?.trim() || null });
+  t.mail('withdrawn', [t.input.facts.submitter, ...holders], entry, event.reason ? { reason: event.reason } : {});
+  return t.done();
+}
+
+function participants(t: Transition): Person[] {
+  const f = t.input.facts;
+  return [f.submitter, f.department.head, ...t.state.chain.flatMap((s) => s.holders), ...t.input.office, ...t.input.leadership];
+}
+
+function comment(t: Transition, event: Extract<PersonEvent, { type: 'comment' }>): Decision {
+  if (!includes(participants(t), event.actor)) return refuse(t, event, 'not_participant');
+  t.record('comment', { actor: event.actor, evidence: event.evidence, note: event.text.trim() });
+  return t.done();
+}
+
+function reassign(t: Transition, event: Extract<PersonEvent, { type: 'reassign' }>): Decision {
+  const s = t.state;
+  if (!includes(t.input.office, event.actor)) return refuse(t, event, 'not_office');
+  if (s.status !== 'in_review' || s.step === null) return refuse(t, event, isFinal(s.status) ? 'closed' : 'not_in_review');
+  if (event.step !== undefined && event.step !== s.step) return refuse(t, event, 'step_decided');
+  const to = unique(event.to.map((p) => ({ name: p.name, email: p.email.toLowerCase() })));
+  if (to.length === 0) return refuse(t, event, 'not_holder');
+  const step = s.chain[s.step];
+  if (step) step.holders = to;
+  const entry = t.record('reassigned', { actor: event.actor, evidence: event.evidence, note: to.map((p) => `${p.name} <${p.email}>`).join(', ') });
+  t.mail('review_request', to, entry);
+  return t.done();
+}
+
+/** Reminders planned before `now` (a workflow started late, a revision) are not sent after the fact. */
+function skipPastReminders(t: Transition): void {
+  const s = t.state;
+  while (s.reminderIndex < s.plan.reminders.length && (s.plan.reminders[s.reminderIndex] ?? '') <= t.now) s.reminderIndex++;
+}
+
+function timer(t: Transition, kind: TimerKind): Decision {
+  const s = t.state;
+  const f = t.input.facts;
+  switch (kind) {
+    case 'remind': {
+      if (s.status !== 'in_review') return t.done();
+      s.reminderIndex += 1;
+      const entry = t.record('reminded', { note: t.holders().map((p) => p.name).join('、') });
+      t.mail('reminder', t.holders(), entry);
+      return t.done();
+    }
+    case 'review_due': {
+      if (s.status !== 'in_review' || s.overdue || s.step === null) return t.done();
+      s.overdue = true;
+      s.reminderIndex = s.plan.reminders.length;
+      const kindOfStep: ReviewStepKind = s.chain[s.step]?.kind ?? 'office';
+      t.record('overdue');
+      const targets = escalationTargets(kindOfStep, t.input);
+      const entry = t.record('escalated', { note: targets.map((p) => p.name).join('、') });
+      t.mail('escalation', targets, entry, { overdue: true });
+      t.mail('reminder', t.holders(), entry, { overdue: true });
+      return t.done();
+    }
+    case 'overdue_remind': {
+      if (s.status !== 'in_review' || !s.overdue) return t.done();
+      const at = s.plan.overdueReminders[s.overdueIndex];
+      s.overdueIndex += 1;
+      const entry = t.record('reminded', { note: t.holders().map((p) => p.name).join('、') });
+      t.mail('reminder', t.holders(), entry, { overdue: true });
+      if (s.overdueIndex >= s.plan.overdueReminders.length && at) t.effects.push({ type: 'plan_overdue', after: at });
+      return t.done();
+    }
+    case 'revision_remind': {
+      if (s.status !== 'returned' || !s.revision) return t.done();
+      s.revisionReminderIndex += 1;
+      const entry = t.record('reminded', { actor: null, note: f.submitter.name, step: null });
+      t.mail('reminder', [f.submitter], entry, { overdue: true });
+      return t.done();
+    }
+    case 'expire': {
+      if (s.status !== 'returned') return t.done();
+      s.status = 'expired';
+      const entry = t.record('expired', { step: null });
+      t.mail('expired', [f.submitter, f.department.head], entry);
+      return t.done();
+    }
+  }
+}
+
+/** The next timer the workflow must wait for, or null when only a person can move the report on. */
+export function nextTimer(state: ReportState): { at: string; timer: TimerKind } | null {
+  const candidates: { at: string; timer: TimerKind }[] = [];
+  if (state.status === 'in_review') {
+    const reminder = state.plan.reminders[state.reminderIndex];
+    if (!state.overdue) {
+      if (reminder !== undefined && reminder < state.plan.dueAt) candidates.push({ at: reminder, timer: 'remind' });
+      candidates.push({ at: state.plan.dueAt, timer: 'review_due' });
+    } else {
+      const next = state.plan.overdueReminders[state.overdueIndex];
+      if (next !== undefined) candidates.push({ at: next, timer: 'overdue_remind' });
+    }
+  } else if (state.status === 'returned' && state.revision) {
+    const next = state.revision.reminders[state.revisionReminderIndex];
+    if (next !== undefined && next < state.revision.expiresAt) candidates.push({ at: next, timer: 'revision_remind' });
+    candidates.push({ at: state.revision.expiresAt, timer: 'expire' });
+  }
+  candidates.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  return candidates[0] ?? null;
+}
+
+/** What the `status` query answers: state, step and holders, deadlines, the whole timeline. */
+export interface ReportStatusView {
+  reportId: string;
+  status: ReportStatus;
+  round: number;
+  step: { index: number; count: number; kind: ReviewStepKind; holders: Person[] } | null;
+  overdue: boolean;
+  deadlines: { dueAt: string; timeliness: Timeliness; reviewDueAt: string; revisionDueAt: string | null; expiresAt: string | null };
+  title: string;
+  returnedCount: number;
+  decidedAt: string | null;
+  publishedAt: string | null;
+  timeline: TimelineEntry[];
+}
+
+export function statusView(input: ReportInput, state: ReportState): ReportStatusView {
+  const step = state.step === null ? undefined : state.chain[state.step];
+  return {
+    reportId: input.facts.reportId,
+    status: state.status,
+    round: state.round,
+    step: step && state.step !== null ? { index: state.step, count: state.chain.length, kind: step.kind, holders: step.holders } : null,
+    overdue: state.overdue && state.status === 'in_review',
+    deadlines: {
+      dueAt: input.facts.dueAt,
+      timeliness: input.facts.timeliness,
+      reviewDueAt: state.plan.dueAt,
+      revisionDueAt: state.status === 'returned' ? (state.revision?.revisionDueAt ?? null) : null,
+      expiresAt: state.status === 'returned' ? (state.revision?.expiresAt ?? null) : null,
+    },
+    title: state.title,
+    returnedCount: state.returnedCount,
+    decidedAt: state.decidedAt,
+    publishedAt: state.publishedAt,
+    timeline: state.timeline,
+  };
+}

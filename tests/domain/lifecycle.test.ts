@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { decide, nextTimer, startReport, statusView, type Decision, type ReportEvent, type ReportInput, type MailEffect } from '../../domain/lifecycle.js';
+
+const liufang = { name: '刘芳', email: 'liufang@school.test' };
+const head = { name: '王建国', email: 'wangjianguo@school.test' };
+const office = [
+  { name: '周晓梅', email: 'zhouxiaomei@school.test' },
+  { name: '谢雨桐', email: 'xieyutong@school.test' },
+];
+const leader = { name: '张国栋', email: 'zhangguodong@school.test' };
+const stranger = { name: '路人', email: 'someone@example.com' };
+
+const input: ReportInput = {
+  facts: {
+    reportId: 'R-2026-0042',
+    origin: { kind: 'mail', ref: '<abc@school.test>' },
+    submitter: liufang,
+    department: { id: 'jiaowu', name: '教务处', head },
+    category: '教育教学',
+    urgency: 'routine',
+    title: '七年级公开课周圆满结束',
+    body: '本周七年级开展公开课周活动……',
+    attachments: [],
+    eventTime: '2026-11-26T07:00:00.000Z',
+    receivedAt: '2026-11-26T08:00:00.000Z',
+    dueAt: '2026-11-27T07:00:00.000Z',
+    timeliness: 'on_time',
+  },
+  chain: [
+    { kind: 'department_head', holders: [head] },
+    { kind: 'office', holders: office },
+  ],
+  plan: {
+    dueAt: '2026-11-27T08:00:00.000Z',
+    reminders: ['2026-11-27T06:00:00.000Z'],
+    overdueReminders: ['2026-11-30T00:00:00.000Z', '2026-12-01T00:00:00.000Z'],
+  },
+  office,
+  leadership: [leader],
+};
+
+const by = (actor: { name: string; email: string }, ref: string) => ({ actor, evidence: { via: 'mail' as const, ref } });
+const mails = (d: Decision) => d.effects.filter((e): e is MailEffect => e.type === 'mail').map((m) => `${m.kind}→${m.to.map((p) => p.name).join(',')}`);
+
+function run(events: ReportEvent[], now = '2026-11-26T09:00:00.000Z'): Decision {
+  let d = startReport(input, '2026-11-26T08:00:00.000Z');
+  for (const e of events) d = decide(input, d.state, e, now);
+  return d;
+}
+
+describe('report lifecycle', () => {
+  it('starts in review at the first step, with a receipt to the submitter and a request to the head', () => {
+    const d = startReport(input, '2026-11-26T08:00:00.000Z');
+    expect(d.state.status).toBe('in_review');
+    expect(mails(d)).toEqual(['receipt→刘芳', 'review_request→王建国']);
+    expect(d.state.timeline.map((e) => e.type)).toEqual(['received', 'review_requested']);
+    expect(nextTimer(d.state)).toEqual({ at: '2026-11-27T06:00:00.000Z', timer: 'remind' });
+  });
+
+  it('goes head → office → approved, asks to publish, then tells submitter and head', () => {
+    const afterHead = run([{ type: 'approve', ...by(head, '<r1@x>') }]);
+    expect(mails(afterHead)).toEqual(['review_request→周晓梅,谢雨桐']);
+    const approved = decide(input, afterHead.state, { type: 'approve', ...by(office[1]!, '<r2@x>') }, '2026-11-26T10:00:00.000Z');
+    expect(approved.state.status).toBe('approved');
+    expect(approved.effects).toEqual([{ type: 'publish' }]);
+    const published = decide(input, approved.state, { type: 'published', url: 'https://www.school.test/news/42' }, '2026-11-26T10:00:01.000Z');
+    expect(published.state.status).toBe('published');
+    expect(mails(published)).toEqual(['published→刘芳,王建国']);
+    expect(nextTimer(published.state)).toBeNull();
+  });
+
+  it('refuses an approval from someone who does not hold the step, and tells the office and the real holder', () => {
+    const d = run([{ type: 'approve', ...by(office[0]!, '<early@x>') }]);
+    expect(d.state.step).toBe(0);
+    expect(d.state.timeline.at(-1)).toMatchObject({ type: 'refused', refused: 'not_holder', note: 'approve' });
+    expect(mails(d)).toEqual(['refused→周晓梅,谢雨桐,王建国']);
+  });
+
+  it('refuses a decision for a step already decided (a stale token), even from its holder', () => {
+    const d = run([
+      { type: 'approve', ...by(head, '<r1@x>'), step: 0, round: 1 },
+      { type: 'sendBack', ...by(head, '<r1b@x>'), reason: '再看看', step: 0, round: 1 },
+    ]);
+    expect(d.state.step).toBe(1);
+    expect(d.state.timeline.at(-1)).toMatchObject({ type: 'refused', refused: 'step_decided' });
+  });
+
+  it('sends back with a reason, plans the revision, and resumes at that step after the revision', () => {
+    const back = run([{ type: 'approve', ...by(head, '<1@x>') }, { type: 'sendBack', ...by(office[0]!, '<2@x>'), reason: '照片不清晰，请重新提供' }]);
+    expect(back.state.status).toBe('returned');
+    expect(mails(back)).toEqual(['returned→刘芳']);
+    expect(back.effects).toContainEqual({ type: 'plan_revision', from: '2026-11-26T09:00:00.000Z' });
+    const planned = decide(input, back.state, { type: 'revision_planned', plan: { revisionDueAt: '2026-11-30T01:00:00.000Z', reminders: ['2026-12-01T00:00:00.000Z'], expiresAt: '2026-12-03T01:00:00.000Z' } }, '2026-11-26T09:00:01.000Z');
+    expect(nextTimer(planned.state)).toEqual({ at: '2026-12-01T00:00:00.000Z', timer: 'revision_remind' });
+    const revised = decide(input, planned.state, { type: 'revise', ...by(liufang, '<3@x>'), body: '已更换清晰照片。' }, '2026-11-27T01:00:00.000Z');
+    expect(revised.state).toMatchObject({ status: 'in_review', round: 2, step: 1, body: '已更换清晰照片。' });
+    expect(mails(revised)).toEqual(['revision_received→刘芳', 'review_request→周晓梅,谢雨桐']);
+    expect(revised.effects).toContainEqual({ type: 'plan_review', from: '2026-11-27T01:00:00.000Z' });
+  });
+
+  it('refuses a send-back without a reason and a revision from someone else', () => {
+    expect(run([{ type: 'sendBack', ...by(head, '<1@x>'), reason: '  ' }]).state.timeline.at(-1)?.refused).toBe('reason_missing');
+    const back = run([{ type: 'sendBack', ...by(head, '<1@x>'), reason: '数据有误' }, { type: 'revise', ...by(stranger, '<2@x>'), body: 'x' }]);
+    expect(back.state.status).toBe('returned');
+    expect(back.state.timeline.at(-1)?.refused).toBe('not_submitter');
+  });
+
+  it('expires a returned report that is not revised by the final limit', () => {
+    const back = run([{ type: 'sendBack', ...by(head, '<1@x>'), reason: '数据有误' }]);
+    const planned = decide(input, back.state, { type: 'revision_planned', plan: { revisionDueAt: '2026-11-30T01:00:00.000Z', reminders: [], expiresAt: '2026-12-03T01:00:00.000Z' } }, 'x');
+    expect(nextTimer(planned.state)).toEqual({ at: '2026-12-03T01:00:00.000Z', timer: 'expire' });
+    const expired = decide(input, planned.state, { type: 'timer', timer: 'expire' }, '2026-12-03T01:00:00.000Z');
+    expect(expired.state.status).toBe('expired');
+    expect(mails(expired)).toEqual(['expired→刘芳,王建国']);
+  });
+
+  it('lets the submitter withdraw, telling the current holders', () => {
+    const d = run([{ type: 'withdraw', ...by(liufang, '<w@x>'), reason: '活动延期' }]);
+    expect(d.state.status).toBe('withdrawn');
+    expect(mails(d)).toEqual(['withdrawn→刘芳,王建国']);
+    expect(run([{ type: 'withdraw', ...by(head, '<w@x>') }]).state.status).toBe('in_review');
+  });
+
+  it('escalates at the review deadline, marks it overdue and keeps reminding', () => {
+    const reminded = run([{ type: 'timer', timer: 'remind' }], '2026-11-27T06:00:00.000Z');
+    expect(mails(reminded)).toEqual(['reminder→王建国']);
+    const due = decide(input, reminded.state, { type: 'timer', timer: 'review_due' }, '2026-11-27T08:00:00.000Z');
+    expect(due.state.overdue).toBe(true);
+    expect(mails(due)).toEqual(['escalation→周晓梅,谢雨桐', 'reminder→王建国']);
+    expect(nextTimer(due.state)).toEqual({ at: '2026-11-30T00:00:00.000Z', timer: 'overdue_remind' });
+    const r1 = decide(input, due.state, { type: 'timer', timer: 'overdue_remind' }, '2026-11-30T00:00:00.000Z');
+    const r2 = decide(input, r1.state, { type: 'timer', timer: 'overdue_remind' }, '2026-12-01T00:00:00.000Z');
+    expect(r2.effects).toContainEqual({ type: 'plan_overdue', after: '2026-12-01T00:00:00.000Z' });
+    expect(statusView(input, r2.state)).toMatchObject({ overdue: true, step: { index: 0, kind: 'department_head', holders: [head] } });
+  });
+
+  it('lets only the office reassign a step, and asks the new holder', () => {
+    const deputy = { name: '副主任', email: 'Deputy@school.test' };
+    const d = run([{ type: 'reassign', ...by(office[0]!, '<ra@x>'), to: [deputy] }]);
+    expect(d.state.chain[0]?.holders).toEqual([{ name: '副主任', email: 'deputy@school.test' }]);
+    expect(mails(d)).toEqual(['review_request→副主任']);
+    const approved = decide(input, d.state, { type: 'approve', ...by(deputy, '<a@x>') }, 'x');
+    expect(approved.state.step).toBe(1);
+    expect(run([{ type: 'reassign', ...by(head, '<rb@x>'), to: [deputy] }]).state.timeline.at(-1)?.refused).toBe('not_office');
+  });
+
+  it('gives every mail of a whole life a distinct key (the key makes its Message-ID)', () => {
+    const events: ReportEvent[] = [
+      { type: 'timer', timer: 'remind' },
+      { type: 'timer', timer: 'review_due' },
+      { type: 'approve', ...by(stranger, '<0@x>') },
+      { type: 'approve', ...by(head, '<1@x>') },
+      { type: 'sendBack', ...by(office[0]!, '<2@x>'), reason: '补充数据' },
+      { type: 'revise', ...by(liufang, '<3@x>'), body: '已补充' },
+      { type: 'approve', ...by(office[1]!, '<4@x>') },
+      { type: 'published', url: null },
+    ];
+    let d = startReport(input, '2026-11-26T08:00:00.000Z');
+    const keys = d.effects.flatMap((e) => (e.type === 'mail' ? [e.key] : []));
+    for (const e of events) {
+      d = decide(input, d.state, e, '2026-11-27T09:00:00.000Z');
+      keys.push(...d.effects.flatMap((x) => (x.type === 'mail' ? [x.key] : [])));
+    }
+    expect(d.state.status).toBe('published');
+    expect(keys.length).toBeGreaterThan(8);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+});
