@@ -1,0 +1,65 @@
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { EXAMPLE_CONFIG_FILE } from '../../config/load.js';
+import { inspectMail } from '../../intake/inspect.js';
+import { runCli } from '../support/cli.js';
+
+const corpus = fileURLToPath(new URL('../fixtures/mail/', import.meta.url));
+const fixtures = readdirSync(corpus).filter((f) => f.endsWith('.eml')).sort();
+const expected = (name: string) => JSON.parse(readFileSync(join(corpus, name.replace(/\.eml$/, '.expected.json')), 'utf8')) as Record<string, unknown>;
+const pick = (o: object, keys: string[]) => Object.fromEntries(keys.map((k) => [k, (o as Record<string, unknown>)[k]]));
+const empty = mkdtempSync(join(tmpdir(), 'baosong-inspect-'));
+
+describe('the fixture corpus, as `baosong inspect` reads it', () => {
+  it('has a fixture for every client style and charset the issue names', () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(30);
+    for (const style of ['qq', 'foxmail', 'outlook', '163', 'iphone', 'gmail', 'html-blockquote', 'gbk', 'gb2312', 'big5', 'utf8', 'rfc2231', 'dsn', 'auto']) {
+      expect(fixtures.some((f) => f.includes(style)), style).toBe(true);
+    }
+  });
+
+  it.each(fixtures)('%s', async (name) => {
+    const want = expected(name);
+    const got = await inspectMail(readFileSync(join(corpus, name)), { fallbackReceivedAt: statSync(join(corpus, name)).mtime });
+    expect(pick(got, Object.keys(want))).toEqual(want);
+  });
+});
+
+describe('baosong inspect (the command)', () => {
+  const fixture = (name: string) => join(corpus, name);
+
+  it('prints one JSON object with the documented keys and exits 0', async () => {
+    const r = await runCli(['inspect', fixture('report-holiday-eve.eml')], { cwd: empty });
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as Record<string, unknown>;
+    for (const key of ['kind', 'intent', 'reportId', 'category', 'urgency', 'eventTime', 'dueAt', 'subject', 'from', 'attachments', 'reason']) expect(out).toHaveProperty(key);
+    expect(pick(out, Object.keys(expected('report-holiday-eve.eml')))).toEqual(expected('report-holiday-eve.eml'));
+    expect(out.sender).toBeUndefined();
+  });
+
+  it('names the sender’s role with --config', async () => {
+    const from = (expected('reply-qq-approve.eml').from as string).toLowerCase();
+    const config = join(empty, 'school.yaml');
+    writeFileSync(config, readFileSync(EXAMPLE_CONFIG_FILE, 'utf8').replace('wangjianguo@school.test', from));
+    const r = await runCli(['inspect', fixture('reply-qq-approve.eml'), '--config', config]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ from, sender: { address: from, name: '王建国', roles: [{ role: 'department_head', department: 'jiaowu', departmentName: '教务处' }] } });
+  });
+
+  it('judges on-time or late against --received', async () => {
+    const r = await runCli(['inspect', fixture('report-holiday-eve.eml'), '--received', '2026-12-31T09:00'], { cwd: empty });
+    expect(JSON.parse(r.stdout)).toMatchObject({ timeliness: 'late', receivedAt: '2026-12-31T09:00:00+08:00' });
+  });
+
+  it('answers an unreadable file with a clear message and a non-zero exit', async () => {
+    const missing = await runCli(['inspect', join(empty, 'nope.eml')], { cwd: empty });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/cannot read .*nope\.eml: no such file/);
+    const dir = await runCli(['inspect', empty], { cwd: empty });
+    expect(dir.code).toBe(1);
+    expect(dir.stderr).toMatch(/not a file/);
+  });
+});
