@@ -123,6 +123,41 @@ function addresses(value: AddressObject | AddressObject[] | undefined): MailAddr
   return out;
 }
 
+const ENCODED_WORDS_RE = /=\?([^?*\s]+)(?:\*[^?\s]*)?\?([BbQq])\?([^?\s]*)\?=(?:[ \t]+(?==\?))?/g;
+
+/** Decodes RFC 2047 encoded words mailparser leaves alone (it only decodes the headers it knows). */
+export function decodeEncodedWords(value: string): string {
+  if (!value.includes('=?')) return value;
+  // Adjacent words of one charset are joined as bytes first: clients split a character across words.
+  let out = '';
+  let last = 0;
+  let pending: { charset: string; bytes: Buffer[] } | null = null;
+  const flush = (): void => {
+    if (!pending) return;
+    const charset = /^(?:gb2312|gbk|x-gbk|cp936|euc-cn)$/i.test(pending.charset) ? 'gb18030' : pending.charset;
+    out += iconv.encodingExists(charset) ? iconv.decode(Buffer.concat(pending.bytes), charset) : Buffer.concat(pending.bytes).toString('utf8');
+    pending = null;
+  };
+  for (const m of value.matchAll(ENCODED_WORDS_RE)) {
+    const between = value.slice(last, m.index);
+    if (between !== '') {
+      flush();
+      out += between;
+    }
+    const [, charset = 'utf-8', encoding = 'B', text = ''] = m;
+    const bytes =
+      encoding.toUpperCase() === 'B'
+        ? Buffer.from(text, 'base64')
+        : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_w, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+    if (pending && pending.charset.toLowerCase() !== charset.toLowerCase()) flush();
+    pending ??= { charset, bytes: [] };
+    pending.bytes.push(bytes);
+    last = m.index + m[0].length;
+  }
+  flush();
+  return out + value.slice(last);
+}
+
 function unfold(line: string): string {
   return line.replace(/\r?\n[ \t]+/g, ' ');
 }
@@ -133,7 +168,7 @@ function headerRecord(mail: ParsedMail): Record<string, string> {
     if (key in out) continue;
     const parsed = mail.headers.get(key);
     const first = Array.isArray(parsed) ? parsed[0] : parsed;
-    if (typeof first === 'string') out[key] = first;
+    if (typeof first === 'string') out[key] = decodeEncodedWords(first);
     else if (first && typeof first === 'object' && 'text' in first && typeof first.text === 'string') out[key] = first.text;
     else out[key] = unfold(line).replace(/^[^:]*:\s*/, '').trim();
   }
