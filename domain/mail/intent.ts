@@ -89,13 +89,17 @@ export function readIntent(newText: string): IntentReading {
     }
     const change = CHANGE_RE.exec(line);
     if (change) {
-      const whole = cleanReason(line);
+      // "请修改：数据要核实" → the words after the colon; "请修改标题" → the whole request.
+      const afterColon = /^\s*[:：]\s*(.+)$/.exec(line.slice(change.index + change[0].length));
+      const whole = afterColon ? cleanReason(afterColon[1] ?? '') : cleanReason(line);
       const more = restLines(lines, i);
       return { intent: 'send_back', reason: [whole, more].filter((s) => s !== '').join('\n'), decidedOn: line };
     }
     if (approves(line)) {
-      // An approval followed at once by a change request or refusal is mixed: leave it to a person.
-      const mixed = lines.slice(i + 1, i + 3).some((l) => REFUSAL_RE.test(l) || CHANGE_RE.test(l));
+      // An approval followed at once by a change request, a refusal or a "but" is mixed: leave it to a person.
+      const following = lines.slice(i + 1, i + 3);
+      const mixed =
+        following.some((l) => REFUSAL_RE.test(l) || CHANGE_RE.test(l)) || HEDGE_RE.test(following[0] ?? '');
       return { intent: mixed ? 'comment' : 'approve', reason: null, decidedOn: line };
     }
     // A line with an approval word that was negated, asked or hedged decides: comment.

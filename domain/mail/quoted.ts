@@ -54,7 +54,7 @@ function findQuoteStart(lines: readonly string[]): number {
     }
     if (HEADER_FROM.test(line)) {
       const following = lines.slice(i + 1, i + 5).map(normaliseLine);
-      if (following.some((l) => HEADER_OTHER.test(l))) return i;
+      if (following.some((l) => HEADER_OTHER.test(l))) return ruleAbove(lines, i);
     }
     if (WROTE_ZH_RE.test(line) || WROTE_EN_RE.test(line)) return i;
     const next = normaliseLine(lines[i + 1] ?? '');
@@ -63,6 +63,18 @@ function findQuoteStart(lines: readonly string[]): number {
     if (/^On\s.*\d/.test(line) && WROTE_EN_END_RE.test(next)) return i;
   }
   return -1;
+}
+
+const RULE_RE = /^[-_=*—─]{5,}$/;
+
+/** The header block starts at the horizontal rule drawn right above it (Outlook's <hr>), if any. */
+function ruleAbove(lines: readonly string[], index: number): number {
+  for (let j = index - 1; j >= 0; j--) {
+    const l = normaliseLine(lines[j] ?? '');
+    if (l === '') continue;
+    return RULE_RE.test(l) ? j : index;
+  }
+  return index;
 }
 
 function nextNonEmpty(lines: readonly string[], from: number): string | undefined {
@@ -106,6 +118,9 @@ export function extractNewText(body: string): NewText {
       quoted = true;
     } else break;
   }
-  const text = kept.join('\n').replace(/^\s*\n/, '').trim();
+  const text = kept
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
   return { text, quoted, signature };
 }

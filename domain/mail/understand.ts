@@ -32,7 +32,7 @@ export function bodyText(input: MailInput): string {
   return input.html ? htmlToText(input.html) : '';
 }
 
-function base(input: MailInput, subject: SubjectInfo, body: string): MailUnderstanding {
+function base(subject: SubjectInfo, body: string): MailUnderstanding {
   return {
     kind: 'invalid',
     intent: null,
@@ -63,7 +63,7 @@ export function understandMail(input: MailInput, options: UnderstandOptions): Ma
   const fullBody = bodyText(input);
   const fresh = extractNewText(fullBody);
   const subject = readSubject(input.subject);
-  const out = base(input, subject, fresh.text);
+  const out = base(subject, fresh.text);
   const attachments = contentAttachments(input);
 
   const ignorable = findIgnorable(input);

@@ -22,6 +22,7 @@ describe('readIntent: send back', () => {
     ['不通过', null],
     ['退回\n标题中的日期写错了\n另外请补充人数', '标题中的日期写错了\n另外请补充人数'],
     ['请修改标题', '请修改标题'],
+    ['请修改：第二段的数据要核实。', '第二段的数据要核实。'],
     ['照片需修改，换一张横版的', '照片需修改，换一张横版的'],
     ['Not approved: the date is wrong.', 'the date is wrong.'],
     ['Rejected - wrong photo', 'wrong photo'],
@@ -46,6 +47,7 @@ describe('readIntent: comments (never a guessed approval)', () => {
     'not OK',
     '',
     '同意发布。\n请把标题改一下',
+    '同意发布。\n不过标题可以再短一点',
   ])('%s', (text) => {
     expect(readIntent(text).intent).not.toBe('approve');
   });

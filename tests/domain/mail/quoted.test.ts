@@ -12,6 +12,7 @@ describe('extractNewText: quoted history of each client', () => {
     ['Foxmail en', '------------------ Original ------------------\nFrom: "报送"<baosong@school.test>;\nDate: Thu, Nov 26, 2026 05:10 PM'],
     ['Outlook zh header block', '发件人: 报送 <baosong@school.test>\n发送时间: 2026年11月26日 16:03\n收件人: 李明\n主题: R-2026-0044'],
     ['Outlook en header block with rule', '________________________________\nFrom: 报送 <baosong@school.test>\nSent: Thursday, November 26, 2026 6:12 PM\nTo: 陈军'],
+    ['Outlook HTML <hr> above the header block', '-----------------------------------------------\n\n发件人: 报送 <baosong@school.test>\n发送时间: 2026年11月26日 16:03'],
     ['Outlook bold header names', '*From:* 报送 <baosong@school.test>\n*Sent:* Thursday, November 26, 2026 6:12 PM'],
     ['Outlook -----Original Message-----', '-----Original Message-----\nFrom: 报送\nSent: Friday'],
     ['Outlook -----原始邮件-----', '-----原始邮件-----\n发件人: 报送\n发送时间: 2026年11月26日'],
