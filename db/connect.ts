@@ -1,0 +1,163 @@
+/**
+ * Opening the read model's database: SQLite (better-sqlite3) by default, PostgreSQL (a pg Pool) when
+ * given a postgres:// or postgresql:// URL. Both sit behind one Kysely query builder.
+ *
+ *   const database = await openDatabase({ url: process.env.DATABASE_URL, file: 'data/baosong.db' });
+ *   await migrateToLatest(database);
+ *   …
+ *   await database.close();
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { DatabaseError, describe, driverCode } from './errors.js';
+import type { Tables } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface OpenDatabaseOptions {
+  /** A PostgreSQL URL (postgres://user:password@host:port/database), e.g. from DATABASE_URL. Wins over `file`. */
+  url?: string;
+  /** The SQLite file; ':memory:' for a private in-memory database. Used when `url` is not given. */
+  file?: string;
+  /** PostgreSQL only: the most connections the pool opens (default 10). */
+  poolSize?: number;
+  /** How long to wait for a locked SQLite database or a PostgreSQL connection, in ms (default 5000 / 10000). */
+  timeoutMs?: number;
+}
+
+export interface Database {
+  /** The query builder over the read model's tables. */
+  readonly db: Kysely<Tables>;
+  readonly dialect: Dialect;
+  /** Closes the SQLite file or ends the pool. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  const url = options.url?.trim();
+  if (url) {
+    if (/^postgres(ql)?:\/\//i.test(url)) return openPostgres(url, options);
+    throw new DatabaseError(
+      'EDB_CONFIG',
+      `Unsupported database URL ${redactUrl(url)}: only postgres:// or postgresql:// URLs are understood. ` +
+        'Unset DATABASE_URL (or the url option) to use a SQLite file instead.',
+    );
+  }
+  const file = options.file?.trim();
+  if (!file) {
+    throw new DatabaseError(
+      'EDB_CONFIG',
+      'No database given: set the file option to a SQLite file (or ":memory:"), or url / DATABASE_URL to a postgres:// URL.',
+    );
+  }
+  return openSqlite(file, options);
+}
+
+function openSqlite(file: string, options: OpenDatabaseOptions): Database {
+  const inMemory = file === ':memory:';
+  if (!inMemory) {
+    const dir = dirname(resolve(file));
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      throw new DatabaseError(
+        'EDB_CONNECT',
+        `Cannot open the SQLite database ${file}: the directory ${dir} does not exist. Create it, or choose another file.`,
+      );
+    }
+  }
+  const timeout = options.timeoutMs ?? 5000;
+  let sqlite: SqliteDatabase.Database;
+  try {
+    sqlite = new SqliteDatabase(file, { timeout });
+  } catch (error) {
+    throw new DatabaseError(
+      'EDB_CONNECT',
+      `Cannot open the SQLite database ${file}: ${describe(error)}. Check that the file and its directory are writable.`,
+      { cause: error },
+    );
+  }
+  try {
+    if (!inMemory) sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(timeout))}`);
+  } catch (error) {
+    sqlite.close();
+    const hint = driverCode(error) === 'SQLITE_NOTADB' ? 'the file is not a SQLite database; choose another file' : 'check the file';
+    throw new DatabaseError('EDB_CONNECT', `Cannot use the SQLite database ${file}: ${describe(error)} (${hint}).`, {
+      cause: error,
+    });
+  }
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return withClose(db, 'sqlite');
+}
+
+async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.timeoutMs ?? 10_000,
+  });
+  // An idle connection dropped by the server must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  try {
+    await pool.query('select 1');
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new DatabaseError('EDB_CONNECT', postgresConnectMessage(url, error), { cause: error });
+  }
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  return withClose(db, 'postgres');
+}
+
+function withClose(db: Kysely<Tables>, dialect: Dialect): Database {
+  let closing: Promise<void> | undefined;
+  return {
+    db,
+    dialect,
+    close() {
+      closing ??= db.destroy();
+      return closing;
+    },
+  };
+}
+
+function postgresConnectMessage(url: string, error: unknown): string {
+  const where = redactUrl(url);
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `Cannot connect to PostgreSQL: the URL ${where} cannot be parsed (${describe(error)}). Fix DATABASE_URL.`;
+  }
+  const host = `${parsed.hostname || 'localhost'}:${parsed.port || '5432'}`;
+  const user = decodeURIComponent(parsed.username) || '(default user)';
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || user;
+  switch (driverCode(error)) {
+    case 'ECONNREFUSED':
+      return `Cannot connect to PostgreSQL at ${host}: connection refused. Is the server running and listening there? Check DATABASE_URL (${where}).`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `Cannot connect to PostgreSQL: the host ${parsed.hostname} is unknown. Fix the host in DATABASE_URL (${where}).`;
+    case '28P01':
+    case '28000':
+      return `PostgreSQL at ${host} refused user "${user}": ${describe(error)}. Check the user name and password in DATABASE_URL.`;
+    case '3D000':
+      return `PostgreSQL at ${host} has no database "${database}". Create it (createdb ${database}) or fix the name in DATABASE_URL.`;
+    default:
+      return `Cannot connect to PostgreSQL at ${host} (${where}): ${describe(error)}. Check DATABASE_URL and that the server is reachable.`;
+  }
+}
+
+/** The URL with its password replaced by ***, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+  }
+}

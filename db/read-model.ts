@@ -1,0 +1,493 @@
+/**
+ * The read model: what report workflows record (through their activities) and what the dashboard, the
+ * CLI and the weekly digest read. Every write is idempotent, because Temporal retries activities:
+ * recording the same thing twice leaves the same rows as recording it once.
+ *
+ *   const readModel = new ReadModel(await openDatabase({ file: 'data/baosong.db' }));
+ *   const id = await readModel.allocateReportNumber(`mail:${messageId}`, 2026);   // R-2026-0042
+ */
+import type { Selectable } from 'kysely';
+import { formatReportNumber } from '../domain/report.js';
+import type { Database } from './connect.js';
+import { DatabaseError, describe, driverCode, isForeignKeyViolation } from './errors.js';
+import type {
+  Attachment,
+  Holder,
+  Instant,
+  MailSendingRecord,
+  MailStatus,
+  Published,
+  PublishedRecord,
+  Report,
+  ReportEvent,
+  ReportEventRecord,
+  ReportEventType,
+  ReportFilter,
+  ReportOrigin,
+  ReportRecord,
+  ReportStatus,
+  ReviewStepKind,
+  SentMail,
+  Timeliness,
+  Urgency,
+} from './rows.js';
+import type { PublishedTable, ReportEventsTable, ReportsTable, SentMailTable } from './schema.js';
+
+/** Thrown inside the allocation transaction to roll it back when the origin already has a number. */
+class AlreadyAllocated extends Error {}
+
+export class ReadModel {
+  readonly #database: Database;
+
+  constructor(database: Database) {
+    this.#database = database;
+  }
+
+  get #db() {
+    return this.#database.db;
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Report numbers
+
+  /**
+   * The report number for `originKey` (e.g. "mail:<Message-ID>" or "web:<submission id>"): the next one
+   * of `year` the first time, the same one on every later call (a retried activity, a mail delivered
+   * twice). Concurrent callers never get the same number, and numbers of a year have no gaps.
+   */
+  async allocateReportNumber(originKey: string, year: number, at: Instant = new Date()): Promise<string> {
+    if (!originKey.trim()) throw new DatabaseError('EDB_INVALID', 'allocateReportNumber needs a non-empty originKey.');
+    formatReportNumber(year, 1); // throws ReportNumberError (code EREPORTNUMBER) for a year that is not four digits
+    const allocatedAt = toIso(at, 'allocatedAt');
+
+    const known = await this.#allocationFor(originKey);
+    if (known !== undefined) return known;
+
+    let reportId = '';
+    try {
+      await this.#db.transaction().execute(async (trx) => {
+        // The write comes first: it takes the year's row lock (PostgreSQL) or the write lock (SQLite),
+        // so concurrent allocations queue here instead of reading the same counter.
+        const counter = await trx
+          .insertInto('report_numbers')
+          .values({ year, last_sequence: 1 })
+          .onConflict((oc) => oc.column('year').doUpdateSet((eb) => ({ last_sequence: eb('report_numbers.last_sequence', '+', 1) })))
+          .returning('last_sequence')
+          .executeTakeFirstOrThrow();
+        reportId = formatReportNumber(year, counter.last_sequence);
+        const inserted = await trx
+          .insertInto('report_number_allocations')
+          .values({ origin_key: originKey, report_id: reportId, year, allocated_at: allocatedAt })
+          .onConflict((oc) => oc.column('origin_key').doNothing())
+          .returning('report_id')
+          .executeTakeFirst();
+        // Someone else allocated for this origin meanwhile: undo our increment, use theirs.
+        if (inserted === undefined) throw new AlreadyAllocated();
+      });
+      return reportId;
+    } catch (error) {
+      if (error instanceof AlreadyAllocated) {
+        const theirs = await this.#allocationFor(originKey);
+        if (theirs !== undefined) return theirs;
+      }
+      if (isUniqueViolation(error)) {
+        throw new DatabaseError(
+          'EDB_REPORT_NUMBER',
+          `Cannot allocate a report number for ${originKey}: ${reportId} is already taken by another origin, so the ` +
+            `counter for ${year} (report_numbers.last_sequence) is behind. Set it to the highest sequence allocated in ${year}.`,
+          { cause: error },
+        );
+      }
+      throw new DatabaseError('EDB_REPORT_NUMBER', `Cannot allocate a report number for ${originKey}: ${describe(error)}.`, {
+        cause: error,
+      });
+    }
+  }
+
+  async #allocationFor(originKey: string): Promise<string | undefined> {
+    const row = await this.#db
+      .selectFrom('report_number_allocations')
+      .select('report_id')
+      .where('origin_key', '=', originKey)
+      .executeTakeFirst();
+    return row?.report_id;
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Writes from the workflow's activities
+
+  /**
+   * Inserts the report, or replaces the stored row when `report.version` is at least the stored version.
+   * Returns false when the stored row is newer (a late retry of an older transition): nothing changes then.
+   */
+  async recordReport(report: ReportRecord): Promise<boolean> {
+    if (!Number.isInteger(report.version) || report.version < 0) {
+      throw new DatabaseError('EDB_INVALID', `Report ${report.id}: version must be a non-negative integer, got ${report.version}.`);
+    }
+    const values = {
+      id: report.id,
+      workflow_id: report.workflowId,
+      origin: report.origin,
+      origin_ref: report.originRef,
+      department_id: report.departmentId,
+      submitter_email: report.submitterEmail,
+      submitter_name: report.submitterName ?? null,
+      category: report.category,
+      urgency: report.urgency,
+      title: report.title,
+      event_time: toIso(report.eventTime, 'eventTime'),
+      received_at: toIso(report.receivedAt, 'receivedAt'),
+      due_at: toIso(report.dueAt, 'dueAt'),
+      timeliness: report.timeliness,
+      review_due_at: toIsoOrNull(report.reviewDueAt, 'reviewDueAt'),
+      status: report.status,
+      current_step: report.currentStep,
+      current_step_kind: report.currentStepKind,
+      holders: JSON.stringify(report.holders),
+      overdue: this.#bool(report.overdue),
+      returned_count: report.returnedCount,
+      decided_at: toIsoOrNull(report.decidedAt, 'decidedAt'),
+      published_at: toIsoOrNull(report.publishedAt, 'publishedAt'),
+      updated_at: toIso(report.updatedAt, 'updatedAt'),
+      version: report.version,
+    };
+    const { id: _id, ...changes } = values;
+    const written = await this.#db
+      .insertInto('reports')
+      .values(values)
+      .onConflict((oc) => oc.column('id').doUpdateSet(changes).where('reports.version', '<=', report.version))
+      .returning('id')
+      .executeTakeFirst();
+    return written !== undefined;
+  }
+
+  /** Adds an event to a report's timeline unless its (reportId, seq) is already there. Returns whether it was new. */
+  async appendEvent(event: ReportEventRecord): Promise<boolean> {
+    try {
+      const inserted = await this.#db
+        .insertInto('report_events')
+        .values({
+          report_id: event.reportId,
+          seq: event.seq,
+          at: toIso(event.at, 'at'),
+          type: event.type,
+          actor_email: event.actorEmail ?? null,
+          actor_name: event.actorName ?? null,
+          step: event.step ?? null,
+          evidence: event.evidence ?? null,
+          detail: JSON.stringify(event.detail ?? {}),
+        })
+        .onConflict((oc) => oc.columns(['report_id', 'seq']).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      return inserted !== undefined;
+    } catch (error) {
+      throw noReport(error, event.reportId, `event ${event.seq} (${event.type})`);
+    }
+  }
+
+  /** Records an attachment of a report (once per report, content hash and file name). Returns whether it was new. */
+  async recordAttachment(attachment: Attachment): Promise<boolean> {
+    const inserted = await this.#db
+      .insertInto('attachments')
+      .values({
+        report_id: attachment.reportId,
+        sha256: attachment.sha256,
+        filename: attachment.filename,
+        content_type: attachment.contentType,
+        size: attachment.size,
+        storage_path: attachment.storagePath,
+      })
+      .onConflict((oc) => oc.columns(['report_id', 'sha256', 'filename']).doNothing())
+      .returning('report_id')
+      .executeTakeFirst();
+    return inserted !== undefined;
+  }
+
+  /** The mail with this Message-ID, or null if baosong never tried to send it. */
+  async sentMail(messageId: string): Promise<SentMail | null> {
+    const row = await this.#db.selectFrom('sent_mail').selectAll().where('message_id', '=', messageId).executeTakeFirst();
+    return row ? toSentMail(row) : null;
+  }
+
+  /**
+   * Notes an attempt to send a mail: a new row with status 'sending' and attempts 1, or, for a mail tried
+   * before and not yet sent, status 'sending' again and one more attempt. A mail already sent (or handed to
+   * the outbox) is left alone: check its status in the returned row and do not send it again.
+   */
+  async recordMailSending(mail: MailSendingRecord): Promise<SentMail> {
+    await this.#db
+      .insertInto('sent_mail')
+      .values({
+        message_id: mail.messageId,
+        report_id: mail.reportId ?? null,
+        kind: mail.kind,
+        to: JSON.stringify(mail.to),
+        subject: mail.subject,
+        status: 'sending',
+        attempts: 1,
+        created_at: toIso(mail.createdAt, 'createdAt'),
+        sent_at: null,
+        error: null,
+      })
+      .onConflict((oc) =>
+        oc
+          .column('message_id')
+          .doUpdateSet((eb) => ({ status: 'sending', attempts: eb('sent_mail.attempts', '+', 1) }))
+          .where('sent_mail.status', 'not in', ['sent', 'outbox']),
+      )
+      .execute();
+    const row = await this.sentMail(mail.messageId);
+    if (row === null) throw new DatabaseError('EDB_NOT_FOUND', `Mail ${mail.messageId} vanished right after it was recorded.`);
+    return row;
+  }
+
+  /** The mail went out ('sent'), or was kept in the outbox to go out later ('outbox'). */
+  async markMailSent(messageId: string, status: 'sent' | 'outbox', at: Instant): Promise<void> {
+    const result = await this.#db
+      .updateTable('sent_mail')
+      .set({ status, sent_at: toIso(at, 'at'), error: null })
+      .where('message_id', '=', messageId)
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n) throw mailNotFound(messageId, 'markMailSent');
+  }
+
+  /** The attempt failed; `error` says why. A mail already sent stays sent. */
+  async markMailFailed(messageId: string, error: string): Promise<void> {
+    const result = await this.#db
+      .updateTable('sent_mail')
+      .set({ status: 'failed', error })
+      .where('message_id', '=', messageId)
+      .where('status', 'not in', ['sent', 'outbox'])
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n && (await this.sentMail(messageId)) === null) throw mailNotFound(messageId, 'markMailFailed');
+  }
+
+  /** Records (or corrects) the published form of a report. */
+  async recordPublished(published: PublishedRecord): Promise<void> {
+    const values = {
+      report_id: published.reportId,
+      published_at: toIso(published.publishedAt, 'publishedAt'),
+      title: published.title,
+      department_id: published.departmentId,
+      category: published.category,
+      summary: published.summary,
+      url: published.url ?? null,
+    };
+    const { report_id: _reportId, ...changes } = values;
+    try {
+      await this.#db
+        .insertInto('published')
+        .values(values)
+        .onConflict((oc) => oc.column('report_id').doUpdateSet(changes))
+        .execute();
+    } catch (error) {
+      throw noReport(error, published.reportId, 'its publication');
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Reads for the dashboard, the CLI and the digest
+
+  async getReport(id: string): Promise<Report | null> {
+    const row = await this.#db.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toReport(row) : null;
+  }
+
+  /** Reports matching every given filter, newest received first. */
+  async listReports(filter: ReportFilter = {}): Promise<Report[]> {
+    let query = this.#db.selectFrom('reports').selectAll();
+    if (filter.department !== undefined) query = query.where('department_id', '=', filter.department);
+    if (filter.category !== undefined) query = query.where('category', '=', filter.category);
+    if (filter.status !== undefined) {
+      const statuses: readonly ReportStatus[] = typeof filter.status === 'string' ? [filter.status] : filter.status;
+      if (statuses.length === 0) return [];
+      query = query.where('status', 'in', statuses);
+    }
+    if (filter.late !== undefined) query = query.where('timeliness', '=', filter.late ? 'late' : 'on_time');
+    if (filter.overdue !== undefined) query = query.where('overdue', '=', this.#bool(filter.overdue));
+    if (filter.from !== undefined) query = query.where('received_at', '>=', toIso(filter.from, 'from'));
+    if (filter.to !== undefined) query = query.where('received_at', '<', toIso(filter.to, 'to'));
+    query = query.orderBy('received_at', 'desc').orderBy('id', 'desc');
+    const limit = count(filter.limit, 'limit');
+    const offset = count(filter.offset, 'offset');
+    // SQLite allows OFFSET only after a LIMIT.
+    if (limit !== undefined || offset !== undefined) query = query.limit(limit ?? Number.MAX_SAFE_INTEGER);
+    if (offset !== undefined) query = query.offset(offset);
+    return (await query.execute()).map(toReport);
+  }
+
+  /** A report's events in the workflow's order. */
+  async timeline(reportId: string): Promise<ReportEvent[]> {
+    const rows = await this.#db.selectFrom('report_events').selectAll().where('report_id', '=', reportId).orderBy('seq').execute();
+    return rows.map(toReportEvent);
+  }
+
+  /** The mails sent about a report, oldest first. */
+  async mailFor(reportId: string): Promise<SentMail[]> {
+    const rows = await this.#db
+      .selectFrom('sent_mail')
+      .selectAll()
+      .where('report_id', '=', reportId)
+      .orderBy('created_at')
+      .orderBy('message_id')
+      .execute();
+    return rows.map(toSentMail);
+  }
+
+  async attachmentsFor(reportId: string): Promise<Attachment[]> {
+    const rows = await this.#db
+      .selectFrom('attachments')
+      .selectAll()
+      .where('report_id', '=', reportId)
+      .orderBy('filename')
+      .orderBy('sha256')
+      .execute();
+    return rows.map((r) => ({
+      reportId: r.report_id,
+      sha256: r.sha256,
+      filename: r.filename,
+      contentType: r.content_type,
+      size: r.size,
+      storagePath: r.storage_path,
+    }));
+  }
+
+  async getPublished(reportId: string): Promise<Published | null> {
+    const row = await this.#db.selectFrom('published').selectAll().where('report_id', '=', reportId).executeTakeFirst();
+    return row ? toPublished(row) : null;
+  }
+
+  #bool(value: boolean): number | boolean {
+    return this.#database.dialect === 'sqlite' ? (value ? 1 : 0) : value;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Row conversion
+
+function toIso(value: Instant, field: string): string {
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    throw new DatabaseError('EDB_INVALID', `${field} is not a valid time: ${String(value)} (expected a Date or an ISO 8601 string).`);
+  }
+  return date.toISOString();
+}
+
+function toIsoOrNull(value: Instant | null | undefined, field: string): string | null {
+  return value === null || value === undefined ? null : toIso(value, field);
+}
+
+/** A stored timestamp (ISO text on SQLite, Date on PostgreSQL) as an ISO 8601 UTC string. */
+function readIso(value: string | Date): string {
+  return (value instanceof Date ? value : new Date(value)).toISOString();
+}
+
+function readIsoOrNull(value: string | Date | null): string | null {
+  return value === null ? null : readIso(value);
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new DatabaseError('EDB_INVALID', `The stored ${what} is not JSON (${describe(error)}): ${text.slice(0, 80)}`, { cause: error });
+  }
+}
+
+function toReport(row: Selectable<ReportsTable>): Report {
+  return {
+    id: row.id,
+    workflowId: row.workflow_id,
+    origin: row.origin as ReportOrigin,
+    originRef: row.origin_ref,
+    departmentId: row.department_id,
+    submitterEmail: row.submitter_email,
+    submitterName: row.submitter_name,
+    category: row.category,
+    urgency: row.urgency as Urgency,
+    title: row.title,
+    eventTime: readIso(row.event_time),
+    receivedAt: readIso(row.received_at),
+    dueAt: readIso(row.due_at),
+    timeliness: row.timeliness as Timeliness,
+    reviewDueAt: readIsoOrNull(row.review_due_at),
+    status: row.status as ReportStatus,
+    currentStep: row.current_step,
+    currentStepKind: row.current_step_kind as ReviewStepKind | null,
+    holders: parseJson(row.holders, `holders of ${row.id}`) as Holder[],
+    overdue: row.overdue === true || row.overdue === 1,
+    returnedCount: row.returned_count,
+    decidedAt: readIsoOrNull(row.decided_at),
+    publishedAt: readIsoOrNull(row.published_at),
+    updatedAt: readIso(row.updated_at),
+    version: row.version,
+  };
+}
+
+function toReportEvent(row: Selectable<ReportEventsTable>): ReportEvent {
+  return {
+    id: row.id,
+    reportId: row.report_id,
+    seq: row.seq,
+    at: readIso(row.at),
+    type: row.type as ReportEventType,
+    actorEmail: row.actor_email,
+    actorName: row.actor_name,
+    step: row.step,
+    evidence: row.evidence,
+    detail: parseJson(row.detail, `detail of event ${row.seq} of ${row.report_id}`) as Record<string, unknown>,
+  };
+}
+
+function toSentMail(row: Selectable<SentMailTable>): SentMail {
+  return {
+    messageId: row.message_id,
+    reportId: row.report_id,
+    kind: row.kind,
+    to: parseJson(row.to, `recipients of ${row.message_id}`) as string[],
+    subject: row.subject,
+    status: row.status as MailStatus,
+    attempts: row.attempts,
+    createdAt: readIso(row.created_at),
+    sentAt: readIsoOrNull(row.sent_at),
+    error: row.error,
+  };
+}
+
+function toPublished(row: Selectable<PublishedTable>): Published {
+  return {
+    reportId: row.report_id,
+    publishedAt: readIso(row.published_at),
+    title: row.title,
+    departmentId: row.department_id,
+    category: row.category,
+    summary: row.summary,
+    url: row.url,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Errors
+
+function count(value: number | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 0) throw new DatabaseError('EDB_INVALID', `listReports: ${name} must be a non-negative integer, got ${value}.`);
+  return value;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = driverCode(error);
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+function noReport(error: unknown, reportId: string, what: string): unknown {
+  if (!isForeignKeyViolation(error)) return error;
+  return new DatabaseError('EDB_NO_REPORT', `Cannot record ${what} of ${reportId}: no report ${reportId} is recorded. Record the report (recordReport) first.`, {
+    cause: error,
+  });
+}
+
+function mailNotFound(messageId: string, method: string): DatabaseError {
+  return new DatabaseError('EDB_NOT_FOUND', `${method}: no mail ${messageId} was recorded. Call recordMailSending before sending it.`);
+}

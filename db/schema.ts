@@ -1,0 +1,111 @@
+/**
+ * The read model's tables as Kysely sees them (snake_case, as stored).
+ * Timestamps are ISO 8601 UTC text on SQLite and timestamptz on PostgreSQL (read back as Date there);
+ * booleans are 0/1 on SQLite; JSON columns are text on both. The repository (read-model.ts) turns
+ * rows into the camelCase shapes callers use, identical on both dialects.
+ */
+import type { ColumnType, Generated } from 'kysely';
+
+/** Written as an ISO string; read as a string (SQLite) or a Date (PostgreSQL). */
+export type Timestamp = ColumnType<string | Date, string, string>;
+export type NullableTimestamp = ColumnType<string | Date | null, string | null, string | null>;
+/** Written as 0/1 on SQLite and true/false on PostgreSQL. */
+export type Bool = ColumnType<number | boolean, number | boolean, number | boolean>;
+
+export interface ReportsTable {
+  id: string;
+  workflow_id: string;
+  origin: string;
+  origin_ref: string;
+  department_id: string;
+  submitter_email: string;
+  submitter_name: string | null;
+  category: string;
+  urgency: string;
+  title: string;
+  event_time: Timestamp;
+  received_at: Timestamp;
+  due_at: Timestamp;
+  timeliness: string;
+  review_due_at: NullableTimestamp;
+  status: string;
+  current_step: number | null;
+  current_step_kind: string | null;
+  /** JSON: [{ name, email }] */
+  holders: string;
+  overdue: Bool;
+  returned_count: number;
+  decided_at: NullableTimestamp;
+  published_at: NullableTimestamp;
+  updated_at: Timestamp;
+  version: number;
+}
+
+export interface ReportEventsTable {
+  id: Generated<number>;
+  report_id: string;
+  seq: number;
+  at: Timestamp;
+  type: string;
+  actor_email: string | null;
+  actor_name: string | null;
+  step: number | null;
+  evidence: string | null;
+  /** JSON object */
+  detail: string;
+}
+
+export interface AttachmentsTable {
+  report_id: string;
+  sha256: string;
+  filename: string;
+  content_type: string;
+  size: number;
+  storage_path: string;
+}
+
+export interface SentMailTable {
+  message_id: string;
+  report_id: string | null;
+  kind: string;
+  /** JSON: list of addresses */
+  to: string;
+  subject: string;
+  status: string;
+  attempts: number;
+  created_at: Timestamp;
+  sent_at: NullableTimestamp;
+  error: string | null;
+}
+
+export interface ReportNumbersTable {
+  year: number;
+  last_sequence: number;
+}
+
+export interface ReportNumberAllocationsTable {
+  origin_key: string;
+  report_id: string;
+  year: number;
+  allocated_at: Timestamp;
+}
+
+export interface PublishedTable {
+  report_id: string;
+  published_at: Timestamp;
+  title: string;
+  department_id: string;
+  category: string;
+  summary: string;
+  url: string | null;
+}
+
+export interface Tables {
+  reports: ReportsTable;
+  report_events: ReportEventsTable;
+  attachments: AttachmentsTable;
+  sent_mail: SentMailTable;
+  report_numbers: ReportNumbersTable;
+  report_number_allocations: ReportNumberAllocationsTable;
+  published: PublishedTable;
+}
