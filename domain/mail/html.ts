@@ -36,7 +36,7 @@ export function decodeEntities(text: string): string {
 
 /** Removes every <blockquote>…</blockquote>, nested ones included (an unclosed one runs to the end). */
 export function removeBlockquotes(html: string): string {
-  const tag = /<(\/?)blockquote\b[^>]*>/gi;
+  const tag = /<(\/?)blockquote\b[^<>]*>/gi;
   let out = '';
   let depth = 0;
   let last = 0;
@@ -54,17 +54,32 @@ export function removeBlockquotes(html: string): string {
   return out;
 }
 
+/** Removes comments and <head>, <style>, <script>, <title> elements; an unclosed one runs to the end. Linear. */
+export function removeInvisible(html: string): string {
+  const open = /<!--|<(head|style|script|title)\b[^<>]*>/gi;
+  let out = '';
+  let pos = 0;
+  for (;;) {
+    open.lastIndex = pos;
+    const m = open.exec(html);
+    if (!m) return out + html.slice(pos);
+    out += html.slice(pos, m.index);
+    const close = m[1] === undefined ? /-->/g : new RegExp(`</${m[1]}\\s*>`, 'gi');
+    close.lastIndex = m.index + m[0].length;
+    const c = close.exec(html);
+    if (!c) return out;
+    pos = c.index + c[0].length;
+  }
+}
+
 /** HTML → plain text lines; blockquoted history removed. */
 export function htmlToText(html: string): string {
-  let s = html
-    .replace(/<!--[\s\S]*?-->/g, '')
-    .replace(/<(head|style|script|title)\b[\s\S]*?<\/\1\s*>/gi, '');
-  s = removeBlockquotes(s);
+  let s = removeBlockquotes(removeInvisible(html));
   s = s
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<\/(p|div|li|tr|h[1-6]|table|ul|ol|pre)\s*>/gi, '\n')
-    .replace(/<(p|div|li|tr|h[1-6]|table|ul|ol|pre|hr)\b[^>]*>/gi, '\n')
-    .replace(/<[^>]*>/g, '');
+    .replace(/<(p|div|li|tr|h[1-6]|table|ul|ol|pre|hr)\b[^<>]*>/gi, '\n')
+    .replace(/<[^<>]*>/g, '');
   s = decodeEntities(s).replace(/\r\n?/g, '\n');
   return s
     .split('\n')

@@ -39,6 +39,13 @@ const SENT_FROM_RE =
 
 const SIGNATURE_DELIMITER_RE = /^--\s?$/;
 
+/** Drops trailing spaces, tabs and no-break spaces (a loop: a regex anchored at the end is quadratic on long runs). */
+function trimEndBlanks(line: string): string {
+  let end = line.length;
+  while (end > 0 && ' \t\u00a0'.includes(line[end - 1] ?? '')) end--;
+  return line.slice(0, end);
+}
+
 function normaliseLine(line: string): string {
   return line.replace(/[\u00a0\u3000]/g, ' ').trim();
 }
@@ -106,7 +113,7 @@ export function extractNewText(body: string): NewText {
       quoted = true;
       continue;
     }
-    kept.push(raw.replace(/[ \t\u00a0]+$/, ''));
+    kept.push(trimEndBlanks(raw));
   }
   // A line introducing ">"-quoted text that did not match the patterns above ("… wrote:") goes too.
   for (;;) {

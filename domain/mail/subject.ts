@@ -64,11 +64,14 @@ export function stripReportNumbers(text: string): string {
 }
 
 /** Punctuation left dangling at the edges once prefixes, tags and numbers are gone. */
+const EDGE_CHARS = ' :：,，、;；-－—|/';
 function trimEdges(text: string): string {
-  return collapseWhitespace(text)
-    .replace(/^[\s:：,，、;；\-－—|/]+/, '')
-    .replace(/[\s:：,，、;；\-－—|/]+$/, '')
-    .trim();
+  const t = collapseWhitespace(text);
+  let start = 0;
+  let end = t.length;
+  while (start < end && EDGE_CHARS.includes(t[start] ?? '')) start++;
+  while (end > start && EDGE_CHARS.includes(t[end - 1] ?? '')) end--;
+  return t.slice(start, end);
 }
 
 /**

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeEntities, htmlToText, removeBlockquotes } from '../../../domain/mail/html.js';
+import { decodeEntities, htmlToText, removeBlockquotes, removeInvisible } from '../../../domain/mail/html.js';
 import { extractNewText } from '../../../domain/mail/quoted.js';
 
 const NEW = '同意发布。\n辛苦了！';
@@ -81,7 +81,26 @@ describe('htmlToText', () => {
     expect(removeBlockquotes('a</blockquote>b')).toBe('a</blockquote>b');
   });
 
+  it('drops comments, styles and scripts, an unclosed one to the end', () => {
+    expect(removeInvisible('a<!-- x -->b<script>evil()</script>c<STYLE type="t">p{}</style >d<title>t')).toBe('abcd');
+    expect(removeInvisible('a<!-- never closed')).toBe('a');
+  });
+
   it('leaves unknown entities alone', () => {
     expect(decodeEntities('&bogus; &#0;')).toBe('&bogus; &#0;');
+  });
+});
+
+describe('linear time on hostile input', () => {
+  it.each([
+    ['a long run of spaces', `${' '.repeat(200_000)}x`],
+    ['many unclosed tags', '<'.repeat(100_000)],
+    ['many unclosed comments and styles', '<!--<style>'.repeat(20_000)],
+    ['many blockquotes', '<blockquote>'.repeat(50_000)],
+  ])('%s', (_name, input) => {
+    const started = performance.now();
+    htmlToText(input);
+    extractNewText(input);
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 });
