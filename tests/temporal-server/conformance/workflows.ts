@@ -152,9 +152,9 @@ export async function searchAttrs(): Promise<string> {
 }
 
 /** One activity and one timer: the shape used by the benchmark. */
-export async function simple(name: string): Promise<string> {
+export async function simple(name: string, timerMs = 60_000): Promise<string> {
   const greeting = await short.greet(name);
-  await sleep('1 minute');
+  await sleep(timerMs);
   return greeting;
 }
 

@@ -1,6 +1,13 @@
 // Virtual clock with time skipping, following the lock rules of Temporal's Java test server:
 // while anything holds a lock (count > 0) virtual time follows wall time; when the count drops to
 // zero the clock jumps straight to the next scheduled timer.
+//
+// Locks come from two sides: the server itself (workflow tasks, activities, timer callbacks) and
+// test clients (TestService Lock/UnlockTimeSkipping; the server starts with one such lock, as the
+// Java server does). One deviation: Java rejects an unlock at count 0. Concurrent `result()` calls in
+// the TS client do exactly that (unlock, unlock, lock, lock), so the client-side count may go below
+// zero instead; it counts as unlocked until the matching locks bring it back. Server-side locks are
+// counted separately, so a negative client count never lets time skip past an outstanding task.
 
 export interface TimerHandle {
   readonly at: number;
@@ -14,7 +21,8 @@ interface Entry extends TimerHandle {
 
 export class VirtualClock {
   private offsetMs = 0;
-  private locks = 1; // the Java server starts locked
+  private locks = 0; // server-side holders
+  private clientLocks = 1; // TestService callers; the Java server starts locked
   private timers: Entry[] = [];
   private seq = 0;
   private wake: NodeJS.Timeout | undefined;
@@ -25,8 +33,14 @@ export class VirtualClock {
     return Date.now() + this.offsetMs;
   }
 
-  lockCount(): number {
-    return this.locks;
+  private get locked(): boolean {
+    return this.locks > 0 || this.clientLocks > 0;
+  }
+
+  /** For diagnostics. */
+  state(): { locks: number; clientLocks: number; timers: number; nextInMs: number | undefined } {
+    const next = this.timers[0];
+    return { locks: this.locks, clientLocks: this.clientLocks, timers: this.timers.length, nextInMs: next ? next.at - this.now() : undefined };
   }
 
   lock(): void {
@@ -35,14 +49,30 @@ export class VirtualClock {
 
   unlock(): void {
     if (this.locks > 0) this.locks--;
-    if (this.locks === 0) this.arm();
+    if (!this.locked) this.arm();
+  }
+
+  lockClient(): void {
+    this.clientLocks++;
+  }
+
+  unlockClient(): void {
+    this.clientLocks--;
+    if (!this.locked) this.arm();
   }
 
   /** Run fn when virtual time reaches now + delayMs. */
   schedule(delayMs: number, fn: () => void): TimerHandle {
     const entry: Entry = { at: this.now() + Math.max(0, delayMs), cancelled: false, seq: this.seq++, fn };
-    this.timers.push(entry);
-    this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+    // Binary search for the insertion point: timers stay ordered by time, then by creation.
+    let lo = 0;
+    let hi = this.timers.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.timers[mid]!.at <= entry.at) lo = mid + 1;
+      else hi = mid;
+    }
+    this.timers.splice(lo, 0, entry);
     this.arm();
     return entry;
   }
@@ -61,7 +91,7 @@ export class VirtualClock {
       this.clearWake();
       return;
     }
-    if (this.locks === 0) {
+    if (!this.locked) {
       // Skip: fire on the next turn of the event loop (lets the current RPC finish first).
       this.setWake(0, -1);
       return;
@@ -94,7 +124,7 @@ export class VirtualClock {
         const next = this.timers[0];
         if (!next) break;
         if (next.at > this.now()) {
-          if (this.locks > 0) break;
+          if (this.locked) break;
           this.offsetMs += next.at - this.now();
         }
         this.timers.shift();
@@ -108,8 +138,6 @@ export class VirtualClock {
         } finally {
           this.locks--;
         }
-        // After each fired timer re-check: the callback may have taken locks (e.g. scheduled a task).
-        if (this.locks > 0) continue;
       }
     } finally {
       this.firing = false;

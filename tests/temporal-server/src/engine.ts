@@ -96,10 +96,15 @@ export class Run {
   }
 }
 
+const eventTypes = new Map<string, number>();
+
 function eventTypeFor(key: string): number {
+  const cached = eventTypes.get(key);
+  if (cached !== undefined) return cached;
   const name = 'EVENT_TYPE_' + key.replace(/([A-Z])/g, '_$1').toUpperCase();
   const value = (EventType as unknown as Record<string, number>)[name];
   if (value === undefined) throw new Error(`unknown event type ${name}`);
+  eventTypes.set(key, value);
   return value;
 }
 
@@ -308,6 +313,7 @@ export class Engine {
 
   private timeOutWorkflowTask(run: Run, wft: WorkflowTask): void {
     if (run.wft !== wft || !run.running) return;
+    if (process.env.TEMPORAL_TEST_SERVER_DEBUG) process.stderr.write(`workflow task timed out: ${run.workflowId} attempt ${wft.attempt}\n`);
     this.append(run, 'workflowTaskTimedOut', {
       scheduledEventId: wft.scheduledEventId,
       startedEventId: wft.startedEventId,

@@ -8,6 +8,9 @@ import type { Handlers } from './service.js';
 
 const MAX_MESSAGE = 64 * 1024 * 1024;
 
+/** Calls per method, for diagnostics (TEMPORAL_TEST_SERVER_DEBUG). */
+export const callCounts = new Map<string, number>();
+
 export function addService(server: grpc.Server, serviceName: string, handlers: Handlers, log: (msg: string) => void): void {
   const service = lookupService(serviceName);
   const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
@@ -28,6 +31,7 @@ export function addService(server: grpc.Server, serviceName: string, handlers: H
     };
     const handler = handlers[name];
     impl[name] = (call: grpc.ServerUnaryCall<unknown, Obj>, callback: grpc.sendUnaryData<Obj>) => {
+      callCounts.set(name, (callCounts.get(name) ?? 0) + 1);
       if (!handler) {
         callback(toStatus(unimplemented(name)));
         return;

@@ -2,7 +2,7 @@
 // 127.0.0.1:<port> until its parent process goes away or it receives SIGINT/SIGTERM.
 import * as grpc from '@grpc/grpc-js';
 import { Engine } from './engine.js';
-import { addService, createServer } from './grpc.js';
+import { addService, callCounts, createServer } from './grpc.js';
 import { testHandlers, workflowHandlers } from './service.js';
 
 function log(msg: string): void {
@@ -17,6 +17,12 @@ export async function startServer(port: number): Promise<{ port: number; shutdow
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
+  if (process.env.TEMPORAL_TEST_SERVER_DEBUG)
+    setInterval(() => {
+      let running = 0;
+      for (const r of engine.runs.values()) if (r.running) running++;
+      log(`clock ${JSON.stringify(engine.clock.state())} running ${running} calls ${JSON.stringify(Object.fromEntries(callCounts))}`);
+    }, 500).unref();
   return { port: bound, shutdown: () => server.forceShutdown() };
 }
 

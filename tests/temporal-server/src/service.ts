@@ -289,11 +289,11 @@ export function testHandlers(engine: Engine): Handlers {
   const clock = engine.clock;
   return {
     LockTimeSkipping: () => {
-      clock.lock();
+      clock.lockClient();
       return Promise.resolve({});
     },
     UnlockTimeSkipping: () => {
-      clock.unlock();
+      clock.unlockClient();
       return Promise.resolve({});
     },
     UnlockTimeSkippingWithSleep: (req: T.api.testservice.v1.ISleepRequest, ctx: CallContext) => sleep(durationToMs(req.duration), ctx, true),
@@ -309,15 +309,15 @@ export function testHandlers(engine: Engine): Handlers {
       const handle = clock.schedule(ms, () => {
         if (done) return;
         done = true;
-        if (unlock) clock.lock();
+        if (unlock) clock.lockClient();
         resolve({});
       });
-      if (unlock) clock.unlock();
+      if (unlock) clock.unlockClient();
       ctx.onCancel(() => {
         if (done) return;
         done = true;
         clock.cancel(handle);
-        if (unlock) clock.lock();
+        if (unlock) clock.lockClient();
         resolve({});
       });
     });
