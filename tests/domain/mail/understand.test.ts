@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findIgnorable } from '../../../domain/mail/classify.js';
 import type { MailInput } from '../../../domain/mail/types.js';
@@ -201,6 +202,32 @@ describe('findIgnorable', () => {
   it('names the header in the reason', () => {
     expect(findIgnorable(mail({ headers: { 'auto-submitted': 'auto-replied' } }))?.reason).toBe(
       '自动回复邮件，不处理（Auto-Submitted: auto-replied）',
+    );
+  });
+});
+
+describe('understandMail: properties', () => {
+  const text = fc.string({ unit: fc.constantFrom(...'同意不退回请修改今天下午3点11月26日R-2026-0042【紧急】#安全管理>：:\n -发自我的iPhone回复Re'), maxLength: 60 });
+
+  it('always gives a consistent answer: reason only for ignored/invalid, intent only for replies, event time only for reports', () => {
+    fc.assert(
+      fc.property(text, text, fc.option(text, { nil: null }), fc.boolean(), (subject, body, html, threaded) => {
+        const u = understandMail(mail({ subject, text: body, html, inReplyTo: threaded ? '<x@y>' : null }), { timeZone: TZ });
+        expect(['report', 'reply', 'ignored', 'invalid']).toContain(u.kind);
+        expect(u.reason !== null).toBe(u.kind === 'ignored' || u.kind === 'invalid');
+        expect(u.intent !== null).toBe(u.kind === 'reply');
+        expect(u.eventTime !== null).toBe(u.kind === 'report');
+        expect(u.reportId !== null).toBe(u.kind === 'reply' || u.flags.includes('empty_reply'));
+      }),
+    );
+  });
+
+  it('never approves a reply whose new text says 不同意', () => {
+    fc.assert(
+      fc.property(text, text, (before, after) => {
+        const u = understandMail(mail({ subject: '回复：R-2026-0042', text: `${before.replace(/\n/g, '')}不同意${after}` }), { timeZone: TZ });
+        expect(u.intent).not.toBe('approve');
+      }),
     );
   });
 });
