@@ -1,0 +1,102 @@
+/**
+ * Small shared phrases for layouts and partials, per locale (the `t` helper). Kind-specific wording
+ * lives in the per-locale templates themselves. Placeholders are {name}; values are escaped by `t`.
+ */
+import type { Locale } from './types.js';
+
+const zh = {
+  'app.name': '信息报送',
+  greeting: '{name}老师，您好！',
+  'footer.auto': '此邮件由{school}信息报送系统自动发送。',
+  'footer.reply': '需要回复时，请直接回复本邮件，并保留主题中的报送编号；系统会自动识别。',
+  'footer.replyAddress': '也可将邮件发送至 {address}。',
+  'footer.help': '如有疑问，请联系学校办公室。',
+  'summary.heading': '报送信息',
+  'field.id': '报送编号',
+  'field.title': '标题',
+  'field.department': '报送部门',
+  'field.submitter': '报送人',
+  'field.category': '类别',
+  'field.urgency': '紧急程度',
+  'field.eventTime': '事件时间',
+  'field.receivedAt': '收到时间',
+  'field.dueAt': '报送截止',
+  'field.timeliness': '是否按时',
+  'body.heading': '正文',
+  'attachments.heading': '附件（{count} 个）',
+  'attachments.none': '无附件',
+  'reply.heading': '如何审核',
+  'reply.intro': '直接回复本邮件即可，无需登录：',
+  'reply.approve': '第一行写“同意”，即审核通过；',
+  'reply.sendBack': '写“退回：原因”（例如“退回：照片不够清晰”），即退回修改。',
+  'reply.note': '回复时请保留主题中的报送编号。',
+  'links.heading': '也可以点击下方链接处理：',
+  'links.approve': '同意',
+  'links.sendBack': '退回修改',
+  'links.view': '查看详情',
+  'links.edit': '在线修改',
+  'links.status': '查看报送进度：',
+  'step.position': '第 {index}/{count} 步',
+} as const;
+
+export type PhraseKey = keyof typeof zh;
+
+const en: Record<PhraseKey, string> = {
+  'app.name': 'Information Reporting',
+  greeting: 'Dear {name},',
+  'footer.auto': 'This message was sent automatically by the information reporting system of {school}.',
+  'footer.reply': 'To answer, simply reply to this message and keep the report number in the subject; the system reads replies automatically.',
+  'footer.replyAddress': 'You can also write to {address}.',
+  'footer.help': 'Questions? Please contact the school office.',
+  'summary.heading': 'Report',
+  'field.id': 'Report no.',
+  'field.title': 'Title',
+  'field.department': 'Department',
+  'field.submitter': 'Submitted by',
+  'field.category': 'Category',
+  'field.urgency': 'Urgency',
+  'field.eventTime': 'Event time',
+  'field.receivedAt': 'Received',
+  'field.dueAt': 'Due',
+  'field.timeliness': 'Timeliness',
+  'body.heading': 'Full text',
+  'attachments.heading': 'Attachments ({count})',
+  'attachments.none': 'No attachments',
+  'reply.heading': 'How to review',
+  'reply.intro': 'Just reply to this message; no login needed:',
+  'reply.approve': 'write “approve” on the first line to approve it;',
+  'reply.sendBack': 'write “send back: reason” (e.g. “send back: the photo is blurred”) to return it for revision.',
+  'reply.note': 'Please keep the report number in the subject when you reply.',
+  'links.heading': 'Or use these links:',
+  'links.approve': 'Approve',
+  'links.sendBack': 'Send back',
+  'links.view': 'View report',
+  'links.edit': 'Edit online',
+  'links.status': 'Track this report: ',
+  'step.position': 'step {index} of {count}',
+};
+
+export const PHRASES: Record<Locale, Record<PhraseKey, string>> = { 'zh-CN': zh, en };
+
+export function isPhraseKey(key: unknown): key is PhraseKey {
+  return typeof key === 'string' && Object.hasOwn(zh, key);
+}
+
+/** Labels for enumerations used in mails. */
+export const LABELS = {
+  timeliness: {
+    on_time: { 'zh-CN': '按时', en: 'On time' },
+    late: { 'zh-CN': '迟报', en: 'Late' },
+  },
+  step: {
+    department_head: { 'zh-CN': '部门负责人审核', en: 'department head review' },
+    office: { 'zh-CN': '办公室审核', en: 'office review' },
+    leadership: { 'zh-CN': '校领导审核', en: 'school leadership review' },
+  },
+  action: {
+    approve: { 'zh-CN': '审核通过（同意）', en: 'approve the report' },
+    send_back: { 'zh-CN': '退回修改', en: 'send the report back for revision' },
+    withdraw: { 'zh-CN': '撤回报送', en: 'withdraw the report' },
+    revise: { 'zh-CN': '提交修改稿', en: 'submit a revision' },
+  },
+} as const satisfies Record<string, Record<string, Record<Locale, string>>>;
