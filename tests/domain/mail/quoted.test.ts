@@ -58,6 +58,7 @@ describe('extractNewText: quoted history of each client', () => {
           .split('\n')
           .map((l) => l.trimEnd())
           .join('\n')
+          .replace(/\n{3,}/g, '\n\n')
           .trim();
         expect(r.text).toBe(expected);
       }),
