@@ -8,10 +8,32 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { migrateToLatest, openDatabase, ReadModel, type Database, type Dialect } from '../../db/index.js';
+import { sql } from 'kysely';
+import { migrateToLatest, openDatabase, ReadModel, type Database, type Dialect, type OpenDatabaseOptions, type Tables } from '../../db/index.js';
 import { startPostgres, type PostgresServer } from '../support/postgres.js';
 
 export const DIALECTS: readonly Dialect[] = ['sqlite', 'postgres'];
+
+const READ_MODEL_TABLES: readonly (keyof Tables)[] = [
+  'reports',
+  'report_events',
+  'attachments',
+  'sent_mail',
+  'report_numbers',
+  'report_number_allocations',
+  'published',
+];
+
+async function createMigrated(server: PostgresServer): Promise<string> {
+  const url = await server.createDatabase('read_model');
+  const database = await openDatabase({ url });
+  try {
+    await migrateToLatest(database);
+  } finally {
+    await database.close();
+  }
+  return url;
+}
 
 export interface Fresh {
   database: Database;
@@ -22,9 +44,13 @@ export interface Fresh {
 export interface Backend {
   /** A fresh, empty database of this dialect (closed after the test). */
   open(): Promise<Database>;
-  /** Like open(), and a way to open the same database again. */
-  fresh(): Promise<Fresh>;
-  /** A fresh database, migrated, behind a ReadModel. */
+  /**
+   * Like open(), and a way to open the same database again. With `migrated`, the database has the
+   * current schema and no rows (on PostgreSQL: one database per suite, emptied for each test, because
+   * CREATE DATABASE takes half a second).
+   */
+  fresh(options?: { migrated?: boolean }): Promise<Fresh>;
+  /** An empty, migrated database behind a ReadModel. */
   readModel(): Promise<ReadModel>;
   /** PostgreSQL only: the server. */
   postgres(): PostgresServer;
@@ -36,6 +62,7 @@ export function useBackend(dialect: Dialect): Backend {
   let server: PostgresServer | undefined;
   let dir = '';
   let files = 0;
+  let migratedUrl: string | undefined;
   const opened: Database[] = [];
 
   beforeAll(async () => {
@@ -54,19 +81,26 @@ export function useBackend(dialect: Dialect): Backend {
     async open() {
       return (await backend.fresh()).database;
     },
-    async fresh() {
-      const options = dialect === 'postgres' ? { url: await backend.postgres().createDatabase() } : { file: backend.sqliteFile() };
+    async fresh({ migrated = false } = {}) {
+      let options: OpenDatabaseOptions;
+      if (dialect === 'sqlite') options = { file: backend.sqliteFile() };
+      else if (!migrated) options = { url: await backend.postgres().createDatabase() };
+      else {
+        migratedUrl ??= await createMigrated(backend.postgres());
+        options = { url: migratedUrl };
+      }
       const reopen = async (): Promise<Database> => {
         const database = await openDatabase(options);
         opened.push(database);
         return database;
       };
-      return { database: await reopen(), reopen };
+      const database = await reopen();
+      if (migrated && dialect === 'sqlite') await migrateToLatest(database);
+      if (migrated && dialect === 'postgres') await sql`truncate table ${sql.join(READ_MODEL_TABLES.map((t) => sql.table(t)))} restart identity cascade`.execute(database.db);
+      return { database, reopen };
     },
     async readModel() {
-      const database = await backend.open();
-      await migrateToLatest(database);
-      return new ReadModel(database);
+      return new ReadModel((await backend.fresh({ migrated: true })).database);
     },
     postgres() {
       if (!server) throw new Error('no PostgreSQL server in this suite');

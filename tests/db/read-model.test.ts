@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { migrateToLatest, ReadModel, type Report, type ReportRecord } from '../../db/index.js';
+import { ReadModel, type Report, type ReportRecord } from '../../db/index.js';
 import { DIALECTS, useBackend } from './harness.js';
 
 /** A report as the workflow records it right after receipt; override what a test is about. */
@@ -48,8 +48,7 @@ describe.each(DIALECTS)('read model on %s', (dialect) => {
     });
 
     test('50 concurrent allocations for distinct origins get 50 distinct consecutive numbers', async () => {
-      const { database, reopen } = await backend.fresh();
-      await migrateToLatest(database);
+      const { database, reopen } = await backend.fresh({ migrated: true });
       const callers = [new ReadModel(database)];
       // On PostgreSQL, a second pool on the same database too, as a second worker process would have;
       // both pools hand out several connections, so the allocations really run side by side.

@@ -1,0 +1,120 @@
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { sql } from 'kysely';
+import { describe, expect, test } from 'vitest';
+import { migrateToLatest, openDatabase, ReadModel } from '../../db/index.js';
+import { useBackend } from './harness.js';
+
+/** A port on 127.0.0.1 nobody listens on (bound, read, released). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+describe('openDatabase options', () => {
+  test('without a file or a URL it says what to set', async () => {
+    await expect(openDatabase({})).rejects.toMatchObject({ code: 'EDB_CONFIG', message: expect.stringContaining('DATABASE_URL') });
+    await expect(openDatabase({ file: '  ', url: '' })).rejects.toMatchObject({ code: 'EDB_CONFIG' });
+  });
+
+  test('a URL of another database is refused without showing its password', async () => {
+    const error = await openDatabase({ url: 'mysql://baosong:s3cret@db.school.example/baosong' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'EDB_CONFIG', message: expect.stringContaining('postgres://') });
+    expect(String((error as Error).message)).not.toContain('s3cret');
+  });
+});
+
+describe('openDatabase on SQLite', () => {
+  const backend = useBackend('sqlite');
+
+  test('a file database uses WAL, enforces foreign keys and waits when locked', async () => {
+    const database = await openDatabase({ file: backend.sqliteFile() });
+    try {
+      expect(database.dialect).toBe('sqlite');
+      const journal = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(database.db);
+      const foreignKeys = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(database.db);
+      const busy = await sql<{ timeout: number }>`pragma busy_timeout`.execute(database.db);
+      expect(journal.rows).toEqual([{ journal_mode: 'wal' }]);
+      expect(foreignKeys.rows).toEqual([{ foreign_keys: 1 }]);
+      expect(busy.rows).toEqual([{ timeout: 5000 }]);
+    } finally {
+      await database.close();
+      await database.close(); // closing twice is fine
+    }
+  });
+
+  test("':memory:' gives a private database that works like a file", async () => {
+    const database = await openDatabase({ file: ':memory:' });
+    try {
+      await migrateToLatest(database);
+      const readModel = new ReadModel(database);
+      expect(await readModel.allocateReportNumber('mail:<x@y>', 2026)).toBe('R-2026-0001');
+    } finally {
+      await database.close();
+    }
+  });
+
+  test('a file in a directory that does not exist names the directory to create', async () => {
+    const file = backend.sqliteFile('no/such/dir/baosong.db');
+    await expect(openDatabase({ file })).rejects.toMatchObject({
+      code: 'EDB_CONNECT',
+      message: expect.stringMatching(/directory .*no\/such\/dir does not exist\. Create it/),
+    });
+  });
+
+  test('a file that is not a SQLite database is refused', async () => {
+    const file = backend.sqliteFile('notes.txt');
+    writeFileSync(file, 'this is not a database, just some notes that are long enough to fill a header\n'.repeat(20));
+    await expect(openDatabase({ file })).rejects.toMatchObject({
+      code: 'EDB_CONNECT',
+      message: expect.stringContaining('not a SQLite database'),
+    });
+  });
+});
+
+describe('openDatabase on PostgreSQL', () => {
+  const backend = useBackend('postgres');
+
+  test('a postgres:// URL opens a pool, and wins over a file', async () => {
+    const url = await backend.postgres().createDatabase();
+    const database = await openDatabase({ url, file: 'ignored.db' });
+    try {
+      expect(database.dialect).toBe('postgres');
+      const result = await sql<{ answer: number }>`select 6 * 7 as answer`.execute(database.db);
+      expect(result.rows).toEqual([{ answer: 42 }]);
+    } finally {
+      await database.close();
+      await database.close();
+    }
+    const again = await openDatabase({ url: url.replace(/^postgres:/, 'postgresql:') });
+    expect(again.dialect).toBe('postgres');
+    await again.close();
+  });
+
+  test('a server that is not there: connection refused, with the URL to check and no password', async () => {
+    const port = await closedPort();
+    const error = await openDatabase({ url: `postgres://baosong:s3cret@127.0.0.1:${port}/baosong` }).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'EDB_CONNECT',
+      message: expect.stringContaining(`Cannot connect to PostgreSQL at 127.0.0.1:${port}: connection refused`),
+    });
+    expect((error as Error).message).toContain('DATABASE_URL');
+    expect((error as Error).message).not.toContain('s3cret');
+  });
+
+  test('a database that does not exist: says how to create it', async () => {
+    const url = new URL(backend.postgres().url);
+    url.pathname = '/no_such_database';
+    await expect(openDatabase({ url: url.toString() })).rejects.toMatchObject({
+      code: 'EDB_CONNECT',
+      message: expect.stringContaining('has no database "no_such_database". Create it (createdb no_such_database)'),
+    });
+  });
+});
