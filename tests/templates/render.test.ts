@@ -1,7 +1,8 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { Engine } from '../../templates/engine.js';
 import { MAIL_KINDS, REQUIRED_FIELDS, renderMail, TemplateError, type Locale, type MailData, type MailKind, type RenderedMail } from '../../templates/render.js';
 import { REPORT, SAMPLES, TZ } from './fixtures.js';
 
@@ -284,5 +285,20 @@ describe('cost', () => {
     const each = (performance.now() - start) / n;
     console.log(`renderMail(review_request): ${each.toFixed(1)} ms per mail (warm, juice included)`);
     expect(each).toBeLessThan(100);
+  });
+});
+
+describe('a kind with its own text template', () => {
+  it('uses <kind>.text.hbs instead of html-to-text, unescaped', () => {
+    const root = path.join(repo, 'test-output', 'engine-root');
+    rmSync(root, { recursive: true, force: true });
+    cpSync(path.join(repo, 'templates', 'layouts'), path.join(root, 'layouts'), { recursive: true });
+    cpSync(path.join(repo, 'templates', 'partials'), path.join(root, 'partials'), { recursive: true });
+    cpSync(path.join(repo, 'templates', 'en'), path.join(root, 'en'), { recursive: true });
+    writeFileSync(path.join(root, 'en', 'receipt.text.hbs'), 'Received {{report.id}}: {{report.title}}, due {{date report.dueAt}}.\n{{multiline report.body}}\n');
+    const data = { ...SAMPLES.receipt, report: { ...REPORT, title: 'A & B <ok>' } };
+    const mail = renderMail('receipt', data, { locale: 'en', timeZone: TZ }, new Engine(root));
+    expect(mail.text).toBe(`Received R-2026-0042: A & B <ok>, due Fri 27 Nov 2026, 15:00.\n${REPORT.body}\n`);
+    expect(mail.html).toContain('A &amp; B &lt;ok&gt;');
   });
 });
