@@ -191,12 +191,20 @@ async function startOwnServer(): Promise<[string, () => Promise<void>]> {
   running.add(entry);
   installExitHook();
   let log = '';
+  let spawnFailed = false;
+  child.once('error', (error) => {
+    spawnFailed = true;
+    log += `\ncannot run ${join(bin, 'postgres')}: ${error.message}`;
+  });
   child.stderr?.on('data', (chunk: Buffer) => {
     log = (log + chunk.toString('utf8')).slice(-4000);
   });
   (child.stderr as Socket | null)?.unref();
   child.unref();
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
 
   const stop = async (): Promise<void> => {
     killGroup(child, 'SIGINT'); // fast shutdown
@@ -210,7 +218,7 @@ async function startOwnServer(): Promise<[string, () => Promise<void>]> {
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const deadline = Date.now() + 20_000;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
+    if (spawnFailed || child.exitCode !== null || child.signalCode !== null) {
       await stop();
       throw new Error(`PostgreSQL exited while starting (port ${port}):\n${log}`);
     }
