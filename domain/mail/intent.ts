@@ -25,10 +25,12 @@ const CHANGE_RE =
 /** Approval words; only counted when not negated, not asked and not hedged. */
 const APPROVE_RE =
   /(同意|通过(?=$|[了啊吧的。，,.!！~～\s])|批准|准予|可以发|可以(?=$|[的了啊吧。，,.!！~～\s])|好的(?=$|[，,。.!！~～\s])|没问题|可发|发吧|发布吧|审核通过|\bok(?:ay)?\b|\bapproved?\b|\blgtm\b|\byes\b|👍)/i;
-/** An approval word further into a line than this is part of a sentence, not a decision. */
+/** An approval word further into a line than this (in characters, a Latin word counting as one) is part of a sentence, not a decision. */
 const APPROVAL_WORD_MAX_INDEX = 10;
 /** A negation anywhere before an approval word ("我不觉得可以", "not OK"). */
 const NEGATION_BEFORE_RE = /[不没未非别勿无莫]|\bnot\b|n't\b|\bno\b|\bnever\b/i;
+/** Positive phrases that happen to contain a negation character ("经核对无误，同意", "非常好，同意"). */
+const POSITIVE_WITH_NEGATION_RE = /没问题|没有问题|无问题|无误|无异议|没意见|没有意见|无意见|不错|非常|毫无疑问|no problem|no issues?/gi;
 /** A question about approval is not approval ("可以发吗？", "是否同意"). */
 const QUESTION_RE = /[?？]|吗|呢|是否|能否|可否|要不要|行不行|可不可以|\bwhether\b/i;
 /** Hedges and conditions: "好的，我再看看", "同意，但是…". */
@@ -67,11 +69,12 @@ function restLines(lines: readonly string[], after: number): string {
 
 function approves(line: string): boolean {
   const m = APPROVE_RE.exec(line);
-  if (!m || m.index > APPROVAL_WORD_MAX_INDEX) return false;
+  // Latin words count as one character each, so "No problem, approved" is as short as "没问题，同意".
+  if (!m || line.slice(0, m.index).replace(/[A-Za-z]+/g, 'a').length > APPROVAL_WORD_MAX_INDEX) return false;
   if (QUESTION_RE.test(line) || HEDGE_RE.test(line)) return false;
-  // Every approval word on the line must stand free of negation ("没问题" itself is not one).
+  // Every approval word on the line must stand free of negation ("没问题", "无误" are not negations).
   for (const a of line.matchAll(new RegExp(APPROVE_RE.source, 'gi'))) {
-    if (NEGATION_BEFORE_RE.test(line.slice(0, a.index).replace(/没问题/g, ''))) return false;
+    if (NEGATION_BEFORE_RE.test(line.slice(0, a.index).replace(POSITIVE_WITH_NEGATION_RE, ''))) return false;
   }
   return true;
 }

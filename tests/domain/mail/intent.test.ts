@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readIntent } from '../../../domain/mail/intent.js';
 
 describe('readIntent: approvals', () => {
-  it.each(['同意', '同意发布。', '通过', '审核通过，辛苦了', '批准', '可以发', '可以。', '好的', '好的，发吧', 'OK', 'ok!', 'Approve', 'Approved, thanks.', 'LGTM', '没问题，同意', '王老师：\n同意发布'])(
+  it.each(['同意', '同意发布。', '通过', '审核通过，辛苦了', '批准', '可以发', '可以。', '好的', '好的，发吧', 'OK', 'ok!', 'Approve', 'Approved, thanks.', 'LGTM', '没问题，同意', '经核对无误，同意', '非常好，同意发布', '不错，可以发', 'No problem, approved', '王老师：\n同意发布'])(
     '%s',
     (text) => {
       expect(readIntent(text)).toMatchObject({ intent: 'approve', reason: null });
