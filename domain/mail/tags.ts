@@ -116,13 +116,22 @@ export function readFieldTags(text: string): { category?: CategoryLabel; urgency
 
 /** Keywords that hint at a category. A keyword in the subject counts three times. */
 export const CATEGORY_KEYWORDS: Record<Exclude<CategoryLabel, '其他'>, readonly string[]> = {
-  安全管理: ['消防', '演练', '安全', '隐患', '疏散', '防溺水', '应急', '防汛', '地震', '食品卫生', '交通安全', '排查'],
+  安全管理: ['消防', '演练', '安全', '隐患', '疏散', '防溺水', '应急', '防汛', '地震', '食品卫生', '交通安全', '排查', '受伤', '摔伤', '事故', '火情', '溺水', '食物中毒', '走失'],
   家校共育: ['家长会', '家访', '家委会', '家长学校', '家校', '家长开放日', '致家长'],
   教育教学: ['公开课', '教研', '听课', '评课', '备课', '课堂', '教学', '集体备课', '课题', '质量检测', '期中考试', '期末考试'],
   政策传达: ['文件', '通知精神', '会议精神', '传达', '学习贯彻', '政策', '上级部门'],
   校园文化: ['运动会', '艺术节', '读书节', '科技节', '文艺汇演', '升旗', '社团', '合唱', '校园文化', '主题班会'],
   师生成长: ['获奖', '荣获', '一等奖', '二等奖', '三等奖', '竞赛', '比赛', '表彰', '培训', '成长', '优秀教师'],
 };
+
+/** Words that contain a keyword without meaning it ("教学楼" is a building, not teaching). */
+const KEYWORD_MASKS = ['教学楼', '文件夹'] as const;
+
+function mask(text: string): string {
+  let out = text;
+  for (const m of KEYWORD_MASKS) out = out.split(m).join(' ');
+  return out;
+}
 
 function countOccurrences(text: string, word: string): number {
   let n = 0;
@@ -137,7 +146,9 @@ export interface CategoryGuess {
 }
 
 /** Guesses a category from keywords; undefined when no keyword occurs at all. */
-export function guessCategory(subject: string, text: string): CategoryGuess | undefined {
+export function guessCategory(subjectText: string, bodyText: string): CategoryGuess | undefined {
+  const subject = mask(subjectText);
+  const text = mask(bodyText);
   const scores = new Map<CategoryLabel, number>();
   for (const [category, words] of Object.entries(CATEGORY_KEYWORDS) as [CategoryLabel, readonly string[]][]) {
     let score = 0;

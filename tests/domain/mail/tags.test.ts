@@ -50,6 +50,11 @@ describe('keyword hints', () => {
     expect(guessCategory(subject, text)?.category).toBe(category);
   });
 
+  it('reads an incident as safety, and 教学楼 as a place, not teaching', () => {
+    expect(guessCategory('教学楼走廊学生摔伤', '已送校医室')?.category).toBe('安全管理');
+    expect(guessCategory('教学楼外墙粉刷完成', '')).toBeUndefined();
+  });
+
   it('gives nothing when no keyword occurs', () => {
     expect(guessCategory('食堂新餐桌', '已经安装到位')).toBeUndefined();
   });
