@@ -47,22 +47,30 @@ export interface MailUnderstanding {
   kind: MailKind;
   /** For replies: what the reviewer/submitter means. null for everything else. */
   intent: ReplyIntent | null;
-  /** Report number found in the subject (or body, for replies), normalised: "R-2026-0042". */
+  /**
+   * Report number found in the subject (or body, for replies), normalised: "R-2026-0042". Set for replies
+   * and for an invalid empty reply; null for new reports (baosong assigns their number) and ignored mail.
+   */
   reportId: string | null;
   /** Subject without Re:/回复：/Fwd: prefixes, tags and report-number tokens. */
   subject: string;
-  /** Title for a new report: the normalised subject without tags. */
+  /** Title for a new report: the normalised subject, or the first line of the text when the subject is empty. */
   title: string;
+  /** category/urgency (and their sources) mean something only for kind 'report'; otherwise 其他 / routine / 'default'. */
   category: CategoryLabel;
   categorySource: 'tag' | 'keyword' | 'default';
   urgency: Urgency;
   urgencySource: 'tag' | 'keyword' | 'default';
   /** When the reported event happened/ended, or null when the mail is not a report. */
   eventTime: Date | null;
+  /** 'body': read from the text (or subject); 'received': nothing found, the time of receipt taken. */
   eventTimeSource: 'body' | 'received' | null;
   /** The words the event time was read from ("11月26日下午3点"), when it came from the text. */
   eventTimeText?: string | null;
-  /** The new text only: quoted history and signatures removed. For a send-back, the reason follows the keyword. */
+  /**
+   * The new text only: quoted history and signatures removed (for a forwarded report whose content is all
+   * quoted, the forwarded text). For a send-back, the reason follows the keyword.
+   */
   body: string;
   /** The reason given with 退回/驳回…, e.g. "照片不清晰". null unless intent is send_back. */
   sendBackReason: string | null;
