@@ -12,9 +12,10 @@ export interface Ignorable {
   flag: string;
 }
 
-/** Subjects of out-of-office and other automatic replies (QQ Mail, Outlook, 163, Gmail). */
-const AUTO_REPLY_SUBJECT_RE =
-  /^\s*(?:自动回复|自動回覆|自动答复|自動回復|休假自动回复|Automatic reply|Auto(?:matic)?[- ]?(?:reply|response)|Autoreply|Out of (?:the )?Office|外出|不在办公室)\s*[:：]?/i;
+/** Subjects of out-of-office and other automatic replies (QQ Mail, Outlook, 163, Gmail): the word, then a colon, the end, or brackets around it. */
+const AUTO_REPLY_WORDS =
+  '自动回复|自動回覆|自动答复|自動回復|休假自动回复|Automatic reply|Auto(?:matic)?[- ]?(?:reply|response)|Autoreply|Out of (?:the )?Office|外出|不在办公室';
+const AUTO_REPLY_SUBJECT_RE = new RegExp(`^\\s*(?:[【\\[［]\\s*(?:${AUTO_REPLY_WORDS})\\s*[】\\]］]|(?:${AUTO_REPLY_WORDS})\\s*(?:[:：]|$))`, 'i');
 const DAEMON_LOCAL_PART_RE = /^(?:mailer-daemon|postmaster|mail-daemon|maildaemon|bounce|bounces|noreply-dsn)$/i;
 
 function header(input: MailInput, name: string): string | undefined {

@@ -179,6 +179,8 @@ describe('findIgnorable', () => {
     ['自动回复 subject', { subject: '自动回复：七年级家长会' }, 'auto_reply'],
     ['Automatic reply subject', { subject: 'Automatic reply: R-2026-0042' }, 'auto_reply'],
     ['Out of Office', { subject: 'Out of Office: 家长会' }, 'auto_reply'],
+    ['自动回复 alone', { subject: '自动回复' }, 'auto_reply'],
+    ['【自动回复】', { subject: '【自动回复】R-2026-0042' }, 'auto_reply'],
     ['DSN', { headers: { 'content-type': 'multipart/report; report-type=delivery-status; boundary="x"' } }, 'bounce'],
     ['mailer-daemon', { from: { address: 'MAILER-DAEMON@school.test' } }, 'bounce'],
     ['postmaster', { from: { address: 'postmaster@school.test' } }, 'bounce'],
@@ -197,6 +199,9 @@ describe('findIgnorable', () => {
     // Exchange puts X-Auto-Response-Suppress on ordinary mail too; alone it proves nothing.
     expect(findIgnorable(mail({ headers: { 'x-auto-response-suppress': 'All' } }))).toBeUndefined();
     expect(findIgnorable(mail({ headers: { precedence: 'first-class' } }))).toBeUndefined();
+    // 外出 starts many real subjects: only "外出：" (an out-of-office notice) is automatic.
+    expect(findIgnorable(mail({ subject: '外出研学活动安全教育' }))).toBeUndefined();
+    expect(findIgnorable(mail({ subject: '自动回复功能使用说明' }))).toBeUndefined();
   });
 
   it('names the header in the reason', () => {
