@@ -212,6 +212,16 @@ describe('workflows', () => {
     expect(closed.closeTime).toBeInstanceOf(Date);
   });
 
+  test('search attribute and memo upserts show in describe', async () => {
+    const h = await start(wf.properties, []);
+    expect(await h.query(wf.stateQuery)).toBe('waiting');
+    const d = await h.describe();
+    expect(d.typedSearchAttributes.get(wf.keywordKey)).toBe('baosong');
+    expect(d.memo).toEqual({ note: 'remember me' });
+    await h.signal(wf.unblock, 'done');
+    expect(await h.result()).toBe('ok');
+  });
+
   test('patched()', async () => {
     const h = await start(wf.patchedWorkflow, []);
     expect(await h.result()).toBe('new');

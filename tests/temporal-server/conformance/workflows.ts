@@ -11,9 +11,11 @@ import {
   proxyActivities,
   setHandler,
   sleep,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type * as activities from './activities.js';
 
 const short = proxyActivities<typeof activities>({ startToCloseTimeout: '10s' });
@@ -145,9 +147,16 @@ export async function patchedWorkflow(): Promise<string> {
   return v;
 }
 
-export async function searchAttrs(): Promise<string> {
-  upsertSearchAttributes({ CustomKeywordField: ['baosong'] });
-  await sleep(1);
+export const keywordKey = defineSearchAttributeKey('CustomKeywordField', SearchAttributeType.KEYWORD);
+
+/** Upserts a search attribute and a memo, then waits for a signal. */
+export async function properties(): Promise<string> {
+  upsertSearchAttributes([{ key: keywordKey, value: 'baosong' }]);
+  upsertMemo({ note: 'remember me' });
+  let done = false;
+  setHandler(unblock, () => void (done = true));
+  setHandler(stateQuery, () => (done ? 'done' : 'waiting'));
+  await condition(() => done);
   return 'ok';
 }
 

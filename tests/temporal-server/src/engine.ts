@@ -378,6 +378,13 @@ export class Engine {
       const name = (CommandType as unknown as Record<number, string>)[type] ?? String(type);
       throw invalidArgument(`command ${name} is not supported by the baosong test server`);
     }
+    if (type === CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK) {
+      const a = c.scheduleActivityTaskCommandAttributes;
+      if (!a?.activityId || !a.activityType?.name)
+        throw invalidArgument('ScheduleActivityTaskCommand needs an activityId and an activityType.');
+      if (durationToMs(a.scheduleToCloseTimeout) <= 0 && durationToMs(a.startToCloseTimeout) <= 0)
+        throw invalidArgument('A valid StartToClose or ScheduleToCloseTimeout is not set on ScheduleActivityTaskCommand.');
+    }
   }
 
   private applyCommand(ctx: CommandContext, c: Command): void {

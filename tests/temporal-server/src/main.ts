@@ -60,6 +60,9 @@ async function main(): Promise<void> {
       process.exit(0);
     });
   watchParent();
+  // A bug in one request must not take the whole server (and every test using it) down.
+  process.on('uncaughtException', (err) => log(`uncaught exception: ${err.stack ?? err.message}`));
+  process.on('unhandledRejection', (err) => log(`unhandled rejection: ${String(err)}`));
 }
 
 main().catch((err: unknown) => {

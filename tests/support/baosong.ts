@@ -1,0 +1,108 @@
+/**
+ * A whole baosong back end for tests: the example school's configuration, a real database (SQLite file
+ * or PostgreSQL), a real SMTP server catching mail, and the real worker on the Temporal test
+ * environment. Used by the workflow suites.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.js';
+import { EXAMPLE_CONFIG_FILE, parseConfig } from '../../config/load.js';
+import type { Config } from '../../config/schema.js';
+import { migrateToLatest, openDatabase, ReadModel, type Database } from '../../db/index.js';
+import type { ReportStatusView } from '../../domain/lifecycle.js';
+import { smtpTransport, type MailTransport } from '../../mail/transport.js';
+import { submitReport, type Submission } from '../../intake/submit.js';
+import { statusQuery, type reportWorkflow } from '../../workflows/report.js';
+import { WORKFLOWS_PATH } from '../../worker/index.js';
+import { startSmtpServer, type TestSmtpServer } from './smtp.js';
+import { createTestWorker, uniqueTaskQueue } from './temporal.js';
+
+export const SECRET = 'test-secret-for-reply-tokens-0123456789';
+
+export interface Harness {
+  env: TestWorkflowEnvironment;
+  config: Config;
+  database: Database;
+  readModel: ReadModel;
+  smtp: TestSmtpServer;
+  transport: MailTransport;
+  worker: Worker;
+  /** Starts a (new) worker on the same task queue; the previous one must be shut down first. */
+  startWorker(options?: { maxCachedWorkflows?: number }): Promise<Worker>;
+  submit(submission: Submission): Promise<{ reportId: string; workflowId: string; handle: WorkflowHandle<typeof reportWorkflow> }>;
+  close(): Promise<void>;
+}
+
+export function testConfig(overrides: { smtpPort: number; dataDir: string; taskQueue: string }): Config {
+  const config = parseConfig(readFileSync(EXAMPLE_CONFIG_FILE, 'utf8'), EXAMPLE_CONFIG_FILE);
+  return {
+    ...config,
+    dataDir: overrides.dataDir,
+    temporal: { ...config.temporal, taskQueue: overrides.taskQueue },
+    mail: { ...config.mail, smtp: { host: '127.0.0.1', port: overrides.smtpPort, secure: false, pool: false } },
+  };
+}
+
+export async function startHarness(env: TestWorkflowEnvironment, db: { url?: string } = {}): Promise<Harness> {
+  const smtp = await startSmtpServer();
+  const dataDir = mkdtempSync(join(tmpdir(), 'baosong-data-'));
+  const config = testConfig({ smtpPort: smtp.port, dataDir, taskQueue: uniqueTaskQueue('reports') });
+  const database = await openDatabase(db.url ? { url: db.url } : { file: join(dataDir, 'baosong.db') });
+  await migrateToLatest(database);
+  const readModel = new ReadModel(database);
+  const transport = smtpTransport({ host: '127.0.0.1', port: smtp.port, secure: false, pool: false });
+  const activities = createActivities({ config, readModel, transport, secret: SECRET });
+
+  let worker: Worker;
+  let running: Promise<void> = Promise.resolve();
+  async function startWorker(options: { maxCachedWorkflows?: number } = {}): Promise<Worker> {
+    worker = await createTestWorker(env, { taskQueue: config.temporal.taskQueue, workflowsPath: WORKFLOWS_PATH, activities, ...options });
+    running = worker.run();
+    return worker;
+  }
+  await startWorker();
+
+  return {
+    env,
+    config,
+    database,
+    readModel,
+    smtp,
+    transport,
+    get worker() {
+      return worker;
+    },
+    startWorker,
+    async submit(submission) {
+      const r = await submitReport({ client: env.client, config, readModel }, submission);
+      return { ...r, handle: env.client.workflow.getHandle<typeof reportWorkflow>(r.workflowId) };
+    },
+    async close() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      transport.close();
+      await smtp.close();
+      await database.close();
+    },
+  };
+}
+
+/** Polls the workflow's `status` query until `predicate` holds (the workflow works asynchronously). */
+export async function waitForStatus(
+  handle: WorkflowHandle<typeof reportWorkflow>,
+  predicate: (s: ReportStatusView) => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<ReportStatusView> {
+  const deadline = Date.now() + timeoutMs;
+  let last: ReportStatusView | undefined;
+  for (;;) {
+    last = await handle.query(statusQuery);
+    if (await predicate(last)) return last;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for the report; last status ${JSON.stringify({ status: last.status, step: last.step, overdue: last.overdue, timeline: last.timeline.map((e) => e.type) })}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,140 @@
+// Protocol-level behaviour driven through the real client's raw gRPC stubs: workflow task
+// timeouts, failures and unhandled commands, where a real Worker would hide the details.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import type { WorkflowHandle } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time.js';
+import { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createTestEnv, uniqueTaskQueue } from '../support/temporal.js';
+
+const EventType = temporal.api.enums.v1.EventType;
+const CommandType = temporal.api.enums.v1.CommandType;
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await createTestEnv();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+async function startRaw(options: { workflowTaskTimeout?: string } = {}): Promise<{ h: WorkflowHandle; queue: string }> {
+  const queue = uniqueTaskQueue('raw');
+  const h = await env.client.workflow.start('rawWorkflow', { taskQueue: queue, workflowId: `raw-${randomUUID()}`, ...options });
+  return { h, queue };
+}
+
+function poll(queue: string) {
+  return env.connection.workflowService.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: queue }, identity: 'raw-test' });
+}
+
+function types(events: temporal.api.history.v1.IHistoryEvent[] | null | undefined): string[] {
+  return (events ?? []).map((e) => EventType[e.eventType ?? 0]!.replace('EVENT_TYPE_', ''));
+}
+
+async function codeOf(p: Promise<unknown>): Promise<number | undefined> {
+  return p.then(
+    () => undefined,
+    (e: unknown) => (e as { code?: number }).code,
+  );
+}
+
+const complete = [{ commandType: CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, completeWorkflowExecutionCommandAttributes: {} }];
+
+test('a workflow task that is not completed in time times out and is retried as attempt 2', async () => {
+  const { h, queue } = await startRaw({ workflowTaskTimeout: '1s' });
+  const first = await poll(queue);
+  expect(first.attempt).toBe(1);
+  expect(Number(first.startedEventId)).toBe(3);
+  const second = await poll(queue); // arrives once the first attempt timed out
+  expect(second.attempt).toBe(2);
+  expect(types(second.history?.events)).toEqual([
+    'WORKFLOW_EXECUTION_STARTED',
+    'WORKFLOW_TASK_SCHEDULED',
+    'WORKFLOW_TASK_STARTED',
+    'WORKFLOW_TASK_TIMED_OUT',
+    'WORKFLOW_TASK_SCHEDULED',
+    'WORKFLOW_TASK_STARTED',
+  ]);
+  // The timed-out attempt's token is stale now.
+  expect(await codeOf(env.connection.workflowService.respondWorkflowTaskCompleted({ taskToken: first.taskToken, commands: complete }))).toBe(
+    grpcStatus.NOT_FOUND,
+  );
+  await env.connection.workflowService.respondWorkflowTaskCompleted({ taskToken: second.taskToken, commands: complete });
+  expect((await h.describe()).status.name).toBe('COMPLETED');
+});
+
+test('a failed workflow task is recorded and retried with the next attempt', async () => {
+  const { h, queue } = await startRaw();
+  const first = await poll(queue);
+  await env.connection.workflowService.respondWorkflowTaskFailed({
+    taskToken: first.taskToken,
+    cause: temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE,
+    failure: { message: 'boom' },
+    identity: 'raw-test',
+  });
+  const second = await poll(queue);
+  expect(second.attempt).toBe(2);
+  const failed = second.history?.events?.find((e) => e.workflowTaskFailedEventAttributes);
+  expect(failed?.workflowTaskFailedEventAttributes?.failure?.message).toBe('boom');
+  await h.terminate();
+});
+
+test('closing a workflow while a signal arrived during the task is rejected as UnhandledCommand', async () => {
+  const { h, queue } = await startRaw();
+  const first = await poll(queue);
+  await h.signal('late-signal');
+  const err = await env.connection.workflowService
+    .respondWorkflowTaskCompleted({ taskToken: first.taskToken, commands: complete })
+    .then(() => undefined, (e: unknown) => e as { code: number; details: string });
+  expect(err?.code).toBe(grpcStatus.INVALID_ARGUMENT);
+  expect(err?.details).toMatch(/UnhandledCommand/);
+  const second = await poll(queue);
+  expect(second.attempt).toBe(1);
+  expect(types(second.history?.events).slice(3)).toEqual([
+    'WORKFLOW_TASK_FAILED',
+    'WORKFLOW_EXECUTION_SIGNALED',
+    'WORKFLOW_TASK_SCHEDULED',
+    'WORKFLOW_TASK_STARTED',
+  ]);
+  expect(Number(second.previousStartedEventId)).toBe(0);
+  await env.connection.workflowService.respondWorkflowTaskCompleted({ taskToken: second.taskToken, commands: complete });
+  expect((await h.describe()).status.name).toBe('COMPLETED');
+});
+
+test('a signal during a task is delivered in the next task, after the completed task’s events', async () => {
+  const { h, queue } = await startRaw();
+  const first = await poll(queue);
+  await h.signal('during-task');
+  await env.connection.workflowService.respondWorkflowTaskCompleted({
+    taskToken: first.taskToken,
+    commands: [{ commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: '1', startToFireTimeout: msToTs('1 hour') } }],
+  });
+  const second = await poll(queue);
+  expect(types(second.history?.events).slice(3)).toEqual([
+    'WORKFLOW_TASK_COMPLETED',
+    'TIMER_STARTED',
+    'WORKFLOW_EXECUTION_SIGNALED',
+    'WORKFLOW_TASK_SCHEDULED',
+    'WORKFLOW_TASK_STARTED',
+  ]);
+  expect(Number(second.previousStartedEventId)).toBe(3);
+  await h.terminate();
+});
+
+test('unsupported commands are rejected with INVALID_ARGUMENT and leave the task retryable', async () => {
+  const { h, queue } = await startRaw({ workflowTaskTimeout: '1s' });
+  const first = await poll(queue);
+  const err = await env.connection.workflowService
+    .respondWorkflowTaskCompleted({
+      taskToken: first.taskToken,
+      commands: [{ commandType: CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION, startChildWorkflowExecutionCommandAttributes: {} }],
+    })
+    .then(() => undefined, (e: unknown) => e as { code: number; details: string });
+  expect(err?.code).toBe(grpcStatus.INVALID_ARGUMENT);
+  expect(err?.details).toMatch(/COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION is not supported/);
+  await env.connection.workflowService.respondWorkflowTaskCompleted({ taskToken: first.taskToken, commands: complete });
+  expect((await h.describe()).status.name).toBe('COMPLETED');
+});
