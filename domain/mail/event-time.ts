@@ -48,8 +48,8 @@ const DATE_TIME_RE = new RegExp(
   'g',
 );
 const CLOCK_ONLY_RE = new RegExp(`(?<clock>${CLOCK})`, 'g');
-/** Labels that say "this is when it happened": 时间：, 活动时间：, 发生时间：… */
-const LABEL_RE = /(?:活动|活動|事件|发生|發生|会议|會議|演练|举办|召开|开展|比赛|事发)?(?:时间|時間|日期)\s*[:：为為是]\s*$/;
+/** Labels that say "this is when it happened": 时间：, 活动时间：, 发生时间：… (not 发送时间/截止时间 and the like). */
+const LABEL_RE = /(?<!发送|发件|寄件|收件|截止|报送|提交|上报|回复|打印)(?:时间|時間|日期)\s*[:：为為是]\s*$/;
 
 function toAsciiDigits(text: string): string {
   return text.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));

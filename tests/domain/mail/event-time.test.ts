@@ -62,6 +62,11 @@ describe('readEventTime', () => {
     expect(read('11月20日通知，活动时间：11月25日10:00').at).toBe('2026-11-25T10:00:00+08:00');
   });
 
+  it('does not take a sending time or a deadline as the label of the event', () => {
+    expect(read('11月25日上午10点举行\n发送时间: 2026年11月26日 下午4:40').at).toBe('2026-11-25T10:00:00+08:00');
+    expect(read('11月25日上午10点举行，截止时间：11月30日').at).toBe('2026-11-25T10:00:00+08:00');
+  });
+
   it('reads a date without a year as the nearest past year across new year', () => {
     expect(read('12月30日下午3点', new Date('2027-01-02T10:00:00+08:00')).at).toBe('2026-12-30T15:00:00+08:00');
     expect(read('1月2日上午9点', new Date('2027-01-02T10:00:00+08:00')).at).toBe('2027-01-02T09:00:00+08:00');
