@@ -334,9 +334,11 @@ export function alreadySeen(state: ReportState, evidence: Evidence): boolean {
 
 function refuse(t: Transition, event: PersonEvent, reason: RefusalReason): Decision {
   const entry = t.record('refused', { actor: event.actor, evidence: event.evidence, note: event.type, refused: reason, step: event.step ?? t.state.step, round: event.round ?? t.state.round });
+  // Comments and reassignments that are refused are only recorded: nothing was at stake.
+  if (event.type === 'comment' || event.type === 'reassign') return t.done();
   const attemptedOnStep = event.type === 'approve' || event.type === 'sendBack';
   const realHolders = attemptedOnStep ? t.holders().filter((p) => !sameEmail(p, event.actor)) : [];
-  t.mail('refused', [...t.input.office, ...realHolders], entry, { actor: event.actor, reason: reason, attemptedAction: event.type });
+  t.mail('refused', [...t.input.office, ...realHolders], entry, { actor: event.actor, reason, attemptedAction: event.type });
   return t.done();
 }
 
@@ -355,9 +357,10 @@ function review(t: Transition, event: Extract<PersonEvent, { type: 'approve' | '
     s.returnedCount += 1;
     s.status = 'returned';
     s.revision = null;
+    // Plan first: the 'returned' mail tells the submitter the revision deadline.
+    t.effects.push({ type: 'plan_revision', from: t.now });
     t.mail('returned', [t.input.facts.submitter], entry, { actor, reason });
     s.step = null;
-    t.effects.push({ type: 'plan_revision', from: t.now });
     return t.done();
   }
 
@@ -412,7 +415,7 @@ function withdraw(t: Transition, event: Extract<PersonEvent, { type: 'withdraw' 
   s.status = 'withdrawn';
   s.step = null;
   const entry = t.record('withdrawn', { actor: t.input.facts.submitter, evidence: event.evidence, note: event.reason?.trim() || null });
-  t.mail('withdrawn', [t.input.facts.submitter, ...holders], entry, event.reason ? { reason: event.reason } : {});
+  t.mail('withdrawn', [t.input.facts.submitter, ...holders], entry, { actor: t.input.facts.submitter, ...(event.reason ? { reason: event.reason } : {}) });
   return t.done();
 }
 
@@ -552,5 +555,151 @@ export function statusView(input: ReportInput, state: ReportState): ReportStatus
     decidedAt: state.decidedAt,
     publishedAt: state.publishedAt,
     timeline: state.timeline,
+  };
+}
+
+/** The report as the read model stores it (one row), at the state's version. */
+export interface ReportSnapshot {
+  id: string;
+  origin: 'mail' | 'web';
+  originRef: string;
+  departmentId: string;
+  submitterEmail: string;
+  submitterName: string;
+  category: CategoryLabel;
+  urgency: Urgency;
+  title: string;
+  eventTime: string;
+  receivedAt: string;
+  dueAt: string;
+  timeliness: Timeliness;
+  reviewDueAt: string;
+  status: ReportStatus;
+  currentStep: number | null;
+  currentStepKind: ReviewStepKind | null;
+  holders: Person[];
+  overdue: boolean;
+  returnedCount: number;
+  decidedAt: string | null;
+  publishedAt: string | null;
+  /** Grows with every timeline entry: an older snapshot never overwrites a newer one. */
+  version: number;
+}
+
+export interface ReadModelUpdate {
+  report: ReportSnapshot;
+  body: string;
+  attachments: AttachmentRef[];
+  /** Timeline entries not recorded yet (the read model ignores ones it already has). */
+  events: TimelineEntry[];
+}
+
+export function readModelSnapshot(input: ReportInput, state: ReportState, recordedUpTo: number): ReadModelUpdate {
+  const f = input.facts;
+  const step = state.step === null ? undefined : state.chain[state.step];
+  return {
+    report: {
+      id: f.reportId,
+      origin: f.origin.kind,
+      originRef: f.origin.ref,
+      departmentId: f.department.id,
+      submitterEmail: f.submitter.email,
+      submitterName: f.submitter.name,
+      category: f.category,
+      urgency: f.urgency,
+      title: state.title,
+      eventTime: f.eventTime,
+      receivedAt: f.receivedAt,
+      dueAt: f.dueAt,
+      timeliness: f.timeliness,
+      reviewDueAt: state.plan.dueAt,
+      status: state.status,
+      currentStep: state.step,
+      currentStepKind: step?.kind ?? null,
+      holders: step?.holders ?? [],
+      overdue: state.overdue && state.status === 'in_review',
+      returnedCount: state.returnedCount,
+      decidedAt: state.decidedAt,
+      publishedAt: state.publishedAt,
+      version: state.timeline.length,
+    },
+    body: state.body,
+    attachments: state.attachments,
+    events: state.timeline.slice(recordedUpTo),
+  };
+}
+
+/** Everything a mail activity needs to render and address one notification. */
+export interface ReportMailRequest {
+  reportId: string;
+  kind: MailKind;
+  key: string;
+  to: Person[];
+  round: number;
+  step: { index: number; count: number; kind: ReviewStepKind } | null;
+  /** The liaison's own mail, when the report came by mail: our mails reply to it, so it all threads. */
+  originMessageId: string | null;
+  report: {
+    title: string;
+    body: string;
+    departmentName: string;
+    submitter: Person;
+    category: CategoryLabel;
+    urgency: Urgency;
+    eventTime: string;
+    receivedAt: string;
+    dueAt: string;
+    timeliness: Timeliness;
+    attachments: AttachmentRef[];
+  };
+  /** Who holds the report's current step (escalation mails name them). */
+  holders: Person[];
+  /** The workflow's time when the mail was decided (reminders say how much time is left). */
+  composedAt: string;
+  reviewDueAt: string;
+  revisionDueAt: string | null;
+  expiresAt: string | null;
+  overdue: boolean;
+  actor: Person | null;
+  reason: string | null;
+  attemptedAction: string | null;
+  publishedUrl: string | null;
+}
+
+export function mailRequest(input: ReportInput, state: ReportState, effect: MailEffect, composedAt: string): ReportMailRequest {
+  const f = input.facts;
+  const stepIndex = effect.step;
+  const step = stepIndex === null ? undefined : state.chain[stepIndex];
+  return {
+    reportId: f.reportId,
+    kind: effect.kind,
+    key: effect.key,
+    to: effect.to,
+    round: effect.round,
+    step: step && stepIndex !== null ? { index: stepIndex, count: state.chain.length, kind: step.kind } : null,
+    originMessageId: f.origin.kind === 'mail' ? f.origin.ref : null,
+    report: {
+      title: state.title,
+      body: state.body,
+      departmentName: f.department.name,
+      submitter: f.submitter,
+      category: f.category,
+      urgency: f.urgency,
+      eventTime: f.eventTime,
+      receivedAt: f.receivedAt,
+      dueAt: f.dueAt,
+      timeliness: f.timeliness,
+      attachments: state.attachments,
+    },
+    holders: state.step === null ? [] : (state.chain[state.step]?.holders ?? []),
+    composedAt,
+    reviewDueAt: state.plan.dueAt,
+    revisionDueAt: state.revision?.revisionDueAt ?? null,
+    expiresAt: state.revision?.expiresAt ?? null,
+    overdue: effect.overdue ?? false,
+    actor: effect.actor ?? null,
+    reason: effect.reason ?? null,
+    attemptedAction: effect.attemptedAction ?? null,
+    publishedUrl: state.publishedUrl,
   };
 }

@@ -1,0 +1,14 @@
+/** What activities need from the outside world, handed in once when the worker starts. */
+import type { Config } from '../config/schema.js';
+import type { ReadModel } from '../db/read-model.js';
+import type { MailTransport } from '../mail/transport.js';
+
+export interface ActivityDeps {
+  config: Config;
+  readModel: ReadModel;
+  transport: MailTransport;
+  /** HMAC secret for reply tokens and links (from the environment variable the config names). */
+  secret: string;
+  /** For the publish webhook; tests may pass their own. */
+  fetch?: typeof fetch;
+}

@@ -1,0 +1,33 @@
+/** Deadlines and reminder plans need the calendar, so workflows ask for them through these activities. */
+import { schoolCalendar, deadlineContext } from '../config/school.js';
+import type { Config } from '../config/schema.js';
+import { planMoreOverdueReminders, planReview, planRevision, type PlanContext, type ReviewPlan, type RevisionPlan } from '../domain/plan.js';
+import type { Urgency } from '../domain/report.js';
+
+export function planContext(config: Config): PlanContext {
+  return {
+    ...deadlineContext(config, schoolCalendar(config)),
+    workingHours: config.workingHours,
+    reminders: config.deadlines.reminders,
+    revisionWorkingDays: config.deadlines.revisionWorkingDays,
+    expireWorkingDays: config.deadlines.expireWorkingDays,
+  };
+}
+
+export function createPlanActivities(config: Config) {
+  const ctx = planContext(config);
+  return {
+    /** A new review round (after a revision): its deadline and reminders. */
+    planReviewRound({ from, urgency }: { from: string; urgency: Urgency }): Promise<ReviewPlan> {
+      return Promise.resolve(planReview(new Date(from), urgency, ctx));
+    },
+    /** A report sent back: when to revise by, reminders after that, when it expires. */
+    planRevisionWindow({ from }: { from: string }): Promise<RevisionPlan> {
+      return Promise.resolve(planRevision(new Date(from), ctx));
+    },
+    /** A report overdue for a long time: the next batch of reminders. */
+    planOverdueReminders({ after, urgency }: { after: string; urgency: Urgency }): Promise<string[]> {
+      return Promise.resolve(planMoreOverdueReminders(new Date(after), urgency, ctx));
+    },
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * Publishing an approved report: always into the published archive; then, as configured, a webhook to
+ * the school website and a mail to the website editor. Each part is idempotent.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Config } from '../config/schema.js';
+import type { ReadModel } from '../db/read-model.js';
+import type { ReadModelUpdate, ReportMailRequest } from '../domain/lifecycle.js';
+
+export function createPublishActivities(deps: {
+  config: Config;
+  readModel: ReadModel;
+  fetch?: typeof fetch;
+  sendReportMail: (req: ReportMailRequest) => Promise<void>;
+}) {
+  const { config, readModel } = deps;
+  const doFetch = deps.fetch ?? fetch;
+  return {
+    async publishReport(update: ReadModelUpdate): Promise<{ url: string | null }> {
+      const r = update.report;
+      const publishedAt = r.decidedAt ?? r.receivedAt;
+      let url: string | null = null;
+      if (config.publish.webhookUrl) {
+        const res = await doFetch(config.publish.webhookUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': `baosong-publish-${r.id}` },
+          body: JSON.stringify({ id: r.id, title: r.title, body: update.body, department: r.departmentId, category: r.category, urgency: r.urgency, eventTime: r.eventTime, publishedAt, attachments: update.attachments }),
+        });
+        if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
+          throw ApplicationFailure.nonRetryable(`The publish webhook refused report ${r.id}: HTTP ${res.status}`, 'PublishRefused');
+        }
+        if (!res.ok) throw new Error(`The publish webhook answered HTTP ${res.status} for ${r.id}; will retry`);
+        const answer = (await res.json().catch(() => ({}))) as { url?: unknown };
+        if (typeof answer.url === 'string') url = answer.url;
+      }
+      const summary = update.body.length > 200 ? `${update.body.slice(0, 200)}…` : update.body;
+      await readModel.recordPublished({ reportId: r.id, publishedAt, title: r.title, departmentId: r.departmentId, category: r.category, summary, url });
+      if (config.publish.editorEmail) {
+        await deps.sendReportMail({
+          reportId: r.id,
+          kind: 'approved',
+          key: `${r.version}-approved`,
+          to: [{ name: '网站编辑', email: config.publish.editorEmail }],
+          round: 0,
+          step: null,
+          originMessageId: r.origin === 'mail' ? r.originRef : null,
+          report: {
+            title: r.title,
+            body: update.body,
+            departmentName: config.departments.find((d) => d.id === r.departmentId)?.name ?? r.departmentId,
+            submitter: { name: r.submitterName, email: r.submitterEmail },
+            category: r.category,
+            urgency: r.urgency,
+            eventTime: r.eventTime,
+            receivedAt: r.receivedAt,
+            dueAt: r.dueAt,
+            timeliness: r.timeliness,
+            attachments: update.attachments,
+          },
+          holders: [],
+          composedAt: publishedAt,
+          reviewDueAt: r.reviewDueAt,
+          revisionDueAt: null,
+          expiresAt: null,
+          overdue: false,
+          actor: null,
+          reason: null,
+          attemptedAction: null,
+          publishedUrl: url,
+        });
+      }
+      return { url };
+    },
+  };
+}

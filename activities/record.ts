@@ -1,0 +1,32 @@
+/** Every transition of a report goes to the read model and its audit trail. Idempotent. */
+import { Context } from '@temporalio/activity';
+import type { ReadModel } from '../db/read-model.js';
+import type { ReadModelUpdate } from '../domain/lifecycle.js';
+
+export function createRecordActivities(readModel: ReadModel) {
+  return {
+    async recordReport(update: ReadModelUpdate): Promise<void> {
+      const { report } = update;
+      const workflowId = Context.current().info.workflowExecution?.workflowId;
+      if (!workflowId) throw new Error('recordReport runs only as a workflow activity');
+      const last = update.events.at(-1);
+      await readModel.recordReport({ ...report, workflowId, updatedAt: last?.at ?? report.receivedAt });
+      for (const a of update.attachments) {
+        await readModel.recordAttachment({ reportId: report.id, sha256: a.sha256, filename: a.filename, contentType: a.contentType, size: a.size, storagePath: `attachments/${a.sha256}` });
+      }
+      for (const e of update.events) {
+        await readModel.appendEvent({
+          reportId: report.id,
+          seq: e.seq,
+          at: e.at,
+          type: e.type,
+          actorEmail: e.actor?.email ?? null,
+          actorName: e.actor?.name ?? null,
+          step: e.step,
+          evidence: e.evidence?.ref ?? null,
+          detail: { round: e.round, via: e.evidence?.via ?? null, note: e.note, refused: e.refused },
+        });
+      }
+    },
+  };
+}

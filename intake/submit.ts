@@ -1,0 +1,138 @@
+/**
+ * Turning a submission (a mail or a web form) into a running report workflow: who the submitter is and
+ * for which department, the report number, the deadlines and the review chain, all decided here, before
+ * the workflow starts. Repeating a submission (a mail delivered twice, a form posted twice) is harmless:
+ * the workflow id comes from the submission's origin, so it is the same report.
+ */
+import { createHash } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { identify } from '../config/school.js';
+import type { Config } from '../config/schema.js';
+import type { ReadModel } from '../db/read-model.js';
+import { computeDeadline, timeliness } from '../domain/deadline.js';
+import type { AttachmentRef, ReportInput } from '../domain/lifecycle.js';
+import { planReview } from '../domain/plan.js';
+import type { CategoryLabel, Urgency } from '../domain/report.js';
+import { resolveReviewChain, type Person } from '../domain/review.js';
+import { toLocal } from '../domain/time.js';
+import { planContext } from '../activities/plan.js';
+import { reportWorkflow } from '../workflows/report.js';
+
+export interface Submission {
+  origin: { kind: 'mail' | 'web'; ref: string };
+  from: Person;
+  /** Needed only when the sender belongs to several departments (the form asks). */
+  departmentId?: string | undefined;
+  category: CategoryLabel;
+  urgency: Urgency;
+  title: string;
+  body: string;
+  eventTime: Date;
+  receivedAt: Date;
+  attachments: AttachmentRef[];
+}
+
+export type SubmissionErrorCode = 'ESUBMIT_UNKNOWN_SENDER' | 'ESUBMIT_DEPARTMENT';
+
+export class SubmissionError extends Error {
+  constructor(
+    readonly code: SubmissionErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SubmissionError';
+  }
+}
+
+/** The same origin always gives the same workflow id: `report-mail-<hash of Message-ID>`. */
+export function reportWorkflowId(origin: Submission['origin']): string {
+  return `report-${origin.kind}-${createHash('sha256').update(origin.ref).digest('hex').slice(0, 32)}`;
+}
+
+/** Which department a submission belongs to, by the sender's roles (liaison first, then head, then member). */
+export function submittingDepartment(config: Config, submission: Pick<Submission, 'from' | 'departmentId'>) {
+  const who = identify(config, submission.from.email);
+  const mine = ['liaison', 'department_head', 'member'].flatMap((role) => who.roles.filter((r) => r.role === role).map((r) => ('department' in r ? r.department : '')));
+  const atLarge = who.roles.some((r) => r.role === 'office' || r.role === 'leadership');
+  if (mine.length === 0 && !atLarge) {
+    throw new SubmissionError('ESUBMIT_UNKNOWN_SENDER', `${submission.from.email} is not listed in any department of the configuration`);
+  }
+  const wanted = submission.departmentId;
+  if (wanted !== undefined && !mine.includes(wanted) && !atLarge) {
+    throw new SubmissionError('ESUBMIT_DEPARTMENT', `${submission.from.email} does not belong to department "${wanted}"`);
+  }
+  const id = wanted ?? mine[0];
+  const department = config.departments.find((d) => d.id === id);
+  if (!department) throw new SubmissionError('ESUBMIT_DEPARTMENT', `Choose the department this report is for (unknown department "${id ?? ''}")`);
+  return { department, submitterName: who.name ?? submission.from.name };
+}
+
+/** Everything the workflow needs, decided now. */
+export function prepareReport(config: Config, submission: Submission, reportId: string): ReportInput {
+  const { department, submitterName } = submittingDepartment(config, submission);
+  const ctx = planContext(config);
+  const due = computeDeadline(submission.eventTime, submission.urgency, ctx).dueAt;
+  const person = (p: { name: string; email: string }): Person => ({ name: p.name, email: p.email });
+  const submitter = { name: submitterName, email: submission.from.email.toLowerCase() };
+  return {
+    facts: {
+      reportId,
+      origin: submission.origin,
+      submitter,
+      department: { id: department.id, name: department.name, head: person(department.head) },
+      category: submission.category,
+      urgency: submission.urgency,
+      title: submission.title,
+      body: submission.body,
+      attachments: submission.attachments,
+      eventTime: submission.eventTime.toISOString(),
+      receivedAt: submission.receivedAt.toISOString(),
+      dueAt: due.toISOString(),
+      timeliness: timeliness(submission.receivedAt, due),
+    },
+    chain: resolveReviewChain({
+      category: submission.category,
+      urgency: submission.urgency,
+      submitter,
+      rules: config.review.chains,
+      people: { departmentHead: person(department.head), office: config.office.reviewers.map(person), leadership: config.leadership.map(person) },
+      skipHeadWhenSubmitter: config.review.skipHeadWhenSubmitter,
+    }),
+    plan: planReview(submission.receivedAt, submission.urgency, ctx),
+    office: config.office.reviewers.map(person),
+    leadership: config.leadership.map(person),
+  };
+}
+
+export interface SubmitDeps {
+  client: Client;
+  config: Config;
+  readModel: ReadModel;
+}
+
+export interface SubmitResult {
+  reportId: string;
+  workflowId: string;
+  /** false when this submission had already started its report (a duplicate). */
+  started: boolean;
+}
+
+export async function submitReport(deps: SubmitDeps, submission: Submission): Promise<SubmitResult> {
+  const year = toLocal(submission.receivedAt, deps.config.school.timeZone).year;
+  const reportId = await deps.readModel.allocateReportNumber(`${submission.origin.kind}:${submission.origin.ref}`, year, submission.receivedAt);
+  const workflowId = reportWorkflowId(submission.origin);
+  const input = prepareReport(deps.config, submission, reportId);
+  try {
+    await deps.client.workflow.start(reportWorkflow, {
+      taskQueue: deps.config.temporal.taskQueue,
+      workflowId,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
+    return { reportId, workflowId, started: true };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return { reportId, workflowId, started: false };
+    throw err;
+  }
+}

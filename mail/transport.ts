@@ -1,0 +1,63 @@
+/**
+ * Where outgoing mail goes: the school's SMTP server (pooled), or — when none is configured — an
+ * outbox folder of .eml files, so a trial install still shows every mail it would send.
+ */
+import { mkdir, writeFile, access } from 'node:fs/promises';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer/index.js';
+import { readSecret } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+
+export interface OutgoingMail extends Mail.Options {
+  messageId: string;
+}
+
+export interface MailTransport {
+  /** 'sent' when an SMTP server accepted it, 'outbox' when written as a file. */
+  readonly kind: 'smtp' | 'outbox';
+  send(mail: OutgoingMail): Promise<{ status: 'sent' | 'outbox'; response: string }>;
+  close(): void;
+}
+
+export function createMailTransport(config: Config, env: NodeJS.ProcessEnv = process.env): MailTransport {
+  const smtp = config.mail.smtp;
+  if (!smtp) return outboxTransport(config.mail.outboxDir ?? join(config.dataDir, 'outbox'));
+  const pass = smtp.passwordEnv ? readSecret(smtp.passwordEnv, 'mail.smtp.passwordEnv', env) : undefined;
+  return smtpTransport({ host: smtp.host, port: smtp.port, secure: smtp.secure, pool: smtp.pool, ...(smtp.user ? { auth: { user: smtp.user, pass: pass ?? '' } } : {}) });
+}
+
+export function smtpTransport(options: { host: string; port: number; secure: boolean; pool?: boolean; auth?: { user: string; pass: string }; ignoreTLS?: boolean }): MailTransport {
+  const transporter = options.pool
+    ? nodemailer.createTransport({ ...options, pool: true, maxConnections: 3 })
+    : nodemailer.createTransport({ ...options, pool: false });
+  return {
+    kind: 'smtp',
+    async send(mail) {
+      const info = await transporter.sendMail(mail);
+      return { status: 'sent', response: String(info.response) };
+    },
+    close: () => transporter.close(),
+  };
+}
+
+export function outboxTransport(dir: string): MailTransport {
+  const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    kind: 'outbox',
+    async send(mail) {
+      await mkdir(dir, { recursive: true });
+      const file = join(dir, `${mail.messageId.replace(/[<>]/g, '').replace(/[^A-Za-z0-9._@-]/g, '_')}.eml`);
+      const exists = await access(file).then(
+        () => true,
+        () => false,
+      );
+      if (!exists) {
+        const info = await transporter.sendMail(mail);
+        await writeFile(file, info.message as Buffer);
+      }
+      return { status: 'outbox', response: file };
+    },
+    close: () => transporter.close(),
+  };
+}

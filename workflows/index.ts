@@ -1,0 +1,2 @@
+// Every workflow the baosong worker runs. The worker bundles this file (workflowsPath).
+export * from './report.js';
