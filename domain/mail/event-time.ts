@@ -107,6 +107,7 @@ interface Candidate {
   matched: string;
   labelled: boolean;
   index: number;
+  end: number;
 }
 
 function isLabelled(text: string, index: number): boolean {
@@ -146,7 +147,7 @@ function findCandidates(text: string, received: LocalDate): Candidate[] {
     const date = dateFromGroups(groups, received);
     if (!date) continue;
     const clock = groups['clock'] !== undefined ? readClock(groups, groups['rel']) : null;
-    out.push({ date, clock, matched: m[0].trim(), labelled: isLabelled(text, m.index), index: m.index });
+    out.push({ date, clock, matched: m[0].trim(), labelled: isLabelled(text, m.index), index: m.index, end: m.index + m[0].length });
     covered.push([m.index, m.index + m[0].length]);
   }
   for (const m of text.matchAll(CLOCK_ONLY_RE)) {
@@ -157,7 +158,7 @@ function findCandidates(text: string, received: LocalDate): Candidate[] {
     if (groups['hh'] === undefined && groups['period'] === undefined && !labelled) continue;
     const clock = readClock(groups);
     if (!clock) continue;
-    out.push({ date: null, clock, matched: m[0].trim(), labelled, index: m.index });
+    out.push({ date: null, clock, matched: m[0].trim(), labelled, index: m.index, end: m.index + m[0].length });
   }
   return out;
 }
@@ -172,9 +173,15 @@ export function readEventTime(text: string, receivedAt: Date, timeZone: string):
   const received = formatLocalDate(local);
   const candidates = findCandidates(toAsciiDigits(text).replace(/：/g, ':'), received);
   const withDate = candidates.filter((c) => c.date !== null);
-  const chosen =
+  let chosen =
     withDate.find((c) => c.labelled) ?? withDate[0] ?? candidates.find((c) => c.labelled) ?? candidates[0];
   if (!chosen) return { eventTime: null, matched: null, flags: [] };
+  // "时间：11月26日\n下午3点": a clock time right after a day (next line, a few characters on) belongs to it.
+  if (chosen.date !== null && chosen.clock === null) {
+    const day = chosen;
+    const clock = candidates.find((c) => c.date === null && c.index >= day.end && c.index - day.end <= 4);
+    if (clock) chosen = { ...day, clock: clock.clock, matched: `${day.matched} ${clock.matched}`, end: clock.end };
+  }
   const flags: string[] = [];
   const date = chosen.date ?? received;
   if (chosen.date === null) flags.push('event_date_assumed');

@@ -50,6 +50,11 @@ describe('readEventTime', () => {
     expect(read('时间：14:00').at).toBe('2026-11-26T14:00:00+08:00');
   });
 
+  it('joins a day and a clock time on the next line', () => {
+    expect(read('活动时间：11月25日\n下午3点')).toEqual({ at: '2026-11-25T15:00:00+08:00', flags: [] });
+    expect(read('日期：2026年11月25日，时间：14:30')).toEqual({ at: '2026-11-25T14:30:00+08:00', flags: [] });
+  });
+
   it('ignores numbers that only look like times', () => {
     expect(read('提出三点建议').at).toBeNull();
     expect(read('共有312位家长参加，用时3分20秒').at).toBeNull();
