@@ -51,6 +51,11 @@ Content-Transfer-Encoding: quoted-printable`,
     expect(m.text?.trim()).toBe('參觀校史館');
   });
 
+  it('decodes Hong Kong (HKSCS) characters under a plain Big5 label', async () => {
+    const m = await parseMail(message(`From: a@school.test\nSubject: ${word('交流嘅安排', 'big5hkscs').replace('big5hkscs', 'big5')}`, 'x'));
+    expect(m.subject).toBe('交流嘅安排');
+  });
+
   it('decodes RFC 2047 file names in a GBK label', async () => {
     const m = await parseMail(
       message(
