@@ -2,6 +2,7 @@
 // timeouts, failures and unhandled commands, where a real Worker would hide the details.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import * as grpc from '@grpc/grpc-js';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import type { WorkflowHandle } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
@@ -137,4 +138,27 @@ test('unsupported commands are rejected with INVALID_ARGUMENT and leave the task
   expect(err?.details).toMatch(/COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION is not supported/);
   await env.connection.workflowService.respondWorkflowTaskCompleted({ taskToken: first.taskToken, commands: complete });
   expect((await h.describe()).status.name).toBe('COMPLETED');
+});
+
+test('undecodable request bytes are INVALID_ARGUMENT, not a crash', async () => {
+  const client = new grpc.Client(env.address, grpc.credentials.createInsecure());
+  try {
+    const call = (method: string, bytes: Buffer) =>
+      new Promise<grpc.ServiceError | null>((resolve) =>
+        client.makeUnaryRequest(
+          `/temporal.api.workflowservice.v1.WorkflowService/${method}`,
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          bytes,
+          (err) => resolve(err),
+        ),
+      );
+    const err = await call('StartWorkflowExecution', Buffer.from([0xff, 0xff, 0xff, 0x01, 0x02]));
+    expect(err?.code).toBe(grpcStatus.INVALID_ARGUMENT);
+    expect(err?.details).toMatch(/StartWorkflowExecution: malformed request/);
+    // The server is still serving.
+    expect((await env.client.workflow.count('')).count).toBeGreaterThanOrEqual(0);
+  } finally {
+    client.close();
+  }
 });

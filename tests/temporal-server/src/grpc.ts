@@ -1,7 +1,7 @@
 // gRPC wiring: builds grpc-js service definitions from the protobuf reflection data, so every
 // method of a service is registered; those without a handler answer UNIMPLEMENTED with their name.
 import * as grpc from '@grpc/grpc-js';
-import { RpcError, unimplemented } from './errors.js';
+import { RpcError, invalidArgument, unimplemented } from './errors.js';
 import { DECODE_OPTIONS, lookupService, type Obj } from './proto.js';
 import type { CallContext } from './queues.js';
 import type { Handlers } from './service.js';
@@ -10,6 +10,11 @@ const MAX_MESSAGE = 64 * 1024 * 1024;
 
 /** Calls per method, for diagnostics (TEMPORAL_TEST_SERVER_DEBUG). */
 export const callCounts = new Map<string, number>();
+
+/** Stands in for a request whose bytes did not decode, so the handler can answer INVALID_ARGUMENT. */
+class UndecodableRequest {
+  constructor(readonly reason: string) {}
+}
 
 export function addService(server: grpc.Server, serviceName: string, handlers: Handlers, log: (msg: string) => void): void {
   const service = lookupService(serviceName);
@@ -24,7 +29,13 @@ export function addService(server: grpc.Server, serviceName: string, handlers: H
       requestStream: false,
       responseStream: false,
       requestSerialize: (v: unknown) => Buffer.from(reqType.encode(v).finish()),
-      requestDeserialize: (b: Buffer) => reqType.toObject(reqType.decode(b), DECODE_OPTIONS),
+      requestDeserialize: (b: Buffer) => {
+        try {
+          return reqType.toObject(reqType.decode(b), DECODE_OPTIONS);
+        } catch (err) {
+          return new UndecodableRequest(err instanceof Error ? err.message : String(err));
+        }
+      },
       responseSerialize: (v: unknown) => Buffer.from(resType.encode(v).finish()),
       responseDeserialize: (b: Buffer) => resType.toObject(resType.decode(b), DECODE_OPTIONS),
       originalName: name,
@@ -34,6 +45,10 @@ export function addService(server: grpc.Server, serviceName: string, handlers: H
       callCounts.set(name, (callCounts.get(name) ?? 0) + 1);
       if (!handler) {
         callback(toStatus(unimplemented(name)));
+        return;
+      }
+      if (call.request instanceof UndecodableRequest) {
+        callback(toStatus(invalidArgument(`${name}: malformed request: ${call.request.reason}`)));
         return;
       }
       const cancelFns: Array<() => void> = [];
