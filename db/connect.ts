@@ -20,11 +20,17 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface OpenDatabaseOptions {
   /** A PostgreSQL URL (postgres://user:password@host:port/database), e.g. from DATABASE_URL. Wins over `file`. */
   url?: string;
-  /** The SQLite file; ':memory:' for a private in-memory database. Used when `url` is not given. */
+  /**
+   * The SQLite file; ':memory:' for a private in-memory database. Used when `url` is not given.
+   * Opening a file that is already open in this process shares its connection (see openSqliteFiles).
+   */
   file?: string;
   /** PostgreSQL only: the most connections the pool opens (default 10). */
   poolSize?: number;
-  /** How long to wait for a locked SQLite database or a PostgreSQL connection, in ms (default 5000 / 10000). */
+  /**
+   * How long to wait for a SQLite file locked by another process, or for a PostgreSQL connection, in ms
+   * (default 5000 / 10000).
+   */
   timeoutMs?: number;
 }
 
@@ -56,7 +62,41 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   return openSqlite(file, options);
 }
 
+/**
+ * SQLite files open in this process, by absolute path. better-sqlite3 is synchronous, so a second
+ * connection to the same file in one process would block the event loop while waiting for the first one's
+ * write lock, and then fail with "database is locked". Opening a file again therefore shares the first
+ * connection (and its Kysely instance, which queues transactions); it is closed when every handle is.
+ */
+const openSqliteFiles = new Map<string, { db: Kysely<Tables>; handles: number }>();
+
 function openSqlite(file: string, options: OpenDatabaseOptions): Database {
+  if (file === ':memory:') return withClose(connectSqlite(file, options), 'sqlite');
+  const path = resolve(file);
+  let shared = openSqliteFiles.get(path);
+  if (!shared) {
+    shared = { db: connectSqlite(file, options), handles: 0 };
+    openSqliteFiles.set(path, shared);
+  }
+  shared.handles += 1;
+  const entry = shared;
+  let closing: Promise<void> | undefined;
+  return {
+    db: entry.db,
+    dialect: 'sqlite',
+    close() {
+      closing ??= (async () => {
+        entry.handles -= 1;
+        if (entry.handles > 0) return;
+        openSqliteFiles.delete(path);
+        await entry.db.destroy();
+      })();
+      return closing;
+    },
+  };
+}
+
+function connectSqlite(file: string, options: OpenDatabaseOptions): Kysely<Tables> {
   const inMemory = file === ':memory:';
   if (!inMemory) {
     const dir = dirname(resolve(file));
@@ -90,8 +130,7 @@ function openSqlite(file: string, options: OpenDatabaseOptions): Database {
       cause: error,
     });
   }
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return withClose(db, 'sqlite');
+  return new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
 }
 
 async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<Database> {

@@ -98,7 +98,11 @@ export class ReadModel {
           { cause: error },
         );
       }
-      throw new DatabaseError('EDB_REPORT_NUMBER', `Cannot allocate a report number for ${originKey}: ${describe(error)}.`, {
+      const hint =
+        driverCode(error) === 'SQLITE_BUSY'
+          ? ' Another process held the SQLite database longer than the busy timeout; try again (or raise timeoutMs).'
+          : '';
+      throw new DatabaseError('EDB_REPORT_NUMBER', `Cannot allocate a report number for ${originKey}: ${describe(error)}.${hint}`, {
         cause: error,
       });
     }

@@ -50,6 +50,26 @@ describe('openDatabase on SQLite', () => {
     }
   });
 
+  test('opening a file twice in one process shares its connection, until both handles are closed', async () => {
+    const file = backend.sqliteFile();
+    const first = await openDatabase({ file });
+    await migrateToLatest(first);
+    const second = await openDatabase({ file });
+    // A second connection would wait for the first one's write lock and fail with "database is locked".
+    const numbers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => new ReadModel(i % 2 ? first : second).allocateReportNumber(`k${i}`, 2026)),
+    );
+    expect(new Set(numbers).size).toBe(20);
+    await first.close();
+    await first.close();
+    expect(await new ReadModel(second).allocateReportNumber('k20', 2026)).toBe('R-2026-0021');
+    await second.close();
+    await expect(new ReadModel(second).allocateReportNumber('k21', 2026)).rejects.toThrow();
+    const third = await openDatabase({ file });
+    expect(await new ReadModel(third).allocateReportNumber('k21', 2026)).toBe('R-2026-0022');
+    await third.close();
+  });
+
   test("':memory:' gives a private database that works like a file", async () => {
     const database = await openDatabase({ file: ':memory:' });
     try {

@@ -49,10 +49,9 @@ describe.each(DIALECTS)('read model on %s', (dialect) => {
 
     test('50 concurrent allocations for distinct origins get 50 distinct consecutive numbers', async () => {
       const { database, reopen } = await backend.fresh({ migrated: true });
-      const callers = [new ReadModel(database)];
-      // On PostgreSQL, a second pool on the same database too, as a second worker process would have;
-      // both pools hand out several connections, so the allocations really run side by side.
-      if (dialect === 'postgres') callers.push(new ReadModel(await reopen()));
+      // Two handles, as two parts of the service would open. On PostgreSQL these are two pools, each
+      // handing out several connections, so the allocations really run side by side.
+      const callers = [new ReadModel(database), new ReadModel(await reopen())];
       const numbers = await Promise.all(
         Array.from({ length: 50 }, (_, i) => callers[i % callers.length]!.allocateReportNumber(`mail:<m${i}@x>`, 2026)),
       );
