@@ -1,0 +1,131 @@
+// Benchmark of the whole report chain on the in-repo Temporal test server:
+//   1. reports/s: N reports through start → receipt → head approves → office approves → published, every
+//      mail rendered and delivered to a real SMTP server, every transition recorded in SQLite;
+//   2. the worker's memory while M reports wait for review (this process's peak RSS: worker + SMTP sink).
+//   npm run bench:lifecycle [-- <reports> <waiting>]        (defaults 1000 and 10000)
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { createActivities } from '../activities/index.js';
+import { migrateToLatest, openDatabase, ReadModel } from '../db/index.js';
+import { submitReport, type Submission } from '../intake/submit.js';
+import { smtpTransport } from '../mail/transport.js';
+import { approveSignal } from '../workflows/report.js';
+import { WORKFLOWS_PATH } from '../worker/index.js';
+import { SECRET, testConfig } from '../tests/support/baosong.js';
+import { createTestEnv, createTestWorker, uniqueTaskQueue } from '../tests/support/temporal.js';
+
+const reports = Number(process.argv[2] ?? 1000);
+const waiting = Number(process.argv[3] ?? 10_000);
+const concurrency = 100;
+
+const liufang = { name: '刘芳', email: 'liufang@school.test' };
+const head = { name: '王建国', email: 'wangjianguo@school.test' };
+const office = { name: '谢雨桐', email: 'xieyutong@school.test' };
+
+/** An SMTP sink that only counts: the benchmark measures baosong, not a mail parser. */
+async function smtpSink() {
+  const counter = { delivered: 0 };
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, _session, callback) {
+      stream.on('data', () => undefined);
+      stream.on('end', () => {
+        counter.delivered++;
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.server.address() as AddressInfo).port, counter, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+async function pool<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await run(items[next++]!);
+    }),
+  );
+}
+
+async function main(): Promise<void> {
+  const env = await createTestEnv();
+  const sink = await smtpSink();
+  const dataDir = mkdtempSync(join(tmpdir(), 'baosong-bench-'));
+  const config = testConfig({ smtpPort: sink.port, dataDir, taskQueue: uniqueTaskQueue('bench') });
+  config.mail.smtp = { host: '127.0.0.1', port: sink.port, secure: false, pool: true };
+  const database = await openDatabase({ file: join(dataDir, 'baosong.db') });
+  await migrateToLatest(database);
+  const readModel = new ReadModel(database);
+  const transport = smtpTransport({ host: '127.0.0.1', port: sink.port, secure: false, pool: true });
+  const activities = createActivities({ config, readModel, transport, secret: SECRET });
+  const worker = await createTestWorker(env, { taskQueue: config.temporal.taskQueue, workflowsPath: WORKFLOWS_PATH, activities });
+
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  const now = new Date(await env.currentTimeMs());
+  const submission = (): Submission => ({
+    origin: { kind: 'web', ref: randomUUID() },
+    from: liufang,
+    category: '教育教学',
+    urgency: 'routine',
+    title: '七年级公开课周圆满结束',
+    body: '11月26日，七年级开展公开课周活动，12位教师展示了公开课。',
+    eventTime: now,
+    receivedAt: now,
+    attachments: [],
+  });
+  const deps = { client: env.client, config, readModel };
+
+  await worker.runUntil(async () => {
+    // Warm-up: bundling the workflow code and the first isolate are not what we measure.
+    const warm = await submitReport(deps, submission());
+    const warmHandle = env.client.workflow.getHandle(warm.workflowId);
+    await warmHandle.signal(approveSignal, { actor: head, evidence: { via: 'web', ref: 'w1' } });
+    await warmHandle.signal(approveSignal, { actor: office, evidence: { via: 'web', ref: 'w2' } });
+    await warmHandle.result();
+
+    const mailsBefore = sink.counter.delivered;
+    const t0 = performance.now();
+    await pool(Array.from({ length: reports }, (_, i) => i), concurrency, async (i) => {
+      const r = await submitReport(deps, submission());
+      const handle = env.client.workflow.getHandle(r.workflowId);
+      await handle.signal(approveSignal, { actor: head, evidence: { via: 'web', ref: `h${i}` }, step: 0 });
+      await handle.signal(approveSignal, { actor: office, evidence: { via: 'web', ref: `o${i}` }, step: 1 });
+      const outcome = (await handle.result()) as { status: string };
+      if (outcome.status !== 'published') throw new Error(`report ${r.reportId} ended ${outcome.status}`);
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    const mails = sink.counter.delivered - mailsBefore;
+    console.log(`lifecycle: ${reports} reports through the whole chain in ${seconds.toFixed(1)} s = ${(reports / seconds).toFixed(1)} reports/s (${mails} mails delivered, ${(mails / seconds).toFixed(0)} mails/s)`);
+
+    if (waiting > 0) {
+      const before = sink.counter.delivered;
+      const w0 = performance.now();
+      await pool(Array.from({ length: waiting }, (_, i) => i), concurrency, async () => {
+        await submitReport(deps, submission());
+      });
+      // Each waiting report has had its receipt and its review request delivered.
+      while (sink.counter.delivered - before < waiting * 2) await new Promise((r) => setTimeout(r, 200));
+      const settled = (performance.now() - w0) / 1000;
+      await new Promise((r) => setTimeout(r, 2000));
+      console.log(`waiting: ${waiting} reports in review after ${settled.toFixed(1)} s; peak RSS of the worker process ${(peakRss / 2 ** 20).toFixed(0)} MB, now ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
+    }
+  });
+  clearInterval(sampler);
+  transport.close();
+  await sink.close();
+  await database.close();
+  await env.teardown();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
