@@ -308,6 +308,13 @@ describe('activities', () => {
     expect(events?.some((e) => e.activityTaskCompletedEventAttributes)).toBe(true);
   });
 
+  test('a local activity (recorded as a marker)', async () => {
+    const h = await start(wf.helloLocal, ['local']);
+    expect(await h.result()).toBe('Hello, local!');
+    const { events } = await h.fetchHistory();
+    expect(events?.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toBe(true);
+  });
+
   test('an activity that fails and is retried with backoff', async () => {
     const key = wid('flaky');
     const before = await env.currentTimeMs();

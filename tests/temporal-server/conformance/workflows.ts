@@ -9,6 +9,7 @@ import {
   isCancellation,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   sleep,
   upsertMemo,
@@ -27,6 +28,11 @@ export const stateQuery = defineQuery<string>('state');
 
 export async function hello(name: string): Promise<string> {
   return await short.greet(name);
+}
+
+export async function helloLocal(name: string): Promise<string> {
+  const local = proxyLocalActivities<typeof activities>({ startToCloseTimeout: '10s' });
+  return await local.greet(name);
 }
 
 /** Collects signals until it receives 'done'. */

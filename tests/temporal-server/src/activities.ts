@@ -177,7 +177,11 @@ export class Activities {
 
   private armHeartbeat(act: Activity): void {
     if (act.heartbeatMs <= 0) return;
-    this.clock.cancel(this.heartbeatTimer.get(act));
+    const previous = this.heartbeatTimer.get(act);
+    if (previous) {
+      this.clock.cancel(previous);
+      act.attemptTimers = act.attemptTimers.filter((t) => t !== previous);
+    }
     const attempt = act.attempt;
     const handle = this.clock.schedule(act.heartbeatMs, () => this.timeOut(act, attempt, TimeoutType.TIMEOUT_TYPE_HEARTBEAT, false));
     this.heartbeatTimer.set(act, handle);
