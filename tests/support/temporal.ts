@@ -25,6 +25,16 @@ export function testEnvKind(): TestEnvKind {
   return 'baosong';
 }
 
+/** True when the environment skips time (our server or the SDK's official test server). */
+export function supportsTimeSkipping(): boolean {
+  return testEnvKind() !== 'existing';
+}
+
+/** True when tests run against our own server (for checks of its exact messages and history shapes). */
+export function isBaosongServer(): boolean {
+  return testEnvKind() === 'baosong';
+}
+
 let runtimeInstalled = false;
 
 /** Keep the Rust core quiet unless TEMPORAL_LOG_LEVEL asks otherwise. Must run before the first env is made. */
