@@ -54,6 +54,12 @@ export interface ActionBase {
   /** The review round and step the actor meant (from the reply token or link); absent = the current one. */
   round?: number | undefined;
   step?: number | undefined;
+  /**
+   * What the intake found when it checked where the action came from (reply token, DKIM/DMARC).
+   * `ok: false` is refused whoever it claims to be from; absent means a channel that needs no check
+   * (a signed link already checked by the web page, the CLI).
+   */
+  authenticity?: { ok: true; method: string } | { ok: false; problem: string } | undefined;
 }
 
 export type ApproveAction = ActionBase;
@@ -106,6 +112,7 @@ export type RefusalReason =
   | 'not_office'
   | 'not_participant'
   | 'reason_missing'
+  | 'unverified'
   | 'closed';
 
 export const REFUSAL_TEXT: Record<RefusalReason, { zh: string; en: string }> = {
@@ -117,6 +124,7 @@ export const REFUSAL_TEXT: Record<RefusalReason, { zh: string; en: string }> = {
   not_office: { zh: '只有办公室可以改派审核人', en: 'only the office may reassign a step' },
   not_participant: { zh: '操作人与该报送无关', en: 'the actor takes no part in this report' },
   reason_missing: { zh: '退回必须写明原因', en: 'a send-back needs a reason' },
+  unverified: { zh: '无法确认这封回复确实来自审核人本人（回复凭证或发件人验证未通过），该操作未生效', en: 'the reply could not be verified as coming from the reviewer (reply token or sender authentication failed); nothing was changed' },
   closed: { zh: '报送已结束', en: 'the report is closed' },
 };
 
@@ -297,6 +305,8 @@ export function startReport(input: ReportInput, now: string): Decision {
 /** Applies one event. Never throws for a person's action: what may not happen is refused and recorded. */
 export function decide(input: ReportInput, current: ReportState, event: ReportEvent, now: string): Decision {
   const t = new Transition(input, clone(current), now);
+  // A forged or unverifiable action is refused before anything else is looked at.
+  if ('authenticity' in event && event.authenticity?.ok === false && event.type !== 'comment') return refuse(t, event, 'unverified');
   switch (event.type) {
     case 'approve':
     case 'sendBack':
@@ -333,11 +343,13 @@ export function alreadySeen(state: ReportState, evidence: Evidence): boolean {
 }
 
 function refuse(t: Transition, event: PersonEvent, reason: RefusalReason): Decision {
-  const entry = t.record('refused', { actor: event.actor, evidence: event.evidence, note: event.type, refused: reason, step: event.step ?? t.state.step, round: event.round ?? t.state.round });
+  const problem = event.authenticity?.ok === false ? `: ${event.authenticity.problem}` : '';
+  const entry = t.record('refused', { actor: event.actor, evidence: event.evidence, note: `${event.type}${problem}`, refused: reason, step: event.step ?? t.state.step, round: event.round ?? t.state.round });
   // Comments and reassignments that are refused are only recorded: nothing was at stake.
   if (event.type === 'comment' || event.type === 'reassign') return t.done();
   const attemptedOnStep = event.type === 'approve' || event.type === 'sendBack';
-  const realHolders = attemptedOnStep ? t.holders().filter((p) => !sameEmail(p, event.actor)) : [];
+  // The real holder hears of it; for a forged action that includes the person it pretended to be.
+  const realHolders = attemptedOnStep ? t.holders().filter((p) => reason === 'unverified' || !sameEmail(p, event.actor)) : [];
   t.mail('refused', [...t.input.office, ...realHolders], entry, { actor: event.actor, reason, attemptedAction: event.type });
   return t.done();
 }

@@ -206,6 +206,16 @@ function attachmentInfo(a: ParsedMail['attachments'][number]): MailAttachmentInf
  * @throws MailParseError (code 'EMAILPARSE') when the input is empty or not a mail at all.
  */
 export async function parseMail(raw: Buffer | string, options: { receivedAt?: Date } = {}): Promise<MailInput> {
+  return (await parse(raw, options)).input;
+}
+
+/** parseMail, plus the decoded bytes of each attachment (same order as `input.attachments`), for storing them. */
+export async function parseMailWithContent(raw: Buffer | string, options: { receivedAt?: Date } = {}): Promise<{ input: MailInput; contents: Buffer[] }> {
+  const { input, mail } = await parse(raw, options);
+  return { input, contents: mail.attachments.map((a) => a.content) };
+}
+
+async function parse(raw: Buffer | string, options: { receivedAt?: Date }): Promise<{ input: MailInput; mail: ParsedMail }> {
   const original = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
   assertLooksLikeMail(original);
   const prepared = repairHeaders(original);
@@ -218,7 +228,7 @@ export async function parseMail(raw: Buffer | string, options: { receivedAt?: Da
   const headers = headerRecord(mail);
   const date = readDate(mail, headers);
   const from = addresses(mail.from)[0] ?? null;
-  return {
+  const input: MailInput = {
     messageId: mail.messageId ?? null,
     from,
     to: addresses(mail.to),
@@ -233,4 +243,5 @@ export async function parseMail(raw: Buffer | string, options: { receivedAt?: Da
     html: typeof mail.html === 'string' ? mail.html : null,
     attachments: mail.attachments.map(attachmentInfo),
   };
+  return { input, mail };
 }

@@ -116,13 +116,34 @@ export function renderMail(kind: MailKind, data: MailData, options: RenderOption
   const prefix = options.locale === 'zh-CN' ? `【${oneLine(data.report.id)}】` : `[${oneLine(data.report.id)}]`;
   if (!subject.startsWith(prefix)) fail(kind, `subject must start with ${prefix}, got "${subject}"`);
 
+  return inLayout(engine, base, context, frame, subject, data.schoolName, data.replyAddress ?? null);
+}
+
+/** Content template `base`.html inside the shared layout, CSS inlined, plus its text part. */
+function inLayout(engine: Engine, base: string, context: object, frame: { locale: Locale; timeZone: string; mode: 'html' }, subject: string, schoolName: string, replyAddress: string | null): RenderedMail {
   const content = engine.render(`${base}.html`, context, frame);
-  const page = engine.render(
-    'layouts/mail',
-    { lang: options.locale, subject, schoolName: data.schoolName, replyAddress: data.replyAddress ?? null, content },
-    frame,
-  );
+  const page = engine.render('layouts/mail', { lang: frame.locale, subject, schoolName, replyAddress, content }, frame);
   const html = juice(page, { removeStyleTags: true, preserveMediaQueries: false, applyWidthAttributes: true });
-  const text = engine.has(`${base}.text`) ? engine.render(`${base}.text`, context, frame) : TO_TEXT[options.locale](page);
+  const text = engine.has(`${base}.text`) ? engine.render(`${base}.text`, context, frame) : TO_TEXT[frame.locale](page);
   return { subject, html, text: text.replace(/\n{3,}/g, '\n\n').trim() + '\n' };
+}
+
+/** A mail about a mail that could not be processed (too large, no report found, …): not tied to a report. */
+export interface NoticeData {
+  schoolName: string;
+  recipientName: string;
+  /** The subject of the mail we could not process. */
+  originalSubject: string;
+  /** Why, in words the sender can act on. */
+  reason: string;
+  /** What to do instead (may contain line breaks). */
+  advice?: string;
+}
+
+export function renderNotice(data: NoticeData, options: RenderOptions, engine: Engine = sharedEngine()): RenderedMail {
+  assertTimeZone(options.timeZone);
+  const frame = { locale: options.locale, timeZone: options.timeZone, mode: 'html' as const };
+  const context = { ...data, originalSubject: oneLine(data.originalSubject) || '（无主题）', advice: data.advice ?? null };
+  const subject = oneLine(engine.render(`${options.locale}/notice.subject`, context, frame));
+  return inLayout(engine, `${options.locale}/notice`, context, frame, subject, data.schoolName, null);
 }

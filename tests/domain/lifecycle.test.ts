@@ -76,6 +76,13 @@ describe('report lifecycle', () => {
     expect(mails(d)).toEqual(['refused→周晓梅,谢雨桐,王建国']);
   });
 
+  it('refuses an action whose authenticity check failed, even from the real holder', () => {
+    const d = run([{ type: 'approve', ...by(head, '<forged@x>'), authenticity: { ok: false, problem: 'DMARC fail for school.test' } }]);
+    expect(d.state.step).toBe(0);
+    expect(d.state.timeline.at(-1)).toMatchObject({ type: 'refused', refused: 'unverified', note: 'approve: DMARC fail for school.test' });
+    expect(mails(d)).toEqual(['refused→周晓梅,谢雨桐,王建国']);
+  });
+
   it('refuses a decision for a step already decided (a stale token), even from its holder', () => {
     const d = run([
       { type: 'approve', ...by(head, '<r1@x>'), step: 0, round: 1 },
