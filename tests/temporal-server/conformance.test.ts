@@ -282,6 +282,15 @@ describe('duplicate starts', () => {
     await h2.terminate();
   });
 
+  test('TERMINATE_IF_RUNNING replaces the running run', async () => {
+    const { h1, second } = await startPair('running', { workflowIdReusePolicy: WorkflowIdReusePolicy.TERMINATE_IF_RUNNING });
+    const h2 = await second;
+    expect(h2.firstExecutionRunId).not.toBe(h1.firstExecutionRunId);
+    const first = await env.client.workflow.getHandle(h1.workflowId, h1.firstExecutionRunId).describe();
+    expect(first.status.name).toBe('TERMINATED');
+    await h2.terminate();
+  });
+
   test('conflict policy FAIL rejects while running', async () => {
     const { h1, second } = await startPair('running', { workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL });
     await expect(second).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
@@ -349,6 +358,29 @@ describe('activities', () => {
     expect(timeout).toBeInstanceOf(TimeoutFailure);
     expect(timeout.timeoutType).toBe(TimeoutType.START_TO_CLOSE);
     expect(activities.attempts.get(key)).toEqual([1, 2]);
+  });
+
+  test('an activity that misses a heartbeat times out with its last heartbeat details', async () => {
+    const key = wid('hb-final');
+    const h = await start(wf.heartbeatTimeoutFinal, [key]);
+    const err = await expectFailure(h.result());
+    expect(err.cause).toBeInstanceOf(ActivityFailure);
+    const timeout = err.cause?.cause as TimeoutFailure;
+    expect(timeout).toBeInstanceOf(TimeoutFailure);
+    expect(timeout.timeoutType).toBe(TimeoutType.HEARTBEAT);
+    expect(timeout.lastHeartbeatDetails).toEqual({ attempt: 1 });
+    expect(activities.attempts.get(key)).toEqual([1]);
+  });
+
+  test('an activity that exceeds its schedule-to-close timeout stops retrying', async () => {
+    const key = wid('s2c');
+    const h = await start(wf.scheduleToCloseActivity, [key]);
+    const err = await expectFailure(h.result());
+    const timeout = err.cause?.cause as TimeoutFailure;
+    expect(timeout).toBeInstanceOf(TimeoutFailure);
+    expect([TimeoutType.SCHEDULE_TO_CLOSE, TimeoutType.START_TO_CLOSE]).toContain(timeout.timeoutType);
+    expect(err.cause && (err.cause as ActivityFailure).retryState).toBe('TIMEOUT');
+    expect(activities.attempts.get(key)?.length).toBeGreaterThanOrEqual(2);
   });
 
   test('an activity that misses a heartbeat is retried with its heartbeat details', async () => {

@@ -105,6 +105,25 @@ export async function heartbeatActivity(key: string): Promise<unknown> {
   return await acts.heartbeatThenStall(key);
 }
 
+/** The heartbeating activity with a single attempt: the heartbeat timeout is final. */
+export async function heartbeatTimeoutFinal(key: string): Promise<unknown> {
+  const acts = proxyActivities<typeof activities>({
+    startToCloseTimeout: '30s',
+    heartbeatTimeout: '500ms',
+    retry: { maximumAttempts: 1 },
+  });
+  return await acts.heartbeatThenStall(key);
+}
+
+export async function scheduleToCloseActivity(key: string): Promise<string> {
+  const acts = proxyActivities<typeof activities>({
+    scheduleToCloseTimeout: '1500ms',
+    startToCloseTimeout: '400ms',
+    retry: { initialInterval: '100ms', backoffCoefficient: 1 },
+  });
+  return await acts.slow(key, 5_000);
+}
+
 export async function cancelledActivity(key: string): Promise<string> {
   const acts = proxyActivities<typeof activities>({
     startToCloseTimeout: '30s',
