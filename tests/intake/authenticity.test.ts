@@ -21,7 +21,9 @@ const reply = (from: string) =>
 
 async function signed(from: string, domain = 'school.test'): Promise<Buffer> {
   const message = reply(from);
-  const { signatures } = await dkimSign(message, { signingDomain: domain, selector: 's1', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }) });
+  // mailauth signs with `signatureData` (its .d.ts names top-level fields the code does not read).
+  const options = { signatureData: [{ signingDomain: domain, selector: 's1', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }) }] };
+  const { signatures } = await dkimSign(message, options as unknown as Parameters<typeof dkimSign>[1]);
   return Buffer.concat([Buffer.from(signatures), message]);
 }
 
