@@ -9,6 +9,8 @@
 // zero instead; it counts as unlocked until the matching locks bring it back. Server-side locks are
 // counted separately, so a negative client count never lets time skip past an outstanding task.
 
+import { TimerHeap } from './timer-heap.js';
+
 export interface TimerHandle {
   readonly at: number;
   cancelled: boolean;
@@ -23,7 +25,7 @@ export class VirtualClock {
   private offsetMs = 0;
   private locks = 0; // server-side holders
   private clientLocks = 1; // TestService callers; the Java server starts locked
-  private timers: Entry[] = [];
+  private readonly timers = new TimerHeap<Entry>();
   private seq = 0;
   private wake: NodeJS.Timeout | undefined;
   private wakeAt = Infinity;
@@ -39,8 +41,8 @@ export class VirtualClock {
 
   /** For diagnostics. */
   state(): { locks: number; clientLocks: number; timers: number; nextInMs: number | undefined } {
-    const next = this.timers[0];
-    return { locks: this.locks, clientLocks: this.clientLocks, timers: this.timers.length, nextInMs: next ? next.at - this.now() : undefined };
+    const next = this.timers.peek();
+    return { locks: this.locks, clientLocks: this.clientLocks, timers: this.timers.size, nextInMs: next ? next.at - this.now() : undefined };
   }
 
   lock(): void {
@@ -64,29 +66,19 @@ export class VirtualClock {
   /** Run fn when virtual time reaches now + delayMs. */
   schedule(delayMs: number, fn: () => void): TimerHandle {
     const entry: Entry = { at: this.now() + Math.max(0, delayMs), cancelled: false, seq: this.seq++, fn };
-    // Binary search for the insertion point: timers stay ordered by time, then by creation.
-    let lo = 0;
-    let hi = this.timers.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.timers[mid]!.at <= entry.at) lo = mid + 1;
-      else hi = mid;
-    }
-    this.timers.splice(lo, 0, entry);
+    this.timers.push(entry);
     this.arm();
     return entry;
   }
 
   cancel(handle: TimerHandle | undefined): void {
     if (!handle) return;
-    handle.cancelled = true;
-    const i = this.timers.indexOf(handle as Entry);
-    if (i >= 0) this.timers.splice(i, 1);
+    this.timers.cancel(handle as Entry);
   }
 
   private arm(): void {
     if (this.firing) return;
-    const next = this.timers[0];
+    const next = this.timers.peek();
     if (!next) {
       this.clearWake();
       return;
@@ -121,14 +113,14 @@ export class VirtualClock {
     this.firing = true;
     try {
       for (;;) {
-        const next = this.timers[0];
+        const next = this.timers.peek();
         if (!next) break;
         if (next.at > this.now()) {
           if (this.locked) break;
           this.offsetMs += next.at - this.now();
         }
-        this.timers.shift();
-        if (next.cancelled) continue;
+        this.timers.pop();
+        next.cancelled = true; // fired: a later cancel() is a no-op
         // A timer callback holds a lock while it runs, as in the Java server.
         this.locks++;
         try {
