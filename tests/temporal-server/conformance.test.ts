@@ -393,6 +393,14 @@ describe('activities', () => {
   test('an activity that is cancelled', async () => {
     const key = wid('cancel');
     const h = await start(wf.cancelledActivity, [key]);
+    // While it runs, describe lists it as a pending activity.
+    let pending;
+    for (let i = 0; i < 100 && !pending; i++) {
+      pending = (await h.describe()).raw.pendingActivities?.find((a) => a.activityType?.name === 'waitForCancel');
+      if (!pending) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(pending?.activityId).toBe('1');
+    expect(pending?.attempt).toBe(1);
     expect(await h.result()).toBe('activity cancelled');
     expect(activities.attempts.get(`${key}:cancelled`)).toEqual([1]);
     const { events } = await h.fetchHistory();

@@ -5,10 +5,11 @@ import { randomUUID } from 'node:crypto';
 import type { TimerHandle } from './clock.js';
 import type { Engine, Run } from './engine.js';
 import { invalidArgument, notFound } from './errors.js';
-import { RetryState, TimeoutType, durationToMs, msToDuration, msToTimestamp, type Obj, type T } from './proto.js';
+import { RetryState, TimeoutType, temporal, durationToMs, msToDuration, msToTimestamp, type Obj, type T } from './proto.js';
 import { decodeToken, encodeToken } from './tokens.js';
 
 type Payloads = T.api.common.v1.IPayloads;
+const PendingActivityState = temporal.api.enums.v1.PendingActivityState;
 type Failure = T.api.failure.v1.IFailure;
 
 interface Retry {
@@ -388,7 +389,11 @@ export class Activities {
     return [...run.activities.values()].map((act) => ({
       activityId: act.activityId,
       activityType: { name: act.activityType },
-      state: act.cancelRequested ? 4 : act.state === 'started' ? 3 : 1,
+      state: act.cancelRequested
+        ? PendingActivityState.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED
+        : act.state === 'started'
+          ? PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
+          : PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED,
       heartbeatDetails: act.heartbeatDetails,
       lastHeartbeatTime: act.lastHeartbeatTime ? msToTimestamp(act.lastHeartbeatTime) : undefined,
       lastStartedTime: act.startedTime ? msToTimestamp(act.startedTime) : undefined,
