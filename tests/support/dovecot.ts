@@ -9,7 +9,7 @@
  *
  * See /work/shared/notes/mail-servers.md for why the config looks the way it does (root refusal, chroot, users).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -34,10 +34,12 @@ export interface TestDovecot {
   list(user: string, mailbox: string): Promise<{ uid: number; raw: Buffer; internalDate: Date }[]>;
   /** The user's mailbox paths, sorted. */
   mailboxes(user: string): Promise<string[]>;
+  /** Open IMAP sessions of `user` on the server (`doveadm who`), not counting this helper's own mail client. */
+  connections(user: string): Promise<number>;
   /** Dovecot's own log so far (for failure messages). */
   log(): Promise<string>;
-  /** Stops the server process (every connection drops) and starts it again on the same port and data. */
-  restart(): Promise<void>;
+  /** Stops the server process (every connection drops), waits `downMs` (default 0) and starts it again on the same port and data. */
+  restart(options?: { downMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -51,6 +53,10 @@ function dovecotBinary(): string {
     if (existsSync(candidate)) return candidate;
   }
   return 'dovecot';
+}
+
+function doveadmBinary(): string {
+  return existsSync('/usr/bin/doveadm') ? '/usr/bin/doveadm' : 'doveadm';
 }
 
 function systemAccount(name: string): { uid: number; gid: number } {
@@ -207,7 +213,13 @@ export async function startDovecot(options: { users?: TestDovecotUser[] } = {}):
     if (!proc?.pid) return;
     const pid = proc.pid;
     if (proc.exitCode === null && proc.signalCode === null) {
-      proc.kill('SIGTERM');
+      // The whole group: the master alone exits after ~1 s but leaves imap processes serving their
+      // clients for ~10 s more; signalled directly they say "BYE Server shutting down." and exit at once.
+      try {
+        process.kill(-pid, 'SIGTERM');
+      } catch {
+        proc.kill('SIGTERM');
+      }
       const timedOut = await Promise.race([childExit.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), STOP_TIMEOUT_MS))]);
       if (timedOut) proc.kill('SIGKILL');
       await childExit;
@@ -305,12 +317,27 @@ export async function startDovecot(options: { users?: TestDovecotUser[] } = {}):
         const client = await clientFor(user);
         return (await client.list()).map((m) => m.path).sort();
       }),
+    connections: (user) =>
+      serial(async () => {
+        ensureRunning();
+        const out = await new Promise<string>((resolve, reject) => {
+          execFile(doveadmBinary(), ['-c', confPath, 'who', '-1'], (err, stdout, stderrText) => {
+            if (err) reject(new Error(`doveadm who failed: ${stderrText || err.message}`));
+            else resolve(stdout);
+          });
+        });
+        // `who -1`: one line per connection, "user proto pid ip"
+        const count = out.split('\n').filter((line) => line.split(/\s+/)[0] === user).length;
+        const own = clients.get(user)?.usable ? 1 : 0;
+        return count - own;
+      }),
     log: readLog,
-    restart: () =>
+    restart: (opts = {}) =>
       serial(async () => {
         ensureRunning();
         await closeClients();
         await terminate();
+        if (opts.downMs) await new Promise((r) => setTimeout(r, opts.downMs));
         await launch();
       }),
     stop: () =>

@@ -1,0 +1,364 @@
+/**
+ * The shared-inbox watcher against a real Dovecot (Debian's dovecot-imapd) and a real imapflow client.
+ * Each test asserts what a school would notice: where its mail ended up, how fast, and what the health check says.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MailboxError, MailboxWatcher, describeHealth, type Disposition, type IncomingMessage, type MailboxHealth, type MailboxOptions } from '../../intake/mailbox.js';
+import { startDovecot, type TestDovecot, type TestDovecotUser } from '../support/dovecot.js';
+
+const USERS: TestDovecotUser[] = Array.from({ length: 12 }, (_, i) => ({ user: `school${i + 1}@school.test`, password: `pw-${i + 1}` }));
+let nextUser = 0;
+function freshUser(): TestDovecotUser {
+  const u = USERS[nextUser++];
+  if (!u) throw new Error('test file needs more Dovecot users');
+  return u;
+}
+
+function mail(id: string, subject = `report ${id}`): string {
+  return [
+    'From: teacher@school.test',
+    'To: baosong@school.test',
+    `Subject: ${subject}`,
+    `Message-ID: <${id}@school.test>`,
+    'Date: Thu, 26 Nov 2026 10:00:00 +0800',
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    `body of ${id}`,
+    '',
+  ].join('\r\n');
+}
+
+function messageId(raw: Buffer): string {
+  const m = /^Message-ID:\s*<([^>]+)@school\.test>/im.exec(raw.toString('utf8'));
+  if (!m?.[1]) throw new Error(`no Message-ID in ${raw.toString('utf8').slice(0, 200)}`);
+  return m[1];
+}
+
+async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Harness {
+  watcher: MailboxWatcher;
+  /** Message-IDs in the order handle() saw them (repeats included). */
+  seen: string[];
+  handled: { uid: number; disposition: Disposition; id: string }[];
+  states: MailboxHealth['state'][];
+}
+
+let dovecot: TestDovecot;
+const watchers: MailboxWatcher[] = [];
+
+function watch(server: TestDovecot, user: TestDovecotUser, overrides: Partial<MailboxOptions> & { decide?: (id: string, m: IncomingMessage) => Promise<Disposition> | Disposition } = {}): Harness {
+  const seen: string[] = [];
+  const handled: Harness['handled'] = [];
+  const states: Harness['states'] = [];
+  const byUid = new Map<number, string>();
+  const { decide, ...rest } = overrides;
+  const watcher = new MailboxWatcher({
+    host: server.host,
+    port: server.port,
+    secure: false,
+    auth: { user: user.user, pass: user.password },
+    reconnect: { initialDelayMs: 50, maxDelayMs: 400 },
+    async handle(m) {
+      const id = messageId(m.raw);
+      seen.push(id);
+      byUid.set(m.uid, id);
+      return decide ? decide(id, m) : { folder: 'processed' };
+    },
+    ...rest,
+  });
+  watcher.on('handled', (uid: number, disposition: Disposition) => handled.push({ uid, disposition, id: byUid.get(uid) ?? '?' }));
+  watcher.on('state', (h: MailboxHealth) => states.push(h.state));
+  watcher.on('error', () => {
+    /* asserted through health() where it matters */
+  });
+  watchers.push(watcher);
+  return { watcher, seen, handled, states };
+}
+
+async function ids(server: TestDovecot, user: TestDovecotUser, mailbox: string): Promise<string[]> {
+  return (await server.list(user.user, mailbox)).map((m) => messageId(m.raw));
+}
+
+beforeAll(async () => {
+  dovecot = await startDovecot({ users: USERS });
+});
+
+afterEach(async () => {
+  await Promise.all(watchers.splice(0).map((w) => w.stop()));
+});
+
+afterAll(async () => {
+  await dovecot?.stop();
+});
+
+describe('MailboxWatcher against Dovecot', () => {
+  it('handles the backlog found at start in UID order and moves each message to Processed', async () => {
+    const user = freshUser();
+    const backlog = ['b1', 'b2', 'b3', 'b4', 'b5'];
+    for (const id of backlog) await dovecot.append(user.user, 'INBOX', mail(id));
+    const h = watch(dovecot, user);
+    await h.watcher.start();
+    await until('backlog handled', () => h.handled.length === backlog.length);
+
+    expect(h.seen).toEqual(backlog);
+    expect(await ids(dovecot, user, 'Processed')).toEqual(backlog);
+    expect(await ids(dovecot, user, 'INBOX')).toEqual([]);
+    expect(h.states).toContain('backlog');
+    await until('idle', () => h.watcher.health().state === 'idle');
+    const health = h.watcher.health();
+    expect(health).toMatchObject({ backlog: 0, handled: { processed: 5, quarantined: 0, failed: 0 }, disconnectedSince: null, lastError: null });
+    expect(health.connectedSince).toBeInstanceOf(Date);
+    expect(health.lastMailAt).toBeInstanceOf(Date);
+    expect(describeHealth(health)).toMatch(/^intake idle, connected since \d\d:\d\d, last mail \d\d:\d\d, 0 waiting in the inbox$/);
+  });
+
+  it('creates the Processed and Quarantine folders when they are missing (and keeps existing ones)', async () => {
+    const user = freshUser();
+    await dovecot.append(user.user, 'Erledigt', mail('old-processed'));
+    expect(await dovecot.mailboxes(user.user)).toEqual(['Erledigt', 'INBOX']);
+    const h = watch(dovecot, user, { processedFolder: 'Erledigt', quarantineFolder: '隔离' });
+    await h.watcher.start();
+    expect(await dovecot.mailboxes(user.user)).toEqual(['Erledigt', 'INBOX', '隔离'].sort());
+    await dovecot.append(user.user, 'INBOX', mail('n1'));
+    await until('handled', () => h.handled.length === 1);
+    expect(await ids(dovecot, user, 'Erledigt')).toEqual(['old-processed', 'n1']);
+  });
+
+  it('handles mail appended while idle within about a second of the append (server notice ~0.5 s)', async () => {
+    const user = freshUser();
+    const h = watch(dovecot, user);
+    let noticeAt = 0;
+    h.watcher.on('notice', () => {
+      noticeAt ||= performance.now();
+    });
+    await h.watcher.start();
+    await until('idle', () => h.watcher.health().state === 'idle');
+
+    const latencies: number[] = [];
+    const overheads: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      noticeAt = 0;
+      const before = h.seen.length;
+      const t0 = performance.now();
+      await dovecot.append(user.user, 'INBOX', mail(`live${i}`));
+      await until('handled', () => h.seen.length > before && h.handled.length > before, 5_000);
+      latencies.push(performance.now() - t0);
+      overheads.push(performance.now() - noticeAt);
+      await until('idle again', () => h.watcher.health().state === 'idle');
+    }
+    expect(h.seen).toEqual(['live0', 'live1', 'live2']);
+    expect(await ids(dovecot, user, 'Processed')).toEqual(['live0', 'live1', 'live2']);
+    for (const ms of latencies) expect(ms).toBeLessThan(1_000);
+    // From the server's EXISTS to the message being moved: fetch + handle + MOVE on loopback.
+    for (const ms of overheads) expect(ms).toBeLessThan(150);
+  });
+
+  it('handles 20 mails appended back-to-back exactly once each, in order', async () => {
+    const user = freshUser();
+    const h = watch(dovecot, user);
+    await h.watcher.start();
+    await until('idle', () => h.watcher.health().state === 'idle');
+    const sent = Array.from({ length: 20 }, (_, i) => `burst${String(i).padStart(2, '0')}`);
+    for (const id of sent) await dovecot.append(user.user, 'INBOX', mail(id));
+    await until('all handled', () => h.handled.length >= 20);
+    await sleep(700); // a late duplicate would show up within one more notice
+    expect(h.seen).toEqual(sent);
+    expect(await ids(dovecot, user, 'Processed')).toEqual(sent);
+    expect(await ids(dovecot, user, 'INBOX')).toEqual([]);
+  });
+
+  it('moves a message the handler quarantines to Quarantine, with the reason in the handled event', async () => {
+    const user = freshUser();
+    const h = watch(dovecot, user, {
+      decide: (id) => (id === 'forged' ? { folder: 'quarantine', reason: 'approval reply not from the principal' } : { folder: 'processed' }),
+    });
+    await dovecot.append(user.user, 'INBOX', mail('good'));
+    await dovecot.append(user.user, 'INBOX', mail('forged'));
+    await h.watcher.start();
+    await until('both handled', () => h.handled.length === 2);
+    expect(h.handled.map((x) => [x.id, x.disposition])).toEqual([
+      ['good', { folder: 'processed' }],
+      ['forged', { folder: 'quarantine', reason: 'approval reply not from the principal' }],
+    ]);
+    expect(await ids(dovecot, user, 'Quarantine')).toEqual(['forged']);
+    expect(await ids(dovecot, user, 'Processed')).toEqual(['good']);
+    expect(h.watcher.health().handled).toEqual({ processed: 1, quarantined: 1, failed: 0 });
+  });
+
+  it('leaves a message whose handler throws in INBOX and handles it on a later attempt', async () => {
+    const user = freshUser();
+    let temporalDown = true;
+    const h = watch(dovecot, user, {
+      idleRefreshMs: 400,
+      decide: (id) => {
+        if (id === 'flaky' && temporalDown) throw new Error('Temporal unavailable');
+        return { folder: 'processed' };
+      },
+    });
+    await h.watcher.start();
+    await dovecot.append(user.user, 'INBOX', mail('flaky'));
+    await dovecot.append(user.user, 'INBOX', mail('after'));
+    await until('first attempt failed and the next mail went through', () => h.seen.includes('after') && h.watcher.health().handled.failed >= 1);
+    expect(await ids(dovecot, user, 'INBOX')).toEqual(['flaky']);
+    expect(await ids(dovecot, user, 'Processed')).toEqual(['after']);
+    expect(h.watcher.health().lastError?.message).toMatch(/UID \d+ .*Temporal unavailable/);
+    expect(h.watcher.health().backlog).toBe(1);
+
+    temporalDown = false;
+    await until('retried', () => h.handled.some((x) => x.id === 'flaky'), 5_000);
+    expect(await ids(dovecot, user, 'INBOX')).toEqual([]);
+    expect((await ids(dovecot, user, 'Processed')).sort()).toEqual(['after', 'flaky']);
+    expect(await ids(dovecot, user, 'Quarantine')).toEqual([]);
+  });
+
+  it('quarantines a message after maxAttempts handler failures, with the error as the reason', async () => {
+    const user = freshUser();
+    const h = watch(dovecot, user, {
+      idleRefreshMs: 200,
+      maxAttempts: 3,
+      decide: (id) => {
+        if (id === 'poison') throw new Error('attachment is not a spreadsheet');
+        return { folder: 'processed' };
+      },
+    });
+    await dovecot.append(user.user, 'INBOX', mail('poison'));
+    await h.watcher.start();
+    await until('quarantined', () => h.handled.length === 1, 5_000);
+    expect(h.seen).toEqual(['poison', 'poison', 'poison']);
+    expect(h.handled[0]?.disposition).toEqual({ folder: 'quarantine', reason: expect.stringMatching(/3 times.*attachment is not a spreadsheet/) });
+    expect(await ids(dovecot, user, 'Quarantine')).toEqual(['poison']);
+    expect(await ids(dovecot, user, 'INBOX')).toEqual([]);
+    expect(h.watcher.health().handled).toEqual({ processed: 0, quarantined: 1, failed: 3 });
+  });
+
+  it('rejects start() with a clear EAUTH error naming the user and server when the password is wrong', async () => {
+    const user = freshUser();
+    const h = watch(dovecot, { user: user.user, password: 'wrong' });
+    const err = await h.watcher.start().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(MailboxError);
+    expect(err).toMatchObject({ code: 'EAUTH' });
+    expect((err as Error).message).toMatch(new RegExp(`^IMAP login failed for ${user.user} at 127\\.0\\.0\\.1:${dovecot.port}: .*[Aa]uthentication failed`));
+    expect(h.watcher.health().state).toBe('stopped');
+    expect(await dovecot.connections(user.user)).toBe(0);
+  });
+
+  it('rejects start() with ECONNECT when nothing listens on the port', async () => {
+    const user = freshUser();
+    const other = await startDovecot({ users: [user] });
+    const port = other.port;
+    await other.stop();
+    const h = watch({ ...dovecot, port }, user);
+    await expect(h.watcher.start()).rejects.toMatchObject({ code: 'ECONNECT', message: expect.stringContaining(`127.0.0.1:${port}`) });
+  });
+
+  it('stop() logs out and leaves no connection open on the server', async () => {
+    const user = freshUser();
+    const h = watch(dovecot, user);
+    await h.watcher.start();
+    await until('idle', () => h.watcher.health().state === 'idle');
+    expect(await dovecot.connections(user.user)).toBe(1);
+    await h.watcher.stop();
+    expect(h.watcher.health().state).toBe('stopped');
+    await until('server saw the logout', async () => (await dovecot.connections(user.user)) === 0, 2_000);
+    // Mail arriving after stop() stays in the inbox.
+    await dovecot.append(user.user, 'INBOX', mail('after-stop'));
+    await sleep(700);
+    expect(h.seen).toEqual([]);
+    expect(await ids(dovecot, user, 'INBOX')).toEqual(['after-stop']);
+  });
+});
+
+describe('MailboxWatcher across a Dovecot restart', () => {
+  it('Dovecot restarted mid-stream: loses and duplicates nothing in the folders, and health goes disconnected then back', async () => {
+    const user = freshUser();
+    const server = await startDovecot({ users: [user] });
+    try {
+      const outage: { restart: Promise<void> | null } = { restart: null };
+      let h: Harness | null = null;
+      h = watch(server, user, {
+        async decide(id) {
+          await sleep(5);
+          // Pull the plug while this message is in hand: its MOVE cannot complete, so it must be handled again.
+          if (id === 'm10' && !outage.restart) {
+            outage.restart = server.restart();
+            await until('watcher noticed the outage', () => h?.watcher.health().state === 'disconnected', 5_000);
+          }
+          return { folder: 'processed' };
+        },
+      });
+      await h.watcher.start();
+      const sent = Array.from({ length: 30 }, (_, i) => `m${String(i).padStart(2, '0')}`);
+      for (const id of sent) {
+        await server.append(user.user, 'INBOX', mail(id)); // waits for the server while it restarts
+        await sleep(25);
+      }
+      await until('restart happened', () => outage.restart !== null, 5_000);
+      await outage.restart;
+      await until('every message handled', () => new Set(h?.seen).size === 30 && h?.watcher.health().state === 'idle', 15_000);
+
+      const processed = await ids(server, user, 'Processed');
+      expect([...processed].sort()).toEqual(sent);
+      expect(await ids(server, user, 'INBOX')).toEqual([]);
+      expect(await ids(server, user, 'Quarantine')).toEqual([]);
+      // Re-handling is allowed only for a message whose MOVE did not complete: here exactly the one in hand.
+      const repeats = h.seen.filter((id, i) => h?.seen.indexOf(id) !== i);
+      expect(repeats).toEqual(['m10']);
+      expect(h.handled.map((x) => x.id).sort()).toEqual(sent);
+
+      const disconnectedAt = h.states.indexOf('disconnected');
+      expect(disconnectedAt).toBeGreaterThan(-1);
+      expect(h.states.slice(disconnectedAt + 1)).toContain('idle');
+      const health = h.watcher.health();
+      expect(health.disconnectedSince).toBeNull();
+      expect(health.connectedSince).toBeInstanceOf(Date);
+      expect(health.lastError?.message).toMatch(/dropped|Cannot connect/);
+      expect(health.handled).toEqual({ processed: 30, quarantined: 0, failed: 0 });
+    } finally {
+      await Promise.all(watchers.splice(0).map((w) => w.stop()));
+      await server.stop();
+    }
+  });
+
+  it('says "disconnected since" while the server is down, keeps retrying, and handles mail once it is back', async () => {
+    const user = freshUser();
+    const server = await startDovecot({ users: [user] });
+    try {
+      const h = watch(server, user);
+      await h.watcher.start();
+      await until('idle', () => h.watcher.health().state === 'idle');
+      // Down for 1.2 s: reconnect attempts are refused meanwhile, and the health check must say so.
+      const restarting = server.restart({ downMs: 1_200 });
+      await until('disconnected', () => h.watcher.health().state === 'disconnected', 5_000);
+      const since = h.watcher.health().disconnectedSince;
+      expect(since).toBeInstanceOf(Date);
+      await until('a refused reconnect attempt', () => /ECONNREFUSED/.test(h.watcher.health().lastError?.message ?? ''), 3_000);
+      const health = h.watcher.health();
+      expect(health.state).toBe('disconnected');
+      expect(health.disconnectedSince).toEqual(since); // the outage start, not the last attempt
+      expect(health.connectedSince).toBeNull();
+      expect(describeHealth(health)).toMatch(/^intake disconnected since \d\d:\d\d — last error at \d\d:\d\d: Cannot connect to IMAP server 127\.0\.0\.1:\d+ .*ECONNREFUSED/);
+      await restarting;
+      await server.append(user.user, 'INBOX', mail('while-away'));
+      await until('handled after reconnect', () => h.seen.includes('while-away'), 5_000);
+      expect(await ids(server, user, 'Processed')).toEqual(['while-away']);
+    } finally {
+      await Promise.all(watchers.splice(0).map((w) => w.stop()));
+      await server.stop();
+    }
+  });
+});
