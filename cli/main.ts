@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { deadlineCommand } from './deadline.js';
 import { inspectCommand } from './inspect.js';
 import { configCommand } from './config.js';
+import { intakeCommand, startCommand, workerCommand } from './start.js';
 
 export function buildProgram(): Command {
   const program = new Command('baosong')
@@ -16,6 +17,9 @@ export function buildProgram(): Command {
   program.addCommand(inspectCommand());
   program.addCommand(deadlineCommand());
   program.addCommand(configCommand());
+  program.addCommand(startCommand());
+  program.addCommand(workerCommand());
+  program.addCommand(intakeCommand());
   return program;
 }
 

@@ -1,0 +1,231 @@
+/**
+ * What happens to one mail that arrives in the shared inbox. Each mail ends in exactly one place:
+ * `processed` once Temporal has acknowledged the report's start or the reviewer's signal, or
+ * `quarantine` with a reason (and, when it helps a known sender, a polite answer saying what to do).
+ * Handling the same mail again (after a crash, a duplicate delivery) starts no second report and sends
+ * no second signal: the workflow id comes from the Message-ID, and a signal's evidence is its Message-ID.
+ */
+import { createHash } from 'node:crypto';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { identify, type SenderIdentity } from '../config/school.js';
+import type { Config } from '../config/schema.js';
+import type { ReadModel } from '../db/read-model.js';
+import type { ActionBase, AttachmentRef } from '../domain/lifecycle.js';
+import { understandMail } from '../domain/mail/understand.js';
+import type { MailInput, MailUnderstanding } from '../domain/mail/types.js';
+import { mailDomain } from '../mail/message-id.js';
+import { tokenFromAddress, verifyReplyToken } from '../mail/reply-token.js';
+import type { MailTransport } from '../mail/transport.js';
+import { renderNotice } from '../templates/render.js';
+import { approveSignal, commentSignal, reviseSignal, sendBackSignal } from '../workflows/report.js';
+import { storeAttachment } from './attachments.js';
+import { checkSender, type Authenticity, type AuthenticityOptions } from './authenticity.js';
+import type { Disposition, IncomingMessage } from './mailbox.js';
+import { MailParseError, parseMailWithContent } from './parse-mail.js';
+import { SubmissionError, submitReport } from './submit.js';
+
+export interface IntakeDeps {
+  config: Config;
+  client: Client;
+  readModel: ReadModel;
+  /** For answers to senders (the same transport the activities use). */
+  transport: MailTransport;
+  secret: string;
+  /** DNS for DKIM/DMARC checks; tests pass their own. */
+  resolver?: AuthenticityOptions['resolver'];
+}
+
+const MB = 1024 * 1024;
+
+export async function handleMail(deps: IntakeDeps, message: IncomingMessage): Promise<Disposition> {
+  const { config } = deps;
+  let input: MailInput;
+  let contents: Buffer[];
+  try {
+    ({ input, contents } = await parseMailWithContent(message.raw, { receivedAt: message.internalDate }));
+  } catch (err) {
+    if (err instanceof MailParseError) return quarantine(`unreadable mail: ${err.message}`);
+    throw err;
+  }
+  const from = input.from?.address.toLowerCase() ?? null;
+  // Never answer ourselves: our own notifications, echoed back by a forward or a list.
+  if (from === config.mail.address.toLowerCase() || input.headers['x-baosong-kind'] !== undefined) return quarantine('our own notification came back; not answered');
+
+  const mail = understandMail(input, { timeZone: config.school.timeZone });
+  if (mail.kind === 'ignored') return quarantine(mail.reason ?? 'automatic mail');
+  if (!from) return quarantine('no sender address');
+  const sender = identify(config, from);
+  if (sender.roles.length === 0) return quarantine(`unknown sender ${from}: not listed in the configuration; not answered`);
+
+  const ctx: Context = { deps, message, input, mail, sender, contents };
+  if (message.raw.length > config.mail.limits.maxMailMB * MB) {
+    return refuse(ctx, `邮件大小 ${(message.raw.length / MB).toFixed(1)} MB，超过 ${config.mail.limits.maxMailMB} MB 的上限（mail too large）`, tooLargeAdvice(config));
+  }
+  if (mail.kind === 'invalid') return refuse(ctx, mail.reason ?? '无法识别这封邮件（unrecognised mail）');
+  if (mail.kind === 'report') return newReport(ctx);
+  return reply(ctx);
+}
+
+interface Context {
+  deps: IntakeDeps;
+  message: IncomingMessage;
+  input: MailInput;
+  mail: MailUnderstanding;
+  sender: SenderIdentity;
+  contents: Buffer[];
+}
+
+const quarantine = (reason: string): Disposition => ({ folder: 'quarantine', reason });
+
+function tooLargeAdvice(config: Config): string {
+  return `请压缩照片或分几封邮件发送（每个附件不超过 ${config.mail.limits.maxAttachmentMB} MB，每封邮件不超过 ${config.mail.limits.maxMailMB} MB），也可以通过网页表单提交：${config.web.baseUrl.replace(/\/+$/, '')}/submit`;
+}
+
+/** The mail's identity for dedupe: its Message-ID, or a hash of its bytes when it has none. */
+function originRef(ctx: Context): string {
+  return ctx.input.messageId ?? `sha256:${createHash('sha256').update(ctx.message.raw).digest('hex')}`;
+}
+
+/** Stores the allowed attachments; returns a reason when one is too large or of a type the school does not accept. */
+async function attachments(ctx: Context): Promise<{ refs: AttachmentRef[] } | { problem: string }> {
+  const { limits } = ctx.deps.config.mail;
+  const refs: AttachmentRef[] = [];
+  const problems: string[] = [];
+  for (const [i, info] of ctx.input.attachments.entries()) {
+    const content = ctx.contents[i];
+    if (!content) continue;
+    const name = info.filename ?? `附件${i + 1}`;
+    if (content.length > limits.maxAttachmentMB * MB) problems.push(`${name}（${(content.length / MB).toFixed(1)} MB，超过 ${limits.maxAttachmentMB} MB）`);
+    else if (!limits.allowedTypes.includes(info.contentType.toLowerCase())) problems.push(`${name}（${info.contentType} 不在允许的类型中）`);
+    else refs.push(await storeAttachment(ctx.deps.config.dataDir, content, { filename: info.filename, contentType: info.contentType }));
+  }
+  return problems.length > 0 ? { problem: `附件不符合要求：${problems.join('；')}（attachment refused）` } : { refs };
+}
+
+async function newReport(ctx: Context): Promise<Disposition> {
+  const stored = await attachments(ctx);
+  if ('problem' in stored) return refuse(ctx, stored.problem, tooLargeAdvice(ctx.deps.config));
+  const { mail, input, deps } = ctx;
+  try {
+    await submitReport(deps, {
+      origin: { kind: 'mail', ref: originRef(ctx) },
+      from: { name: ctx.sender.name ?? input.from?.name ?? ctx.sender.address, email: ctx.sender.address },
+      category: mail.category,
+      urgency: mail.urgency,
+      title: mail.title,
+      body: mail.body,
+      eventTime: mail.eventTime ?? input.receivedAt,
+      receivedAt: input.receivedAt,
+      attachments: stored.refs,
+    });
+  } catch (err) {
+    if (err instanceof SubmissionError) return refuse(ctx, err.message);
+    throw err;
+  }
+  return { folder: 'processed' };
+}
+
+/** Which report a reply is about: the reply token, else the number in the subject, else the thread. */
+async function findReport(ctx: Context): Promise<{ reportId: string; token: string | null } | null> {
+  const { input, deps } = ctx;
+  const candidates = [...input.to.map((a) => a.address), input.headers['delivered-to'], input.headers['x-original-to']].filter((a): a is string => typeof a === 'string');
+  const token = candidates.map(tokenFromAddress).find((t) => t !== null) ?? null;
+  // The number the person can see (the subject) names the report; a token for another report is then
+  // a mismatch that the authenticity check refuses, never a silent switch to that other report.
+  if (ctx.mail.reportId) return { reportId: ctx.mail.reportId, token };
+  if (token) {
+    const m = /^r(\d{4})-(\d{4,})-/.exec(token);
+    if (m) return { reportId: `R-${m[1]}-${m[2]}`, token };
+  }
+  for (const id of [input.inReplyTo, ...input.references.slice().reverse()]) {
+    if (!id) continue;
+    const sent = await deps.readModel.sentMail(id);
+    if (sent?.reportId) return { reportId: sent.reportId, token };
+    const m = new RegExp(`^<(R-\\d{4}-\\d{4,})(?:\\.[^@]*)?@${mailDomain(deps.config.mail.address).replace(/\./g, '\\.')}>$`).exec(id);
+    if (m?.[1]) return { reportId: m[1], token };
+  }
+  return null;
+}
+
+/** Token (bound to report, round, step and reviewer) plus the school's sender-authentication policy. */
+async function authenticity(ctx: Context, reportId: string, token: string | null): Promise<{ verdict: Authenticity; round?: number; step?: number }> {
+  const { deps, sender, message } = ctx;
+  if (!token) return { verdict: { ok: false, problem: 'no reply token: reply to the review request mail itself' } };
+  const claims = verifyReplyToken(token, sender.address, deps.secret);
+  if (!claims.ok) return { verdict: { ok: false, problem: `reply token ${claims.reason === 'malformed' ? 'is malformed' : `was not issued to ${sender.address}`}` } };
+  if (claims.reportId !== reportId) return { verdict: { ok: false, problem: `reply token belongs to ${claims.reportId}` } };
+  const policy = deps.config.mail.authentication;
+  const checked = await checkSender(message.raw, sender.address, { policy: policy.policy, trustedAuthservIds: policy.trustedAuthservIds, ...(deps.resolver ? { resolver: deps.resolver } : {}) });
+  if (!checked.ok) return { verdict: checked };
+  return { verdict: { ok: true, method: policy.policy === 'token' ? 'token' : `token+${checked.method}` }, round: claims.round, step: claims.step };
+}
+
+async function reply(ctx: Context): Promise<Disposition> {
+  const { deps, mail, sender } = ctx;
+  const found = await findReport(ctx);
+  if (!found) return refuse(ctx, '找不到这封回复对应的报送（no report number, reply token or known thread）', '请直接回复系统发给您的邮件，或在主题中写明报送编号，例如【R-2026-0042】。');
+  const report = await deps.readModel.getReport(found.reportId);
+  if (!report) return refuse(ctx, `报送 ${found.reportId} 不存在（unknown report）`);
+  const handle = deps.client.workflow.getHandle(report.workflowId);
+  const base: ActionBase = {
+    actor: { name: sender.name ?? ctx.input.from?.name ?? sender.address, email: sender.address },
+    evidence: { via: 'mail', ref: originRef(ctx) },
+  };
+
+  try {
+    // The submitter answering a returned report sends a revision.
+    if (report.status === 'returned' && sender.address === report.submitterEmail.toLowerCase() && mail.intent !== 'approve') {
+      const stored = await attachments(ctx);
+      if ('problem' in stored) return refuse(ctx, stored.problem, tooLargeAdvice(deps.config));
+      const policy = deps.config.mail.authentication;
+      const checked = await checkSender(ctx.message.raw, sender.address, { policy: policy.policy, trustedAuthservIds: policy.trustedAuthservIds, ...(deps.resolver ? { resolver: deps.resolver } : {}) });
+      await handle.signal(reviseSignal, { ...base, body: mail.body, attachments: stored.refs, authenticity: checked });
+      return { folder: 'processed' };
+    }
+    if (mail.intent === 'approve' || mail.intent === 'send_back') {
+      const { verdict, round, step } = await authenticity(ctx, found.reportId, found.token);
+      const action: ActionBase = { ...base, authenticity: verdict, ...(round !== undefined ? { round } : {}), ...(step !== undefined ? { step } : {}) };
+      if (mail.intent === 'approve') await handle.signal(approveSignal, action);
+      else await handle.signal(sendBackSignal, { ...action, reason: mail.sendBackReason ?? '' });
+      return { folder: 'processed' };
+    }
+    await handle.signal(commentSignal, { ...base, text: mail.body });
+    return { folder: 'processed' };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return refuse(ctx, `报送 ${found.reportId} 已经结束（${report.status}），这封回复没有再处理（report closed）`);
+    throw err;
+  }
+}
+
+/** Quarantine with a reason, and tell the (known) sender why and what to do. Sent once per mail. */
+async function refuse(ctx: Context, reason: string, advice?: string): Promise<Disposition> {
+  const { deps, input, sender } = ctx;
+  const { config, readModel, transport } = deps;
+  const domain = mailDomain(config.mail.address);
+  const messageId = `<notice.${createHash('sha256').update(originRef(ctx)).digest('hex').slice(0, 24)}@${domain}>`;
+  const previous = await readModel.sentMail(messageId);
+  if (!previous || (previous.status !== 'sent' && previous.status !== 'outbox')) {
+    const rendered = renderNotice(
+      { schoolName: config.school.name, recipientName: sender.name ?? sender.address, originalSubject: input.subject, reason, ...(advice ? { advice } : {}) },
+      { locale: config.school.locale, timeZone: config.school.timeZone },
+    );
+    await readModel.recordMailSending({ messageId, reportId: null, kind: 'notice', to: [sender.address], subject: rendered.subject, createdAt: new Date() });
+    try {
+      const result = await transport.send({
+        messageId,
+        from: { name: config.mail.fromName, address: config.mail.address },
+        to: sender.address,
+        subject: rendered.subject,
+        html: rendered.html,
+        text: rendered.text,
+        ...(input.messageId ? { inReplyTo: input.messageId, references: [input.messageId] } : {}),
+        headers: { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All', 'X-Baosong-Kind': 'notice' },
+      });
+      await readModel.markMailSent(messageId, result.status, new Date());
+    } catch (err) {
+      await readModel.markMailFailed(messageId, (err as Error).message);
+      throw err;
+    }
+  }
+  return quarantine(reason);
+}

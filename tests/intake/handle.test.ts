@@ -1,0 +1,266 @@
+// What the intake does with each mail, against the real workflow (Temporal test server, worker,
+// SMTP server, SQLite). The IMAP side is tested in mailbox.test.ts and end-to-end in intake-e2e.test.ts.
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import iconv from 'iconv-lite';
+import { dkimSign } from 'mailauth/lib/dkim/sign.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { attachmentPath } from '../../intake/attachments.js';
+import { handleMail, type IntakeDeps } from '../../intake/handle.js';
+import type { Disposition } from '../../intake/mailbox.js';
+import { reportWorkflowId } from '../../intake/submit.js';
+import { statusQuery } from '../../workflows/report.js';
+import { SECRET, startHarness, waitForStatus, type Harness } from '../support/baosong.js';
+import type { CaughtMail } from '../support/smtp.js';
+import { createTestEnv } from '../support/temporal.js';
+
+let env: TestWorkflowEnvironment;
+let h: Harness;
+let deps: IntakeDeps;
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  h = await startHarness(env);
+  deps = { config: h.config, client: env.client, readModel: h.readModel, transport: h.transport, secret: SECRET };
+});
+
+afterAll(async () => {
+  await h?.close();
+  await env?.teardown();
+});
+
+const liufang = '刘芳 <liufang@school.test>';
+const wangjianguo = '王建国 <wangjianguo@school.test>';
+const zhouxiaomei = '周晓梅 <zhouxiaomei@school.test>';
+const xieyutong = '谢雨桐 <xieyutong@school.test>';
+
+const b64 = (s: string) => `=?UTF-8?B?${Buffer.from(s).toString('base64')}?=`;
+
+interface MailSpec {
+  from: string;
+  to?: string;
+  subject: string;
+  body: string;
+  messageId?: string;
+  inReplyTo?: string;
+  extraHeaders?: string[];
+  attachment?: { name: string; type: string; content: Buffer };
+}
+
+function mail(spec: MailSpec): Buffer {
+  const messageId = spec.messageId ?? `<${randomUUID()}@school.test>`;
+  const headers = [
+    `From: ${spec.from.replace(/^(\S+) </, (_, n: string) => `${b64(n)} <`)}`,
+    `To: ${spec.to ?? 'baosong@school.test'}`,
+    `Subject: ${b64(spec.subject)}`,
+    `Date: ${new Date().toUTCString()}`,
+    `Message-ID: ${messageId}`,
+    ...(spec.inReplyTo ? [`In-Reply-To: ${spec.inReplyTo}`, `References: ${spec.inReplyTo}`] : []),
+    ...(spec.extraHeaders ?? []),
+    'MIME-Version: 1.0',
+  ];
+  if (!spec.attachment) return Buffer.from([...headers, 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: base64', '', Buffer.from(spec.body).toString('base64'), ''].join('\r\n'));
+  const boundary = `b-${randomUUID()}`;
+  return Buffer.from(
+    [
+      ...headers,
+      `Content-Type: multipart/mixed; boundary="${boundary}"`,
+      '',
+      `--${boundary}`,
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.from(spec.body).toString('base64'),
+      `--${boundary}`,
+      `Content-Type: ${spec.attachment.type}; name="${spec.attachment.name}"`,
+      `Content-Disposition: attachment; filename="${spec.attachment.name}"`,
+      'Content-Transfer-Encoding: base64',
+      '',
+      spec.attachment.content.toString('base64').replace(/.{76}/g, '$&\r\n'),
+      `--${boundary}--`,
+      '',
+    ].join('\r\n'),
+  );
+}
+
+let uid = 1;
+const deliver = (raw: Buffer, d: IntakeDeps = deps): Promise<Disposition> => handleMail(d, { uid: uid++, raw, internalDate: new Date(), size: raw.length });
+
+/** A reply as QQ Mail writes it: the new text on top, the original quoted below. */
+function replyTo(request: CaughtMail, from: string, text: string, options: { to?: string; messageId?: string } = {}): Buffer {
+  return mail({
+    from,
+    to: options.to ?? request.replyTo ?? 'baosong@school.test',
+    subject: `回复：${request.subject}`,
+    inReplyTo: request.messageId,
+    ...(options.messageId ? { messageId: options.messageId } : {}),
+    body: `${text}\n\n------------------ 原始邮件 ------------------\n发件人: "信息报送" <baosong@school.test>;\n主题: ${request.subject}\n\n${request.text.split('\n').map((l) => `> ${l}`).join('\n')}`,
+  });
+}
+
+async function newReport(title = '七年级家长会顺利召开', extra: Partial<MailSpec> = {}) {
+  const raw = mail({ from: liufang, subject: `【家校共育】${title}`, body: `时间：${new Date(Date.now() - 3_600_000).toISOString().slice(0, 16).replace('T', ' ')}\n今天下午召开了七年级家长会，到会家长 300 余人。`, ...extra });
+  expect(await deliver(raw)).toEqual({ folder: 'processed' });
+  const [receipt] = await h.smtp.waitFor((m) => m.kind === 'receipt' && m.subject.includes(title));
+  const reportId = receipt!.reportId!;
+  const handle = env.client.workflow.getHandle((await h.readModel.getReport(reportId))!.workflowId);
+  const [request] = await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'review_request');
+  return { reportId, handle, request: request!, raw };
+}
+
+describe('a new report by mail', () => {
+  it('starts the workflow, stores the photo by content, and the receipt reaches the liaison', async () => {
+    const photo = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(50_000, 7)]);
+    const { reportId, handle } = await newReport('七年级家长会（带照片）', { attachment: { name: '现场.jpg', type: 'image/jpeg', content: photo } });
+    const status = await handle.query(statusQuery);
+    expect(status).toMatchObject({ status: 'in_review', title: '七年级家长会（带照片）', step: { kind: 'department_head' } });
+    const files = await h.readModel.attachmentsFor(reportId);
+    expect(files).toEqual([expect.objectContaining({ filename: '现场.jpg', contentType: 'image/jpeg', size: photo.length })]);
+    expect(existsSync(attachmentPath(h.config.dataDir, files[0]!.sha256))).toBe(true);
+    const row = await h.readModel.getReport(reportId);
+    expect(row).toMatchObject({ category: '家校共育', departmentId: 'jiaowu', submitterEmail: 'liufang@school.test' });
+  });
+
+  it('a duplicate delivery of the same mail is the same report, with one receipt', async () => {
+    const raw = mail({ from: liufang, subject: '【教育教学】公开课周总结（重复投递）', body: '本周公开课周顺利结束。' });
+    expect(await deliver(raw)).toEqual({ folder: 'processed' });
+    expect(await deliver(raw)).toEqual({ folder: 'processed' });
+    const [receipt] = await h.smtp.waitFor((m) => m.kind === 'receipt' && m.subject.includes('重复投递'));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(h.smtp.mails.filter((m) => m.reportId === receipt!.reportId && m.kind === 'receipt')).toHaveLength(1);
+  });
+
+  it('a GBK mail and a Big5 mail are read right', async () => {
+    const gbk = Buffer.concat([
+      Buffer.from(`From: =?GBK?B?${iconv.encode('刘芳', 'gbk').toString('base64')}?= <liufang@school.test>\r\nTo: baosong@school.test\r\nSubject: =?GBK?B?${iconv.encode('【校园文化】读书节开幕式', 'gbk').toString('base64')}?=\r\nMessage-ID: <${randomUUID()}@qq.com>\r\nDate: ${new Date().toUTCString()}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=GBK\r\nContent-Transfer-Encoding: 8bit\r\n\r\n`),
+      iconv.encode('读书节开幕式在报告厅举行，镕、堃两位同学作读书分享。\r\n', 'gbk'),
+    ]);
+    const big5 = Buffer.concat([
+      Buffer.from(`From: liufang@school.test\r\nTo: baosong@school.test\r\nSubject: =?Big5?B?${iconv.encode('【師生成長】書法比賽獲獎', 'big5').toString('base64')}?=\r\nMessage-ID: <${randomUUID()}@school.test>\r\nDate: ${new Date().toUTCString()}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=Big5\r\nContent-Transfer-Encoding: 8bit\r\n\r\n`),
+      iconv.encode('本校學生在全市書法比賽中獲一等獎。\r\n', 'big5'),
+    ]);
+    expect(await deliver(gbk)).toEqual({ folder: 'processed' });
+    expect(await deliver(big5)).toEqual({ folder: 'processed' });
+    const [a] = await h.smtp.waitFor((m) => m.kind === 'receipt' && m.subject.includes('读书节开幕式'));
+    const [b] = await h.smtp.waitFor((m) => m.kind === 'receipt' && m.subject.includes('書法比賽獲獎'));
+    expect((await h.readModel.getReport(a!.reportId!))?.category).toBe('校园文化');
+    expect((await h.readModel.getReport(b!.reportId!))?.category).toBe('师生成长');
+    const [request] = await h.smtp.waitFor((m) => m.reportId === a!.reportId && m.kind === 'review_request');
+    expect(request!.text).toContain('镕、堃两位同学作读书分享');
+  });
+
+  it('a mail over the size limit is quarantined and the sender is told what to do', async () => {
+    const big = Buffer.alloc(26 * 1024 * 1024, 1);
+    const result = await deliver(mail({ from: liufang, subject: '【校园文化】运动会照片（原图）', body: '见附件。', attachment: { name: 'IMG_0001.jpg', type: 'image/jpeg', content: big } }));
+    expect(result).toMatchObject({ folder: 'quarantine', reason: expect.stringMatching(/超过 25 MB/) });
+    const [notice] = await h.smtp.waitFor((m) => m.kind === 'notice' && m.subject.includes('运动会照片'));
+    expect(notice!.to).toEqual(['liufang@school.test']);
+    expect(notice!.text).toMatch(/请压缩照片/);
+    expect(notice!.autoSubmitted).toBe('auto-replied');
+  });
+
+  it('mail from an unknown sender, an auto-reply and our own notification are quarantined and never answered', async () => {
+    const before = h.smtp.mails.length;
+    expect(await deliver(mail({ from: '陌生人 <someone@example.com>', subject: '【教育教学】推广', body: '你好' }))).toMatchObject({ folder: 'quarantine', reason: expect.stringMatching(/unknown sender/) });
+    expect(await deliver(mail({ from: liufang, subject: '自动回复：外出', body: '我正在休假。', extraHeaders: ['Auto-Submitted: auto-replied'] }))).toMatchObject({ folder: 'quarantine' });
+    expect(await deliver(mail({ from: '信息报送 <baosong@school.test>', subject: '【R-2026-0001】回执', body: 'x', extraHeaders: ['X-Baosong-Kind: receipt'] }))).toMatchObject({ folder: 'quarantine', reason: expect.stringMatching(/our own notification/) });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.smtp.mails.length).toBe(before);
+  });
+});
+
+describe('approval by reply', () => {
+  it('the review request that arrived, answered 同意 as QQ Mail quotes it, advances the report', async () => {
+    const { handle, request } = await newReport('家长会（同意）');
+    expect(request.replyTo).toMatch(/^baosong\+r\d{4}-\d{4,}-1-0-[a-z2-7]{16}@school\.test$/);
+    expect(await deliver(replyTo(request, wangjianguo, '同意'))).toEqual({ folder: 'processed' });
+    const status = await waitForStatus(handle, (s) => s.step?.index === 1);
+    expect(status.timeline.find((e) => e.type === 'approved')).toMatchObject({ actor: { email: 'wangjianguo@school.test' }, evidence: { via: 'mail' } });
+  });
+
+  it('退回：原因 sends it back with the reason; the liaison’s reply revises it', async () => {
+    const { reportId, handle, request } = await newReport('家长会（退回）');
+    expect(await deliver(replyTo(request, wangjianguo, '退回：请补充到会家长人数和现场照片'))).toEqual({ folder: 'processed' });
+    await waitForStatus(handle, (s) => s.status === 'returned');
+    const [returned] = await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'returned');
+    expect(returned!.text).toContain('请补充到会家长人数和现场照片');
+    expect(await deliver(replyTo(returned!, liufang, '已补充：到会家长 312 人，照片见附件。'))).toEqual({ folder: 'processed' });
+    const status = await waitForStatus(handle, (s) => s.status === 'in_review' && s.round === 2);
+    expect(status.step?.kind).toBe('department_head');
+  });
+
+  const refusedWith = async (handle: Awaited<ReturnType<typeof newReport>>['handle'], count: number) => {
+    const s = await waitForStatus(handle, (st) => st.timeline.filter((e) => e.type === 'refused').length >= count);
+    return s.timeline.filter((e) => e.type === 'refused')[count - 1]!;
+  };
+
+  it('refuses every forged approval, records it, and tells the real holder and the office', async () => {
+    const { reportId, handle, request } = await newReport('家长会（伪造）');
+    const other = await newReport('家长会（另一份）');
+    const officeToken = (await (async () => {
+      await deliver(replyTo(other.request, wangjianguo, '同意'));
+      return h.smtp.waitFor((m) => m.reportId === other.reportId && m.kind === 'review_request' && m.to[0] === 'zhouxiaomei@school.test');
+    })())[0]!;
+
+    // 1. Wrong From: the office member answers the head's request (the token is the head's).
+    await deliver(replyTo(request, zhouxiaomei, '同意'));
+    expect(await refusedWith(handle, 1)).toMatchObject({ refused: 'unverified', note: expect.stringMatching(/was not issued to zhouxiaomei@school\.test/) });
+    // 2. Right From, no token (written to the plain inbox address, report number in the subject).
+    await deliver(replyTo(request, wangjianguo, '同意', { to: 'baosong@school.test' }));
+    expect(await refusedWith(handle, 2)).toMatchObject({ refused: 'unverified', note: expect.stringMatching(/no reply token/) });
+    // 3. A token from another report.
+    await deliver(mail({ from: zhouxiaomei, to: officeToken.replyTo!, subject: `回复：【${reportId}】家长会（伪造）`, body: '同意' }));
+    const third = await refusedWith(handle, 3);
+    expect(third.refused).toBe('unverified');
+    // 4. Another reviewer's token (谢雨桐 uses 周晓梅's token for the other report).
+    await deliver(replyTo(officeToken, xieyutong, '同意'));
+    expect(await refusedWith(other.handle, 1)).toMatchObject({ refused: 'unverified' });
+    // Nothing moved on either report.
+    expect((await handle.query(statusQuery)).step?.index).toBe(0);
+    expect((await other.handle.query(statusQuery)).step?.index).toBe(1);
+
+    // 5. A token replayed after its step was decided.
+    await deliver(replyTo(request, wangjianguo, '同意'));
+    await waitForStatus(handle, (s) => s.step?.index === 1);
+    await deliver(replyTo(request, wangjianguo, '同意'));
+    expect(await refusedWith(handle, 4)).toMatchObject({ refused: 'step_decided' });
+
+    const refusals = await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'refused', 3);
+    expect(new Set(refusals.map((m) => m.to[0]))).toEqual(new Set(['zhouxiaomei@school.test', 'xieyutong@school.test', 'wangjianguo@school.test']));
+    const audit = await h.readModel.timeline(reportId);
+    expect(audit.filter((e) => e.type === 'refused')).toHaveLength(4);
+  });
+
+  it('with policy dkim: a forged From carrying a stolen token fails DMARC and is refused; the real signed reply passes', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const records: Record<string, string[][]> = {
+      's1._domainkey.school.test': [[`v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`]],
+      '_dmarc.school.test': [['v=DMARC1; p=reject']],
+    };
+    const resolver = (name: string, rrtype: string) => (rrtype === 'TXT' && records[name] ? Promise.resolve(records[name]) : Promise.reject(Object.assign(new Error(`ENOTFOUND ${name}`), { code: 'ENOTFOUND' })));
+    const strict: IntakeDeps = { ...deps, config: { ...deps.config, mail: { ...deps.config.mail, authentication: { policy: 'dkim', trustedAuthservIds: [] } } }, resolver };
+    const { handle, request } = await newReport('家长会（DKIM）');
+
+    await deliver(replyTo(request, wangjianguo, '同意'), strict); // not signed: someone else's server sent it
+    expect(await refusedWith(handle, 1)).toMatchObject({ refused: 'unverified', note: expect.stringMatching(/DMARC fail for school\.test/) });
+
+    const genuine = replyTo(request, wangjianguo, '同意');
+    const options = { signatureData: [{ signingDomain: 'school.test', selector: 's1', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }) }] };
+    const { signatures } = await dkimSign(genuine, options as unknown as Parameters<typeof dkimSign>[1]);
+    await deliver(Buffer.concat([Buffer.from(signatures), genuine]), strict);
+    await waitForStatus(handle, (s) => s.step?.index === 1);
+  });
+
+  it('a reply that names no report is quarantined and answered', async () => {
+    const result = await deliver(mail({ from: wangjianguo, subject: '回复：家长会', body: '同意', inReplyTo: '<unknown@elsewhere.test>' }));
+    expect(result).toMatchObject({ folder: 'quarantine' });
+    const [notice] = await h.smtp.waitFor((m) => m.kind === 'notice' && m.to[0] === 'wangjianguo@school.test');
+    expect(notice!.text).toMatch(/报送编号/);
+  });
+
+  it('the workflow id comes from the Message-ID', () => {
+    expect(reportWorkflowId({ kind: 'mail', ref: '<a@b>' })).toBe(reportWorkflowId({ kind: 'mail', ref: '<a@b>' }));
+    expect(reportWorkflowId({ kind: 'mail', ref: '<a@b>' })).not.toBe(reportWorkflowId({ kind: 'mail', ref: '<c@b>' }));
+  });
+});

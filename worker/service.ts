@@ -1,0 +1,128 @@
+/**
+ * baosong as a running service: the Temporal worker and the mail intake, in one process (`baosong
+ * start`) or apart (`baosong worker`, `baosong intake`) for scale. SIGINT/SIGTERM drain and exit.
+ */
+import { resolve } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { readSecret } from '../config/load.js';
+import { loadSecret } from '../config/secret.js';
+import type { Config } from '../config/schema.js';
+import { migrateToLatest, openDatabase, redactUrl, ReadModel, type Database } from '../db/index.js';
+import { handleMail } from '../intake/handle.js';
+import { MailboxWatcher } from '../intake/mailbox.js';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { createMailTransport, type MailTransport } from '../mail/transport.js';
+import { createWorker } from './index.js';
+import { connectTemporal, type TemporalTarget } from './temporal.js';
+
+export type Part = 'worker' | 'intake';
+
+export interface ServiceOptions {
+  config: Config;
+  configFile: string;
+  parts: Part[];
+  demo?: boolean;
+  /** Running on the example configuration: a mail server that cannot be reached only disables the intake. */
+  trial?: boolean;
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+}
+
+export interface RunningService {
+  logger: Logger;
+  temporal: TemporalTarget;
+  readModel: ReadModel;
+  intake: MailboxWatcher | null;
+  /** Resolves when the service has stopped (after stop(), or a fatal error). */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const { config } = options;
+  const env = options.env ?? process.env;
+  const logger = options.logger ?? pino({ name: 'baosong', base: undefined });
+  // The Temporal SDK's own log (bundler output, state changes) only from warnings up, unless asked.
+  try {
+    Runtime.install({ logger: new DefaultLogger((env.TEMPORAL_LOG_LEVEL ?? 'WARN') as 'WARN') });
+  } catch {
+    // already installed (tests): keep it
+  }
+  if (options.demo) {
+    logger.warn('DEMO MODE: Temporal runs in memory inside this process; every report in progress is LOST when baosong stops. Use `npm start` with a Temporal server for real use.');
+  }
+  const closers: (() => Promise<void> | void)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await Promise.resolve(close()).catch((err: unknown) => logger.error({ err }, 'while stopping'));
+  };
+  try {
+    const { secret, source } = await loadSecret(config, env);
+    logger.info({ source }, 'HMAC secret loaded');
+    const database: Database = await openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL } : { file: resolve(config.dataDir, 'baosong.db') });
+    closers.push(() => database.close());
+    await migrateToLatest(database);
+    logger.info({ database: env.DATABASE_URL ? redactUrl(env.DATABASE_URL) : resolve(config.dataDir, 'baosong.db') }, 'read model ready');
+    const readModel = new ReadModel(database);
+    const transport: MailTransport = createMailTransport(config, env);
+    closers.push(() => transport.close());
+    logger.info({ mail: transport.kind === 'smtp' ? `SMTP ${config.mail.smtp?.host}:${config.mail.smtp?.port}` : `outbox folder ${resolve(config.mail.outboxDir ?? resolve(config.dataDir, 'outbox'))}` }, 'outgoing mail');
+
+    const temporal = await connectTemporal({ config, demo: options.demo ?? false, env });
+    closers.push(() => temporal.close());
+    logger.info({ temporal: temporal.description, taskQueue: config.temporal.taskQueue }, 'connected to Temporal');
+
+    const running: Promise<void>[] = [];
+    if (options.parts.includes('worker')) {
+      const worker = await createWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, config, readModel, transport, secret });
+      running.push(worker.run());
+      closers.push(async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running[0];
+      });
+      logger.info('worker running');
+    }
+
+    let intake: MailboxWatcher | null = null;
+    if (options.parts.includes('intake')) {
+      const imap = config.mail.imap;
+      if (!imap) {
+        logger.warn('intake disabled: no mail.imap in the configuration (reports can still come from the web form)');
+      } else if (options.trial && !env[imap.passwordEnv]) {
+        logger.warn({ host: imap.host }, `intake disabled: the example configuration's mailbox needs ${imap.passwordEnv}; set up baosong.config.yaml with your school's IMAP account`);
+      } else {
+        const watcher = new MailboxWatcher({
+          host: imap.host,
+          port: imap.port,
+          secure: imap.secure,
+          auth: { user: imap.user, pass: readSecret(imap.passwordEnv, 'mail.imap.passwordEnv', env) },
+          mailbox: imap.mailbox,
+          processedFolder: imap.processedFolder,
+          quarantineFolder: imap.quarantineFolder,
+          handle: (message) => handleMail({ config, client: temporal.client, readModel, transport, secret }, message),
+          logger: logger.child({ part: 'intake' }),
+        });
+        watcher.on('handled', (uid: number, disposition: { folder: string; reason?: string }, ms: number) => logger.info({ uid, ...disposition, ms }, 'mail handled'));
+        await watcher.start();
+        intake = watcher;
+        closers.push(() => watcher.stop());
+        logger.info({ mailbox: `${imap.user}@${imap.host}:${imap.port}/${imap.mailbox}` }, 'intake watching the shared inbox');
+      }
+    }
+
+    let stopping: Promise<void> | null = null;
+    let settle: { resolve: () => void; reject: (err: unknown) => void } = { resolve: () => undefined, reject: () => undefined };
+    const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    const stop = () => (stopping ??= closeAll().then(() => (logger.info('stopped'), settle.resolve())));
+    for (const part of running) {
+      part.catch(async (err: unknown) => {
+        logger.error({ err }, 'the worker failed; stopping');
+        await stop();
+        settle.reject(err);
+      });
+    }
+    return { logger, temporal, readModel, intake, done, stop };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

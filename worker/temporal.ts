@@ -1,0 +1,98 @@
+/**
+ * Where baosong's Temporal comes from, in this order:
+ * 1. `TEMPORAL_ADDRESS` (or `temporal.address` in the config): an existing server, a cluster or Temporal
+ *    Cloud; namespace, TLS and API key from Temporal's own environment configuration (TEMPORAL_NAMESPACE,
+ *    TEMPORAL_API_KEY, TEMPORAL_TLS_*, or a profile file), read with @temporalio/envconfig;
+ * 2. a local dev server from the `temporal` CLI on PATH, its state kept under the data directory;
+ * 3. the same dev server downloaded by the SDK (needs internet).
+ * `--demo` instead runs the in-repo test server in memory: everything is lost when baosong stops.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { delimiter, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { NativeConnection } from '@temporalio/worker';
+import type { Config } from '../config/schema.js';
+
+export interface TemporalTarget {
+  nativeConnection: NativeConnection;
+  client: Client;
+  namespace: string;
+  /** One line for the log: what we are connected to. */
+  description: string;
+  /** false for the in-memory demo server. */
+  durable: boolean;
+  close(): Promise<void>;
+}
+
+export class TemporalUnavailableError extends Error {
+  readonly code = 'ETEMPORAL';
+}
+
+export const DEMO_SERVER_PATH = fileURLToPath(new URL('../tests/temporal-server/bin/temporal-test-server', import.meta.url));
+
+function onPath(command: string, env: NodeJS.ProcessEnv): string | null {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, command);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return null;
+}
+
+function fromEnvironment(env: TestWorkflowEnvironment, description: string, durable: boolean): TemporalTarget {
+  return { nativeConnection: env.nativeConnection, client: env.client, namespace: env.namespace ?? 'default', description, durable, close: () => env.teardown() };
+}
+
+export async function connectTemporal(options: { config: Config; demo?: boolean; env?: NodeJS.ProcessEnv }): Promise<TemporalTarget> {
+  const { config } = options;
+  const env = options.env ?? process.env;
+  if (options.demo) {
+    const test = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: DEMO_SERVER_PATH } } });
+    return fromEnvironment(test, 'in-memory demo Temporal server (workflow state is LOST when baosong stops)', false);
+  }
+
+  const address = env.TEMPORAL_ADDRESS ?? config.temporal.address;
+  if (address) {
+    const { connectionOptions, namespace } = loadClientConnectConfig({ overrideEnvVars: env as Record<string, string> });
+    const opts = { ...connectionOptions, address };
+    const ns = env.TEMPORAL_NAMESPACE ?? namespace ?? config.temporal.namespace;
+    try {
+      const nativeConnection = await NativeConnection.connect(opts);
+      const connection = await Connection.connect({ address, ...(opts.tls !== undefined ? { tls: opts.tls } : {}), ...(opts.apiKey !== undefined ? { apiKey: opts.apiKey } : {}), ...(opts.metadata ? { metadata: opts.metadata } : {}) });
+      return {
+        nativeConnection,
+        client: new Client({ connection, namespace: ns }),
+        namespace: ns,
+        description: `Temporal at ${address}, namespace ${ns}`,
+        durable: true,
+        close: async () => {
+          await connection.close();
+          await nativeConnection.close();
+        },
+      };
+    } catch (err) {
+      throw new TemporalUnavailableError(`Cannot connect to Temporal at ${address}: ${(err as Error).message}`);
+    }
+  }
+
+  const dataDir = resolve(config.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const server = { dbFilename: join(dataDir, 'temporal.db'), ip: '127.0.0.1', namespace: config.temporal.namespace };
+  const cli = onPath('temporal', env);
+  try {
+    const local = await TestWorkflowEnvironment.createLocal({ server: cli ? { ...server, executable: { type: 'existing-path', path: cli } } : server });
+    return fromEnvironment(local, `local Temporal dev server (${cli ?? 'downloaded by the SDK'}), state in ${server.dbFilename}`, true);
+  } catch (err) {
+    throw new TemporalUnavailableError(
+      [
+        `No Temporal server could be had (${(err as Error).message.split('\n')[0]}). Fix it one of three ways:`,
+        '  1. point baosong at a Temporal server: set TEMPORAL_ADDRESS=host:7233 (or temporal.address in the config; TLS and API key through TEMPORAL_TLS_* / TEMPORAL_API_KEY);',
+        '  2. install the Temporal CLI (`temporal` on PATH): baosong then starts a local dev server that keeps its state under the data directory;',
+        '  3. just try baosong: `npm run demo` runs it on the in-memory test server (workflow state is lost when it stops).',
+      ].join('\n'),
+    );
+  }
+}
