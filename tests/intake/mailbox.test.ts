@@ -244,17 +244,24 @@ describe('MailboxWatcher against Dovecot', () => {
   });
 
   it('rejects start() with a clear EAUTH error naming the user and server when the password is wrong', async () => {
+    // A server of its own: after a failed login Dovecot slows down further logins from the same IP.
     const user = freshUser();
-    const h = watch(dovecot, { user: user.user, password: 'wrong' });
-    const err = await h.watcher.start().then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(MailboxError);
-    expect(err).toMatchObject({ code: 'EAUTH' });
-    expect((err as Error).message).toMatch(new RegExp(`^IMAP login failed for ${user.user} at 127\\.0\\.0\\.1:${dovecot.port}: .*[Aa]uthentication failed`));
-    expect(h.watcher.health().state).toBe('stopped');
-    expect(await dovecot.connections(user.user)).toBe(0);
+    const server = await startDovecot({ users: [user] });
+    try {
+      const h = watch(server, { user: user.user, password: 'wrong' });
+      const err = await h.watcher.start().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(MailboxError);
+      expect(err).toMatchObject({ code: 'EAUTH' });
+      expect((err as Error).message).toMatch(new RegExp(`^IMAP login failed for ${user.user} at 127\\.0\\.0\\.1:${server.port}: .*[Aa]uthentication failed`));
+      expect(h.watcher.health().state).toBe('stopped');
+      expect(h.watcher.health().lastError?.message).toBe((err as Error).message);
+      expect(await server.connections(user.user)).toBe(0);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('rejects start() with ECONNECT when nothing listens on the port', async () => {
