@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const readModel = new ReadModel(database);
   const transport = smtpTransport({ host: '127.0.0.1', port: sink.port, secure: false, pool: true });
   const activities = createActivities({ config, readModel, transport, secret: SECRET });
-  const worker = await createTestWorker(env, { taskQueue: config.temporal.taskQueue, workflowsPath: WORKFLOWS_PATH, activities });
+  const worker = await createTestWorker(env, { taskQueue: config.temporal.taskQueue, workflowsPath: WORKFLOWS_PATH, activities, maxCachedWorkflows: config.temporal.maxCachedWorkflows });
 
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);

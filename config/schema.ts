@@ -223,8 +223,13 @@ export const configSchema = z
         address: z.string().optional(),
         namespace: z.string().default('default'),
         taskQueue: z.string().default('baosong'),
+        /**
+         * Reports kept in the worker's memory between steps. Reports wait hours or days for a reviewer;
+         * one that is not cached is rebuilt from its history (milliseconds) when a reviewer acts.
+         */
+        maxCachedWorkflows: z.number().int().min(0).default(100),
       })
-      .default({ namespace: 'default', taskQueue: 'baosong' }),
+      .default({ namespace: 'default', taskQueue: 'baosong', maxCachedWorkflows: 100 }),
     secrets: z
       .strictObject({
         /** Signs reply tokens and links (HMAC). At least 32 random bytes. */

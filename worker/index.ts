@@ -26,6 +26,7 @@ export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
     taskQueue: deps.config.temporal.taskQueue,
     workflowsPath: WORKFLOWS_PATH,
     activities: createActivities(deps),
+    maxCachedWorkflows: deps.config.temporal.maxCachedWorkflows,
     ...worker,
   });
 }

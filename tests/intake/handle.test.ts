@@ -12,7 +12,7 @@ import type { Disposition } from '../../intake/mailbox.js';
 import { reportWorkflowId } from '../../intake/submit.js';
 import { statusQuery } from '../../workflows/report.js';
 import { SECRET, startHarness, waitForStatus, type Harness } from '../support/baosong.js';
-import type { CaughtMail } from '../support/smtp.js';
+import { mail, replyTo, type MailSpec } from '../support/mails.js';
 import { createTestEnv } from '../support/temporal.js';
 
 let env: TestWorkflowEnvironment;
@@ -35,69 +35,8 @@ const wangjianguo = '王建国 <wangjianguo@school.test>';
 const zhouxiaomei = '周晓梅 <zhouxiaomei@school.test>';
 const xieyutong = '谢雨桐 <xieyutong@school.test>';
 
-const b64 = (s: string) => `=?UTF-8?B?${Buffer.from(s).toString('base64')}?=`;
-
-interface MailSpec {
-  from: string;
-  to?: string;
-  subject: string;
-  body: string;
-  messageId?: string;
-  inReplyTo?: string;
-  extraHeaders?: string[];
-  attachment?: { name: string; type: string; content: Buffer };
-}
-
-function mail(spec: MailSpec): Buffer {
-  const messageId = spec.messageId ?? `<${randomUUID()}@school.test>`;
-  const headers = [
-    `From: ${spec.from.replace(/^(\S+) </, (_, n: string) => `${b64(n)} <`)}`,
-    `To: ${spec.to ?? 'baosong@school.test'}`,
-    `Subject: ${b64(spec.subject)}`,
-    `Date: ${new Date().toUTCString()}`,
-    `Message-ID: ${messageId}`,
-    ...(spec.inReplyTo ? [`In-Reply-To: ${spec.inReplyTo}`, `References: ${spec.inReplyTo}`] : []),
-    ...(spec.extraHeaders ?? []),
-    'MIME-Version: 1.0',
-  ];
-  if (!spec.attachment) return Buffer.from([...headers, 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: base64', '', Buffer.from(spec.body).toString('base64'), ''].join('\r\n'));
-  const boundary = `b-${randomUUID()}`;
-  return Buffer.from(
-    [
-      ...headers,
-      `Content-Type: multipart/mixed; boundary="${boundary}"`,
-      '',
-      `--${boundary}`,
-      'Content-Type: text/plain; charset=utf-8',
-      'Content-Transfer-Encoding: base64',
-      '',
-      Buffer.from(spec.body).toString('base64'),
-      `--${boundary}`,
-      `Content-Type: ${spec.attachment.type}; name="${spec.attachment.name}"`,
-      `Content-Disposition: attachment; filename="${spec.attachment.name}"`,
-      'Content-Transfer-Encoding: base64',
-      '',
-      spec.attachment.content.toString('base64').replace(/.{76}/g, '$&\r\n'),
-      `--${boundary}--`,
-      '',
-    ].join('\r\n'),
-  );
-}
-
 let uid = 1;
 const deliver = (raw: Buffer, d: IntakeDeps = deps): Promise<Disposition> => handleMail(d, { uid: uid++, raw, internalDate: new Date(), size: raw.length });
-
-/** A reply as QQ Mail writes it: the new text on top, the original quoted below. */
-function replyTo(request: CaughtMail, from: string, text: string, options: { to?: string; messageId?: string } = {}): Buffer {
-  return mail({
-    from,
-    to: options.to ?? request.replyTo ?? 'baosong@school.test',
-    subject: `回复：${request.subject}`,
-    inReplyTo: request.messageId,
-    ...(options.messageId ? { messageId: options.messageId } : {}),
-    body: `${text}\n\n------------------ 原始邮件 ------------------\n发件人: "信息报送" <baosong@school.test>;\n主题: ${request.subject}\n\n${request.text.split('\n').map((l) => `> ${l}`).join('\n')}`,
-  });
-}
 
 async function newReport(title = '七年级家长会顺利召开', extra: Partial<MailSpec> = {}) {
   const raw = mail({ from: liufang, subject: `【家校共育】${title}`, body: `时间：${new Date(Date.now() - 3_600_000).toISOString().slice(0, 16).replace('T', ' ')}\n今天下午召开了七年级家长会，到会家长 300 余人。`, ...extra });
