@@ -107,7 +107,7 @@ describe('mail intake through a real IMAP server', () => {
     const processed = await messageIdsIn('Processed');
     for (const id of ids) expect(processed.filter((p) => p === id)).toHaveLength(1);
     expect(await messageIdsIn('INBOX')).toEqual([]);
-    await until('20 receipts', async () => ids.every((id) => h.smtp.mails.some((m) => m.kind === 'receipt' && m.inReplyTo === id)));
+    await until('20 receipts', () => Promise.resolve(ids.every((id) => h.smtp.mails.some((m) => m.kind === 'receipt' && m.inReplyTo === id))));
     for (const id of ids) expect(h.smtp.mails.filter((m) => m.kind === 'receipt' && m.inReplyTo === id)).toHaveLength(1);
     expect(watcher.health().state).not.toBe('disconnected');
     const any = h.smtp.mails.find((m) => m.kind === 'receipt' && m.inReplyTo === ids[0]);
