@@ -166,3 +166,55 @@ test('undecodable request bytes are INVALID_ARGUMENT, not a crash', async () => 
     client.close();
   }
 });
+
+function scheduleActivity(eager: boolean) {
+  return {
+    commandType: CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK,
+    scheduleActivityTaskCommandAttributes: {
+      activityId: 'a1',
+      activityType: { name: 'rawActivity' },
+      startToCloseTimeout: msToTs('10s'),
+      requestEagerExecution: eager,
+    },
+  };
+}
+
+test('a queued activity task goes to an activity poller; its result starts the next workflow task', async () => {
+  const { h, queue } = await startRaw();
+  const first = await poll(queue);
+  const res = await env.connection.workflowService.respondWorkflowTaskCompleted({ taskToken: first.taskToken, commands: [scheduleActivity(false)] });
+  expect(res.activityTasks ?? []).toHaveLength(0);
+  const task = await env.connection.workflowService.pollActivityTaskQueue({ namespace: 'default', taskQueue: { name: queue }, identity: 'raw-test' });
+  expect(task.activityId).toBe('a1');
+  expect(task.attempt).toBe(1);
+  expect(task.startToCloseTimeout).toBeTruthy();
+  expect(task.scheduleToCloseTimeout).toBeTruthy();
+  expect(task.currentAttemptScheduledTime).toBeTruthy();
+  await env.connection.workflowService.respondActivityTaskCompleted({ taskToken: task.taskToken, identity: 'raw-test' });
+  const second = await poll(queue);
+  expect(types(second.history?.events).slice(4)).toEqual([
+    'ACTIVITY_TASK_SCHEDULED',
+    'ACTIVITY_TASK_STARTED',
+    'ACTIVITY_TASK_COMPLETED',
+    'WORKFLOW_TASK_SCHEDULED',
+    'WORKFLOW_TASK_STARTED',
+  ]);
+  // Completing the same activity twice is NOT_FOUND.
+  expect(await codeOf(env.connection.workflowService.respondActivityTaskCompleted({ taskToken: task.taskToken }))).toBe(grpcStatus.NOT_FOUND);
+  await h.terminate();
+});
+
+test('an eagerly requested activity comes back in the workflow task completion response', async () => {
+  const { h, queue } = await startRaw();
+  const first = await poll(queue);
+  const res = await env.connection.workflowService.respondWorkflowTaskCompleted({ taskToken: first.taskToken, commands: [scheduleActivity(true)] });
+  expect(res.activityTasks).toHaveLength(1);
+  const task = res.activityTasks[0]!;
+  expect(task.activityType?.name).toBe('rawActivity');
+  const hb = await env.connection.workflowService.recordActivityTaskHeartbeat({ taskToken: task.taskToken });
+  expect(hb.cancelRequested).toBe(false);
+  await env.connection.workflowService.respondActivityTaskCompleted({ taskToken: task.taskToken });
+  const second = await poll(queue);
+  expect(types(second.history?.events)).toContain('ACTIVITY_TASK_COMPLETED');
+  await h.terminate();
+});

@@ -56,7 +56,11 @@ export class Activities {
     return this.engine.clock;
   }
 
-  schedule(run: Run, a: T.api.command.v1.IScheduleActivityTaskCommandAttributes, completedId: number): void {
+  /**
+   * ScheduleActivityTask command. With `eager` the task is not queued: the caller hands it to the
+   * completing worker with `startEager` (Temporal's eager activity execution).
+   */
+  schedule(run: Run, a: T.api.command.v1.IScheduleActivityTaskCommandAttributes, completedId: number, eager = false): Activity {
     let scheduleToCloseMs = durationToMs(a.scheduleToCloseTimeout);
     let startToCloseMs = durationToMs(a.startToCloseTimeout);
     if (scheduleToCloseMs <= 0 && startToCloseMs <= 0)
@@ -127,7 +131,13 @@ export class Activities {
       act.scheduleToCloseTimer = this.clock.schedule(scheduleToCloseMs, () =>
         this.timeOut(act, null, TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE, true),
       );
-    this.enqueue(act);
+    if (!eager) this.enqueue(act);
+    return act;
+  }
+
+  /** Start an eagerly scheduled activity for the worker that completed the workflow task. */
+  startEager(act: Activity, identity: string): Obj | null {
+    return this.dispatch(act, act.attempt, identity);
   }
 
   private enqueue(act: Activity): void {

@@ -361,7 +361,7 @@ export class Engine {
       meteringMetadata: req.meteringMetadata,
     });
     run.lastCompletedStartedId = wft.startedEventId;
-    const ctx: CommandContext = { run, completedId: completed.eventId, identity: req.identity ?? '', needTask: false };
+    const ctx: CommandContext = { run, completedId: completed.eventId, identity: req.identity ?? '', needTask: false, eager: [] };
     for (const c of commands) {
       if (!run.running) break;
       this.applyCommand(ctx, c);
@@ -369,7 +369,8 @@ export class Engine {
     if (run.running) {
       this.endWorkflowTask(run, wft, 1, ctx.needTask || !!req.forceCreateNewWorkflowTask);
     }
-    return {};
+    const activityTasks = ctx.eager.map((act) => this.activities.startEager(act, ctx.identity)).filter((t) => t !== null);
+    return { activityTasks };
   }
 
   private checkSupported(c: Command): void {
@@ -427,9 +428,13 @@ export class Engine {
         });
         return;
       }
-      case CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK:
-        this.activities.schedule(run, c.scheduleActivityTaskCommandAttributes ?? {}, completedId);
+      case CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK: {
+        const a = c.scheduleActivityTaskCommandAttributes ?? {};
+        const eager = !!a.requestEagerExecution && (!a.taskQueue?.name || a.taskQueue.name === run.taskQueue);
+        const act = this.activities.schedule(run, a, completedId, eager);
+        if (eager) ctx.eager.push(act);
         return;
+      }
       case CommandType.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK:
         if (this.activities.requestCancel(run, num(c.requestCancelActivityTaskCommandAttributes?.scheduledEventId), completedId))
           ctx.needTask = true;
@@ -535,6 +540,8 @@ interface CommandContext {
   completedId: number;
   identity: string;
   needTask: boolean;
+  /** Activities the completing worker asked to run eagerly. */
+  eager: Activity[];
 }
 
 const CLOSE_COMMANDS = new Set<number>([
