@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     const worker = await createTestWorker(env, { taskQueue, workflowsPath, activities, ...tuning });
     await worker.runUntil(async () => {
       // Warm up: the first workflow pays for bundling and isolate creation.
-      await env.client.workflow.execute(simple, { taskQueue, workflowId: 'bench-warmup', args: ['warmup'] });
+      await env.client.workflow.execute(simple, { taskQueue, workflowId: 'bench-warmup', args: ['warmup', timerMs] });
       const loadBefore = loadavg();
       const t0 = performance.now();
       const handles = await Promise.all(

@@ -218,3 +218,28 @@ test('an eagerly requested activity comes back in the workflow task completion r
   expect(types(second.history?.events)).toContain('ACTIVITY_TASK_COMPLETED');
   await h.terminate();
 });
+
+test('a gzip-compressed GetSystemInfo asks the client to reconnect uncompressed; other calls accept gzip', async () => {
+  // grpc.default_compression_algorithm 2 = gzip
+  const client = new grpc.Client(env.address, grpc.credentials.createInsecure(), { 'grpc.default_compression_algorithm': 2 });
+  const service = temporal.api.workflowservice.v1;
+  const call = (method: string, bytes: Uint8Array) =>
+    new Promise<{ err: grpc.ServiceError | null; res?: Buffer }>((resolve) =>
+      client.makeUnaryRequest(
+        `/temporal.api.workflowservice.v1.WorkflowService/${method}`,
+        (b: Uint8Array) => Buffer.from(b),
+        (b: Buffer) => b,
+        bytes,
+        (err, res) => resolve({ err, res }),
+      ),
+    );
+  try {
+    const info = await call('GetSystemInfo', service.GetSystemInfoRequest.encode({}).finish());
+    expect(info.err?.code).toBe(grpcStatus.UNIMPLEMENTED);
+    expect(info.err?.details).toMatch(/grpc-encoding/);
+    const count = await call('CountWorkflowExecutions', service.CountWorkflowExecutionsRequest.encode({ namespace: 'default' }).finish());
+    expect(count.err).toBeNull();
+  } finally {
+    client.close();
+  }
+});

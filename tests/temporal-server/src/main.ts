@@ -21,7 +21,8 @@ export async function startServer(port: number): Promise<{ port: number; shutdow
     setInterval(() => {
       let running = 0;
       for (const r of engine.runs.values()) if (r.running) running++;
-      log(`clock ${JSON.stringify(engine.clock.state())} running ${running} calls ${JSON.stringify(Object.fromEntries(callCounts))}`);
+      const cpu = process.cpuUsage();
+      log(`cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s clock ${JSON.stringify(engine.clock.state())} running ${running} calls ${JSON.stringify(Object.fromEntries(callCounts))}`);
     }, 500).unref();
   return { port: bound, shutdown: () => server.forceShutdown() };
 }
