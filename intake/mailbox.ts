@@ -101,6 +101,11 @@ const DEFAULTS = {
 const FETCH_BATCH_MESSAGES = 100;
 const FETCH_BATCH_BYTES = 32 * 1024 * 1024;
 const LOGOUT_GRACE_MS = 2_000;
+/** Up to this many announced messages are fetched with their sources straight away. */
+const NOTICE_DIRECT_FETCH = 20;
+/** The watchdog NOOP must be answered within idleRefreshMs, clamped to these bounds. */
+const WATCHDOG_MIN_MS = 1_000;
+const WATCHDOG_MAX_MS = 30_000;
 
 type WakeReason = 'notice' | 'refresh' | 'closed' | 'idle-ended' | 'stop';
 
@@ -147,6 +152,8 @@ export class MailboxWatcher extends EventEmitter {
   /** Set by the server's EXISTS; cleared when a pass starts. */
   private noticed = false;
   private noticedAt = 0;
+  /** Messages the server announced since the last pass started (decides between a direct FETCH and a listing first). */
+  private announced = 0;
   private waiter: ((reason: WakeReason) => void) | null = null;
   private cancelSleep: (() => void) | null = null;
   /** Highest UID fetched under `uidValidity`: a notice fetches everything above it. */
@@ -292,6 +299,7 @@ export class MailboxWatcher extends EventEmitter {
       if (info.count <= info.prevCount) return;
       if (!this.noticed) this.noticedAt = performance.now();
       this.noticed = true;
+      this.announced += info.count - info.prevCount;
       this.emit('notice', info.count);
       this.wake('notice');
     });
@@ -343,9 +351,28 @@ export class MailboxWatcher extends EventEmitter {
       if (reason === 'closed') throw this.closedError(client);
       if (reason === 'refresh') {
         // Watchdog: a round trip proves the connection is alive; then retry whatever is still in the inbox.
-        await client.noop();
+        await this.noopWithin(client, Math.min(WATCHDOG_MAX_MS, Math.max(WATCHDOG_MIN_MS, this.opts.idleRefreshMs)));
         full = true;
       }
+    }
+  }
+
+  /** A server that stops answering (hung, or a NAT that silently dropped the line) must not stall intake. */
+  private async noopWithin(client: ImapFlow, ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((resolve) => {
+      timer = setTimeout(() => resolve('expired'), ms);
+    });
+    try {
+      const outcome = await Promise.race([client.noop().then(() => 'answered' as const), expired]);
+      if (outcome === 'expired') {
+        const error = new MailboxError('ECLOSED', `IMAP server ${this.opts.host}:${this.opts.port} did not answer a NOOP within ${ms} ms (connection for ${this.opts.auth.user} presumed dead)`);
+        this.markDisconnected(error);
+        client.close();
+        throw error;
+      }
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -381,6 +408,22 @@ export class MailboxWatcher extends EventEmitter {
       this.healthState.backlog = 0;
       return;
     }
+    const announced = this.announced;
+    this.announced = 0;
+    if (!full && announced > 0 && announced <= NOTICE_DIRECT_FETCH) {
+      // The usual case, a notice of a few new messages: one FETCH with the sources, no listing round trip.
+      const fetched = (await client.fetchAll(`${this.lastUid + 1}:*`, { uid: true, source: true, internalDate: true, size: true }, { uid: true }))
+        .filter((m) => m.uid > this.lastUid)
+        .sort((a, b) => a.uid - b.uid);
+      if (fetched.length === 0) return;
+      this.healthState.lastMailAt = new Date();
+      this.setState('handling');
+      for (const message of fetched) {
+        if (this.stopping) return;
+        await this.handleOne(client, message, startedAt);
+      }
+      return;
+    }
     const range = full ? '1:*' : `${this.lastUid + 1}:*`;
     const listing = (await client.fetchAll(range, { uid: true, size: true }, { uid: true }))
       .filter((m) => full || m.uid > this.lastUid)
@@ -414,10 +457,12 @@ export class MailboxWatcher extends EventEmitter {
   private async handleOne(client: ImapFlow, message: FetchMessageObject, startedAt: number): Promise<void> {
     const uid = message.uid;
     if (uid > this.lastUid) this.lastUid = uid;
-    const raw = message.source ?? Buffer.alloc(0);
+    const raw = message.source;
     const internalDate = message.internalDate instanceof Date ? message.internalDate : new Date(message.internalDate ?? 0);
     let disposition: Disposition;
     try {
+      // Counted like a handler failure: retried on the next full pass, quarantined if it persists.
+      if (!Buffer.isBuffer(raw)) throw new Error('the server returned no message source');
       disposition = validDisposition(await this.opts.handle({ uid, raw, internalDate, size: message.size ?? raw.length }));
       this.attempts.delete(uid);
     } catch (err) {

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MailboxError, MailboxWatcher, describeHealth, type Disposition, type IncomingMessage, type MailboxHealth, type MailboxOptions } from '../../intake/mailbox.js';
 import { startDovecot, type TestDovecot, type TestDovecotUser } from '../support/dovecot.js';
 
-const USERS: TestDovecotUser[] = Array.from({ length: 12 }, (_, i) => ({ user: `school${i + 1}@school.test`, password: `pw-${i + 1}` }));
+const USERS: TestDovecotUser[] = Array.from({ length: 20 }, (_, i) => ({ user: `school${i + 1}@school.test`, password: `pw-${i + 1}` }));
 let nextUser = 0;
 function freshUser(): TestDovecotUser {
   const u = USERS[nextUser++];
@@ -40,7 +40,7 @@ async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 1
   for (;;) {
     const value = await probe();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; watcher log:\n${currentLogs.join('\n')}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }
@@ -53,7 +53,12 @@ interface Harness {
   seen: string[];
   handled: { uid: number; disposition: Disposition; id: string }[];
   states: MailboxHealth['state'][];
+  /** What the watcher logged (shown when a wait times out). */
+  logs: string[];
 }
+
+/** Log lines of the watchers of the running test, for timeout messages. */
+let currentLogs: string[] = [];
 
 let dovecot: TestDovecot;
 const watchers: MailboxWatcher[] = [];
@@ -62,6 +67,9 @@ function watch(server: TestDovecot, user: TestDovecotUser, overrides: Partial<Ma
   const seen: string[] = [];
   const handled: Harness['handled'] = [];
   const states: Harness['states'] = [];
+  const logs: string[] = [];
+  currentLogs = logs;
+  const logger = (level: string) => (obj: object, msg?: string) => logs.push(`${new Date().toISOString()} ${level} ${msg ?? ''} ${JSON.stringify(obj)}`);
   const byUid = new Map<number, string>();
   const { decide, ...rest } = overrides;
   const watcher = new MailboxWatcher({
@@ -70,6 +78,7 @@ function watch(server: TestDovecot, user: TestDovecotUser, overrides: Partial<Ma
     secure: false,
     auth: { user: user.user, pass: user.password },
     reconnect: { initialDelayMs: 50, maxDelayMs: 400 },
+    logger: { info: logger('info'), warn: logger('warn'), error: logger('error') },
     async handle(m) {
       const id = messageId(m.raw);
       seen.push(id);
@@ -84,7 +93,8 @@ function watch(server: TestDovecot, user: TestDovecotUser, overrides: Partial<Ma
     /* asserted through health() where it matters */
   });
   watchers.push(watcher);
-  return { watcher, seen, handled, states };
+  watcher.on('state', (h: MailboxHealth) => logs.push(`${new Date().toISOString()} state ${h.state}`));
+  return { watcher, seen, handled, states, logs };
 }
 
 async function ids(server: TestDovecot, user: TestDovecotUser, mailbox: string): Promise<string[]> {
@@ -210,7 +220,7 @@ describe('MailboxWatcher against Dovecot', () => {
     await h.watcher.start();
     await dovecot.append(user.user, 'INBOX', mail('flaky'));
     await dovecot.append(user.user, 'INBOX', mail('after'));
-    await until('first attempt failed and the next mail went through', () => h.seen.includes('after') && h.watcher.health().handled.failed >= 1);
+    await until('first attempt failed and the next mail went through', () => h.handled.some((x) => x.id === 'after') && h.watcher.health().handled.failed >= 1);
     expect(await ids(dovecot, user, 'INBOX')).toEqual(['flaky']);
     expect(await ids(dovecot, user, 'Processed')).toEqual(['after']);
     expect(h.watcher.health().lastError?.message).toMatch(/UID \d+ .*Temporal unavailable/);
@@ -335,6 +345,30 @@ describe('MailboxWatcher across a Dovecot restart', () => {
       expect(health.connectedSince).toBeInstanceOf(Date);
       expect(health.lastError?.message).toMatch(/dropped|Cannot connect/);
       expect(health.handled).toEqual({ processed: 30, quarantined: 0, failed: 0 });
+    } finally {
+      await Promise.all(watchers.splice(0).map((w) => w.stop()));
+      await server.stop();
+    }
+  });
+
+  it('notices a server that stops answering at the next watchdog tick, and carries on once it answers again', async () => {
+    const user = freshUser();
+    const server = await startDovecot({ users: [user] });
+    try {
+      const h = watch(server, user, { idleRefreshMs: 300 });
+      await h.watcher.start();
+      await until('idle', () => h.watcher.health().state === 'idle');
+      server.freeze(); // the TCP connection stays up, nothing answers: IDLE alone would never notice
+      try {
+        await until('disconnected', () => h.watcher.health().state === 'disconnected', 5_000);
+        expect(h.watcher.health().lastError?.message).toMatch(/did not answer a NOOP within 1000 ms/);
+      } finally {
+        server.thaw();
+      }
+      await server.append(user.user, 'INBOX', mail('after-thaw'));
+      await until('handled after the server woke up', () => h.seen.includes('after-thaw'), 20_000);
+      expect(await ids(server, user, 'Processed')).toEqual(['after-thaw']);
+      expect(h.watcher.health().state).not.toBe('disconnected');
     } finally {
       await Promise.all(watchers.splice(0).map((w) => w.stop()));
       await server.stop();

@@ -34,6 +34,9 @@ export interface TestDovecot {
   list(user: string, mailbox: string): Promise<{ uid: number; raw: Buffer; internalDate: Date }[]>;
   /** The user's mailbox paths, sorted. */
   mailboxes(user: string): Promise<string[]>;
+  /** SIGSTOP / SIGCONT every server process: connections stay open but nothing answers (a hung server, a dead NAT). */
+  freeze(): void;
+  thaw(): void;
   /** Open IMAP sessions of `user` on the server (`doveadm who`), not counting this helper's own mail client. */
   connections(user: string): Promise<number>;
   /** Dovecot's own log so far (for failure messages). */
@@ -216,6 +219,7 @@ export async function startDovecot(options: { users?: TestDovecotUser[] } = {}):
       // The whole group: the master alone exits after ~1 s but leaves imap processes serving their
       // clients for ~10 s more; signalled directly they say "BYE Server shutting down." and exit at once.
       try {
+        process.kill(-pid, 'SIGCONT'); // a frozen server cannot act on SIGTERM
         process.kill(-pid, 'SIGTERM');
       } catch {
         proc.kill('SIGTERM');
@@ -304,9 +308,13 @@ export async function startDovecot(options: { users?: TestDovecotUser[] } = {}):
         if (opened.exists === 0) return [];
         const messages = await client.fetchAll('1:*', { uid: true, source: true, internalDate: true }, { uid: true });
         return messages
+          .map((m) => {
+            if (!Buffer.isBuffer(m.source)) throw new Error(`TestDovecot.list: no source for UID ${m.uid} in ${mailbox}: ${JSON.stringify(m)}`);
+            return m;
+          })
           .map((m) => ({
             uid: m.uid,
-            raw: m.source ?? Buffer.alloc(0),
+            raw: m.source as Buffer,
             internalDate: m.internalDate instanceof Date ? m.internalDate : new Date(m.internalDate ?? 0),
           }))
           .sort((a, b) => a.uid - b.uid);
@@ -331,6 +339,12 @@ export async function startDovecot(options: { users?: TestDovecotUser[] } = {}):
         const own = clients.get(user)?.usable ? 1 : 0;
         return count - own;
       }),
+    freeze: () => {
+      if (child?.pid) process.kill(-child.pid, 'SIGSTOP');
+    },
+    thaw: () => {
+      if (child?.pid) process.kill(-child.pid, 'SIGCONT');
+    },
     log: readLog,
     restart: (opts = {}) =>
       serial(async () => {
