@@ -64,7 +64,6 @@ export class Run {
   readonly activities = new Map<number, Activity>();
   pendingQueries: PendingQuery[] = [];
   cancelRequested = false;
-  newRunId = '';
   readonly waiters = new Set<() => void>();
   searchAttributes: Record<string, Obj>;
   memo: Record<string, Obj>;
@@ -155,7 +154,7 @@ export class Engine {
       [`${key}EventAttributes`]: attrs,
     };
     run.history.push(event);
-    for (const w of [...run.waiters]) w();
+    if (run.waiters.size > 0) for (const w of [...run.waiters]) w();
     return event;
   }
 
@@ -512,7 +511,6 @@ export class Engine {
       searchAttributes: a.searchAttributes,
       initiator: a.initiator ?? 1,
     });
-    run.newRunId = newRunId;
     this.close(run, Status.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW);
     this.startWorkflow({
       ...p,
