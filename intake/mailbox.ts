@@ -74,6 +74,7 @@ export type MailboxErrorCode =
   | 'ECLOSED' // an established connection dropped
   | 'EMOVE' // the server refused a MOVE
   | 'EHANDLER' // handle() threw
+  | 'EUNSUPPORTED' // the server lacks both MOVE and UIDPLUS
   | 'EOPTIONS'
   | 'ESTOPPED'; // stop() before the first connection
 
@@ -305,6 +306,11 @@ export class MailboxWatcher extends EventEmitter {
     });
 
     await client.connect();
+    if (!client.capabilities.has('MOVE') && !client.capabilities.has('UIDPLUS')) {
+      // imapflow would emulate MOVE with COPY + \Deleted + a plain EXPUNGE, which also removes every other
+      // message someone flagged \Deleted in the inbox. Intake never expunges what it did not move.
+      throw new MailboxError('EUNSUPPORTED', `IMAP server ${this.opts.host}:${this.opts.port} supports neither MOVE nor UIDPLUS; mail intake cannot move messages safely`);
+    }
     try {
       const existing = new Set((await client.list()).map((m) => m.path));
       for (const folder of [this.opts.processedFolder, this.opts.quarantineFolder]) {
@@ -385,10 +391,15 @@ export class MailboxWatcher extends EventEmitter {
       this.waiter = resolve;
     });
     const refresh = setTimeout(() => this.wake('refresh'), this.opts.idleRefreshMs);
-    // Runs until the next command breaks it (imapflow sends DONE before any command).
+    // Runs until the next command breaks it (imapflow sends DONE before any command). Only this IDLE's own
+    // end may wake this wait, not a late end of an earlier one.
+    const waiter = this.waiter;
+    const ended = (reason: WakeReason) => {
+      if (this.waiter === waiter) this.wake(reason);
+    };
     void client.idle().then(
-      () => this.wake(client.usable ? 'idle-ended' : 'closed'),
-      () => this.wake('closed'),
+      () => ended(client.usable ? 'idle-ended' : 'closed'),
+      () => ended('closed'),
     );
     try {
       return await woken;

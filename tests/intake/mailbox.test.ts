@@ -283,6 +283,20 @@ describe('MailboxWatcher against Dovecot', () => {
     await expect(h.watcher.start()).rejects.toMatchObject({ code: 'ECONNECT', message: expect.stringContaining(`127.0.0.1:${port}`) });
   });
 
+  it('refuses a server with neither MOVE nor UIDPLUS (moving would expunge other \\Deleted mail) with a clear error', async () => {
+    const user = freshUser();
+    const server = await startDovecot({ users: [user], imapCapability: 'IMAP4rev1 LITERAL+ IDLE' });
+    try {
+      await server.append(user.user, 'INBOX', mail('untouched'));
+      const h = watch(server, user);
+      await expect(h.watcher.start()).rejects.toMatchObject({ code: 'EUNSUPPORTED', message: expect.stringMatching(/neither MOVE nor UIDPLUS/) });
+      expect(h.seen).toEqual([]);
+      expect(await ids(server, user, 'INBOX')).toEqual(['untouched']);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('stop() logs out and leaves no connection open on the server', async () => {
     const user = freshUser();
     const h = watch(dovecot, user);

@@ -146,7 +146,13 @@ service anvil {
 `;
 }
 
-export async function startDovecot(options: { users?: TestDovecotUser[] } = {}): Promise<TestDovecot> {
+export interface StartDovecotOptions {
+  users?: TestDovecotUser[];
+  /** Replaces the capabilities Dovecot announces after login (`imap_capability`), to play an older server. */
+  imapCapability?: string;
+}
+
+export async function startDovecot(options: StartDovecotOptions = {}): Promise<TestDovecot> {
   const users = options.users ?? [DEFAULT_TEST_USER];
   for (const u of users) {
     if (/[:\s]/.test(u.user) || /[:\n]/.test(u.password)) throw new Error(`startDovecot: user or password unusable in a passwd-file: ${u.user}`);
@@ -162,7 +168,7 @@ export async function startDovecot(options: { users?: TestDovecotUser[] } = {}):
   await writeFile(path.join(dir, 'users'), users.map((u) => `${u.user}:{PLAIN}${u.password}::::::\n`).join(''));
   const port = await freePort();
   const confPath = path.join(dir, 'dovecot.conf');
-  await writeFile(confPath, configText(dir, port));
+  await writeFile(confPath, configText(dir, port) + (options.imapCapability ? `imap_capability = ${options.imapCapability}\n` : ''));
   const logPath = path.join(dir, 'dovecot.log');
   const readLog = async () => readFile(logPath, 'utf8').catch(() => '');
 
