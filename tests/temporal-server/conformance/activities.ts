@@ -41,7 +41,7 @@ export async function heartbeatThenStall(key: string): Promise<unknown> {
   const previous: unknown = ctx.info.heartbeatDetails;
   ctx.heartbeat({ attempt });
   if (attempt === 1) {
-    await ctx.sleep(10_000); // misses the heartbeat timeout
+    await ctx.sleep(5_000); // misses the heartbeat timeout
     return 'unexpected';
   }
   return previous;

@@ -99,7 +99,7 @@ export async function timingOutActivity(key: string): Promise<string> {
 export async function heartbeatActivity(key: string): Promise<unknown> {
   const acts = proxyActivities<typeof activities>({
     startToCloseTimeout: '30s',
-    heartbeatTimeout: '500ms',
+    heartbeatTimeout: '1s',
     retry: { maximumAttempts: 3, initialInterval: '100ms' },
   });
   return await acts.heartbeatThenStall(key);
@@ -109,7 +109,7 @@ export async function heartbeatActivity(key: string): Promise<unknown> {
 export async function heartbeatTimeoutFinal(key: string): Promise<unknown> {
   const acts = proxyActivities<typeof activities>({
     startToCloseTimeout: '30s',
-    heartbeatTimeout: '500ms',
+    heartbeatTimeout: '1s',
     retry: { maximumAttempts: 1 },
   });
   return await acts.heartbeatThenStall(key);
