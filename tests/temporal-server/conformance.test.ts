@@ -188,6 +188,29 @@ describe('workflows', () => {
     expect((await h.describe()).status.name).toBe('TERMINATED');
   });
 
+  test.runIf(timeSkipping)('workflow run timeout', async () => {
+    const h = track(
+      await env.client.workflow.start(wf.sleeper, { taskQueue, workflowId: wid('run-timeout'), args: [24 * 3_600_000], workflowRunTimeout: '1 hour' }),
+    );
+    const err = await expectFailure(h.result());
+    expect(err.cause).toBeInstanceOf(TimeoutFailure);
+    expect((await h.describe()).status.name).toBe('TIMED_OUT');
+  });
+
+  test.runIf(timeSkipping)('workflow execution timeout spans continue-as-new runs', async () => {
+    const h = track(
+      await env.client.workflow.start(wf.sleepThenContinue, { taskQueue, workflowId: wid('exec-timeout'), args: [5], workflowExecutionTimeout: '150 minutes' }),
+    );
+    const err = await expectFailure(h.result());
+    expect(err.cause).toBeInstanceOf(TimeoutFailure);
+    let runs = 0;
+    for await (const info of env.client.workflow.list({ query: `WorkflowId = '${h.workflowId}'` })) {
+      runs++;
+      produced.push({ workflowId: info.workflowId, runId: info.runId });
+    }
+    expect(runs).toBe(3); // two runs of an hour each continued as new; the third timed out
+  });
+
   test('cancel', async () => {
     const h = await start(wf.cancellable, []);
     await h.query('__stack_trace'); // running

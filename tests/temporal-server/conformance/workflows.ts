@@ -148,6 +148,13 @@ export async function countdown(n: number, total = 0): Promise<string> {
   return `sum ${total} after ${workflowInfo().continuedFromExecutionRunId ? 'continue-as-new' : 'one run'}`;
 }
 
+/** Sleeps an hour, then continues as new, `n` times. */
+export async function sleepThenContinue(n: number): Promise<string> {
+  await sleep('1 hour');
+  if (n > 0) await continueAsNew<typeof sleepThenContinue>(n - 1);
+  return 'done';
+}
+
 export async function waitForever(): Promise<void> {
   await condition(() => false);
 }

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { VirtualClock, type TimerHandle } from './clock.js';
 import { invalidArgument, notFound } from './errors.js';
-import { EventType, Status, temporal, durationToMs, msToDuration, msToTimestamp, num, type Obj, type T } from './proto.js';
+import { EventType, RetryState, Status, temporal, durationToMs, msToDuration, msToTimestamp, num, type Obj, type T } from './proto.js';
 import { TaskQueues } from './queues.js';
 import { Activities, type Activity } from './activities.js';
 import { Queries, type PendingQuery } from './queries.js';
@@ -51,6 +51,8 @@ export interface StartParams {
   continuedFailure?: Obj | null;
   initiator?: number;
   retryPolicy?: Obj | null;
+  /** Absolute (virtual) time the whole execution expires, carried across continue-as-new. */
+  executionExpirationMs?: number;
 }
 
 export class Run {
@@ -64,6 +66,8 @@ export class Run {
   readonly activities = new Map<number, Activity>();
   pendingQueries: PendingQuery[] = [];
   cancelRequested = false;
+  runTimeout: TimerHandle | undefined;
+  executionExpirationMs: number | undefined;
   readonly waiters = new Set<() => void>();
   searchAttributes: Record<string, Obj>;
   memo: Record<string, Obj>;
@@ -172,7 +176,10 @@ export class Engine {
   // ---------------------------------------------------------------- start / close
 
   startWorkflow(p: StartParams, runId: string = randomUUID()): Run {
-    const run = new Run(runId, p.firstExecutionRunId ?? runId, p, this.clock.now());
+    const now = this.clock.now();
+    const run = new Run(runId, p.firstExecutionRunId ?? runId, p, now);
+    const executionTimeoutMs = durationToMs(p.workflowExecutionTimeout);
+    run.executionExpirationMs = p.executionExpirationMs ?? (executionTimeoutMs > 0 ? now + executionTimeoutMs : undefined);
     this.runs.set(runId, run);
     const list = this.byWorkflowId.get(p.workflowId) ?? [];
     list.push(run);
@@ -198,7 +205,11 @@ export class Engine {
       attempt: 1,
       workflowId: p.workflowId,
       prevAutoResetPoints: {},
+      workflowExecutionExpirationTime: run.executionExpirationMs ? msToTimestamp(run.executionExpirationMs) : undefined,
     });
+    const runTimeoutMs = durationToMs(p.workflowRunTimeout);
+    const deadline = Math.min(runTimeoutMs > 0 ? now + runTimeoutMs : Infinity, run.executionExpirationMs ?? Infinity);
+    if (deadline < Infinity) run.runTimeout = this.clock.schedule(deadline - now, () => this.timeOutRun(run));
     this.scheduleWorkflowTask(run);
     return run;
   }
@@ -209,10 +220,18 @@ export class Engine {
     return Math.min(ms, MAX_WORKFLOW_TASK_TIMEOUT_MS);
   }
 
+  /** Workflow run or execution timeout. */
+  private timeOutRun(run: Run): void {
+    if (!run.running) return;
+    this.append(run, 'workflowExecutionTimedOut', { retryState: RetryState.RETRY_STATE_TIMEOUT });
+    this.close(run, Status.WORKFLOW_EXECUTION_STATUS_TIMED_OUT);
+  }
+
   /** Move a run to a closed status and release everything it holds. */
   private close(run: Run, status: number): void {
     run.status = status;
     run.closeTime = this.clock.now();
+    this.clock.cancel(run.runTimeout);
     if (run.wft) {
       this.clock.cancel(run.wft.timeout);
       run.wft = null;
@@ -524,6 +543,7 @@ export class Engine {
       workflowRunTimeout: (a.workflowRunTimeout as Obj | null) ?? p.workflowRunTimeout,
       continuedExecutionRunId: run.runId,
       firstExecutionRunId: run.firstRunId,
+      executionExpirationMs: run.executionExpirationMs,
       lastCompletionResult: a.lastCompletionResult,
       continuedFailure: a.failure as Obj | null,
       initiator: a.initiator ?? 1,
