@@ -1,22 +1,24 @@
 // Benchmark of the whole report chain on the in-repo Temporal test server:
 //   1. reports/s: N reports through start → receipt → head approves → office approves → published, every
 //      mail rendered and delivered to a real SMTP server, every transition recorded in SQLite;
-//   2. the worker's memory while M reports wait for review (this process's peak RSS: worker + SMTP sink).
+//   2. the worker's memory while M reports wait for review: the peak RSS (VmHWM) of the worker, which runs
+//      in a process of its own (bench/worker-process.ts), apart from this load generator.
 //   npm run bench:lifecycle [-- <reports> <waiting>]        (defaults 1000 and 10000)
+import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { WORKFLOWS_PATH } from '../worker/index.js';
+import { fileURLToPath } from 'node:url';
 import { mkdtempSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SMTPServer } from 'smtp-server';
-import { createActivities } from '../activities/index.js';
 import { migrateToLatest, openDatabase, ReadModel } from '../db/index.js';
 import { submitReport, type Submission } from '../intake/submit.js';
-import { smtpTransport } from '../mail/transport.js';
 import { approveSignal } from '../workflows/report.js';
-import { WORKFLOWS_PATH } from '../worker/index.js';
-import { SECRET, testConfig } from '../tests/support/baosong.js';
-import { createTestEnv, createTestWorker, uniqueTaskQueue } from '../tests/support/temporal.js';
+import { testConfig } from '../tests/support/baosong.js';
+import { createTestEnv, uniqueTaskQueue } from '../tests/support/temporal.js';
+import { smtpSink } from './smtp-sink.js';
 
 const reports = Number(process.argv[2] ?? 1000);
 const waiting = Number(process.argv[3] ?? 10_000);
@@ -25,25 +27,6 @@ const concurrency = 100;
 const liufang = { name: '刘芳', email: 'liufang@school.test' };
 const head = { name: '王建国', email: 'wangjianguo@school.test' };
 const office = { name: '谢雨桐', email: 'xieyutong@school.test' };
-
-/** An SMTP sink that only counts: the benchmark measures baosong, not a mail parser. */
-async function smtpSink() {
-  const counter = { delivered: 0 };
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, _session, callback) {
-      stream.on('data', () => undefined);
-      stream.on('end', () => {
-        counter.delivered++;
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.server.address() as AddressInfo).port, counter, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
 
 async function pool<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -63,12 +46,21 @@ async function main(): Promise<void> {
   const database = await openDatabase({ file: join(dataDir, 'baosong.db') });
   await migrateToLatest(database);
   const readModel = new ReadModel(database);
-  const transport = smtpTransport({ host: '127.0.0.1', port: sink.port, secure: false, pool: true });
-  const activities = createActivities({ config, readModel, transport, secret: SECRET });
-  const worker = await createTestWorker(env, { taskQueue: config.temporal.taskQueue, workflowsPath: WORKFLOWS_PATH, activities, maxCachedWorkflows: config.temporal.maxCachedWorkflows });
+  // The worker runs the prebuilt bundle, as a production worker should (npm run build).
+  const bundlePath = join(dataDir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH })).code);
+  const child = fork(fileURLToPath(new URL('./worker-process.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean)],
+    env: { ...process.env, BAOSONG_WORKFLOW_BUNDLE: bundlePath, BENCH_WORKER: JSON.stringify({ address: env.address, taskQueue: config.temporal.taskQueue, smtpPort: sink.port, dataDir }) },
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`worker process exited with ${code}`)));
+  });
+  const workerPeakRss = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  const workerRss = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  console.log(`worker process started: RSS ${(workerRss() / 2 ** 20).toFixed(0)} MB (peak so far ${(workerPeakRss() / 2 ** 20).toFixed(0)} MB)`);
 
-  let peakRss = 0;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   const now = new Date(await env.currentTimeMs());
   const submission = (): Submission => ({
     origin: { kind: 'web', ref: randomUUID() },
@@ -83,7 +75,7 @@ async function main(): Promise<void> {
   });
   const deps = { client: env.client, config, readModel };
 
-  await worker.runUntil(async () => {
+  {
     // Warm-up: bundling the workflow code and the first isolate are not what we measure.
     const warm = await submitReport(deps, submission());
     const warmHandle = env.client.workflow.getHandle(warm.workflowId);
@@ -91,7 +83,7 @@ async function main(): Promise<void> {
     await warmHandle.signal(approveSignal, { actor: office, evidence: { via: 'web', ref: 'w2' } });
     await warmHandle.result();
 
-    const mailsBefore = sink.counter.delivered;
+    const mailsBefore = sink.deliveries.length;
     const t0 = performance.now();
     await pool(Array.from({ length: reports }, (_, i) => i), concurrency, async (i) => {
       const r = await submitReport(deps, submission());
@@ -102,24 +94,24 @@ async function main(): Promise<void> {
       if (outcome.status !== 'published') throw new Error(`report ${r.reportId} ended ${outcome.status}`);
     });
     const seconds = (performance.now() - t0) / 1000;
-    const mails = sink.counter.delivered - mailsBefore;
+    const mails = sink.deliveries.length - mailsBefore;
     console.log(`lifecycle: ${reports} reports through the whole chain in ${seconds.toFixed(1)} s = ${(reports / seconds).toFixed(1)} reports/s (${mails} mails delivered, ${(mails / seconds).toFixed(0)} mails/s)`);
 
     if (waiting > 0) {
-      const before = sink.counter.delivered;
+      const before = sink.deliveries.length;
       const w0 = performance.now();
       await pool(Array.from({ length: waiting }, (_, i) => i), concurrency, async () => {
         await submitReport(deps, submission());
       });
       // Each waiting report has had its receipt and its review request delivered.
-      while (sink.counter.delivered - before < waiting * 2) await new Promise((r) => setTimeout(r, 200));
+      while (sink.deliveries.length - before < waiting * 2) await new Promise((r) => setTimeout(r, 200));
       const settled = (performance.now() - w0) / 1000;
       await new Promise((r) => setTimeout(r, 2000));
-      console.log(`waiting: ${waiting} reports in review after ${settled.toFixed(1)} s; peak RSS of the worker process ${(peakRss / 2 ** 20).toFixed(0)} MB, now ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
+      console.log(`waiting: ${waiting} reports in review after ${settled.toFixed(1)} s; worker process peak RSS ${(workerPeakRss() / 2 ** 20).toFixed(0)} MB, now ${(workerRss() / 2 ** 20).toFixed(0)} MB`);
     }
-  });
-  clearInterval(sampler);
-  transport.close();
+  }
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
   await sink.close();
   await database.close();
   await env.teardown();

@@ -14,17 +14,26 @@ export const WORKFLOWS_PATH = ['../workflows/index.ts', '../workflows/index.js']
 export interface CreateWorkerOptions extends ActivityDeps {
   connection: NativeConnection;
   namespace?: string;
+  /** A prebuilt workflow bundle (default: $BAOSONG_WORKFLOW_BUNDLE, else bundle at start). */
+  workflowBundlePath?: string;
   /** Extra Worker options (maxCachedWorkflows, identity, …). */
   worker?: Partial<Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'activities' | 'workflowsPath'>>;
 }
 
+/** Where `npm run build` writes the prebuilt workflow bundle. */
+export const WORKFLOW_BUNDLE_PATH = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
+
 export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
   const { connection, namespace, worker, ...deps } = options;
+  // BAOSONG_WORKFLOW_BUNDLE names a prebuilt bundle (npm run build): no webpack at start, less memory.
+  // Explicit on purpose: a stale bundle must never run silently instead of the current code.
+  const bundle = options.workflowBundlePath ?? process.env.BAOSONG_WORKFLOW_BUNDLE;
+  const code = worker?.workflowBundle ? {} : bundle ? { workflowBundle: { codePath: bundle } } : { workflowsPath: WORKFLOWS_PATH };
   return Worker.create({
     connection,
     namespace: namespace ?? deps.config.temporal.namespace,
     taskQueue: deps.config.temporal.taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
+    ...code,
     activities: createActivities(deps),
     maxCachedWorkflows: deps.config.temporal.maxCachedWorkflows,
     ...worker,

@@ -1,0 +1,38 @@
+// A baosong worker in a process of its own, for benchmarks that measure the worker's memory apart from
+// the load generator. Started by bench/lifecycle.ts with BENCH_WORKER as JSON:
+//   { address, taskQueue, smtpPort, dataDir, maxCachedWorkflows }
+import { join } from 'node:path';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { migrateToLatest, openDatabase, ReadModel } from '../db/index.js';
+import { smtpTransport } from '../mail/transport.js';
+import { createWorker } from '../worker/index.js';
+import { SECRET, testConfig } from '../tests/support/baosong.js';
+
+interface Options {
+  address: string;
+  taskQueue: string;
+  smtpPort: number;
+  dataDir: string;
+}
+
+async function main(): Promise<void> {
+  const o = JSON.parse(process.env.BENCH_WORKER ?? '{}') as Options;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const config = testConfig({ smtpPort: o.smtpPort, dataDir: o.dataDir, taskQueue: o.taskQueue });
+  const database = await openDatabase({ file: join(o.dataDir, 'baosong.db') });
+  await migrateToLatest(database);
+  const transport = smtpTransport({ host: '127.0.0.1', port: o.smtpPort, secure: false, pool: true });
+  const connection = await NativeConnection.connect({ address: o.address });
+  const worker = await createWorker({ connection, config, readModel: new ReadModel(database), transport, secret: SECRET });
+  process.once('SIGTERM', () => worker.shutdown());
+  process.send?.('ready');
+  await worker.run();
+  transport.close();
+  await database.close();
+  await connection.close();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
