@@ -16,6 +16,6 @@ export function createActivities(deps: ActivityDeps) {
     ...mail,
     ...createRecordActivities(deps.readModel),
     ...createPlanActivities(deps.config),
-    ...createPublishActivities({ ...deps, sendReportMail: mail.sendReportMail }),
+    ...createPublishActivities(deps),
   };
 }

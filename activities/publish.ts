@@ -1,18 +1,13 @@
 /**
- * Publishing an approved report: always into the published archive; then, as configured, a webhook to
- * the school website and a mail to the website editor. Each part is idempotent.
+ * Publishing an approved report: into the published archive, and, as configured, a webhook to the
+ * school website (the workflow mails the website editor). Idempotent: the webhook gets an idempotency key.
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Config } from '../config/schema.js';
 import type { ReadModel } from '../db/read-model.js';
-import type { ReadModelUpdate, ReportMailRequest } from '../domain/lifecycle.js';
+import type { ReadModelUpdate } from '../domain/lifecycle.js';
 
-export function createPublishActivities(deps: {
-  config: Config;
-  readModel: ReadModel;
-  fetch?: typeof fetch;
-  sendReportMail: (req: ReportMailRequest) => Promise<void>;
-}) {
+export function createPublishActivities(deps: { config: Config; readModel: ReadModel; fetch?: typeof fetch }) {
   const { config, readModel } = deps;
   const doFetch = deps.fetch ?? fetch;
   return {
@@ -35,40 +30,6 @@ export function createPublishActivities(deps: {
       }
       const summary = update.body.length > 200 ? `${update.body.slice(0, 200)}…` : update.body;
       await readModel.recordPublished({ reportId: r.id, publishedAt, title: r.title, departmentId: r.departmentId, category: r.category, summary, url });
-      if (config.publish.editorEmail) {
-        await deps.sendReportMail({
-          reportId: r.id,
-          kind: 'approved',
-          key: `${r.version}-approved`,
-          to: [{ name: '网站编辑', email: config.publish.editorEmail }],
-          round: 0,
-          step: null,
-          originMessageId: r.origin === 'mail' ? r.originRef : null,
-          report: {
-            title: r.title,
-            body: update.body,
-            departmentName: config.departments.find((d) => d.id === r.departmentId)?.name ?? r.departmentId,
-            submitter: { name: r.submitterName, email: r.submitterEmail },
-            category: r.category,
-            urgency: r.urgency,
-            eventTime: r.eventTime,
-            receivedAt: r.receivedAt,
-            dueAt: r.dueAt,
-            timeliness: r.timeliness,
-            attachments: update.attachments,
-          },
-          holders: [],
-          composedAt: publishedAt,
-          reviewDueAt: r.reviewDueAt,
-          revisionDueAt: null,
-          expiresAt: null,
-          overdue: false,
-          actor: null,
-          reason: null,
-          attemptedAction: null,
-          publishedUrl: url,
-        });
-      }
       return { url };
     },
   };

@@ -40,6 +40,8 @@ export interface ReportInput {
   plan: ReviewPlan;
   office: Person[];
   leadership: Person[];
+  /** The website editor, mailed each approved report for publishing (config `publish.editorEmail`). */
+  editor?: Person | null | undefined;
 }
 
 /** How an action reached us: the Message-ID of a reply, the id of a signed link, … */
@@ -385,7 +387,9 @@ function review(t: Transition, event: Extract<PersonEvent, { type: 'approve' | '
   s.status = 'approved';
   s.step = null;
   s.decidedAt = t.now;
+  const approved = t.state.timeline[t.state.timeline.length - 1]!;
   t.effects.push({ type: 'publish' });
+  if (t.input.editor) t.mail('approved', [t.input.editor], approved);
   return t.done();
 }
 

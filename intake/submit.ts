@@ -102,6 +102,9 @@ export function prepareReport(config: Config, submission: Submission, reportId: 
     plan: planReview(submission.receivedAt, submission.urgency, ctx),
     office: config.office.reviewers.map(person),
     leadership: config.leadership.map(person),
+    editor: config.publish.editorEmail
+      ? { name: identify(config, config.publish.editorEmail).name ?? (config.school.locale === 'en' ? 'Website editor' : '网站编辑'), email: config.publish.editorEmail }
+      : null,
   };
 }
 
