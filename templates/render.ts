@@ -119,8 +119,8 @@ export function renderMail(kind: MailKind, data: MailData, options: RenderOption
   return inLayout(engine, base, context, frame, subject, data.schoolName, data.replyAddress ?? null);
 }
 
-/** Content template `base`.html inside the shared layout, CSS inlined, plus its text part. */
-function inLayout(engine: Engine, base: string, context: object, frame: { locale: Locale; timeZone: string; mode: 'html' }, subject: string, schoolName: string, replyAddress: string | null): RenderedMail {
+/** Content template `base`.html inside the shared layout, CSS inlined, plus its text part (for renderers of other mails). */
+export function inLayout(engine: Engine, base: string, context: object, frame: { locale: Locale; timeZone: string; mode: 'html' }, subject: string, schoolName: string, replyAddress: string | null): RenderedMail {
   const content = engine.render(`${base}.html`, context, frame);
   const page = engine.render('layouts/mail', { lang: frame.locale, subject, schoolName, replyAddress, content }, frame);
   const html = juice(page, { removeStyleTags: true, preserveMediaQueries: false, applyWidthAttributes: true });
