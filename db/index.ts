@@ -4,5 +4,5 @@ export { migrateToLatest, migrations, type MigrateResult } from './migrations/in
 export { ReadModel } from './read-model.js';
 export { DatabaseError, type DatabaseErrorCode } from './errors.js';
 export type * from './rows.js';
-export { REPORT_EVENT_TYPES } from './rows.js';
+export { EXPECTED_STATUSES, REPORT_EVENT_TYPES } from './rows.js';
 export type { Tables } from './schema.js';

@@ -12,6 +12,12 @@ import type { Database } from './connect.js';
 import { DatabaseError, describe, driverCode, isForeignKeyViolation } from './errors.js';
 import type {
   Attachment,
+  DigestRecord,
+  ExpectedFilter,
+  ExpectedReport,
+  ExpectedReportRecord,
+  ExpectedSource,
+  ExpectedStatus,
   Holder,
   Instant,
   MailSendingRecord,
@@ -31,7 +37,7 @@ import type {
   Timeliness,
   Urgency,
 } from './rows.js';
-import type { PublishedTable, ReportEventsTable, ReportsTable, SentMailTable } from './schema.js';
+import type { DigestsTable, ExpectedReportsTable, PublishedTable, ReportEventsTable, ReportsTable, SentMailTable } from './schema.js';
 
 /** Thrown inside the allocation transaction to roll it back when the origin already has a number. */
 class AlreadyAllocated extends Error {}
@@ -362,6 +368,137 @@ export class ReadModel {
     return row ? toPublished(row) : null;
   }
 
+  // -------------------------------------------------------------------------------------------------
+  // Expected reports (漏报 when they never come) and weekly digests
+
+  /**
+   * Inserts an expected report, or updates the one with this id (department, title, times, urgency,
+   * source). Its status and report are only changed when the record names them.
+   */
+  async recordExpected(expected: ExpectedReportRecord): Promise<ExpectedReport> {
+    const status = expected.status ?? 'waiting';
+    checkExpectedStatus(status, expected.id);
+    const createdAt = toIso(expected.createdAt, 'createdAt');
+    const values = {
+      id: expected.id,
+      department_id: expected.departmentId,
+      title: expected.title,
+      event_end: toIso(expected.eventEnd, 'eventEnd'),
+      urgency: expected.urgency,
+      due_at: toIso(expected.dueAt, 'dueAt'),
+      status,
+      report_id: expected.reportId ?? null,
+      source: expected.source,
+      created_at: createdAt,
+      updated_at: expected.updatedAt === undefined ? createdAt : toIso(expected.updatedAt, 'updatedAt'),
+    };
+    const changes = {
+      department_id: values.department_id,
+      title: values.title,
+      event_end: values.event_end,
+      urgency: values.urgency,
+      due_at: values.due_at,
+      source: values.source,
+      updated_at: values.updated_at,
+      ...(expected.status !== undefined ? { status } : {}),
+      ...(expected.reportId !== undefined ? { report_id: values.report_id } : {}),
+    };
+    await this.#db
+      .insertInto('expected_reports')
+      .values(values)
+      .onConflict((oc) => oc.column('id').doUpdateSet(changes))
+      .execute();
+    const row = await this.getExpected(expected.id);
+    if (row === null) throw new DatabaseError('EDB_NOT_FOUND', `Expected report ${expected.id} vanished right after it was recorded.`);
+    return row;
+  }
+
+  async getExpected(id: string): Promise<ExpectedReport | null> {
+    const row = await this.#db.selectFrom('expected_reports').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toExpected(row) : null;
+  }
+
+  /** Expected reports matching every given filter, soonest due first. */
+  async listExpected(filter: ExpectedFilter = {}): Promise<ExpectedReport[]> {
+    let query = this.#db.selectFrom('expected_reports').selectAll();
+    if (filter.department !== undefined) query = query.where('department_id', '=', filter.department);
+    if (filter.status !== undefined) {
+      const statuses: readonly ExpectedStatus[] = typeof filter.status === 'string' ? [filter.status] : filter.status;
+      if (statuses.length === 0) return [];
+      query = query.where('status', 'in', statuses);
+    }
+    if (filter.dueFrom !== undefined) query = query.where('due_at', '>=', toIso(filter.dueFrom, 'dueFrom'));
+    if (filter.dueTo !== undefined) query = query.where('due_at', '<', toIso(filter.dueTo, 'dueTo'));
+    const rows = await query.orderBy('due_at').orderBy('id').execute();
+    return rows.map(toExpected);
+  }
+
+  /**
+   * Sets what became of an expected report. Idempotent, and a report once linked stays linked: marking
+   * 'missing' (or 'waiting') an expected report already satisfied by a report (on time or late) changes
+   * nothing, so a due-time timer racing the report's arrival cannot undo it. A missing one that a report
+   * later satisfies becomes 'late' with that report. Returns the stored row.
+   */
+  async markExpected(id: string, status: ExpectedStatus, reportId?: string | null, at: Instant = new Date()): Promise<ExpectedReport> {
+    checkExpectedStatus(status, id);
+    const linked = status === 'satisfied' || status === 'late';
+    if (linked && !reportId) {
+      throw new DatabaseError('EDB_INVALID', `markExpected ${id}: status ${status} needs the id of the report that satisfied it.`);
+    }
+    let query = this.#db
+      .updateTable('expected_reports')
+      .set({ status, report_id: linked ? (reportId ?? null) : null, updated_at: toIso(at, 'at') })
+      .where('id', '=', id);
+    if (!linked) query = query.where('status', 'not in', ['satisfied', 'late']);
+    await query.execute();
+    const row = await this.getExpected(id);
+    if (row === null) throw new DatabaseError('EDB_NOT_FOUND', `markExpected: no expected report ${id} was recorded. Call recordExpected first.`);
+    return row;
+  }
+
+  /** The digest of an ISO week (e.g. "2026-W48"), or null when none was computed. */
+  async digestFor(week: string): Promise<DigestRecord | null> {
+    const row = await this.#db.selectFrom('digests').selectAll().where('week', '=', week).executeTakeFirst();
+    return row ? toDigest(row) : null;
+  }
+
+  /**
+   * Keeps the figures of a week's digest the first time; later calls change nothing (the digest a week
+   * sends is the one first computed). Returns the stored digest.
+   */
+  async recordDigest(digest: { week: string; computedAt: Instant; figures: unknown }): Promise<DigestRecord> {
+    if (!/^\d{4}-W\d{2}$/.test(digest.week)) {
+      throw new DatabaseError('EDB_INVALID', `recordDigest: week must look like 2026-W48, got ${JSON.stringify(digest.week)}.`);
+    }
+    await this.#db
+      .insertInto('digests')
+      .values({
+        week: digest.week,
+        computed_at: toIso(digest.computedAt, 'computedAt'),
+        sent_at: null,
+        message_ids: '[]',
+        figures: JSON.stringify(digest.figures),
+      })
+      .onConflict((oc) => oc.column('week').doNothing())
+      .execute();
+    const row = await this.digestFor(digest.week);
+    if (row === null) throw new DatabaseError('EDB_NOT_FOUND', `Digest ${digest.week} vanished right after it was recorded.`);
+    return row;
+  }
+
+  /** The week's digest went out as these mails. A digest already marked sent keeps its first time and mails. */
+  async markDigestSent(week: string, messageIds: readonly string[], at: Instant): Promise<DigestRecord> {
+    await this.#db
+      .updateTable('digests')
+      .set({ sent_at: toIso(at, 'at'), message_ids: JSON.stringify(messageIds) })
+      .where('week', '=', week)
+      .where('sent_at', 'is', null)
+      .execute();
+    const row = await this.digestFor(week);
+    if (row === null) throw new DatabaseError('EDB_NOT_FOUND', `markDigestSent: no digest for ${week} was recorded. Call recordDigest first.`);
+    return row;
+  }
+
   #bool(value: boolean): number | boolean {
     return this.#database.dialect === 'sqlite' ? (value ? 1 : 0) : value;
   }
@@ -471,8 +608,40 @@ function toPublished(row: Selectable<PublishedTable>): Published {
   };
 }
 
+function toExpected(row: Selectable<ExpectedReportsTable>): ExpectedReport {
+  return {
+    id: row.id,
+    departmentId: row.department_id,
+    title: row.title,
+    eventEnd: readIso(row.event_end),
+    urgency: row.urgency as Urgency,
+    dueAt: readIso(row.due_at),
+    status: row.status as ExpectedStatus,
+    reportId: row.report_id,
+    source: row.source as ExpectedSource,
+    createdAt: readIso(row.created_at),
+    updatedAt: readIso(row.updated_at),
+  };
+}
+
+function toDigest(row: Selectable<DigestsTable>): DigestRecord {
+  return {
+    week: row.week,
+    computedAt: readIso(row.computed_at),
+    sentAt: readIsoOrNull(row.sent_at),
+    messageIds: parseJson(row.message_ids, `message ids of digest ${row.week}`) as string[],
+    figures: parseJson(row.figures, `figures of digest ${row.week}`),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Errors
+
+function checkExpectedStatus(status: string, id: string): void {
+  if (!['waiting', 'satisfied', 'late', 'missing'].includes(status)) {
+    throw new DatabaseError('EDB_INVALID', `Expected report ${id}: status must be waiting, satisfied, late or missing, got ${JSON.stringify(status)}.`);
+  }
+}
 
 function count(value: number | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;

@@ -179,3 +179,59 @@ export interface ReportFilter {
   limit?: number;
   offset?: number;
 }
+
+/** What became of an expected report: still waiting, arrived on time, arrived late, or missing (漏报) at its due time. */
+export type ExpectedStatus = 'waiting' | 'satisfied' | 'late' | 'missing';
+export const EXPECTED_STATUSES: readonly ExpectedStatus[] = ['waiting', 'satisfied', 'late', 'missing'];
+
+/** Where the office registered an expected report: the CLI, an iCalendar import, or the dashboard. */
+export type ExpectedSource = 'cli' | 'ics' | 'web';
+
+/** A report the office expects from a department about an event, by a due time. */
+export interface ExpectedReport {
+  id: string;
+  departmentId: string;
+  title: string;
+  /** When the event ends. */
+  eventEnd: string;
+  urgency: Urgency;
+  dueAt: string;
+  status: ExpectedStatus;
+  /** The report that satisfied it, once one arrived. */
+  reportId: string | null;
+  source: ExpectedSource;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ExpectedReportRecord
+  extends Omit<ExpectedReport, 'eventEnd' | 'dueAt' | 'createdAt' | 'updatedAt' | 'status' | 'reportId'> {
+  eventEnd: Instant;
+  dueAt: Instant;
+  /** Default 'waiting'. */
+  status?: ExpectedStatus;
+  reportId?: string | null;
+  createdAt: Instant;
+  /** Default createdAt. */
+  updatedAt?: Instant;
+}
+
+export interface ExpectedFilter {
+  department?: string;
+  status?: ExpectedStatus | readonly ExpectedStatus[];
+  /** Due at or after this moment. */
+  dueFrom?: Instant;
+  /** Due before this moment. */
+  dueTo?: Instant;
+}
+
+/** One week's digest: its figures as computed, and whether (and as which mails) it was sent. */
+export interface DigestRecord {
+  /** ISO week, e.g. 2026-W48. */
+  week: string;
+  computedAt: string;
+  sentAt: string | null;
+  messageIds: string[];
+  /** The figures as computed (digest/figures.ts DigestFigures), parsed from JSON. */
+  figures: unknown;
+}

@@ -100,6 +100,33 @@ export interface PublishedTable {
   url: string | null;
 }
 
+export interface ExpectedReportsTable {
+  id: string;
+  department_id: string;
+  title: string;
+  event_end: Timestamp;
+  urgency: string;
+  due_at: Timestamp;
+  /** waiting | satisfied | late | missing */
+  status: string;
+  report_id: string | null;
+  /** cli | ics | web */
+  source: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DigestsTable {
+  /** ISO week, e.g. 2026-W48 */
+  week: string;
+  computed_at: Timestamp;
+  sent_at: NullableTimestamp;
+  /** JSON: list of Message-IDs */
+  message_ids: string;
+  /** JSON: the digest's figures */
+  figures: string;
+}
+
 export interface Tables {
   reports: ReportsTable;
   report_events: ReportEventsTable;
@@ -108,4 +135,6 @@ export interface Tables {
   report_numbers: ReportNumbersTable;
   report_number_allocations: ReportNumberAllocationsTable;
   published: PublishedTable;
+  expected_reports: ExpectedReportsTable;
+  digests: DigestsTable;
 }

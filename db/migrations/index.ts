@@ -7,10 +7,12 @@ import { Migrator, type Migration, type MigrationProvider, type MigrationResultS
 import type { Database, Dialect } from '../connect.js';
 import { DatabaseError, describe } from '../errors.js';
 import { readModelMigration } from './0001-read-model.js';
+import { expectedAndDigestsMigration } from './0002-expected-and-digests.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-read-model': readModelMigration(dialect),
+    '0002-expected-and-digests': expectedAndDigestsMigration(dialect),
   };
 }
 

@@ -22,6 +22,8 @@ const READ_MODEL_TABLES: readonly (keyof Tables)[] = [
   'report_numbers',
   'report_number_allocations',
   'published',
+  'expected_reports',
+  'digests',
 ];
 
 async function createMigrated(server: PostgresServer): Promise<string> {

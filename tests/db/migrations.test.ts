@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { migrateToLatest, ReadModel, type Database } from '../../db/index.js';
 import { DIALECTS, useBackend } from './harness.js';
 
-const TABLES = ['attachments', 'baosong_migration', 'baosong_migration_lock', 'published', 'report_events', 'report_number_allocations', 'report_numbers', 'reports', 'sent_mail'];
+const TABLES = ['attachments', 'baosong_migration', 'baosong_migration_lock', 'digests', 'expected_reports', 'published', 'report_events', 'report_number_allocations', 'report_numbers', 'reports', 'sent_mail'];
 
 async function tableNames(database: Database): Promise<string[]> {
   const tables = await database.db.introspection.getTables();
@@ -25,10 +25,10 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     const database = await backend.open();
     expect(await tableNames(database)).toEqual([]);
 
-    expect(await migrateToLatest(database)).toEqual({ applied: ['0001-read-model'] });
+    expect(await migrateToLatest(database)).toEqual({ applied: ['0001-read-model', '0002-expected-and-digests'] });
     expect(await tableNames(database)).toEqual(TABLES);
     expect(await indexNames(database)).toEqual(
-      expect.arrayContaining(['reports_status', 'reports_department_id', 'reports_received_at', 'reports_category', 'report_events_type_at']),
+      expect.arrayContaining(['reports_status', 'reports_department_id', 'reports_received_at', 'reports_category', 'report_events_type_at', 'expected_reports_due_at', 'expected_reports_department_id']),
     );
 
     const readModel = new ReadModel(database);
@@ -55,7 +55,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
       const { database, reopen } = await backend.fresh();
       const other = await reopen();
       const results = await Promise.all([migrateToLatest(database), migrateToLatest(other)]);
-      expect(results.map((r) => r.applied).flat()).toEqual(['0001-read-model']);
+      expect(results.map((r) => r.applied).flat()).toEqual(['0001-read-model', '0002-expected-and-digests']);
       expect(await tableNames(database)).toEqual(TABLES);
     });
   }
