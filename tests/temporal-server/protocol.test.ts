@@ -243,3 +243,19 @@ test('a gzip-compressed GetSystemInfo asks the client to reconnect uncompressed;
     client.close();
   }
 });
+
+test('a start retried with the same request id returns the run it started instead of ALREADY_EXISTS', async () => {
+  const request = {
+    namespace: 'default',
+    workflowId: `retried-${randomUUID()}`,
+    workflowType: { name: 'rawWorkflow' },
+    taskQueue: { name: uniqueTaskQueue('raw') },
+    requestId: randomUUID(),
+  };
+  const first = await env.connection.workflowService.startWorkflowExecution(request);
+  const again = await env.connection.workflowService.startWorkflowExecution(request);
+  expect(again.runId).toBe(first.runId);
+  const other = await codeOf(env.connection.workflowService.startWorkflowExecution({ ...request, requestId: randomUUID() }));
+  expect(other).toBe(grpcStatus.ALREADY_EXISTS);
+  await env.client.workflow.getHandle(request.workflowId).terminate();
+});

@@ -51,6 +51,8 @@ export interface StartParams {
   continuedFailure?: Obj | null;
   initiator?: number;
   retryPolicy?: Obj | null;
+  /** The start request's id, so that a retried start is recognised. */
+  requestId?: string;
   /** Absolute (virtual) time the whole execution expires, carried across continue-as-new. */
   executionExpirationMs?: number;
 }
@@ -541,6 +543,7 @@ export class Engine {
       searchAttributes: (a.searchAttributes as StartParams['searchAttributes']) ?? p.searchAttributes,
       workflowTaskTimeoutMs,
       workflowRunTimeout: (a.workflowRunTimeout as Obj | null) ?? p.workflowRunTimeout,
+      requestId: '',
       continuedExecutionRunId: run.runId,
       firstExecutionRunId: run.firstRunId,
       executionExpirationMs: run.executionExpirationMs,

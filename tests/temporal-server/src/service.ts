@@ -72,6 +72,7 @@ export function workflowHandlers(engine: Engine): Handlers {
       workflowExecutionTimeout: req.workflowExecutionTimeout as Obj | null,
       identity: req.identity ?? '',
       retryPolicy: req.retryPolicy as Obj | null,
+      requestId: req.requestId ?? '',
     });
   }
 
@@ -119,6 +120,10 @@ export function workflowHandlers(engine: Engine): Handlers {
       }),
 
     StartWorkflowExecution: (req: T.api.workflowservice.v1.IStartWorkflowExecutionRequest) => {
+      // A retried request (same request id) gets the run it already started.
+      const latest = engine.latestRun(req.workflowId ?? '');
+      if (latest && req.requestId && latest.params.requestId === req.requestId)
+        return Promise.resolve({ runId: latest.runId, started: true, status: latest.status });
       const existing = resolveConflict(req, req.identity ?? '');
       if (existing) return Promise.resolve({ runId: existing.runId, started: false, status: existing.status });
       const run = start(req);
