@@ -9,9 +9,10 @@ import type { Config } from '../config/schema.js';
 import type { ReadModel } from '../db/read-model.js';
 import { REFUSAL_TEXT, type RefusalReason, type ReportMailRequest } from '../domain/lifecycle.js';
 import type { Person } from '../domain/review.js';
-import { statusUrl } from '../mail/links.js';
+import { reviewUrls, statusUrl } from '../mail/links.js';
 import { mailDomain, reportMessageId, threadHeaders } from '../mail/message-id.js';
 import { mintReplyToken, replyAddress } from '../mail/reply-token.js';
+import { deliverOnce } from '../mail/deliver.js';
 import type { MailTransport } from '../mail/transport.js';
 import { renderMail, TemplateError, type AttemptedAction, type MailData } from '../templates/render.js';
 
@@ -59,11 +60,19 @@ export function mailData(req: ReportMailRequest, recipient: Person, config: Conf
     data.reason = req.kind === 'refused' && refusal ? refusal[locale === 'en' ? 'en' : 'zh'] : req.reason;
   }
   if (req.attemptedAction && ATTEMPTED[req.attemptedAction]) data.attemptedAction = ATTEMPTED[req.attemptedAction];
+  if (ANSWERABLE.has(req.kind) && req.step && holds(req, recipient)) {
+    // Signed links to the reviewer page, bound to this report, round, step and reviewer; opening them only shows a form.
+    data.links = reviewUrls(config.web.baseUrl, { reportId: req.reportId, round: req.round, step: req.step.index, reviewer: recipient.email, issuedAt: req.composedAt, secret });
+  }
   return data;
 }
 
-/** Kinds a reviewer answers by replying: their Reply-To carries a token for this report, round, step and person. */
+/** Kinds a reviewer answers by replying (or by the signed links): for this report, round, step and person. */
 const ANSWERABLE = new Set(['review_request', 'reminder', 'escalation']);
+
+function holds(req: ReportMailRequest, recipient: Person): boolean {
+  return req.step !== null && req.holders.some((h) => h.email === recipient.email);
+}
 
 export function createMailActivities(deps: { config: Config; readModel: ReadModel; transport: MailTransport; secret: string }) {
   const { config, readModel, transport, secret } = deps;
@@ -72,8 +81,6 @@ export function createMailActivities(deps: { config: Config; readModel: ReadMode
 
   async function sendOne(req: ReportMailRequest, recipient: Person): Promise<void> {
     const messageId = reportMessageId(req.reportId, req.key, recipient.email, domain);
-    const previous = await readModel.sentMail(messageId);
-    if (previous && (previous.status === 'sent' || previous.status === 'outbox')) return;
 
     let rendered;
     try {
@@ -84,37 +91,29 @@ export function createMailActivities(deps: { config: Config; readModel: ReadMode
       throw err;
     }
     const thread = threadHeaders(req.reportId, domain, req.originMessageId);
-    const holdsStep = req.step !== null && req.holders.some((h) => h.email === recipient.email);
     const replyTo =
-      ANSWERABLE.has(req.kind) && req.step && holdsStep
+      ANSWERABLE.has(req.kind) && req.step && holds(req, recipient)
         ? replyAddress(config.mail.address, mintReplyToken({ reportId: req.reportId, round: req.round, step: req.step.index, recipient: recipient.email, secret }))
         : config.mail.address;
-
-    await readModel.recordMailSending({ messageId, reportId: req.reportId, kind: req.kind, to: [recipient.email], subject: rendered.subject, createdAt: req.composedAt });
-    try {
-      const result = await transport.send({
-        messageId,
-        from,
-        to: { name: recipient.name, address: recipient.email },
-        replyTo,
-        subject: rendered.subject,
-        html: rendered.html,
-        text: rendered.text,
-        inReplyTo: thread.inReplyTo,
-        references: thread.references,
-        date: new Date(req.composedAt),
-        headers: {
-          'Auto-Submitted': 'auto-generated',
-          'X-Auto-Response-Suppress': 'All',
-          'X-Baosong-Report': req.reportId,
-          'X-Baosong-Kind': req.kind,
-        },
-      });
-      await readModel.markMailSent(messageId, result.status, new Date());
-    } catch (err) {
-      await readModel.markMailFailed(messageId, (err as Error).message);
-      throw err;
-    }
+    const { subject, html, text } = rendered;
+    await deliverOnce(readModel, transport, { messageId, reportId: req.reportId, kind: req.kind, to: [recipient.email], subject, createdAt: req.composedAt }, () => ({
+      messageId,
+      from,
+      to: { name: recipient.name, address: recipient.email },
+      replyTo,
+      subject,
+      html,
+      text,
+      inReplyTo: thread.inReplyTo,
+      references: thread.references,
+      date: new Date(req.composedAt),
+      headers: {
+        'Auto-Submitted': 'auto-generated',
+        'X-Auto-Response-Suppress': 'All',
+        'X-Baosong-Report': req.reportId,
+        'X-Baosong-Kind': req.kind,
+      },
+    }));
   }
 
   return {

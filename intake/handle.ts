@@ -15,6 +15,7 @@ import { understandMail } from '../domain/mail/understand.js';
 import type { MailInput, MailUnderstanding } from '../domain/mail/types.js';
 import { mailDomain } from '../mail/message-id.js';
 import { tokenFromAddress, verifyReplyToken } from '../mail/reply-token.js';
+import { deliverOnce } from '../mail/deliver.js';
 import type { MailTransport } from '../mail/transport.js';
 import { renderNotice } from '../templates/render.js';
 import { approveSignal, commentSignal, reviseSignal, sendBackSignal } from '../workflows/report.js';
@@ -203,29 +204,19 @@ async function refuse(ctx: Context, reason: string, advice?: string): Promise<Di
   const { config, readModel, transport } = deps;
   const domain = mailDomain(config.mail.address);
   const messageId = `<notice.${createHash('sha256').update(originRef(ctx)).digest('hex').slice(0, 24)}@${domain}>`;
-  const previous = await readModel.sentMail(messageId);
-  if (!previous || (previous.status !== 'sent' && previous.status !== 'outbox')) {
-    const rendered = renderNotice(
-      { schoolName: config.school.name, recipientName: sender.name ?? sender.address, originalSubject: input.subject, reason, ...(advice ? { advice } : {}) },
-      { locale: config.school.locale, timeZone: config.school.timeZone },
-    );
-    await readModel.recordMailSending({ messageId, reportId: null, kind: 'notice', to: [sender.address], subject: rendered.subject, createdAt: new Date() });
-    try {
-      const result = await transport.send({
-        messageId,
-        from: { name: config.mail.fromName, address: config.mail.address },
-        to: sender.address,
-        subject: rendered.subject,
-        html: rendered.html,
-        text: rendered.text,
-        ...(input.messageId ? { inReplyTo: input.messageId, references: [input.messageId] } : {}),
-        headers: { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All', 'X-Baosong-Kind': 'notice' },
-      });
-      await readModel.markMailSent(messageId, result.status, new Date());
-    } catch (err) {
-      await readModel.markMailFailed(messageId, (err as Error).message);
-      throw err;
-    }
-  }
+  const rendered = renderNotice(
+    { schoolName: config.school.name, recipientName: sender.name ?? sender.address, originalSubject: input.subject, reason, ...(advice ? { advice } : {}) },
+    { locale: config.school.locale, timeZone: config.school.timeZone },
+  );
+  await deliverOnce(readModel, transport, { messageId, reportId: null, kind: 'notice', to: [sender.address], subject: rendered.subject, createdAt: new Date() }, () => ({
+    messageId,
+    from: { name: config.mail.fromName, address: config.mail.address },
+    to: sender.address,
+    subject: rendered.subject,
+    html: rendered.html,
+    text: rendered.text,
+    ...(input.messageId ? { inReplyTo: input.messageId, references: [input.messageId] } : {}),
+    headers: { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All', 'X-Baosong-Kind': 'notice' },
+  }));
   return quarantine(reason);
 }
