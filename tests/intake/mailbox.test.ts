@@ -2,6 +2,11 @@
  * The shared-inbox watcher against a real Dovecot (Debian's dovecot-imapd) and a real imapflow client.
  * Each test asserts what a school would notice: where its mail ended up, how fast, and what the health check says.
  */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MailboxError, MailboxWatcher, describeHealth, type Disposition, type IncomingMessage, type MailboxHealth, type MailboxOptions } from '../../intake/mailbox.js';
 import { startDovecot, type TestDovecot, type TestDovecotUser } from '../support/dovecot.js';
@@ -311,6 +316,71 @@ describe('MailboxWatcher against Dovecot', () => {
     await sleep(700);
     expect(h.seen).toEqual([]);
     expect(await ids(dovecot, user, 'INBOX')).toEqual(['after-stop']);
+  });
+});
+
+/** A watcher in a process of its own that SIGKILLs itself inside handle() of one message: after the handler, before the MOVE. */
+async function runCrashingIntake(server: TestDovecot, user: TestDovecotUser, crashOn: string): Promise<{ handled: string[]; signal: NodeJS.Signals | null }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'baosong-crash-'));
+  try {
+    const script = path.join(dir, 'intake.mts');
+    const watcherModule = fileURLToPath(new URL('../../intake/mailbox.ts', import.meta.url));
+    await writeFile(
+      script,
+      `import { MailboxWatcher } from ${JSON.stringify(watcherModule)};
+const [host, port, user, pass, crashOn] = process.argv.slice(2);
+const watcher = new MailboxWatcher({
+  host, port: Number(port), secure: false, auth: { user, pass },
+  async handle(m) {
+    const id = /^Message-ID:\\s*<([^>@]+)@/im.exec(m.raw.toString())?.[1];
+    process.stdout.write('handled ' + id + '\\n');
+    if (id === crashOn) process.kill(process.pid, 'SIGKILL');
+    return { folder: 'processed' };
+  },
+});
+await watcher.start();
+`,
+    );
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', script, server.host, String(server.port), user.user, user.password, crashOn], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const signal = await new Promise<NodeJS.Signals | null>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`crashing intake did not crash within 20 s; stdout: ${out}; stderr: ${err}`));
+      }, 20_000);
+      child.once('exit', (_code, sig) => {
+        clearTimeout(timer);
+        resolve(sig);
+      });
+    });
+    if (signal !== 'SIGKILL') throw new Error(`crashing intake exited without crashing; stdout: ${out}; stderr: ${err}`);
+    return { handled: out.split('\n').filter((l) => l.startsWith('handled ')).map((l) => l.slice('handled '.length)), signal };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+describe('MailboxWatcher after an intake crash', () => {
+  it('an intake process killed between handle() and MOVE: the next one handles that message again and nothing is lost or moved twice', async () => {
+    const user = freshUser();
+    const sent = ['c0', 'c1', 'c2', 'c3', 'c4', 'c5'];
+    for (const id of sent) await dovecot.append(user.user, 'INBOX', mail(id));
+    const crashed = await runCrashingIntake(dovecot, user, 'c3');
+    expect(crashed.handled).toEqual(['c0', 'c1', 'c2', 'c3']);
+    expect(await ids(dovecot, user, 'Processed')).toEqual(['c0', 'c1', 'c2']);
+    expect(await ids(dovecot, user, 'INBOX')).toEqual(['c3', 'c4', 'c5']);
+
+    const h = watch(dovecot, user);
+    await h.watcher.start();
+    await until('the rest handled', () => h.handled.length === 3);
+    // c3 reached a handler twice (once per process): the handler must be idempotent; its MOVE happened once.
+    expect(h.seen).toEqual(['c3', 'c4', 'c5']);
+    expect(await ids(dovecot, user, 'Processed')).toEqual(sent);
+    expect(await ids(dovecot, user, 'INBOX')).toEqual([]);
   });
 });
 
