@@ -36,13 +36,11 @@ export function expectedAndDigestsMigration(dialect: Dialect): Migration {
         .addColumn('figures', 'text', (c) => c.notNull())
         .execute();
 
-      // The digest's pending-review and decision-time queries.
+      // The digest's time-to-decision query (reports decided in a week).
       await db.schema.createIndex('reports_decided_at').on('reports').column('decided_at').execute();
-      await db.schema.createIndex('reports_published_at').on('reports').column('published_at').execute();
     },
 
     async down(db: Kysely<unknown>): Promise<void> {
-      await db.schema.dropIndex('reports_published_at').execute();
       await db.schema.dropIndex('reports_decided_at').execute();
       await db.schema.dropTable('digests').execute();
       await db.schema.dropTable('expected_reports').execute();
