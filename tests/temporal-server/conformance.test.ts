@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import {
+  ActivityNotFoundError,
   QueryNotRegisteredError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
@@ -411,6 +412,35 @@ describe('activities', () => {
     const h = await start(wf.heartbeatActivity, [key]);
     expect(await h.result()).toEqual({ attempt: 1 });
     expect(activities.attempts.get(key)).toEqual([1, 2]);
+  });
+
+  async function waitForToken(key: string): Promise<Uint8Array> {
+    for (let i = 0; i < 200; i++) {
+      const token = activities.asyncTokens.get(key);
+      if (token) return token;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error(`activity ${key} never started`);
+  }
+
+  test('an activity completed asynchronously by task token', async () => {
+    const key = wid('async-token');
+    const h = await start(wf.asyncActivity, [key]);
+    const token = await waitForToken(key);
+    await env.client.activity.heartbeat(token, 'still working');
+    await env.client.activity.complete(token, 'done by token');
+    expect(await h.result()).toBe('done by token');
+  });
+
+  test('an activity completed asynchronously by workflow and activity id', async () => {
+    const key = wid('async-id');
+    const h = await start(wf.asyncActivity, [key]);
+    await waitForToken(key);
+    const id = { workflowId: h.workflowId, activityId: '1' };
+    await env.client.activity.heartbeat(id, 'still working');
+    await env.client.activity.complete(id, 'done by id');
+    expect(await h.result()).toBe('done by id');
+    await expect(env.client.activity.complete(id, 'twice')).rejects.toBeInstanceOf(ActivityNotFoundError);
   });
 
   test('an activity that is cancelled', async () => {

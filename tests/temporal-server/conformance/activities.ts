@@ -1,5 +1,5 @@
 // Activities for the conformance suite. Each records what it saw so tests can assert on attempts.
-import { ApplicationFailure, Context, CancelledFailure } from '@temporalio/activity';
+import { ApplicationFailure, CompleteAsyncError, Context, CancelledFailure } from '@temporalio/activity';
 
 export const attempts = new Map<string, number[]>();
 
@@ -63,4 +63,13 @@ export async function waitForCancel(key: string): Promise<string> {
       throw err;
     }
   }
+}
+
+/** Task tokens of activities that complete asynchronously, by key. */
+export const asyncTokens = new Map<string, Uint8Array>();
+
+/** Leaves completion to someone else (the test, through the client). */
+export function completeLater(key: string): Promise<string> {
+  asyncTokens.set(key, Context.current().info.taskToken);
+  throw new CompleteAsyncError();
 }

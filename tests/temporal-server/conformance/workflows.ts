@@ -124,6 +124,11 @@ export async function scheduleToCloseActivity(key: string): Promise<string> {
   return await acts.slow(key, 5_000);
 }
 
+export async function asyncActivity(key: string): Promise<string> {
+  const acts = proxyActivities<typeof activities>({ startToCloseTimeout: '1 minute' });
+  return await acts.completeLater(key);
+}
+
 export async function cancelledActivity(key: string): Promise<string> {
   const acts = proxyActivities<typeof activities>({
     startToCloseTimeout: '30s',

@@ -215,16 +215,22 @@ export class Activities {
     return act;
   }
 
-  heartbeat(req: T.api.workflowservice.v1.IRecordActivityTaskHeartbeatRequest): Obj {
-    const act = this.started(req.taskToken);
+  /** The started activity of a workflow by activity id (the *ById RPCs of async completion). */
+  byId(workflowId: string | null | undefined, runId: string | null | undefined, activityId: string | null | undefined): Activity {
+    const run = this.engine.findRun(workflowId, runId);
+    if (!run.running) throw notFound('workflow execution already completed');
+    for (const act of run.activities.values()) if (act.activityId === activityId && act.state === 'started') return act;
+    throw notFound(`activity ${activityId ?? ''} not found or not started`);
+  }
+
+  heartbeat(req: T.api.workflowservice.v1.IRecordActivityTaskHeartbeatRequest, act = this.started(req.taskToken)): Obj {
     if (req.details) act.heartbeatDetails = req.details;
     act.lastHeartbeatTime = this.clock.now();
     this.armHeartbeat(act);
     return { cancelRequested: act.cancelRequested };
   }
 
-  completed(req: T.api.workflowservice.v1.IRespondActivityTaskCompletedRequest): void {
-    const act = this.started(req.taskToken);
+  completed(req: T.api.workflowservice.v1.IRespondActivityTaskCompletedRequest, act = this.started(req.taskToken)): void {
     const identity = req.identity ?? act.identity;
     this.close(act, (startedId) =>
       this.engine.append(act.run, 'activityTaskCompleted', {
@@ -236,8 +242,7 @@ export class Activities {
     );
   }
 
-  failed(req: T.api.workflowservice.v1.IRespondActivityTaskFailedRequest): void {
-    const act = this.started(req.taskToken);
+  failed(req: T.api.workflowservice.v1.IRespondActivityTaskFailedRequest, act = this.started(req.taskToken)): void {
     if (req.lastHeartbeatDetails) act.heartbeatDetails = req.lastHeartbeatDetails;
     const failure = req.failure ?? { message: 'activity failed' };
     const info = failure.applicationFailureInfo;
@@ -254,8 +259,7 @@ export class Activities {
     );
   }
 
-  canceled(req: T.api.workflowservice.v1.IRespondActivityTaskCanceledRequest): void {
-    const act = this.started(req.taskToken);
+  canceled(req: T.api.workflowservice.v1.IRespondActivityTaskCanceledRequest, act = this.started(req.taskToken)): void {
     const identity = req.identity ?? act.identity;
     this.close(act, (startedId) =>
       this.engine.append(act.run, 'activityTaskCanceled', {

@@ -283,6 +283,25 @@ export function workflowHandlers(engine: Engine): Handlers {
     RecordActivityTaskHeartbeat: (req: T.api.workflowservice.v1.IRecordActivityTaskHeartbeatRequest) =>
       Promise.resolve(engine.activities.heartbeat(req)),
 
+    // Async activity completion by workflow and activity id.
+    RespondActivityTaskCompletedById: (req: T.api.workflowservice.v1.IRespondActivityTaskCompletedByIdRequest) => {
+      engine.activities.completed(req, engine.activities.byId(req.workflowId, req.runId, req.activityId));
+      return Promise.resolve({});
+    },
+
+    RespondActivityTaskFailedById: (req: T.api.workflowservice.v1.IRespondActivityTaskFailedByIdRequest) => {
+      engine.activities.failed(req, engine.activities.byId(req.workflowId, req.runId, req.activityId));
+      return Promise.resolve({ failures: [] });
+    },
+
+    RespondActivityTaskCanceledById: (req: T.api.workflowservice.v1.IRespondActivityTaskCanceledByIdRequest) => {
+      engine.activities.canceled(req, engine.activities.byId(req.workflowId, req.runId, req.activityId));
+      return Promise.resolve({});
+    },
+
+    RecordActivityTaskHeartbeatById: (req: T.api.workflowservice.v1.IRecordActivityTaskHeartbeatByIdRequest) =>
+      Promise.resolve(engine.activities.heartbeat(req, engine.activities.byId(req.workflowId, req.runId, req.activityId))),
+
     ShutdownWorker: (req: T.api.workflowservice.v1.IShutdownWorkerRequest) => {
       if (req.stickyTaskQueue) engine.workflowQueues.releasePollers(req.stickyTaskQueue);
       return Promise.resolve({});
