@@ -176,8 +176,10 @@ describe('MailboxWatcher against Dovecot', () => {
     expect(h.seen).toEqual(['live0', 'live1', 'live2']);
     expect(await ids(dovecot, user, 'Processed')).toEqual(['live0', 'live1', 'live2']);
     for (const ms of latencies) expect(ms).toBeLessThan(1_000);
-    // From the server's EXISTS to the message being moved: fetch + handle + MOVE on loopback.
-    for (const ms of overheads) expect(ms).toBeLessThan(150);
+    // From the server's EXISTS to the message being moved: FETCH + handle + MOVE on loopback, no waiting
+    // of our own (typically under 20 ms; the bounds leave room for a loaded CI machine).
+    for (const ms of overheads) expect(ms).toBeLessThan(300);
+    expect([...overheads].sort((a, b) => a - b)[1]).toBeLessThan(100);
   });
 
   it('handles 20 mails appended back-to-back exactly once each, in order', async () => {
