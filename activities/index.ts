@@ -3,6 +3,7 @@
  *   proxyActivities<ReturnType<typeof createActivities>>(…)
  */
 import type { ActivityDeps } from './deps.js';
+import { createExpectedActivities } from './expected.js';
 import { createMailActivities } from './mail.js';
 import { createPlanActivities } from './plan.js';
 import { createPublishActivities } from './publish.js';
@@ -17,5 +18,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createRecordActivities(deps.readModel),
     ...createPlanActivities(deps.config),
     ...createPublishActivities(deps),
+    ...createExpectedActivities(deps),
   };
 }

@@ -5,7 +5,7 @@
  * the workflow id comes from the submission's origin, so it is the same report.
  */
 import { createHash } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { identify } from '../config/school.js';
 import type { Config } from '../config/schema.js';
@@ -18,6 +18,7 @@ import { resolveReviewChain, type Person } from '../domain/review.js';
 import { toLocal } from '../domain/time.js';
 import { planContext } from '../activities/plan.js';
 import { reportWorkflow } from '../workflows/report.js';
+import { linkExpectation } from './expected.js';
 
 export interface Submission {
   origin: { kind: 'mail' | 'web'; ref: string };
@@ -132,6 +133,10 @@ export async function submitReport(deps: SubmitDeps, submission: Submission): Pr
       workflowId,
       args: [input],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
+    // A report the office was expecting (漏报 watch) is linked to it: satisfied, or late.
+    await linkExpectation(deps, { reportId, departmentId: input.facts.department.id, eventTime: submission.eventTime, receivedAt: submission.receivedAt }).catch((err: unknown) => {
+      if (!(err instanceof WorkflowNotFoundError)) throw err; // its watch had already ended
     });
     return { reportId, workflowId, started: true };
   } catch (err) {

@@ -1,2 +1,3 @@
 // Every workflow the baosong worker runs. The worker bundles this file (workflowsPath).
 export * from './report.js';
+export * from './expected.js';

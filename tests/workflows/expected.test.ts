@@ -1,0 +1,133 @@
+// Expected reports (漏报 detection) on the Temporal test server with time skipping: satisfied, late, missing.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WorkingCalendar } from '../../domain/calendar.js';
+import { addDays, formatIsoInZone, formatLocalDate, fromLocal, toLocal } from '../../domain/time.js';
+import { expectationsFromIcs, registerExpectation } from '../../intake/expected.js';
+import { expectedStatusQuery, expectedWorkflowId } from '../../workflows/expected.js';
+import { startHarness, type Harness } from '../support/baosong.js';
+import { createTestEnv } from '../support/temporal.js';
+
+const TZ = 'Asia/Shanghai';
+const calendar = new WorkingCalendar({ holidays: ['2026-11-06'] });
+let env: TestWorkflowEnvironment;
+let h: Harness;
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  h = await startHarness(env);
+});
+
+afterAll(async () => {
+  await h?.close();
+  await env?.teardown();
+});
+
+/** 15:00 Shanghai on a working day D (at least a day ahead) whose next day is a working day too. */
+async function nextWorkingAfternoon(): Promise<Date> {
+  let day = formatLocalDate(toLocal(new Date((await env.currentTimeMs()) + 86_400_000), TZ));
+  while (![day, addDays(day, 1)].every((d) => calendar.isWorkingDay(d))) day = addDays(day, 1);
+  const [year, month, d] = day.split('-').map(Number) as [number, number, number];
+  return fromLocal({ year, month, day: d, hour: 15, minute: 0, second: 0 }, TZ);
+}
+async function advanceTo(at: Date): Promise<void> {
+  const ms = at.getTime() - (await env.currentTimeMs());
+  if (ms > 0) await env.sleep(ms);
+}
+const hoursAfter = (d: Date, hours: number) => new Date(d.getTime() + hours * 3_600_000);
+const local = (d: Date | string | null | undefined) => (d ? formatIsoInZone(new Date(d), TZ).slice(0, 16) : null);
+
+async function expectation(eventEnd: Date, title: string) {
+  const r = await registerExpectation({ client: env.client, config: h.config, readModel: h.readModel }, { departmentId: 'jiaowu', title, eventEnd, urgency: 'routine', source: 'cli' });
+  return { ...r, handle: env.client.workflow.getHandle(expectedWorkflowId(r.id)) };
+}
+
+async function reportFromLiaison(at: Date, eventTime: Date, title: string) {
+  return h.submit({ origin: { kind: 'web', ref: randomUUID() }, from: { name: '刘芳', email: 'liufang@school.test' }, category: '教育教学', urgency: 'routine', title, body: '活动顺利结束。', eventTime, receivedAt: at, attachments: [] });
+}
+
+describe('expected reports', () => {
+  it('is satisfied by a report from the department about that day, before the deadline', async () => {
+    const t0 = await nextWorkingAfternoon();
+    await advanceTo(t0);
+    const e = await expectation(t0, '七年级期中考试质量分析会');
+    expect(local(e.dueAt)).toBe(local(hoursAfter(t0, 24))); // routine: next working day, same time
+    await advanceTo(hoursAfter(t0, 3));
+    const r = await reportFromLiaison(hoursAfter(t0, 3), t0, '期中考试质量分析会召开');
+    expect(await e.handle.result()).toMatchObject({ status: 'satisfied', reportId: r.reportId });
+    expect(await h.readModel.getExpected(e.id)).toMatchObject({ status: 'satisfied', reportId: r.reportId });
+  });
+
+  it('a report that comes after the deadline is linked and counted late, not missing', async () => {
+    const t0 = await nextWorkingAfternoon();
+    await advanceTo(t0);
+    const e = await expectation(t0, '教研组长会议');
+    await advanceTo(hoursAfter(t0, 25));
+    expect((await e.handle.query(expectedStatusQuery)).status).toBe('missing');
+    const r = await reportFromLiaison(hoursAfter(t0, 25), t0, '教研组长会议纪要');
+    expect(await e.handle.result()).toMatchObject({ status: 'late', reportId: r.reportId });
+    expect(await h.readModel.getExpected(e.id)).toMatchObject({ status: 'late', reportId: r.reportId });
+  });
+
+  it('reminds the liaison before the deadline, then marks it missing and tells the head and the office', async () => {
+    const t0 = await nextWorkingAfternoon();
+    await advanceTo(t0);
+    const e = await expectation(t0, '校园开放日');
+    await advanceTo(hoursAfter(t0, 24.5));
+    const [reminder] = await h.smtp.waitFor((m) => m.kind === 'expected_reminder' && m.subject.includes('校园开放日'));
+    expect(reminder!.to).toEqual(['liufang@school.test']);
+    expect(local(reminder!.date)).toBe(local(hoursAfter(t0, 22))); // 2 h before, in working hours
+    const missing = await h.smtp.waitFor((m) => m.kind === 'missing' && m.subject.includes('校园开放日'), 3);
+    expect(missing.map((m) => m.to[0]).sort()).toEqual(['wangjianguo@school.test', 'xieyutong@school.test', 'zhouxiaomei@school.test']);
+    expect(missing[0]!.subject).toBe('【漏报】教务处未按时报送：校园开放日');
+    expect((await e.handle.query(expectedStatusQuery)).status).toBe('missing');
+    expect(await h.readModel.getExpected(e.id)).toMatchObject({ status: 'missing', reportId: null });
+    // Registering the same event again is the same expectation.
+    expect((await expectation(t0, '校园开放日')).started).toBe(false);
+  });
+});
+
+describe('expectations from the school calendar (.ics)', () => {
+  const ics = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//青禾一中//校历//ZH',
+    'BEGIN:VEVENT',
+    'UID:open-day-2026@school.test',
+    'SUMMARY:校园开放日',
+    'DTSTART;TZID=Asia/Shanghai:20261204T090000',
+    'DTEND;TZID=Asia/Shanghai:20261204T113000',
+    'CATEGORIES:信息报送,教务处',
+    'END:VEVENT',
+    'BEGIN:VEVENT',
+    'UID:sports-2026@school.test',
+    'SUMMARY:冬季运动会',
+    'DTSTART;VALUE=DATE:20261210',
+    'DTEND;VALUE=DATE:20261212',
+    'X-BAOSONG-DEPARTMENT:deyu',
+    'X-BAOSONG-URGENCY:major',
+    'END:VEVENT',
+    'BEGIN:VEVENT',
+    'UID:staff-lunch@school.test',
+    'SUMMARY:教职工聚餐',
+    'DTSTART;TZID=Asia/Shanghai:20261218T120000',
+    'DTEND;TZID=Asia/Shanghai:20261218T133000',
+    'END:VEVENT',
+    'END:VCALENDAR',
+  ].join('\r\n');
+
+  it('takes the events marked for reporting, with department, urgency and end time', () => {
+    const found = expectationsFromIcs(h.config, ics);
+    expect(found.map((e) => ({ title: e.title, departmentId: e.departmentId, urgency: e.urgency, eventEnd: formatIsoInZone(e.eventEnd, TZ) }))).toEqual([
+      { title: '校园开放日', departmentId: 'jiaowu', urgency: 'routine', eventEnd: '2026-12-04T11:30:00+08:00' },
+      { title: '冬季运动会', departmentId: 'deyu', urgency: 'major', eventEnd: '2026-12-11T17:30:00+08:00' }, // all-day: end of its last day
+    ]);
+    expect(new Set(found.map((e) => e.id)).size).toBe(2);
+  });
+
+  it('says which event names no department', () => {
+    expect(() => expectationsFromIcs(h.config, ics.replace('CATEGORIES:信息报送,教务处', 'CATEGORIES:信息报送'))).toThrow(/校园开放日.*names no department/);
+    expect(() => expectationsFromIcs(h.config, 'not a calendar')).toThrow(/Not an iCalendar file/);
+  });
+});
