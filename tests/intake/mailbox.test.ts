@@ -139,6 +139,25 @@ describe('MailboxWatcher against Dovecot', () => {
     expect(describeHealth(health)).toMatch(/^intake idle, connected since \d\d:\d\d, last mail \d\d:\d\d, 0 waiting in the inbox$/);
   });
 
+  it('handles a backlog larger than one FETCH batch (120 messages) in order, each once', async () => {
+    const user = freshUser();
+    const backlog = Array.from({ length: 120 }, (_, i) => `big${String(i).padStart(3, '0')}`);
+    for (const id of backlog) await dovecot.append(user.user, 'INBOX', mail(id));
+    const h = watch(dovecot, user);
+    const backlogSeen: number[] = [];
+    h.watcher.on('state', (health: MailboxHealth) => {
+      if (health.state === 'backlog') backlogSeen.push(health.backlog);
+    });
+    await h.watcher.start();
+    await until('backlog handled', () => h.handled.length === backlog.length, 20_000);
+    expect(h.seen).toEqual(backlog);
+    expect(await ids(dovecot, user, 'Processed')).toEqual(backlog);
+    expect(await ids(dovecot, user, 'INBOX')).toEqual([]);
+    expect(backlogSeen[0]).toBe(120); // health said how much was waiting when the backlog started
+    await until('idle', () => h.watcher.health().state === 'idle');
+    expect(h.watcher.health().backlog).toBe(0);
+  });
+
   it('creates the Processed and Quarantine folders when they are missing (and keeps existing ones)', async () => {
     const user = freshUser();
     await dovecot.append(user.user, 'Erledigt', mail('old-processed'));
