@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { deadlineCommand } from './deadline.js';
 import { inspectCommand } from './inspect.js';
 import { configCommand } from './config.js';
+import { expectCommand } from './expect.js';
 import { intakeCommand, startCommand, workerCommand } from './start.js';
 
 export function buildProgram(): Command {
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   program.addCommand(inspectCommand());
   program.addCommand(deadlineCommand());
   program.addCommand(configCommand());
+  program.addCommand(expectCommand());
   program.addCommand(startCommand());
   program.addCommand(workerCommand());
   program.addCommand(intakeCommand());

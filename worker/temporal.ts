@@ -46,9 +46,16 @@ function fromEnvironment(env: TestWorkflowEnvironment, description: string, dura
   return { nativeConnection: env.nativeConnection, client: env.client, namespace: env.namespace ?? 'default', description, durable, close: () => env.teardown() };
 }
 
-export async function connectTemporal(options: { config: Config; demo?: boolean; env?: NodeJS.ProcessEnv }): Promise<TemporalTarget> {
+/** The port of the local dev server `baosong start` runs when no Temporal address is configured. */
+export const LOCAL_TEMPORAL_PORT = 7233;
+
+export async function connectTemporal(options: { config: Config; demo?: boolean; env?: NodeJS.ProcessEnv; clientOnly?: boolean }): Promise<TemporalTarget> {
   const { config } = options;
   const env = options.env ?? process.env;
+  // A command such as `baosong expect` talks to the Temporal the running service uses; it never starts one.
+  if (options.clientOnly && !env.TEMPORAL_ADDRESS && !config.temporal.address) {
+    return connectTemporal({ ...options, clientOnly: false, env: { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${LOCAL_TEMPORAL_PORT}` } });
+  }
   if (options.demo) {
     const test = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: DEMO_SERVER_PATH } } });
     return fromEnvironment(test, 'in-memory demo Temporal server (workflow state is LOST when baosong stops)', false);
@@ -74,13 +81,13 @@ export async function connectTemporal(options: { config: Config; demo?: boolean;
         },
       };
     } catch (err) {
-      throw new TemporalUnavailableError(`Cannot connect to Temporal at ${address}: ${(err as Error).message}`);
+      throw new TemporalUnavailableError(`Cannot connect to Temporal at ${address}: ${(err as Error).message}. Is baosong (npm start) or your Temporal server running? Set TEMPORAL_ADDRESS if it is elsewhere.`);
     }
   }
 
   const dataDir = resolve(config.dataDir);
   await mkdir(dataDir, { recursive: true });
-  const server = { dbFilename: join(dataDir, 'temporal.db'), ip: '127.0.0.1', namespace: config.temporal.namespace };
+  const server = { dbFilename: join(dataDir, 'temporal.db'), ip: '127.0.0.1', port: LOCAL_TEMPORAL_PORT, namespace: config.temporal.namespace };
   const cli = onPath('temporal', env);
   try {
     const local = await TestWorkflowEnvironment.createLocal({ server: cli ? { ...server, executable: { type: 'existing-path', path: cli } } : server });

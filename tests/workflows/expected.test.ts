@@ -1,12 +1,17 @@
 // Expected reports (漏报 detection) on the Temporal test server with time skipping: satisfied, late, missing.
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkingCalendar } from '../../domain/calendar.js';
 import { addDays, formatIsoInZone, formatLocalDate, fromLocal, toLocal } from '../../domain/time.js';
 import { expectationsFromIcs, registerExpectation } from '../../intake/expected.js';
 import { expectedStatusQuery, expectedWorkflowId } from '../../workflows/expected.js';
+import { EXAMPLE_CONFIG_FILE } from '../../config/load.js';
 import { startHarness, type Harness } from '../support/baosong.js';
+import { runCli } from '../support/cli.js';
 import { createTestEnv } from '../support/temporal.js';
 
 const TZ = 'Asia/Shanghai';
@@ -124,6 +129,22 @@ describe('expectations from the school calendar (.ics)', () => {
       { title: '冬季运动会', departmentId: 'deyu', urgency: 'major', eventEnd: '2026-12-11T17:30:00+08:00' }, // all-day: end of its last day
     ]);
     expect(new Set(found.map((e) => e.id)).size).toBe(2);
+  });
+
+  it('`baosong expect --ics` registers them with the running service (and again is a no-op)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baosong-expect-'));
+    writeFileSync(join(dir, 'calendar.ics'), ics);
+    const yaml = readFileSync(EXAMPLE_CONFIG_FILE, 'utf8').replace('dataDir: ./data', `dataDir: ${h.config.dataDir}`).replace('taskQueue: baosong', `taskQueue: ${h.config.temporal.taskQueue}`);
+    writeFileSync(join(dir, 'school.yaml'), yaml);
+    const run = () => runCli(['expect', '--ics', join(dir, 'calendar.ics'), '--config', join(dir, 'school.yaml')], { env: { TEMPORAL_ADDRESS: env.address } });
+    const first = await run();
+    expect(first.stderr).toBe('');
+    expect(JSON.parse(first.stdout)).toEqual([
+      expect.objectContaining({ title: '校园开放日', department: 'jiaowu', dueAt: '2026-12-07T11:30:00+08:00', registered: 'new' }),
+      expect.objectContaining({ title: '冬季运动会', department: 'deyu', dueAt: '2026-12-11T19:30:00+08:00', registered: 'new' }),
+    ]);
+    expect(JSON.parse((await run()).stdout).map((r: { registered: string }) => r.registered)).toEqual(['already registered', 'already registered']);
+    expect((await h.readModel.listExpected({ department: 'deyu' })).map((e) => e.title)).toContain('冬季运动会');
   });
 
   it('says which event names no department', () => {

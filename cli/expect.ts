@@ -1,0 +1,63 @@
+/** `baosong expect …` — tell baosong a department owes a report (漏报 watch), one by one or from the school calendar. */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { EXAMPLE_CONFIG_FILE, loadConfig } from '../config/load.js';
+import { migrateToLatest, openDatabase, ReadModel } from '../db/index.js';
+import { URGENCIES, type Urgency } from '../domain/report.js';
+import { formatIsoInZone, parseDateTime } from '../domain/time.js';
+import { expectationsFromIcs, registerExpectation, type Expectation } from '../intake/expected.js';
+import { connectTemporal } from '../worker/temporal.js';
+import { optionalConfig, printJson } from './options.js';
+
+class ExpectUsageError extends Error {
+  readonly code = 'EEXPECT_USAGE';
+}
+
+export function expectCommand(): Command {
+  return new Command('expect')
+    .description('register a report a department owes (reminder before its deadline, 漏报 if it never comes)')
+    .option('--department <id>', 'department id or name, e.g. jiaowu or 教务处')
+    .option('--title <text>', 'what the report is about, e.g. 校园开放日')
+    .option('--event-end <time>', 'when the event ends, e.g. 2026-12-04T11:30 (school time zone unless an offset is given)')
+    .addOption(new Option('--urgency <urgency>', 'routine | major | urgent').choices(URGENCIES).default('routine'))
+    .option('--ics <file>', 'import every event of an iCalendar file marked for reporting (CATEGORIES 报送 / X-BAOSONG-DEPARTMENT)')
+    .option('--dry-run', 'show what would be registered, register nothing')
+    .option('-c, --config <path>', 'configuration file')
+    .action(async (opts: { department?: string; title?: string; eventEnd?: string; urgency: Urgency; ics?: string; dryRun?: boolean; config?: string }) => {
+      const config = optionalConfig(opts.config)?.config ?? loadConfig({ path: EXAMPLE_CONFIG_FILE }).config;
+      const tz = config.school.timeZone;
+      let expectations: Expectation[];
+      if (opts.ics) {
+        expectations = expectationsFromIcs(config, await readFile(opts.ics, 'utf8'));
+      } else {
+        if (!opts.department || !opts.title || !opts.eventEnd) throw new ExpectUsageError('give --department, --title and --event-end, or --ics FILE');
+        let eventEnd: Date;
+        try {
+          eventEnd = parseDateTime(opts.eventEnd, tz);
+        } catch (err) {
+          throw new ExpectUsageError(`--event-end: ${(err as Error).message}`);
+        }
+        expectations = [{ departmentId: opts.department, title: opts.title, eventEnd, urgency: opts.urgency, source: 'cli' }];
+      }
+      if (opts.dryRun) {
+        printJson(expectations.map((e) => ({ ...e, eventEnd: formatIsoInZone(e.eventEnd, tz) })));
+        return;
+      }
+      const database = await openDatabase(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : { file: resolve(config.dataDir, 'baosong.db') });
+      const temporal = await connectTemporal({ config, clientOnly: true });
+      try {
+        await migrateToLatest(database);
+        const deps = { client: temporal.client, config, readModel: new ReadModel(database) };
+        const results = [];
+        for (const e of expectations) {
+          const r = await registerExpectation(deps, e);
+          results.push({ id: r.id, title: e.title, department: e.departmentId, dueAt: formatIsoInZone(new Date(r.dueAt), tz), registered: r.started ? 'new' : 'already registered' });
+        }
+        printJson(results);
+      } finally {
+        await temporal.close();
+        await database.close();
+      }
+    });
+}
