@@ -143,7 +143,7 @@ describe('expectations from the school calendar (.ics)', () => {
       expect.objectContaining({ title: '校园开放日', department: 'jiaowu', dueAt: '2026-12-07T11:30:00+08:00', registered: 'new' }),
       expect.objectContaining({ title: '冬季运动会', department: 'deyu', dueAt: '2026-12-11T19:30:00+08:00', registered: 'new' }),
     ]);
-    expect(JSON.parse((await run()).stdout).map((r: { registered: string }) => r.registered)).toEqual(['already registered', 'already registered']);
+    expect((JSON.parse((await run()).stdout) as { registered: string }[]).map((r) => r.registered)).toEqual(['already registered', 'already registered']);
     expect((await h.readModel.listExpected({ department: 'deyu' })).map((e) => e.title)).toContain('冬季运动会');
   });
 
