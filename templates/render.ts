@@ -4,8 +4,12 @@
  */
 import { compile as compileHtmlToText, type FormatCallback } from 'html-to-text';
 import juice from 'juice';
-import { assertTimeZone } from '../domain/time.js';
+import type { DigestFigures } from '../digest/figures.js';
+import { findCategory } from '../domain/report.js';
+import { assertTimeZone, parseLocalDate } from '../domain/time.js';
 import { sharedEngine, TemplateError, type Engine } from './engine.js';
+import { formatDuration } from './format.js';
+import { LABELS } from './strings.js';
 import {
   LOCALES,
   type Locale,
@@ -146,4 +150,144 @@ export function renderNotice(data: NoticeData, options: RenderOptions, engine: E
   const context = { ...data, originalSubject: oneLine(data.originalSubject) || '（无主题）', advice: data.advice ?? null };
   const subject = oneLine(engine.render(`${options.locale}/notice.subject`, context, frame));
   return inLayout(engine, `${options.locale}/notice`, context, frame, subject, data.schoolName, null);
+}
+
+/** The one-time sign-in link for the office dashboard. */
+export interface SignInData {
+  schoolName: string;
+  recipientName: string;
+  /** The absolute sign-in link (http/https). */
+  link: string;
+  /** When the link stops working (ISO). */
+  expiresAt: string;
+}
+
+export function renderSignIn(data: SignInData, options: RenderOptions, engine: Engine = sharedEngine()): RenderedMail {
+  assertTimeZone(options.timeZone);
+  const frame = { locale: options.locale, timeZone: options.timeZone, mode: 'html' as const };
+  const subject = oneLine(engine.render(`${options.locale}/signin.subject`, data, frame));
+  return inLayout(engine, `${options.locale}/signin`, data, frame, subject, data.schoolName, null);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The weekly digest
+
+export interface DigestRenderOptions extends RenderOptions {
+  schoolName: string;
+  /** Content-ID of the chart PNG attached to the mail (shown as <img src="cid:…">); null: no chart. */
+  chartCid: string | null;
+}
+
+/** One figure in a table: the value and its change against the previous week (▲ more, ▼ fewer). */
+interface Cell {
+  value: string;
+  delta: string | null;
+  /** For the colour: 'good' (more on-time, fewer late) or 'bad'; null when unchanged. */
+  dir: 'good' | 'bad' | null;
+}
+
+const EN_MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+
+/** "2026年第48周（11月23日—11月29日）" / "week 48 of 2026 (23 Nov – 29 Nov)". */
+export function digestWeekLabel(figures: Pick<DigestFigures, 'week' | 'monday' | 'sunday'>, locale: Locale): string {
+  const [year, week] = figures.week.split('-W').map(Number);
+  const a = parseLocalDate(figures.monday);
+  const b = parseLocalDate(figures.sunday);
+  if (locale === 'zh-CN') return `${year}年第${week}周（${a.month}月${a.day}日—${b.month}月${b.day}日）`;
+  return `week ${week} of ${year} (${a.day} ${EN_MONTH_NAMES[a.month - 1] ?? ''} – ${b.day} ${EN_MONTH_NAMES[b.month - 1] ?? ''})`;
+}
+
+const percent = (rate: number | null): string => (rate === null ? '—' : `${Math.round(rate * 1000) / 10}%`);
+
+/** `moreIsBetter`: whether a rise is good news (submitted, on time, published) or bad (late, missing, returned). */
+function countCell(value: number, delta: number | undefined, moreIsBetter = true): Cell {
+  if (delta === undefined || delta === 0) return { value: String(value), delta: null, dir: null };
+  return { value: String(value), delta: `${delta > 0 ? '▲' : '▼'}${Math.abs(delta)}`, dir: delta > 0 === moreIsBetter ? 'good' : 'bad' };
+}
+
+function rateCell(rate: number | null, delta: number | null | undefined): Cell {
+  if (delta === null || delta === undefined || Math.abs(delta) < 0.0005) return { value: percent(rate), delta: null, dir: null };
+  const points = Math.round(Math.abs(delta) * 1000) / 10;
+  return { value: percent(rate), delta: `${delta > 0 ? '▲' : '▼'}${points}`, dir: delta > 0 ? 'good' : 'bad' };
+}
+
+const httpLink = (url: string | null): string | null => (url !== null && /^https?:\/\/\S+$/i.test(url) ? url : null);
+
+/** What the digest templates print: every figure already formatted for the locale. */
+export function digestView(figures: DigestFigures, options: DigestRenderOptions) {
+  const { locale } = options;
+  const median = (minutes: number | null) => (minutes === null ? '—' : formatDuration(minutes * 60_000, locale));
+  const categoryLabel = (c: string) => {
+    const found = findCategory(c);
+    return found ? (locale === 'zh-CN' ? found.zh : found.en) : c;
+  };
+  const row = (name: string, d: DigestFigures['current']['school'], change: DigestFigures['change']['school'] | undefined) => ({
+    name,
+    cells: [
+      countCell(d.submitted, change?.submitted),
+      countCell(d.onTime, change?.onTime),
+      countCell(d.late, change?.late, false),
+      countCell(d.missing, change?.missing, false),
+      countCell(d.returned, change?.returned, false),
+      countCell(d.published, change?.published),
+      rateCell(d.onTimeRate, change?.onTimeRate),
+      { value: median(d.medianDecisionMinutes), delta: null, dir: null },
+    ] satisfies Cell[],
+    late: d.late,
+    missing: d.missing,
+  });
+  const previousCategories = new Map(figures.previous.categories.map((c) => [c.category, c.submitted]));
+  return {
+    schoolName: options.schoolName,
+    week: figures.week,
+    weekLabel: digestWeekLabel(figures, locale),
+    previousWeekLabel: figures.previousWeek,
+    chartCid: options.chartCid,
+    computedAt: figures.computedAt,
+    school: row(locale === 'zh-CN' ? '全校' : 'Whole school', figures.current.school, figures.change.school),
+    departments: figures.current.departments.map((d) => row(d.name, d, figures.change.departments[d.departmentId])),
+    categories: figures.current.categories.map((c) => ({
+      label: categoryLabel(c.category),
+      cell: countCell(c.submitted, c.submitted - (previousCategories.get(c.category) ?? 0)),
+      breakdown: figures.current.departments
+        .filter((d) => (c.byDepartment[d.departmentId] ?? 0) > 0)
+        .map((d) => `${d.name} ${c.byDepartment[d.departmentId] ?? 0}`)
+        .join(locale === 'zh-CN' ? '、' : ', '),
+    })),
+    pending: figures.pending.map((p) => ({
+      reportId: p.reportId,
+      title: p.title,
+      departmentName: p.departmentName,
+      step: p.stepKind !== null && Object.hasOwn(LABELS.step, p.stepKind) ? LABELS.step[p.stepKind as keyof typeof LABELS.step][locale] : '—',
+      holders: p.holders.map((h) => h.name).join(locale === 'zh-CN' ? '、' : ', ') || '—',
+      since: p.since,
+      overdue: p.overdue,
+      link: httpLink(p.url),
+    })),
+    overdueCount: figures.overdue.length,
+    ranking: figures.ranking.map((r) => ({ rank: r.rank, name: r.name, submitted: r.submitted, onTime: r.onTime, rate: percent(r.onTimeRate) })),
+    highlights: figures.highlights.map((h) => ({
+      title: h.title,
+      departmentName: h.departmentName,
+      categoryName: categoryLabel(h.category),
+      publishedAt: h.publishedAt,
+      link: httpLink(h.url),
+    })),
+  };
+}
+
+/**
+ * The weekly digest mail: subject 【信息报送周报】2026年第48周（11月23日—11月29日）, HTML in the shared
+ * layout (the chart as <img src="cid:…">, to be attached by the sender with that Content-ID), and text.
+ */
+export function renderDigest(figures: DigestFigures, options: DigestRenderOptions, engine: Engine = sharedEngine()): RenderedMail {
+  if (!(LOCALES as readonly string[]).includes(options.locale)) {
+    throw new TemplateError('digest', null, `Digest: unknown locale "${String(options.locale)}" (expected zh-CN or en)`);
+  }
+  assertTimeZone(options.timeZone);
+  if (missing(options.schoolName)) throw new TemplateError('digest', 'schoolName', 'Digest: missing required field "schoolName"');
+  const frame = { locale: options.locale, timeZone: options.timeZone, mode: 'html' as const };
+  const context = digestView(figures, options);
+  const subject = oneLine(engine.render(`${options.locale}/digest.subject`, context, frame));
+  return inLayout(engine, `${options.locale}/digest`, context, frame, subject, options.schoolName, null);
 }
