@@ -301,7 +301,7 @@ export class MailboxWatcher extends EventEmitter {
       if (!this.noticed) this.noticedAt = performance.now();
       this.noticed = true;
       this.announced += info.count - info.prevCount;
-      this.emit('notice', info.count);
+      this.safeEmit('notice', info.count);
       this.wake('notice');
     });
 
@@ -482,7 +482,7 @@ export class MailboxWatcher extends EventEmitter {
       this.healthState.handled.failed++;
       const error = new MailboxError('EHANDLER', `Handling message UID ${uid} in ${this.opts.mailbox} failed (attempt ${count} of ${this.opts.maxAttempts}): ${text}`, { cause: err });
       this.recordError(error);
-      if (this.listenerCount('error') > 0) this.emit('error', error);
+      if (this.listenerCount('error') > 0) this.safeEmit('error', error);
       if (count < this.opts.maxAttempts) {
         this.attempts.set(uid, { count, lastError: text });
         this.log.warn({ uid, attempt: count, maxAttempts: this.opts.maxAttempts, err: text }, 'mail handler failed; message stays in the inbox for a retry');
@@ -493,10 +493,23 @@ export class MailboxWatcher extends EventEmitter {
     }
 
     const target = disposition.folder === 'processed' ? this.opts.processedFolder : this.opts.quarantineFolder;
-    const moved = await client.messageMove(String(uid), target, { uid: true });
+    // imapflow answers false both when the server refuses and when the connection is gone.
+    let moved = await client.messageMove(String(uid), target, { uid: true });
+    if (moved === false && client.usable && !(await client.list()).some((m) => m.path === target)) {
+      // Someone deleted the folder while we were running: create it again and retry once.
+      this.log.warn({ folder: target }, 'mail intake folder disappeared; creating it again');
+      await client.mailboxCreate(target).catch(() => undefined);
+      moved = await client.messageMove(String(uid), target, { uid: true });
+    }
     if (moved === false) {
-      // A refusal (folder gone?) — reconnecting re-creates folders and re-handles the message.
-      throw new MailboxError('EMOVE', `Server refused to move message UID ${uid} to "${target}" for ${this.where}`);
+      if (!client.usable) throw this.closedError(client);
+      // Refused (quota, permissions): the message stays in the inbox and is handled again on the next full pass.
+      const error = new MailboxError('EMOVE', `Server refused to move message UID ${uid} to "${target}" for ${this.where}; it stays in ${this.opts.mailbox} for a retry`);
+      this.healthState.handled.failed++;
+      this.recordError(error);
+      this.log.error({ uid, folder: target }, error.message);
+      if (this.listenerCount('error') > 0) this.safeEmit('error', error);
+      return;
     }
     const ms = Math.round(performance.now() - startedAt);
     if (disposition.folder === 'processed') {
@@ -507,7 +520,7 @@ export class MailboxWatcher extends EventEmitter {
       this.log.warn({ uid, folder: target, reason: disposition.reason, ms }, 'mail quarantined');
     }
     if (client.mailbox) this.healthState.backlog = client.mailbox.exists;
-    this.emit('handled', uid, disposition, ms);
+    this.safeEmit('handled', uid, disposition, ms);
   }
 
   // ---- helpers --------------------------------------------------------------------------------------
@@ -573,17 +586,26 @@ export class MailboxWatcher extends EventEmitter {
     this.recordError(error);
     this.setState('disconnected');
     this.log.warn({ host: this.opts.host, user: this.opts.auth.user, code: error.code, err: error.message }, 'mail intake disconnected; reconnecting with backoff');
-    if (this.listenerCount('error') > 0) this.emit('error', error);
+    if (this.listenerCount('error') > 0) this.safeEmit('error', error);
   }
 
   private recordError(err: MailboxError): void {
     this.healthState.lastError = { at: new Date(), message: err.message };
   }
 
+  /** A listener that throws must not tear down the connection or skip a MOVE. */
+  private safeEmit(event: string, ...args: unknown[]): void {
+    try {
+      this.emit(event, ...args);
+    } catch (err) {
+      this.log.error({ event, err: errorText(err) }, 'mail intake event listener threw');
+    }
+  }
+
   private setState(state: MailboxState): void {
     if (this.healthState.state === state) return;
     this.healthState.state = state;
-    this.emit('state', this.health());
+    this.safeEmit('state', this.health());
   }
 }
 

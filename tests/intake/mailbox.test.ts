@@ -170,6 +170,22 @@ describe('MailboxWatcher against Dovecot', () => {
     expect(await ids(dovecot, user, 'Erledigt')).toEqual(['old-processed', 'n1']);
   });
 
+  it('creates the Processed folder again when someone deletes it while the watcher runs', async () => {
+    const user = freshUser();
+    const h = watch(dovecot, user);
+    await h.watcher.start();
+    await until('idle', () => h.watcher.health().state === 'idle');
+    await dovecot.deleteMailbox(user.user, 'Processed');
+    expect(await dovecot.mailboxes(user.user)).toEqual(['INBOX', 'Quarantine']);
+    await dovecot.append(user.user, 'INBOX', mail('after-delete'));
+    await until('handled', () => h.handled.length === 1, 5_000);
+    expect(await ids(dovecot, user, 'Processed')).toEqual(['after-delete']);
+    expect(await ids(dovecot, user, 'INBOX')).toEqual([]);
+    expect(h.seen).toEqual(['after-delete']); // no reconnect and second handling needed
+    expect(h.states).not.toContain('disconnected');
+    expect(h.watcher.health()).toMatchObject({ state: 'idle', disconnectedSince: null, handled: { processed: 1, failed: 0 } });
+  });
+
   it('handles mail appended while idle within about a second of the append (server notice ~0.5 s)', async () => {
     const user = freshUser();
     const h = watch(dovecot, user);

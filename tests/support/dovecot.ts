@@ -32,6 +32,8 @@ export interface TestDovecot {
   append(user: string, mailbox: string, raw: Buffer | string, options?: { internalDate?: Date; flags?: string[] }): Promise<void>;
   /** Every message in a mailbox, in UID order (an empty list if the mailbox does not exist). */
   list(user: string, mailbox: string): Promise<{ uid: number; raw: Buffer; internalDate: Date }[]>;
+  /** Deletes a mailbox with everything in it, as a user tidying up in a mail client might. */
+  deleteMailbox(user: string, mailbox: string): Promise<void>;
   /** The user's mailbox paths, sorted. */
   mailboxes(user: string): Promise<string[]>;
   /** SIGSTOP / SIGCONT every server process: connections stay open but nothing answers (a hung server, a dead NAT). */
@@ -322,6 +324,13 @@ export async function startDovecot(options: StartDovecotOptions = {}): Promise<T
             internalDate: m.internalDate instanceof Date ? m.internalDate : new Date(m.internalDate ?? 0),
           }))
           .sort((a, b) => a.uid - b.uid);
+      }),
+    deleteMailbox: (user, mailbox) =>
+      serial(async () => {
+        ensureRunning();
+        const client = await clientFor(user);
+        if (client.mailbox && client.mailbox.path === mailbox) await client.mailboxClose();
+        await client.mailboxDelete(mailbox);
       }),
     mailboxes: (user) =>
       serial(async () => {
