@@ -8,11 +8,17 @@
  *   connect → create missing folders → SELECT inbox → backlog pass (every message in the inbox, UID order)
  *   → IDLE → on the server's EXISTS: fetch every UID above the last one seen (EXISTS coalesces appends)
  *   → handle → MOVE → … → back to IDLE.
- * Every `idleRefreshMs` IDLE is broken and a full pass runs (a watchdog for dead connections, and the retry
- * of messages whose handler threw). Any close or error: state `disconnected`, reconnect with exponential
- * backoff and jitter, and run the backlog pass again on the new connection (mail that arrived while down,
- * and messages whose MOVE was lost with the connection — the handler is idempotent, so they are simply
- * handled again).
+ * Every `idleRefreshMs` IDLE is broken, a NOOP must come back within min(idleRefreshMs, 30 s) (else the
+ * connection is presumed dead and dropped), and a full pass runs: the retry of messages whose handler threw
+ * (after `maxAttempts` failures in a row they go to Quarantine with the last error as reason). Any close or
+ * error: state `disconnected` at once, logged once, reconnect with exponential backoff and jitter, and run
+ * the backlog pass again on the new connection (mail that arrived while down, and messages whose MOVE was
+ * lost with the connection — the handler is idempotent, so they are simply handled again).
+ *
+ * start() rejects (and the watcher stops) if the first connection fails: EAUTH, ECONNECT, EFOLDER, or
+ * EUNSUPPORTED for a server with neither MOVE nor UIDPLUS. Later failures never stop it; they show in health().
+ * stop() lets the message in hand finish (handler and MOVE; the connection is cut after 5 s) and logs out.
+ * A handler that never settles stalls intake (state stays 'handling'): give it its own timeout.
  *
  * Events: 'handled' (uid, disposition, ms from notice/pass start to MOVE done), 'state' (health),
  * 'notice' (count: the server's EXISTS), 'error' (err: a MailboxError; only emitted when someone listens).
