@@ -4,7 +4,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { deadlineCommand } from './deadline.js';
+import { digestCommand } from './digest.js';
 import { inspectCommand } from './inspect.js';
+import { statsCommand } from './stats.js';
 import { configCommand } from './config.js';
 import { expectCommand } from './expect.js';
 import { intakeCommand, startCommand, workerCommand } from './start.js';
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   program.addCommand(startCommand());
   program.addCommand(workerCommand());
   program.addCommand(intakeCommand());
+  program.addCommand(digestCommand());
+  program.addCommand(statsCommand());
   return program;
 }
 

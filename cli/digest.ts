@@ -1,0 +1,114 @@
+/**
+ * `baosong digest --week 2026-W48 [--preview] [--send]` — the weekly digest's figures as JSON; with
+ * --preview also the mail's HTML and its chart (digest-2026-W48.html, .png) in the current directory or
+ * --out DIR. Reads the read model: DATABASE_URL, else <dataDir>/baosong.db (see cli/stats.ts too).
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import type { Config } from '../config/schema.js';
+import { migrateToLatest, openDatabase, type Database } from '../db/index.js';
+import { renderDepartmentChart } from '../digest/chart.js';
+import { computeDigest, type Department } from '../digest/figures.js';
+import { parseWeek, weekOf } from '../digest/weeks.js';
+import { DEFAULT_TIME_ZONE } from '../domain/time.js';
+import { renderDigest } from '../templates/render.js';
+import { LOCALES, type Locale } from '../templates/types.js';
+import { optionalConfig, printJson } from './options.js';
+
+export class DigestCliError extends Error {
+  readonly code = 'EDIGEST';
+}
+
+/** What the digest and stats commands need from the configuration (defaults without one). */
+export interface School {
+  name: string;
+  timeZone: string;
+  locale: Locale;
+  departments: Department[];
+  baseUrl: string | undefined;
+  dataDir: string;
+}
+
+export function school(config: Config | null): School {
+  if (!config) {
+    process.stderr.write('baosong: warning: no configuration (--config, $BAOSONG_CONFIG or ./baosong.config.yaml): department ids stand for their names\n');
+    return { name: '学校', timeZone: DEFAULT_TIME_ZONE, locale: 'zh-CN', departments: [], baseUrl: undefined, dataDir: './data' };
+  }
+  return {
+    name: config.school.name,
+    timeZone: config.school.timeZone,
+    locale: config.school.locale,
+    departments: config.departments.map((d) => ({ id: d.id, name: d.name })),
+    baseUrl: config.web.baseUrl,
+    dataDir: config.dataDir,
+  };
+}
+
+/** The read model as the service opens it: DATABASE_URL, else <dataDir>/baosong.db (which must exist). */
+export async function openReadModel(s: School): Promise<Database> {
+  const url = process.env.DATABASE_URL?.trim();
+  if (url) return migrated(await openDatabase({ url }));
+  const file = resolve(s.dataDir, 'baosong.db');
+  if (!existsSync(file)) {
+    throw new DigestCliError(`There is no read model at ${file}. Run baosong there first (npm start), set dataDir in the configuration, or set DATABASE_URL.`);
+  }
+  return migrated(await openDatabase({ file }));
+}
+
+async function migrated(database: Database): Promise<Database> {
+  try {
+    await migrateToLatest(database);
+    return database;
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+export const localeOption = () => new Option('--locale <locale>', 'language of the mail and files (default: the school\'s)').choices(LOCALES);
+
+export function digestCommand(): Command {
+  return new Command('digest')
+    .description('the weekly digest of an ISO week: its figures as JSON; --preview also writes the mail (HTML) and its chart (PNG)')
+    .option('--week <week>', 'ISO week, e.g. 2026-W48 (default: this week)')
+    .option('--preview', 'also write digest-<week>.html and digest-<week>.png (to --out or the current directory)')
+    .option('--send', 'compute, record and send the digest (once per week)')
+    .option('--out <dir>', 'where --preview writes its files', '.')
+    .addOption(localeOption())
+    .option('-c, --config <path>', 'school configuration (time zone, departments, data directory)')
+    .action(async (opts: { week?: string; preview?: boolean; send?: boolean; out: string; locale?: Locale; config?: string }) => {
+      const s = school(optionalConfig(opts.config)?.config ?? null);
+      let week = opts.week ?? weekOf(new Date(), s.timeZone);
+      try {
+        parseWeek(week);
+        week = week.trim();
+      } catch (error) {
+        throw new DigestCliError(`--week: ${(error as Error).message}`);
+      }
+      if (opts.send) {
+        const message = 'baosong: digest --send is not yet available in this version (the sending workflow is being wired); use --preview to see the digest.\n';
+        process.stderr.write(message);
+        throw new CommanderError(2, 'baosong.digest.send', message);
+      }
+      const database = await openReadModel(s);
+      try {
+        const figures = await computeDigest(database, { week, timeZone: s.timeZone, departments: s.departments, ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}) });
+        printJson(figures);
+        if (!opts.preview) return;
+        const locale = opts.locale ?? s.locale;
+        const dir = resolve(opts.out);
+        mkdirSync(dir, { recursive: true });
+        const png = await renderDepartmentChart(figures, { locale });
+        const pngName = `digest-${week}.png`;
+        const mail = renderDigest(figures, { locale, timeZone: s.timeZone, schoolName: s.name, chartCid: `chart-${week}@baosong` });
+        // In a browser the chart comes from the file next to the page instead of the mail's attachment.
+        const html = mail.html.replace(`cid:chart-${week}@baosong`, pngName);
+        writeFileSync(join(dir, pngName), png);
+        writeFileSync(join(dir, `digest-${week}.html`), html);
+        process.stderr.write(`baosong: ${mail.subject}\nbaosong: wrote ${join(dir, `digest-${week}.html`)} and ${join(dir, pngName)}\n`);
+      } finally {
+        await database.close();
+      }
+    });
+}
