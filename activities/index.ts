@@ -3,6 +3,7 @@
  *   proxyActivities<ReturnType<typeof createActivities>>(…)
  */
 import type { ActivityDeps } from './deps.js';
+import { createDigestActivities } from './digest.js';
 import { createExpectedActivities } from './expected.js';
 import { createMailActivities } from './mail.js';
 import { createPlanActivities } from './plan.js';
@@ -19,5 +20,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createPlanActivities(deps.config),
     ...createPublishActivities(deps),
     ...createExpectedActivities(deps),
+    ...createDigestActivities(deps),
   };
 }

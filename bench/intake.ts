@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const worker = await createTestWorker(env, {
     taskQueue: config.temporal.taskQueue,
     workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities({ config, readModel, transport, secret: SECRET }),
+    activities: createActivities({ config, database, readModel, transport, secret: SECRET }),
     maxCachedWorkflows: config.temporal.maxCachedWorkflows,
   });
   const user = DEFAULT_TEST_USER.user;

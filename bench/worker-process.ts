@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   await migrateToLatest(database);
   const transport = smtpTransport({ host: '127.0.0.1', port: o.smtpPort, secure: false, pool: true });
   const connection = await NativeConnection.connect({ address: o.address });
-  const worker = await createWorker({ connection, config, readModel: new ReadModel(database), transport, secret: SECRET });
+  const worker = await createWorker({ connection, config, database, readModel: new ReadModel(database), transport, secret: SECRET });
   process.once('SIGTERM', () => worker.shutdown());
   process.send?.('ready');
   await worker.run();

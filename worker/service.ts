@@ -12,6 +12,8 @@ import { handleMail } from '../intake/handle.js';
 import { MailboxWatcher } from '../intake/mailbox.js';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createMailTransport, type MailTransport } from '../mail/transport.js';
+import { WorkflowIdConflictPolicy } from '@temporalio/common';
+import { WEEKLY_DIGEST_WORKFLOW_ID, weeklyDigestWorkflow } from '../workflows/digest.js';
 import { createWorker } from './index.js';
 import { connectTemporal, type TemporalTarget } from './temporal.js';
 
@@ -73,13 +75,21 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
     const running: Promise<void>[] = [];
     if (options.parts.includes('worker')) {
-      const worker = await createWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, config, readModel, transport, secret });
+      const worker = await createWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, config, database, readModel, transport, secret });
       running.push(worker.run());
       closers.push(async () => {
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await running[0];
       });
       logger.info('worker running');
+      // The weekly digest: one workflow for the whole school, started once (a second start is a no-op).
+      await temporal.client.workflow.start(weeklyDigestWorkflow, {
+        taskQueue: config.temporal.taskQueue,
+        workflowId: WEEKLY_DIGEST_WORKFLOW_ID,
+        args: [{}],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      });
+      logger.info({ weekday: config.digest.weekday, time: config.digest.time }, 'weekly digest scheduled');
     }
 
     let intake: MailboxWatcher | null = null;

@@ -55,7 +55,7 @@ export async function startHarness(env: TestWorkflowEnvironment, db: { url?: str
   await migrateToLatest(database);
   const readModel = new ReadModel(database);
   const transport = smtpTransport({ host: '127.0.0.1', port: smtp.port, secure: false, pool: false });
-  const activities = createActivities({ config, readModel, transport, secret: SECRET });
+  const activities = createActivities({ config, database, readModel, transport, secret: SECRET });
 
   let worker: Worker;
   let running: Promise<void> = Promise.resolve();

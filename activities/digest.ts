@@ -1,0 +1,77 @@
+/**
+ * The weekly digest's activities: when the next one is due, and computing + mailing one ISO week's
+ * digest exactly once (the digests table remembers what was sent; each mail has a Message-ID per week
+ * and recipient, so a retry resends nothing that went out).
+ */
+import { createHash } from 'node:crypto';
+import type { Config } from '../config/schema.js';
+import type { Database } from '../db/connect.js';
+import type { ReadModel } from '../db/read-model.js';
+import { ChartError, renderDepartmentChart } from '../digest/chart.js';
+import { computeDigest, type DigestFigures } from '../digest/figures.js';
+import { digestSendTime, nextDigestWeek } from '../digest/weeks.js';
+import { deliverOnce } from '../mail/deliver.js';
+import { mailDomain } from '../mail/message-id.js';
+import type { MailTransport } from '../mail/transport.js';
+import { renderDigest } from '../templates/render.js';
+
+/** Who gets the digest: the configured roles' people and any extra addresses, each once. */
+export function digestRecipients(config: Config): { name: string; email: string }[] {
+  const people = [
+    ...(config.digest.roles.includes('office') ? config.office.reviewers : []),
+    ...(config.digest.roles.includes('leadership') ? config.leadership : []),
+    ...config.digest.recipients.map((email) => ({ name: email, email })),
+  ];
+  return people.filter((p, i) => people.findIndex((q) => q.email === p.email) === i).map((p) => ({ name: p.name, email: p.email }));
+}
+
+export function createDigestActivities(deps: { config: Config; database: Database; readModel: ReadModel; transport: MailTransport }) {
+  const { config, database, readModel, transport } = deps;
+  const schedule = { weekday: config.digest.weekday, time: config.digest.time };
+  const tz = config.school.timeZone;
+  const domain = mailDomain(config.mail.address);
+
+  return {
+    /** The next digest due strictly after `after`: its ISO week and its send instant. */
+    nextDigestRun({ after }: { after: string }): Promise<{ week: string; at: string }> {
+      const week = nextDigestWeek(new Date(Date.parse(after) + 1), schedule, tz);
+      return Promise.resolve({ week, at: digestSendTime(week, schedule, tz).toISOString() });
+    },
+
+    /** Computes and mails the digest of `week`, once. `at`: the workflow's time (the digest's "now"). */
+    async sendWeeklyDigest({ week, at }: { week: string; at: string }): Promise<{ sent: number }> {
+      const existing = await readModel.digestFor(week);
+      if (existing?.sentAt) return { sent: 0 };
+      const departments = config.departments.map((d) => ({ id: d.id, name: d.name }));
+      // The figures are frozen at the first computation: a retry mails the same numbers.
+      const record = existing ?? (await readModel.recordDigest({ week, computedAt: at, figures: await computeDigest(database, { week, timeZone: tz, departments, baseUrl: config.web.baseUrl, now: new Date(at) }) }));
+      const figures = record.figures as DigestFigures;
+      let chart: Buffer | null = null;
+      try {
+        chart = await renderDepartmentChart(figures, { locale: config.school.locale, timeZone: tz });
+      } catch (err) {
+        if (!(err instanceof ChartError)) throw err; // no CJK font here: the digest goes without its chart
+      }
+      const cid = `chart.${week}@${domain}`;
+      const { subject, html, text } = renderDigest(figures, { locale: config.school.locale, timeZone: tz, schoolName: config.school.name, chartCid: chart ? cid : null });
+      const ids: string[] = [];
+      for (const person of digestRecipients(config)) {
+        const messageId = `<digest.${week}.${createHash('sha256').update(person.email.toLowerCase()).digest('hex').slice(0, 12)}@${domain}>`;
+        ids.push(messageId);
+        await deliverOnce(readModel, transport, { messageId, reportId: null, kind: 'digest', to: [person.email], subject, createdAt: at }, () => ({
+          messageId,
+          date: new Date(at),
+          from: { name: config.mail.fromName, address: config.mail.address },
+          to: { name: person.name, address: person.email },
+          subject,
+          html,
+          text,
+          ...(chart ? { attachments: [{ filename: `digest-${week}.png`, content: chart, contentType: 'image/png', cid }] } : {}),
+          headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All', 'X-Baosong-Kind': 'digest', 'X-Baosong-Week': week },
+        }));
+      }
+      await readModel.markDigestSent(week, ids, at);
+      return { sent: ids.length };
+    },
+  };
+}

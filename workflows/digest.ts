@@ -1,0 +1,39 @@
+/**
+ * The weekly digest: one workflow that sleeps until the configured local time each week (default Friday
+ * 16:00 in the school's zone), has that ISO week's digest computed and mailed (once: the activity is
+ * idempotent per week), and continues as new so its history stays short. Started once by the service
+ * with a fixed workflow id; starting it again is harmless.
+ */
+import { continueAsNew, proxyActivities, sleep } from '@temporalio/workflow';
+import type { createActivities } from '../activities/index.js';
+
+type Activities = ReturnType<typeof createActivities>;
+
+const { nextDigestRun, sendWeeklyDigest } = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+export const WEEKLY_DIGEST_WORKFLOW_ID = 'baosong-weekly-digest';
+
+export interface WeeklyDigestInput {
+  /** Weeks sent before a continue-as-new (keeps the history small). */
+  weeksPerRun?: number;
+  /** The last digest's send time: the next one is the first after it (set by continue-as-new). */
+  after?: string;
+}
+
+export async function weeklyDigestWorkflow(input: WeeklyDigestInput = {}): Promise<void> {
+  const weeksPerRun = input.weeksPerRun ?? 4;
+  let after = input.after ?? new Date(Date.now()).toISOString();
+  for (let i = 0; i < weeksPerRun; i++) {
+    // When and for which ISO week, by the school's clock: computed in an activity (time zones and the
+    // configured weekday are configuration, not workflow code).
+    const run = await nextDigestRun({ after });
+    const wait = Date.parse(run.at) - Date.now();
+    if (wait > 0) await sleep(wait);
+    await sendWeeklyDigest({ week: run.week, at: run.at });
+    after = run.at;
+  }
+  await continueAsNew<typeof weeklyDigestWorkflow>({ ...input, after });
+}
