@@ -5,9 +5,11 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import type { Config } from '../config/schema.js';
-import { migrateToLatest, openDatabase, type Database } from '../db/index.js';
+import { migrateToLatest, openDatabase, ReadModel, type Database } from '../db/index.js';
+import { createDigestActivities } from '../activities/digest.js';
+import { createMailTransport } from '../mail/transport.js';
 import { renderDepartmentChart } from '../digest/chart.js';
 import { computeDigest, type Department } from '../digest/figures.js';
 import { parseWeek, weekOf } from '../digest/weeks.js';
@@ -87,9 +89,10 @@ export function digestCommand(): Command {
         throw new DigestCliError(`--week: ${(error as Error).message}`);
       }
       if (opts.send) {
-        const message = 'baosong: digest --send is not yet available in this version (the sending workflow is being wired); use --preview to see the digest.\n';
-        process.stderr.write(message);
-        throw new CommanderError(2, 'baosong.digest.send', message);
+        const loaded = optionalConfig(opts.config);
+        if (!loaded) throw new DigestCliError('--send needs the school configuration (--config, $BAOSONG_CONFIG or ./baosong.config.yaml): recipients and the mail server come from it');
+        await sendDigest(loaded.config, s, week);
+        return;
       }
       const database = await openReadModel(s);
       try {
@@ -111,4 +114,23 @@ export function digestCommand(): Command {
         await database.close();
       }
     });
+}
+
+/** The same activity the weekly workflow runs: idempotent per week, so re-running it sends nothing twice. */
+async function sendDigest(config: Config, s: School, week: string): Promise<void> {
+  const database = await openReadModel(s);
+  const transport = createMailTransport(config);
+  try {
+    const readModel = new ReadModel(database);
+    const before = await readModel.digestFor(week);
+    if (before?.sentAt) {
+      process.stderr.write(`baosong: the digest of ${week} was already sent at ${before.sentAt} (${before.messageIds.length} mails); nothing sent\n`);
+      return;
+    }
+    const { sent } = await createDigestActivities({ config, database, readModel, transport }).sendWeeklyDigest({ week, at: new Date().toISOString() });
+    process.stderr.write(`baosong: digest of ${week} sent to ${sent} recipients\n`);
+  } finally {
+    transport.close();
+    await database.close();
+  }
 }

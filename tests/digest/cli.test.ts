@@ -1,5 +1,5 @@
 // `baosong digest` and `baosong stats` run as a person would, on a seeded SQLite read model.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,10 +44,18 @@ describe('baosong digest', () => {
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
   });
 
-  test('--send is not available yet: exit code 2 and a clear message', async () => {
-    const result = await runCli(['digest', '--week', '2026-W48', '--send', '--config', EXAMPLE_CONFIG], { cwd: dir, env });
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/not yet available/);
+  test('--send mails the digest once (here to the outbox folder: the example school has no SMTP); again sends nothing', async () => {
+    const outbox = join(dir, 'data', 'outbox');
+    const first = await runCli(['digest', '--week', '2026-W48', '--send', '--config', EXAMPLE_CONFIG], { cwd: dir, env });
+    expect(first.stderr).toContain('digest of 2026-W48 sent to 4 recipients');
+    expect(first.code).toBe(0);
+    const files = readdirSync(outbox).filter((f) => f.startsWith('digest.2026-W48.'));
+    expect(files).toHaveLength(4); // 2 office reviewers + 2 leaders
+    expect(readFileSync(join(outbox, files[0]!), 'utf8')).toMatch(/Content-Type: image\/png/);
+    const again = await runCli(['digest', '--week', '2026-W48', '--send', '--config', EXAMPLE_CONFIG], { cwd: dir, env });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/already sent at .* \(4 mails\); nothing sent/);
+    expect(readdirSync(outbox).filter((f) => f.startsWith('digest.2026-W48.'))).toHaveLength(4);
   });
 
   test('a week that does not exist, or no read model, is a one-line error', async () => {
