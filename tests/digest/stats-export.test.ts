@@ -44,7 +44,9 @@ describe('term statistics export', () => {
 
   test('XLSX read back with exceljs has the figures, the categories and the period', async () => {
     const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(await statsXlsx(stats, { locale: 'zh-CN', timeZone: TIME_ZONE }));
+    const file = await statsXlsx(stats, { locale: 'zh-CN', timeZone: TIME_ZONE });
+    // exceljs declares its own Buffer (an ArrayBuffer): hand it the bytes as one.
+    await workbook.xlsx.load(file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer);
     const sheet = workbook.getWorksheet('各部门');
     const values = (row: number) => (sheet?.getRow(row).values as unknown[]).slice(1);
     expect(values(1)).toEqual(['部门编号', '部门', '报送', '按时', '迟报', '漏报', '退回', '发布', '已决定', '按时率', '审核用时中位数（分钟）']);
