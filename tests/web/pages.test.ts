@@ -1,0 +1,418 @@
+// The web pages in a real browser (Debian's Chromium through playwright-core) against the real web
+// server on a loopback port, the real worker on our Temporal test server, a real SMTP server and SQLite.
+// Screenshots of each page, desktop and phone width, go to test-output/web/.
+import { createServer } from 'node:net';
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { attachmentPath } from '../../intake/attachments.js';
+import { reviewUrls } from '../../mail/links.js';
+import { statusQuery } from '../../workflows/report.js';
+import { startWeb, type WebServer } from '../../web/server.js';
+import { launchChromium, overflowsHorizontally, screenshots } from '../support/browser.js';
+import { SECRET, startHarness, waitForStatus, type Harness } from '../support/baosong.js';
+import type { CaughtMail } from '../support/smtp.js';
+import { createTestEnv } from '../support/temporal.js';
+
+let env: TestWorkflowEnvironment;
+let h: Harness;
+let web: WebServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let base: string;
+
+const LIAISON = 'liufang@school.test'; // 刘芳, liaison of 教务处 (jiaowu); head 王建国
+const HEAD = 'wangjianguo@school.test';
+const OFFICE = 'zhouxiaomei@school.test';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+/** A small real JPEG header plus bytes: enough for the type check. */
+const jpeg = (size: number) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46]), Buffer.alloc(size - 10, 0x55)]);
+
+const mailsAbout = (reportId: string, kind: string) => (m: CaughtMail) => m.reportId === reportId && m.kind === kind;
+
+function linksIn(mail: CaughtMail): string[] {
+  return [...mail.html.matchAll(/href="([^"]+)"/g)].map((m) => (m[1] ?? '').replace(/&amp;/g, '&'));
+}
+
+async function fillForm(p: Page, fields: { title: string; body?: string; category?: string; urgency?: string; files?: { name: string; mimeType: string; buffer: Buffer }[] }) {
+  await p.goto(`${base}/submit`);
+  await p.fill('#email', LIAISON);
+  await p.selectOption('#category', fields.category ?? '校园文化');
+  await p.selectOption('#urgency', fields.urgency ?? 'routine');
+  await p.fill('#title', fields.title);
+  await p.fill('#body', fields.body ?? '今天下午在报告厅举行了读书节开幕式。\n全体七年级学生参加。');
+  if (fields.files) await p.setInputFiles('#files', fields.files);
+}
+
+async function reportByTitle(title: string) {
+  const rows = (await h.readModel.listReports()).filter((r) => r.title === title);
+  return rows;
+}
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  h = await startHarness(env);
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  // The links in mail must point at this server; limits small so the over-size case is quick.
+  h.config.web = { port, baseUrl: base };
+  h.config.mail.limits = { ...h.config.mail.limits, maxAttachmentMB: 1, maxMailMB: 3 };
+  web = await startWeb({ config: h.config, client: env.client, readModel: h.readModel, transport: h.transport, secret: SECRET, logger: { info: () => {}, warn: (m) => console.warn(m), error: (m) => console.error(m) }, port, host: '127.0.0.1', rateLimits: { submit: 100, signIn: 20 } });
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+  page = await context.newPage();
+  page.on('dialog', (d) => {
+    throw new Error(`a script ran on the page: dialog "${d.message()}"`);
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await web?.close();
+  await h?.close();
+  await env?.teardown();
+});
+
+describe('submitting from the form', () => {
+  let reportId = '';
+
+  it('a report with a photo: confirmation with number and status link, receipt at the SMTP server, workflow running', async () => {
+    await fillForm(page, { title: '读书节开幕式（网页报送）', files: [{ name: '开幕式 现场.jpg', mimeType: 'image/jpeg', buffer: jpeg(40_000) }] });
+    await screenshots(page, '01-submit-form');
+    expect(await overflowsHorizontally(page)).toBe(false);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#submitted');
+    const text = await page.textContent('#submitted');
+    reportId = /R-\d{4}-\d{4,}/.exec(text ?? '')?.[0] ?? '';
+    expect(reportId).not.toBe('');
+    const link = await page.getAttribute('#status-link', 'href');
+    expect(link).toMatch(new RegExp(`^${base}/status/${reportId}/[A-Za-z0-9_-]{22}$`));
+    await screenshots(page, '02-confirmation-and-status');
+
+    const [receipt] = await h.smtp.waitFor(mailsAbout(reportId, 'receipt'));
+    expect(receipt!.to).toEqual([LIAISON]);
+    expect(receipt!.subject).toContain('读书节开幕式（网页报送）');
+    expect(linksIn(receipt!)).toContain(link);
+
+    const row = (await h.readModel.getReport(reportId))!;
+    expect(row).toMatchObject({ origin: 'web', departmentId: 'jiaowu', category: '校园文化', submitterEmail: LIAISON });
+    const status = await env.client.workflow.getHandle(row.workflowId).query(statusQuery);
+    expect(status).toMatchObject({ status: 'in_review', step: { index: 0, kind: 'department_head' } });
+    const files = await h.readModel.attachmentsFor(reportId);
+    expect(files).toEqual([expect.objectContaining({ filename: '开幕式 现场.jpg', contentType: 'image/jpeg', size: 40_000 })]);
+    expect(existsSync(attachmentPath(h.config.dataDir, files[0]!.sha256))).toBe(true);
+  });
+
+  it('the status page shows state, holder, deadlines with time left, and the timeline', async () => {
+    const link = (await page.getAttribute('#status-link', 'href'))!;
+    await page.goto(link);
+    expect(await page.textContent('#status')).toBe('审核中');
+    expect(await page.textContent('#holders')).toContain('王建国');
+    const body = (await page.textContent('main'))!;
+    expect(body).toMatch(/审核截止.*还剩/);
+    expect(await page.locator('#timeline li').first().textContent()).toContain('收到报送');
+    expect(body).toContain('请求审核');
+    await screenshots(page, '03-status');
+    expect(await overflowsHorizontally(page)).toBe(false);
+    // A forged token is refused plainly.
+    const bad = await page.goto(link.replace(/\/[^/]+$/, '/AAAAAAAAAAAAAAAAAAAAAA'));
+    expect(bad!.status()).toBe(404);
+    expect(await page.textContent('main')).toContain('链接无效');
+  });
+
+  it('a double click and a re-sent form make one report with one receipt', async () => {
+    const title = '家长开放日（连点两次）';
+    await fillForm(page, { title, category: '家校共育' });
+    await page.dblclick('button[type=submit]');
+    await page.waitForSelector('#submitted');
+    const reportId2 = /R-\d{4}-\d{4,}/.exec((await page.textContent('#submitted')) ?? '')![0];
+    // The same form once more, as a browser re-sending the POST would (same hidden submission id).
+    await page.goBack();
+    await page.waitForSelector('#title');
+    await fillForm(page, { title });
+    await h.smtp.waitFor(mailsAbout(reportId2, 'receipt'));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await reportByTitle(title)).toHaveLength(1);
+    expect(h.smtp.mails.filter(mailsAbout(reportId2, 'receipt'))).toHaveLength(1);
+  });
+
+  it('replaying the exact same POST (reload) lands on the same report', async () => {
+    await fillForm(page, { title: '重新加载也只报一次' });
+    const sid = await page.inputValue('input[name=sid]');
+    const csrf = await page.inputValue('input[name=csrf]');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#submitted');
+    const first = page.url();
+    const again = await context.request.post(`${base}/submit`, {
+      multipart: { csrf, sid, email: LIAISON, department: '', category: '校园文化', urgency: 'routine', eventTime: localNow(), title: '重新加载也只报一次', body: '同一张表单再次提交。' },
+      maxRedirects: 0,
+    });
+    expect(again.status()).toBe(303);
+    expect(new URL(again.headers().location!, base).pathname).toBe(new URL(first).pathname);
+    expect(await reportByTitle('重新加载也只报一次')).toHaveLength(1);
+  });
+
+  it('an XSS title and body show as text, and no script runs', async () => {
+    const title = '<img src=x onerror=alert(1)><script>alert(2)</script>运动会';
+    await fillForm(page, { title, body: '<b onclick="alert(3)">加粗</b><script>alert(4)</script>正文' });
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#submitted');
+    expect(await page.textContent('#title')).toBe(title);
+    expect(await page.locator('#title img, #title script').count()).toBe(0);
+    expect(await page.locator('.body script, .body [onclick]').count()).toBe(0);
+    expect(await page.textContent('.body')).toContain('加粗');
+    await screenshots(page, '04-xss-title-as-text');
+  });
+
+  it('an over-size photo gets a clear message and makes no report', async () => {
+    await fillForm(page, { title: '超大照片', files: [{ name: '太大了.jpg', mimeType: 'image/jpeg', buffer: jpeg(1_600_000) }] });
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#errors');
+    const message = (await page.textContent('#errors'))!;
+    expect(message).toContain('太大了.jpg');
+    expect(message).toContain('超过 1 MB 的上限');
+    expect(await page.inputValue('#title')).toBe('超大照片'); // what was typed is kept
+    await screenshots(page, '05-oversize-upload');
+    expect(await reportByTitle('超大照片')).toHaveLength(0);
+  });
+
+  it('a file that is not what it claims to be is refused; an unknown address is told so', async () => {
+    await fillForm(page, { title: '伪装的图片', files: [{ name: 'photo.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('#!/bin/sh\nrm -rf /\n') }] });
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#errors');
+    expect(await page.textContent('#errors')).toContain('类型不支持');
+    await fillForm(page, { title: '陌生人' });
+    await page.fill('#email', 'stranger@example.com');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#errors');
+    expect(await page.textContent('#errors')).toContain('不在学校的名单中');
+    expect(await reportByTitle('伪装的图片')).toHaveLength(0);
+  });
+
+  it('a POST without the CSRF token is refused', async () => {
+    const r = await fetch(`${base}/submit`, { method: 'POST', body: formData({ sid: crypto.randomUUID(), email: LIAISON, category: '其他', urgency: 'routine', eventTime: localNow(), title: '跨站伪造', body: 'x' }) });
+    expect(r.status).toBe(403);
+    expect(await reportByTitle('跨站伪造')).toHaveLength(0);
+  });
+
+  it('English is available', async () => {
+    await page.goto(`${base}/submit?lang=en`);
+    expect(await page.textContent('h1')).toBe('Submit a report');
+    await screenshots(page, '06-submit-form-en');
+    await page.goto(`${base}/submit?lang=zh-CN`);
+    expect(await page.textContent('h1')).toBe('填写信息报送');
+  });
+});
+
+describe('the reviewer page', () => {
+  it('a prefetch GET does not act; the Approve button does, through the workflow', async () => {
+    await fillForm(page, { title: '校园开放日（审核链接）', files: [{ name: 'a.jpg', mimeType: 'image/jpeg', buffer: jpeg(2000) }] });
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#submitted');
+    const reportId = /R-\d{4}-\d{4,}/.exec((await page.textContent('#submitted')) ?? '')![0];
+    const [request] = await h.smtp.waitFor((m) => mailsAbout(reportId, 'review_request')(m) && m.to.includes(HEAD));
+    const approve = linksIn(request!).find((l) => l.includes('/review/') && l.endsWith('do=approve'))!;
+    const sendBack = linksIn(request!).find((l) => l.endsWith('do=send_back'))!;
+    expect(approve.startsWith(`${base}/review/`)).toBe(true);
+    expect(sendBack.split('?')[0]).toBe(approve.split('?')[0]);
+
+    // A mail scanner opens both links: nothing happens.
+    for (const l of [approve, sendBack]) expect((await fetch(l)).status).toBe(200);
+    const row = (await h.readModel.getReport(reportId))!;
+    const handle = env.client.workflow.getHandle(row.workflowId);
+    await new Promise((r) => setTimeout(r, 500));
+    let status = await handle.query(statusQuery);
+    expect(status).toMatchObject({ status: 'in_review', step: { index: 0 } });
+    expect(status.timeline.map((e) => e.type)).not.toContain('approved');
+
+    // A forged POST without the page's CSRF token: refused, nothing happens.
+    const forged = await fetch(approve.split('?')[0]!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'action=approve' });
+    expect(forged.status).toBe(403);
+
+    await page.goto(approve);
+    expect(await page.textContent('#title')).toBe('校园开放日（审核链接）');
+    await screenshots(page, '07-reviewer');
+    expect(await overflowsHorizontally(page)).toBe(false);
+    await page.click('#approve');
+    await page.waitForSelector('.msg.ok');
+    expect(await page.textContent('main')).toContain('已同意');
+    status = await waitForStatus(handle, (s) => s.step?.index === 1);
+    expect(status.step?.kind).toBe('office');
+    const approved = status.timeline.find((e) => e.type === 'approved')!;
+    expect(approved.actor?.email).toBe(HEAD);
+    expect(approved.evidence?.via).toBe('link');
+    await screenshots(page, '08-reviewer-done');
+
+    // Used: the same link again says so plainly; so does the send-back one.
+    await page.goto(sendBack);
+    expect(await page.textContent('main')).toContain('已经通过此链接处理过');
+    // The office reviewer now holds the step: their own link works; a link minted for someone else does not.
+    const [office] = await h.smtp.waitFor((m) => mailsAbout(reportId, 'review_request')(m) && m.to.includes(OFFICE));
+    expect(linksIn(office!).some((l) => l.includes('/review/'))).toBe(true);
+    const foreign = reviewUrls(base, { reportId, round: status.round, step: 1, reviewer: LIAISON, issuedAt: new Date(), secret: SECRET });
+    const res = await page.goto(foreign.approve);
+    expect(res!.status()).toBe(403);
+    expect(await page.textContent('main')).toContain(`此链接是发给 ${LIAISON} 的`);
+    const expired = reviewUrls(base, { reportId, round: status.round, step: 1, reviewer: OFFICE, issuedAt: new Date(Date.now() - 8 * 86_400_000), secret: SECRET });
+    expect((await page.goto(expired.approve))!.status()).toBe(410);
+    expect(await page.textContent('main')).toContain('已过期');
+    await screenshots(page, '09-reviewer-expired-link');
+    const tampered = foreign.approve.replace(/(.)\?do=/, (_m, c: string) => `${c === 'A' ? 'B' : 'A'}?do=`);
+    expect((await page.goto(tampered))!.status()).toBe(400);
+    expect(await page.textContent('main')).toContain('链接无效');
+  });
+
+  it('Send back needs a reason, then returns the report with it', async () => {
+    await fillForm(page, { title: '退回测试' });
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#submitted');
+    const reportId = /R-\d{4}-\d{4,}/.exec((await page.textContent('#submitted')) ?? '')![0];
+    const [request] = await h.smtp.waitFor((m) => mailsAbout(reportId, 'review_request')(m) && m.to.includes(HEAD));
+    const sendBack = linksIn(request!).find((l) => l.endsWith('do=send_back'))!;
+    await page.goto(sendBack);
+    await page.click('#send-back');
+    await page.waitForSelector('#errors');
+    expect(await page.textContent('#errors')).toContain('退回必须写明原因');
+    await page.fill('#reason', '照片不够清晰，请补充<活动>人数');
+    await page.click('#send-back');
+    await page.waitForSelector('.msg.ok');
+    expect(await page.textContent('main')).toContain('已退回修改，原因：照片不够清晰，请补充<活动>人数');
+    const [returned] = await h.smtp.waitFor(mailsAbout(reportId, 'returned'));
+    expect(returned!.to).toEqual([LIAISON]);
+    expect(returned!.text).toContain('照片不够清晰');
+  });
+});
+
+describe('the office dashboard', () => {
+  let office: Page;
+
+  it('sign-in by a one-time mailed link; a stranger gets the same answer and no mail', async () => {
+    office = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    await office.goto(`${base}/office`);
+    expect(new URL(office.url()).pathname).toBe('/office/signin');
+    await screenshots(office, '10-signin');
+    await office.fill('#email', 'stranger@example.com');
+    await office.click('button[type=submit]');
+    const strangerAnswer = (await office.textContent('main'))!;
+    await office.goto(`${base}/office/signin`);
+    await office.fill('#email', OFFICE);
+    await office.click('button[type=submit]');
+    expect(await office.textContent('main')).toContain('登录链接已发送');
+    expect(strangerAnswer.replace('stranger@example.com', OFFICE)).toBe(await office.textContent('main'));
+    const [mail] = await h.smtp.waitFor((m) => m.kind === 'signin' && m.to.includes(OFFICE));
+    expect(h.smtp.mails.filter((m) => m.kind === 'signin' && m.to.includes('stranger@example.com'))).toHaveLength(0);
+    const link = linksIn(mail!).find((l) => l.includes('/office/signin/'))!;
+    expect((await fetch(link)).status).toBe(200); // a scanner's GET does not use the link up
+    await office.goto(link);
+    await screenshots(office, '11-signin-confirm');
+    await office.click('#sign-in');
+    await office.waitForSelector('#reports');
+    const cookies = await office.context().cookies();
+    expect(cookies.find((c) => c.name === 'bs_session')).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+    expect(cookies.find((c) => c.name === 'bs_csrf')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    // Used once: a second sign-in with the same link is refused.
+    const other = await (await browser.newContext()).newPage();
+    await other.goto(link);
+    await other.click('#sign-in');
+    expect(await other.textContent('main')).toContain('已经用过');
+    await other.context().close();
+  });
+
+  it('lists reports with the right status, filters them, exports CSV, and shows the detail', async () => {
+    await office.goto(`${base}/office`);
+    const row = office.locator('#reports tr', { hasText: '读书节开幕式（网页报送）' });
+    expect(await row.locator('.status-badge').textContent()).toBe('审核中');
+    expect(await row.textContent()).toContain('王建国');
+    expect(await office.locator('#reports tr', { hasText: '校园开放日（审核链接）' }).textContent()).toContain('周晓梅');
+    expect(await office.locator('#reports tr', { hasText: '退回测试' }).locator('.status-badge').textContent()).toBe('已退回');
+    // The XSS title is text here too.
+    expect(await office.locator('#reports td.title', { hasText: '<script>alert(2)</script>' }).count()).toBe(1);
+    await screenshots(office, '12-dashboard');
+
+    await office.selectOption('#f-status', 'returned');
+    await office.click('#apply');
+    expect(await office.locator('#reports tbody tr').count()).toBe(1);
+    expect(await office.textContent('#reports')).toContain('退回测试');
+    await office.selectOption('#f-status', '');
+    await office.selectOption('#f-category', '家校共育');
+    await office.click('#apply');
+    expect(await office.textContent('#reports')).toContain('家长开放日');
+    expect(await office.textContent('#reports')).not.toContain('读书节');
+    await office.selectOption('#f-category', '');
+    await office.selectOption('#f-department', 'zongwu');
+    await office.click('#apply');
+    expect(await office.textContent('main')).toContain('没有符合条件的报送');
+    await office.goto(`${base}/office?from=2020-01-01&to=2020-12-31`);
+    expect(await office.textContent('#count')).toBe('共 0 条');
+    await office.goto(`${base}/office?category=${encodeURIComponent('校园文化')}`);
+    await screenshots(office, '13-dashboard-filtered');
+
+    const csv = await office.context().request.get(`${base}/office/export.csv?category=${encodeURIComponent('校园文化')}`);
+    expect(csv.status()).toBe(200);
+    expect(csv.headers()['content-type']).toContain('text/csv');
+    const text = await csv.text();
+    expect(text.split('\r\n')[0]).toContain('编号,标题,部门');
+    expect(text).toContain('读书节开幕式（网页报送）');
+    expect(text).not.toContain('家长开放日');
+    // Signed out, the export is not available.
+    expect((await fetch(`${base}/office/export.csv`, { redirect: 'manual' })).status).toBe(303);
+
+    await office.goto(`${base}/office`);
+    await office.locator('#reports tr', { hasText: '读书节开幕式（网页报送）' }).locator('a').click();
+    await office.waitForSelector('#timeline');
+    expect(await office.textContent('#status')).toBe('审核中');
+    expect(await office.textContent('#timeline')).toContain('收到报送');
+    const file = office.locator('#attachments a', { hasText: '开幕式 现场.jpg' });
+    const href = (await file.getAttribute('href'))!;
+    const download = await office.context().request.get(new URL(href, base).toString());
+    expect(download.status()).toBe(200);
+    expect((await download.body()).length).toBe(40_000);
+    expect((await fetch(new URL(href, base), { redirect: 'manual' })).status).toBe(303); // not without a session
+    await screenshots(office, '14-report-detail');
+  });
+
+  it('shows who holds overdue reports', async () => {
+    const r = await h.submit({
+      origin: { kind: 'web', ref: crypto.randomUUID() },
+      from: { name: '刘芳', email: LIAISON },
+      category: '安全管理',
+      urgency: 'urgent',
+      title: '消防演练（逾期）',
+      body: '上午进行了消防疏散演练。',
+      eventTime: new Date(Date.now() - 30 * 60_000),
+      receivedAt: new Date(),
+      attachments: [],
+    });
+    await env.sleep('3 hours');
+    await waitForStatus(r.handle, (s) => s.overdue);
+    for (let i = 0; i < 100 && !(await h.readModel.getReport(r.reportId))?.overdue; i++) await new Promise((res) => setTimeout(res, 100));
+    await office.goto(`${base}/office`);
+    const holders = (await office.textContent('#overdue-holders'))!;
+    expect(holders).toContain('王建国');
+    expect(holders).toContain(r.reportId);
+    await office.goto(`${base}/office?overdue=yes`);
+    expect(await office.textContent('#reports')).toContain('消防演练（逾期）');
+    await screenshots(office, '15-dashboard-overdue');
+  });
+});
+
+function formData(fields: Record<string, string>): FormData {
+  const f = new FormData();
+  for (const [k, v] of Object.entries(fields)) f.append(k, v);
+  return f;
+}
+
+/** Now on the school's clock (Asia/Shanghai, no DST), as a datetime-local field holds it. */
+function localNow(): string {
+  return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 16);
+}

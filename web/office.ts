@@ -1,0 +1,351 @@
+/**
+ * The office dashboard. Sign-in by a one-time link mailed to an address the configuration lists as
+ * office or leadership; opening the link shows a button, and its POST starts a session (cookie,
+ * HttpOnly, SameSite=Lax, Secure on https). Then: the filterable list, CSV export, the people who
+ * hold overdue reports, and each report's detail with timeline and attachments.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { access } from 'node:fs/promises';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { identify } from '../config/school.js';
+import type { Report, ReportFilter } from '../db/rows.js';
+import { CATEGORIES, REPORT_STATUSES, REPORT_STATUS_LABELS, URGENCY_LABELS, type ReportStatus } from '../domain/report.js';
+import { parseDateTime } from '../domain/time.js';
+import { attachmentPath } from '../intake/attachments.js';
+import { deliverOnce } from '../mail/deliver.js';
+import { mailDomain } from '../mail/message-id.js';
+import { SIGN_IN_LINK_TTL_MS, signInUrl, verifySignInLink } from '../mail/links.js';
+import { formatDateTime } from '../templates/format.js';
+import { renderSignIn } from '../templates/render.js';
+import type { Locale } from '../templates/types.js';
+import type { Web } from './server.js';
+import { bodyForPage, categoryLabel, stepLabel, timelineItems } from './view.js';
+
+const SESSION_COOKIE = 'bs_session';
+const SESSION_TTL_MS = 8 * 3600_000;
+
+interface Session {
+  email: string;
+  name: string;
+  expiresAt: number;
+}
+
+/** Sessions and used sign-in links, in memory (a restart signs everyone out; links live 15 minutes). */
+export class SessionStore {
+  readonly #sessions = new Map<string, Session>();
+  readonly #usedNonces = new Map<string, number>();
+
+  create(email: string, name: string): string {
+    this.#sweep();
+    const id = randomBytes(32).toString('base64url');
+    this.#sessions.set(id, { email, name, expiresAt: Date.now() + SESSION_TTL_MS });
+    return id;
+  }
+
+  get(req: FastifyRequest): Session | null {
+    const id = req.cookies[SESSION_COOKIE];
+    const s = id ? this.#sessions.get(id) : undefined;
+    if (!s || s.expiresAt <= Date.now()) return null;
+    return s;
+  }
+
+  end(req: FastifyRequest): void {
+    const id = req.cookies[SESSION_COOKIE];
+    if (id) this.#sessions.delete(id);
+  }
+
+  /** Marks a sign-in link's nonce used; false when it already was. */
+  useNonce(nonce: string, expiresAt: number): boolean {
+    this.#sweep();
+    if (this.#usedNonces.has(nonce)) return false;
+    this.#usedNonces.set(nonce, expiresAt);
+    return true;
+  }
+
+  #sweep(): void {
+    const now = Date.now();
+    for (const [k, s] of this.#sessions) if (s.expiresAt <= now) this.#sessions.delete(k);
+    for (const [k, x] of this.#usedNonces) if (x <= now) this.#usedNonces.delete(k);
+  }
+}
+
+interface Filters {
+  department: string;
+  category: string;
+  status: string;
+  late: string;
+  overdue: string;
+  from: string;
+  to: string;
+}
+
+const FILTER_KEYS: (keyof Filters)[] = ['department', 'category', 'status', 'late', 'overdue', 'from', 'to'];
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+function readFilters(query: Record<string, unknown>): Filters {
+  const f = Object.fromEntries(FILTER_KEYS.map((k) => [k, typeof query[k] === 'string' ? query[k].trim() : ''])) as unknown as Filters;
+  return f;
+}
+
+function toReportFilter(f: Filters, timeZone: string): ReportFilter {
+  const filter: ReportFilter = {};
+  if (f.department) filter.department = f.department;
+  if (f.category && CATEGORIES.some((c) => c.zh === f.category)) filter.category = f.category;
+  if (f.status && (REPORT_STATUSES as readonly string[]).includes(f.status)) filter.status = f.status as ReportStatus;
+  if (f.late === 'yes' || f.late === 'no') filter.late = f.late === 'yes';
+  if (f.overdue === 'yes' || f.overdue === 'no') filter.overdue = f.overdue === 'yes';
+  if (DATE_RE.test(f.from)) filter.from = parseDateTime(f.from, timeZone);
+  if (DATE_RE.test(f.to)) filter.to = new Date(parseDateTime(f.to, timeZone).getTime() + 86_400_000); // the whole "to" day
+  return filter;
+}
+
+function csvCell(value: string | number | boolean | null): string {
+  let s = value === null ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`; // a cell Excel would run as a formula
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function officeRoutes(app: FastifyInstance, web: Web): void {
+  const { config } = web;
+  const tz = config.school.timeZone;
+  const deptName = (id: string) => config.departments.find((d) => d.id === id)?.name ?? id;
+  const allowed = (email: string) => identify(config, email).roles.some((r) => r.role === 'office' || r.role === 'leadership');
+
+  function requireSession(req: FastifyRequest, reply: FastifyReply) {
+    const session = web.sessions.get(req);
+    if (!session) {
+      void reply.redirect('/office/signin', 303);
+      return null;
+    }
+    return session;
+  }
+
+  const row = (r: Report, locale: Locale) => ({
+    id: r.id,
+    href: `/office/reports/${encodeURIComponent(r.id)}`,
+    title: r.title,
+    department: deptName(r.departmentId),
+    categoryText: categoryLabel(r.category, locale),
+    urgency: r.urgency,
+    status: r.status,
+    holders: r.holders.map((h) => h.name).join('、'),
+    receivedAt: r.receivedAt,
+    dueAt: r.dueAt,
+    timeliness: r.timeliness,
+    overdue: r.overdue,
+  });
+
+  // ---- sign-in -------------------------------------------------------------------------------
+  app.get('/office/signin', (req, reply) => web.page(req, reply, 'signin', { csrf: web.csrf(req, reply), email: '' }, { title: web.strings(req)['signin.heading'] }));
+
+  app.post<{ Body: Record<string, unknown> }>('/office/signin', { config: { rateLimit: { max: web.rateLimits.signIn, timeWindow: '1 minute' } } }, async (req, reply) => {
+    const body = req.body ?? {};
+    const email = typeof body.email === 'string' ? body.email.trim().toLowerCase().slice(0, 200) : '';
+    if (!web.csrfOk(req, body.csrf)) return web.page(req, reply, 'signin', { csrf: web.csrf(req, reply), email, error: web.t(req, 'error.csrf') }, { status: 403 });
+    if (!email) return web.page(req, reply, 'signin', { csrf: web.csrf(req, reply), email, error: web.t(req, 'error.required', { field: web.strings(req)['signin.email'] }) }, { status: 400 });
+    if (allowed(email)) {
+      const who = identify(config, email);
+      const { url, expiresAt } = signInUrl(config.web.baseUrl, email, web.secret);
+      const locale = web.locale(req);
+      const mail = renderSignIn({ schoolName: config.school.name, recipientName: who.name ?? email, link: url, expiresAt: expiresAt.toISOString() }, { locale, timeZone: tz });
+      const messageId = `<signin.${createHash('sha256').update(url).digest('hex').slice(0, 24)}@${mailDomain(config.mail.address)}>`;
+      try {
+        await deliverOnce(web.readModel, web.transport, { messageId, reportId: null, kind: 'signin', to: [email], subject: mail.subject, createdAt: new Date() }, () => ({
+          messageId,
+          from: { name: config.mail.fromName, address: config.mail.address },
+          to: { name: who.name ?? email, address: email },
+          subject: mail.subject,
+          html: mail.html,
+          text: mail.text,
+          headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All', 'X-Baosong-Kind': 'signin' },
+        }));
+        web.logger.info(`web: sign-in link sent to ${email}`);
+      } catch (err) {
+        web.logger.error(`web: sign-in mail to ${email} failed: ${(err as Error).message}`);
+        return web.message(req, reply, 503, web.t(req, 'error.server'));
+      }
+    } else {
+      web.logger.warn(`web: sign-in asked for ${email}, who is neither office nor leadership`);
+    }
+    // The same answer either way: the page does not tell who is on the list.
+    return web.message(req, reply, 200, web.t(req, 'signin.sent', { email, minutes: SIGN_IN_LINK_TTL_MS / 60_000 }), { kind: 'ok' });
+  });
+
+  const badLink = (req: FastifyRequest, reply: FastifyReply) =>
+    web.message(req, reply, 400, web.t(req, 'signin.bad'), { kind: 'warning', links: [{ href: '/office/signin', label: web.strings(req)['signin.again'] }] });
+
+  app.get<{ Params: { token: string } }>('/office/signin/:token', (req, reply) => {
+    const check = verifySignInLink(req.params.token, web.secret);
+    if (!check.ok || !allowed(check.claims.email)) return badLink(req, reply);
+    return web.page(req, reply, 'signin-confirm', { csrf: web.csrf(req, reply), formAction: `/office/signin/${req.params.token}`, text: web.t(req, 'signin.confirm', { email: check.claims.email }) });
+  });
+
+  app.post<{ Params: { token: string }; Body: Record<string, unknown> }>('/office/signin/:token', { config: { rateLimit: { max: web.rateLimits.signIn * 2, timeWindow: '1 minute' } } }, (req, reply) => {
+    const check = verifySignInLink(req.params.token, web.secret);
+    if (!check.ok || !allowed(check.claims.email)) return badLink(req, reply);
+    if (!web.csrfOk(req, req.body?.csrf)) return web.message(req, reply, 403, web.t(req, 'error.csrf'));
+    if (!web.sessions.useNonce(check.claims.nonce, check.claims.expiresAt)) return badLink(req, reply);
+    const who = identify(config, check.claims.email);
+    const id = web.sessions.create(check.claims.email, who.name ?? check.claims.email);
+    reply.setCookie(SESSION_COOKIE, id, { path: '/', httpOnly: true, sameSite: 'lax', secure: web.secureCookies, maxAge: SESSION_TTL_MS / 1000 });
+    web.logger.info(`web: ${check.claims.email} signed in to the dashboard`);
+    return reply.redirect('/office', 303);
+  });
+
+  app.post<{ Body: Record<string, unknown> }>('/office/signout', (req, reply) => {
+    if (!web.csrfOk(req, req.body?.csrf)) return web.message(req, reply, 403, web.t(req, 'error.csrf'));
+    web.sessions.end(req);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.redirect('/office/signin', 303);
+  });
+
+  // ---- the list ------------------------------------------------------------------------------
+  app.get<{ Querystring: Record<string, unknown> }>('/office', async (req, reply) => {
+    const session = requireSession(req, reply);
+    if (!session) return reply;
+    const locale = web.locale(req);
+    const en = locale === 'en';
+    const f = readFilters(req.query);
+    const reports = await web.readModel.listReports({ ...toReportFilter(f, tz), limit: 500 });
+    const overdue = await web.readModel.listReports({ overdue: true, status: 'in_review', limit: 1000 });
+    const holders = new Map<string, { name: string; email: string; reports: { id: string; href: string }[] }>();
+    for (const r of overdue) {
+      for (const h of r.holders) {
+        const key = h.email.toLowerCase();
+        const entry = holders.get(key) ?? { name: h.name, email: h.email, reports: [] };
+        entry.reports.push({ id: r.id, href: `/office/reports/${encodeURIComponent(r.id)}` });
+        holders.set(key, entry);
+      }
+    }
+    const query = new URLSearchParams(FILTER_KEYS.filter((k) => f[k] !== '').map((k): [string, string] => [k, f[k]]));
+    const option = (value: string, label: string, current: string) => ({ value, label, selected: value === current });
+    const s = web.strings(req);
+    return web.page(
+      req,
+      reply,
+      'dashboard',
+      {
+        csrf: web.csrf(req, reply),
+        signedIn: web.t(req, 'office.signedInAs', { name: session.name }),
+        filters: f,
+        departments: [option('', s['office.any'], f.department), ...config.departments.map((d) => option(d.id, d.name, f.department))],
+        categories: [option('', s['office.any'], f.category), ...CATEGORIES.map((c) => option(c.zh, en ? c.en : c.zh, f.category))],
+        statuses: [option('', s['office.any'], f.status), ...REPORT_STATUSES.map((st) => option(st, REPORT_STATUS_LABELS[st][en ? 'en' : 'zh'], f.status))],
+        lates: [option('', s['office.any'], f.late), option('yes', s['office.yes'], f.late), option('no', s['office.no'], f.late)],
+        overdues: [option('', s['office.any'], f.overdue), option('yes', s['office.yes'], f.overdue), option('no', s['office.no'], f.overdue)],
+        count: web.t(req, 'office.count', { n: reports.length }),
+        reports: reports.map((r) => row(r, locale)),
+        exportHref: `/office/export.csv${query.size > 0 ? `?${query.toString()}` : ''}`,
+        overdueHolders: [...holders.values()].sort((a, b) => b.reports.length - a.reports.length),
+      },
+      { title: s['office.heading'] },
+    );
+  });
+
+  app.get<{ Querystring: Record<string, unknown> }>('/office/export.csv', async (req, reply) => {
+    const session = requireSession(req, reply);
+    if (!session) return reply;
+    const locale = web.locale(req);
+    const en = locale === 'en';
+    const s = web.strings(req);
+    const reports = await web.readModel.listReports(toReportFilter(readFilters(req.query), tz));
+    const header = ['col.id', 'col.title', 'col.department', 'col.category', 'col.urgency', 'col.status', 'col.submitter', 'col.eventTime', 'col.received', 'col.due', 'col.timeliness', 'col.overdue', 'col.holders', 'col.reviewDue', 'col.returned'] as const;
+    const when = (iso: string | null) => (iso ? formatDateTime(iso, locale, tz) : '');
+    const lines = [header.map((k) => csvCell(s[k])).join(',')];
+    for (const r of reports) {
+      lines.push(
+        [
+          r.id,
+          r.title,
+          deptName(r.departmentId),
+          categoryLabel(r.category, locale),
+          URGENCY_LABELS[r.urgency][en ? 'en' : 'zh'],
+          REPORT_STATUS_LABELS[r.status][en ? 'en' : 'zh'],
+          r.submitterName ? `${r.submitterName} <${r.submitterEmail}>` : r.submitterEmail,
+          when(r.eventTime),
+          when(r.receivedAt),
+          when(r.dueAt),
+          r.timeliness === 'late' ? (en ? 'Late' : '迟报') : en ? 'On time' : '按时',
+          r.overdue ? s['office.yes'] : s['office.no'],
+          r.holders.map((h) => h.name).join('、'),
+          when(r.reviewDueAt),
+          r.returnedCount,
+        ]
+          .map(csvCell)
+          .join(','),
+      );
+    }
+    const name = `baosong-${new Date().toISOString().slice(0, 10)}.csv`;
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${name}"`)
+      .send(`\uFEFF${lines.join('\r\n')}\r\n`); // the BOM makes Excel read UTF-8
+  });
+
+  // ---- one report ----------------------------------------------------------------------------
+  app.get<{ Params: { id: string } }>('/office/reports/:id', async (req, reply) => {
+    const session = requireSession(req, reply);
+    if (!session) return reply;
+    const locale = web.locale(req);
+    const report = await web.readModel.getReport(req.params.id);
+    if (!report) return web.message(req, reply, 404, web.t(req, 'error.notFound'));
+    const [events, files, mails, input] = await Promise.all([
+      web.readModel.timeline(report.id),
+      web.readModel.attachmentsFor(report.id),
+      web.readModel.mailFor(report.id),
+      web.facts.get(report.workflowId).catch(() => null),
+    ]);
+    const timeline = timelineItems(
+      events.map((e) => ({
+        seq: e.seq,
+        at: e.at,
+        type: e.type,
+        round: 0,
+        step: e.step,
+        actor: e.actorName || e.actorEmail ? { name: e.actorName ?? e.actorEmail ?? '', email: e.actorEmail ?? '' } : null,
+        evidence: null,
+        note: typeof e.detail.note === 'string' ? e.detail.note : null,
+        refused: typeof e.detail.refused === 'string' ? (e.detail.refused as never) : null,
+      })),
+      locale,
+    );
+    return web.page(
+      req,
+      reply,
+      'report',
+      {
+        report: {
+          ...row(report, locale),
+          submitter: report.submitterName ? `${report.submitterName} <${report.submitterEmail}>` : report.submitterEmail,
+          eventTime: report.eventTime,
+          reviewDueAt: report.reviewDueAt,
+          returnedCount: report.returnedCount,
+          step: report.currentStepKind ? stepLabel(report.currentStepKind, locale) : null,
+        },
+        body: bodyForPage(input?.facts.body ?? ''),
+        timeline,
+        attachments: files.map((a) => ({ ...a, href: `/office/reports/${encodeURIComponent(report.id)}/files/${a.sha256}/${encodeURIComponent(a.filename)}` })),
+        mails: mails.map((m) => ({ kind: m.kind, subject: m.subject, to: m.to.join(', '), at: m.sentAt ?? m.createdAt, mailStatus: m.status })),
+      },
+      { title: `${report.id} · ${web.strings(req)['office.detail']}` },
+    );
+  });
+
+  app.get<{ Params: { id: string; sha: string; name: string } }>('/office/reports/:id/files/:sha/:name', async (req, reply) => {
+    const session = requireSession(req, reply);
+    if (!session) return reply;
+    const files = await web.readModel.attachmentsFor(req.params.id);
+    const file = files.find((a) => a.sha256 === req.params.sha && /^[0-9a-f]{64}$/.test(a.sha256));
+    if (!file) return web.message(req, reply, 404, web.t(req, 'error.notFound'));
+    const path = attachmentPath(config.dataDir, file.sha256);
+    if (!(await access(path).then(() => true, () => false))) return web.message(req, reply, 404, web.t(req, 'error.notFound'));
+    const inline = /^image\/(jpeg|png|webp)$/.test(file.contentType) || file.contentType === 'application/pdf';
+    const ascii = file.filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
+    return reply
+      .type(file.contentType)
+      .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
+      .header('cache-control', 'private, no-store')
+      .send(createReadStream(path));
+  });
+}

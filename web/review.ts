@@ -1,0 +1,146 @@
+/**
+ * /review/<token>: the reviewer's page from the review-request mail. Opening it (GET) never acts —
+ * mail scanners open links — it shows the report and the Approve / Send back forms. Only a POST from
+ * the page (CSRF token) acts, and it goes through the same workflow signal and checks as a mail reply:
+ * the workflow refuses a non-holder and a decided step, and counts one link once.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { identify } from '../config/school.js';
+import type { ReportStatusView } from '../domain/lifecycle.js';
+import { REPORT_STATUS_LABELS } from '../domain/report.js';
+import { verifyReviewLink, type ReviewClaims } from '../mail/links.js';
+import { approveSignal, sendBackSignal, statusQuery } from '../workflows/report.js';
+import type { Web } from './server.js';
+import { bodyForPage, categoryLabel, refusalText, stepLabel, timeLeft } from './view.js';
+
+type Params = { Params: { token: string }; Querystring: { do?: string } };
+
+export function reviewRoutes(app: FastifyInstance, web: Web): void {
+  /** The link's claims and the report's live status, or a page saying plainly why the link does not work. */
+  async function load(req: FastifyRequest<Params>, reply: FastifyReply) {
+    const check = verifyReviewLink(req.params.token, web.secret);
+    if (!check.ok) {
+      const expired = check.reason === 'expired';
+      web.message(req, reply, expired ? 410 : 400, web.t(req, expired ? 'review.expired' : 'review.invalid'), { kind: expired ? 'warning' : 'error' });
+      return null;
+    }
+    const report = await web.readModel.getReport(check.claims.reportId);
+    if (!report) {
+      web.message(req, reply, 404, web.t(req, 'review.invalid'));
+      return null;
+    }
+    let view: ReportStatusView;
+    try {
+      view = await web.client.workflow.getHandle(report.workflowId).query(statusQuery);
+    } catch (err) {
+      web.logger.warn(`web: review page for ${report.id}: ${(err as Error).message}`);
+      web.message(req, reply, 503, web.t(req, 'error.unavailable'), { kind: 'warning' });
+      return null;
+    }
+    return { claims: check.claims, linkId: check.linkId, report, view };
+  }
+
+  /** When the link cannot (any longer) act: already used, step decided, or not the holder's. */
+  function closed(req: FastifyRequest, claims: ReviewClaims, linkId: string, view: ReportStatusView): { status: number; text: string; kind: 'ok' | 'warning' | 'error' } | null {
+    const locale = web.locale(req);
+    const mine = [...view.timeline].reverse().find((e) => e.evidence?.via === 'link' && e.evidence.ref === linkId);
+    if (mine) {
+      const outcome =
+        mine.type === 'approved'
+          ? web.t(req, 'review.done.approved')
+          : mine.type === 'sent_back'
+            ? web.t(req, 'review.done.sent_back', { reason: mine.note ?? '' })
+            : web.t(req, 'review.done.refused', { reason: refusalText(mine.refused, locale) });
+      return { status: 200, text: web.t(req, 'review.used', { outcome }), kind: mine.type === 'refused' ? 'warning' : 'ok' };
+    }
+    if (view.status !== 'in_review' || !view.step || view.round !== claims.round || view.step.index !== claims.step) {
+      return { status: 409, text: web.t(req, 'review.decided', { status: REPORT_STATUS_LABELS[view.status][locale === 'en' ? 'en' : 'zh'] }), kind: 'warning' };
+    }
+    if (!view.step.holders.some((h) => h.email.toLowerCase() === claims.email)) {
+      return { status: 403, text: web.t(req, 'review.foreign', { email: claims.email }), kind: 'error' };
+    }
+    return null;
+  }
+
+  async function show(req: FastifyRequest<Params>, reply: FastifyReply, loaded: NonNullable<Awaited<ReturnType<typeof load>>>, extra: { errors?: string[]; reason?: string; status?: number } = {}) {
+    const { claims, report, view } = loaded;
+    const locale = web.locale(req);
+    const facts = (await web.facts.get(report.workflowId))?.facts ?? null;
+    const step = view.step;
+    return web.page(
+      req,
+      reply,
+      'review',
+      {
+        csrf: web.csrf(req, reply),
+        formAction: `/review/${req.params.token}`,
+        sendBackFirst: req.query.do === 'send_back',
+        errors: extra.errors ?? [],
+        reason: extra.reason ?? '',
+        stepText: step
+          ? web.t(req, 'review.step', { step: stepLabel(step.kind, locale), index: step.index + 1, count: step.count })
+          : '',
+        due: view.deadlines.reviewDueAt,
+        left: timeLeft(view.deadlines.reviewDueAt, new Date(), locale),
+        reviewer: identify(web.config, claims.email).name ?? claims.email,
+        report: {
+          id: report.id,
+          title: view.title,
+          department: facts?.department.name ?? report.departmentId,
+          submitter: facts?.submitter.name ?? report.submitterName ?? report.submitterEmail,
+          category: categoryLabel(report.category, locale),
+          urgency: report.urgency,
+          eventTime: report.eventTime,
+          receivedAt: report.receivedAt,
+          timeliness: report.timeliness,
+          attachments: facts?.attachments ?? [],
+        },
+        body: bodyForPage(facts?.body ?? ''),
+      },
+      { status: extra.status ?? 200, title: `${report.id} · ${web.strings(req)['review.heading']}` },
+    );
+  }
+
+  app.get<Params>('/review/:token', async (req, reply) => {
+    const loaded = await load(req, reply);
+    if (!loaded) return reply;
+    const gone = closed(req, loaded.claims, loaded.linkId, loaded.view);
+    if (gone) return web.message(req, reply, gone.status, gone.text, { kind: gone.kind });
+    return show(req, reply, loaded);
+  });
+
+  app.post<Params & { Body: Record<string, unknown> }>('/review/:token', async (req, reply) => {
+    const loaded = await load(req, reply);
+    if (!loaded) return reply;
+    const body = req.body ?? {};
+    if (!web.csrfOk(req, body.csrf)) return show(req, reply, loaded, { errors: [web.t(req, 'error.csrf')], status: 403 });
+    const gone = closed(req, loaded.claims, loaded.linkId, loaded.view);
+    if (gone) return web.message(req, reply, gone.status, gone.text, { kind: gone.kind });
+    const { claims, linkId, report } = loaded;
+    const holder = loaded.view.step?.holders.find((h) => h.email.toLowerCase() === claims.email);
+    const action = {
+      actor: { name: holder?.name ?? identify(web.config, claims.email).name ?? claims.email, email: claims.email },
+      evidence: { via: 'link' as const, ref: linkId },
+      round: claims.round,
+      step: claims.step,
+    };
+    const handle = web.client.workflow.getHandle(report.workflowId);
+    if (body.action === 'approve') {
+      await handle.signal(approveSignal, action);
+    } else if (body.action === 'send_back') {
+      const reason = typeof body.reason === 'string' ? body.reason.trim().slice(0, 2000) : '';
+      if (!reason) return show(req, reply, loaded, { errors: [web.t(req, 'review.reasonMissing')], status: 400 });
+      await handle.signal(sendBackSignal, { ...action, reason });
+    } else {
+      return show(req, reply, loaded, { errors: [web.t(req, 'error.form')], status: 400 });
+    }
+    web.logger.info(`web: ${String(body.action)} of ${report.id} step ${claims.step + 1} by ${claims.email} (${linkId})`);
+    // Wait (briefly) until the workflow has taken the decision, then show it (POST → redirect → GET).
+    for (let i = 0; i < 100; i++) {
+      const view = await handle.query(statusQuery);
+      if (view.timeline.some((e) => e.evidence?.via === 'link' && e.evidence.ref === linkId)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return reply.redirect(`/review/${req.params.token}`, 303);
+  });
+}

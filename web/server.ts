@@ -1,0 +1,277 @@
+/**
+ * The web pages: the report form, the private status page, the reviewer page and the office
+ * dashboard. Server-rendered with the same Handlebars engine as the mails (templates/web/), no
+ * front-end framework, forms that work without JavaScript.
+ *
+ * Safety: every value reaches HTML through escaping {{ }}; POSTs carry a CSRF token (HMAC of a
+ * per-browser cookie); cookies are HttpOnly, SameSite and Secure when the public URL is https; the
+ * form and the sign-in are rate limited; links are HMAC-signed (mail/links.ts); pages send a strict
+ * Content-Security-Policy (no scripts at all) and no Referer (tokens live in URLs).
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import type { Client } from '@temporalio/client';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Config } from '../config/schema.js';
+import type { ReadModel } from '../db/read-model.js';
+import type { MailTransport } from '../mail/transport.js';
+import { sharedEngine, type Engine } from '../templates/engine.js';
+import { LOCALES, type Locale } from '../templates/types.js';
+import { ReportFactsCache } from './facts.js';
+import { officeRoutes, SessionStore } from './office.js';
+import { reviewRoutes } from './review.js';
+import { statusRoutes } from './status.js';
+import { fill, WEB_STRINGS, type WebKey, type WebStrings } from './strings.js';
+import { submitRoutes } from './submit.js';
+
+export interface WebLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface WebOptions {
+  config: Config;
+  client: Client;
+  readModel: ReadModel;
+  transport: MailTransport;
+  /** The HMAC secret (BAOSONG_SECRET), the same one the worker signs mail links with. */
+  secret: string;
+  logger?: WebLogger;
+  /** Overrides config.web.port (0: any free port, for tests). */
+  port?: number;
+  /** Interface to listen on; default all (0.0.0.0). */
+  host?: string;
+  /** Requests per minute per client address; defaults: submit 10, sign-in 5. */
+  rateLimits?: { submit?: number; signIn?: number };
+}
+
+export interface WebServer {
+  /** Where it listens, e.g. http://127.0.0.1:8080 */
+  url: string;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+/** HTML made by our own renderer (a page's content inside the layout, sanitised bodies): not escaped again. */
+export class Html {
+  constructor(private readonly html: string) {}
+  toHTML(): string {
+    return this.html;
+  }
+  toString(): string {
+    return this.html;
+  }
+}
+
+/** What route modules share. */
+export interface Web {
+  config: Config;
+  client: Client;
+  readModel: ReadModel;
+  transport: MailTransport;
+  secret: string;
+  logger: WebLogger;
+  facts: ReportFactsCache;
+  sessions: SessionStore;
+  secureCookies: boolean;
+  rateLimits: { submit: number; signIn: number };
+  locale(req: FastifyRequest): Locale;
+  strings(req: FastifyRequest): WebStrings;
+  /** The CSRF token for forms on this page (sets the browser's CSRF cookie when it has none). */
+  csrf(req: FastifyRequest, reply: FastifyReply): string;
+  /** Whether a POSTed CSRF token belongs to this browser. */
+  csrfOk(req: FastifyRequest, token: unknown): boolean;
+  /** Renders templates/web/<view>.hbs inside the layout and sends it. */
+  page(req: FastifyRequest, reply: FastifyReply, view: string, data: Record<string, unknown>, options?: { status?: number; title?: string }): FastifyReply;
+  /** A page with one message (errors, "link expired", …). */
+  message(req: FastifyRequest, reply: FastifyReply, status: number, text: string, options?: { kind?: 'error' | 'warning' | 'ok'; title?: string; links?: { href: string; label: string }[] }): FastifyReply;
+  t(req: FastifyRequest, key: WebKey, values?: Record<string, string | number>): string;
+}
+
+const CSRF_COOKIE = 'bs_csrf';
+const LANG_COOKIE = 'bs_lang';
+const csrfCookies = new WeakMap<FastifyRequest, string>();
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': "default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+};
+
+export async function startWeb(options: WebOptions): Promise<WebServer> {
+  const { config } = options;
+  const engine: Engine = sharedEngine();
+  const logger: WebLogger = options.logger ?? { info: () => {}, warn: () => {}, error: () => {} };
+  const secureCookies = config.web.baseUrl.startsWith('https:');
+  const limits = config.mail.limits;
+  const MB = 1024 * 1024;
+
+  const app = Fastify({ logger: false, trustProxy: false, bodyLimit: 1 * MB, maxParamLength: 1000 });
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: 256 * 1024 });
+  await app.register(multipart, {
+    throwFileSizeLimit: false,
+    limits: { fileSize: Math.floor(limits.maxAttachmentMB * MB), files: MAX_FILES, fields: 30, fieldSize: 200 * 1024, parts: MAX_FILES + 30, headerPairs: 200 },
+  });
+  await app.register(rateLimit, { global: false });
+
+  const localeOf = (req: FastifyRequest): Locale => {
+    const q = (req.query as Record<string, unknown> | undefined)?.lang;
+    if (typeof q === 'string' && (LOCALES as readonly string[]).includes(q)) return q as Locale;
+    const c = req.cookies[LANG_COOKIE];
+    if (c && (LOCALES as readonly string[]).includes(c)) return c as Locale;
+    return config.school.locale;
+  };
+  const csrfFor = (value: string) => createHmac('sha256', options.secret).update(`baosong-csrf|${value}`).digest('base64url').slice(0, 32);
+  const cookieOptions = (maxAge?: number) => ({ path: '/', httpOnly: true, sameSite: 'strict' as const, secure: secureCookies, ...(maxAge ? { maxAge } : {}) });
+
+  const web: Web = {
+    config,
+    client: options.client,
+    readModel: options.readModel,
+    transport: options.transport,
+    secret: options.secret,
+    logger,
+    facts: new ReportFactsCache(options.client),
+    sessions: new SessionStore(),
+    secureCookies,
+    rateLimits: { submit: options.rateLimits?.submit ?? 10, signIn: options.rateLimits?.signIn ?? 5 },
+    locale: localeOf,
+    strings: (req) => WEB_STRINGS[localeOf(req)],
+    t: (req, key, values) => fill(WEB_STRINGS[localeOf(req)][key], values ?? {}),
+    csrf(req, reply) {
+      let value = csrfCookies.get(req) ?? req.cookies[CSRF_COOKIE];
+      if (!value || !/^[A-Za-z0-9_-]{22}$/.test(value)) {
+        value = randomBytes(16).toString('base64url');
+        reply.setCookie(CSRF_COOKIE, value, cookieOptions());
+      }
+      csrfCookies.set(req, value);
+      return csrfFor(value);
+    },
+    csrfOk(req, token) {
+      const value = req.cookies[CSRF_COOKIE];
+      if (!value || typeof token !== 'string') return false;
+      const a = Buffer.from(csrfFor(value));
+      const b = Buffer.from(token);
+      return a.length === b.length && timingSafeEqual(a, b);
+    },
+    page(req, reply, view, data, opts = {}) {
+      const locale = localeOf(req);
+      const s = WEB_STRINGS[locale];
+      const frame = { locale, timeZone: config.school.timeZone, mode: 'html' as const };
+      const content = engine.render(`web/${view}`, { ...data, s, lang: locale }, frame);
+      const here = new URL(req.url, 'http://x');
+      here.searchParams.set('lang', locale === 'en' ? 'zh-CN' : 'en');
+      const session = web.sessions.get(req);
+      const html = engine.render(
+        'web/layout',
+        { content: new Html(content), s, lang: locale, title: opts.title ?? s['app.name'], schoolName: config.school.name, otherLang: `${here.pathname}${here.search}`, signedIn: session !== null },
+        frame,
+      );
+      return reply.code(opts.status ?? 200).type('text/html; charset=utf-8').send(html);
+    },
+    message(req, reply, status, text, opts = {}) {
+      return web.page(req, reply, 'message', { text, kind: opts.kind ?? 'error', links: opts.links ?? [] }, { status, ...(opts.title ? { title: opts.title } : {}) });
+    },
+  };
+
+  app.addHook('onRequest', async (req, reply) => {
+    const q = (req.query as Record<string, unknown> | undefined)?.lang;
+    if (typeof q === 'string' && (LOCALES as readonly string[]).includes(q)) reply.setCookie(LANG_COOKIE, q, { ...cookieOptions(365 * 86400), sameSite: 'lax' });
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
+  app.setNotFoundHandler((req, reply) => web.message(req, reply, 404, web.t(req, 'error.notFound')));
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    if (err.statusCode === 429) return web.message(req, reply, 429, web.t(req, 'error.rateLimited'), { kind: 'warning' });
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return web.message(req, reply, err.statusCode, web.t(req, 'error.form'));
+    logger.error(`web: ${req.method} ${req.url.split('?')[0] ?? ''}: ${err.stack ?? err.message}`);
+    return web.message(req, reply, 500, web.t(req, 'error.server'));
+  });
+
+  app.get('/', (_req, reply) => reply.redirect('/submit', 302));
+  app.get('/healthz', (_req, reply) => reply.type('text/plain').send('ok'));
+  app.get('/style.css', (_req, reply) => reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STYLE));
+
+  submitRoutes(app, web);
+  statusRoutes(app, web);
+  reviewRoutes(app, web);
+  officeRoutes(app, web);
+
+  const port = options.port ?? config.web.port;
+  await app.listen({ port, host: options.host ?? '0.0.0.0' });
+  const address = app.server.address() as AddressInfo;
+  const host = options.host && options.host !== '0.0.0.0' ? options.host : 'localhost';
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  logger.info(`web: pages at ${url} (public address ${config.web.baseUrl})`);
+  return {
+    url,
+    app,
+    close: async () => {
+      await app.close();
+    },
+  };
+}
+
+export const MAX_FILES = 9;
+
+const STYLE = `
+*{box-sizing:border-box}
+body{margin:0;background:#f3f5f8;color:#1f2933;font:16px/1.65 -apple-system,"PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei","Helvetica Neue",Arial,sans-serif}
+header.top{background:#1d4f91;color:#fff;padding:10px 16px;display:flex;flex-wrap:wrap;gap:8px 16px;align-items:baseline}
+header.top .school{font-weight:bold;font-size:17px}
+header.top .app{color:#d6e2f3;font-size:14px}
+header.top nav{margin-left:auto;font-size:14px;display:flex;gap:14px}
+header.top a{color:#fff}
+main{max-width:1100px;margin:0 auto;padding:16px}
+main.narrow{max-width:720px}
+.card{background:#fff;border:1px solid #dde3ea;border-radius:6px;padding:16px;margin:0 0 16px}
+h1{font-size:21px;margin:4px 0 12px;color:#1d4f91}
+h2{font-size:17px;margin:18px 0 8px;color:#1d4f91}
+a{color:#1d5fbf}
+label{display:block;font-weight:bold;margin:12px 0 4px}
+.hint{color:#6b7785;font-size:13px;margin:2px 0 0}
+input[type=text],input[type=email],input[type=datetime-local],input[type=date],select,textarea{width:100%;font:inherit;padding:9px 10px;border:1px solid #b8c2cc;border-radius:4px;background:#fff}
+textarea{min-height:9em}
+input[type=file]{font:inherit;width:100%}
+button,.button{display:inline-block;font:inherit;font-weight:bold;padding:10px 22px;border-radius:4px;border:1px solid #1d4f91;background:#1d4f91;color:#fff;cursor:pointer;text-decoration:none;margin:8px 8px 0 0}
+button.secondary,.button.secondary{background:#fff;color:#1d4f91}
+button.danger{background:#b03a2e;border-color:#b03a2e}
+.msg{border-left:4px solid;padding:10px 14px;margin:0 0 16px;background:#fff;border-radius:0 6px 6px 0}
+.msg.error{border-color:#c0392b;background:#fdeeee}
+.msg.warning{border-color:#d98a00;background:#fff6e5}
+.msg.ok{border-color:#1e7b34;background:#edf8ef}
+.msg p{margin:0 0 6px}
+.msg ul{margin:0;padding-left:20px}
+.link{word-break:break-all;font-family:monospace;font-size:14px;background:#f5f7fa;padding:6px 8px;border-radius:4px;display:block}
+table.kv{border-collapse:collapse;width:100%}
+table.kv th{text-align:left;font-weight:normal;color:#52606d;white-space:nowrap;padding:6px 10px 6px 0;vertical-align:top;width:7em}
+table.kv td{padding:6px 0;vertical-align:top;word-break:break-word}
+.list{width:100%;border-collapse:collapse;font-size:14px;background:#fff}
+.list th,.list td{border-bottom:1px solid #e1e6ec;padding:7px 8px;text-align:left;vertical-align:top}
+.list th{background:#f5f7fa;white-space:nowrap}
+.scroll{overflow-x:auto}
+.nowrap{white-space:nowrap}
+.late,.overdue{color:#c0392b;font-weight:bold}
+.on-time{color:#1e7b34}
+.body{white-space:normal;border:1px solid #e1e6ec;background:#fbfcfd;padding:12px 14px;border-radius:4px;word-break:break-word}
+.body img{max-width:100%}
+.body.pre{white-space:pre-wrap}
+ol.timeline{list-style:none;padding:0;margin:0}
+ol.timeline li{border-left:3px solid #c5d3e6;padding:2px 0 10px 12px;margin-left:4px}
+ol.timeline .when{color:#6b7785;font-size:13px}
+.filters{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:0 12px}
+.status-badge{display:inline-block;padding:1px 8px;border-radius:10px;background:#e7eef8;color:#1d4f91;font-size:13px;white-space:nowrap}
+footer{color:#6b7785;font-size:13px;text-align:center;padding:16px}
+@media (max-width:600px){main{padding:10px}.card{padding:12px}h1{font-size:19px}header.top nav{margin-left:0}}
+`;

@@ -1,0 +1,54 @@
+/**
+ * /status/<report>/<token>: the submitter's private page (the link in every mail about the report):
+ * where the report stands, who holds it, its deadlines with the time left, and its timeline.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ReportStatusView } from '../domain/lifecycle.js';
+import { statusUrl, verifyStatusToken } from '../mail/links.js';
+import { statusQuery } from '../workflows/report.js';
+import type { Web } from './server.js';
+import { bodyForPage, categoryLabel, statusSummary, timelineItems } from './view.js';
+
+export function statusRoutes(app: FastifyInstance, web: Web): void {
+  app.get<{ Params: { id: string; token: string }; Querystring: { new?: string } }>('/status/:id/:token', async (req, reply) => {
+    const { id, token } = req.params;
+    if (!verifyStatusToken(id, token, web.secret)) return web.message(req, reply, 404, web.t(req, 'status.badLink'));
+    const locale = web.locale(req);
+    const report = await web.readModel.getReport(id);
+    if (!report) return web.message(req, reply, 200, web.t(req, 'status.pending'), { kind: 'warning' });
+    let view: ReportStatusView;
+    try {
+      view = await web.client.workflow.getHandle(report.workflowId).query(statusQuery);
+    } catch (err) {
+      web.logger.warn(`web: status of ${id}: ${(err as Error).message}`);
+      return web.message(req, reply, 503, web.t(req, 'error.unavailable'), { kind: 'warning' });
+    }
+    const facts = (await web.facts.get(report.workflowId))?.facts ?? null;
+    const now = new Date();
+    return web.page(
+      req,
+      reply,
+      'status',
+      {
+        justSubmitted: req.query.new === '1',
+        submittedText: web.t(req, 'status.submitted', { id }),
+        link: statusUrl(web.config.web.baseUrl, id, web.secret),
+        report: {
+          id,
+          title: view.title,
+          department: facts?.department.name ?? report.departmentId,
+          submitter: facts?.submitter.name ?? report.submitterName ?? report.submitterEmail,
+          category: categoryLabel(report.category, locale),
+          urgency: report.urgency,
+          eventTime: report.eventTime,
+          receivedAt: report.receivedAt,
+          attachments: facts?.attachments ?? [],
+        },
+        body: bodyForPage(facts?.body ?? ''),
+        summary: statusSummary(view, now, locale),
+        timeline: timelineItems(view.timeline, locale),
+      },
+      { title: `${id} · ${web.strings(req)['status.heading']}` },
+    );
+  });
+}

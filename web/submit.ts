@@ -1,0 +1,197 @@
+/**
+ * /submit: the report form. The form carries a submission id minted when it is rendered; the report's
+ * workflow id derives from it, so a double click or a reload of the POST is the same report.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { identify } from '../config/school.js';
+import type { AttachmentRef } from '../domain/lifecycle.js';
+import { CATEGORIES, URGENCIES, URGENCY_LABELS, type Urgency } from '../domain/report.js';
+import { parseDateTime, toLocal } from '../domain/time.js';
+import { storeAttachment } from '../intake/attachments.js';
+import { SubmissionError, submitReport } from '../intake/submit.js';
+import { statusToken } from '../mail/links.js';
+import { MAX_FILES, type Web } from './server.js';
+import { acceptableUpload, typeNames } from './uploads.js';
+
+const MB = 1024 * 1024;
+const SID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const EMAIL_RE = /^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/;
+
+interface FormValues {
+  sid: string;
+  email: string;
+  department: string;
+  category: string;
+  urgency: string;
+  eventTime: string;
+  title: string;
+  body: string;
+}
+
+interface Upload {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+function localInput(d: Date, timeZone: string): string {
+  const l = toLocal(d, timeZone);
+  return `${l.year}-${pad(l.month)}-${pad(l.day)}T${pad(l.hour)}:${pad(l.minute)}`;
+}
+
+export function submitRoutes(app: FastifyInstance, web: Web): void {
+  const { config } = web;
+  const limits = config.mail.limits;
+  const maxTotalBytes = Math.floor(limits.maxMailMB * MB);
+
+  function render(req: FastifyRequest, reply: FastifyReply, values: FormValues, errors: string[], status = 200): FastifyReply {
+    const locale = web.locale(req);
+    const s = web.strings(req);
+    const en = locale === 'en';
+    return web.page(
+      req,
+      reply,
+      'submit',
+      {
+        csrf: web.csrf(req, reply),
+        values,
+        errors,
+        departments: config.departments.map((d) => ({ id: d.id, name: d.name, selected: d.id === values.department })),
+        categories: CATEGORIES.map((c) => ({ value: c.zh, label: en ? c.en : c.zh, selected: c.zh === values.category })),
+        urgencies: URGENCIES.map((u) => ({ value: u, label: en ? URGENCY_LABELS[u].en : URGENCY_LABELS[u].zh, selected: u === values.urgency })),
+        filesHint: web.t(req, 'submit.filesHint', { mb: limits.maxAttachmentMB, total: limits.maxMailMB, types: typeNames(limits.allowedTypes) }),
+        accept: limits.allowedTypes.join(','),
+        maxLocal: localInput(new Date(Date.now() + 5 * 60_000), config.school.timeZone),
+        hadFiles: errors.length > 0,
+      },
+      { status, title: s['submit.heading'] },
+    );
+  }
+
+  const blank = (): FormValues => ({
+    sid: randomUUID(),
+    email: '',
+    department: '',
+    category: '',
+    urgency: 'routine',
+    eventTime: localInput(new Date(), config.school.timeZone),
+    title: '',
+    body: '',
+  });
+
+  app.get('/submit', (req, reply) => render(req, reply, blank(), []));
+
+  app.post('/submit', { config: { rateLimit: { max: web.rateLimits.submit, timeWindow: '1 minute' } } }, async (req, reply) => {
+    const s = web.strings(req);
+    const values = blank();
+    values.eventTime = '';
+    const fields: Record<string, string> = {};
+    const uploads: Upload[] = [];
+    const errors: string[] = [];
+    let total = 0;
+    let tooMany = false;
+    if (!req.isMultipart()) return web.message(req, reply, 400, web.t(req, 'error.form'));
+    try {
+      for await (const part of req.parts()) {
+        if (part.type === 'field') {
+          if (typeof part.value === 'string') fields[part.fieldname] = part.value;
+          continue;
+        }
+        if (uploads.length >= MAX_FILES) {
+          tooMany = true;
+          part.file.resume();
+          continue;
+        }
+        const content = await part.toBuffer();
+        if (!part.filename && content.length === 0) continue; // no file chosen
+        const name = part.filename || 'file';
+        if (part.file.truncated) {
+          errors.push(web.t(req, 'error.fileTooLarge', { name, mb: limits.maxAttachmentMB }));
+          continue;
+        }
+        total += content.length;
+        if (content.length === 0) continue;
+        if (!acceptableUpload(content, part.mimetype, limits.allowedTypes)) {
+          errors.push(web.t(req, 'error.fileType', { name, type: part.mimetype, types: typeNames(limits.allowedTypes) }));
+          continue;
+        }
+        uploads.push({ filename: name, contentType: part.mimetype.toLowerCase(), content });
+      }
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') tooMany = true;
+      else {
+        web.logger.warn(`web: submit form unreadable: ${(err as Error).message}`);
+        return web.message(req, reply, 400, web.t(req, 'error.form'));
+      }
+    }
+    for (const key of Object.keys(values) as (keyof FormValues)[]) {
+      const v = fields[key];
+      if (typeof v === 'string') values[key] = key === 'body' ? v.replace(/\r\n?/g, '\n') : v.trim();
+    }
+    if (!SID_RE.test(values.sid)) values.sid = randomUUID();
+    if (!web.csrfOk(req, fields.csrf)) return render(req, reply, values, [web.t(req, 'error.csrf')], 403);
+    if (tooMany) errors.push(web.t(req, 'error.tooManyFiles', { max: MAX_FILES }));
+    if (total > maxTotalBytes) errors.push(web.t(req, 'error.totalTooLarge', { total: limits.maxMailMB }));
+
+    const required: [keyof FormValues, string][] = [
+      ['email', s['submit.email']],
+      ['title', s['submit.title']],
+      ['body', s['submit.body']],
+      ['eventTime', s['submit.eventTime']],
+    ];
+    for (const [key, label] of required) if (values[key].trim() === '') errors.push(web.t(req, 'error.required', { field: label }));
+    if (values.email && !EMAIL_RE.test(values.email)) errors.push(web.t(req, 'error.unknownSender', { email: values.email }));
+    if (values.title.length > 200) errors.push(web.t(req, 'error.tooLong', { field: s['submit.title'], max: 200 }));
+    if (values.body.length > 20_000) errors.push(web.t(req, 'error.tooLong', { field: s['submit.body'], max: 20_000 }));
+    const category = CATEGORIES.find((c) => c.zh === values.category);
+    if (!category) errors.push(web.t(req, 'error.choice', { field: s['submit.category'] }));
+    if (!(URGENCIES as readonly string[]).includes(values.urgency)) errors.push(web.t(req, 'error.choice', { field: s['submit.urgency'] }));
+    if (values.department && !config.departments.some((d) => d.id === values.department)) errors.push(web.t(req, 'error.choice', { field: s['submit.department'] }));
+    let eventTime: Date | null = null;
+    if (values.eventTime) {
+      try {
+        eventTime = parseDateTime(values.eventTime, config.school.timeZone);
+        if (eventTime.getTime() > Date.now() + 5 * 60_000) errors.push(web.t(req, 'error.eventFuture'));
+      } catch {
+        errors.push(web.t(req, 'error.eventTime'));
+      }
+    }
+    if (errors.length > 0 || !eventTime || !category) return render(req, reply, values, errors, 400);
+
+    const who = identify(config, values.email);
+    const attachments: AttachmentRef[] = [];
+    for (const u of uploads) attachments.push(await storeAttachment(config.dataDir, u.content, { filename: u.filename, contentType: u.contentType }));
+    let result;
+    try {
+      result = await submitReport(
+        { client: web.client, config, readModel: web.readModel },
+        {
+          origin: { kind: 'web', ref: values.sid },
+          from: { name: who.name ?? values.email, email: values.email.toLowerCase() },
+          departmentId: values.department || undefined,
+          category: category.zh,
+          urgency: values.urgency as Urgency,
+          title: values.title,
+          body: values.body,
+          eventTime,
+          receivedAt: new Date(),
+          attachments,
+        },
+      );
+    } catch (err) {
+      if (err instanceof SubmissionError) {
+        const text = err.code === 'ESUBMIT_UNKNOWN_SENDER' ? web.t(req, 'error.unknownSender', { email: values.email }) : web.t(req, 'error.department');
+        return render(req, reply, values, [text], 400);
+      }
+      throw err;
+    }
+    web.logger.info(`web: report ${result.reportId} ${result.started ? 'submitted' : 'submitted again (same form)'} by ${values.email.toLowerCase()}`);
+    // The status page reads the read model; give the workflow a moment to record the new report.
+    for (let i = 0; i < 50 && !(await web.readModel.getReport(result.reportId)); i++) await new Promise((r) => setTimeout(r, 100));
+    return reply.redirect(`/status/${encodeURIComponent(result.reportId)}/${statusToken(result.reportId, web.secret)}?new=1`, 303);
+  });
+}
