@@ -186,6 +186,9 @@ interface Cell {
   dir: 'good' | 'bad' | null;
 }
 
+/** The most pending reviews and highlights a digest mail lists (the figures keep them all). */
+export const DIGEST_LIST_LIMIT = 30;
+
 const EN_MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
 
 /** "2026年第48周（11月23日—11月29日）" / "week 48 of 2026 (23 Nov – 29 Nov)". */
@@ -254,7 +257,7 @@ export function digestView(figures: DigestFigures, options: DigestRenderOptions)
         .map((d) => `${d.name} ${c.byDepartment[d.departmentId] ?? 0}`)
         .join(locale === 'zh-CN' ? '、' : ', '),
     })),
-    pending: figures.pending.map((p) => ({
+    pending: figures.pending.slice(0, DIGEST_LIST_LIMIT).map((p) => ({
       reportId: p.reportId,
       title: p.title,
       departmentName: p.departmentName,
@@ -264,9 +267,13 @@ export function digestView(figures: DigestFigures, options: DigestRenderOptions)
       overdue: p.overdue,
       link: httpLink(p.url),
     })),
+    pendingCount: figures.pending.length,
+    /** Pending reviews left out of the mail's table (it shows the longest waiting DIGEST_LIST_LIMIT). */
+    pendingMore: Math.max(0, figures.pending.length - DIGEST_LIST_LIMIT),
     overdueCount: figures.overdue.length,
     ranking: figures.ranking.map((r) => ({ rank: r.rank, name: r.name, submitted: r.submitted, onTime: r.onTime, rate: percent(r.onTimeRate) })),
-    highlights: figures.highlights.map((h) => ({
+    highlightsMore: Math.max(0, figures.highlights.length - DIGEST_LIST_LIMIT),
+    highlights: figures.highlights.slice(0, DIGEST_LIST_LIMIT).map((h) => ({
       title: h.title,
       departmentName: h.departmentName,
       categoryName: categoryLabel(h.category),

@@ -103,6 +103,15 @@ describe('digest mail', () => {
     expect(mail.html).toContain('src="cid:chart-2026-W48@baosong"');
   });
 
+  test('a long list of pending reviews is cut at 30 in the mail, saying how many more there are', () => {
+    const pending = Array.from({ length: 35 }, (_, i) => ({ ...figures.pending[0]!, reportId: `R-2026-${String(9000 + i)}` }));
+    const mail = renderDigest({ ...figures, pending, overdue: pending }, { locale: 'zh-CN', timeZone: TIME_ZONE, schoolName: '示例中学', chartCid: null });
+    expect(mail.html.match(/R-2026-90\d\d<\/a>/g)).toHaveLength(30);
+    expect(mail.html).toContain('其中 <span class="strong"');
+    expect(mail.html).toMatch(/另有 5 份待审核报送未列出/);
+    expect(mail.text).toContain('另有 5 份未列出。');
+  });
+
   test('without a chart there is no image; an unknown locale is refused', () => {
     const mail = renderDigest(figures, { locale: 'zh-CN', timeZone: TIME_ZONE, schoolName: '示例中学', chartCid: null });
     expect(mail.html).not.toContain('<img');
