@@ -103,6 +103,7 @@ describe('submitting from the form', () => {
     expect(receipt!.to).toEqual([LIAISON]);
     expect(receipt!.subject).toContain('读书节开幕式（网页报送）');
     expect(linksIn(receipt!)).toContain(link);
+    expect(linksIn(receipt!).some((l) => l.includes('/review/'))).toBe(false); // only reviewers get reviewer links
 
     const row = (await h.readModel.getReport(reportId))!;
     expect(row).toMatchObject({ origin: 'web', departmentId: 'jiaowu', category: '校园文化', submitterEmail: LIAISON });
@@ -203,6 +204,23 @@ describe('submitting from the form', () => {
     const r = await fetch(`${base}/submit`, { method: 'POST', body: formData({ sid: crypto.randomUUID(), email: LIAISON, category: '其他', urgency: 'routine', eventTime: localNow(), title: '跨站伪造', body: 'x' }) });
     expect(r.status).toBe(403);
     expect(await reportByTitle('跨站伪造')).toHaveLength(0);
+  });
+
+  it('submit and sign-in are rate limited per client', async () => {
+    const strict = await startWeb({ config: h.config, client: env.client, readModel: h.readModel, transport: h.transport, secret: SECRET, port: 0, host: '127.0.0.1', rateLimits: { submit: 2, signIn: 2 } });
+    try {
+      const post = (path: string) => fetch(`${strict.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a%40b.c' });
+      expect((await post('/office/signin')).status).toBe(403); // no CSRF token, but counted
+      expect((await post('/office/signin')).status).toBe(403);
+      const third = await post('/office/signin');
+      expect(third.status).toBe(429);
+      expect(await third.text()).toContain('操作太频繁');
+      const submits = [];
+      for (let i = 0; i < 3; i++) submits.push((await fetch(`${strict.url}/submit`, { method: 'POST', body: formData({ title: 'x' }) })).status);
+      expect(submits).toEqual([403, 403, 429]);
+    } finally {
+      await strict.close();
+    }
   });
 
   it('English is available', async () => {
