@@ -46,6 +46,8 @@ export interface WebOptions {
   port?: number;
   /** Interface to listen on; default all (0.0.0.0). */
   host?: string;
+  /** Behind a reverse proxy (nginx, …): take the client address from X-Forwarded-For, for the rate limits. */
+  trustProxy?: boolean;
   /** Requests per minute per client address; defaults: submit 10, sign-in 5. */
   rateLimits?: { submit?: number; signIn?: number };
 }
@@ -112,7 +114,7 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
   const limits = config.mail.limits;
   const MB = 1024 * 1024;
 
-  const app = Fastify({ logger: false, trustProxy: false, bodyLimit: 1 * MB, maxParamLength: 1000 });
+  const app = Fastify({ logger: false, trustProxy: options.trustProxy ?? false, bodyLimit: 1 * MB, maxParamLength: 1000 });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 256 * 1024 });
   await app.register(multipart, {

@@ -12,7 +12,7 @@ import { storeAttachment } from '../intake/attachments.js';
 import { SubmissionError, submitReport } from '../intake/submit.js';
 import { statusToken } from '../mail/links.js';
 import { MAX_FILES, type Web } from './server.js';
-import { acceptableUpload, typeNames } from './uploads.js';
+import { typeNames, uploadType } from './uploads.js';
 
 const MB = 1024 * 1024;
 const SID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -100,8 +100,9 @@ export function submitRoutes(app: FastifyInstance, web: Web): void {
           if (typeof part.value === 'string') fields[part.fieldname] = part.value;
           continue;
         }
-        if (uploads.length >= MAX_FILES) {
-          tooMany = true;
+        if (uploads.length >= MAX_FILES || total > maxTotalBytes) {
+          // Past a limit: read the rest of the request without keeping it, then say so.
+          if (uploads.length >= MAX_FILES) tooMany = true;
           part.file.resume();
           continue;
         }
@@ -114,11 +115,12 @@ export function submitRoutes(app: FastifyInstance, web: Web): void {
         }
         total += content.length;
         if (content.length === 0) continue;
-        if (!acceptableUpload(content, part.mimetype, limits.allowedTypes)) {
-          errors.push(web.t(req, 'error.fileType', { name, type: part.mimetype, types: typeNames(limits.allowedTypes) }));
+        const type = uploadType(content, part.mimetype, limits.allowedTypes);
+        if (!type) {
+          errors.push(web.t(req, 'error.fileType', { name, type: part.mimetype || '?', types: typeNames(limits.allowedTypes) }));
           continue;
         }
-        uploads.push({ filename: name, contentType: part.mimetype.toLowerCase(), content });
+        uploads.push({ filename: name, contentType: type, content });
       }
     } catch (err) {
       const code = (err as { code?: string }).code;

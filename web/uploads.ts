@@ -27,14 +27,22 @@ const EXPECTED: Record<string, readonly string[]> = {
   'application/vnd.openxmlformats-officedocument.wordprocessingml.document': ['application/zip'],
 };
 
-/** Whether a file declared as `contentType` is allowed and its content matches. */
-export function acceptableUpload(content: Buffer, contentType: string, allowed: readonly string[]): boolean {
-  const type = contentType.toLowerCase().split(';')[0]?.trim() ?? '';
-  if (!allowed.map((t) => t.toLowerCase()).includes(type)) return false;
-  const expected = EXPECTED[type];
-  if (!expected) return true;
+/**
+ * The type a file is stored under, or null when it is refused. A declared type must be allowed and,
+ * where we can tell, match the bytes. A file the browser could not name (application/octet-stream, as
+ * some phones send HEIC photos) is taken by what its bytes are, when that is an allowed image or PDF.
+ */
+export function uploadType(content: Buffer, declared: string, allowed: readonly string[]): string | null {
+  const ok = allowed.map((t) => t.toLowerCase());
+  const type = declared.toLowerCase().split(';')[0]?.trim() ?? '';
   const found = sniff(content);
-  return found !== null && expected.includes(found);
+  if (type === '' || type === 'application/octet-stream') {
+    return found !== null && ok.includes(found) && EXPECTED[found]?.includes(found) ? found : null;
+  }
+  if (!ok.includes(type)) return null;
+  const expected = EXPECTED[type];
+  if (!expected) return type;
+  return found !== null && expected.includes(found) ? type : null;
 }
 
 /** A readable list of accepted types: "JPEG, PNG, PDF …". */
