@@ -2,6 +2,7 @@
  * Every activity of baosong, made from the worker's dependencies. Workflows import only the *type*:
  *   proxyActivities<ReturnType<typeof createActivities>>(…)
  */
+import type { ReadModelUpdate, ReportMailRequest } from '../domain/lifecycle.js';
 import type { ActivityDeps } from './deps.js';
 import { createDigestActivities } from './digest.js';
 import { createExpectedActivities } from './expected.js';
@@ -14,9 +15,15 @@ export type { ActivityDeps } from './deps.js';
 
 export function createActivities(deps: ActivityDeps) {
   const mail = createMailActivities(deps);
+  const record = createRecordActivities(deps.readModel);
   return {
     ...mail,
-    ...createRecordActivities(deps.readModel),
+    ...record,
+    /** One step of a report: record the transition (if any), then send its mails. */
+    async settleReport({ update, mails }: { update: ReadModelUpdate | null; mails: ReportMailRequest[] }): Promise<void> {
+      if (update) await record.recordReport(update);
+      for (const m of mails) await mail.sendReportMail(m);
+    },
     ...createPlanActivities(deps.config),
     ...createPublishActivities(deps),
     ...createExpectedActivities(deps),

@@ -19,7 +19,9 @@ import {
   type Effect,
   type PersonEvent,
   type ReassignAction,
+  type ReadModelUpdate,
   type ReportEvent,
+  type ReportMailRequest,
   type ReportInput,
   type ReportState,
   type ReportStatusView,
@@ -39,7 +41,7 @@ export const statusQuery = defineQuery<ReportStatusView>('status');
 
 type Activities = ReturnType<typeof createActivities>;
 
-const { sendReportMail, recordReport, publishReport, planReviewRound, planRevisionWindow, planOverdueReminders } = proxyActivities<Activities>({
+const { settleReport, publishReport, planReviewRound, planRevisionWindow, planOverdueReminders } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   // Mail servers go down for hours; keep trying, but not more often than every 5 minutes.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
@@ -65,11 +67,29 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportOutcome>
   setHandler(commentSignal, (a) => void inbox.push({ type: 'comment', ...a }));
   setHandler(reassignSignal, (a) => void inbox.push({ type: 'reassign', ...a }));
 
-  /** Record what changed, then do what the rules asked for. */
+  /**
+   * Record what changed, then do what the rules asked for, in their order. The record and the mails
+   * that follow it go in one activity (fewer round trips; each part is idempotent on its own).
+   */
   async function settle(next: ReportState, effects: Effect[], recordedUpTo: number): Promise<void> {
     state = next;
-    await recordReport(readModelSnapshot(input, state, recordedUpTo));
-    for (const effect of effects) await carryOut(effect);
+    let update: ReadModelUpdate | null = readModelSnapshot(input, state, recordedUpTo);
+    let mails: ReportMailRequest[] = [];
+    const flush = async () => {
+      if (update || mails.length > 0) await settleReport({ update, mails });
+      update = null;
+      mails = [];
+    };
+    for (const effect of effects) {
+      // A mail is composed when its turn comes: after any planning before it (the 'returned' mail
+      // tells the revision deadline that plan_revision just set).
+      if (effect.type === 'mail') mails.push(mailRequest(input, state, effect, nowIso()));
+      else {
+        await flush();
+        await carryOut(effect);
+      }
+    }
+    await flush();
   }
 
   async function apply(event: ReportEvent): Promise<void> {
@@ -78,10 +98,8 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportOutcome>
     await settle(d.state, d.effects, before);
   }
 
-  async function carryOut(effect: Effect): Promise<void> {
+  async function carryOut(effect: Exclude<Effect, { type: 'mail' }>): Promise<void> {
     switch (effect.type) {
-      case 'mail':
-        return sendReportMail(mailRequest(input, state, effect, nowIso()));
       case 'publish':
         return apply({ type: 'published', url: (await publishReport(readModelSnapshot(input, state, state.timeline.length))).url });
       case 'plan_review':
