@@ -17,9 +17,9 @@ export interface DeliveryRecord {
 
 /** Sends `mail` unless the record says it was sent; records every attempt. Returns false when it had been sent already. */
 export async function deliverOnce(readModel: ReadModel, transport: MailTransport, record: DeliveryRecord, mail: () => OutgoingMail): Promise<boolean> {
-  const previous = await readModel.sentMail(record.messageId);
-  if (previous && (previous.status === 'sent' || previous.status === 'outbox')) return false;
-  await readModel.recordMailSending(record);
+  // Records the attempt, or finds the mail already sent (a sent row is never changed back).
+  const row = await readModel.recordMailSending(record);
+  if (row.status === 'sent' || row.status === 'outbox') return false;
   try {
     const result = await transport.send(mail());
     await readModel.markMailSent(record.messageId, result.status, new Date());
