@@ -324,9 +324,10 @@ describe('the reviewer page', () => {
   });
 });
 
-describe('the office dashboard', () => {
-  let office: Page;
+/** The office reviewer's browser (its own context: its own cookies). */
+let office: Page;
 
+describe('the office dashboard', () => {
   it('sign-in by a one-time mailed link; a stranger gets the same answer and no mail', async () => {
     office = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     await office.goto(`${base}/office`);
@@ -434,6 +435,36 @@ describe('the office dashboard', () => {
     await office.goto(`${base}/office?overdue=yes`);
     expect(await office.textContent('#reports')).toContain('消防演练（逾期）');
     await screenshots(office, '15-dashboard-overdue');
+  });
+});
+
+describe('in English, and signing out', () => {
+  it('the status page, the dashboard and a report read in English', async () => {
+    const p = office;
+    await p.goto(`${base}/office?lang=en`);
+    expect(await p.textContent('h1')).toBe('Office dashboard');
+    expect(await p.locator('#reports .status-badge').first().textContent()).toMatch(/^(In review|Returned|Approved|Received)$/);
+    await p.locator('#reports tr', { hasText: '读书节开幕式（网页报送）' }).locator('a').click();
+    await p.waitForSelector('#timeline');
+    expect(await p.textContent('#status')).toBe('In review');
+    expect(await p.textContent('#timeline')).toContain('Received');
+    await screenshots(p, '16-report-detail-en');
+    const row = (await h.readModel.listReports()).find((r) => r.title === '读书节开幕式（网页报送）')!;
+    const statusLink = new URL((await h.smtp.waitFor(mailsAbout(row.id, 'receipt')))[0]!.html.match(/href="([^"]*\/status\/[^"]+)"/)![1]!);
+    await p.goto(statusLink.toString());
+    expect(await p.textContent('h1')).toContain('Report status');
+    expect(await p.textContent('main')).toMatch(/Review due.*left/);
+    await screenshots(p, '17-status-en');
+    await p.goto(`${base}/office?lang=zh-CN`);
+  });
+
+  it('signing out ends the session', async () => {
+    const p = office;
+    await p.goto(`${base}/office`);
+    await p.click('text=退出登录');
+    expect(new URL(p.url()).pathname).toBe('/office/signin');
+    await p.goto(`${base}/office`);
+    expect(new URL(p.url()).pathname).toBe('/office/signin');
   });
 });
 
