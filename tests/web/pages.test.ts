@@ -176,6 +176,18 @@ describe('submitting from the form', () => {
     expect(await reportByTitle('重新加载也只报一次')).toHaveLength(1);
   });
 
+  it('an uploaded file name with a path is stored by content under a plain name', async () => {
+    await fillForm(page, { title: '路径穿越的文件名' });
+    const form = { csrf: await page.inputValue('input[name=csrf]'), sid: await page.inputValue('input[name=sid]'), email: LIAISON, department: '', category: '校园文化', urgency: 'routine', eventTime: localNow(), title: '路径穿越的文件名', body: '附件名带路径。', files: { name: '../../../etc/cron.d/evil.jpg', mimeType: 'image/jpeg', buffer: jpeg(3000) } };
+    const r = await context.request.post(`${base}/submit`, { multipart: form, maxRedirects: 0 });
+    expect(r.status()).toBe(303);
+    const [row] = await reportByTitle('路径穿越的文件名');
+    const [file] = await h.readModel.attachmentsFor(row!.id);
+    expect(file).toMatchObject({ filename: 'evil.jpg', size: 3000 });
+    expect(attachmentPath(h.config.dataDir, file!.sha256).startsWith(h.config.dataDir)).toBe(true);
+    expect(existsSync(attachmentPath(h.config.dataDir, file!.sha256))).toBe(true);
+  });
+
   it('an XSS title and body show as text, and no script runs', async () => {
     const title = '<img src=x onerror=alert(1)><script>alert(2)</script>运动会';
     await fillForm(page, { title, body: '<b onclick="alert(3)">加粗</b><script>alert(4)</script>正文' });
