@@ -15,6 +15,7 @@ import { parseDateTime } from '../domain/time.js';
 import { attachmentPath } from '../intake/attachments.js';
 import { deliverOnce } from '../mail/deliver.js';
 import { mailDomain } from '../mail/message-id.js';
+import { statusQuery } from '../workflows/report.js';
 import { SIGN_IN_LINK_TTL_MS, signInUrl, verifySignInLink } from '../mail/links.js';
 import { formatDateTime } from '../templates/format.js';
 import { renderSignIn } from '../templates/render.js';
@@ -294,7 +295,12 @@ export function officeRoutes(app: FastifyInstance, web: Web): void {
       web.readModel.timeline(report.id),
       web.readModel.attachmentsFor(report.id),
       web.readModel.mailFor(report.id),
-      web.facts.get(report.workflowId).catch(() => null),
+      web.client.workflow
+        .getHandle(report.workflowId)
+        .query(statusQuery)
+        .then((view) => web.facts.content(report.workflowId, view.timeline))
+        .catch(() => web.facts.get(report.workflowId).then((i) => (i ? { input: i, body: i.facts.body, attachments: i.facts.attachments } : null)))
+        .catch(() => null),
     ]);
     const timeline = timelineItems(
       events.map((e) => ({
@@ -323,7 +329,7 @@ export function officeRoutes(app: FastifyInstance, web: Web): void {
           returnedCount: report.returnedCount,
           step: report.currentStepKind ? stepLabel(report.currentStepKind, locale) : null,
         },
-        body: bodyForPage(input?.facts.body ?? ''),
+        body: bodyForPage(input?.body ?? ''),
         timeline,
         attachments: files.map((a) => ({ ...a, href: `/office/reports/${encodeURIComponent(report.id)}/files/${a.sha256}/${encodeURIComponent(a.filename)}` })),
         mails: mails.map((m) => ({ kind: m.kind, subject: m.subject, to: m.to.join(', '), at: m.sentAt ?? m.createdAt, mailStatus: m.status })),

@@ -65,7 +65,8 @@ export function reviewRoutes(app: FastifyInstance, web: Web): void {
   async function show(req: FastifyRequest<Params>, reply: FastifyReply, loaded: NonNullable<Awaited<ReturnType<typeof load>>>, extra: { errors?: string[]; reason?: string; status?: number } = {}) {
     const { claims, report, view } = loaded;
     const locale = web.locale(req);
-    const facts = (await web.facts.get(report.workflowId))?.facts ?? null;
+    const content = await web.facts.content(report.workflowId, view.timeline);
+    const facts = content?.input.facts ?? null;
     const step = view.step;
     return web.page(
       req,
@@ -93,9 +94,9 @@ export function reviewRoutes(app: FastifyInstance, web: Web): void {
           eventTime: report.eventTime,
           receivedAt: report.receivedAt,
           timeliness: report.timeliness,
-          attachments: facts?.attachments ?? [],
+          attachments: content?.attachments ?? [],
         },
-        body: bodyForPage(facts?.body ?? ''),
+        body: bodyForPage(content?.body ?? ''),
       },
       { status: extra.status ?? 200, title: `${report.id} · ${web.strings(req)['review.heading']}` },
     );

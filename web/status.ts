@@ -23,7 +23,8 @@ export function statusRoutes(app: FastifyInstance, web: Web): void {
       web.logger.warn(`web: status of ${id}: ${(err as Error).message}`);
       return web.message(req, reply, 503, web.t(req, 'error.unavailable'), { kind: 'warning' });
     }
-    const facts = (await web.facts.get(report.workflowId))?.facts ?? null;
+    const content = await web.facts.content(report.workflowId, view.timeline);
+    const facts = content?.input.facts ?? null;
     const now = new Date();
     return web.page(
       req,
@@ -42,9 +43,9 @@ export function statusRoutes(app: FastifyInstance, web: Web): void {
           urgency: report.urgency,
           eventTime: report.eventTime,
           receivedAt: report.receivedAt,
-          attachments: facts?.attachments ?? [],
+          attachments: content?.attachments ?? [],
         },
-        body: bodyForPage(facts?.body ?? ''),
+        body: bodyForPage(content?.body ?? ''),
         summary: statusSummary(view, now, locale),
         timeline: timelineItems(view.timeline, locale),
       },

@@ -8,7 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { attachmentPath } from '../../intake/attachments.js';
 import { reviewUrls } from '../../mail/links.js';
-import { statusQuery } from '../../workflows/report.js';
+import { reviseSignal, statusQuery } from '../../workflows/report.js';
 import { startWeb, type WebServer } from '../../web/server.js';
 import { launchChromium, overflowsHorizontally, screenshots } from '../support/browser.js';
 import { SECRET, startHarness, waitForStatus, type Harness } from '../support/baosong.js';
@@ -333,6 +333,21 @@ describe('the reviewer page', () => {
     const [returned] = await h.smtp.waitFor(mailsAbout(reportId, 'returned'));
     expect(returned!.to).toEqual([LIAISON]);
     expect(returned!.text).toContain('照片不够清晰');
+
+    // The submitter revises (as a reply does); the next review request's link shows the revised text.
+    const handle = env.client.workflow.getHandle((await h.readModel.getReport(reportId))!.workflowId);
+    await handle.signal(reviseSignal, { actor: { name: '刘芳', email: LIAISON }, evidence: { via: 'mail', ref: `<revise-${reportId}@school.test>` }, body: '修改稿：参加人数 320 人，照片已换成清晰的。' });
+    const requests = await h.smtp.waitFor((m) => mailsAbout(reportId, 'review_request')(m) && m.to.includes(HEAD), 2);
+    const approve2 = linksIn(requests[1]!).find((l) => l.endsWith('do=approve'))!;
+    expect(approve2).not.toBe(linksIn(requests[0]!).find((l) => l.endsWith('do=approve'))); // a new round, a new link
+    await page.goto(approve2);
+    expect(await page.textContent('.body')).toContain('修改稿：参加人数 320 人');
+    await page.fill('#reason', '还需要补充活动照片');
+    await page.click('#send-back');
+    await page.waitForSelector('.msg.ok');
+    await h.smtp.waitFor(mailsAbout(reportId, 'returned'), 2);
+    await page.goto(sendBack); // the first round's link is used up
+    expect(await page.textContent('main')).toContain('已经通过此链接处理过');
   });
 });
 
