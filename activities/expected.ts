@@ -24,7 +24,8 @@ export function createExpectedActivities(deps: { config: Config; readModel: Read
     /** `at`: the workflow's time, for the Date header (the activity's clock is not the workflow's). */
     async sendExpectedMail({ input, kind, to, at }: { input: ExpectedReportInput; kind: ExpectedMailKind; to: Person[]; at: string }): Promise<void> {
       for (const person of to) {
-        const messageId = `<expected.${createHash('sha256').update(`${input.id}|${kind}|${person.email.toLowerCase()}`).digest('hex').slice(0, 24)}@${domain}>`;
+        // The expectation's id is in the Message-ID: a liaison who answers the reminder with the report is linked by it.
+        const messageId = `<expected.${input.id}.${kind}.${createHash('sha256').update(person.email.toLowerCase()).digest('hex').slice(0, 12)}@${domain}>`;
         const { subject, html, text } = renderExpectedMail(
           kind,
           { schoolName: config.school.name, recipientName: person.name, departmentName: input.department.name, title: input.title, eventEnd: input.eventEnd, dueAt: input.dueAt },

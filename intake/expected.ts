@@ -77,19 +77,29 @@ export async function registerExpectation(deps: Deps, e: Expectation): Promise<{
 }
 
 /**
- * A new report satisfies the oldest open expectation of its department for the same (local) day.
- * Returns the expectation's id, or null.
+ * A new report satisfies the expectation it names (an answer to its reminder), else the oldest open
+ * expectation of its department for the same (local) day. Returns the expectation's id, or null.
  */
-export async function linkExpectation(deps: Deps, report: { reportId: string; departmentId: string; eventTime: Date; receivedAt: Date }): Promise<string | null> {
+export async function linkExpectation(deps: Deps, report: { reportId: string; departmentId: string; eventTime: Date; receivedAt: Date; expectedId?: string | undefined }): Promise<string | null> {
   const tz = deps.config.school.timeZone;
   const day = formatLocalDate(toLocal(report.eventTime, tz));
   const open = await deps.readModel.listExpected({ department: report.departmentId, status: ['waiting', 'missing'] });
-  const match = open
-    .filter((e) => formatLocalDate(toLocal(new Date(e.eventEnd), tz)) === day)
-    .sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0];
+  // Named (the liaison answered the reminder), else the same department and day.
+  const match =
+    open.find((e) => e.id === report.expectedId) ??
+    open.filter((e) => formatLocalDate(toLocal(new Date(e.eventEnd), tz)) === day).sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0];
   if (!match) return null;
   await deps.client.workflow.getHandle(expectedWorkflowId(match.id)).signal(satisfyExpectedSignal, { reportId: report.reportId, receivedAt: report.receivedAt.toISOString() });
   return match.id;
+}
+
+/** The expectation a mail answers: our reminder's Message-ID is `<expected.<id>.<kind>.<hash>@…>`. */
+export function expectationAnswered(messageIds: readonly (string | null)[]): string | null {
+  for (const id of messageIds) {
+    const m = id ? /^<expected\.([A-Za-z0-9-]+)\.[a-z_]+\.[0-9a-f]+@/.exec(id) : null;
+    if (m?.[1]) return m[1];
+  }
+  return null;
 }
 
 const REPORT_MARKERS = ['报送', '信息报送', 'baosong', 'report'];

@@ -22,6 +22,7 @@ import { approveSignal, commentSignal, reviseSignal, sendBackSignal } from '../w
 import { storeAttachment } from './attachments.js';
 import { checkSender, type Authenticity, type AuthenticityOptions } from './authenticity.js';
 import type { Disposition, IncomingMessage } from './mailbox.js';
+import { expectationAnswered } from './expected.js';
 import { MailParseError, parseMailWithContent } from './parse-mail.js';
 import { SubmissionError, submitReport } from './submit.js';
 
@@ -52,8 +53,12 @@ export async function handleMail(deps: IntakeDeps, message: IncomingMessage): Pr
   // Never answer ourselves: our own notifications, echoed back by a forward or a list.
   if (from === config.mail.address.toLowerCase() || input.headers['x-baosong-kind'] !== undefined) return quarantine('our own notification came back; not answered');
 
-  const mail = understandMail(input, { timeZone: config.school.timeZone });
+  let mail = understandMail(input, { timeZone: config.school.timeZone });
   if (mail.kind === 'ignored') return quarantine(mail.reason ?? 'automatic mail');
+  // An answer to an expected report's reminder is that report, under the expected report's title.
+  const answered = mail.kind === 'report' ? null : expectationAnswered([input.inReplyTo, ...input.references]);
+  const expected = answered ? await deps.readModel.getExpected(answered) : null;
+  if (expected) mail = understandMail({ ...input, subject: expected.title, inReplyTo: null, references: [] }, { timeZone: config.school.timeZone });
   if (!from) return quarantine('no sender address');
   const sender = identify(config, from);
   if (sender.roles.length === 0) return quarantine(`unknown sender ${from}: not listed in the configuration; not answered`);
@@ -107,6 +112,10 @@ async function newReport(ctx: Context): Promise<Disposition> {
   const stored = await attachments(ctx);
   if ('problem' in stored) return refuse(ctx, stored.problem, tooLargeAdvice(ctx.deps.config));
   const { mail, input, deps } = ctx;
+  // An answer to an expected report's reminder is that report; without a time of its own, its event is the expected one's.
+  const expectedId = expectationAnswered([input.inReplyTo, ...input.references]);
+  const expected = expectedId ? await deps.readModel.getExpected(expectedId) : null;
+  const eventTime = mail.eventTimeSource === 'body' && mail.eventTime ? mail.eventTime : expected ? new Date(expected.eventEnd) : (mail.eventTime ?? input.receivedAt);
   try {
     await submitReport(deps, {
       origin: { kind: 'mail', ref: originRef(ctx) },
@@ -115,9 +124,10 @@ async function newReport(ctx: Context): Promise<Disposition> {
       urgency: mail.urgency,
       title: mail.title,
       body: mail.body,
-      eventTime: mail.eventTime ?? input.receivedAt,
+      eventTime,
       receivedAt: input.receivedAt,
       attachments: stored.refs,
+      expectedId: expected?.id,
     });
   } catch (err) {
     if (err instanceof SubmissionError) return refuse(ctx, err.message);

@@ -32,6 +32,8 @@ export interface Submission {
   eventTime: Date;
   receivedAt: Date;
   attachments: AttachmentRef[];
+  /** The expected report this one answers (the liaison replied to its reminder). */
+  expectedId?: string | undefined;
 }
 
 export type SubmissionErrorCode = 'ESUBMIT_UNKNOWN_SENDER' | 'ESUBMIT_DEPARTMENT';
@@ -135,7 +137,7 @@ export async function submitReport(deps: SubmitDeps, submission: Submission): Pr
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });
     // A report the office was expecting (漏报 watch) is linked to it: satisfied, or late.
-    await linkExpectation(deps, { reportId, departmentId: input.facts.department.id, eventTime: submission.eventTime, receivedAt: submission.receivedAt }).catch((err: unknown) => {
+    await linkExpectation(deps, { reportId, departmentId: input.facts.department.id, eventTime: submission.eventTime, receivedAt: submission.receivedAt, expectedId: submission.expectedId }).catch((err: unknown) => {
       if (!(err instanceof WorkflowNotFoundError)) throw err; // its watch had already ended
     });
     return { reportId, workflowId, started: true };

@@ -10,7 +10,9 @@ import { addDays, formatIsoInZone, formatLocalDate, fromLocal, toLocal } from '.
 import { expectationsFromIcs, registerExpectation } from '../../intake/expected.js';
 import { expectedStatusQuery, expectedWorkflowId } from '../../workflows/expected.js';
 import { EXAMPLE_CONFIG_FILE } from '../../config/load.js';
-import { startHarness, type Harness } from '../support/baosong.js';
+import { handleMail } from '../../intake/handle.js';
+import { SECRET, startHarness, type Harness } from '../support/baosong.js';
+import { replyTo } from '../support/mails.js';
 import { runCli } from '../support/cli.js';
 import { createTestEnv } from '../support/temporal.js';
 
@@ -90,6 +92,21 @@ describe('expected reports', () => {
     expect(await h.readModel.getExpected(e.id)).toMatchObject({ status: 'missing', reportId: null });
     // Registering the same event again is the same expectation.
     expect((await expectation(t0, '校园开放日')).started).toBe(false);
+  });
+});
+
+describe('answering the reminder', () => {
+  it('a liaison who answers the reminder with the report satisfies that expectation, even without an event time', async () => {
+    const t0 = await nextWorkingAfternoon();
+    await advanceTo(t0);
+    const e = await expectation(t0, '家长学校讲座');
+    await advanceTo(hoursAfter(t0, 22.5)); // the reminder went out at t0 + 22 h
+    const [reminder] = await h.smtp.waitFor((m) => m.kind === 'expected_reminder' && m.subject.includes('家长学校讲座'));
+    const reply = replyTo(reminder!, '刘芳 <liufang@school.test>', '家长学校讲座昨天下午举行，300 余名家长参加。详见附件。');
+    expect(await handleMail({ config: h.config, client: env.client, readModel: h.readModel, transport: h.transport, secret: SECRET }, { uid: 1, raw: reply, internalDate: hoursAfter(t0, 22.5), size: reply.length })).toEqual({ folder: 'processed' });
+    const result = await e.handle.result();
+    expect(result.status).toBe('satisfied');
+    expect((await h.readModel.getReport(result.reportId!))?.title).toMatch(/家长学校讲座/);
   });
 });
 
