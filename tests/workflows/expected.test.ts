@@ -8,7 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkingCalendar } from '../../domain/calendar.js';
 import { addDays, formatIsoInZone, formatLocalDate, fromLocal, toLocal } from '../../domain/time.js';
 import { expectationsFromIcs, registerExpectation } from '../../intake/expected.js';
-import { expectedStatusQuery, expectedWorkflowId } from '../../workflows/expected.js';
+import { expectedStatusQuery, expectedWorkflowId, type expectedReportWorkflow } from '../../workflows/expected.js';
 import { EXAMPLE_CONFIG_FILE } from '../../config/load.js';
 import { handleMail } from '../../intake/handle.js';
 import { SECRET, startHarness, type Harness } from '../support/baosong.js';
@@ -47,7 +47,7 @@ const local = (d: Date | string | null | undefined) => (d ? formatIsoInZone(new 
 
 async function expectation(eventEnd: Date, title: string) {
   const r = await registerExpectation({ client: env.client, config: h.config, readModel: h.readModel }, { departmentId: 'jiaowu', title, eventEnd, urgency: 'routine', source: 'cli' });
-  return { ...r, handle: env.client.workflow.getHandle(expectedWorkflowId(r.id)) };
+  return { ...r, handle: env.client.workflow.getHandle<typeof expectedReportWorkflow>(expectedWorkflowId(r.id)) };
 }
 
 async function reportFromLiaison(at: Date, eventTime: Date, title: string) {
@@ -106,7 +106,7 @@ describe('answering the reminder', () => {
     expect(await handleMail({ config: h.config, client: env.client, readModel: h.readModel, transport: h.transport, secret: SECRET }, { uid: 1, raw: reply, internalDate: hoursAfter(t0, 22.5), size: reply.length })).toEqual({ folder: 'processed' });
     const result = await e.handle.result();
     expect(result.status).toBe('satisfied');
-    expect((await h.readModel.getReport(result.reportId!))?.title).toMatch(/家长学校讲座/);
+    expect((await h.readModel.getReport(result.reportId ?? ''))?.title).toMatch(/家长学校讲座/);
   });
 });
 
