@@ -9,7 +9,7 @@ import { inspectCommand } from './inspect.js';
 import { statsCommand } from './stats.js';
 import { configCommand } from './config.js';
 import { expectCommand } from './expect.js';
-import { intakeCommand, startCommand, workerCommand } from './start.js';
+import { intakeCommand, startCommand, webCommand, workerCommand } from './start.js';
 
 export function buildProgram(): Command {
   const program = new Command('baosong')
@@ -24,6 +24,7 @@ export function buildProgram(): Command {
   program.addCommand(startCommand());
   program.addCommand(workerCommand());
   program.addCommand(intakeCommand());
+  program.addCommand(webCommand());
   program.addCommand(digestCommand());
   program.addCommand(statsCommand());
   return program;

@@ -27,6 +27,7 @@ function serviceCommand(name: string, description: string, parts: Part[]): Comma
     });
 }
 
-export const startCommand = () => serviceCommand('start', 'run the worker and the mail intake in one process', ['worker', 'intake']);
+export const startCommand = () => serviceCommand('start', 'run the worker, the mail intake and the web pages in one process', ['worker', 'intake', 'web']);
+export const webCommand = () => serviceCommand('web', 'run only the web pages (form, status, reviewer links, office dashboard)', ['web']);
 export const workerCommand = () => serviceCommand('worker', 'run only the Temporal worker (scale out: several on one task queue)', ['worker']);
 export const intakeCommand = () => serviceCommand('intake', 'run only the mail intake (one per shared inbox)', ['intake']);

@@ -50,6 +50,8 @@ export interface WebOptions {
   trustProxy?: boolean;
   /** Requests per minute per client address; defaults: submit 10, sign-in 5. */
   rateLimits?: { submit?: number; signIn?: number };
+  /** What /healthz reports (the service's parts: worker, intake); `ok: false` answers 503. */
+  health?: () => { ok: boolean } & Record<string, unknown>;
 }
 
 export interface WebServer {
@@ -202,7 +204,10 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
   });
 
   app.get('/', (_req, reply) => reply.redirect('/submit', 302));
-  app.get('/healthz', (_req, reply) => reply.type('text/plain').send('ok'));
+  app.get('/healthz', (_req, reply) => {
+    const health = options.health?.() ?? { ok: true };
+    return reply.status(health.ok ? 200 : 503).header('cache-control', 'no-store').send(health);
+  });
   app.get('/style.css', (_req, reply) => reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STYLE));
 
   submitRoutes(app, web);

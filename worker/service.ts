@@ -1,6 +1,7 @@
 /**
- * baosong as a running service: the Temporal worker and the mail intake, in one process (`baosong
- * start`) or apart (`baosong worker`, `baosong intake`) for scale. SIGINT/SIGTERM drain and exit.
+ * baosong as a running service: the Temporal worker, the mail intake and the web pages, in one process
+ * (`baosong start`) or apart (`baosong worker`, `baosong intake`, `baosong web`) for scale.
+ * SIGINT/SIGTERM drain and exit.
  */
 import { resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
@@ -9,15 +10,16 @@ import { loadSecret } from '../config/secret.js';
 import type { Config } from '../config/schema.js';
 import { migrateToLatest, openDatabase, redactUrl, ReadModel, type Database } from '../db/index.js';
 import { handleMail } from '../intake/handle.js';
-import { MailboxWatcher } from '../intake/mailbox.js';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { describeHealth, MailboxWatcher } from '../intake/mailbox.js';
+import { startWeb } from '../web/server.js';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { createMailTransport, type MailTransport } from '../mail/transport.js';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import { WEEKLY_DIGEST_WORKFLOW_ID, weeklyDigestWorkflow } from '../workflows/digest.js';
 import { createWorker } from './index.js';
 import { connectTemporal, type TemporalTarget } from './temporal.js';
 
-export type Part = 'worker' | 'intake';
+export type Part = 'worker' | 'intake' | 'web';
 
 export interface ServiceOptions {
   config: Config;
@@ -74,8 +76,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     logger.info({ temporal: temporal.description, taskQueue: config.temporal.taskQueue }, 'connected to Temporal');
 
     const running: Promise<void>[] = [];
+    const workerRef: { current: Worker | null } = { current: null };
     if (options.parts.includes('worker')) {
       const worker = await createWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, config, database, readModel, transport, secret });
+      workerRef.current = worker;
       running.push(worker.run());
       closers.push(async () => {
         if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -117,6 +121,26 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         closers.push(() => watcher.stop());
         logger.info({ mailbox: `${imap.user}@${imap.host}:${imap.port}/${imap.mailbox}` }, 'intake watching the shared inbox');
       }
+    }
+
+    if (options.parts.includes('web')) {
+      const worker = workerRef.current;
+      const web = await startWeb({
+        config,
+        client: temporal.client,
+        readModel,
+        transport,
+        secret,
+        logger: logger.child({ part: 'web' }),
+        health: () => {
+          const mailbox = intake?.health();
+          const workerState = worker?.getState() ?? null;
+          const ok = (!mailbox || mailbox.state !== 'disconnected') && (!worker || workerState === 'RUNNING');
+          return { ok, worker: workerState, intake: mailbox ? { ...mailbox, summary: describeHealth(mailbox, config.school.timeZone) } : null };
+        },
+      });
+      closers.push(() => web.close());
+      logger.info({ url: web.url, publicUrl: config.web.baseUrl }, `web pages at ${web.url} (health: ${web.url}/healthz)`);
     }
 
     let stopping: Promise<void> | null = null;

@@ -1,0 +1,70 @@
+// `baosong start` as one process: worker, intake and web together, here on the in-memory (demo) Temporal
+// server with a real Dovecot and a real SMTP server. What an IT person checks after installing.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { testConfig } from './support/baosong.js';
+import { DEFAULT_TEST_USER, startDovecot, type TestDovecot } from './support/dovecot.js';
+import { mail } from './support/mails.js';
+import { startSmtpServer, type TestSmtpServer } from './support/smtp.js';
+import { startService, type RunningService } from '../worker/service.js';
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+let dovecot: TestDovecot;
+let smtp: TestSmtpServer;
+let service: RunningService;
+let base = '';
+
+beforeAll(async () => {
+  dovecot = await startDovecot();
+  smtp = await startSmtpServer();
+  const port = await freePort();
+  const config = testConfig({ smtpPort: smtp.port, dataDir: mkdtempSync(`${tmpdir()}/baosong-service-`), taskQueue: `service-${randomUUID()}` });
+  config.mail.imap = { host: dovecot.host, port: dovecot.port, secure: false, user: DEFAULT_TEST_USER.user, passwordEnv: 'TEST_IMAP_PASSWORD', mailbox: 'INBOX', processedFolder: 'Processed', quarantineFolder: 'Quarantine' };
+  config.web = { port, baseUrl: `http://127.0.0.1:${port}` };
+  service = await startService({
+    config,
+    configFile: 'test',
+    parts: ['worker', 'intake', 'web'],
+    demo: true,
+    env: { ...process.env, TEST_IMAP_PASSWORD: DEFAULT_TEST_USER.password, BAOSONG_SECRET: 'x'.repeat(40), DATABASE_URL: '' },
+    logger: pino({ level: 'silent' }),
+  });
+  base = config.web.baseUrl;
+});
+
+afterAll(async () => {
+  await service?.stop();
+  await smtp?.close();
+  await dovecot?.stop();
+});
+
+describe('baosong start (worker + intake + web in one process)', () => {
+  it('reports itself healthy, takes a mailed report and answers it, serves the form, and stops cleanly', async () => {
+    const health = (await (await fetch(`${base}/healthz`)).json()) as { ok: boolean; worker: string; intake: { state: string; summary: string } };
+    expect(health).toMatchObject({ ok: true, worker: 'RUNNING', intake: { state: expect.stringMatching(/idle|backlog|handling/) } });
+
+    const id = `<${randomUUID()}@school.test>`;
+    await dovecot.append(DEFAULT_TEST_USER.user, 'INBOX', mail({ from: '刘芳 <liufang@school.test>', subject: '【教育教学】服务联调', body: '一份报送。', messageId: id }));
+    const [receipt] = await smtp.waitFor((m) => m.kind === 'receipt' && m.inReplyTo === id);
+    expect(receipt!.subject).toMatch(/^【R-\d{4}-\d{4}】/);
+
+    const form = await fetch(`${base}/submit`);
+    expect(form.status).toBe(200);
+    expect(await form.text()).toContain('青禾市第一实验中学');
+
+    await service.stop();
+    await service.done;
+    await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+  });
+});
