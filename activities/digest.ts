@@ -10,7 +10,7 @@ import type { ReadModel } from '../db/read-model.js';
 import { ChartError, renderDepartmentChart } from '../digest/chart.js';
 import { computeDigest, type DigestFigures } from '../digest/figures.js';
 import { digestSendTime, nextDigestWeek } from '../digest/weeks.js';
-import { deliverOnce } from '../mail/deliver.js';
+import { automaticMail, deliverOnce } from '../mail/deliver.js';
 import { mailDomain } from '../mail/message-id.js';
 import type { MailTransport } from '../mail/transport.js';
 import { renderDigest } from '../templates/render.js';
@@ -58,17 +58,17 @@ export function createDigestActivities(deps: { config: Config; database: Databas
       for (const person of digestRecipients(config)) {
         const messageId = `<digest.${week}.${createHash('sha256').update(person.email.toLowerCase()).digest('hex').slice(0, 12)}@${domain}>`;
         ids.push(messageId);
-        await deliverOnce(readModel, transport, { messageId, reportId: null, kind: 'digest', to: [person.email], subject, createdAt: at }, () => ({
-          messageId,
-          date: new Date(at),
-          from: { name: config.mail.fromName, address: config.mail.address },
-          to: { name: person.name, address: person.email },
-          subject,
-          html,
-          text,
-          ...(chart ? { attachments: [{ filename: `digest-${week}.png`, content: chart, contentType: 'image/png', cid }] } : {}),
-          headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All', 'X-Baosong-Kind': 'digest', 'X-Baosong-Week': week },
-        }));
+        await deliverOnce(readModel, transport, { messageId, reportId: null, kind: 'digest', to: [person.email], subject, createdAt: at }, () =>
+          automaticMail(config, {
+            messageId,
+            to: person,
+            at,
+            kind: 'digest',
+            rendered: { subject, html, text },
+            headers: { 'X-Baosong-Week': week },
+            ...(chart ? { attachments: [{ filename: `digest-${week}.png`, content: chart, contentType: 'image/png', cid }] } : {}),
+          }),
+        );
       }
       await readModel.markDigestSent(week, ids, at);
       return { sent: ids.length };

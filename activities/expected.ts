@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import type { ReadModel } from '../db/read-model.js';
 import type { Person } from '../domain/review.js';
-import { deliverOnce } from '../mail/deliver.js';
+import { automaticMail, deliverOnce } from '../mail/deliver.js';
 import { mailDomain } from '../mail/message-id.js';
 import type { MailTransport } from '../mail/transport.js';
 import { renderExpectedMail, type ExpectedMailKind } from '../templates/expected.js';
@@ -26,21 +26,14 @@ export function createExpectedActivities(deps: { config: Config; readModel: Read
       for (const person of to) {
         // The expectation's id is in the Message-ID: a liaison who answers the reminder with the report is linked by it.
         const messageId = `<expected.${input.id}.${kind}.${createHash('sha256').update(person.email.toLowerCase()).digest('hex').slice(0, 12)}@${domain}>`;
-        const { subject, html, text } = renderExpectedMail(
+        const rendered = renderExpectedMail(
           kind,
           { schoolName: config.school.name, recipientName: person.name, departmentName: input.department.name, title: input.title, eventEnd: input.eventEnd, dueAt: input.dueAt },
           { locale: config.school.locale, timeZone: config.school.timeZone },
         );
-        await deliverOnce(readModel, transport, { messageId, reportId: null, kind, to: [person.email], subject, createdAt: at }, () => ({
-          messageId,
-          date: new Date(at),
-          from: { name: config.mail.fromName, address: config.mail.address },
-          to: { name: person.name, address: person.email },
-          subject,
-          html,
-          text,
-          headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All', 'X-Baosong-Kind': kind, 'X-Baosong-Expected': input.id },
-        }));
+        await deliverOnce(readModel, transport, { messageId, reportId: null, kind, to: [person.email], subject: rendered.subject, createdAt: at }, () =>
+          automaticMail(config, { messageId, to: person, at, kind, rendered, headers: { 'X-Baosong-Expected': input.id } }),
+        );
       }
     },
   };

@@ -13,6 +13,7 @@ import type { Report, ReportFilter } from '../db/rows.js';
 import { CATEGORIES, REPORT_STATUSES, REPORT_STATUS_LABELS, URGENCY_LABELS, type ReportStatus } from '../domain/report.js';
 import { parseDateTime } from '../domain/time.js';
 import { attachmentPath } from '../intake/attachments.js';
+import { ExpectationError, registerExpectation } from '../intake/expected.js';
 import { deliverOnce } from '../mail/deliver.js';
 import { mailDomain } from '../mail/message-id.js';
 import { statusQuery } from '../workflows/report.js';
@@ -239,9 +240,63 @@ export function officeRoutes(app: FastifyInstance, web: Web): void {
         reports: reports.map((r) => row(r, locale)),
         exportHref: `/office/export.csv${query.size > 0 ? `?${query.toString()}` : ''}`,
         overdueHolders: [...holders.values()].sort((a, b) => b.reports.length - a.reports.length),
+        ...(await expectedSection(req)),
       },
       { title: s['office.heading'] },
     );
+  });
+
+  // ---- expected reports (漏报 watch) -----------------------------------------------------------
+  async function expectedSection(req: FastifyRequest) {
+    const s = web.strings(req);
+    const en = web.locale(req) === 'en';
+    const open = await web.readModel.listExpected({ status: ['waiting', 'missing'] });
+    const recent = (await web.readModel.listExpected({ status: ['satisfied', 'late'] })).slice(-20);
+    const name = (id: string) => config.departments.find((d) => d.id === id)?.name ?? id;
+    const notice = typeof (req.query as Record<string, unknown>)?.expected === 'string' ? String((req.query as Record<string, unknown>).expected) : '';
+    return {
+      expectedNotice: notice.slice(0, 300),
+      expected: [...open, ...recent].map((e) => ({
+        id: e.id,
+        department: name(e.departmentId),
+        title: e.title,
+        eventEnd: e.eventEnd,
+        dueAt: e.dueAt,
+        state: s[`expected.${e.status}`],
+        missing: e.status === 'missing' || e.status === 'late',
+        reportId: e.reportId,
+        reportHref: e.reportId ? `/office/reports/${encodeURIComponent(e.reportId)}` : null,
+      })),
+      expectedDepartments: config.departments.map((d) => ({ value: d.id, label: d.name })),
+      urgencies: (['routine', 'major', 'urgent'] as const).map((u) => ({ value: u, label: URGENCY_LABELS[u][en ? 'en' : 'zh'] })),
+    };
+  }
+
+  app.post<{ Body: Record<string, unknown> }>('/office/expected', async (req, reply) => {
+    const session = requireSession(req, reply);
+    if (!session) return reply;
+    if (!web.csrfOk(req, req.body?.csrf)) return web.message(req, reply, 403, web.t(req, 'error.csrf'));
+    const field = (k: string) => (typeof req.body?.[k] === 'string' ? String(req.body[k]).trim() : '');
+    const urgency = field('urgency');
+    let eventEnd: Date;
+    try {
+      eventEnd = parseDateTime(field('eventEnd').replace('T', ' '), tz);
+    } catch {
+      return web.message(req, reply, 400, web.t(req, 'expected.missingFields'), { kind: 'warning', links: [{ href: '/office#expected', label: web.t(req, 'office.heading') }] });
+    }
+    if (!field('department') || !field('title')) return web.message(req, reply, 400, web.t(req, 'expected.missingFields'), { kind: 'warning', links: [{ href: '/office#expected', label: web.t(req, 'office.heading') }] });
+    let r: Awaited<ReturnType<typeof registerExpectation>>;
+    try {
+      r = await registerExpectation(
+        { client: web.client, config, readModel: web.readModel },
+        { departmentId: field('department'), title: field('title').slice(0, 200), eventEnd, urgency: urgency === 'major' || urgency === 'urgent' ? urgency : 'routine', source: 'web' },
+      );
+    } catch (err) {
+      if (err instanceof ExpectationError) return web.message(req, reply, 400, err.message, { kind: 'warning', links: [{ href: '/office#expected', label: web.t(req, 'office.heading') }] });
+      throw err;
+    }
+    const text = r.started ? web.t(req, 'expected.added', { title: field('title'), due: formatDateTime(r.dueAt, web.locale(req), tz) }) : web.t(req, 'expected.exists');
+    return reply.redirect(`/office?expected=${encodeURIComponent(text)}#expected`, 303);
   });
 
   app.get<{ Querystring: Record<string, unknown> }>('/office/export.csv', async (req, reply) => {

@@ -278,6 +278,7 @@ ol.timeline{list-style:none;padding:0;margin:0}
 ol.timeline li{border-left:3px solid #c5d3e6;padding:2px 0 10px 12px;margin-left:4px}
 ol.timeline .when{color:#6b7785;font-size:13px}
 .filters{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:0 12px}
+.filters input,.filters select{width:100%;box-sizing:border-box}
 .status-badge{display:inline-block;padding:1px 8px;border-radius:10px;background:#e7eef8;color:#1d4f91;font-size:13px;white-space:nowrap}
 footer{color:#6b7785;font-size:13px;text-align:center;padding:16px}
 @media (max-width:600px){main{padding:10px}.card{padding:12px}h1{font-size:19px}header.top nav{margin-left:0}}

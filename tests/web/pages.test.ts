@@ -3,6 +3,7 @@
 // Screenshots of each page, desktop and phone width, go to test-output/web/.
 import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
+import { formatIsoInZone } from '../../domain/time.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -462,6 +463,31 @@ describe('the office dashboard', () => {
     await office.goto(`${base}/office?overdue=yes`);
     expect(await office.textContent('#reports')).toContain('消防演练（逾期）');
     await screenshots(office, '15-dashboard-overdue');
+  });
+});
+
+describe('expected reports from the dashboard', () => {
+  it('registers one (漏报 watch) and lists it as waiting; registering it again says so', async () => {
+    await office.goto(`${base}/office`);
+    const end = formatIsoInZone(new Date((await env.currentTimeMs()) + 10 * 86_400_000), 'Asia/Shanghai').slice(0, 16);
+    await office.selectOption('#e-department', 'deyu');
+    await office.fill('#e-title', '冬季长跑启动仪式');
+    await office.fill('#e-end', end);
+    await office.click('#expected-add');
+    await office.waitForSelector('#expected-notice');
+    expect(await office.textContent('#expected-notice')).toContain('已登记：冬季长跑启动仪式');
+    const row = office.locator('#expected-list tr', { hasText: '冬季长跑启动仪式' });
+    expect(await row.textContent()).toContain('德育处');
+    expect(await row.textContent()).toContain('待报');
+    const [expected] = await h.readModel.listExpected({ department: 'deyu' });
+    expect(expected).toMatchObject({ title: '冬季长跑启动仪式', source: 'web', status: 'waiting' });
+    await office.selectOption('#e-department', 'deyu');
+    await office.fill('#e-title', '冬季长跑启动仪式');
+    await office.fill('#e-end', end);
+    await office.click('#expected-add');
+    await office.waitForSelector('#expected-notice');
+    expect(await office.textContent('#expected-notice')).toBe('这项已经登记过了。');
+    await screenshots(office, '18-dashboard-expected');
   });
 });
 
