@@ -55,7 +55,7 @@ export interface LoadedConfig {
 export function configPath(options: LoadConfigOptions = {}): string {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
-  return resolve(cwd, options.path ?? env.BAOSONG_CONFIG ?? DEFAULT_CONFIG_FILE);
+  return resolve(cwd, options.path ?? (env.BAOSONG_CONFIG || DEFAULT_CONFIG_FILE)); // an empty variable counts as unset
 }
 
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {

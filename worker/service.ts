@@ -3,6 +3,7 @@
  * (`baosong start`) or apart (`baosong worker`, `baosong intake`, `baosong web`) for scale.
  * SIGINT/SIGTERM drain and exit.
  */
+import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { readSecret } from '../config/load.js';
@@ -60,6 +61,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     for (const close of closers.reverse()) await Promise.resolve(close()).catch((err: unknown) => logger.error({ err }, 'while stopping'));
   };
   try {
+    await mkdir(resolve(config.dataDir), { recursive: true }); // database, attachments, outbox live here
     const { secret, source } = await loadSecret(config, env);
     logger.info({ source }, 'HMAC secret loaded');
     const database: Database = await openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL } : { file: resolve(config.dataDir, 'baosong.db') });
