@@ -4,12 +4,7 @@
 //   2. the worker's memory while M reports wait for review: the peak RSS (VmHWM) of the worker, which runs
 //      in a process of its own (bench/worker-process.ts), apart from this load generator.
 //   npm run bench:lifecycle [-- <reports> <waiting>]        (defaults 1000 and 10000)
-import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../worker/index.js';
-import { fileURLToPath } from 'node:url';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +14,7 @@ import { approveSignal } from '../workflows/report.js';
 import { testConfig } from '../tests/support/baosong.js';
 import { createTestEnv, uniqueTaskQueue } from '../tests/support/temporal.js';
 import { smtpSink } from './smtp-sink.js';
+import { spawnWorker } from './spawn-worker.js';
 
 const reports = Number(process.argv[2] ?? 1000);
 const waiting = Number(process.argv[3] ?? 10_000);
@@ -46,20 +42,9 @@ async function main(): Promise<void> {
   const database = await openDatabase({ file: join(dataDir, 'baosong.db') });
   await migrateToLatest(database);
   const readModel = new ReadModel(database);
-  // The worker runs the prebuilt bundle, as a production worker should (npm run build).
-  const bundlePath = join(dataDir, 'workflow-bundle.js');
-  writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH })).code);
-  const child = fork(fileURLToPath(new URL('./worker-process.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean)],
-    env: { ...process.env, BAOSONG_WORKFLOW_BUNDLE: bundlePath, BENCH_WORKER: JSON.stringify({ address: env.address, taskQueue: config.temporal.taskQueue, smtpPort: sink.port, dataDir }) },
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', (code) => reject(new Error(`worker process exited with ${code}`)));
-  });
-  const workerPeakRss = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-  const workerRss = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-  console.log(`worker process started: RSS ${(workerRss() / 2 ** 20).toFixed(0)} MB (peak so far ${(workerPeakRss() / 2 ** 20).toFixed(0)} MB)`);
+  const worker = await spawnWorker({ address: env.address, taskQueue: config.temporal.taskQueue, smtpPort: sink.port, dataDir });
+  const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+  console.log(`worker process started: RSS ${mb(worker.rss())} MB (peak so far ${mb(worker.peakRss())} MB)`);
 
   const now = new Date(await env.currentTimeMs());
   const submission = (): Submission => ({
@@ -107,11 +92,10 @@ async function main(): Promise<void> {
       while (sink.deliveries.length - before < waiting * 2) await new Promise((r) => setTimeout(r, 200));
       const settled = (performance.now() - w0) / 1000;
       await new Promise((r) => setTimeout(r, 2000));
-      console.log(`waiting: ${waiting} reports in review after ${settled.toFixed(1)} s; worker process peak RSS ${(workerPeakRss() / 2 ** 20).toFixed(0)} MB, now ${(workerRss() / 2 ** 20).toFixed(0)} MB`);
+      console.log(`waiting: ${waiting} reports in review after ${settled.toFixed(1)} s; worker process peak RSS ${mb(worker.peakRss())} MB, now ${mb(worker.rss())} MB`);
     }
   }
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  await worker.stop();
   await sink.close();
   await database.close();
   await env.teardown();

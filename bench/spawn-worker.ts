@@ -1,0 +1,40 @@
+/**
+ * Runs a baosong worker in a process of its own (bench/worker-process.ts), as production does, so a
+ * benchmark measures it apart from the load it generates: its memory from /proc, and no shared event loop.
+ */
+import { fork } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { WORKFLOWS_PATH } from '../worker/index.js';
+
+export interface WorkerProcess {
+  /** Resident memory now and at its peak (VmHWM), bytes. */
+  rss(): number;
+  peakRss(): number;
+  stop(): Promise<void>;
+}
+
+export async function spawnWorker(options: { address: string; taskQueue: string; smtpPort: number; dataDir: string }): Promise<WorkerProcess> {
+  // The worker runs a prebuilt bundle, as a production worker should (npm run build).
+  const bundlePath = join(options.dataDir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } })).code);
+  const child = fork(fileURLToPath(new URL('./worker-process.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean)],
+    env: { ...process.env, BAOSONG_WORKFLOW_BUNDLE: bundlePath, BENCH_WORKER: JSON.stringify(options) },
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`worker process exited with ${code}`)));
+  });
+  const status = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  return {
+    rss: () => status('VmRSS'),
+    peakRss: () => status('VmHWM'),
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
