@@ -11,7 +11,7 @@ import { REPORT_STATUS_LABELS } from '../domain/report.js';
 import { verifyReviewLink, type ReviewClaims } from '../mail/links.js';
 import { approveSignal, sendBackSignal, statusQuery } from '../workflows/report.js';
 import type { Web } from './server.js';
-import { bodyForPage, categoryLabel, refusalText, stepLabel, timeLeft } from './view.js';
+import { bodyForPage, refusalText, reportSummary, stepLabel, timeLeft } from './view.js';
 
 type Params = { Params: { token: string }; Querystring: { do?: string } };
 
@@ -66,7 +66,6 @@ export function reviewRoutes(app: FastifyInstance, web: Web): void {
     const { claims, report, view } = loaded;
     const locale = web.locale(req);
     const content = await web.facts.content(report.workflowId, view.timeline);
-    const facts = content?.input.facts ?? null;
     const step = view.step;
     return web.page(
       req,
@@ -84,18 +83,7 @@ export function reviewRoutes(app: FastifyInstance, web: Web): void {
         due: view.deadlines.reviewDueAt,
         left: timeLeft(view.deadlines.reviewDueAt, new Date(), locale),
         reviewer: identify(web.config, claims.email).name ?? claims.email,
-        report: {
-          id: report.id,
-          title: view.title,
-          department: facts?.department.name ?? report.departmentId,
-          submitter: facts?.submitter.name ?? report.submitterName ?? report.submitterEmail,
-          category: categoryLabel(report.category, locale),
-          urgency: report.urgency,
-          eventTime: report.eventTime,
-          receivedAt: report.receivedAt,
-          timeliness: report.timeliness,
-          attachments: content?.attachments ?? [],
-        },
+        report: reportSummary(report, view, content, locale),
         body: bodyForPage(content?.body ?? ''),
       },
       { status: extra.status ?? 200, title: `${report.id} · ${web.strings(req)['review.heading']}` },

@@ -7,7 +7,7 @@ import type { ReportStatusView } from '../domain/lifecycle.js';
 import { statusUrl, verifyStatusToken } from '../mail/links.js';
 import { statusQuery } from '../workflows/report.js';
 import type { Web } from './server.js';
-import { bodyForPage, categoryLabel, statusSummary, timelineItems } from './view.js';
+import { bodyForPage, reportSummary, statusSummary, timelineItems } from './view.js';
 
 export function statusRoutes(app: FastifyInstance, web: Web): void {
   app.get<{ Params: { id: string; token: string }; Querystring: { new?: string } }>('/status/:id/:token', async (req, reply) => {
@@ -24,7 +24,6 @@ export function statusRoutes(app: FastifyInstance, web: Web): void {
       return web.message(req, reply, 503, web.t(req, 'error.unavailable'), { kind: 'warning' });
     }
     const content = await web.facts.content(report.workflowId, view.timeline);
-    const facts = content?.input.facts ?? null;
     const now = new Date();
     return web.page(
       req,
@@ -34,17 +33,7 @@ export function statusRoutes(app: FastifyInstance, web: Web): void {
         justSubmitted: req.query.new === '1',
         submittedText: web.t(req, 'status.submitted', { id }),
         link: statusUrl(web.config.web.baseUrl, id, web.secret),
-        report: {
-          id,
-          title: view.title,
-          department: facts?.department.name ?? report.departmentId,
-          submitter: facts?.submitter.name ?? report.submitterName ?? report.submitterEmail,
-          category: categoryLabel(report.category, locale),
-          urgency: report.urgency,
-          eventTime: report.eventTime,
-          receivedAt: report.receivedAt,
-          attachments: content?.attachments ?? [],
-        },
+        report: reportSummary(report, view, content, locale),
         body: bodyForPage(content?.body ?? ''),
         summary: statusSummary(view, now, locale),
         timeline: timelineItems(view.timeline, locale),

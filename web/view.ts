@@ -3,7 +3,9 @@
  * text; an HTML body only after sanitize-html).
  */
 import sanitizeHtml from 'sanitize-html';
+import type { Report } from '../db/rows.js';
 import type { ReportStatusView, TimelineEntry } from '../domain/lifecycle.js';
+import type { ReportContent } from './facts.js';
 import { REFUSAL_TEXT, type RefusalReason } from '../domain/lifecycle.js';
 import { findCategory } from '../domain/report.js';
 import { formatDuration } from '../templates/format.js';
@@ -83,5 +85,22 @@ export function statusSummary(view: ReportStatusView, now: Date, locale: Locale)
     ].filter((d) => d !== null),
     timeliness: view.deadlines.timeliness,
     open,
+  };
+}
+
+/** The report as the status and reviewer pages show it: the current title and text, who sent it, its files. */
+export function reportSummary(report: Report, view: ReportStatusView, content: ReportContent | null, locale: Locale) {
+  const facts = content?.input.facts ?? null;
+  return {
+    id: report.id,
+    title: view.title,
+    department: facts?.department.name ?? report.departmentId,
+    submitter: facts?.submitter.name ?? report.submitterName ?? report.submitterEmail,
+    category: categoryLabel(report.category, locale),
+    urgency: report.urgency,
+    eventTime: report.eventTime,
+    receivedAt: report.receivedAt,
+    timeliness: report.timeliness,
+    attachments: content?.attachments ?? [],
   };
 }
