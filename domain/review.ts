@@ -74,7 +74,9 @@ export function resolveReviewChain(req: ChainRequest): ReviewStep[] {
       kind === 'department_head' ? [req.people.departmentHead] : kind === 'office' ? [...req.people.office] : [...req.people.leadership];
     if (kind === 'department_head' && skipHead && same(req.people.departmentHead, req.submitter)) continue;
     if (holders.length === 0) throw new ReviewChainError(`Review step ${kind} has nobody to hold it`);
-    steps.push({ kind, holders: holders.map((p) => ({ name: p.name, email: p.email.toLowerCase() })) });
+    // Nobody reviews their own report when someone else can (an office reviewer who submits one).
+    const others = holders.filter((p) => !same(p, req.submitter));
+    steps.push({ kind, holders: (others.length > 0 ? others : holders).map((p) => ({ name: p.name, email: p.email.toLowerCase() })) });
   }
   if (steps.length === 0) {
     // A chain of only the head's own step: the office still reviews what the head submits.

@@ -184,8 +184,9 @@ async function reply(ctx: Context): Promise<Disposition> {
   };
 
   try {
-    // The submitter answering a returned report sends a revision.
-    if (report.status === 'returned' && sender.address === report.submitterEmail.toLowerCase() && mail.intent !== 'approve') {
+    // The submitter answering a returned report sends a revision, whatever it says ("好的，已修改" is not an approval:
+    // no step is open, and a submitter never decides their own report).
+    if (report.status === 'returned' && sender.address === report.submitterEmail.toLowerCase()) {
       const stored = await attachments(ctx);
       if ('problem' in stored) return refuse(ctx, stored.problem, tooLargeAdvice(deps.config));
       const policy = deps.config.mail.authentication;

@@ -124,7 +124,7 @@ describe('approval by reply', () => {
     await waitForStatus(handle, (s) => s.status === 'returned');
     const [returned] = await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'returned');
     expect(returned!.text).toContain('请补充到会家长人数和现场照片');
-    expect(await deliver(replyTo(returned!, liufang, '已补充：到会家长 312 人，照片见附件。'))).toEqual({ folder: 'processed' });
+    expect(await deliver(replyTo(returned!, liufang, '好的。已补充：到会家长 312 人，照片见附件。'))).toEqual({ folder: 'processed' });
     const status = await waitForStatus(handle, (s) => s.status === 'in_review' && s.round === 2);
     expect(status.step?.kind).toBe('department_head');
   });
