@@ -1,6 +1,7 @@
 /** Every transition of a report goes to the read model and its audit trail. Idempotent. */
 import { Context } from '@temporalio/activity';
 import type { ReadModel } from '../db/read-model.js';
+import { attachmentRelativePath } from '../intake/attachments.js';
 import type { ReadModelUpdate } from '../domain/lifecycle.js';
 
 export function createRecordActivities(readModel: ReadModel) {
@@ -11,8 +12,10 @@ export function createRecordActivities(readModel: ReadModel) {
       if (!workflowId) throw new Error('recordReport runs only as a workflow activity');
       const last = update.events.at(-1);
       await readModel.recordReport({ ...report, workflowId, updatedAt: last?.at ?? report.receivedAt });
-      for (const a of update.attachments) {
-        await readModel.recordAttachment({ reportId: report.id, sha256: a.sha256, filename: a.filename, contentType: a.contentType, size: a.size, storagePath: `attachments/${a.sha256}` });
+      // Attachments change only when the report arrives or is revised: not rewritten at every step.
+      const attachmentsChanged = update.events.some((e) => e.type === 'received' || e.type === 'revised');
+      for (const a of attachmentsChanged ? update.attachments : []) {
+        await readModel.recordAttachment({ reportId: report.id, sha256: a.sha256, filename: a.filename, contentType: a.contentType, size: a.size, storagePath: attachmentRelativePath(a.sha256) });
       }
       for (const e of update.events) {
         await readModel.appendEvent({

@@ -7,8 +7,13 @@ import { access, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AttachmentRef } from '../domain/lifecycle.js';
 
+/** Where an attachment's bytes are, relative to the data directory (what the read model records). */
+export function attachmentRelativePath(sha256: string): string {
+  return join('attachments', sha256.slice(0, 2), sha256);
+}
+
 export function attachmentPath(dataDir: string, sha256: string): string {
-  return join(dataDir, 'attachments', sha256.slice(0, 2), sha256);
+  return join(dataDir, attachmentRelativePath(sha256));
 }
 
 /** A file name safe to show and to send back: no path, no control characters. */

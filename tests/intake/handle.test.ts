@@ -2,6 +2,7 @@
 // SMTP server, SQLite). The IMAP side is tested in mailbox.test.ts and end-to-end in intake-e2e.test.ts.
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { dkimSign } from 'mailauth/lib/dkim/sign.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +58,7 @@ describe('a new report by mail', () => {
     const files = await h.readModel.attachmentsFor(reportId);
     expect(files).toEqual([expect.objectContaining({ filename: '现场.jpg', contentType: 'image/jpeg', size: photo.length })]);
     expect(existsSync(attachmentPath(h.config.dataDir, files[0]!.sha256))).toBe(true);
+    expect(existsSync(join(h.config.dataDir, files[0]!.storagePath))).toBe(true); // the read model says where the bytes are
     const row = await h.readModel.getReport(reportId);
     expect(row).toMatchObject({ category: '家校共育', departmentId: 'jiaowu', submitterEmail: 'liufang@school.test' });
   });
