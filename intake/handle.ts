@@ -10,6 +10,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { identify, type SenderIdentity } from '../config/school.js';
 import type { Config } from '../config/schema.js';
 import type { ReadModel } from '../db/read-model.js';
+import type { ExpectedReport } from '../db/rows.js';
 import type { ActionBase, AttachmentRef } from '../domain/lifecycle.js';
 import { understandMail } from '../domain/mail/understand.js';
 import type { MailInput, MailUnderstanding } from '../domain/mail/types.js';
@@ -55,15 +56,16 @@ export async function handleMail(deps: IntakeDeps, message: IncomingMessage): Pr
 
   let mail = understandMail(input, { timeZone: config.school.timeZone });
   if (mail.kind === 'ignored') return quarantine(mail.reason ?? 'automatic mail');
-  // An answer to an expected report's reminder is that report, under the expected report's title.
-  const answered = mail.kind === 'report' ? null : expectationAnswered([input.inReplyTo, ...input.references]);
+  // An answer to an expected report's reminder is that report (under the expected report's title when it
+  // did not read as a report by itself).
+  const answered = expectationAnswered([input.inReplyTo, ...input.references]);
   const expected = answered ? await deps.readModel.getExpected(answered) : null;
-  if (expected) mail = understandMail({ ...input, subject: expected.title, inReplyTo: null, references: [] }, { timeZone: config.school.timeZone });
+  if (expected && mail.kind !== 'report') mail = understandMail({ ...input, subject: expected.title, inReplyTo: null, references: [] }, { timeZone: config.school.timeZone });
   if (!from) return quarantine('no sender address');
   const sender = identify(config, from);
   if (sender.roles.length === 0) return quarantine(`unknown sender ${from}: not listed in the configuration; not answered`);
 
-  const ctx: Context = { deps, message, input, mail, sender, contents };
+  const ctx: Context = { deps, message, input, mail, sender, contents, expected };
   if (message.raw.length > config.mail.limits.maxMailMB * MB) {
     return refuse(ctx, `邮件大小 ${(message.raw.length / MB).toFixed(1)} MB，超过 ${config.mail.limits.maxMailMB} MB 的上限（mail too large）`, tooLargeAdvice(config));
   }
@@ -79,6 +81,8 @@ interface Context {
   mail: MailUnderstanding;
   sender: SenderIdentity;
   contents: Buffer[];
+  /** The expected report this mail answers (a reply to its reminder), if any. */
+  expected: ExpectedReport | null;
 }
 
 const quarantine = (reason: string): Disposition => ({ folder: 'quarantine', reason });
@@ -111,10 +115,8 @@ async function attachments(ctx: Context): Promise<{ refs: AttachmentRef[] } | { 
 async function newReport(ctx: Context): Promise<Disposition> {
   const stored = await attachments(ctx);
   if ('problem' in stored) return refuse(ctx, stored.problem, tooLargeAdvice(ctx.deps.config));
-  const { mail, input, deps } = ctx;
-  // An answer to an expected report's reminder is that report; without a time of its own, its event is the expected one's.
-  const expectedId = expectationAnswered([input.inReplyTo, ...input.references]);
-  const expected = expectedId ? await deps.readModel.getExpected(expectedId) : null;
+  const { mail, input, deps, expected } = ctx;
+  // Without a time of its own, an answer to an expected report's reminder is about that event.
   const eventTime = mail.eventTimeSource === 'body' && mail.eventTime ? mail.eventTime : expected ? new Date(expected.eventEnd) : (mail.eventTime ?? input.receivedAt);
   try {
     await submitReport(deps, {
@@ -158,15 +160,21 @@ async function findReport(ctx: Context): Promise<{ reportId: string; token: stri
   return null;
 }
 
+/** The school's sender-authentication policy (config mail.authentication) applied to this mail. */
+function senderCheck(ctx: Context): Promise<Authenticity> {
+  const { policy, trustedAuthservIds } = ctx.deps.config.mail.authentication;
+  return checkSender(ctx.message.raw, ctx.sender.address, { policy, trustedAuthservIds, ...(ctx.deps.resolver ? { resolver: ctx.deps.resolver } : {}) });
+}
+
 /** Token (bound to report, round, step and reviewer) plus the school's sender-authentication policy. */
 async function authenticity(ctx: Context, reportId: string, token: string | null): Promise<{ verdict: Authenticity; round?: number; step?: number }> {
-  const { deps, sender, message } = ctx;
+  const { deps, sender } = ctx;
   if (!token) return { verdict: { ok: false, problem: 'no reply token: reply to the review request mail itself' } };
   const claims = verifyReplyToken(token, sender.address, deps.secret);
   if (!claims.ok) return { verdict: { ok: false, problem: `reply token ${claims.reason === 'malformed' ? 'is malformed' : `was not issued to ${sender.address}`}` } };
   if (claims.reportId !== reportId) return { verdict: { ok: false, problem: `reply token belongs to ${claims.reportId}` } };
   const policy = deps.config.mail.authentication;
-  const checked = await checkSender(message.raw, sender.address, { policy: policy.policy, trustedAuthservIds: policy.trustedAuthservIds, ...(deps.resolver ? { resolver: deps.resolver } : {}) });
+  const checked = await senderCheck(ctx);
   if (!checked.ok) return { verdict: checked };
   return { verdict: { ok: true, method: policy.policy === 'token' ? 'token' : `token+${checked.method}` }, round: claims.round, step: claims.step };
 }
@@ -189,9 +197,7 @@ async function reply(ctx: Context): Promise<Disposition> {
     if (report.status === 'returned' && sender.address === report.submitterEmail.toLowerCase()) {
       const stored = await attachments(ctx);
       if ('problem' in stored) return refuse(ctx, stored.problem, tooLargeAdvice(deps.config));
-      const policy = deps.config.mail.authentication;
-      const checked = await checkSender(ctx.message.raw, sender.address, { policy: policy.policy, trustedAuthservIds: policy.trustedAuthservIds, ...(deps.resolver ? { resolver: deps.resolver } : {}) });
-      await handle.signal(reviseSignal, { ...base, body: mail.body, attachments: stored.refs, authenticity: checked });
+      await handle.signal(reviseSignal, { ...base, body: mail.body, attachments: stored.refs, authenticity: await senderCheck(ctx) });
       return { folder: 'processed' };
     }
     if (mail.intent === 'approve' || mail.intent === 'send_back') {

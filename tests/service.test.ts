@@ -2,23 +2,15 @@
 // server with a real Dovecot and a real SMTP server. What an IT person checks after installing.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { testConfig } from './support/baosong.js';
 import { DEFAULT_TEST_USER, startDovecot, type TestDovecot } from './support/dovecot.js';
 import { mail } from './support/mails.js';
+import { freePort } from './support/ports.js';
 import { startSmtpServer, type TestSmtpServer } from './support/smtp.js';
 import { startService, type RunningService } from '../worker/service.js';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 let dovecot: TestDovecot;
 let smtp: TestSmtpServer;

@@ -1,22 +1,9 @@
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { sql } from 'kysely';
 import { describe, expect, test } from 'vitest';
 import { migrateToLatest, openDatabase, ReadModel } from '../../db/index.js';
 import { useBackend } from './harness.js';
-
-/** A port on 127.0.0.1 nobody listens on (bound, read, released). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../support/ports.js';
 
 describe('openDatabase options', () => {
   test('without a file or a URL it says what to set', async () => {
@@ -119,7 +106,7 @@ describe('openDatabase on PostgreSQL', () => {
   });
 
   test('a server that is not there: connection refused, with the URL to check and no password', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const error = await openDatabase({ url: `postgres://baosong:s3cret@127.0.0.1:${port}/baosong` }).catch((e: unknown) => e);
     expect(error).toMatchObject({
       code: 'EDB_CONNECT',

@@ -16,6 +16,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ImapFlow } from 'imapflow';
+import { freePort } from './ports.js';
 
 export interface TestDovecotUser {
   user: string;
@@ -73,18 +74,6 @@ function systemAccount(name: string): { uid: number; gid: number } {
     throw new Error(`startDovecot: no system user "${name}" — install Debian's dovecot-imapd (apt-get install -y dovecot-imapd)`);
   }
   return { uid: Number(fields[2]), gid: Number(fields[3]) };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resolves once the port accepts a connection and sends an IMAP greeting. */

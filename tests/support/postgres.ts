@@ -11,10 +11,11 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePort } from './ports.js';
 
 export interface PostgresServer {
   /** URL of the server's `postgres` database (a superuser, trust auth). */
@@ -120,18 +121,6 @@ function runAs(): { uid: number; gid: number } | undefined {
   } catch {
     throw new Error('Running as root, but there is no `postgres` OS user to run PostgreSQL as (the postgresql package creates it).');
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 function run(file: string, args: string[], options: { uid?: number; gid?: number; cwd: string }): Promise<void> {

@@ -86,3 +86,9 @@ export function createTestWorker(
     ...options,
   });
 }
+
+/** Moves a time-skipping environment's clock forward to `at`; every timer on the way fires. No-op if `at` is past. */
+export async function advanceTo(env: TestWorkflowEnvironment, at: Date): Promise<void> {
+  const ms = at.getTime() - (await env.currentTimeMs());
+  if (ms > 0) await env.sleep(ms);
+}

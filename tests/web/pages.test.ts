@@ -1,7 +1,6 @@
 // The web pages in a real browser (Debian's Chromium through playwright-core) against the real web
 // server on a loopback port, the real worker on our Temporal test server, a real SMTP server and SQLite.
 // Screenshots of each page, desktop and phone width, go to test-output/web/.
-import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { formatIsoInZone } from '../../domain/time.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { startWeb, type WebServer } from '../../web/server.js';
 import { launchChromium, overflowsHorizontally, screenshots } from '../support/browser.js';
 import { SECRET, startHarness, waitForStatus, type Harness } from '../support/baosong.js';
 import type { CaughtMail } from '../support/smtp.js';
+import { freePort } from '../support/ports.js';
 import { createTestEnv } from '../support/temporal.js';
 
 let env: TestWorkflowEnvironment;
@@ -27,14 +27,6 @@ let base: string;
 const LIAISON = 'liufang@school.test'; // 刘芳, liaison of 教务处 (jiaowu); head 王建国
 const HEAD = 'wangjianguo@school.test';
 const OFFICE = 'zhouxiaomei@school.test';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 /** A small real JPEG header plus bytes: enough for the type check. */
 const jpeg = (size: number) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46]), Buffer.alloc(size - 10, 0x55)]);

@@ -7,7 +7,7 @@ import type { DigestFigures } from '../../digest/figures.js';
 import { formatIsoInZone, fromLocal } from '../../domain/time.js';
 import { weeklyDigestWorkflow } from '../../workflows/digest.js';
 import { startHarness, type Harness } from '../support/baosong.js';
-import { createTestEnv } from '../support/temporal.js';
+import { advanceTo, createTestEnv } from '../support/temporal.js';
 
 const TZ = 'Asia/Shanghai';
 let env: TestWorkflowEnvironment;
@@ -24,10 +24,6 @@ afterAll(async () => {
 });
 
 const at = (y: number, m: number, d: number, hour = 0, minute = 0) => fromLocal({ year: y, month: m, day: d, hour, minute, second: 0 }, TZ);
-async function advanceTo(t: Date): Promise<void> {
-  const ms = t.getTime() - (await env.currentTimeMs());
-  if (ms > 0) await env.sleep(ms);
-}
 const digests = () => h.smtp.mails.filter((m) => m.kind === 'digest');
 
 describe('weekly digest', () => {
@@ -35,12 +31,12 @@ describe('weekly digest', () => {
     // The next National Day after today is 2027's: jump the server's clock to the Monday before it.
     const start = at(2027, 9, 20, 9);
     expect(start.getTime()).toBeGreaterThan(await env.currentTimeMs());
-    await advanceTo(start);
+    await advanceTo(env, start);
     // A report that week, so the first digest has something to count.
     await h.submit({ origin: { kind: 'web', ref: 'digest-seed-1' }, from: { name: '刘芳', email: 'liufang@school.test' }, category: '教育教学', urgency: 'routine', title: '秋季运动会', body: '运动会顺利举行。', eventTime: start, receivedAt: start, attachments: [] });
 
     const handle = await env.client.workflow.start(weeklyDigestWorkflow, { taskQueue: h.config.temporal.taskQueue, workflowId: 'weekly-digest-test', args: [{ weeksPerRun: 2 }] });
-    await advanceTo(at(2027, 10, 25, 9));
+    await advanceTo(env, at(2027, 10, 25, 9));
     const recipients = digestRecipients(h.config).length;
     const mails = await h.smtp.waitFor((m) => m.kind === 'digest', 5 * recipients, 30_000);
 
@@ -73,7 +69,7 @@ describe('weekly digest', () => {
       workflowId: 'weekly-digest-rerun',
       args: [{ weeksPerRun: 1, after: at(2027, 10, 15, 15).toISOString() }], // → week 2027-W41 again
     });
-    await advanceTo(at(2027, 10, 25, 12));
+    await advanceTo(env, at(2027, 10, 25, 12));
     await new Promise((r) => setTimeout(r, 1000));
     expect(digests().length).toBe(before);
     expect((await h.readModel.digestFor('2027-W41'))?.messageIds).toHaveLength(digestRecipients(h.config).length);

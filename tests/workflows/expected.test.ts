@@ -14,7 +14,7 @@ import { handleMail } from '../../intake/handle.js';
 import { SECRET, startHarness, type Harness } from '../support/baosong.js';
 import { replyTo } from '../support/mails.js';
 import { runCli } from '../support/cli.js';
-import { createTestEnv } from '../support/temporal.js';
+import { advanceTo, createTestEnv } from '../support/temporal.js';
 
 const TZ = 'Asia/Shanghai';
 const calendar = new WorkingCalendar({ holidays: ['2026-11-06'] });
@@ -38,10 +38,6 @@ async function nextWorkingAfternoon(): Promise<Date> {
   const [year, month, d] = day.split('-').map(Number) as [number, number, number];
   return fromLocal({ year, month, day: d, hour: 15, minute: 0, second: 0 }, TZ);
 }
-async function advanceTo(at: Date): Promise<void> {
-  const ms = at.getTime() - (await env.currentTimeMs());
-  if (ms > 0) await env.sleep(ms);
-}
 const hoursAfter = (d: Date, hours: number) => new Date(d.getTime() + hours * 3_600_000);
 const local = (d: Date | string | null | undefined) => (d ? formatIsoInZone(new Date(d), TZ).slice(0, 16) : null);
 
@@ -57,10 +53,10 @@ async function reportFromLiaison(at: Date, eventTime: Date, title: string) {
 describe('expected reports', () => {
   it('is satisfied by a report from the department about that day, before the deadline', async () => {
     const t0 = await nextWorkingAfternoon();
-    await advanceTo(t0);
+    await advanceTo(env, t0);
     const e = await expectation(t0, '七年级期中考试质量分析会');
     expect(local(e.dueAt)).toBe(local(hoursAfter(t0, 24))); // routine: next working day, same time
-    await advanceTo(hoursAfter(t0, 3));
+    await advanceTo(env, hoursAfter(t0, 3));
     const r = await reportFromLiaison(hoursAfter(t0, 3), t0, '期中考试质量分析会召开');
     expect(await e.handle.result()).toMatchObject({ status: 'satisfied', reportId: r.reportId });
     expect(await h.readModel.getExpected(e.id)).toMatchObject({ status: 'satisfied', reportId: r.reportId });
@@ -68,9 +64,9 @@ describe('expected reports', () => {
 
   it('a report that comes after the deadline is linked and counted late, not missing', async () => {
     const t0 = await nextWorkingAfternoon();
-    await advanceTo(t0);
+    await advanceTo(env, t0);
     const e = await expectation(t0, '教研组长会议');
-    await advanceTo(hoursAfter(t0, 25));
+    await advanceTo(env, hoursAfter(t0, 25));
     expect((await e.handle.query(expectedStatusQuery)).status).toBe('missing');
     const r = await reportFromLiaison(hoursAfter(t0, 25), t0, '教研组长会议纪要');
     expect(await e.handle.result()).toMatchObject({ status: 'late', reportId: r.reportId });
@@ -79,9 +75,9 @@ describe('expected reports', () => {
 
   it('reminds the liaison before the deadline, then marks it missing and tells the head and the office', async () => {
     const t0 = await nextWorkingAfternoon();
-    await advanceTo(t0);
+    await advanceTo(env, t0);
     const e = await expectation(t0, '校园开放日');
-    await advanceTo(hoursAfter(t0, 24.5));
+    await advanceTo(env, hoursAfter(t0, 24.5));
     const [reminder] = await h.smtp.waitFor((m) => m.kind === 'expected_reminder' && m.subject.includes('校园开放日'));
     expect(reminder!.to).toEqual(['liufang@school.test']);
     expect(local(reminder!.date)).toBe(local(hoursAfter(t0, 22))); // 2 h before, in working hours
@@ -98,9 +94,9 @@ describe('expected reports', () => {
 describe('answering the reminder', () => {
   it('a liaison who answers the reminder with the report satisfies that expectation, even without an event time', async () => {
     const t0 = await nextWorkingAfternoon();
-    await advanceTo(t0);
+    await advanceTo(env, t0);
     const e = await expectation(t0, '家长学校讲座');
-    await advanceTo(hoursAfter(t0, 22.5)); // the reminder went out at t0 + 22 h
+    await advanceTo(env, hoursAfter(t0, 22.5)); // the reminder went out at t0 + 22 h
     const [reminder] = await h.smtp.waitFor((m) => m.kind === 'expected_reminder' && m.subject.includes('家长学校讲座'));
     const reply = replyTo(reminder!, '刘芳 <liufang@school.test>', '家长学校讲座昨天下午举行，300 余名家长参加。详见附件。');
     expect(await handleMail({ config: h.config, client: env.client, readModel: h.readModel, transport: h.transport, secret: SECRET }, { uid: 1, raw: reply, internalDate: hoursAfter(t0, 22.5), size: reply.length })).toEqual({ folder: 'processed' });

@@ -14,7 +14,7 @@ import { WORKFLOWS_PATH } from '../../worker/index.js';
 import { startHarness, waitForStatus, type Harness } from '../support/baosong.js';
 import type { CaughtMail } from '../support/smtp.js';
 import { startPostgres, type PostgresServer } from '../support/postgres.js';
-import { createTestEnv } from '../support/temporal.js';
+import { advanceTo, createTestEnv } from '../support/temporal.js';
 
 const TZ = 'Asia/Shanghai';
 const calendar = new WorkingCalendar({ holidays: ['2026-11-06'] }); // the example school's extra day off
@@ -50,11 +50,6 @@ async function nextQuietMorning(): Promise<Date> {
   return fromLocal({ year, month, day: dayOfMonth, hour: 9, minute: 0, second: 0 }, TZ);
 }
 
-/** Moves the test server's clock forward to `at` (time skipping fires every timer on the way). */
-async function advanceTo(at: Date): Promise<void> {
-  const ms = at.getTime() - (await env.currentTimeMs());
-  if (ms > 0) await env.sleep(ms);
-}
 
 const local = (d: Date | string | null) => (d === null ? null : formatIsoInZone(new Date(d), TZ).slice(0, 16));
 const hoursAfter = (d: Date, hours: number) => new Date(d.getTime() + hours * 3_600_000);
@@ -122,7 +117,7 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
 
   it('routine: receipt, review request, reminder in working hours, escalation at the deadline, overdue reminder, two approvals, published', async () => {
     const t0 = await nextQuietMorning();
-    await advanceTo(t0);
+    await advanceTo(env, t0);
     const { reportId, handle } = await submit(submission(t0));
     expect(reportId).toMatch(/^R-\d{4}-\d{4}$/);
 
@@ -135,13 +130,13 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
 
     // 2 h before a 09:00 deadline is 07:00, outside working hours: the reminder comes at 17:30 the day before.
     const dayEnd = hoursAfter(t0, 8.5);
-    await advanceTo(hoursAfter(dayEnd, 0.1));
+    await advanceTo(env, hoursAfter(dayEnd, 0.1));
     const [reminder] = await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'reminder');
     expect(summary(reminder!)).toBe('reminder → wangjianguo@school.test');
     expect(local(reminder!.date)).toBe(local(dayEnd));
 
     // At the review deadline: escalation to the office, the step overdue, the holder reminded.
-    await advanceTo(hoursAfter(t0, 24.1));
+    await advanceTo(env, hoursAfter(t0, 24.1));
     const escalations = await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'escalation', 2);
     expect(escalations.map((m) => m.to[0]).sort()).toEqual([xieyutong.email, zhouxiaomei.email]);
     expect(local(escalations[0]!.date)).toBe(local(hoursAfter(t0, 24)));
@@ -149,7 +144,7 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
     await readModelAgrees(handle, status);
 
     // Every working morning after that, another reminder, at the start of working hours.
-    await advanceTo(hoursAfter(t0, 47.5));
+    await advanceTo(env, hoursAfter(t0, 47.5));
     const overdueReminders = await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'reminder', 3);
     expect(local(overdueReminders[2]!.date)).toBe(local(hoursAfter(t0, 47))); // D+2 08:00
 
@@ -176,13 +171,13 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
   it('urgent safety report: three steps, due 2 hours after the event at any hour, reminders every 30 minutes once overdue', async () => {
     const start = await nextQuietMorning();
     const t0 = hoursAfter(start, 12); // 21:00, outside working hours: urgent runs anyway
-    await advanceTo(t0);
+    await advanceTo(env, t0);
     const { reportId, handle } = await submit(submission(t0, { from: fenglei, category: '安全管理', urgency: 'urgent', title: '【紧急】校门口发生轻微交通事故' }));
     let status = await waitForStatus(handle, (s) => s.status === 'in_review');
     expect(status.step).toMatchObject({ count: 3, kind: 'department_head', holders: [zhengweidong] });
     expect(local(status.deadlines.dueAt)).toBe(local(hoursAfter(t0, 2)));
 
-    await advanceTo(hoursAfter(t0, 2.6));
+    await advanceTo(env, hoursAfter(t0, 2.6));
     const reminders = await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'reminder', 3);
     expect(reminders.map((m) => local(m.date))).toEqual([local(hoursAfter(t0, 1.5)), local(hoursAfter(t0, 2)), local(hoursAfter(t0, 2.5))]);
     expect(mailsOf(reportId, 'escalation').map((m) => m.to[0]).sort()).toEqual([xieyutong.email, zhouxiaomei.email]);
@@ -198,7 +193,7 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
 
   it('send back with a reason → the submitter revises → review resumes at that step → approved', async () => {
     const t0 = await nextQuietMorning();
-    await advanceTo(t0);
+    await advanceTo(env, t0);
     const { reportId, handle } = await submit(submission(t0));
     await handle.signal(approveSignal, by(wangjianguo));
     await waitForStatus(handle, (s) => s.step?.index === 1);
@@ -224,7 +219,7 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
 
   it('refuses what may not happen, records it, and tells the office and the real holder', async () => {
     const t0 = await nextQuietMorning();
-    await advanceTo(t0);
+    await advanceTo(env, t0);
     const { reportId, handle } = await submit(submission(t0));
 
     // Wrong person: the office cannot decide the department head's step.
@@ -261,7 +256,7 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
 
   it('the submitter withdraws; the holder is told and the report closes', async () => {
     const t0 = await nextQuietMorning();
-    await advanceTo(t0);
+    await advanceTo(env, t0);
     const { reportId, handle } = await submit(submission(t0));
     await handle.signal(withdrawSignal, { ...by(liufang), reason: '活动延期，暂不报送' });
     expect((await handle.result()).status).toBe('withdrawn');
@@ -273,12 +268,12 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
 
   it('a returned report not revised in time is reminded, then expires', async () => {
     const t0 = await nextQuietMorning();
-    await advanceTo(t0);
+    await advanceTo(env, t0);
     const { reportId, handle } = await submit(submission(t0));
     await handle.signal(sendBackSignal, { ...by(wangjianguo), reason: '数据需要核实' });
     const status = await waitForStatus(handle, (s) => s.deadlines.expiresAt !== null);
     const expiresAt = new Date(status.deadlines.expiresAt!);
-    await advanceTo(new Date(expiresAt.getTime() + 60_000));
+    await advanceTo(env, new Date(expiresAt.getTime() + 60_000));
     expect((await handle.result()).status).toBe('expired');
     expect(local(mailsOf(reportId, 'expired')[0]?.date ?? null)).toBe(local(expiresAt));
     expect(mailsOf(reportId, 'expired').map((m) => m.to[0]).sort()).toEqual([liufang.email, wangjianguo.email]);
@@ -290,7 +285,7 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
 
   it('a worker shut down in the middle of a review: a new worker finishes the report from history', async () => {
     const t0 = await nextQuietMorning();
-    await advanceTo(t0);
+    await advanceTo(env, t0);
     const { handle } = await submit(submission(t0));
     await waitForStatus(handle, (s) => s.status === 'in_review');
     h.worker.shutdown();
@@ -304,7 +299,7 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
 
   it('the SMTP server refusing mail for a while: every mail arrives once it recovers, never twice', async () => {
     const t0 = await nextQuietMorning();
-    await advanceTo(t0);
+    await advanceTo(env, t0);
     h.smtp.failWith(451);
     const refusedBefore = h.smtp.refused;
     const { reportId, handle } = await submit(submission(t0));
@@ -327,7 +322,7 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
 
   it('every mail of a report threads: same References root, replies to the liaison’s mail, Auto-Submitted, a personal reply token for reviewers', async () => {
     const t0 = await nextQuietMorning();
-    await advanceTo(t0);
+    await advanceTo(env, t0);
     const s = submission(t0);
     const { reportId, handle } = await submit(s);
     await handle.signal(approveSignal, by(wangjianguo));
@@ -351,7 +346,7 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
 
   it('a repeated submission is the same report', async () => {
     const t0 = await nextQuietMorning();
-    await advanceTo(t0);
+    await advanceTo(env, t0);
     const s = submission(t0);
     const first = await submit(s);
     const again = await h.submit(s);
