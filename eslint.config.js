@@ -17,7 +17,7 @@ const deterministicSyntax = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'test-output/', 'data/', 'tests/temporal-server/bin/'] },
+  { ignores: ['node_modules/', 'dist/', 'test-output/', 'data/', 'temporal-server/bin/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -35,7 +35,7 @@ export default tseslint.config(
   },
   {
     // vitest's asymmetric matchers (expect.any, expect.stringMatching) are typed `any`.
-    files: ['tests/**/*.ts'],
+    files: ['tests/**/*.ts', 'temporal-server/**/*.test.ts'],
     rules: { '@typescript-eslint/no-unsafe-assignment': 'off' },
   },
   {

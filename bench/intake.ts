@@ -16,7 +16,7 @@ import { smtpTransport } from '../mail/transport.js';
 import { SECRET, testConfig } from '../tests/support/baosong.js';
 import { DEFAULT_TEST_USER, startDovecot } from '../tests/support/dovecot.js';
 import { mail } from '../tests/support/mails.js';
-import { createTestEnv, uniqueTaskQueue } from '../tests/support/temporal.js';
+import { createTestEnv, uniqueTaskQueue } from '../temporal-server/testing.js';
 import { smtpSink } from './smtp-sink.js';
 import { spawnWorker } from './spawn-worker.js';
 

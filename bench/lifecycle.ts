@@ -12,7 +12,7 @@ import { migrateToLatest, openDatabase, ReadModel } from '../db/index.js';
 import { submitReport, type Submission } from '../intake/submit.js';
 import { approveSignal } from '../workflows/report.js';
 import { testConfig } from '../tests/support/baosong.js';
-import { createTestEnv, uniqueTaskQueue } from '../tests/support/temporal.js';
+import { createTestEnv, uniqueTaskQueue } from '../temporal-server/testing.js';
 import { smtpSink } from './smtp-sink.js';
 import { spawnWorker } from './spawn-worker.js';
 

@@ -3,13 +3,13 @@
 //   npm run bench:temporal-server [-- <count> [<timer ms>]]
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { createTestEnv, createTestWorker, testEnvKind, uniqueTaskQueue } from '../tests/support/temporal.js';
-import * as activities from '../tests/temporal-server/conformance/activities.js';
-import { simple } from '../tests/temporal-server/conformance/workflows.js';
+import { createTestEnv, createTestWorker, testEnvKind, uniqueTaskQueue } from '../temporal-server/testing.js';
+import * as activities from '../temporal-server/conformance/activities.js';
+import { simple } from '../temporal-server/conformance/workflows.js';
 
 const count = Number(process.argv[2] ?? 1000);
 const timerMs = Number(process.argv[3] ?? 60_000);
-const workflowsPath = fileURLToPath(new URL('../tests/temporal-server/conformance/workflows.ts', import.meta.url));
+const workflowsPath = fileURLToPath(new URL('../temporal-server/conformance/workflows.ts', import.meta.url));
 
 async function main(): Promise<void> {
   const env = await createTestEnv();

@@ -32,7 +32,7 @@ export class TemporalUnavailableError extends Error {
   readonly code = 'ETEMPORAL';
 }
 
-export const DEMO_SERVER_PATH = fileURLToPath(new URL('../tests/temporal-server/bin/temporal-test-server', import.meta.url));
+export const DEMO_SERVER_PATH = fileURLToPath(new URL('../temporal-server/bin/temporal-test-server', import.meta.url));
 
 function onPath(command: string, env: NodeJS.ProcessEnv): string | null {
   for (const dir of (env.PATH ?? '').split(delimiter)) {

@@ -8,7 +8,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createTestEnv, isBaosongServer, uniqueTaskQueue } from '../support/temporal.js';
+import { createTestEnv, isBaosongServer, uniqueTaskQueue } from './testing.js';
 
 const EventType = temporal.api.enums.v1.EventType;
 const CommandType = temporal.api.enums.v1.CommandType;

@@ -2,7 +2,7 @@
 // the process that started it dies.
 import { spawn, spawnSync } from 'node:child_process';
 import { expect, test } from 'vitest';
-import { TEST_SERVER_PATH } from '../support/temporal.js';
+import { TEST_SERVER_PATH } from './testing.js';
 
 function alive(pid: number): boolean {
   try {

@@ -1,4 +1,4 @@
-// Conformance suite: the real Temporal Client and Worker against tests/support/temporal.ts's
+// Conformance suite: the real Temporal Client and Worker against testing.ts's
 // environment (by default our test server). Every history produced is replayed at the end.
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,7 @@ import {
 } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createTestEnv, createTestWorker, isBaosongServer, supportsTimeSkipping, uniqueTaskQueue } from '../support/temporal.js';
+import { createTestEnv, createTestWorker, isBaosongServer, supportsTimeSkipping, uniqueTaskQueue } from './testing.js';
 import * as activities from './conformance/activities.js';
 import * as wf from './conformance/workflows.js';
 
