@@ -1,8 +1,9 @@
 // What the intake does with each mail, against the real workflow (Temporal test server, worker,
 // SMTP server, SQLite). The IMAP side is tested in mailbox.test.ts and end-to-end in intake-e2e.test.ts.
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import iconv from 'iconv-lite';
 import { dkimSign } from 'mailauth/lib/dkim/sign.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { attachmentPath } from '../../intake/attachments.js';
 import { handleMail, type IntakeDeps } from '../../intake/handle.js';
 import type { Disposition } from '../../intake/mailbox.js';
+import { parseMail } from '../../intake/parse-mail.js';
 import { reportWorkflowId } from '../../intake/submit.js';
 import { statusQuery } from '../../workflows/report.js';
 import { SECRET, startHarness, waitForStatus, type Harness } from '../support/baosong.js';
@@ -108,6 +110,61 @@ describe('a new report by mail', () => {
     expect(await deliver(mail({ from: '信息报送 <baosong@school.test>', subject: '【R-2026-0001】回执', body: 'x', extraHeaders: ['X-Baosong-Kind: receipt'] }))).toMatchObject({ folder: 'quarantine', reason: expect.stringMatching(/our own notification/) });
     await new Promise((r) => setTimeout(r, 300));
     expect(h.smtp.mails.length).toBe(before);
+  });
+});
+
+/** Signals the report's workflow has received so far (from its history, as Temporal recorded them). */
+async function signalsOf(handle: Awaited<ReturnType<typeof newReport>>['handle']): Promise<string[]> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).map((e) => e.workflowExecutionSignaledEventAttributes!.signalName ?? '');
+}
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/mail/', import.meta.url));
+const b64 = (s: string) => `=?UTF-8?B?${Buffer.from(s).toString('base64')}?=`;
+
+/**
+ * A corpus fixture turned into an answer to `request`: sent by `from` to the reply address with its token,
+ * about the real report, as a reply to the request; every other header (the automatic marks) and the body kept.
+ */
+async function retarget(raw: Buffer, request: { replyTo: string | null; messageId: string; reportId: string | null }, from: string): Promise<Buffer> {
+  const parsed = await parseMail(raw);
+  const subject = parsed.subject.replace(/R-\d{4}-\d{4,}/, request.reportId!);
+  const text = raw.toString('latin1');
+  const split = text.search(/\r\n\r\n/);
+  const lines = text.slice(0, split).replace(/\r\n[ \t]+/g, ' ').split('\r\n');
+  const keep = lines.filter((l) => !/^(?:from|to|subject|message-id|in-reply-to|references):/i.test(l));
+  const from64 = from.replace(/^(\S+) </, (_m, n: string) => `${b64(n)} <`);
+  const head = [`From: ${from64}`, `To: ${request.replyTo}`, `Subject: ${Buffer.from(b64(subject)).toString('latin1')}`, `Message-ID: <${randomUUID()}@school.test>`, `In-Reply-To: ${request.messageId}`, `References: ${request.messageId}`, ...keep];
+  return Buffer.from(`${head.join('\r\n')}${text.slice(split)}`, 'latin1');
+}
+
+describe('automatic mail never acts', () => {
+  const automatic = readdirSync(FIXTURES).filter((f) => f.startsWith('ignored-') && f.endsWith('.eml'));
+
+  it('the out-of-office "好的，收到！本人休假至12月1日" with the holder’s valid token is quarantined; no signal reaches the report', async () => {
+    const { handle, request } = await newReport('消防演练（休假自动回复）');
+    const before = await signalsOf(handle);
+    const outOfOffice = mail({ from: wangjianguo, to: request.replyTo!, subject: `自动回复 Re: ${request.subject}`, body: '好的，收到！本人休假至12月1日', inReplyTo: request.messageId });
+    expect(await deliver(outOfOffice)).toMatchObject({ folder: 'quarantine', reason: expect.stringMatching(/自动回复/) });
+    const withHeader = mail({ from: wangjianguo, to: request.replyTo!, subject: `Re: ${request.subject}`, body: '好的，收到！本人休假至12月1日', inReplyTo: request.messageId, extraHeaders: ['Precedence: auto_reply'] });
+    expect(await deliver(withHeader)).toMatchObject({ folder: 'quarantine', reason: expect.stringMatching(/Precedence: auto_reply/) });
+    expect(await signalsOf(handle)).toEqual(before);
+    expect((await handle.query(statusQuery)).step?.index).toBe(0);
+  });
+
+  it.each(automatic)('%s, sent by the reviewer with a valid token, approves nothing and sends nothing', async (file) => {
+    const { reportId, handle, request } = await newReport(`自动邮件 ${file}`);
+    const before = await signalsOf(handle);
+    const sentBefore = h.smtp.mails.length;
+    // A delivery report keeps its daemon sender; everything else comes "from" the holder of the step.
+    const raw = readFileSync(join(FIXTURES, file));
+    const keepsSender = /MAILER-DAEMON/i.test(raw.toString('latin1').split(/\r?\n\r?\n/)[0] ?? '');
+    const answer = keepsSender ? raw : await retarget(raw, request, wangjianguo);
+    const result = await deliver(answer);
+    expect(result).toMatchObject({ folder: 'quarantine', reason: expect.stringMatching(/不处理/) });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await signalsOf(handle)).toEqual(before);
+    expect(h.smtp.mails.slice(sentBefore).filter((m) => m.reportId === reportId || m.kind === 'notice')).toEqual([]);
   });
 });
 

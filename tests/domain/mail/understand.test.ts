@@ -181,6 +181,20 @@ describe('findIgnorable', () => {
     ['Out of Office', { subject: 'Out of Office: 家长会' }, 'auto_reply'],
     ['自动回复 alone', { subject: '自动回复' }, 'auto_reply'],
     ['【自动回复】', { subject: '【自动回复】R-2026-0042' }, 'auto_reply'],
+    ['自动回复 before Re: without colon', { subject: '自动回复 Re: 【R-2026-0042】家长会' }, 'auto_reply'],
+    ['自动答复 after 答复:', { subject: '答复: 自动答复: 家长会' }, 'auto_reply'],
+    ['Out of Office AutoReply', { subject: 'Out of Office AutoReply: 家长会' }, 'auto_reply'],
+    ['AutoReply after RE:', { subject: 'RE: AutoReply: 家长会' }, 'auto_reply'],
+    ['休假 before Re:', { subject: '休假 Re: 家长会' }, 'auto_reply'],
+    ['Abwesenheitsnotiz', { subject: 'Abwesenheitsnotiz: AW: 家长会' }, 'auto_reply'],
+    ['X-Autorespond', { headers: { 'x-autorespond': 'vacation' } }, 'auto_reply'],
+    ['Precedence auto_reply', { headers: { precedence: 'auto_reply' } }, 'auto_reply'],
+    ['X-Auto-Response-Suppress All', { headers: { 'x-auto-response-suppress': 'All' } }, 'auto_reply'],
+    ['X-MS-Exchange-Inbox-Rules-Loop', { headers: { 'x-ms-exchange-inbox-rules-loop': 'a@school.test' } }, 'auto_reply'],
+    ['MDN', { headers: { 'content-type': 'multipart/report; report-type=disposition-notification; boundary="x"' } }, 'bounce'],
+    ['null Return-Path', { headers: { 'return-path': '<>' } }, 'bounce'],
+    ['Precedence junk', { headers: { precedence: 'junk' } }, 'bulk'],
+    ['List-Post', { headers: { 'list-post': '<mailto:a@lists.test>' } }, 'bulk'],
     ['DSN', { headers: { 'content-type': 'multipart/report; report-type=delivery-status; boundary="x"' } }, 'bounce'],
     ['mailer-daemon', { from: { address: 'MAILER-DAEMON@school.test' } }, 'bounce'],
     ['postmaster', { from: { address: 'postmaster@school.test' } }, 'bounce'],
@@ -196,8 +210,11 @@ describe('findIgnorable', () => {
 
   it('does not ignore mail from a person', () => {
     expect(findIgnorable(mail({ headers: { 'auto-submitted': 'no' } }))).toBeUndefined();
-    // Exchange puts X-Auto-Response-Suppress on ordinary mail too; alone it proves nothing.
-    expect(findIgnorable(mail({ headers: { 'x-auto-response-suppress': 'All' } }))).toBeUndefined();
+    // Only the values Exchange puts on its automatic replies count; "DR" alone asks for no delivery reports.
+    expect(findIgnorable(mail({ headers: { 'x-auto-response-suppress': 'DR' } }))).toBeUndefined();
+    expect(findIgnorable(mail({ subject: '休假安排通知' }))).toBeUndefined();
+    expect(findIgnorable(mail({ subject: 'Re: 自动回复功能使用说明' }))).toBeUndefined();
+    expect(findIgnorable(mail({ subject: 'Outstanding teachers' }))).toBeUndefined();
     expect(findIgnorable(mail({ headers: { precedence: 'first-class' } }))).toBeUndefined();
     // 外出 starts many real subjects: only "外出：" (an out-of-office notice) is automatic.
     expect(findIgnorable(mail({ subject: '外出研学活动安全教育' }))).toBeUndefined();
