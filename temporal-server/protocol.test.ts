@@ -259,3 +259,130 @@ test('a start retried with the same request id returns the run it started instea
   expect(other).toBe(grpcStatus.ALREADY_EXISTS);
   await env.client.workflow.getHandle(request.workflowId).terminate();
 });
+
+// Sticky task queues, as a caching worker uses them: it completes a task naming its own sticky queue;
+// the next task goes there with only the events it has not seen; if nobody takes it in time, it
+// moves to the normal queue with the full history.
+function pollSticky(sticky: string, normal: string) {
+  return env.connection.workflowService.pollWorkflowTaskQueue({
+    namespace: 'default',
+    taskQueue: { name: sticky, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_STICKY, normalName: normal },
+    identity: 'raw-test',
+  });
+}
+
+function stickyAttributes(sticky: string, normal: string, timeout: string) {
+  return {
+    workerTaskQueue: { name: sticky, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_STICKY, normalName: normal },
+    scheduleToStartTimeout: msToTs(timeout),
+  };
+}
+
+const oneHourTimer = [{ commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: '1', startToFireTimeout: msToTs('1 hour') } }];
+
+test('a worker that asks for stickiness gets the next task on its sticky queue with only the new events', async () => {
+  const { h, queue } = await startRaw();
+  const sticky = `${queue}-sticky`;
+  const first = await poll(queue);
+  await env.connection.workflowService.respondWorkflowTaskCompleted({
+    taskToken: first.taskToken,
+    commands: oneHourTimer,
+    stickyAttributes: stickyAttributes(sticky, queue, '10s'),
+  });
+  await h.signal('after-first-task');
+  const second = await pollSticky(sticky, queue);
+  expect(Number(second.previousStartedEventId)).toBe(3);
+  expect(Number(second.history?.events?.[0]?.eventId)).toBe(4);
+  expect(types(second.history?.events)).toEqual([
+    'WORKFLOW_TASK_COMPLETED',
+    'TIMER_STARTED',
+    'WORKFLOW_EXECUTION_SIGNALED',
+    'WORKFLOW_TASK_SCHEDULED',
+    'WORKFLOW_TASK_STARTED',
+  ]);
+  const scheduled = second.history?.events?.find((e) => e.workflowTaskScheduledEventAttributes);
+  expect(scheduled?.workflowTaskScheduledEventAttributes?.taskQueue?.name).toBe(sticky);
+  // The full history is still there for a worker that lost its cache.
+  const full = await env.connection.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId: h.workflowId } });
+  expect(full.history?.events).toHaveLength(8);
+  await h.terminate();
+});
+
+test('a sticky task nobody takes within its schedule-to-start timeout moves to the normal queue with full history', async () => {
+  const { h, queue } = await startRaw();
+  const sticky = `${queue}-sticky`;
+  const first = await poll(queue);
+  await env.connection.workflowService.respondWorkflowTaskCompleted({
+    taskToken: first.taskToken,
+    commands: oneHourTimer,
+    stickyAttributes: stickyAttributes(sticky, queue, '500ms'),
+  });
+  await h.signal('worker-gone');
+  const second = await poll(queue); // the sticky worker never polls
+  expect(Number(second.history?.events?.[0]?.eventId)).toBe(1);
+  expect(types(second.history?.events).slice(3)).toEqual([
+    'WORKFLOW_TASK_COMPLETED',
+    'TIMER_STARTED',
+    'WORKFLOW_EXECUTION_SIGNALED',
+    'WORKFLOW_TASK_SCHEDULED',
+    'WORKFLOW_TASK_TIMED_OUT',
+    'WORKFLOW_TASK_SCHEDULED',
+    'WORKFLOW_TASK_STARTED',
+  ]);
+  const timedOut = second.history?.events?.find((e) => e.workflowTaskTimedOutEventAttributes);
+  expect(timedOut?.workflowTaskTimedOutEventAttributes?.timeoutType).toBe(temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START);
+  expect(second.attempt).toBe(1);
+  await h.terminate();
+});
+
+test('a worker that shuts down hands its sticky runs back to the normal queue at once', async () => {
+  const { h, queue } = await startRaw();
+  const sticky = `${queue}-sticky`;
+  const first = await poll(queue);
+  await env.connection.workflowService.respondWorkflowTaskCompleted({
+    taskToken: first.taskToken,
+    commands: oneHourTimer,
+    stickyAttributes: stickyAttributes(sticky, queue, '1 hour'),
+  });
+  await h.signal('while-shutting-down');
+  await env.connection.workflowService.shutdownWorker({ namespace: 'default', stickyTaskQueue: sticky, identity: 'raw-test' });
+  const second = await poll(queue);
+  expect(types(second.history?.events)[0]).toBe('WORKFLOW_EXECUTION_STARTED');
+  expect(types(second.history?.events)).toContain('WORKFLOW_TASK_TIMED_OUT');
+  await h.terminate();
+});
+
+test('a query to a sticky run goes to the caching worker with no history, else to the normal queue', async () => {
+  const { h, queue } = await startRaw();
+  const sticky = `${queue}-sticky`;
+  const first = await poll(queue);
+  await env.connection.workflowService.respondWorkflowTaskCompleted({
+    taskToken: first.taskToken,
+    commands: oneHourTimer,
+    stickyAttributes: stickyAttributes(sticky, queue, '300ms'),
+  });
+  const answer = async (task: temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse, text: string) => {
+    const payload = { metadata: { encoding: new TextEncoder().encode('json/plain') }, data: new TextEncoder().encode(JSON.stringify(text)) };
+    await env.connection.workflowService.respondQueryTaskCompleted({
+      namespace: 'default',
+      taskToken: task.taskToken,
+      completedType: temporal.api.enums.v1.QueryResultType.QUERY_RESULT_TYPE_ANSWERED,
+      queryResult: { payloads: [payload] },
+    });
+  };
+  // The caching worker answers from its cache.
+  const viaSticky = h.query<string>('state');
+  const stickyTask = await pollSticky(sticky, queue);
+  expect(stickyTask.query?.queryType).toBe('state');
+  expect(stickyTask.history?.events ?? []).toHaveLength(0);
+  await answer(stickyTask, 'from-cache');
+  expect(await viaSticky).toBe('from-cache');
+  // Nobody polls the sticky queue: after its schedule-to-start timeout any worker gets it, with history.
+  const viaNormal = h.query<string>('state');
+  const normalTask = await poll(queue);
+  expect(normalTask.query?.queryType).toBe('state');
+  expect(types(normalTask.history?.events)[0]).toBe('WORKFLOW_EXECUTION_STARTED');
+  await answer(normalTask, 'replayed');
+  expect(await viaNormal).toBe('replayed');
+  await h.terminate();
+});

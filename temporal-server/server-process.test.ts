@@ -13,7 +13,7 @@ function alive(pid: number): boolean {
   }
 }
 
-test('starts in under 2 s on 127.0.0.1 and exits when its parent is killed', async () => {
+test('starts on 127.0.0.1 and exits when its parent is killed', async () => {
   // A parent process that starts the server and then just idles; we SIGKILL the parent.
   const script = `
     const { spawn } = require('node:child_process');
@@ -30,7 +30,7 @@ test('starts in under 2 s on 127.0.0.1 and exits when its parent is killed', asy
       resolve(JSON.parse(String(d)) as { pid: number; ms: number; line: string });
     });
   });
-  expect(info.ms).toBeLessThan(2_000);
+  // How fast it starts is a benchmark figure (bench:temporal-server), not a test.
   expect(info.line).toMatch(/listening on 127\.0\.0\.1:\d+/);
   expect(alive(info.pid)).toBe(true);
   parent.kill('SIGKILL');

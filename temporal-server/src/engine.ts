@@ -24,6 +24,16 @@ export interface WorkflowTask {
   scheduledTime: number;
   startedTime: number;
   timeout?: TimerHandle;
+  /** Set when the task waits on a worker's sticky queue: the fallback to the normal queue. */
+  stickyTimeout?: TimerHandle;
+  /** The sticky queue the task was offered on, if any (then the worker gets a partial history). */
+  stickyQueue?: string;
+}
+
+/** Where a worker that caches a run wants its next workflow tasks (StickyExecutionAttributes). */
+export interface Stickiness {
+  queue: string;
+  scheduleToStartMs: number;
 }
 
 interface TimerState {
@@ -63,6 +73,8 @@ export class Run {
   closeTime = 0;
   wft: WorkflowTask | null = null;
   lastCompletedStartedId = 0;
+  /** The worker that has this run in its cache, as it said in its last completion. */
+  sticky: Stickiness | null = null;
   buffered: Array<() => void> = [];
   readonly timers = new Map<string, TimerState>();
   readonly activities = new Map<number, Activity>();
@@ -271,19 +283,51 @@ export class Engine {
 
   scheduleWorkflowTask(run: Run, attempt = 1): void {
     if (run.wft || !run.running) return;
+    const sticky = run.sticky;
     const ev = this.append(run, 'workflowTaskScheduled', {
-      taskQueue: { name: run.taskQueue, kind: 1 },
+      taskQueue: sticky ? { name: sticky.queue, kind: TASK_QUEUE_KIND_STICKY, normalName: run.taskQueue } : { name: run.taskQueue, kind: TASK_QUEUE_KIND_NORMAL },
       startToCloseTimeout: msToDuration(run.params.workflowTaskTimeoutMs),
       attempt,
     });
     const wft: WorkflowTask = { scheduledEventId: ev.eventId, startedEventId: 0, attempt, scheduledTime: this.clock.now(), startedTime: 0 };
     run.wft = wft;
     this.clock.lock();
-    this.workflowQueues.offer(run.taskQueue, (identity) => this.dispatchWorkflowTask(run, wft, identity));
+    if (sticky) {
+      // As Temporal does: the worker that has the run cached gets the task with only the new events;
+      // if it does not take it within its schedule-to-start timeout, any worker gets it with full history.
+      wft.stickyQueue = sticky.queue;
+      wft.stickyTimeout = this.clock.schedule(sticky.scheduleToStartMs, () => this.unstick(run, wft));
+    }
+    this.workflowQueues.offer(wft.stickyQueue ?? run.taskQueue, (identity) => this.dispatchWorkflowTask(run, wft, identity));
+  }
+
+  /**
+   * A task waiting on a sticky queue that nobody took in time (or whose worker shut down) moves to the
+   * normal queue: WorkflowTaskTimedOut (SCHEDULE_TO_START), stickiness cleared, a new task scheduled.
+   */
+  unstick(run: Run, wft: WorkflowTask): void {
+    run.sticky = null;
+    if (run.wft !== wft || !run.running || wft.startedEventId > 0) return;
+    this.append(run, 'workflowTaskTimedOut', {
+      scheduledEventId: wft.scheduledEventId,
+      startedEventId: 0,
+      timeoutType: TIMEOUT_TYPE_SCHEDULE_TO_START,
+    });
+    this.endWorkflowTask(run, wft, wft.attempt, true);
+  }
+
+  /** A worker shut down: the runs it had cached go back to the normal queue at once. */
+  releaseStickyQueue(queue: string): void {
+    for (const run of this.runs.values()) {
+      if (run.sticky?.queue !== queue) continue;
+      if (run.wft?.stickyQueue === queue && run.wft.startedEventId === 0) this.unstick(run, run.wft);
+      else run.sticky = null;
+    }
   }
 
   private dispatchWorkflowTask(run: Run, wft: WorkflowTask, identity: string): Obj | null {
     if (!run.running || run.wft !== wft || wft.startedEventId > 0) return null;
+    this.clock.cancel(wft.stickyTimeout);
     const ev = this.append(run, 'workflowTaskStarted', {
       scheduledEventId: wft.scheduledEventId,
       identity,
@@ -300,7 +344,8 @@ export class Engine {
       previousStartedEventId: run.lastCompletedStartedId,
       startedEventId: wft.startedEventId,
       attempt: wft.attempt,
-      history: { events: run.history },
+      // Sticky: only what the caching worker has not seen (it fetches the rest itself on a cache miss).
+      history: { events: wft.stickyQueue ? run.history.slice(run.lastCompletedStartedId) : run.history },
       workflowExecutionTaskQueue: { name: run.taskQueue, kind: 1 },
       scheduledTime: msToTimestamp(wft.scheduledTime),
       startedTime: msToTimestamp(wft.startedTime),
@@ -322,6 +367,7 @@ export class Engine {
   /** Finish the current task: flush buffered events, schedule the next task if needed, release the lock. */
   private endWorkflowTask(run: Run, wft: WorkflowTask, nextAttempt: number, needTask: boolean): void {
     this.clock.cancel(wft.timeout);
+    this.clock.cancel(wft.stickyTimeout);
     run.wft = null;
     const buffered = run.buffered;
     run.buffered = [];
@@ -337,8 +383,9 @@ export class Engine {
     this.append(run, 'workflowTaskTimedOut', {
       scheduledEventId: wft.scheduledEventId,
       startedEventId: wft.startedEventId,
-      timeoutType: 1,
+      timeoutType: TIMEOUT_TYPE_START_TO_CLOSE,
     });
+    run.sticky = null; // the worker may be gone: the retry goes to any worker, with full history
     this.endWorkflowTask(run, wft, wft.attempt + 1, true);
   }
 
@@ -351,6 +398,7 @@ export class Engine {
       failure: req.failure,
       identity: req.identity ?? '',
     });
+    run.sticky = null; // a worker that fails a task drops the run from its cache
     this.endWorkflowTask(run, wft, wft.attempt + 1, true);
   }
 
@@ -361,6 +409,7 @@ export class Engine {
 
     const closes = commands.some((c) => CLOSE_COMMANDS.has(c.commandType ?? 0));
     if (closes && run.buffered.length > 0) {
+      run.sticky = null;
       // New events arrived while the worker was deciding to close: reject the close.
       this.append(run, 'workflowTaskFailed', {
         scheduledEventId: wft.scheduledEventId,
@@ -381,6 +430,7 @@ export class Engine {
       meteringMetadata: req.meteringMetadata,
     });
     run.lastCompletedStartedId = wft.startedEventId;
+    run.sticky = stickinessOf(req.stickyAttributes);
     const ctx: CommandContext = { run, completedId: completed.eventId, identity: req.identity ?? '', needTask: false, eager: [] };
     for (const c of commands) {
       if (!run.running) break;
@@ -555,6 +605,20 @@ export class Engine {
   }
 }
 
+
+const TASK_QUEUE_KIND_NORMAL = temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL;
+const TASK_QUEUE_KIND_STICKY = temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_STICKY;
+const TIMEOUT_TYPE_START_TO_CLOSE = temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE;
+const TIMEOUT_TYPE_SCHEDULE_TO_START = temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START;
+/** The Go and TS SDKs' default; used when a worker asks for stickiness without a timeout. */
+const DEFAULT_STICKY_SCHEDULE_TO_START_MS = 10_000;
+
+function stickinessOf(a: T.api.taskqueue.v1.IStickyExecutionAttributes | null | undefined): Stickiness | null {
+  const queue = a?.workerTaskQueue?.name;
+  if (!queue) return null;
+  const ms = durationToMs(a.scheduleToStartTimeout);
+  return { queue, scheduleToStartMs: ms > 0 ? ms : DEFAULT_STICKY_SCHEDULE_TO_START_MS };
+}
 
 interface CommandContext {
   run: Run;

@@ -1,6 +1,8 @@
-// Queries as legacy query tasks: handed to a workflow worker on the workflow's task queue when no
-// workflow task is outstanding, answered through RespondQueryTaskCompleted. Closed workflows can be
-// queried too (the worker replays their history).
+// Queries as legacy query tasks: handed to a workflow worker when no workflow task is outstanding,
+// answered through RespondQueryTaskCompleted. A run cached by a worker (sticky) is queried on that
+// worker's sticky queue with no history (it answers from its cache, or fetches the history on a cache
+// miss); if that worker does not take the query within its schedule-to-start timeout, the query goes to
+// the normal queue with the full history. Closed workflows can be queried too (the worker replays them).
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import type { Engine, Run } from './engine.js';
@@ -18,6 +20,9 @@ export interface PendingQuery {
   reject: (err: Error) => void;
   timer: NodeJS.Timeout;
   done: boolean;
+  /** Handed to a poller already (it may sit on a sticky and on the normal queue at once). */
+  taken?: boolean;
+  fallback?: NodeJS.Timeout;
 }
 
 export class Queries {
@@ -49,18 +54,30 @@ export class Queries {
     run.pendingQueries = [];
     for (const pq of queued) {
       if (pq.done) continue;
-      this.engine.workflowQueues.offer(run.taskQueue, () => this.dispatch(pq));
+      pq.taken = false;
+      const sticky = run.running ? run.sticky : null;
+      if (!sticky) {
+        this.engine.workflowQueues.offer(run.taskQueue, () => this.dispatch(pq, false));
+        continue;
+      }
+      this.engine.workflowQueues.offer(sticky.queue, () => this.dispatch(pq, true));
+      clearTimeout(pq.fallback);
+      pq.fallback = setTimeout(() => {
+        if (!pq.done && !pq.taken) this.engine.workflowQueues.offer(run.taskQueue, () => this.dispatch(pq, false));
+      }, sticky.scheduleToStartMs);
     }
   }
 
-  private dispatch(pq: PendingQuery): Obj | null {
-    if (pq.done) return null;
+  private dispatch(pq: PendingQuery, sticky: boolean): Obj | null {
+    if (pq.done || pq.taken) return null;
     const run = pq.run;
     if (run.wft) {
       // A workflow task got scheduled meanwhile: the query waits for it to finish.
-      run.pendingQueries.push(pq);
+      if (!run.pendingQueries.includes(pq)) run.pendingQueries.push(pq);
       return null;
     }
+    pq.taken = true;
+    clearTimeout(pq.fallback);
     return {
       taskToken: encodeToken({ k: 'q', id: pq.id }),
       workflowExecution: run.execution(),
@@ -68,7 +85,7 @@ export class Queries {
       previousStartedEventId: run.lastCompletedStartedId,
       startedEventId: 0,
       attempt: 1,
-      history: { events: run.history },
+      history: { events: sticky ? [] : run.history },
       query: pq.query,
       workflowExecutionTaskQueue: { name: run.taskQueue, kind: 1 },
     };
@@ -89,6 +106,7 @@ export class Queries {
     if (pq.done) return;
     pq.done = true;
     clearTimeout(pq.timer);
+    clearTimeout(pq.fallback);
     this.pending.delete(pq.id);
     if (outcome instanceof Error) pq.reject(outcome);
     else pq.resolve(outcome);

@@ -303,7 +303,10 @@ export function workflowHandlers(engine: Engine): Handlers {
       Promise.resolve(engine.activities.heartbeat(req, engine.activities.byId(req.workflowId, req.runId, req.activityId))),
 
     ShutdownWorker: (req: T.api.workflowservice.v1.IShutdownWorkerRequest) => {
-      if (req.stickyTaskQueue) engine.workflowQueues.releasePollers(req.stickyTaskQueue);
+      if (req.stickyTaskQueue) {
+        engine.workflowQueues.releasePollers(req.stickyTaskQueue);
+        engine.releaseStickyQueue(req.stickyTaskQueue);
+      }
       return Promise.resolve({});
     },
   };
