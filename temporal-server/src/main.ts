@@ -3,6 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { Engine } from './engine.js';
 import { addService, callCounts, createServer } from './grpc.js';
+import { scheduleHandlers } from './schedules.js';
 import { testHandlers, workflowHandlers } from './service.js';
 
 function log(msg: string): void {
@@ -12,7 +13,7 @@ function log(msg: string): void {
 export async function startServer(port: number): Promise<{ port: number; shutdown: () => void }> {
   const engine = new Engine();
   const server = createServer();
-  addService(server, 'temporal.api.workflowservice.v1.WorkflowService', workflowHandlers(engine), log);
+  addService(server, 'temporal.api.workflowservice.v1.WorkflowService', { ...workflowHandlers(engine), ...scheduleHandlers(engine) }, log);
   addService(server, 'temporal.api.testservice.v1.TestService', testHandlers(engine), log);
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
