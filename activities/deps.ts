@@ -1,4 +1,5 @@
 /** What activities need from the outside world, handed in once when the worker starts. */
+import type { ChatRobots } from '../chat/index.js';
 import type { Config } from '../config/schema.js';
 import type { Database } from '../db/connect.js';
 import type { ReadModel } from '../db/read-model.js';
@@ -12,6 +13,8 @@ export interface ActivityDeps {
   transport: MailTransport;
   /** HMAC secret for reply tokens and links (from the environment variable the config names). */
   secret: string;
+  /** The chat robots (made from the configuration and the environment when absent). */
+  chat?: ChatRobots;
   /** For the publish webhook; tests may pass their own. */
   fetch?: typeof fetch;
 }

@@ -4,6 +4,7 @@
  * and recipient, so a retry resends nothing that went out).
  */
 import { createHash } from 'node:crypto';
+import { digestRobots } from '../chat/index.js';
 import type { Config } from '../config/schema.js';
 import type { Database } from '../db/connect.js';
 import type { ReadModel } from '../db/read-model.js';
@@ -39,9 +40,10 @@ export function createDigestActivities(deps: { config: Config; database: Databas
     },
 
     /** Computes and mails the digest of `week`, once. `at`: the workflow's time (the digest's "now"). */
-    async sendWeeklyDigest({ week, at }: { week: string; at: string }): Promise<{ sent: number }> {
+    async sendWeeklyDigest({ week, at }: { week: string; at: string }): Promise<{ sent: number; chatRobots: string[] }> {
+      const chatRobots = digestRobots(config);
       const existing = await readModel.digestFor(week);
-      if (existing?.sentAt) return { sent: 0 };
+      if (existing?.sentAt) return { sent: 0, chatRobots };
       const departments = config.departments.map((d) => ({ id: d.id, name: d.name }));
       // The figures are frozen at the first computation: a retry mails the same numbers.
       const record = existing ?? (await readModel.recordDigest({ week, computedAt: at, figures: await computeDigest(database, { week, timeZone: tz, departments, baseUrl: config.web.baseUrl, now: new Date(at) }) }));
@@ -71,7 +73,7 @@ export function createDigestActivities(deps: { config: Config; database: Databas
         );
       }
       await readModel.markDigestSent(week, ids, at);
-      return { sent: ids.length };
+      return { sent: ids.length, chatRobots };
     },
   };
 }

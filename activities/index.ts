@@ -3,7 +3,9 @@
  *   proxyActivities<ReturnType<typeof createActivities>>(…)
  */
 import type { ReadModelUpdate, ReportMailRequest } from '../domain/lifecycle.js';
+import { ChatRobots } from '../chat/index.js';
 import type { ActivityDeps } from './deps.js';
+import { createChatActivities } from './chat.js';
 import { createDigestActivities } from './digest.js';
 import { createExpectedActivities } from './expected.js';
 import { createMailActivities } from './mail.js';
@@ -28,5 +30,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createPublishActivities(deps),
     ...createExpectedActivities(deps),
     ...createDigestActivities(deps),
+    ...createChatActivities({ ...deps, chat: deps.chat ?? new ChatRobots(deps.config) }),
   };
 }

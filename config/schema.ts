@@ -3,6 +3,7 @@
  * config/example.yaml shows every section for a fictional school.
  */
 import { z } from 'zod';
+import { CHAT_EVENTS } from '../domain/chat.js';
 import { CATEGORY_LABELS, URGENCIES } from '../domain/report.js';
 import { assertTimeZone, parseClock } from '../domain/time.js';
 
@@ -45,6 +46,8 @@ export const personSchema = z.strictObject({
   aliases: z.array(email).default([]),
   /** Job title shown in mail, e.g. 宣传干事, 副校长. */
   title: z.string().optional(),
+  /** Mobile number, to @-mention them in WeCom / DingTalk groups (chat robots), e.g. "13800001111". */
+  mobile: z.string().regex(/^\+?\d{5,20}$/, { message: 'expected a mobile number of digits, e.g. "13800001111"' }).optional(),
 });
 
 export const departmentSchema = z.strictObject({
@@ -57,6 +60,26 @@ export const departmentSchema = z.strictObject({
   /** Other staff who may submit (年级组长, 班主任 …); reviewed through this department. */
   members: z.array(personSchema).default([]),
 });
+
+const robotCommon = {
+  /** Short id used in logs, /healthz and the sent-message record, e.g. "office-wecom". */
+  name: z.string().regex(/^[a-z][a-z0-9-]*$/, { message: 'expected a short id in lower-case letters, digits and "-", e.g. "office-dingtalk"' }),
+  /** Whose group it is: "office", "leadership" and/or department ids. */
+  for: z.array(z.string().min(1)).min(1, { message: 'say whose group the robot posts to: office, leadership or a department id' }),
+  /** The vendor's API address; change it only for a proxy (or a test server). */
+  baseUrl: z.url({ message: 'expected a URL' }).optional(),
+};
+
+export const chatRobotSchema = z.discriminatedUnion('kind', [
+  /** 企业微信 群机器人: the `key` of its webhook address. */
+  z.strictObject({ kind: z.literal('wecom'), ...robotCommon, keyEnv: envName }),
+  /** 钉钉 自定义机器人: its access_token and, in the 加签 mode, the secret (SEC…). */
+  z.strictObject({ kind: z.literal('dingtalk'), ...robotCommon, accessTokenEnv: envName, secretEnv: envName.optional() }),
+  /** 飞书 自定义机器人: the token at the end of its webhook address and, in the 签名校验 mode, the secret. */
+  z.strictObject({ kind: z.literal('feishu'), ...robotCommon, tokenEnv: envName, secretEnv: envName.optional() }),
+]);
+
+const allChatEvents = [...CHAT_EVENTS];
 
 export const reviewStepSchema = z.enum(['department_head', 'office', 'leadership']);
 
@@ -215,6 +238,16 @@ export const configSchema = z
         editorEmail: email.optional(),
       })
       .default({}),
+    /** Group chat robots (企业微信, 钉钉, 飞书) beside mail, for the urgent moments. Mail stays the record. */
+    chat: z
+      .strictObject({
+        robots: z.array(chatRobotSchema).default([]),
+        /** What goes to chat: new_report, review_waiting, overdue (escalation), expected_missing (漏报), digest. */
+        events: z.array(z.enum(CHAT_EVENTS)).default(allChatEvents),
+        /** Report events go to chat only for these urgencies (routine traffic stays in mail). */
+        urgencies: z.array(z.enum(URGENCIES)).min(1).default(['major', 'urgent']),
+      })
+      .default({ robots: [], events: allChatEvents, urgencies: ['major', 'urgent'] }),
     /** Database, attachments, outbox and the local Temporal state live here. */
     dataDir: z.string().default('./data'),
     temporal: z
@@ -259,6 +292,18 @@ export const configSchema = z
       if (last && last.when !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['review', 'chains', chains.length - 1], message: 'the last chain must have no `when`, so that every report has a review chain' });
       }
+      const robots = Array.isArray(c.chat?.robots) ? c.chat.robots : [];
+      const audiences = new Set(['office', 'leadership', ...departments.map((d) => d?.id)]);
+      const robotNames = new Map<string, number>();
+      robots.forEach((r, i) => {
+        if (!r) return;
+        const prev = robotNames.get(r.name);
+        if (prev !== undefined) ctx.addIssue({ code: 'custom', path: ['chat', 'robots', i, 'name'], message: `duplicate robot name "${r.name}" (also chat.robots[${prev}])` });
+        robotNames.set(r.name, i);
+        (r.for ?? []).forEach((a, j) => {
+          if (!audiences.has(a)) ctx.addIssue({ code: 'custom', path: ['chat', 'robots', i, 'for', j], message: `"${a}" is neither office, leadership nor a department id` });
+        });
+      });
       const inbox = c.mail?.address;
       departments.forEach((d, i) => {
         for (const [role, people] of [['head', [d?.head]], ['liaisons', d?.liaisons ?? []]] as const) {
@@ -278,3 +323,4 @@ export type Person = z.output<typeof personSchema>;
 export type Department = z.output<typeof departmentSchema>;
 export type ReviewStepKind = z.output<typeof reviewStepSchema>;
 export type ReviewChain = z.output<typeof reviewChainSchema>;
+export type ChatRobotConfig = z.output<typeof chatRobotSchema>;

@@ -37,7 +37,7 @@ import type {
   Timeliness,
   Urgency,
 } from './rows.js';
-import type { DigestsTable, ExpectedReportsTable, PublishedTable, ReportEventsTable, ReportsTable, SentMailTable } from './schema.js';
+import type { ChatMessagesTable, DigestsTable, ExpectedReportsTable, PublishedTable, ReportEventsTable, ReportsTable, SentMailTable } from './schema.js';
 
 /** Thrown inside the allocation transaction to roll it back when the origin already has a number. */
 class AlreadyAllocated extends Error {}
@@ -271,6 +271,39 @@ export class ReadModel {
       .where('status', 'not in', ['sent', 'outbox'])
       .executeTakeFirst();
     if (result.numUpdatedRows === 0n && (await this.sentMail(messageId)) === null) throw mailNotFound(messageId, 'markMailFailed');
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Chat messages (group robots), like sent mail: one row per subject + event + robot
+
+  /**
+   * Notes an attempt to post a chat message: a new row 'sending', or one more attempt of a message not
+   * yet sent. A message already sent is left alone: check the returned status and do not post it again.
+   */
+  async recordChatSending(message: { key: string; subject: string; event: string; robot: string; createdAt: Instant }): Promise<ChatMessageRow> {
+    await this.#db
+      .insertInto('chat_messages')
+      .values({ key: message.key, subject: message.subject, event: message.event, robot: message.robot, status: 'sending', attempts: 1, created_at: toIso(message.createdAt, 'createdAt'), sent_at: null, error: null })
+      .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ status: 'sending', attempts: eb('chat_messages.attempts', '+', 1) })).where('chat_messages.status', '!=', 'sent'))
+      .execute();
+    const row = await this.#db.selectFrom('chat_messages').selectAll().where('key', '=', message.key).executeTakeFirst();
+    if (!row) throw new DatabaseError('EDB_NOT_FOUND', `Chat message ${message.key} vanished right after it was recorded.`);
+    return toChatMessage(row);
+  }
+
+  async markChatSent(key: string, at: Instant): Promise<void> {
+    await this.#db.updateTable('chat_messages').set({ status: 'sent', sent_at: toIso(at, 'at'), error: null }).where('key', '=', key).execute();
+  }
+
+  /** The attempt failed; a message already sent stays sent. */
+  async markChatFailed(key: string, error: string): Promise<void> {
+    await this.#db.updateTable('chat_messages').set({ status: 'failed', error }).where('key', '=', key).where('status', '!=', 'sent').execute();
+  }
+
+  /** The chat messages of a report (or expectation, or week), oldest first. */
+  async chatMessagesFor(subject: string): Promise<ChatMessageRow[]> {
+    const rows = await this.#db.selectFrom('chat_messages').selectAll().where('subject', '=', subject).orderBy('created_at').orderBy('key').execute();
+    return rows.map(toChatMessage);
   }
 
   /** Records (or corrects) the published form of a report. */
@@ -578,6 +611,32 @@ function toReportEvent(row: Selectable<ReportEventsTable>): ReportEvent {
     step: row.step,
     evidence: row.evidence,
     detail: parseJson(row.detail, `detail of event ${row.seq} of ${row.report_id}`) as Record<string, unknown>,
+  };
+}
+
+export interface ChatMessageRow {
+  key: string;
+  subject: string;
+  event: string;
+  robot: string;
+  status: 'sending' | 'sent' | 'failed';
+  attempts: number;
+  createdAt: string;
+  sentAt: string | null;
+  error: string | null;
+}
+
+function toChatMessage(row: Selectable<ChatMessagesTable>): ChatMessageRow {
+  return {
+    key: row.key,
+    subject: row.subject,
+    event: row.event,
+    robot: row.robot,
+    status: row.status as ChatMessageRow['status'],
+    attempts: row.attempts,
+    createdAt: readIso(row.created_at),
+    sentAt: readIsoOrNull(row.sent_at),
+    error: row.error,
   };
 }
 

@@ -127,6 +127,22 @@ export interface DigestsTable {
   figures: string;
 }
 
+export interface ChatMessagesTable {
+  /** subject | event key | robot */
+  key: string;
+  /** Report id, expected-report id or ISO week. */
+  subject: string;
+  event: string;
+  robot: string;
+  /** sending | sent | failed */
+  status: string;
+  attempts: number;
+  created_at: Timestamp;
+  sent_at: NullableTimestamp;
+  /** "ECHAT_…: message" of the last failure */
+  error: string | null;
+}
+
 export interface Tables {
   reports: ReportsTable;
   report_events: ReportEventsTable;
@@ -137,4 +153,5 @@ export interface Tables {
   published: PublishedTable;
   expected_reports: ExpectedReportsTable;
   digests: DigestsTable;
+  chat_messages: ChatMessagesTable;
 }

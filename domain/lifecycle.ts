@@ -5,6 +5,7 @@
  * and the effects to carry out (mails, publishing, planning). The Temporal workflow only drives it:
  * it waits for signals and timers and runs the effects as activities.
  */
+import { reportEventAudiences, robotsOf, type ReportChatEvent, type ReportChatPlan } from './chat.js';
 import type { RevisionPlan, ReviewPlan } from './plan.js';
 import type { CategoryLabel, ReportStatus, Timeliness, Urgency } from './report.js';
 import { escalationTargets, type Person, type ReviewStep, type ReviewStepKind } from './review.js';
@@ -42,6 +43,8 @@ export interface ReportInput {
   leadership: Person[];
   /** The website editor, mailed each approved report for publishing (config `publish.editorEmail`). */
   editor?: Person | null | undefined;
+  /** Which events go to which chat robots (domain/chat.ts); absent: none. */
+  chat?: ReportChatPlan | null | undefined;
 }
 
 /** How an action reached us: the Message-ID of a reply, the id of a signed link, … */
@@ -171,8 +174,19 @@ export interface MailEffect {
   overdue?: boolean;
 }
 
+/** One chat message to one robot; started without waiting, so chat never delays mail. */
+export interface ChatEffect {
+  type: 'chat';
+  event: ReportChatEvent;
+  /** Unique within the report and deterministic, like a mail's: the timeline entry and the event. */
+  key: string;
+  robot: string;
+  step: number | null;
+}
+
 export type Effect =
   | MailEffect
+  | ChatEffect
   | { type: 'publish' }
   | { type: 'plan_review'; from: string }
   | { type: 'plan_overdue'; after: string }
@@ -248,13 +262,22 @@ class Transition {
     this.effects.push({ type: 'mail', kind, to: recipients, key: `${cause.seq}-${kind}`, round: this.state.round, step: this.state.step, ...extra });
   }
 
+  /** A chat message to each robot that hears this event, if the report's chat plan has it. */
+  chat(event: ReportChatEvent, cause: TimelineEntry): void {
+    const plan = this.input.chat;
+    if (!plan?.events.includes(event)) return;
+    const kind = this.state.step === null ? null : (this.state.chain[this.state.step]?.kind ?? null);
+    for (const robot of robotsOf(plan, reportEventAudiences(event, kind))) this.effects.push({ type: 'chat', event, key: `${cause.seq}-${event}`, robot, step: this.state.step });
+  }
+
   holders(): Person[] {
     return this.state.step === null ? [] : (this.state.chain[this.state.step]?.holders ?? []);
   }
 
-  requestReview(cause?: TimelineEntry): void {
+  requestReview(cause?: TimelineEntry, announce = true): void {
     const entry = this.record('review_requested', { note: this.holders().map((p) => p.name).join('、') });
     this.mail('review_request', this.holders(), cause ?? entry);
+    if (announce) this.chat('review_waiting', entry);
   }
 
   done(): Decision {
@@ -300,7 +323,9 @@ export function startReport(input: ReportInput, now: string): Decision {
   t.mail('receipt', [f.submitter], received);
   state.status = 'in_review';
   state.step = 0;
-  t.requestReview();
+  // The new-report message says who reviews first: no separate "waiting" message for step 1.
+  t.chat('new_report', received);
+  t.requestReview(undefined, false);
   return t.done();
 }
 
@@ -457,6 +482,7 @@ function reassign(t: Transition, event: Extract<PersonEvent, { type: 'reassign' 
   if (step) step.holders = to;
   const entry = t.record('reassigned', { actor: event.actor, evidence: event.evidence, note: to.map((p) => `${p.name} <${p.email}>`).join(', ') });
   t.mail('review_request', to, entry);
+  t.chat('review_waiting', entry);
   return t.done();
 }
 
@@ -487,6 +513,7 @@ function timer(t: Transition, kind: TimerKind): Decision {
       const entry = t.record('escalated', { note: targets.map((p) => p.name).join('、') });
       t.mail('escalation', targets, entry, { overdue: true });
       t.mail('reminder', t.holders(), entry, { overdue: true });
+      t.chat('overdue', entry);
       return t.done();
     }
     case 'overdue_remind': {

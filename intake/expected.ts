@@ -12,6 +12,7 @@ import { planReview } from '../domain/plan.js';
 import { isUrgency, type Urgency } from '../domain/report.js';
 import { formatLocalDate, fromLocal, parseClock, toLocal } from '../domain/time.js';
 import { planContext } from '../activities/plan.js';
+import { missingReportRobots } from '../chat/index.js';
 import { expectedReportWorkflow, expectedWorkflowId, satisfyExpectedSignal, type ExpectedReportInput } from '../workflows/expected.js';
 
 export interface Expectation {
@@ -50,6 +51,7 @@ export function prepareExpectation(config: Config, e: Expectation): ExpectedRepo
   if (!department) throw new ExpectationError('EEXPECT_DEPARTMENT', `Unknown department "${e.departmentId}" (expected one of ${config.departments.map((d) => d.id).join(', ')})`);
   const plan = planReview(e.eventEnd, e.urgency, planContext(config));
   const person = (p: { name: string; email: string }) => ({ name: p.name, email: p.email });
+  const chatRobots = missingReportRobots(config, department.id);
   return {
     id: e.id ?? expectationId({ ...e, departmentId: department.id }),
     department: { id: department.id, name: department.name, head: person(department.head), liaisons: department.liaisons.map(person) },
@@ -59,6 +61,7 @@ export function prepareExpectation(config: Config, e: Expectation): ExpectedRepo
     eventEnd: e.eventEnd.toISOString(),
     dueAt: plan.dueAt,
     remindAt: plan.reminders[0] ?? null,
+    ...(chatRobots.length > 0 ? { chatRobots } : {}),
   };
 }
 

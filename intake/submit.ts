@@ -17,6 +17,7 @@ import type { CategoryLabel, Urgency } from '../domain/report.js';
 import { resolveReviewChain, type Person } from '../domain/review.js';
 import { toLocal } from '../domain/time.js';
 import { planContext } from '../activities/plan.js';
+import { reportChatPlan } from '../chat/index.js';
 import { reportWorkflow } from '../workflows/report.js';
 import { linkExpectation } from './expected.js';
 
@@ -78,6 +79,7 @@ export function prepareReport(config: Config, submission: Submission, reportId: 
   const due = computeDeadline(submission.eventTime, submission.urgency, ctx).dueAt;
   const person = (p: { name: string; email: string }): Person => ({ name: p.name, email: p.email });
   const submitter = { name: submitterName, email: submission.from.email.toLowerCase() };
+  const chat = reportChatPlan(config, { urgency: submission.urgency, departmentId: department.id });
   return {
     facts: {
       reportId,
@@ -108,6 +110,7 @@ export function prepareReport(config: Config, submission: Submission, reportId: 
     editor: config.publish.editorEmail
       ? { name: identify(config, config.publish.editorEmail).name ?? (config.school.locale === 'en' ? 'Website editor' : '网站编辑'), email: config.publish.editorEmail }
       : null,
+    ...(chat ? { chat } : {}),
   };
 }
 

@@ -6,6 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { ChatRobots } from '../chat/index.js';
 import { readSecret } from '../config/load.js';
 import { loadSecret } from '../config/secret.js';
 import type { Config } from '../config/schema.js';
@@ -79,8 +80,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
     const running: Promise<void>[] = [];
     const workerRef: { current: Worker | null } = { current: null };
+    // The chat robots of this process: their rate limiters and last answers (shown in /healthz).
+    const chat = options.parts.includes('worker') && config.chat.robots.length > 0 ? new ChatRobots(config, { env }) : null;
     if (options.parts.includes('worker')) {
-      const worker = await createWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, config, database, readModel, transport, secret });
+      const worker = await createWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, config, database, readModel, transport, secret, ...(chat ? { chat } : {}) });
       workerRef.current = worker;
       running.push(worker.run());
       closers.push(async () => {
@@ -138,7 +141,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           const mailbox = intake?.health();
           const workerState = worker?.getState() ?? null;
           const ok = (!mailbox || mailbox.state !== 'disconnected') && (!worker || workerState === 'RUNNING');
-          return { ok, worker: workerState, intake: mailbox ? { ...mailbox, summary: describeHealth(mailbox, config.school.timeZone) } : null };
+          // A chat robot that refuses (bad key, bad signature, rate limited) shows here; it does not make the service unhealthy: mail carries on.
+          return { ok, worker: workerState, intake: mailbox ? { ...mailbox, summary: describeHealth(mailbox, config.school.timeZone) } : null, ...(chat ? { chat: chat.health() } : {}) };
         },
       });
       closers.push(() => web.close());

@@ -14,6 +14,13 @@ const { nextDigestRun, sendWeeklyDigest } = proxyActivities<Activities>({
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 
+// Chat is a second channel: tried for an hour at most; its failure never holds up the next week.
+const { sendDigestChat } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 hour',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
 export const WEEKLY_DIGEST_WORKFLOW_ID = 'baosong-weekly-digest';
 
 export interface WeeklyDigestInput {
@@ -32,7 +39,10 @@ export async function weeklyDigestWorkflow(input: WeeklyDigestInput = {}): Promi
     const run = await nextDigestRun({ after });
     const wait = Date.parse(run.at) - Date.now();
     if (wait > 0) await sleep(wait);
-    await sendWeeklyDigest({ week: run.week, at: run.at });
+    const sent = await sendWeeklyDigest({ week: run.week, at: run.at });
+    // The headline figures to the office's and leadership's chat groups (the robots come from the configuration).
+    const chats = (sent.chatRobots ?? []).map((robot) => sendDigestChat({ week: run.week, robot, at: run.at }).catch(() => undefined));
+    await Promise.all(chats);
     after = run.at;
   }
   await continueAsNew<typeof weeklyDigestWorkflow>({ ...input, after });

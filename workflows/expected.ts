@@ -15,6 +15,13 @@ const { recordExpectedState, sendExpectedMail } = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
+// Chat is a second channel: tried for an hour at most, started without waiting so mail goes out regardless.
+const { sendExpectedChat } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 hour',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
 export interface ExpectedReportInput {
   id: string;
   department: { id: string; name: string; head: Person; liaisons: Person[] };
@@ -27,6 +34,8 @@ export interface ExpectedReportInput {
   remindAt: string | null;
   /** How long after the deadline a late report is still linked to it. */
   lateWindowDays?: number;
+  /** Chat robots told when it is missing (漏报), decided from the configuration at registration. */
+  chatRobots?: string[];
 }
 
 export type ExpectedStatus = 'waiting' | 'satisfied' | 'late' | 'missing';
@@ -70,12 +79,15 @@ export async function expectedReportWorkflow(input: ExpectedReportInput): Promis
 
   status = 'missing';
   await recordExpectedState({ input, status, reportId: null });
-  await sendExpectedMail({ input, kind: 'missing', to: [input.department.head, ...input.office], at: nowIso() });
+  const at = nowIso();
+  const chats = (input.chatRobots ?? []).map((robot) => sendExpectedChat({ input, robot, at }).catch(() => undefined));
+  await sendExpectedMail({ input, kind: 'missing', to: [input.department.head, ...input.office], at });
 
   if (await condition(() => arrived.report !== null, `${input.lateWindowDays ?? 30} days`)) {
     status = 'late';
     await recordExpectedState({ input, status, reportId: arrived.report?.reportId ?? null });
   }
+  await Promise.all(chats);
   return view();
 }
 

@@ -29,6 +29,7 @@ import {
   type SendBackAction,
   type WithdrawAction,
 } from '../domain/lifecycle.js';
+import { chatRequest, type ReportChatRequest } from '../domain/chat.js';
 import type { ReportStatus } from '../domain/report.js';
 
 export const approveSignal = defineSignal<[ApproveAction]>('approve');
@@ -47,6 +48,13 @@ const { settleReport, publishReport, planReviewRound, planRevisionWindow, planOv
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
+// Chat is a second channel: tried for an hour at most, never awaited before mail (see startChat).
+const { sendReportChat } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 hour',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
 export interface ReportOutcome {
   reportId: string;
   status: ReportStatus;
@@ -56,6 +64,8 @@ export interface ReportOutcome {
 
 export async function reportWorkflow(input: ReportInput): Promise<ReportOutcome> {
   const inbox: PersonEvent[] = [];
+  /** Chat messages on their way; a chat outage must not hold up the report, only its end. */
+  const chats: Promise<void>[] = [];
   const started = startReport(input, nowIso());
   let state: ReportState = started.state;
 
@@ -81,6 +91,10 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportOutcome>
       mails = [];
     };
     for (const effect of effects) {
+      if (effect.type === 'chat') {
+        startChat(chatRequest(input, state, effect, nowIso()));
+        continue;
+      }
       // A mail is composed when its turn comes: after any planning before it (the 'returned' mail
       // tells the revision deadline that plan_revision just set).
       if (effect.type === 'mail') mails.push(mailRequest(input, state, effect, nowIso()));
@@ -92,13 +106,18 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportOutcome>
     await flush();
   }
 
+  /** Started, not awaited: the mails of the same step go out whatever the chat robot does. */
+  function startChat(request: ReportChatRequest): void {
+    chats.push(sendReportChat(request).catch(() => undefined)); // a failure is recorded by the activity and shown in /healthz
+  }
+
   async function apply(event: ReportEvent): Promise<void> {
     const before = state.timeline.length;
     const d = decide(input, state, event, nowIso());
     await settle(d.state, d.effects, before);
   }
 
-  async function carryOut(effect: Exclude<Effect, { type: 'mail' }>): Promise<void> {
+  async function carryOut(effect: Exclude<Effect, { type: 'mail' | 'chat' }>): Promise<void> {
     switch (effect.type) {
       case 'publish':
         return apply({ type: 'published', url: (await publishReport(readModelSnapshot(input, state, state.timeline.length))).url });
@@ -125,6 +144,7 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportOutcome>
       await apply({ type: 'timer', timer: timer.timer });
     }
   }
+  await Promise.all(chats);
   return { reportId: input.facts.reportId, status: state.status, rounds: state.round, publishedUrl: state.publishedUrl };
 }
 

@@ -8,11 +8,13 @@ import type { Database, Dialect } from '../connect.js';
 import { DatabaseError, describe } from '../errors.js';
 import { readModelMigration } from './0001-read-model.js';
 import { expectedAndDigestsMigration } from './0002-expected-and-digests.js';
+import { chatMessagesMigration } from './0003-chat-messages.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-read-model': readModelMigration(dialect),
     '0002-expected-and-digests': expectedAndDigestsMigration(dialect),
+    '0003-chat-messages': chatMessagesMigration(dialect),
   };
 }
 

@@ -173,3 +173,33 @@ describe('report lifecycle', () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 });
+
+describe('chat effects (decided by the report chat plan)', () => {
+  const urgentInput: ReportInput = {
+    ...input,
+    facts: { ...input.facts, urgency: 'urgent' },
+    chain: [...input.chain, { kind: 'leadership', holders: [leader] }],
+    chat: { events: ['new_report', 'review_waiting', 'overdue'], robots: { department: ['jiaowu-wecom'], office: ['office-ding', 'shared'], leadership: ['leaders-feishu', 'shared'] } },
+  };
+  const chats = (d: Decision) => d.effects.flatMap((e) => (e.type === 'chat' ? [`${e.event}→${e.robot}`] : []));
+
+  it('a new report goes to every group once; the first step has no separate "waiting" message', () => {
+    const d = startReport(urgentInput, '2026-11-26T13:00:00.000Z');
+    expect(chats(d)).toEqual(['new_report→jiaowu-wecom', 'new_report→office-ding', 'new_report→shared', 'new_report→leaders-feishu']);
+    expect(d.effects.find((e) => e.type === 'chat')).toMatchObject({ key: '1-new_report', step: 0 });
+  });
+
+  it('a later step waiting goes to its group; an overdue step to its group and the escalation group', () => {
+    let d = startReport(urgentInput, '2026-11-26T13:00:00.000Z');
+    d = decide(urgentInput, d.state, { type: 'approve', ...by(head, '<a@x>') }, '2026-11-26T13:10:00.000Z');
+    expect(chats(d)).toEqual(['review_waiting→office-ding', 'review_waiting→shared']);
+    d = decide(urgentInput, d.state, { type: 'timer', timer: 'review_due' }, '2026-11-27T08:00:00.000Z');
+    expect(chats(d)).toEqual(['overdue→office-ding', 'overdue→shared', 'overdue→leaders-feishu']);
+  });
+
+  it('without a chat plan (routine reports) nothing goes to chat', () => {
+    const d = run([{ type: 'approve', ...by(head, '<b@x>') }, { type: 'timer', timer: 'review_due' }]);
+    expect(d.effects.some((e) => e.type === 'chat')).toBe(false);
+    expect(chats(startReport(input, '2026-11-26T08:00:00.000Z'))).toEqual([]);
+  });
+});

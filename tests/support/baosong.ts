@@ -10,6 +10,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
+import { ChatRobots } from '../../chat/index.js';
 import { EXAMPLE_CONFIG_FILE, parseConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { migrateToLatest, openDatabase, ReadModel, type Database } from '../../db/index.js';
@@ -47,15 +48,25 @@ export function testConfig(overrides: { smtpPort: number; dataDir: string; taskQ
   };
 }
 
-export async function startHarness(env: TestWorkflowEnvironment, db: { url?: string } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** PostgreSQL database URL (default: an SQLite file). */
+  url?: string;
+  /** Changes to the example school's configuration (chat robots, …). */
+  configure?: (config: Config) => Config;
+  /** The environment the chat robots read their keys and secrets from (default: process.env). */
+  chatEnv?: NodeJS.ProcessEnv;
+}
+
+export async function startHarness(env: TestWorkflowEnvironment, db: HarnessOptions = {}): Promise<Harness> {
   const smtp = await startSmtpServer();
   const dataDir = mkdtempSync(join(tmpdir(), 'baosong-data-'));
-  const config = testConfig({ smtpPort: smtp.port, dataDir, taskQueue: uniqueTaskQueue('reports') });
+  const base = testConfig({ smtpPort: smtp.port, dataDir, taskQueue: uniqueTaskQueue('reports') });
+  const config = db.configure ? db.configure(base) : base;
   const database = await openDatabase(db.url ? { url: db.url } : { file: join(dataDir, 'baosong.db') });
   await migrateToLatest(database);
   const readModel = new ReadModel(database);
   const transport = smtpTransport({ host: '127.0.0.1', port: smtp.port, secure: false, pool: false });
-  const activities = createActivities({ config, database, readModel, transport, secret: SECRET });
+  const activities = createActivities({ config, database, readModel, transport, secret: SECRET, chat: new ChatRobots(config, { env: db.chatEnv ?? process.env }) });
 
   let worker: Worker;
   let running: Promise<void> = Promise.resolve();
