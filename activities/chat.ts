@@ -30,10 +30,13 @@ export function createChatActivities(deps: { config: Config; readModel: ReadMode
   /** Posts `message` through `robot` unless the record says it went out already. */
   async function postOnce(m: { subject: string; eventKey: string; event: string; robot: string; at: string }, message: () => ChatMessage): Promise<void> {
     const key = `${m.subject}|${m.eventKey}|${m.robot}`;
+    // Our own limiter first: waiting for a slot is not an attempt (nothing recorded, nothing sent).
+    const wait = chat.take(m.robot);
+    if (wait > 0) throw ApplicationFailure.create({ message: `The robot "${m.robot}" is at its rate limit; waiting ${Math.ceil(wait / 1000)} s`, type: 'ECHAT_RATE_LIMITED', nextRetryDelay: wait });
     const row = await readModel.recordChatSending({ key, subject: m.subject, event: m.event, robot: m.robot, createdAt: m.at });
     if (row.status === 'sent') return;
     try {
-      await chat.send(m.robot, message());
+      await chat.deliver(m.robot, message());
       await readModel.markChatSent(key, new Date());
     } catch (err) {
       await readModel.markChatFailed(key, err instanceof ChatError ? `${err.code}: ${err.message}` : (err as Error).message);

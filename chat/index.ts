@@ -105,15 +105,26 @@ export class ChatRobots {
   }
 
   /**
-   * Sends one message through robot `name`, within its rate limit. Throws ChatError: ECHAT_RATE_LIMITED
-   * (with retryAfterMs) when our limiter or the robot says to wait; the robot's other refusals as mapped.
+   * Sends one message through robot `name`, within its rate limit (take(), then deliver()). Throws
+   * ChatError: ECHAT_RATE_LIMITED (with retryAfterMs) when our limiter or the robot says to wait; the
+   * robot's other refusals as mapped.
    */
   async send(name: string, message: ChatMessage): Promise<void> {
-    const entry = this.#robots.get(name);
-    if (!entry) throw new ChatError('ECHAT_NOT_CONFIGURED', `No chat robot named "${name}" is configured (chat.robots)`);
+    const wait = this.take(name);
+    if (wait > 0) throw new ChatError('ECHAT_RATE_LIMITED', `Holding back: the robot "${name}" is at its documented rate limit`, { retryAfterMs: wait });
+    await this.deliver(name, message);
+  }
+
+  /** Takes a slot of robot `name`'s rate limit: 0 when taken, else the milliseconds to wait. */
+  take(name: string): number {
+    const entry = this.#entry(name);
+    return entry.robot instanceof ChatError ? 0 : entry.limiter.take();
+  }
+
+  /** Posts one message (after take() gave a slot); the answer is kept for health(). */
+  async deliver(name: string, message: ChatMessage): Promise<void> {
+    const entry = this.#entry(name);
     if (entry.robot instanceof ChatError) throw entry.robot;
-    const wait = entry.limiter.take();
-    if (wait > 0) throw new ChatError('ECHAT_RATE_LIMITED', `Holding back: the ${entry.config.kind} robot "${name}" takes at most ${RATE_LIMITS[entry.config.kind][0]!.limit} messages a minute`, { retryAfterMs: wait });
     const at = new Date(this.#now()).toISOString();
     try {
       await entry.robot.send(message);
@@ -121,9 +132,16 @@ export class ChatRobots {
     } catch (err) {
       const e = err instanceof ChatError ? err : new ChatError('ECHAT_UNREACHABLE', (err as Error).message, { cause: err });
       if (e.code === 'ECHAT_RATE_LIMITED') entry.limiter.pause(e.retryAfterMs ?? 60_000);
+      if (e.code === 'ECHAT_UNREACHABLE') entry.limiter.giveBack(); // it never reached the robot
       Object.assign(entry.health, { state: 'failing', code: e.code, robotCode: e.robotCode, message: e.message, at });
       throw e;
     }
+  }
+
+  #entry(name: string) {
+    const entry = this.#robots.get(name);
+    if (!entry) throw new ChatError('ECHAT_NOT_CONFIGURED', `No chat robot named "${name}" is configured (chat.robots)`);
+    return entry;
   }
 
   /** Each robot's last answer, for /healthz. */

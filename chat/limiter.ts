@@ -31,6 +31,11 @@ export class RateLimiter {
     return 0;
   }
 
+  /** The slot last taken was not used (the request never reached the robot): give it back. */
+  giveBack(): void {
+    for (const w of this.#windows) w.sent.pop();
+  }
+
   /** The robot said it is rate limited: take no slot until `ms` from now. */
   pause(ms: number): void {
     const until = this.#now() + ms;

@@ -55,7 +55,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
       const { database, reopen } = await backend.fresh();
       const other = await reopen();
       const results = await Promise.all([migrateToLatest(database), migrateToLatest(other)]);
-      expect(results.map((r) => r.applied).flat()).toEqual(['0001-read-model', '0002-expected-and-digests']);
+      expect(results.map((r) => r.applied).flat()).toEqual(['0001-read-model', '0002-expected-and-digests', '0003-chat-messages']);
       expect(await tableNames(database)).toEqual(TABLES);
     });
   }

@@ -119,7 +119,7 @@ export async function startChatRobotServer(options: ChatRobotServerOptions): Pro
     if (!ok) return answer(res, 'dingtalk', token, 40035, '缺少参数 json');
     // In markdown, a mention shows only when the text says @<mobile> too.
     const text = isObject(body.markdown) ? String(body.markdown.text) : '';
-    if (body.msgtype === 'markdown' && (mobiles).some((m) => !text.includes(`@${m}`))) return answer(res, 'dingtalk', token, 40035, 'atMobiles not mentioned in text');
+    if (body.msgtype === 'markdown' && mobiles.some((m) => !text.includes(`@${m}`))) return answer(res, 'dingtalk', token, 40035, 'atMobiles not mentioned in text');
     if (overLimit('dingtalk', token)) return answer(res, 'dingtalk', token, 130101, 'send too fast, exceed 20 times per minute');
     accepted.push({ vendor: 'dingtalk', robot: token, body, at: now() });
     answer(res, 'dingtalk', token, 0, 'ok');

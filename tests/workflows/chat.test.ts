@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Config } from '../../config/schema.js';
+import type { ChatMessageRow } from '../../db/read-model.js';
 import { WorkingCalendar } from '../../domain/calendar.js';
 import { addDays, formatIsoInZone, formatLocalDate, fromLocal, toLocal } from '../../domain/time.js';
 import type { Submission } from '../../intake/submit.js';
@@ -86,6 +87,16 @@ function urgent(at: Date): Submission {
   };
 }
 
+/** The report's recorded chat messages, once `ready` holds for them (the record follows the robot's answer). */
+async function chatRows(reportId: string, ready: (rows: ChatMessageRow[]) => boolean): Promise<ChatMessageRow[]> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const rows = await h.readModel.chatMessagesFor(reportId);
+    if (ready(rows) || Date.now() > deadline) return rows;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Each mail of a report as "kind → to @ minutes after t0", in a stable order. */
 function mailTimeline(reportId: string, t0: Date): string[] {
   return h.smtp.mails
@@ -104,7 +115,7 @@ describe('chat robots beside mail (WeCom, DingTalk, Feishu) on the Temporal test
     const opened = await robots.waitFor(about(reportId), 3);
     expect(opened.map((m) => m.vendor).sort()).toEqual(['dingtalk', 'feishu', 'wecom']);
     expect(JSON.stringify(opened)).toContain('新报送');
-    let rows = await h.readModel.chatMessagesFor(reportId);
+    let rows = await chatRows(reportId, (rs) => rs.length === 3 && rs.every((r) => r.status === 'sent'));
     expect(rows.map((r) => `${r.event} ${r.robot} ${r.status} ${local(r.createdAt)}`).sort()).toEqual(
       ['anquan-wecom', 'leaders-feishu', 'office-dingtalk'].map((robot) => `new_report ${robot} sent ${local(t0)}`),
     );
@@ -115,22 +126,22 @@ describe('chat robots beside mail (WeCom, DingTalk, Feishu) on the Temporal test
     const wecom = overdue.find((m) => m.vendor === 'wecom')!;
     expect(wecom.body).toMatchObject({ msgtype: 'text', text: { mentioned_mobile_list: [ZHENG_MOBILE] } });
     expect(overdue.find((m) => m.vendor === 'dingtalk')!.body).toMatchObject({ at: { atMobiles: [ZHENG_MOBILE] } });
-    rows = await h.readModel.chatMessagesFor(reportId);
+    rows = await chatRows(reportId, (rs) => rs.filter((r) => r.event === 'overdue' && r.status === 'sent').length === 2);
     expect(rows.filter((r) => r.event === 'overdue').map((r) => `${r.robot} ${local(r.createdAt)}`).sort()).toEqual([`anquan-wecom ${local(hoursAfter(t0, 2))}`, `office-dingtalk ${local(hoursAfter(t0, 2))}`]);
 
     // The head approves at +2h10m: the office step waits, in the office's group, @周晓梅.
     await advanceTo(env, hoursAfter(t0, 2 + 1 / 6));
     await handle.signal(approveSignal, by(zhengweidong));
-    const officeWaiting = await robots.waitFor((m) => about(reportId)(m) && m.vendor === 'dingtalk' && JSON.stringify(m.body).includes('待审核'));
+    const officeWaiting = await robots.waitFor((m) => about(reportId)(m) && m.vendor === 'dingtalk' && JSON.stringify(m.body).includes('】待审核'));
     expect(officeWaiting[0]!.body).toMatchObject({ at: { atMobiles: [ZHOU_MOBILE] } });
     await waitForStatus(handle, (s) => s.step?.kind === 'office');
     await handle.signal(approveSignal, by(zhouxiaomei));
-    await robots.waitFor((m) => about(reportId)(m) && m.vendor === 'feishu' && JSON.stringify(m.body).includes('待审核'));
+    await robots.waitFor((m) => about(reportId)(m) && m.vendor === 'feishu' && JSON.stringify(m.body).includes('】待审核'));
     await waitForStatus(handle, (s) => s.step?.kind === 'leadership');
     await handle.signal(approveSignal, by(zhangguodong));
     expect((await handle.result()).status).toBe('published');
 
-    rows = await h.readModel.chatMessagesFor(reportId);
+    rows = await chatRows(reportId, (rs) => rs.length === 7 && rs.every((r) => r.status === 'sent'));
     expect(rows.map((r) => `${r.event} ${r.robot}`).sort()).toEqual([
       'new_report anquan-wecom',
       'new_report leaders-feishu',
@@ -143,7 +154,7 @@ describe('chat robots beside mail (WeCom, DingTalk, Feishu) on the Temporal test
     expect(rows.every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true);
     expect(robots.accepted.filter(about(reportId))).toHaveLength(7); // each once
     // Routine traffic stays in mail: reminders, receipts and approvals have no chat message.
-  });
+  }, 90_000);
 
   it('a chat outage delays no mail: the same mails at the same virtual times; chat catches up once the robots answer', async () => {
     // Baseline: an urgent report with the robots up.
@@ -164,7 +175,8 @@ describe('chat robots beside mail (WeCom, DingTalk, Feishu) on the Temporal test
     expect(mailTimeline(second.reportId, t1)).toEqual(baseline);
     expect(baseline.length).toBeGreaterThanOrEqual(6); // receipt, review request, reminders, 2 escalations
     expect(robots.accepted.filter(about(second.reportId))).toEqual([]);
-    const failing = await h.readModel.chatMessagesFor(second.reportId);
+    const failing = await chatRows(second.reportId, (rs) => rs.length === 5 && rs.every((r) => r.status === 'failed'));
+    expect(failing).toHaveLength(5); // 3 new-report and 2 overdue messages, none delivered
     expect(failing.every((r) => r.status === 'failed' && r.attempts >= 2)).toBe(true);
     expect(failing.find((r) => r.event === 'overdue')?.error).toContain('ECHAT_UNREACHABLE');
 
@@ -174,7 +186,7 @@ describe('chat robots beside mail (WeCom, DingTalk, Feishu) on the Temporal test
     await env.sleep('6 minutes');
     const late = await robots.waitFor(about(second.reportId), 2);
     expect(late.map((m) => m.vendor).sort()).toEqual(['dingtalk', 'wecom']);
-    const rows = await h.readModel.chatMessagesFor(second.reportId);
+    const rows = await chatRows(second.reportId, (rs) => rs.filter((r) => r.status === 'sent').length === 2);
     expect(rows.filter((r) => r.status === 'sent').map((r) => `${r.event} ${r.robot}`).sort()).toEqual(['overdue anquan-wecom', 'overdue office-dingtalk']);
     expect(rows.filter((r) => r.event === 'new_report').every((r) => r.status === 'failed')).toBe(true);
 
@@ -187,5 +199,5 @@ describe('chat robots beside mail (WeCom, DingTalk, Feishu) on the Temporal test
       await handle.signal(approveSignal, by(zhangguodong));
       expect((await handle.result()).status).toBe('published');
     }
-  });
+  }, 240_000);
 });
