@@ -1,30 +1,100 @@
-/** `baosong start` (worker + intake), `baosong worker`, `baosong intake`, and `--demo`. */
+/** `baosong start` (worker + intake + web), `baosong worker`, `baosong intake`, `baosong web`, and `--demo`. */
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { configPath, EXAMPLE_CONFIG_FILE, loadConfig } from '../config/load.js';
-import type { Part } from '../worker/service.js';
+import type { Config } from '../config/schema.js';
+import type { Part, RunningService } from '../worker/service.js';
+import { serviceLogger, type ServiceLog } from './log.js';
+
+class StartError extends Error {
+  readonly code = 'ESTART';
+}
+
+interface StartOptions {
+  config?: string;
+  demo?: boolean;
+  port?: string;
+}
+
+/** The web port: --port, else $PORT, else web.port in the configuration. */
+export function webPort(flag: string | undefined, env: NodeJS.ProcessEnv, configured: number): { port: number; from: string } {
+  const pick = flag !== undefined ? { text: flag, from: '--port' } : env.PORT ? { text: env.PORT, from: 'PORT' } : null;
+  if (!pick) return { port: configured, from: 'web.port' };
+  const port = Number(pick.text);
+  if (!/^\d+$/.test(pick.text.trim()) || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new StartError(`${pick.from}: "${pick.text}" is not a port number (1–65535)`);
+  }
+  return { port, from: pick.from };
+}
+
+/**
+ * The configuration with the chosen port. A local base URL on the configured port (the example's
+ * http://localhost:8080) follows the port, so links in mail still open; a real public address stays.
+ */
+function withPort(config: Config, port: number): Config {
+  if (port === config.web.port) return config;
+  let baseUrl = config.web.baseUrl;
+  try {
+    const url = new URL(baseUrl);
+    const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+    if (local && Number(url.port || (url.protocol === 'https:' ? 443 : 80)) === config.web.port) {
+      url.port = String(port);
+      baseUrl = url.toString().replace(/\/$/, '');
+    }
+  } catch {
+    // validated by the schema; keep it as it is
+  }
+  return { ...config, web: { ...config.web, port, baseUrl } };
+}
 
 function serviceCommand(name: string, description: string, parts: Part[]): Command {
-  return new Command(name)
+  const command = new Command(name)
     .description(description)
     .option('-c, --config <path>', 'configuration file (default: $BAOSONG_CONFIG or ./baosong.config.yaml, else the example)')
-    .option('--demo', 'run on the in-memory Temporal test server (state is lost on exit; for trying baosong)')
-    .action(async (opts: { config?: string; demo?: boolean }) => {
+    .option('--demo', 'run on the in-memory Temporal test server (state is lost on exit; for trying baosong); parts that are not set up stay off')
+    .action(async (opts: StartOptions) => {
       const explicit = opts.config !== undefined || Boolean(process.env.BAOSONG_CONFIG);
       const useExample = !explicit && !existsSync(configPath());
-      const { config, file } = loadConfig(useExample ? { path: EXAMPLE_CONFIG_FILE } : { path: opts.config });
+      const loaded = loadConfig(useExample ? { path: EXAMPLE_CONFIG_FILE } : { path: opts.config });
+      let config = loaded.config;
+      if (parts.includes('web')) config = withPort(config, webPort(opts.port, process.env, config.web.port).port);
+      const log: ServiceLog = serviceLogger();
       const { startService } = await import('../worker/service.js');
-      const service = await startService({ config, configFile: file, parts, demo: opts.demo ?? false, trial: useExample });
-      if (useExample) service.logger.warn({ config: file }, `no ${configPath()} found: running with the EXAMPLE configuration (a fictional school). Copy config/example.yaml to baosong.config.yaml and edit it.`);
-      service.logger.info({ config: file }, `baosong ${parts.join(' + ')} started; Ctrl-C to stop`);
-      const stop = (signal: string) => {
-        service.logger.info({ signal }, 'stopping: draining the worker and the intake');
+      if (useExample) log.logger.warn({ config: loaded.file }, `no ${configPath()} found: running with the EXAMPLE configuration (a fictional school). Copy config/example.yaml to baosong.config.yaml and edit it.`);
+      let service: RunningService;
+      try {
+        service = await startService({ config, configFile: loaded.file, parts, demo: opts.demo ?? false, trial: useExample, logger: log.logger });
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        if (e.code === 'EADDRINUSE') throw new StartError(`port ${config.web.port} is already in use: stop what uses it, or choose another with --port or PORT`);
+        throw err;
+      }
+      service.logger.info({ config: loaded.file }, `baosong ${parts.join(' + ')} started; Ctrl-C to stop`);
+      log.ready(service.summary);
+      let firstSignalAt: number | null = null;
+      const stop = (signal: NodeJS.Signals) => {
+        if (firstSignalAt !== null) {
+          // The same signal again at once comes from the group (`npm run`, `timeout`): keep draining.
+          // A second Ctrl-C later means the user does not want to wait for the drain.
+          if (Date.now() - firstSignalAt < 1_000) return;
+          service.logger.warn({ signal }, 'stopping at once');
+          process.exit(130);
+        }
+        firstSignalAt = Date.now();
+        service.logger.info({ signal }, 'stopping: draining the worker and the intake (Ctrl-C again to stop at once)');
         void service.stop();
       };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      await service.done;
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      try {
+        await service.done;
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
     });
+  if (parts.includes('web')) command.option('-p, --port <port>', 'web port (default: $PORT, else web.port in the configuration)');
+  return command;
 }
 
 export const startCommand = () => serviceCommand('start', 'run the worker, the mail intake and the web pages in one process', ['worker', 'intake', 'web']);

@@ -7,17 +7,18 @@ import { CHAT_EVENTS } from '../domain/chat.js';
 import { CATEGORY_LABELS, URGENCIES } from '../domain/report.js';
 import { assertTimeZone, parseClock } from '../domain/time.js';
 
-const clock = z.string().refine(
-  (s) => {
-    try {
-      parseClock(s);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'expected a time of day HH:MM, e.g. "17:30"' },
-);
+/** Minutes after midnight of "HH:MM", or null when it is not a time of day. */
+function clockMinutes(s: string): number | null {
+  try {
+    return parseClock(s);
+  } catch {
+    return null;
+  }
+}
+
+const clock = z.string().refine((s) => clockMinutes(s) !== null, {
+  error: (issue) => `${JSON.stringify(issue.input)} is not a time of day: write HH:MM (00:00–23:59), e.g. "08:00" or "17:30"`,
+});
 
 const timeZone = z.string().refine(
   (s) => {
@@ -121,7 +122,14 @@ export const configSchema = z
     workingHours: z
       .strictObject({ start: clock.default('08:00'), end: clock.default('17:30') })
       .default({ start: '08:00', end: '17:30' })
-      .refine((w) => parseClock(w.start) < parseClock(w.end), { message: 'working hours must start before they end' }),
+      .refine(
+        (w) => {
+          // Only when both are times of day: a bad one already has its own error.
+          const [start, end] = [clockMinutes(w.start), clockMinutes(w.end)];
+          return start === null || end === null || start < end;
+        },
+        { message: 'working hours must start before they end' },
+      ),
     calendar: z
       .strictObject({
         /** Extra days off (school closures), YYYY-MM-DD. */

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { ChatRobots } from '../chat/index.js';
 import { readSecret } from '../config/load.js';
+import { outboxDir } from '../config/readiness.js';
 import { loadSecret } from '../config/secret.js';
 import type { Config } from '../config/schema.js';
 import { migrateToLatest, openDatabase, redactUrl, ReadModel, type Database } from '../db/index.js';
@@ -39,9 +40,27 @@ export interface RunningService {
   temporal: TemporalTarget;
   readModel: ReadModel;
   intake: MailboxWatcher | null;
+  /** What a person starting it needs to know: addresses, where mail goes, what is off. */
+  summary: ServiceSummary;
   /** Resolves when the service has stopped (after stop(), or a fatal error). */
   done: Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface ServiceSummary {
+  demo: boolean;
+  /** The report form, e.g. http://localhost:8080/submit (null without the web part). */
+  form: string | null;
+  /** The office dashboard's sign-in page (null without the web part). */
+  office: string | null;
+  /** Addresses that may sign in to the dashboard (office and leadership), first few. */
+  officePeople: string[];
+  /** Where outgoing mail goes, e.g. "SMTP smtp.school.test:465" or "the outbox folder /srv/baosong/data/outbox". */
+  mail: string;
+  /** What the intake does, or why it is off (null without the intake part). */
+  intake: string | null;
+  /** One line per part that is off. */
+  off: string[];
 }
 
 export async function startService(options: ServiceOptions): Promise<RunningService> {
@@ -70,9 +89,20 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     await migrateToLatest(database);
     logger.info({ database: env.DATABASE_URL ? redactUrl(env.DATABASE_URL) : resolve(config.dataDir, 'baosong.db') }, 'read model ready');
     const readModel = new ReadModel(database);
-    const transport: MailTransport = createMailTransport(config, env);
+    const off: string[] = [];
+    const lenient = Boolean(options.demo || options.trial); // trying baosong: what is not set up stays off
+    const smtp = config.mail.smtp;
+    let mailConfig = config;
+    if (lenient && smtp?.passwordEnv && !env[smtp.passwordEnv]) {
+      const { smtp: _unused, ...mail } = config.mail;
+      mailConfig = { ...config, mail };
+      off.push(`SMTP off: ${smtp.passwordEnv} is not set (the SMTP password); mail goes to the outbox folder ${outboxDir(config)}`);
+      logger.warn(off.at(-1));
+    }
+    const transport: MailTransport = createMailTransport(mailConfig, env);
     closers.push(() => transport.close());
-    logger.info({ mail: transport.kind === 'smtp' ? `SMTP ${config.mail.smtp?.host}:${config.mail.smtp?.port}` : `outbox folder ${resolve(config.mail.outboxDir ?? resolve(config.dataDir, 'outbox'))}` }, 'outgoing mail');
+    const mailDescription = transport.kind === 'smtp' ? `SMTP ${smtp?.host}:${smtp?.port}` : `the outbox folder ${outboxDir(config)} (one .eml file per mail)`;
+    logger.info({ mail: mailDescription }, 'outgoing mail');
 
     const temporal = await connectTemporal({ config, demo: options.demo ?? false, env });
     closers.push(() => temporal.close());
@@ -102,12 +132,18 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     }
 
     let intake: MailboxWatcher | null = null;
+    let intakeDescription: string | null = null;
+    const intakeOff = (why: string) => {
+      intakeDescription = `off: ${why}`;
+      off.push(`intake off: ${why}`);
+      logger.warn(`intake off: ${why}`);
+    };
     if (options.parts.includes('intake')) {
       const imap = config.mail.imap;
       if (!imap) {
-        logger.warn('intake disabled: no mail.imap in the configuration (reports can still come from the web form)');
-      } else if (options.trial && !env[imap.passwordEnv]) {
-        logger.warn({ host: imap.host }, `intake disabled: the example configuration's mailbox needs ${imap.passwordEnv}; set up baosong.config.yaml with your school's IMAP account`);
+        intakeOff('no mail.imap in the configuration (reports come from the web form)');
+      } else if (lenient && !env[imap.passwordEnv]) {
+        intakeOff(`${imap.passwordEnv} is not set (the IMAP password of ${imap.user}); reports come from the web form`);
       } else {
         const watcher = new MailboxWatcher({
           host: imap.host,
@@ -121,13 +157,24 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           logger: logger.child({ part: 'intake' }),
         });
         watcher.on('handled', (uid: number, disposition: { folder: string; reason?: string }, ms: number) => logger.info({ uid, ...disposition, ms }, 'mail handled'));
-        await watcher.start();
-        intake = watcher;
-        closers.push(() => watcher.stop());
-        logger.info({ mailbox: `${imap.user}@${imap.host}:${imap.port}/${imap.mailbox}` }, 'intake watching the shared inbox');
+        const started = await watcher.start().then(
+          () => null,
+          (err: unknown) => err as Error,
+        );
+        if (started === null) {
+          intake = watcher;
+          closers.push(() => watcher.stop());
+          intakeDescription = `watching ${imap.mailbox} of ${imap.user} at ${imap.host}:${imap.port}`;
+          logger.info({ mailbox: `${imap.user}@${imap.host}:${imap.port}/${imap.mailbox}` }, 'intake watching the shared inbox');
+        } else if (lenient) {
+          intakeOff(`${started.message} (run \`baosong doctor\` to check the mail settings)`);
+        } else {
+          throw started;
+        }
       }
     }
 
+    let webUrl: string | null = null;
     if (options.parts.includes('web')) {
       const worker = workerRef.current;
       const web = await startWeb({
@@ -146,6 +193,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         },
       });
       closers.push(() => web.close());
+      webUrl = web.url;
       logger.info({ url: web.url, publicUrl: config.web.baseUrl }, `web pages at ${web.url} (health: ${web.url}/healthz)`);
     }
 
@@ -160,7 +208,16 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         settle.reject(err);
       });
     }
-    return { logger, temporal, readModel, intake, done, stop };
+    const summary: ServiceSummary = {
+      demo: options.demo ?? false,
+      form: webUrl && `${webUrl}/submit`,
+      office: webUrl && `${webUrl}/office`,
+      officePeople: [...new Set([...config.office.reviewers, ...config.leadership].map((p) => p.email))].slice(0, 3),
+      mail: mailDescription,
+      intake: intakeDescription,
+      off,
+    };
+    return { logger, temporal, readModel, intake, summary, done, stop };
   } catch (err) {
     await closeAll();
     throw err;

@@ -7,6 +7,7 @@
  * 3. the same dev server downloaded by the SDK (needs internet).
  * `--demo` instead runs the in-repo test server in memory: everything is lost when baosong stops.
  */
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
@@ -46,6 +47,50 @@ function fromEnvironment(env: TestWorkflowEnvironment, description: string, dura
   return { nativeConnection: env.nativeConnection, client: env.client, namespace: env.namespace ?? 'default', description, durable, close: () => env.teardown() };
 }
 
+/**
+ * The in-memory demo server, started in a process group of its own: Ctrl-C in a terminal signals the
+ * whole foreground group, and the server must outlive the worker's drain (else the worker's last calls
+ * fail and the Rust core prints warnings). It is stopped after the worker and the client, and it exits
+ * by itself if baosong dies (it watches its parent).
+ */
+async function connectDemoServer(): Promise<TemporalTarget> {
+  const server = spawn(DEMO_SERVER_PATH, ['0'], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  const stopServer = async () => {
+    if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
+    await exited;
+  };
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let output = '';
+      const timer = setTimeout(() => reject(new Error(`no answer within 60 s${output ? `: ${output.trim()}` : ''}`)), 60_000);
+      server.stderr?.setEncoding('utf8');
+      server.stderr?.on('data', (chunk: string) => {
+        output += chunk;
+        const m = /listening on 127\.0\.0\.1:(\d+)/.exec(output);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      });
+      server.once('error', (err) => (clearTimeout(timer), reject(err)));
+      server.once('exit', (code) => (clearTimeout(timer), reject(new Error(`it exited (${code ?? 'signal'})${output ? `: ${output.trim()}` : ''}`))));
+    });
+    server.stderr?.resume(); // keep draining its log
+    const env = await TestWorkflowEnvironment.createFromExistingServer({ address: `127.0.0.1:${port}` });
+    return {
+      ...fromEnvironment(env, 'in-memory demo Temporal server (workflow state is LOST when baosong stops)', false),
+      close: async () => {
+        await env.teardown();
+        await stopServer();
+      },
+    };
+  } catch (err) {
+    await stopServer();
+    throw new TemporalUnavailableError(`Cannot start the demo Temporal server ${DEMO_SERVER_PATH}: ${(err as Error).message}`);
+  }
+}
+
 /** The port of the local dev server `baosong start` runs when no Temporal address is configured. */
 export const LOCAL_TEMPORAL_PORT = 7233;
 
@@ -56,10 +101,7 @@ export async function connectTemporal(options: { config: Config; demo?: boolean;
   if (options.clientOnly && !env.TEMPORAL_ADDRESS && !config.temporal.address) {
     return connectTemporal({ ...options, clientOnly: false, env: { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${LOCAL_TEMPORAL_PORT}` } });
   }
-  if (options.demo) {
-    const test = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: DEMO_SERVER_PATH } } });
-    return fromEnvironment(test, 'in-memory demo Temporal server (workflow state is LOST when baosong stops)', false);
-  }
+  if (options.demo) return connectDemoServer();
 
   const address = env.TEMPORAL_ADDRESS ?? config.temporal.address;
   if (address) {

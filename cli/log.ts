@@ -1,0 +1,84 @@
+/**
+ * What `baosong start` prints. Not on a terminal (a service manager, a container, a pipe): pino's JSON
+ * lines on stdout, one per event. On a terminal: warnings as they come, then a short block saying where
+ * the form is, where mail goes and how to sign in to /office; after that one short line per event.
+ * BAOSONG_LOG_FORMAT=json|pretty chooses explicitly.
+ */
+import { Writable } from 'node:stream';
+import pino, { type Logger } from 'pino';
+import type { ServiceSummary } from '../worker/service.js';
+
+export interface ServiceLog {
+  logger: Logger;
+  /** The service is up: on a terminal, print the summary and from now on every event. */
+  ready(summary: ServiceSummary): void;
+}
+
+export function logFormat(env: NodeJS.ProcessEnv = process.env, tty = Boolean(process.stdout.isTTY)): 'json' | 'pretty' {
+  const chosen = env.BAOSONG_LOG_FORMAT?.trim().toLowerCase();
+  if (chosen === 'json' || chosen === 'pretty') return chosen;
+  return tty ? 'pretty' : 'json';
+}
+
+export function serviceLogger(env: NodeJS.ProcessEnv = process.env, out: NodeJS.WritableStream = process.stdout): ServiceLog {
+  if (logFormat(env) === 'json') {
+    const logger = pino({ name: 'baosong', base: undefined }, pino.destination({ dest: 1, sync: true }));
+    return { logger, ready: (summary) => logger.info({ summary }, 'baosong is ready') };
+  }
+  let started = false;
+  const colour = 'isTTY' in out && out.isTTY && !env.NO_COLOR;
+  const paint = (code: string, text: string) => (colour ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.trim() === '') continue;
+        const text = prettyLine(line, started, paint);
+        if (text !== null) out.write(`${text}\n`);
+      }
+      callback();
+    },
+  });
+  const logger = pino({ name: 'baosong', base: undefined }, destination);
+  return {
+    logger,
+    ready(summary) {
+      started = true;
+      out.write(`${summaryBlock(summary, paint)}\n`);
+    },
+  };
+}
+
+const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+
+/** One JSON log line as a person reads it; null to leave it out (start-up chatter before the summary). */
+export function prettyLine(json: string, started: boolean, paint: (code: string, text: string) => string = (_c, t) => t): string | null {
+  let entry: { level?: number; time?: number; msg?: string; err?: { message?: string } };
+  try {
+    entry = JSON.parse(json) as typeof entry;
+  } catch {
+    return json;
+  }
+  const level = LEVELS[entry.level ?? 30] ?? 'info';
+  if (!started && (level === 'info' || level === 'debug' || level === 'trace')) return null;
+  const time = new Date(entry.time ?? Date.now()).toTimeString().slice(0, 8);
+  const msg = `${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message}` : ''}`;
+  if (level === 'warn') return `${paint('2', time)} ${paint('33', `! ${msg}`)}`;
+  if (level === 'error' || level === 'fatal') return `${paint('2', time)} ${paint('31', `✗ ${msg}`)}`;
+  return `${paint('2', time)}   ${msg}`;
+}
+
+export function summaryBlock(s: ServiceSummary, paint: (code: string, text: string) => string = (_c, t) => t): string {
+  const rows: [string, string][] = [];
+  if (s.form) rows.push(['Report form', s.form]);
+  if (s.office) rows.push(['Office', `${s.office} — sign in with an office or leadership address${s.officePeople.length ? ` (e.g. ${s.officePeople.join(', ')})` : ''}; the sign-in link is mailed`]);
+  rows.push(['Mail goes to', s.mail]);
+  if (s.intake) rows.push(['Intake', s.intake]);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return [
+    '',
+    paint('1', s.demo ? 'baosong is running — DEMO: every report is lost when it stops' : 'baosong is running'),
+    ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
+    paint('2', 'Ctrl-C to stop.'),
+    '',
+  ].join('\n');
+}

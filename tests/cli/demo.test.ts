@@ -1,0 +1,102 @@
+// The demo as a new user starts it: a copied example configuration without any secrets, a port of their
+// choosing, Ctrl-C to stop — through bin/baosong.js and through `npm run demo`.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EXAMPLE_CONFIG_FILE } from '../../config/load.js';
+import { BAOSONG_BIN } from '../support/cli.js';
+import { freePort } from '../support/ports.js';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+interface Running {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+const started: Running[] = [];
+afterEach(() => {
+  for (const r of started.splice(0)) if (r.child.exitCode === null && r.child.pid) process.kill(-r.child.pid, 'SIGKILL');
+});
+
+/** A school that copied config/example.yaml and changed only the data directory; no secret is set. */
+function copiedConfig(): { dir: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'baosong-demo-'));
+  const file = join(dir, 'baosong.config.yaml');
+  writeFileSync(file, readFileSync(EXAMPLE_CONFIG_FILE, 'utf8').replace('dataDir: ./data', `dataDir: ${join(dir, 'data')}`));
+  return { dir, file };
+}
+
+function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Running {
+  const env: NodeJS.ProcessEnv = { ...process.env, BAOSONG_CONFIG: '', PORT: '', ...options.env };
+  for (const name of ['BAOSONG_IMAP_PASSWORD', 'BAOSONG_SMTP_PASSWORD', 'BAOSONG_SECRET', 'TEMPORAL_ADDRESS', 'BAOSONG_LOG_FORMAT']) if (!(name in options.env)) delete env[name];
+  // A process group of its own, as a shell gives a foreground job: Ctrl-C signals the whole group.
+  const child = spawn(command, args, { cwd: options.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  child.stderr?.on('data', (c: Buffer) => (err += c.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const r = { child, stdout: () => out, stderr: () => err, exited };
+  started.push(r);
+  return r;
+}
+
+async function until(r: Running, pattern: RegExp, timeoutMs = 120_000): Promise<void> {
+  const start = Date.now();
+  while (!pattern.test(r.stdout())) {
+    if (r.child.exitCode !== null) throw new Error(`exited ${r.child.exitCode} before ${pattern}:\n${r.stdout()}\n${r.stderr()}`);
+    if (Date.now() - start > timeoutMs) throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${r.stdout()}\n${r.stderr()}`);
+    await new Promise((res) => setTimeout(res, 200));
+  }
+}
+
+async function exitWithin(r: Running, ms: number): Promise<number | null> {
+  return Promise.race([r.exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still running ${ms} ms after the signal:\n${r.stdout()}\n${r.stderr()}`)), ms))]);
+}
+
+describe('npm run demo on a copied example configuration', () => {
+  it('starts on $PORT with the intake off for want of the IMAP password, logs JSON lines off a terminal, and stops cleanly on Ctrl-C', async () => {
+    const { dir, file } = copiedConfig();
+    const port = await freePort();
+    const r = run(process.execPath, [BAOSONG_BIN, 'start', '--demo', '--config', file], { cwd: dir, env: { PORT: String(port) } });
+    await until(r, /"msg":"baosong is ready"/);
+
+    const lines = r.stdout().trim().split('\n');
+    const entries = lines.map((l) => JSON.parse(l) as { level: number; msg: string; summary?: { form: string; office: string; intake: string; mail: string } });
+    expect(entries.filter((e) => e.level === 40).map((e) => e.msg)).toContain('intake off: BAOSONG_IMAP_PASSWORD is not set (the IMAP password of baosong@school.test); reports come from the web form');
+    const summary = entries.at(-1)?.summary;
+    expect(summary).toMatchObject({ form: `http://localhost:${port}/submit`, office: `http://localhost:${port}/office` });
+    expect(summary?.mail).toContain(join(dir, 'data', 'outbox'));
+    const form = await fetch(`http://127.0.0.1:${port}/submit`);
+    expect(form.status).toBe(200);
+
+    process.kill(-(r.child.pid ?? 0), 'SIGINT'); // what a terminal does on Ctrl-C
+    expect(await exitWithin(r, 20_000)).toBe(0);
+    expect(r.stdout()).toMatch(/"msg":"stopped"/);
+    expect(r.stderr()).not.toMatch(/WARN|temporalio_|ECONFIG|ENOTFOUND/);
+  }, 180_000);
+
+  it('`npm run demo -- --port` beats $PORT; pretty output lists the form, the mail and the sign-in; SIGINT to npm itself stops it', async () => {
+    const { dir, file } = copiedConfig();
+    const port = await freePort();
+    const r = run('npm', ['run', '--silent', 'demo', '--', '--port', String(port)], { cwd: REPO, env: { PORT: '1', BAOSONG_CONFIG: file, BAOSONG_LOG_FORMAT: 'pretty' } });
+    await until(r, /Ctrl-C to stop\./);
+
+    expect(r.stdout()).toContain(`Report form   http://localhost:${port}/submit`);
+    expect(r.stdout()).toMatch(new RegExp(`Office {8}http://localhost:${port}/office — sign in with an office or leadership address \\(e\\.g\\. zhouxiaomei@school\\.test`));
+    expect(r.stdout()).toContain(`Mail goes to  the outbox folder ${join(dir, 'data', 'outbox')}`);
+    expect(r.stdout()).toMatch(/! intake off: BAOSONG_IMAP_PASSWORD is not set/);
+    expect(r.stdout()).not.toMatch(/^\{/m);
+    expect((await fetch(`http://127.0.0.1:${port}/submit`)).status).toBe(200);
+
+    process.kill(r.child.pid ?? 0, 'SIGINT'); // to npm only, as `kill -INT <npm>` does
+    await exitWithin(r, 20_000);
+    expect(r.stdout()).toMatch(/stopped\n/);
+  }, 180_000);
+});
