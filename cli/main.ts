@@ -8,6 +8,7 @@ import { digestCommand } from './digest.js';
 import { inspectCommand } from './inspect.js';
 import { statsCommand } from './stats.js';
 import { configCommand } from './config.js';
+import { doctorCommand } from './doctor.js';
 import { expectCommand } from './expect.js';
 import { intakeCommand, startCommand, webCommand, workerCommand } from './start.js';
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   program.addCommand(inspectCommand());
   program.addCommand(deadlineCommand());
   program.addCommand(configCommand());
+  program.addCommand(doctorCommand());
   program.addCommand(expectCommand());
   program.addCommand(startCommand());
   program.addCommand(workerCommand());
@@ -38,7 +40,7 @@ export class UsageError extends Error {
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv, { from: 'user' });
-    return 0;
+    return typeof process.exitCode === 'number' ? process.exitCode : 0; // a command that reports failure (doctor) sets it
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode; // commander printed its own message
     const e = err as Error & { code?: string };

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { CHAT_EVENTS } from '../domain/chat.js';
 import { CATEGORY_LABELS, URGENCIES } from '../domain/report.js';
 import { assertTimeZone, parseClock } from '../domain/time.js';
+import { applyMailProvider, MAIL_PROVIDER_IDS } from './providers.js';
 
 /** Minutes after midnight of "HH:MM", or null when it is not a time of day. */
 function clockMinutes(s: string): number | null {
@@ -176,9 +177,11 @@ export const configSchema = z
         expireWorkingDays: 5,
         reminders: { routine: { before: ['2h'] }, major: { before: ['30m'], every: '1h' }, urgent: { before: ['30m'], every: '30m' } },
       }),
-    mail: z.strictObject({
+    mail: z.preprocess(applyMailProvider, z.strictObject({
       /** The shared inbox staff write to; replies come back as <local>+<token>@<domain>. */
       address: email,
+      /** A mail service by name (exmail, qq, 163, 126, netease-enterprise, aliyun, microsoft365): fills IMAP/SMTP host, port and TLS; fields written here win. */
+      provider: z.enum(MAIL_PROVIDER_IDS, { message: `expected one of ${MAIL_PROVIDER_IDS.join(', ')}` }).optional(),
       fromName: z.string().default('信息报送'),
       imap: z
         .strictObject({
@@ -220,7 +223,7 @@ export const configSchema = z
           trustedAuthservIds: z.array(z.string()).default([]),
         })
         .default({ policy: 'token', trustedAuthservIds: [] }),
-    }),
+    })),
     digest: z
       .strictObject({
         weekday: z.enum(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']).default('friday'),

@@ -1,0 +1,144 @@
+/**
+ * `baosong doctor`: each check looks at one thing a school's IT person set up and answers with lines
+ * of ok / warn / fail, each failure with its fix. Checks are plain async functions of a context, so
+ * other parts (a chat robot, a new mail service) add theirs to DOCTOR_CHECKS or pass their own list
+ * to runDoctor(). A check never throws: an unexpected error is its own `fail` line.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { delimiter, join, resolve } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { Migrator, type MigrationProvider } from 'kysely';
+import { secretStates } from '../config/readiness.js';
+import { MAIL_PROVIDERS } from '../config/providers.js';
+import { migrations, openDatabase, redactUrl } from '../db/index.js';
+import { findCjkFont } from '../digest/chart.js';
+import { STATUTORY_YEARS } from '../domain/calendar.js';
+import { fail, firstLine, ok, warn, type CheckLine, type DoctorCheck, type DoctorContext } from './lines.js';
+import { imapCheck, smtpCheck } from './mail.js';
+
+export { fail, firstLine, ok, warn, type CheckLine, type CheckStatus, type DoctorCheck, type DoctorContext } from './lines.js';
+
+/** The secrets the configuration names, and a mail provider's known limits. */
+export const secretsCheck: DoctorCheck = ({ config, env }) => {
+  const lines: CheckLine[] = [];
+  for (const s of secretStates(config, env)) {
+    const name = `secret ${s.variable}`;
+    if (s.problem) lines.push(fail(name, s.problem, `set ${s.variable} to a longer random value: export ${s.variable}=$(openssl rand -hex 32)`));
+    else if (s.set) lines.push(ok(name, `set (${s.path})`));
+    else if (s.part === 'links') lines.push(warn(name, `not set: ${s.without}`, `export ${s.variable}=$(openssl rand -hex 32) in the service's environment`));
+    else lines.push(fail(name, `not set (${s.path}): ${s.without}`, `export ${s.variable}=… (the ${s.part === 'intake' ? 'IMAP' : 'SMTP'} password${config.mail.provider ? ` — ${MAIL_PROVIDERS[config.mail.provider].note}` : ''})`));
+  }
+  const provider = config.mail.provider ? MAIL_PROVIDERS[config.mail.provider] : null;
+  if (provider && 'warning' in provider) lines.push(warn('mail provider', provider.warning, 'see the README table of mail services'));
+  return lines;
+};
+
+/** Temporal: the configured server answers and knows the namespace; without one, what `start` will do. */
+export const temporalCheck: DoctorCheck = async ({ config, env, timeoutMs }) => {
+  const address = env.TEMPORAL_ADDRESS || config.temporal.address;
+  const namespace = env.TEMPORAL_NAMESPACE || config.temporal.namespace;
+  if (!address) {
+    const cli = (env.PATH ?? '').split(delimiter).find((dir) => dir && existsSync(join(dir, 'temporal')));
+    if (cli) return [ok('temporal', `no address set: \`baosong start\` runs a local dev server with ${join(cli, 'temporal')}, state in ${join(resolve(config.dataDir), 'temporal.db')}`)];
+    return [
+      warn(
+        'temporal',
+        'no address set and no `temporal` CLI on PATH: `baosong start` would have to download a dev server (needs internet)',
+        'set TEMPORAL_ADDRESS=host:7233 (or temporal.address), or install the Temporal CLI; `npm run demo` needs neither',
+      ),
+    ];
+  }
+  let connection: Connection | null = null;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: timeoutMs });
+    await connection.workflowService.describeNamespace({ namespace });
+    return [ok('temporal', `${address} answers; namespace ${namespace} exists`)];
+  } catch (err) {
+    const e = err as Error & { code?: number };
+    if (connection && e.code === 5) {
+      return [fail('temporal', `${address} answers, but has no namespace "${namespace}"`, `create it (temporal operator namespace create --namespace ${namespace}) or set temporal.namespace / TEMPORAL_NAMESPACE to an existing one`)];
+    }
+    return [fail('temporal', `cannot reach Temporal at ${address}: ${firstLine(e.message)}`, 'start the Temporal server, or correct TEMPORAL_ADDRESS / temporal.address (host:port, usually 7233)')];
+  } finally {
+    await connection?.close().catch(() => undefined);
+  }
+};
+
+/** The read model: reachable, and its schema up to date (doctor never migrates; `start` does). */
+export const databaseCheck: DoctorCheck = async ({ config, env }) => {
+  const url = env.DATABASE_URL?.trim();
+  const file = resolve(config.dataDir, 'baosong.db');
+  const where = url ? redactUrl(url) : file;
+  if (!url && !existsSync(file)) return [ok('database', `no database yet at ${file}: \`baosong start\` creates it`)];
+  let database: Awaited<ReturnType<typeof openDatabase>> | null = null;
+  try {
+    database = url ? await openDatabase({ url }) : await openDatabase({ file });
+    const all = migrations(database.dialect);
+    const provider: MigrationProvider = { getMigrations: () => Promise.resolve(all) };
+    const migrator = new Migrator({ db: database.db, provider, migrationTableName: 'baosong_migration', migrationLockTableName: 'baosong_migration_lock' });
+    const pending = (await migrator.getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
+    if (pending.length === 0) return [ok('database', `${where} (${database.dialect}) reachable, schema current (${Object.keys(all).length} migrations)`)];
+    return [warn('database', `${where} reachable; ${pending.length} migration(s) not applied yet: ${pending.join(', ')}`, '`baosong start` applies them when it starts (back the database up first)')];
+  } catch (err) {
+    return [fail('database', `${where}: ${firstLine((err as Error).message)}`, url ? 'check DATABASE_URL: host, port, user, password, database name, and that PostgreSQL accepts the connection' : `check that ${file} is a baosong SQLite database and readable`)];
+  } finally {
+    await database?.close().catch(() => undefined);
+  }
+};
+
+/** The data directory: exists (or can be made) and takes a file. */
+export const dataDirCheck: DoctorCheck = async ({ config }) => {
+  const dir = resolve(config.dataDir);
+  const probe = join(dir, `.doctor-${randomBytes(4).toString('hex')}`);
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(probe, 'baosong doctor\n');
+    await rm(probe, { force: true });
+    return [ok('data directory', `${dir} is writable`)];
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    return [fail('data directory', `${dir} is not writable (${code || firstLine((err as Error).message)})`, `give the user baosong runs as write access (chown/chmod ${dir}), or set dataDir to a writable folder`)];
+  }
+};
+
+/** The CJK font the weekly digest's chart is drawn with. */
+export const fontCheck: DoctorCheck = ({ env }) => {
+  try {
+    const font = findCjkFont(env.BAOSONG_CJK_FONT || undefined);
+    return [ok('chart font', `${font.family} (${font.file})`)];
+  } catch (err) {
+    return [fail('chart font', firstLine((err as Error).message), 'Debian/Ubuntu: apt-get install fonts-wqy-microhei; or set BAOSONG_CJK_FONT to a .ttc/.ttf/.otf file with Chinese glyphs')];
+  }
+};
+
+/** The statutory calendar (chinese-days): this year and next, in the school's time zone. */
+export const calendarCheck: DoctorCheck = ({ config, now }) => {
+  const year = Number(new Intl.DateTimeFormat('en', { timeZone: config.school.timeZone, year: 'numeric' }).format(now));
+  const have = (y: number) => STATUTORY_YEARS.includes(y);
+  const fix = (y: number) =>
+    `update the calendar data (npm update chinese-days) once the State Council has published ${y}'s holidays (usually in November or December), or list ${y}'s holidays and 调休 days in calendar.extraHolidays / calendar.extraWorkdays`;
+  const lines: CheckLine[] = [];
+  if (have(year)) lines.push(ok(`calendar ${year}`, `statutory holidays and make-up days of ${year} known`));
+  else lines.push(fail(`calendar ${year}`, `no statutory holidays for ${year}: deadlines count only weekends and the school's own days`, fix(year)));
+  if (have(year + 1)) lines.push(ok(`calendar ${year + 1}`, `statutory holidays and make-up days of ${year + 1} known`));
+  else lines.push(warn(`calendar ${year + 1}`, `no statutory holidays for ${year + 1} yet: deadlines in ${year + 1} will count only weekends and the school's own days`, fix(year + 1)));
+  return lines;
+};
+
+/** Every check `baosong doctor` runs, in order. Add yours here (or pass a list to runDoctor). */
+export const DOCTOR_CHECKS: DoctorCheck[] = [secretsCheck, imapCheck, smtpCheck, temporalCheck, databaseCheck, dataDirCheck, fontCheck, calendarCheck];
+
+/** Runs the checks one after the other (their lines in order); a check that throws becomes a fail line. */
+export async function runDoctor(ctx: DoctorContext, checks: DoctorCheck[] = DOCTOR_CHECKS): Promise<CheckLine[]> {
+  const lines: CheckLine[] = [];
+  for (const check of checks) {
+    try {
+      lines.push(...(await check(ctx)));
+    } catch (err) {
+      lines.push(fail(check.name || 'check', `the check itself failed: ${firstLine((err as Error).message)}`, 'report this as a bug in baosong'));
+    }
+  }
+  return lines;
+}

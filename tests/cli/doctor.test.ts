@@ -1,0 +1,179 @@
+// `baosong doctor` as a school's IT person runs it, against a real Dovecot, a real SMTP server with
+// logins, and our Temporal server: right settings pass, each wrong one is a fail line with its fix.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+import { EXAMPLE_CONFIG_FILE } from '../../config/load.js';
+import { runCli } from '../support/cli.js';
+import { startDovecot, DEFAULT_TEST_USER, type TestDovecot } from '../support/dovecot.js';
+import { freePort } from '../support/ports.js';
+import { TEST_SERVER_PATH } from '../../temporal-server/testing.js';
+
+interface Line {
+  check: string;
+  status: 'ok' | 'warn' | 'fail';
+  message: string;
+  fix?: string;
+}
+interface Report {
+  ok: boolean;
+  failed: number;
+  checks: Line[];
+}
+
+const SMTP_USER = 'baosong@school.test';
+const SMTP_PASSWORD = 'smtp-secret';
+
+let dovecot: TestDovecot;
+let smtp: SMTPServer;
+let smtpPort: number;
+const received: { to: string[]; subject: string }[] = [];
+let temporal: ChildProcess;
+let temporalAddress: string;
+const dir = mkdtempSync(join(tmpdir(), 'baosong-doctor-'));
+
+beforeAll(async () => {
+  dovecot = await startDovecot();
+  smtp = new SMTPServer({
+    disabledCommands: ['STARTTLS'],
+    allowInsecureAuth: true,
+    logger: false,
+    onAuth(auth, _session, callback) {
+      if (auth.username === SMTP_USER && auth.password === SMTP_PASSWORD) callback(null, { user: auth.username });
+      else callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
+    },
+    onData(stream, session, callback) {
+      simpleParser(stream)
+        .then((mail) => {
+          received.push({ to: session.envelope.rcptTo.map((r) => r.address), subject: mail.subject ?? '' });
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  smtpPort = (smtp.server.address() as AddressInfo).port;
+  const port = await freePort();
+  temporal = spawn(TEST_SERVER_PATH, [String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    temporal.stderr?.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('listening')) resolve();
+    });
+    temporal.once('exit', () => reject(new Error(`temporal test server exited: ${out}`)));
+  });
+  temporalAddress = `127.0.0.1:${port}`;
+}, 60_000);
+
+afterAll(async () => {
+  temporal?.kill('SIGTERM');
+  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  await dovecot?.stop();
+});
+
+/** The example school pointed at the test servers, with `change` applied as [path, value] pairs. */
+function configFile(name: string, change: [string[], unknown][] = []): string {
+  const doc = parseDocument(readFileSync(EXAMPLE_CONFIG_FILE, 'utf8'));
+  doc.setIn(['mail', 'imap'], doc.createNode({ host: '127.0.0.1', port: dovecot.port, secure: false, user: DEFAULT_TEST_USER.user, passwordEnv: 'BAOSONG_IMAP_PASSWORD' }));
+  doc.setIn(['mail', 'smtp'], doc.createNode({ host: '127.0.0.1', port: smtpPort, secure: false, user: SMTP_USER, passwordEnv: 'BAOSONG_SMTP_PASSWORD' }));
+  doc.setIn(['dataDir'], join(dir, name, 'data'));
+  for (const [path, value] of change) doc.setIn(path, value);
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, doc.toString());
+  return file;
+}
+
+const goodEnv = () => ({ BAOSONG_IMAP_PASSWORD: DEFAULT_TEST_USER.password, BAOSONG_SMTP_PASSWORD: SMTP_PASSWORD, BAOSONG_SECRET: 'x'.repeat(40), TEMPORAL_ADDRESS: temporalAddress, DATABASE_URL: '' });
+
+async function doctor(file: string, env: Record<string, string>, extra: string[] = []): Promise<{ code: number; report: Report; stderr: string }> {
+  const r = await runCli(['doctor', '--json', '--timeout', '5', '--config', file, ...extra], { cwd: dir, env });
+  expect(r.stderr).not.toMatch(/unexpected error|\n\s+at /);
+  return { code: r.code, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
+}
+const line = (report: Report, check: string) => report.checks.find((l) => l.check === check);
+
+describe('baosong doctor', () => {
+  it('right settings: every essential line ok, missing folders created, a test mail only with --send-test; exit 0', async () => {
+    const file = configFile('good');
+    const { code, report } = await doctor(file, goodEnv(), ['--send-test', 'liufang@school.test']);
+    expect(report.checks.filter((l) => l.status === 'fail')).toEqual([]);
+    expect(code).toBe(0);
+    expect(line(report, 'imap login')?.status).toBe('warn'); // Dovecot here has no TLS: said, not failed
+    expect(line(report, 'imap IDLE')?.status).toBe('ok');
+    expect(line(report, 'imap MOVE')?.status).toBe('ok');
+    expect(line(report, 'folder INBOX')?.status).toBe('ok');
+    expect(line(report, 'folder Processed')).toMatchObject({ status: 'ok', message: expect.stringMatching(/created it/) });
+    expect(await dovecot.mailboxes(DEFAULT_TEST_USER.user)).toEqual(expect.arrayContaining(['Processed', 'Quarantine']));
+    expect(line(report, 'smtp login')).toMatchObject({ status: 'ok', message: `logged in as ${SMTP_USER}` });
+    expect(line(report, 'smtp test mail')?.status).toBe('ok');
+    expect(received).toEqual([{ to: ['liufang@school.test'], subject: expect.stringContaining('baosong doctor: test mail') }]);
+    expect(line(report, 'temporal')).toMatchObject({ status: 'ok', message: `${temporalAddress} answers; namespace default exists` });
+    expect(line(report, 'database')?.status).toBe('ok');
+    expect(line(report, 'data directory')?.status).toBe('ok');
+    expect(line(report, 'chart font')?.status).toBe('ok');
+    expect(report.checks.some((l) => /^calendar \d{4}$/.test(l.check))).toBe(true);
+
+    // Without --send-test nothing is sent; the text form shows one line per check.
+    const again = await runCli(['doctor', '--timeout', '5', '--config', file], { cwd: dir, env: goodEnv() });
+    expect(again.code).toBe(0);
+    expect(received).toHaveLength(1);
+    expect(again.stdout).toMatch(/^ok {4}imap MOVE +supported/m);
+    expect(again.stdout).toMatch(/^warn {2}imap login .*without TLS.*\n +→ use port 993/m);
+  }, 120_000);
+
+  it('wrong passwords: both logins fail with the fix, and the exit code says so', async () => {
+    const { code, report } = await doctor(configFile('wrong-password'), { ...goodEnv(), BAOSONG_IMAP_PASSWORD: 'wrong', BAOSONG_SMTP_PASSWORD: 'wrong' });
+    expect(code).toBe(1);
+    expect(line(report, 'imap login')).toMatchObject({ status: 'fail', message: expect.stringMatching(/refused the login/), fix: expect.stringMatching(/BAOSONG_IMAP_PASSWORD/) });
+    expect(line(report, 'smtp login')).toMatchObject({ status: 'fail', message: expect.stringMatching(/refused the login of baosong@school\.test: .*535/), fix: expect.stringMatching(/BAOSONG_SMTP_PASSWORD/) });
+  }, 60_000);
+
+  it('wrong ports and TLS: nothing answers / not TLS, each naming the ports to use; an unknown Temporal address fails too', async () => {
+    const nobody = await freePort();
+    const file = configFile('wrong-port', [
+      [['mail', 'imap', 'port'], nobody],
+      [['mail', 'smtp', 'secure'], true],
+    ]);
+    const { code, report } = await doctor(file, { ...goodEnv(), TEMPORAL_ADDRESS: `127.0.0.1:${nobody}` });
+    expect(code).toBe(1);
+    expect(line(report, 'imap')).toMatchObject({ status: 'fail', message: `nothing answers at 127.0.0.1:${nobody} (connection refused)`, fix: expect.stringMatching(/993 with secure: true/) });
+    expect(line(report, 'smtp')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/465 with secure: true|587/) });
+    expect(line(report, 'temporal')).toMatchObject({ status: 'fail', message: expect.stringMatching(new RegExp(`cannot reach Temporal at 127\\.0\\.0\\.1:${nobody}`)) });
+  }, 60_000);
+
+  it('a missing inbox folder, a missing secret and a server without MOVE or UIDPLUS are fail lines', async () => {
+    const { report } = await doctor(configFile('missing-folder', [[['mail', 'imap', 'mailbox'], 'Reports']]), { ...goodEnv(), BAOSONG_SMTP_PASSWORD: '' });
+    expect(line(report, 'folder Reports')).toMatchObject({ status: 'fail', message: 'no folder "Reports" (mail.imap.mailbox)', fix: expect.stringMatching(/the server has: .*INBOX/) });
+    expect(line(report, 'secret BAOSONG_SMTP_PASSWORD')?.status).toBe('fail');
+    expect(line(report, 'smtp')).toMatchObject({ status: 'fail', message: 'not checked: BAOSONG_SMTP_PASSWORD is not set' });
+
+    const old = await startDovecot({ imapCapability: 'IMAP4rev1 LITERAL+ SASL-IR LOGIN-REFERRALS ID ENABLE IDLE' });
+    try {
+      const { code, report: r2 } = await doctor(configFile('old-server', [[['mail', 'imap', 'port'], old.port]]), goodEnv());
+      expect(code).toBe(1);
+      expect(line(r2, 'imap MOVE')).toMatchObject({ status: 'fail', message: expect.stringMatching(/neither MOVE nor UIDPLUS/) });
+    } finally {
+      await old.stop();
+    }
+  }, 90_000);
+
+  it('a broken configuration: one fail line listing every problem with its place, exit 1, no stack', async () => {
+    const file = configFile('broken', [
+      [['workingHours', 'start'], '8点'],
+      [['mail', 'provider'], 'gmail'],
+    ]);
+    const { code, report } = await doctor(file, goodEnv());
+    expect(code).toBe(1);
+    expect(report.checks).toHaveLength(1);
+    expect(report.checks[0]).toMatchObject({ check: 'config', status: 'fail' });
+    expect(report.checks[0]?.message).toMatch(/workingHours\.start: "8点" is not a time of day/);
+    expect(report.checks[0]?.message).toMatch(/mail\.provider: expected one of exmail, qq, 163, 126, netease-enterprise, aliyun, microsoft365/);
+  }, 30_000);
+});
