@@ -10,6 +10,9 @@ import type { ChatMessageRow } from '../../db/read-model.js';
 import { WorkingCalendar } from '../../domain/calendar.js';
 import { addDays, formatIsoInZone, formatLocalDate, fromLocal, toLocal } from '../../domain/time.js';
 import type { Submission } from '../../intake/submit.js';
+import { registerExpectation } from '../../intake/expected.js';
+import { weeklyDigestWorkflow } from '../../workflows/digest.js';
+import { expectedWorkflowId, type expectedReportWorkflow } from '../../workflows/expected.js';
 import { approveSignal } from '../../workflows/report.js';
 import { startHarness, waitForStatus, type Harness } from '../support/baosong.js';
 import { startChatRobotServer, type AcceptedMessage, type ChatRobotServer } from '../support/chat-robots.js';
@@ -200,4 +203,32 @@ describe('chat robots beside mail (WeCom, DingTalk, Feishu) on the Temporal test
       expect((await handle.result()).status).toBe('published');
     }
   }, 240_000);
+
+  it('a missing expected report (漏报) goes to the department’s and the office’s group; the weekly digest’s headline to the office’s and the leadership’s', async () => {
+    const t0 = await nextEvening();
+    await advanceTo(env, t0);
+    const e = await registerExpectation({ client: env.client, config: h.config, readModel: h.readModel }, { departmentId: 'anquan', title: '消防演练', eventEnd: t0, urgency: 'major', source: 'cli' });
+    const handle = env.client.workflow.getHandle<typeof expectedReportWorkflow>(expectedWorkflowId(e.id));
+    await advanceTo(env, new Date(new Date(e.dueAt).getTime() + 60_000));
+    const missing = await robots.waitFor((m) => JSON.stringify(m.body).includes('【漏报】安全办：消防演练'), 2);
+    expect(missing.map((m) => m.vendor).sort()).toEqual(['dingtalk', 'wecom']);
+    expect(missing.find((m) => m.vendor === 'wecom')!.body).toMatchObject({ text: { mentioned_mobile_list: [ZHENG_MOBILE] } });
+    await h.smtp.waitFor((m) => m.kind === 'missing' && m.subject.includes('消防演练'), 3); // the head and the two office reviewers, as before
+    const rows = await chatRows(e.id, (rs) => rs.length === 2 && rs.every((r) => r.status === 'sent'));
+    expect(rows.map((r) => `${r.event} ${r.robot} ${local(r.createdAt)}`).sort()).toEqual([`expected_missing anquan-wecom ${local(e.dueAt)}`, `expected_missing office-dingtalk ${local(e.dueAt)}`]);
+    await handle.terminate('test done');
+
+    // The next Friday 16:00 (Shanghai): the digest mail, then its headline in chat.
+    const digest = await env.client.workflow.start(weeklyDigestWorkflow, { taskQueue: h.config.temporal.taskQueue, workflowId: `digest-chat-${randomUUID()}`, args: [{ weeksPerRun: 1 }] });
+    await env.sleep('8 days');
+    const headline = await robots.waitFor((m) => JSON.stringify(m.body).includes('本周信息报送周报'), 2);
+    expect(headline.map((m) => m.vendor).sort()).toEqual(['dingtalk', 'feishu']);
+    expect(JSON.stringify(headline[0]!.body)).toMatch(/报送 \d+ 条，按时 \d+，迟报 \d+，漏报 [1-9]/);
+    const weekly = h.smtp.mails.filter((m) => m.kind === 'digest');
+    expect(weekly.length).toBeGreaterThan(0);
+    const week = weekly[0]!.parsed.headers.get('x-baosong-week') as string;
+    const sent = await chatRows(week, (rs) => rs.length === 2);
+    expect(sent.map((r) => `${r.robot} ${r.status} ${formatIsoInZone(new Date(r.createdAt), TZ).slice(11, 16)}`).sort()).toEqual(['leaders-feishu sent 16:00', 'office-dingtalk sent 16:00']);
+    await digest.terminate('test done');
+  }, 120_000);
 });
