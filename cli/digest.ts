@@ -1,6 +1,6 @@
 /**
  * `baosong digest --week 2026-W48 [--preview] [--send]` — the weekly digest's figures as JSON; with
- * --preview also the mail's HTML and its chart (digest-2026-W48.html, .png) in the current directory or
+ * --preview also the mail's HTML and its chart (digest-2026-W48.html, .png) in <dataDir>/digests or
  * --out DIR. Reads the read model: DATABASE_URL, else <dataDir>/baosong.db (see cli/stats.ts too).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -74,12 +74,12 @@ export function digestCommand(): Command {
   return new Command('digest')
     .description('the weekly digest of an ISO week: its figures as JSON; --preview also writes the mail (HTML) and its chart (PNG)')
     .option('--week <week>', 'ISO week, e.g. 2026-W48 (default: this week)')
-    .option('--preview', 'also write digest-<week>.html and digest-<week>.png (to --out or the current directory)')
+    .option('--preview', 'also write digest-<week>.html and digest-<week>.png (to --out, else <dataDir>/digests)')
     .option('--send', 'compute, record and send the digest (once per week)')
-    .option('--out <dir>', 'where --preview writes its files', '.')
+    .option('--out <dir>', 'where --preview writes its files (default: <dataDir>/digests)')
     .addOption(localeOption())
     .option('-c, --config <path>', 'school configuration (time zone, departments, data directory)')
-    .action(async (opts: { week?: string; preview?: boolean; send?: boolean; out: string; locale?: Locale; config?: string }) => {
+    .action(async (opts: { week?: string; preview?: boolean; send?: boolean; out?: string; locale?: Locale; config?: string }) => {
       const s = school(optionalConfig(opts.config)?.config ?? null);
       let week = opts.week ?? weekOf(new Date(), s.timeZone);
       try {
@@ -100,7 +100,7 @@ export function digestCommand(): Command {
         printJson(figures);
         if (!opts.preview) return;
         const locale = opts.locale ?? s.locale;
-        const dir = resolve(opts.out);
+        const dir = resolve(opts.out ?? join(s.dataDir, 'digests'));
         mkdirSync(dir, { recursive: true });
         const png = await renderDepartmentChart(figures, { locale });
         const pngName = `digest-${week}.png`;

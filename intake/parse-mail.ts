@@ -96,13 +96,19 @@ export function repairHeaders(raw: Buffer): Buffer {
 
 const HEADER_FIELD_RE = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
 
+/** Text read byte-for-byte (latin1) as a person would read it: UTF-8, else GB18030 (what Chinese editors save). */
+function readable(latin1: string): string {
+  const bytes = Buffer.from(latin1, 'latin1');
+  return (isUtf8(bytes) ? bytes.toString('utf8') : iconv.decode(bytes, 'gb18030')).replace(/[\p{Cc}\ufffd]/gu, '?');
+}
+
 function assertLooksLikeMail(buf: Buffer): void {
   const head = buf.subarray(0, 4096).toString('latin1').replace(/^(?:\uFEFF|\xEF\xBB\xBF)/, '');
   if (head.trim() === '') throw new MailParseError('邮件内容为空，无法解析（empty input）');
   const firstLine = head.replace(/^\s+/, '').split(/\r?\n/, 1)[0] ?? '';
   if (!HEADER_FIELD_RE.test(firstLine) && !/^From \S/.test(firstLine)) {
     throw new MailParseError(
-      `不是邮件格式：开头应是邮件头（如 "From:"、"Subject:"），实际是 "${firstLine.slice(0, 40)}"（not an RFC 5322 message）`,
+      `不是邮件格式：开头应是邮件头（如 "From:"、"Subject:"），实际是 "${readable(firstLine).slice(0, 40)}"（not an RFC 5322 message）`,
     );
   }
   if (head.split(/\r?\n\r?\n/, 1)[0]?.includes('\0')) {

@@ -62,4 +62,14 @@ describe('baosong inspect (the command)', () => {
     expect(dir.code).toBe(1);
     expect(dir.stderr).toMatch(/not a file/);
   });
+
+  it('quotes the start of a file that is not a mail as it reads, UTF-8 or GBK (no mojibake)', async () => {
+    const readme = fileURLToPath(new URL('../../README.md', import.meta.url));
+    const r = await runCli(['inspect', readme], { cwd: empty });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`实际是 "${readFileSync(readme, 'utf8').split('\n')[0]?.slice(0, 40)}"`);
+    const gbk = join(empty, 'notes.txt');
+    writeFileSync(gbk, Buffer.from([0xc4, 0xe3, 0xba, 0xc3, 0xa3, 0xac, 0xca, 0xc0, 0xbd, 0xe7, 0x0a])); // 你好，世界 in GBK
+    expect((await runCli(['inspect', gbk], { cwd: empty })).stderr).toContain('实际是 "你好，世界"');
+  });
 });

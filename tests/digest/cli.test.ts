@@ -44,6 +44,14 @@ describe('baosong digest', () => {
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
   });
 
+  test('--preview without --out writes into the data directory, never the current folder', async () => {
+    const result = await runCli(['digest', '--week', '2026-W48', '--preview', '--config', EXAMPLE_CONFIG], { cwd: dir, env });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`wrote ${join(dir, 'data', 'digests', 'digest-2026-W48.html')}`);
+    expect(existsSync(join(dir, 'data', 'digests', 'digest-2026-W48.png'))).toBe(true);
+    expect(readdirSync(dir).filter((f) => f.startsWith('digest-'))).toEqual([]);
+  });
+
   test('--send mails the digest once (here to the outbox folder: the example school has no SMTP); again sends nothing', async () => {
     const outbox = join(dir, 'data', 'outbox');
     const first = await runCli(['digest', '--week', '2026-W48', '--send', '--config', EXAMPLE_CONFIG], { cwd: dir, env });
