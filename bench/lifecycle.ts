@@ -4,15 +4,19 @@
 //   2. the worker's memory while M reports wait for review: the peak RSS (VmHWM) of the worker, which runs
 //      in a process of its own (bench/worker-process.ts), apart from this load generator.
 //   npm run bench:lifecycle [-- <reports> <waiting>]        (defaults 1000 and 10000)
+// The figure that counts on a shared machine is CPU per report: the CPU time of every process (this load
+// generator, the worker process, the Temporal test server) over the timed part, divided by the reports.
+// Ends with one JSON line: {"bench":"lifecycle", …, "goal":{…}, "met":…}.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateToLatest, openDatabase, ReadModel } from '../db/index.js';
 import { submitReport, type Submission } from '../intake/submit.js';
 import { approveSignal } from '../workflows/report.js';
 import { testConfig } from '../tests/support/baosong.js';
 import { createTestEnv, uniqueTaskQueue } from '../temporal-server/testing.js';
+import { cpuSince, processTreeCpu } from './cpu.js';
 import { smtpSink } from './smtp-sink.js';
 import { spawnWorker } from './spawn-worker.js';
 
@@ -33,7 +37,17 @@ async function pool<T>(items: T[], limit: number, run: (item: T) => Promise<void
   );
 }
 
+interface Figures {
+  reportsPerSecond?: number;
+  mailsPerSecond?: number;
+  cpuMsPerReport?: number;
+  cpuMsPerReportByProcess?: Record<string, number>;
+  waiting?: number;
+  workerPeakRssMb?: number;
+}
+
 async function main(): Promise<void> {
+  const result: Figures = {};
   const env = await createTestEnv();
   const sink = await smtpSink();
   const dataDir = mkdtempSync(join(tmpdir(), 'baosong-bench-'));
@@ -69,6 +83,7 @@ async function main(): Promise<void> {
     await warmHandle.result();
 
     const mailsBefore = sink.deliveries.length;
+    const cpuBefore = processTreeCpu();
     const t0 = performance.now();
     await pool(Array.from({ length: reports }, (_, i) => i), concurrency, async (i) => {
       const r = await submitReport(deps, submission());
@@ -79,8 +94,17 @@ async function main(): Promise<void> {
       if (outcome.status !== 'published') throw new Error(`report ${r.reportId} ended ${outcome.status}`);
     });
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = cpuSince(cpuBefore);
     const mails = sink.deliveries.length - mailsBefore;
+    const perReport = (ms: number) => Math.round((ms / reports) * 10) / 10;
+    const workerMs = cpu.byPid.get(worker.pid) ?? 0;
+    const benchMs = cpu.byPid.get(process.pid) ?? 0;
+    result.reportsPerSecond = Math.round((reports / seconds) * 10) / 10;
+    result.mailsPerSecond = Math.round(mails / seconds);
+    result.cpuMsPerReport = perReport(cpu.total);
+    result.cpuMsPerReportByProcess = { worker: perReport(workerMs), bench: perReport(benchMs), server: perReport(cpu.total - workerMs - benchMs) };
     console.log(`lifecycle: ${reports} reports through the whole chain in ${seconds.toFixed(1)} s = ${(reports / seconds).toFixed(1)} reports/s (${mails} mails delivered, ${(mails / seconds).toFixed(0)} mails/s)`);
+    console.log(`CPU per report: ${result.cpuMsPerReport} ms across all processes (worker ${perReport(workerMs)}, bench ${perReport(benchMs)}, test server ${perReport(cpu.total - workerMs - benchMs)}); machine load average ${loadavg()[0]?.toFixed(2)}`);
 
     if (waiting > 0) {
       const before = sink.deliveries.length;
@@ -93,12 +117,17 @@ async function main(): Promise<void> {
       const settled = (performance.now() - w0) / 1000;
       await new Promise((r) => setTimeout(r, 2000));
       console.log(`waiting: ${waiting} reports in review after ${settled.toFixed(1)} s; worker process peak RSS ${mb(worker.peakRss())} MB, now ${mb(worker.rss())} MB`);
+      result.waiting = waiting;
+      result.workerPeakRssMb = Math.round(worker.peakRss() / 2 ** 20);
     }
   }
   await worker.stop();
   await sink.close();
   await database.close();
   await env.teardown();
+  const goal = { cpuMsPerReport: 40, reportsPerSecond: 50, ...(result.workerPeakRssMb === undefined ? {} : { workerPeakRssMb: 300 }) };
+  const met = (result.cpuMsPerReport ?? Infinity) <= goal.cpuMsPerReport && (result.reportsPerSecond ?? 0) >= goal.reportsPerSecond && (result.workerPeakRssMb ?? 0) < 300;
+  console.log(JSON.stringify({ bench: 'lifecycle', reports, ...result, loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100, goal, met }));
 }
 
 main().catch((err: unknown) => {

@@ -10,6 +10,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from '../worker/index.js';
 
 export interface WorkerProcess {
+  readonly pid: number;
   /** Resident memory now and at its peak (VmHWM), bytes. */
   rss(): number;
   peakRss(): number;
@@ -30,6 +31,7 @@ export async function spawnWorker(options: { address: string; taskQueue: string;
   });
   const status = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
   return {
+    pid: child.pid ?? 0,
     rss: () => status('VmRSS'),
     peakRss: () => status('VmHWM'),
     stop: async () => {

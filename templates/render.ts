@@ -3,12 +3,12 @@
  * kind, the data contract in types.ts, and the school's locale and time zone.
  */
 import { compile as compileHtmlToText, type FormatCallback } from 'html-to-text';
-import juice from 'juice';
 import type { DigestFigures } from '../digest/figures.js';
 import { findCategory } from '../domain/report.js';
 import { assertTimeZone, parseLocalDate } from '../domain/time.js';
 import { sharedEngine, TemplateError, type Engine } from './engine.js';
 import { formatDuration } from './format.js';
+import { CssInliner } from './inline-css.js';
 import { LABELS } from './strings.js';
 import {
   LOCALES,
@@ -72,6 +72,9 @@ const textConverter = (locale: Locale) => compileHtmlToText({
 });
 const TO_TEXT: Record<Locale, (html: string) => string> = { 'zh-CN': textConverter('zh-CN'), en: textConverter('en') };
 
+/** Inlines the layout's CSS as juice does, with juice's work done once per kind of element (see inline-css.ts). */
+const CSS = new CssInliner();
+
 /** A header line: no control characters (CR/LF: header injection), whitespace collapsed. */
 export function oneLine(text: string): string {
   // eslint-disable-next-line no-control-regex
@@ -127,7 +130,7 @@ export function renderMail(kind: MailKind, data: MailData, options: RenderOption
 export function inLayout(engine: Engine, base: string, context: object, frame: { locale: Locale; timeZone: string; mode: 'html' }, subject: string, schoolName: string, replyAddress: string | null): RenderedMail {
   const content = engine.render(`${base}.html`, context, frame);
   const page = engine.render('layouts/mail', { lang: frame.locale, subject, schoolName, replyAddress, content }, frame);
-  const html = juice(page, { removeStyleTags: true, preserveMediaQueries: false, applyWidthAttributes: true });
+  const html = CSS.inline(page);
   const text = engine.has(`${base}.text`) ? engine.render(`${base}.text`, context, frame) : TO_TEXT[frame.locale](page);
   return { subject, html, text: text.replace(/\n{3,}/g, '\n\n').trim() + '\n' };
 }
