@@ -10,7 +10,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDialectConfig } from 'kysely';
 import pg from 'pg';
 import { DatabaseError, describe, driverCode } from './errors.js';
 import type { Tables } from './schema.js';
@@ -130,7 +130,37 @@ function connectSqlite(file: string, options: OpenDatabaseOptions): Kysely<Table
       cause: error,
     });
   }
-  return new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+}
+
+/** How many prepared statements a SQLite connection keeps (the read model uses a few dozen distinct ones). */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * better-sqlite3 as Kysely's SQLite dialect sees it, keeping prepared statements by SQL text: Kysely
+ * prepares every query anew, and preparing costs more than running our small statements. Least recently
+ * used statements are dropped past STATEMENT_CACHE_SIZE; a statement still iterating (a streamed select)
+ * is never handed out twice.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDialectConfig['database'] {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      const cached = cache.get(sql);
+      if (cached && !cached.busy) {
+        cache.delete(sql);
+        cache.set(sql, cached);
+        return cached;
+      }
+      const statement = sqlite.prepare(sql);
+      if (!cached) {
+        cache.set(sql, statement);
+        if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+      }
+      return statement;
+    },
+  };
 }
 
 async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<Database> {

@@ -53,6 +53,15 @@ export class ReadModel {
     return this.#database.db;
   }
 
+  /**
+   * Runs `work` with a read model whose writes all go in one transaction (one commit for a step's
+   * records, and none of them without the others). Inside a transaction already, `work` joins it.
+   */
+  async transaction<T>(work: (readModel: ReadModel) => Promise<T>): Promise<T> {
+    if (this.#db.isTransaction) return work(this);
+    return this.#db.transaction().execute((trx) => work(new ReadModel({ ...this.#database, db: trx })));
+  }
+
   // -------------------------------------------------------------------------------------------------
   // Report numbers
 
@@ -226,7 +235,7 @@ export class ReadModel {
    * the outbox) is left alone: check its status in the returned row and do not send it again.
    */
   async recordMailSending(mail: MailSendingRecord): Promise<SentMail> {
-    await this.#db
+    const written = await this.#db
       .insertInto('sent_mail')
       .values({
         message_id: mail.messageId,
@@ -246,8 +255,10 @@ export class ReadModel {
           .doUpdateSet((eb) => ({ status: 'sending', attempts: eb('sent_mail.attempts', '+', 1) }))
           .where('sent_mail.status', 'not in', ['sent', 'outbox']),
       )
-      .execute();
-    const row = await this.sentMail(mail.messageId);
+      .returningAll()
+      .executeTakeFirst();
+    // Nothing written: the mail had been sent already; read its row.
+    const row = written ? toSentMail(written) : await this.sentMail(mail.messageId);
     if (row === null) throw new DatabaseError('EDB_NOT_FOUND', `Mail ${mail.messageId} vanished right after it was recorded.`);
     return row;
   }
