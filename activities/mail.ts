@@ -4,12 +4,14 @@
  * finds the mail already sent and does not send it again, and an SMTP server that failed mid-way gets
  * the identical message, never a second different one.
  */
+import { access } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Config } from '../config/schema.js';
 import type { ReadModel } from '../db/read-model.js';
 import { REFUSAL_TEXT, type RefusalReason, type ReportMailRequest } from '../domain/lifecycle.js';
 import type { Person } from '../domain/review.js';
-import { reviewUrls, statusUrl } from '../mail/links.js';
+import { attachmentPath } from '../intake/attachments.js';
+import { fileUrl, reviseUrl, reviewUrls, statusUrl } from '../mail/links.js';
 import { mailDomain, reportMessageId, threadHeaders } from '../mail/message-id.js';
 import { mintReplyToken, replyAddress } from '../mail/reply-token.js';
 import { deliverOnce } from '../mail/deliver.js';
@@ -18,8 +20,28 @@ import { renderMail, TemplateError, type AttemptedAction, type MailData } from '
 
 const ATTEMPTED: Record<string, AttemptedAction> = { approve: 'approve', sendBack: 'send_back', withdraw: 'withdraw', revise: 'revise' };
 
+/** Kinds that carry the report's files as attachments (up to `mail.attachUpToMB`): the reviewer's and the website editor's. */
+const CARRIES_FILES = new Set(['review_request', 'publish_request']);
+
+/**
+ * Which of the report's files go with this mail (by sha256): in order, while the total stays within
+ * `mail.attachUpToMB`; the rest, and every file of other kinds, are signed download links.
+ */
+export function filesToAttach(req: ReportMailRequest, config: Config): Set<string> {
+  const attach = new Set<string>();
+  if (!CARRIES_FILES.has(req.kind)) return attach;
+  const cap = config.mail.attachUpToMB * 1024 * 1024;
+  let total = 0;
+  for (const a of req.report.attachments) {
+    if (attach.has(a.sha256) || total + a.size > cap) continue;
+    attach.add(a.sha256);
+    total += a.size;
+  }
+  return attach;
+}
+
 /** Template data for one recipient of a report mail. */
-export function mailData(req: ReportMailRequest, recipient: Person, config: Config, secret: string): MailData {
+export function mailData(req: ReportMailRequest, recipient: Person, config: Config, secret: string, attached: ReadonlySet<string> = new Set()): MailData {
   const locale = config.school.locale;
   const r = req.report;
   const data: MailData = {
@@ -39,7 +61,13 @@ export function mailData(req: ReportMailRequest, recipient: Person, config: Conf
       dueAt: r.dueAt,
       timeliness: r.timeliness,
       reviewDueAt: req.reviewDueAt,
-      attachments: r.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })),
+      attachments: r.attachments.map((a) => ({
+        filename: a.filename,
+        contentType: a.contentType,
+        size: a.size,
+        url: fileUrl(config.web.baseUrl, { reportId: req.reportId, sha256: a.sha256, filename: a.filename, issuedAt: req.composedAt, secret }),
+        attached: attached.has(a.sha256),
+      })),
       statusUrl: statusUrl(config.web.baseUrl, req.reportId, secret),
     },
     sentAt: req.composedAt,
@@ -64,6 +92,11 @@ export function mailData(req: ReportMailRequest, recipient: Person, config: Conf
     // Signed links to the reviewer page, bound to this report, round, step and reviewer; opening them only shows a form.
     data.links = reviewUrls(config.web.baseUrl, { reportId: req.reportId, round: req.round, step: req.step.index, reviewer: recipient.email, issuedAt: req.composedAt, secret });
   }
+  if ((req.kind === 'returned' || (req.kind === 'reminder' && !req.step)) && recipient.email.toLowerCase() === r.submitter.email.toLowerCase()) {
+    // The submitter's signed link to revise online (the same `revise` signal a reply sends), for this round.
+    data.links = { edit: reviseUrl(config.web.baseUrl, { reportId: req.reportId, round: req.round, submitter: recipient.email, issuedAt: req.composedAt, secret }) };
+  }
+  if (req.kind === 'publish_request') data.approvals = req.approvals.map((a) => ({ kind: a.kind, name: a.name, at: a.at }));
   return data;
 }
 
@@ -82,9 +115,14 @@ export function createMailActivities(deps: { config: Config; readModel: ReadMode
   async function sendOne(req: ReportMailRequest, recipient: Person): Promise<void> {
     const messageId = reportMessageId(req.reportId, req.key, recipient.email, domain);
 
+    // Files that are planned but missing on disk (never expected) go as links rather than failing the mail forever.
+    const attach = filesToAttach(req, config);
+    for (const sha of attach) if (!(await access(attachmentPath(config.dataDir, sha)).then(() => true, () => false))) attach.delete(sha);
+    const files = req.report.attachments.filter((a, i, all) => attach.has(a.sha256) && all.findIndex((b) => b.sha256 === a.sha256) === i);
+
     let rendered;
     try {
-      rendered = renderMail(req.kind, mailData(req, recipient, config, secret), { locale: config.school.locale, timeZone: config.school.timeZone });
+      rendered = renderMail(req.kind, mailData(req, recipient, config, secret, attach), { locale: config.school.locale, timeZone: config.school.timeZone });
     } catch (err) {
       // A template that cannot render will not render on a retry either.
       if (err instanceof TemplateError) throw ApplicationFailure.nonRetryable(err.message, 'TemplateError');
@@ -107,6 +145,7 @@ export function createMailActivities(deps: { config: Config; readModel: ReadMode
       inReplyTo: thread.inReplyTo,
       references: thread.references,
       date: new Date(req.composedAt),
+      ...(files.length > 0 ? { attachments: files.map((a) => ({ filename: a.filename, contentType: a.contentType, path: attachmentPath(config.dataDir, a.sha256) })) } : {}),
       headers: {
         'Auto-Submitted': 'auto-generated',
         'X-Auto-Response-Suppress': 'All',

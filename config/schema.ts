@@ -207,6 +207,8 @@ export const configSchema = z
         })
         .optional(),
       outboxDir: z.string().optional(),
+      /** Review requests and the website editor's mail carry the report's files up to this many MB in total; beyond it, signed download links. 0: links only. */
+      attachUpToMB: z.number().min(0).default(10),
       limits: z
         .strictObject({
           maxAttachmentMB: z.number().positive().default(20),

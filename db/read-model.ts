@@ -6,7 +6,7 @@
  *   const readModel = new ReadModel(await openDatabase({ file: 'data/baosong.db' }));
  *   const id = await readModel.allocateReportNumber(`mail:${messageId}`, 2026);   // R-2026-0042
  */
-import type { Selectable } from 'kysely';
+import type { Expression, ExpressionBuilder, Selectable, SqlBool } from 'kysely';
 import { formatReportNumber } from '../domain/report.js';
 import type { Database } from './connect.js';
 import { DatabaseError, describe, driverCode, isForeignKeyViolation } from './errors.js';
@@ -37,7 +37,7 @@ import type {
   Timeliness,
   Urgency,
 } from './rows.js';
-import type { ChatMessagesTable, DigestsTable, ExpectedReportsTable, PublishedTable, ReportEventsTable, ReportsTable, SentMailTable } from './schema.js';
+import type { ChatMessagesTable, DigestsTable, ExpectedReportsTable, PublishedTable, ReportEventsTable, ReportsTable, SentMailTable, Tables } from './schema.js';
 
 /** Thrown inside the allocation transaction to roll it back when the origin already has a number. */
 class AlreadyAllocated extends Error {}
@@ -350,18 +350,8 @@ export class ReadModel {
 
   /** Reports matching every given filter, newest received first. */
   async listReports(filter: ReportFilter = {}): Promise<Report[]> {
-    let query = this.#db.selectFrom('reports').selectAll();
-    if (filter.department !== undefined) query = query.where('department_id', '=', filter.department);
-    if (filter.category !== undefined) query = query.where('category', '=', filter.category);
-    if (filter.status !== undefined) {
-      const statuses: readonly ReportStatus[] = typeof filter.status === 'string' ? [filter.status] : filter.status;
-      if (statuses.length === 0) return [];
-      query = query.where('status', 'in', statuses);
-    }
-    if (filter.late !== undefined) query = query.where('timeliness', '=', filter.late ? 'late' : 'on_time');
-    if (filter.overdue !== undefined) query = query.where('overdue', '=', this.#bool(filter.overdue));
-    if (filter.from !== undefined) query = query.where('received_at', '>=', toIso(filter.from, 'from'));
-    if (filter.to !== undefined) query = query.where('received_at', '<', toIso(filter.to, 'to'));
+    if (filter.status !== undefined && typeof filter.status !== 'string' && filter.status.length === 0) return [];
+    let query = this.#db.selectFrom('reports').selectAll().where(this.#matching(filter));
     query = query.orderBy('received_at', 'desc').orderBy('id', 'desc');
     const limit = count(filter.limit, 'limit');
     const offset = count(filter.offset, 'offset');
@@ -369,6 +359,28 @@ export class ReadModel {
     if (limit !== undefined || offset !== undefined) query = query.limit(limit ?? Number.MAX_SAFE_INTEGER);
     if (offset !== undefined) query = query.offset(offset);
     return (await query.execute()).map(toReport);
+  }
+
+  /** How many reports match the filter (its limit and offset aside): for paging. */
+  async countReports(filter: ReportFilter = {}): Promise<number> {
+    if (filter.status !== undefined && typeof filter.status !== 'string' && filter.status.length === 0) return 0;
+    const row = await this.#db.selectFrom('reports').select((eb) => eb.fn.countAll<number | string | bigint>().as('n')).where(this.#matching(filter)).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  /** The filter's conditions (limit and offset aside). */
+  #matching(filter: ReportFilter) {
+    return (eb: ExpressionBuilder<Tables, 'reports'>) => {
+      const all: Expression<SqlBool>[] = [];
+      if (filter.department !== undefined) all.push(eb('department_id', '=', filter.department));
+      if (filter.category !== undefined) all.push(eb('category', '=', filter.category));
+      if (filter.status !== undefined) all.push(eb('status', 'in', typeof filter.status === 'string' ? [filter.status] : [...filter.status]));
+      if (filter.late !== undefined) all.push(eb('timeliness', '=', filter.late ? 'late' : 'on_time'));
+      if (filter.overdue !== undefined) all.push(eb('overdue', '=', this.#bool(filter.overdue)));
+      if (filter.from !== undefined) all.push(eb('received_at', '>=', toIso(filter.from, 'from')));
+      if (filter.to !== undefined) all.push(eb('received_at', '<', toIso(filter.to, 'to')));
+      return eb.and(all);
+    };
   }
 
   /** A report's events in the workflow's order. */

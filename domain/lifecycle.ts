@@ -154,6 +154,7 @@ export type MailKind =
   | 'returned'
   | 'revision_received'
   | 'approved'
+  | 'publish_request'
   | 'published'
   | 'withdrawn'
   | 'expired'
@@ -413,8 +414,9 @@ function review(t: Transition, event: Extract<PersonEvent, { type: 'approve' | '
   s.step = null;
   s.decidedAt = t.now;
   const approved = t.state.timeline[t.state.timeline.length - 1]!;
+  // The website editor first (the final text, the files, the facts), then publishing, whose mail tells the submitter.
+  if (t.input.editor) t.mail('publish_request', [t.input.editor], approved);
   t.effects.push({ type: 'publish' });
-  if (t.input.editor) t.mail('approved', [t.input.editor], approved);
   return t.done();
 }
 
@@ -707,6 +709,8 @@ export interface ReportMailRequest {
   reason: string | null;
   attemptedAction: string | null;
   publishedUrl: string | null;
+  /** publish_request: who approved each step (the latest approval of each), in chain order. */
+  approvals: { kind: ReviewStepKind; name: string; at: string }[];
 }
 
 export function mailRequest(input: ReportInput, state: ReportState, effect: MailEffect, composedAt: string): ReportMailRequest {
@@ -744,5 +748,15 @@ export function mailRequest(input: ReportInput, state: ReportState, effect: Mail
     reason: effect.reason ?? null,
     attemptedAction: effect.attemptedAction ?? null,
     publishedUrl: state.publishedUrl,
+    approvals: effect.kind === 'publish_request' ? approvals(state) : [],
   };
+}
+
+function approvals(state: ReportState): ReportMailRequest['approvals'] {
+  const latest = new Map<number, TimelineEntry>();
+  for (const e of state.timeline) if (e.type === 'approved' && e.step !== null && e.actor) latest.set(e.step, e);
+  return state.chain.flatMap((step, i) => {
+    const e = latest.get(i);
+    return e?.actor ? [{ kind: step.kind, name: e.actor.name, at: e.at }] : [];
+  });
 }

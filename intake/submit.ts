@@ -128,6 +128,8 @@ export interface SubmitResult {
 }
 
 export async function submitReport(deps: SubmitDeps, submission: Submission): Promise<SubmitResult> {
+  // Refuse an unknown sender or a wrong department before a report number is used up (no gaps in R-2026-…).
+  submittingDepartment(deps.config, submission);
   const year = toLocal(submission.receivedAt, deps.config.school.timeZone).year;
   const reportId = await deps.readModel.allocateReportNumber(`${submission.origin.kind}:${submission.origin.ref}`, year, submission.receivedAt);
   const workflowId = reportWorkflowId(submission.origin);

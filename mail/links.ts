@@ -6,6 +6,8 @@
  * - Reviewer link: `/review/<token>`, bound to one report, review round, step and reviewer, expiring.
  * - Sign-in link: `/office/signin/<token>`, for one address, expiring after minutes, used once (the web
  *   server remembers the nonces it has accepted).
+ * - File link: `/files/<token>/<name>`, one attachment (by its sha256) of one report, expiring.
+ * - Revise link: `/revise/<token>`, for the submitter of a returned report, one review round, expiring.
  *
  * Tokens are `<payload>.<signature>`: the payload is base64url JSON, the signature the first 32
  * base64url characters (192 bits) of HMAC-SHA256(secret, "baosong-link|" + payload).
@@ -50,7 +52,25 @@ export interface SignInClaims {
   nonce: string;
 }
 
-export type LinkClaims = ReviewClaims | SignInClaims;
+export interface FileClaims {
+  kind: 'file';
+  reportId: string;
+  /** The attachment's content hash (it is stored by it). */
+  sha256: string;
+  expiresAt: number;
+}
+
+export interface ReviseClaims {
+  kind: 'revise';
+  reportId: string;
+  /** The review round that returned the report: a revision answers that round only. */
+  round: number;
+  /** The submitter (lower case). */
+  email: string;
+  expiresAt: number;
+}
+
+export type LinkClaims = ReviewClaims | SignInClaims | FileClaims | ReviseClaims;
 
 export type LinkCheck<C> = { ok: true; claims: C; linkId: string } | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' | 'wrong_kind' };
 
@@ -70,10 +90,15 @@ function sign(payload: string, secret: string): string {
 }
 
 function mint(claims: LinkClaims, secret: string): string {
+  const x = Math.floor(claims.expiresAt / 1000);
   const compact =
     claims.kind === 'review'
-      ? { k: 'r', r: claims.reportId, n: claims.round, s: claims.step, e: claims.email.toLowerCase(), x: Math.floor(claims.expiresAt / 1000) }
-      : { k: 's', e: claims.email.toLowerCase(), x: Math.floor(claims.expiresAt / 1000), i: claims.nonce };
+      ? { k: 'r', r: claims.reportId, n: claims.round, s: claims.step, e: claims.email.toLowerCase(), x }
+      : claims.kind === 'signin'
+        ? { k: 's', e: claims.email.toLowerCase(), x, i: claims.nonce }
+        : claims.kind === 'file'
+          ? { k: 'f', r: claims.reportId, h: claims.sha256, x }
+          : { k: 'v', r: claims.reportId, n: claims.round, e: claims.email.toLowerCase(), x };
   const payload = Buffer.from(JSON.stringify(compact)).toString('base64url');
   return `${payload}.${sign(payload, secret)}`;
 }
@@ -105,6 +130,10 @@ export function verifyLink(token: string, secret: string, now: Date = new Date()
     claims = { kind: 'review', reportId: c.r, round: c.n, step: c.s, email: c.e, expiresAt: c.x * 1000 };
   } else if (c.k === 's' && typeof c.e === 'string' && typeof c.i === 'string') {
     claims = { kind: 'signin', email: c.e, expiresAt: c.x * 1000, nonce: c.i };
+  } else if (c.k === 'f' && typeof c.r === 'string' && typeof c.h === 'string' && /^[0-9a-f]{64}$/.test(c.h)) {
+    claims = { kind: 'file', reportId: c.r, sha256: c.h, expiresAt: c.x * 1000 };
+  } else if (c.k === 'v' && typeof c.r === 'string' && typeof c.n === 'number' && typeof c.e === 'string') {
+    claims = { kind: 'revise', reportId: c.r, round: c.n, email: c.e, expiresAt: c.x * 1000 };
   } else {
     return { ok: false, reason: 'malformed' };
   }
@@ -122,6 +151,39 @@ export function verifySignInLink(token: string, secret: string, now?: Date): Lin
   const r = verifyLink(token, secret, now);
   if (!r.ok) return r;
   return r.claims.kind === 'signin' ? { ok: true, claims: r.claims, linkId: r.linkId } : { ok: false, reason: 'wrong_kind' };
+}
+
+export function verifyFileLink(token: string, secret: string, now?: Date): LinkCheck<FileClaims> {
+  const r = verifyLink(token, secret, now);
+  if (!r.ok) return r;
+  return r.claims.kind === 'file' ? { ok: true, claims: r.claims, linkId: r.linkId } : { ok: false, reason: 'wrong_kind' };
+}
+
+export function verifyReviseLink(token: string, secret: string, now?: Date): LinkCheck<ReviseClaims> {
+  const r = verifyLink(token, secret, now);
+  if (!r.ok) return r;
+  return r.claims.kind === 'revise' ? { ok: true, claims: r.claims, linkId: r.linkId } : { ok: false, reason: 'wrong_kind' };
+}
+
+/** How long a download link works (from when the page or mail carrying it was made). */
+export const FILE_LINK_TTL_MS = 7 * 24 * 3600_000;
+
+/**
+ * `<base>/files/<token>/<name>`: a signed, expiring download link for one attachment of one report.
+ * `issuedAt` is when the page or mail is made (a mail's composition time: deterministic for retries).
+ */
+export function fileUrl(baseUrl: string, o: { reportId: string; sha256: string; filename: string; issuedAt: Date | string; secret: string }): string {
+  const token = mint({ kind: 'file', reportId: o.reportId, sha256: o.sha256, expiresAt: new Date(o.issuedAt).getTime() + FILE_LINK_TTL_MS }, o.secret);
+  return `${trimBase(baseUrl)}/files/${token}/${encodeURIComponent(o.filename)}`;
+}
+
+/** How long a revise link works after the mail that carries it was composed. */
+export const REVISE_LINK_TTL_MS = 14 * 24 * 3600_000;
+
+/** `<base>/revise/<token>`: the submitter's page to revise a returned report online (one round). */
+export function reviseUrl(baseUrl: string, o: { reportId: string; round: number; submitter: string; issuedAt: Date | string; secret: string }): string {
+  const token = mint({ kind: 'revise', reportId: o.reportId, round: o.round, email: o.submitter, expiresAt: new Date(o.issuedAt).getTime() + REVISE_LINK_TTL_MS }, o.secret);
+  return `${trimBase(baseUrl)}/revise/${token}`;
 }
 
 export interface ReviewLinkOptions {

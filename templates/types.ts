@@ -15,6 +15,7 @@ export const MAIL_KINDS = [
   'returned',
   'revision_received',
   'approved',
+  'publish_request',
   'published',
   'withdrawn',
   'expired',
@@ -30,6 +31,18 @@ export interface AttachmentInfo {
   contentType: string;
   /** Bytes. */
   size: number;
+  /** Signed, expiring download link (mail/links.ts fileUrl). */
+  url?: string;
+  /** Whether the file goes with the mail as an attachment. */
+  attached?: boolean;
+}
+
+/** publish_request: who approved each step of the review. */
+export interface ApprovalInfo {
+  kind: StepKind;
+  name: string;
+  /** When (ISO). */
+  at: string;
 }
 
 export interface ReportSummary {
@@ -112,6 +125,8 @@ export interface MailData {
   publishedUrl?: string;
   /** refused: what was attempted. */
   attemptedAction?: AttemptedAction;
+  /** publish_request: the approvals, one per step of the review chain, in order. */
+  approvals?: ApprovalInfo[];
 }
 
 export interface RenderedMail {
@@ -159,6 +174,7 @@ export const REQUIRED_FIELDS: Record<MailKind, readonly RequiredField[]> = {
   returned: ['actorName', 'reason', 'revisionDueAt'],
   revision_received: [],
   approved: [],
+  publish_request: ['approvals'],
   published: [],
   withdrawn: ['actorName'],
   expired: ['revisionDueAt'],

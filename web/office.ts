@@ -5,14 +5,11 @@
  * hold overdue reports, and each report's detail with timeline and attachments.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { identify } from '../config/school.js';
 import type { Report, ReportFilter } from '../db/rows.js';
 import { CATEGORIES, REPORT_STATUSES, REPORT_STATUS_LABELS, URGENCY_LABELS, type ReportStatus } from '../domain/report.js';
 import { parseDateTime } from '../domain/time.js';
-import { attachmentPath } from '../intake/attachments.js';
 import { ExpectationError, registerExpectation } from '../intake/expected.js';
 import { deliverOnce } from '../mail/deliver.js';
 import { mailDomain } from '../mail/message-id.js';
@@ -21,6 +18,7 @@ import { SIGN_IN_LINK_TTL_MS, signInUrl, verifySignInLink } from '../mail/links.
 import { formatDateTime } from '../templates/format.js';
 import { renderSignIn } from '../templates/render.js';
 import type { Locale } from '../templates/types.js';
+import { isThumbnailable, sendAttachment } from './files.js';
 import type { Web } from './server.js';
 import { bodyForPage, categoryLabel, stepLabel, timelineItems } from './view.js';
 
@@ -80,6 +78,15 @@ interface Filters {
   overdue: string;
   from: string;
   to: string;
+}
+
+/** Reports per page of the dashboard list. */
+export const PAGE_SIZE = 100;
+
+function pageQuery(filters: URLSearchParams, page: number): string {
+  const q = new URLSearchParams(filters);
+  if (page > 1) q.set('page', String(page));
+  return q.toString();
 }
 
 const FILTER_KEYS: (keyof Filters)[] = ['department', 'category', 'status', 'late', 'overdue', 'from', 'to'];
@@ -209,7 +216,12 @@ export function officeRoutes(app: FastifyInstance, web: Web): void {
     const locale = web.locale(req);
     const en = locale === 'en';
     const f = readFilters(req.query);
-    const reports = await web.readModel.listReports({ ...toReportFilter(f, tz), limit: 500 });
+    const filter = toReportFilter(f, tz);
+    const total = await web.readModel.countReports(filter);
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    const pageParam = Number(req.query.page);
+    const pageNo = Number.isInteger(pageParam) && pageParam >= 1 ? Math.min(pageParam, pages) : 1;
+    const reports = await web.readModel.listReports({ ...filter, limit: PAGE_SIZE, offset: (pageNo - 1) * PAGE_SIZE });
     const overdue = await web.readModel.listReports({ overdue: true, status: 'in_review', limit: 1000 });
     const holders = new Map<string, { name: string; email: string; reports: { id: string; href: string }[] }>();
     for (const r of overdue) {
@@ -236,8 +248,16 @@ export function officeRoutes(app: FastifyInstance, web: Web): void {
         statuses: [option('', s['office.any'], f.status), ...REPORT_STATUSES.map((st) => option(st, REPORT_STATUS_LABELS[st][en ? 'en' : 'zh'], f.status))],
         lates: [option('', s['office.any'], f.late), option('yes', s['office.yes'], f.late), option('no', s['office.no'], f.late)],
         overdues: [option('', s['office.any'], f.overdue), option('yes', s['office.yes'], f.overdue), option('no', s['office.no'], f.overdue)],
-        count: web.t(req, 'office.count', { n: reports.length }),
+        count: web.t(req, 'office.count', { n: total }),
         reports: reports.map((r) => row(r, locale)),
+        paging:
+          pages > 1
+            ? {
+                text: web.t(req, 'office.page', { page: pageNo, pages }),
+                prev: pageNo > 1 ? `/office?${pageQuery(query, pageNo - 1)}` : null,
+                next: pageNo < pages ? `/office?${pageQuery(query, pageNo + 1)}` : null,
+              }
+            : null,
         exportHref: `/office/export.csv${query.size > 0 ? `?${query.toString()}` : ''}`,
         overdueHolders: [...holders.values()].sort((a, b) => b.reports.length - a.reports.length),
         ...(await expectedSection(req)),
@@ -386,7 +406,7 @@ export function officeRoutes(app: FastifyInstance, web: Web): void {
         },
         body: bodyForPage(input?.body ?? ''),
         timeline,
-        attachments: files.map((a) => ({ ...a, href: `/office/reports/${encodeURIComponent(report.id)}/files/${a.sha256}/${encodeURIComponent(a.filename)}` })),
+        attachments: files.map((a) => ({ ...a, thumbnail: isThumbnailable(a.contentType), href: `/office/reports/${encodeURIComponent(report.id)}/files/${a.sha256}/${encodeURIComponent(a.filename)}` })),
         mails: mails.map((m) => ({ kind: m.kind, subject: m.subject, to: m.to.join(', '), at: m.sentAt ?? m.createdAt, mailStatus: m.status })),
       },
       { title: `${report.id} · ${web.strings(req)['office.detail']}` },
@@ -397,16 +417,8 @@ export function officeRoutes(app: FastifyInstance, web: Web): void {
     const session = requireSession(req, reply);
     if (!session) return reply;
     const files = await web.readModel.attachmentsFor(req.params.id);
-    const file = files.find((a) => a.sha256 === req.params.sha && /^[0-9a-f]{64}$/.test(a.sha256));
+    const file = files.find((a) => a.sha256 === req.params.sha);
     if (!file) return web.message(req, reply, 404, web.t(req, 'error.notFound'));
-    const path = attachmentPath(config.dataDir, file.sha256);
-    if (!(await access(path).then(() => true, () => false))) return web.message(req, reply, 404, web.t(req, 'error.notFound'));
-    const inline = /^image\/(jpeg|png|webp)$/.test(file.contentType) || file.contentType === 'application/pdf';
-    const ascii = file.filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
-    return reply
-      .type(file.contentType)
-      .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
-      .header('cache-control', 'private, no-store')
-      .send(createReadStream(path));
+    return sendAttachment(web, req, reply, file);
   });
 }

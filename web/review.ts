@@ -10,6 +10,7 @@ import type { ReportStatusView } from '../domain/lifecycle.js';
 import { REPORT_STATUS_LABELS } from '../domain/report.js';
 import { verifyReviewLink, type ReviewClaims } from '../mail/links.js';
 import { approveSignal, sendBackSignal, statusQuery } from '../workflows/report.js';
+import { withFiles } from './files.js';
 import type { Web } from './server.js';
 import { bodyForPage, refusalText, reportSummary, stepLabel, timeLeft } from './view.js';
 
@@ -83,7 +84,7 @@ export function reviewRoutes(app: FastifyInstance, web: Web): void {
         due: view.deadlines.reviewDueAt,
         left: timeLeft(view.deadlines.reviewDueAt, new Date(), locale),
         reviewer: identify(web.config, claims.email).name ?? claims.email,
-        report: reportSummary(report, view, content, locale),
+        report: withFiles(web, reportSummary(report, view, content, locale)),
         body: bodyForPage(content?.body ?? ''),
       },
       { status: extra.status ?? 200, title: `${report.id} · ${web.strings(req)['review.heading']}` },

@@ -23,7 +23,9 @@ import { sharedEngine, type Engine } from '../templates/engine.js';
 import { LOCALES, type Locale } from '../templates/types.js';
 import { ReportFactsCache } from './facts.js';
 import { officeRoutes, SessionStore } from './office.js';
+import { fileRoutes } from './files.js';
 import { reviewRoutes } from './review.js';
+import { reviseRoutes } from './revise.js';
 import { statusRoutes } from './status.js';
 import { fill, WEB_STRINGS, type WebKey, type WebStrings } from './strings.js';
 import { submitRoutes } from './submit.js';
@@ -190,7 +192,7 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
     if (typeof q === 'string' && (LOCALES as readonly string[]).includes(q)) reply.setCookie(LANG_COOKIE, q, { ...cookieOptions(365 * 86400), sameSite: 'lax' });
   });
   app.addHook('onSend', async (_req, reply, payload) => {
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) if (!reply.hasHeader(k)) reply.header(k, v);
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     return payload;
   });
@@ -214,6 +216,8 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
   statusRoutes(app, web);
   reviewRoutes(app, web);
   officeRoutes(app, web);
+  fileRoutes(app, web);
+  reviseRoutes(app, web);
 
   const port = options.port ?? config.web.port;
   await app.listen({ port, host: options.host ?? '0.0.0.0' });
@@ -267,6 +271,9 @@ table.kv td{padding:6px 0;vertical-align:top;word-break:break-word}
 .list{width:100%;border-collapse:collapse;font-size:14px;background:#fff}
 .list th,.list td{border-bottom:1px solid #e1e6ec;padding:7px 8px;text-align:left;vertical-align:top}
 .list th{background:#f5f7fa;white-space:nowrap}
+.list td.title{min-width:12em;overflow-wrap:anywhere}
+.paging{display:flex;flex-wrap:wrap;align-items:baseline;gap:8px 12px;margin:12px 0}
+.paging .button{margin:0}
 .scroll{overflow-x:auto}
 .nowrap{white-space:nowrap}
 .late,.overdue{color:#c0392b;font-weight:bold}
@@ -279,7 +286,21 @@ ol.timeline li{border-left:3px solid #c5d3e6;padding:2px 0 10px 12px;margin-left
 ol.timeline .when{color:#6b7785;font-size:13px}
 .filters{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:0 12px}
 .filters input,.filters select{width:100%;box-sizing:border-box}
+ul.files{list-style:none;padding:0;margin:8px 0;display:flex;flex-wrap:wrap;gap:12px}
+ul.files li{width:168px;font-size:14px;overflow-wrap:anywhere}
+ul.files a.thumb{display:block;border:1px solid #dde3ea;border-radius:4px;overflow:hidden;background:#f5f7fa;margin-bottom:4px}
+ul.files a.thumb img{display:block;width:100%;height:120px;object-fit:cover}
+ul.files .hint{display:block}
 .status-badge{display:inline-block;padding:1px 8px;border-radius:10px;background:#e7eef8;color:#1d4f91;font-size:13px;white-space:nowrap}
 footer{color:#6b7785;font-size:13px;text-align:center;padding:16px}
 @media (max-width:600px){main{padding:10px}.card{padding:12px}h1{font-size:19px}header.top nav{margin-left:0}}
+@media (max-width:760px){
+table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:100%}
+table.cards thead{display:none}
+table.cards{background:transparent}
+table.cards tr{background:#fff;border:1px solid #dde3ea;border-radius:6px;margin:0 0 10px;padding:8px 12px}
+table.cards td{border:0;padding:2px 0;min-width:0}
+table.cards td.title{font-weight:bold;font-size:15px;padding:2px 0 4px}
+table.cards td[data-label]::before{content:attr(data-label);display:inline-block;min-width:6em;margin-right:8px;color:#6b7785;font-size:13px}
+}
 `;

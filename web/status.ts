@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ReportStatusView } from '../domain/lifecycle.js';
 import { statusUrl, verifyStatusToken } from '../mail/links.js';
 import { statusQuery } from '../workflows/report.js';
+import { withFiles } from './files.js';
 import type { Web } from './server.js';
 import { bodyForPage, reportSummary, statusSummary, timelineItems } from './view.js';
 
@@ -33,7 +34,7 @@ export function statusRoutes(app: FastifyInstance, web: Web): void {
         justSubmitted: req.query.new === '1',
         submittedText: web.t(req, 'status.submitted', { id }),
         link: statusUrl(web.config.web.baseUrl, id, web.secret),
-        report: reportSummary(report, view, content, locale),
+        report: withFiles(web, reportSummary(report, view, content, locale)),
         body: bodyForPage(content?.body ?? ''),
         summary: statusSummary(view, now, locale),
         timeline: timelineItems(view.timeline, locale),

@@ -9,12 +9,12 @@ import type { AttachmentRef } from '../domain/lifecycle.js';
 import { CATEGORIES, URGENCIES, URGENCY_LABELS, type Urgency } from '../domain/report.js';
 import { parseDateTime, toLocal } from '../domain/time.js';
 import { storeAttachment } from '../intake/attachments.js';
-import { SubmissionError, submitReport } from '../intake/submit.js';
+import { SubmissionError, submitReport, submittingDepartment } from '../intake/submit.js';
 import { statusToken } from '../mail/links.js';
-import { MAX_FILES, type Web } from './server.js';
-import { typeNames, uploadType } from './uploads.js';
+import type { Web } from './server.js';
+import { readMultipartForm } from './form.js';
+import { typeNames } from './uploads.js';
 
-const MB = 1024 * 1024;
 const SID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const EMAIL_RE = /^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/;
 
@@ -27,12 +27,8 @@ interface FormValues {
   eventTime: string;
   title: string;
   body: string;
-}
-
-interface Upload {
-  filename: string;
-  contentType: string;
-  content: Buffer;
+  /** The expected report (漏报 watch) this one answers; '' = none chosen (matched by department and day). */
+  expected: string;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -45,9 +41,14 @@ function localInput(d: Date, timeZone: string): string {
 export function submitRoutes(app: FastifyInstance, web: Web): void {
   const { config } = web;
   const limits = config.mail.limits;
-  const maxTotalBytes = Math.floor(limits.maxMailMB * MB);
 
-  function render(req: FastifyRequest, reply: FastifyReply, values: FormValues, errors: string[], status = 200): FastifyReply {
+  /** Open expected reports (漏报 watch), for the form's choice. */
+  async function openExpected() {
+    const open = await web.readModel.listExpected({ status: ['waiting', 'missing'] });
+    return open.sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+  }
+
+  async function render(req: FastifyRequest, reply: FastifyReply, values: FormValues, errors: string[], status = 200): Promise<FastifyReply> {
     const locale = web.locale(req);
     const s = web.strings(req);
     const en = locale === 'en';
@@ -66,6 +67,12 @@ export function submitRoutes(app: FastifyInstance, web: Web): void {
         accept: limits.allowedTypes.join(','),
         maxLocal: localInput(new Date(Date.now() + 5 * 60_000), config.school.timeZone),
         hadFiles: errors.length > 0,
+        expected: (await openExpected()).map((e) => ({
+          id: e.id,
+          label: `${config.departments.find((d) => d.id === e.departmentId)?.name ?? e.departmentId} · ${e.title}`,
+          dueAt: e.dueAt,
+          selected: e.id === values.expected,
+        })),
       },
       { status, title: s['submit.heading'] },
     );
@@ -80,64 +87,30 @@ export function submitRoutes(app: FastifyInstance, web: Web): void {
     eventTime: localInput(new Date(), config.school.timeZone),
     title: '',
     body: '',
+    expected: '',
   });
 
-  app.get('/submit', (req, reply) => render(req, reply, blank(), []));
+  app.get<{ Querystring: { expected?: string } }>('/submit', (req, reply) => {
+    const values = blank();
+    // A link from an expected-report reminder preselects the expectation it is about.
+    if (typeof req.query.expected === 'string') values.expected = req.query.expected.slice(0, 100);
+    return render(req, reply, values, []);
+  });
 
   app.post('/submit', { config: { rateLimit: { max: web.rateLimits.submit, timeWindow: '1 minute' } } }, async (req, reply) => {
     const s = web.strings(req);
     const values = blank();
     values.eventTime = '';
-    const fields: Record<string, string> = {};
-    const uploads: Upload[] = [];
-    const errors: string[] = [];
-    let total = 0;
-    let tooMany = false;
-    if (!req.isMultipart()) return web.message(req, reply, 400, web.t(req, 'error.form'));
-    try {
-      for await (const part of req.parts()) {
-        if (part.type === 'field') {
-          if (typeof part.value === 'string') fields[part.fieldname] = part.value;
-          continue;
-        }
-        if (uploads.length >= MAX_FILES || total > maxTotalBytes) {
-          // Past a limit: read the rest of the request without keeping it, then say so.
-          if (uploads.length >= MAX_FILES) tooMany = true;
-          part.file.resume();
-          continue;
-        }
-        const content = await part.toBuffer();
-        if (!part.filename && content.length === 0) continue; // no file chosen
-        const name = part.filename || 'file';
-        if (part.file.truncated) {
-          errors.push(web.t(req, 'error.fileTooLarge', { name, mb: limits.maxAttachmentMB }));
-          continue;
-        }
-        total += content.length;
-        if (content.length === 0) continue;
-        const type = uploadType(content, part.mimetype, limits.allowedTypes);
-        if (!type) {
-          errors.push(web.t(req, 'error.fileType', { name, type: part.mimetype || '?', types: typeNames(limits.allowedTypes) }));
-          continue;
-        }
-        uploads.push({ filename: name, contentType: type, content });
-      }
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') tooMany = true;
-      else {
-        web.logger.warn(`web: submit form unreadable: ${(err as Error).message}`);
-        return web.message(req, reply, 400, web.t(req, 'error.form'));
-      }
-    }
+    const form = await readMultipartForm(req, web);
+    if (!form) return web.message(req, reply, 400, web.t(req, 'error.form'));
+    const { fields, uploads } = form;
     for (const key of Object.keys(values) as (keyof FormValues)[]) {
       const v = fields[key];
       if (typeof v === 'string') values[key] = key === 'body' ? v.replace(/\r\n?/g, '\n') : v.trim();
     }
     if (!SID_RE.test(values.sid)) values.sid = randomUUID();
     if (!web.csrfOk(req, fields.csrf)) return render(req, reply, values, [web.t(req, 'error.csrf')], 403);
-    if (tooMany) errors.push(web.t(req, 'error.tooManyFiles', { max: MAX_FILES }));
-    if (total > maxTotalBytes) errors.push(web.t(req, 'error.totalTooLarge', { total: limits.maxMailMB }));
+    const errors = [...form.errors];
 
     const required: [keyof FormValues, string][] = [
       ['email', s['submit.email']],
@@ -153,6 +126,21 @@ export function submitRoutes(app: FastifyInstance, web: Web): void {
     if (!category) errors.push(web.t(req, 'error.choice', { field: s['submit.category'] }));
     if (!(URGENCIES as readonly string[]).includes(values.urgency)) errors.push(web.t(req, 'error.choice', { field: s['submit.urgency'] }));
     if (values.department && !config.departments.some((d) => d.id === values.department)) errors.push(web.t(req, 'error.choice', { field: s['submit.department'] }));
+    if (values.expected) {
+      const chosen = (await openExpected()).find((e) => e.id === values.expected);
+      if (!chosen) errors.push(web.t(req, 'error.expectedGone'));
+      else if (values.email && EMAIL_RE.test(values.email)) {
+        let department: string | null = null;
+        try {
+          department = submittingDepartment(config, { from: { name: '', email: values.email }, departmentId: values.department || undefined }).department.id;
+        } catch {
+          // an unknown sender or department is reported when the report is submitted
+        }
+        if (department && department !== chosen.departmentId) {
+          errors.push(web.t(req, 'error.expectedDepartment', { department: config.departments.find((d) => d.id === chosen.departmentId)?.name ?? chosen.departmentId }));
+        }
+      }
+    }
     let eventTime: Date | null = null;
     if (values.eventTime) {
       try {
@@ -175,6 +163,7 @@ export function submitRoutes(app: FastifyInstance, web: Web): void {
           origin: { kind: 'web', ref: values.sid },
           from: { name: who.name ?? values.email, email: values.email.toLowerCase() },
           departmentId: values.department || undefined,
+          expectedId: values.expected || undefined,
           category: category.zh,
           urgency: values.urgency as Urgency,
           title: values.title,

@@ -13,7 +13,36 @@ function sniff(content: Buffer): string | null {
   if (content.subarray(4, 8).toString('latin1') === 'ftyp' && /^(heic|heix|mif1|msf1|hevc)$/.test(content.subarray(8, 12).toString('latin1'))) return 'image/heic';
   if (starts(0x50, 0x4b, 0x03, 0x04)) return 'application/zip';
   if (starts(0xd0, 0xcf, 0x11, 0xe0)) return 'application/x-cfb';
+  const head = content.subarray(0, 512).toString('latin1');
+  if (head.startsWith('GIF87a') || head.startsWith('GIF89a')) return 'image/gif';
+  if (head.startsWith('MZ')) return 'application/x-msdownload';
+  if (head.startsWith('#!')) return 'text/x-script';
+  if (/^\s*<(!doctype html|html|script|svg|\?xml)/i.test(head)) return 'text/html';
+  if (starts(0x52, 0x61, 0x72, 0x21) || starts(0x37, 0x7a, 0xbc, 0xaf) || starts(0x1f, 0x8b)) return 'application/x-archive';
   return null;
+}
+
+const CONTENT_NAMES: Record<string, { 'zh-CN': string; en: string }> = {
+  'image/jpeg': { 'zh-CN': ' JPEG 图片', en: 'a JPEG image' },
+  'image/png': { 'zh-CN': ' PNG 图片', en: 'a PNG image' },
+  'image/webp': { 'zh-CN': ' WebP 图片', en: 'a WebP image' },
+  'image/heic': { 'zh-CN': ' HEIC 照片', en: 'a HEIC photo' },
+  'image/gif': { 'zh-CN': ' GIF 动图', en: 'a GIF image' },
+  'application/pdf': { 'zh-CN': ' PDF 文档', en: 'a PDF document' },
+  'application/zip': { 'zh-CN': ' ZIP 压缩包（或 .docx/.xlsx 等 Office 文件）', en: 'a ZIP archive (or an Office .docx/.xlsx file)' },
+  'application/x-cfb': { 'zh-CN': '旧版 Office 文件（.doc/.xls/.ppt）', en: 'an old Office file (.doc/.xls/.ppt)' },
+  'application/x-msdownload': { 'zh-CN': 'Windows 程序', en: 'a Windows program' },
+  'text/x-script': { 'zh-CN': '脚本', en: 'a script' },
+  'text/html': { 'zh-CN': '网页（HTML）', en: 'a web page (HTML)' },
+  'application/x-archive': { 'zh-CN': '压缩包', en: 'a compressed archive' },
+};
+
+/** What a file really is, from its bytes, in words: " JPEG 图片" / "a JPEG image"; unknown content says so. */
+export function describeContent(content: Buffer, locale: 'zh-CN' | 'en'): string {
+  const found = sniff(content);
+  const name = found ? CONTENT_NAMES[found] : undefined;
+  if (name) return name[locale];
+  return locale === 'en' ? 'content of a kind that could not be recognised' : '无法识别的内容';
 }
 
 /** What the bytes of each declared type must look like. */

@@ -67,6 +67,21 @@ export const SAMPLES: Record<MailKind, MailData> = {
   },
   revision_received: { ...BASE, step: STEP1 },
   approved: { ...BASE, actorName: '周晓梅' },
+  publish_request: {
+    ...BASE,
+    recipientName: '谢雨桐',
+    report: {
+      ...REPORT,
+      attachments: [
+        { filename: '家长会现场1.jpg', contentType: 'image/jpeg', size: 2_457_600, url: 'https://baosong.school.test/files/tok1/家长会现场1.jpg', attached: true },
+        { filename: '家长会签到表.pdf', contentType: 'application/pdf', size: 356_000, url: 'https://baosong.school.test/files/tok2/家长会签到表.pdf', attached: false },
+      ],
+    },
+    approvals: [
+      { kind: 'department_head', name: '王建国', at: '2026-11-26T18:02:00+08:00' },
+      { kind: 'office', name: '周晓梅', at: '2026-11-27T09:15:00+08:00' },
+    ],
+  },
   published: { ...BASE, publishedUrl: 'https://www.qhsyz.test/news/2026/1127-jiazhanghui.html' },
   withdrawn: { ...BASE, recipientName: '王建国', actorName: '刘芳', reason: '家长会内容将并入下周的年级工作简报，本条先撤回。' },
   expired: { ...BASE, revisionDueAt: '2026-11-30T17:30:00+08:00' },

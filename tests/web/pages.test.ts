@@ -7,10 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { attachmentPath } from '../../intake/attachments.js';
-import { reviewUrls } from '../../mail/links.js';
+import { fileUrl, reviewUrls } from '../../mail/links.js';
 import { reviseSignal, statusQuery } from '../../workflows/report.js';
 import { startWeb, type WebServer } from '../../web/server.js';
-import { launchChromium, overflowsHorizontally, screenshots } from '../support/browser.js';
+import { launchChromium, overflowsHorizontally, PHONE, screenshots } from '../support/browser.js';
+import { png } from '../support/images.js';
 import { SECRET, startHarness, waitForStatus, type Harness } from '../support/baosong.js';
 import type { CaughtMail } from '../support/smtp.js';
 import { freePort } from '../support/ports.js';
@@ -27,6 +28,7 @@ let base: string;
 const LIAISON = 'liufang@school.test'; // 刘芳, liaison of 教务处 (jiaowu); head 王建国
 const HEAD = 'wangjianguo@school.test';
 const OFFICE = 'zhouxiaomei@school.test';
+const EDITOR = 'xieyutong@school.test'; // publish.editorEmail of the example school
 
 /** A small real JPEG header plus bytes: enough for the type check. */
 const jpeg = (size: number) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46]), Buffer.alloc(size - 10, 0x55)]);
@@ -210,12 +212,28 @@ describe('submitting from the form', () => {
     await page.click('button[type=submit]');
     await page.waitForSelector('#errors');
     expect(await page.textContent('#errors')).toContain('类型不支持');
+    expect(await page.textContent('#errors')).toContain('内容实际是脚本'); // what the file really is
+    // A ZIP renamed to .pdf says what it really is, not only the type it claimed.
+    await fillForm(page, { title: '改名的压缩包', files: [{ name: '活动总结.pdf', mimeType: 'application/pdf', buffer: Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(200, 1)]) }] });
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#errors');
+    expect(await page.textContent('#errors')).toContain('“活动总结.pdf”的类型不支持：它标为 application/pdf，内容实际是 ZIP 压缩包');
+    await screenshots(page, '05b-renamed-file');
+
+    // A refused submission (a stranger) uses up no report number: the next report gets the next number.
+    const numberOf = (id: string) => Number(id.split('-')[2]);
+    const last = Math.max(...(await h.readModel.listReports()).map((r) => numberOf(r.id)));
     await fillForm(page, { title: '陌生人' });
     await page.fill('#email', 'stranger@example.com');
     await page.click('button[type=submit]');
     await page.waitForSelector('#errors');
     expect(await page.textContent('#errors')).toContain('不在学校的名单中');
     expect(await reportByTitle('伪装的图片')).toHaveLength(0);
+    await fillForm(page, { title: '陌生人之后的下一份' });
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#submitted');
+    const next = /R-\d{4}-\d{4,}/.exec((await page.textContent('#submitted')) ?? '')![0];
+    expect(numberOf(next)).toBe(last + 1);
   });
 
   it('a POST without the CSRF token is refused', async () => {
@@ -306,6 +324,130 @@ describe('the reviewer page', () => {
     const tampered = foreign.approve.replace(/(.)\?do=/, (_m, c: string) => `${c === 'A' ? 'B' : 'A'}?do=`);
     expect((await page.goto(tampered))!.status()).toBe(400);
     expect(await page.textContent('main')).toContain('链接无效');
+  });
+
+  it('reviewers see the photos: thumbnails and signed downloads; the review mail carries them up to the cap; the editor gets the final report first', async () => {
+    const cap = h.config.mail.attachUpToMB;
+    h.config.mail.attachUpToMB = 0.1; // 104 857 bytes: the first photo goes with the mail, the second as a link
+    try {
+      const first = png(240, 160, { padTo: 60_000 });
+      const second = png(240, 160, { padTo: 60_000, seed: 1 });
+      await fillForm(page, { title: '科技节作品展（照片）', files: [{ name: '作品展-1.png', mimeType: 'image/png', buffer: first }, { name: '作品展-2.png', mimeType: 'image/png', buffer: second }] });
+      await page.click('button[type=submit]');
+      await page.waitForSelector('#submitted');
+      const reportId = /R-\d{4}-\d{4,}/.exec((await page.textContent('#submitted')) ?? '')![0];
+      const statusLink = (await page.getAttribute('#status-link', 'href'))!;
+
+      // The review mail: the first photo attached, both as signed links.
+      const [request] = await h.smtp.waitFor((m) => mailsAbout(reportId, 'review_request')(m) && m.to.includes(HEAD));
+      expect(request!.parsed.attachments.map((a) => [a.filename, a.contentType, a.size])).toEqual([['作品展-1.png', 'image/png', first.length]]);
+      const fileLinks = linksIn(request!).filter((l) => l.includes('/files/'));
+      expect(fileLinks).toHaveLength(2);
+      expect(request!.text).toContain('随本邮件附上');
+      expect(request!.text).toContain('点击文件名下载');
+      const mailed = await fetch(fileLinks[1]!);
+      expect(mailed.status).toBe(200);
+      expect(Buffer.from(await mailed.arrayBuffer()).equals(second)).toBe(true);
+
+      // The reviewer page shows both as thumbnails the browser really decodes, and links to them.
+      const approve = linksIn(request!).find((l) => l.endsWith('do=approve'))!;
+      await page.goto(approve);
+      expect(await page.locator('#files img').count()).toBe(2);
+      await page.waitForFunction('[...document.querySelectorAll("#files img")].every((i) => i.complete && i.naturalWidth === 240)');
+      await screenshots(page, '07b-reviewer-photos');
+      const href = new URL((await page.locator('#files a.file').nth(1).getAttribute('href'))!, base);
+      const download = await fetch(href);
+      expect(download.status).toBe(200);
+      expect(download.headers.get('content-type')).toBe('image/png');
+      expect(download.headers.get('content-disposition')).toMatch(/^inline; filename="[^"]*"; filename\*=UTF-8''%E4%BD%9C%E5%93%81%E5%B1%95-2\.png$/);
+      expect(download.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(download.headers.get('content-security-policy')).toContain('sandbox');
+      expect(Buffer.from(await download.arrayBuffer()).equals(second)).toBe(true);
+      // Tampered, expired, or for another report: no file.
+      const token = href.pathname.split('/')[2]!;
+      expect((await fetch(new URL(href.pathname.replace(token, `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`), base))).status).toBe(404);
+      const sha = (await h.readModel.attachmentsFor(reportId))[0]!.sha256;
+      expect((await fetch(`${base}${fileUrl('', { reportId, sha256: sha, filename: 'x.png', issuedAt: new Date(Date.now() - 8 * 86_400_000), secret: SECRET })}`)).status).toBe(410);
+      expect((await fetch(`${base}${fileUrl('', { reportId: 'R-2026-9999', sha256: sha, filename: 'x.png', issuedAt: new Date(), secret: SECRET })}`)).status).toBe(404);
+
+      // The status page too.
+      await page.goto(statusLink);
+      expect(await page.locator('#files img').count()).toBe(2);
+      const fromStatus = await fetch(new URL((await page.locator('#files a.file').first().getAttribute('href'))!, base));
+      expect(Buffer.from(await fromStatus.arrayBuffer()).equals(first)).toBe(true);
+
+      // Approved by both steps: the website editor's mail comes before 已发布, with the text, the photo, the facts and the approvals.
+      await page.goto(approve);
+      await page.click('#approve');
+      await page.waitForSelector('.msg.ok');
+      const [officeRequest] = await h.smtp.waitFor((m) => mailsAbout(reportId, 'review_request')(m) && m.to.includes(OFFICE));
+      await page.goto(linksIn(officeRequest!).find((l) => l.endsWith('do=approve'))!);
+      await page.click('#approve');
+      await page.waitForSelector('.msg.ok');
+      const published = await h.smtp.waitFor(mailsAbout(reportId, 'published'), 2);
+      const [editor] = h.smtp.mails.filter(mailsAbout(reportId, 'publish_request'));
+      expect(editor!.to).toEqual([EDITOR]);
+      expect(h.smtp.mails.indexOf(editor!)).toBeLessThan(Math.min(...published.map((m) => h.smtp.mails.indexOf(m))));
+      expect(editor!.subject).toBe(`【${reportId}】待发布：科技节作品展（照片）`);
+      expect(editor!.parsed.attachments.map((a) => a.filename)).toEqual(['作品展-1.png']);
+      expect(editor!.text).toContain('今天下午在报告厅举行了读书节开幕式。');
+      for (const fact of ['校园文化', '教务处', '刘芳', '王建国 同意', '周晓梅 同意']) expect(editor!.text).toContain(fact);
+      expect(editor!.html).not.toContain('/status/'); // not the submitter's private link
+      expect(h.smtp.mails.filter(mailsAbout(reportId, 'approved'))).toHaveLength(0);
+    } finally {
+      h.config.mail.attachUpToMB = cap;
+    }
+  });
+
+  it('the submitter revises a returned report online: the link in the mail, the same checks as the form, back in review', async () => {
+    await fillForm(page, { title: '在线修改测试', files: [{ name: '原图.png', mimeType: 'image/png', buffer: png(120, 90) }] });
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#submitted');
+    const reportId = /R-\d{4}-\d{4,}/.exec((await page.textContent('#submitted')) ?? '')![0];
+    const [request] = await h.smtp.waitFor((m) => mailsAbout(reportId, 'review_request')(m) && m.to.includes(HEAD));
+    await page.goto(linksIn(request!).find((l) => l.endsWith('do=send_back'))!);
+    await page.fill('#reason', '请补充获奖名单和一张全景照片');
+    await page.click('#send-back');
+    await page.waitForSelector('.msg.ok');
+    const [returned] = await h.smtp.waitFor(mailsAbout(reportId, 'returned'));
+    const revise = linksIn(returned!).find((l) => l.includes('/revise/'))!;
+    expect(revise.startsWith(`${base}/revise/`)).toBe(true);
+    expect(returned!.text).toContain(`在线修改：${revise}`);
+
+    // Opening it does nothing; the page shows the reason and the current text.
+    expect((await fetch(revise)).status).toBe(200);
+    await page.goto(revise);
+    expect(await page.textContent('#returned')).toContain('请补充获奖名单和一张全景照片');
+    expect(await page.inputValue('#title')).toBe('在线修改测试');
+    expect(await page.inputValue('#body')).toContain('今天下午在报告厅举行了读书节开幕式。');
+    await screenshots(page, '08b-revise');
+    // No CSRF token: refused, nothing changes.
+    const forged = await fetch(revise, { method: 'POST', body: formData({ title: '伪造', body: '伪造的修改' }) });
+    expect(forged.status).toBe(403);
+    // A file that is not what it claims is refused as on the form, and what was typed is kept.
+    await page.fill('#body', '修改稿：获奖名单见附件，已补充全景照片。');
+    await page.setInputFiles('#files', [{ name: 'list.pdf', mimeType: 'application/pdf', buffer: Buffer.from('#!/bin/sh\n') }]);
+    await page.click('#send-revision');
+    await page.waitForSelector('#errors');
+    expect(await page.textContent('#errors')).toContain('内容实际是脚本');
+    expect(await page.inputValue('#body')).toBe('修改稿：获奖名单见附件，已补充全景照片。');
+    await page.setInputFiles('#files', [{ name: '全景.png', mimeType: 'image/png', buffer: png(160, 90, { seed: 2 }) }]);
+    await page.click('#send-revision');
+    await page.waitForSelector('.msg.ok');
+    expect(await page.textContent('main')).toContain('修改已提交');
+
+    const handle = env.client.workflow.getHandle((await h.readModel.getReport(reportId))!.workflowId);
+    const status = await waitForStatus(handle, (s) => s.status === 'in_review');
+    expect(status.timeline.find((e) => e.type === 'revised')?.evidence?.via).toBe('link');
+    await h.smtp.waitFor(mailsAbout(reportId, 'revision_received'));
+    const requests = await h.smtp.waitFor((m) => mailsAbout(reportId, 'review_request')(m) && m.to.includes(HEAD), 2);
+    expect(requests[1]!.parsed.attachments.map((a) => a.filename)).toEqual(['原图.png', '全景.png']);
+    await page.goto(linksIn(requests[1]!).find((l) => l.endsWith('do=approve'))!);
+    expect(await page.textContent('.body')).toContain('修改稿：获奖名单见附件');
+    expect(await page.locator('#files img').count()).toBe(2);
+    // The link did its work once: opening it again says so.
+    await page.goto(revise);
+    expect(await page.textContent('main')).toContain('修改已提交');
   });
 
   it('Send back needs a reason, then returns the report with it', async () => {
@@ -456,6 +598,55 @@ describe('the office dashboard', () => {
     expect(await office.textContent('#reports')).toContain('消防演练（逾期）');
     await screenshots(office, '15-dashboard-overdue');
   });
+
+  it('on a phone the list is cards: no sideways scrolling, titles on a readable width', async () => {
+    await office.setViewportSize(PHONE);
+    try {
+      await office.goto(`${base}/office`);
+      expect(await overflowsHorizontally(office)).toBe(false);
+      expect(await office.locator('#reports thead').isVisible()).toBe(false);
+      const title = office.locator('#reports td.title', { hasText: '读书节开幕式（网页报送）' });
+      const box = (await title.boundingBox())!;
+      expect(box.width).toBeGreaterThan(PHONE.width * 0.6); // not one character per line
+      expect(box.height).toBeLessThan(60);
+      // The 事项 field of the expected-report form is styled like every other field.
+      const field = await office.evaluate<{ border: string; padding: string; width: number; parent: number }>(
+        `(() => { const el = document.querySelector('#e-title'); const s = getComputedStyle(el); return { border: s.borderTopWidth, padding: s.paddingTop, width: el.getBoundingClientRect().width, parent: el.parentElement.getBoundingClientRect().width }; })()`,
+      );
+      expect(field).toMatchObject({ border: '1px', padding: '9px' });
+      expect(field.width).toBe(field.parent);
+    } finally {
+      await office.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
+
+  it('pages through a long list (100 a page), keeping the filters', async () => {
+    const at = (i: number) => new Date(Date.UTC(2019, 0, 1, 0, i));
+    for (let i = 0; i < 230; i++) {
+      await h.readModel.recordReport({
+        id: `R-2019-${String(i + 1).padStart(4, '0')}`, workflowId: `report-old-${i}`, origin: 'web', originRef: `old-${i}`, departmentId: 'zongwu', submitterEmail: 'wumin@school.test', submitterName: '吴敏',
+        category: '后勤保障', urgency: 'routine', title: `旧报送 ${i + 1}`, eventTime: at(i), receivedAt: at(i), dueAt: at(i + 1000), timeliness: 'on_time', reviewDueAt: null, status: 'published',
+        currentStep: null, currentStepKind: null, holders: [], overdue: false, returnedCount: 0, decidedAt: at(i), publishedAt: at(i), updatedAt: at(i), version: 3,
+      });
+    }
+    const all = await h.readModel.countReports();
+    await office.goto(`${base}/office`);
+    expect(await office.textContent('#count')).toBe(`共 ${all} 条`);
+    expect(await office.locator('#reports tbody tr').count()).toBe(100);
+    expect(await office.textContent('#paging')).toContain(`第 1/${Math.ceil(all / 100)} 页`);
+    await office.goto(`${base}/office?department=zongwu`);
+    expect(await office.textContent('#count')).toBe('共 230 条');
+    await office.click('#next');
+    expect(new URL(office.url()).search).toBe('?department=zongwu&page=2');
+    expect(await office.locator('#reports tbody tr').count()).toBe(100);
+    await office.click('#next');
+    expect(await office.locator('#reports tbody tr').count()).toBe(30);
+    expect(await office.textContent('#reports')).toContain('旧报送 1');
+    expect(await office.locator('#next').count()).toBe(0);
+    await screenshots(office, '15b-dashboard-page-3');
+    await office.click('#prev');
+    expect(await office.textContent('#paging')).toContain('第 2/3 页');
+  });
 });
 
 describe('expected reports from the dashboard', () => {
@@ -480,6 +671,29 @@ describe('expected reports from the dashboard', () => {
     await office.waitForSelector('#expected-notice');
     expect(await office.textContent('#expected-notice')).toBe('这项已经登记过了。');
     await screenshots(office, '18-dashboard-expected');
+  });
+
+  it('a liaison chooses on the form the expected report a submission answers', async () => {
+    const [expected] = await h.readModel.listExpected({ department: 'deyu', status: ['waiting'] });
+    // Someone of another department cannot answer it.
+    await fillForm(page, { title: '冬季长跑启动仪式（教务处）' });
+    await page.selectOption('#expected', expected!.id);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#errors');
+    expect(await page.textContent('#errors')).toContain('所选的应报事项属于德育处');
+    // The 德育处 liaison can; the expectation is then answered by this report.
+    await fillForm(page, { title: '冬季长跑启动仪式顺利举行' });
+    await page.fill('#email', 'sunhao@school.test');
+    await page.selectOption('#expected', expected!.id);
+    await screenshots(page, '19-submit-answers-expected');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#submitted');
+    const reportId = /R-\d{4}-\d{4,}/.exec((await page.textContent('#submitted')) ?? '')![0];
+    for (let i = 0; i < 100 && (await h.readModel.getExpected(expected!.id))?.reportId !== reportId; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await h.readModel.getExpected(expected!.id)).toMatchObject({ reportId, status: 'satisfied' });
+    // A link from the reminder preselects it; once answered it is no longer offered.
+    await page.goto(`${base}/submit?expected=${expected!.id}`);
+    expect(await page.locator(`#expected option[value="${expected!.id}"]`).count()).toBe(0);
   });
 });
 

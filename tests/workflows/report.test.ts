@@ -159,7 +159,15 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
     expect(outcome).toMatchObject({ reportId, status: 'published', rounds: 1 });
     await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'published', 2);
     expect(mailsOf(reportId, 'published').map((m) => m.to[0]).sort()).toEqual([liufang.email, wangjianguo.email]);
-    expect(mailsOf(reportId, 'approved').map((m) => m.to[0])).toEqual([xieyutong.email]); // the website editor
+    // The website editor gets the final text, the facts and the approvals, first, without the submitter's private link.
+    const [editorMail] = mailsOf(reportId, 'publish_request');
+    expect(mailsOf(reportId, 'publish_request').map((m) => m.to[0])).toEqual([xieyutong.email]);
+    expect(h.smtp.mails.indexOf(editorMail!)).toBeLessThan(Math.min(...mailsOf(reportId, 'published').map((m) => h.smtp.mails.indexOf(m))));
+    expect(editorMail!.subject).toContain('待发布');
+    expect(editorMail!.text).toContain('七年级公开课周圆满结束');
+    expect(editorMail!.text).toMatch(/王建国 同意[\s\S]*谢雨桐 同意/);
+    expect(editorMail!.html).not.toContain('/status/');
+    expect(mailsOf(reportId, 'approved')).toEqual([]);
     status = await handle.query(statusQuery);
     expect(status.timeline.map((e) => e.type)).toEqual([
       'received', 'review_requested', 'reminded', 'overdue', 'escalated', 'reminded', 'approved', 'review_requested', 'approved', 'published',
