@@ -36,6 +36,8 @@ export interface RobotOptions {
   env?: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
   now?: () => number;
+  /** Per request (default 10 s). */
+  timeoutMs?: number;
 }
 
 /** The environment variables a robot's configuration names, with where they are named. */
@@ -57,7 +59,7 @@ export function createRobot(robot: ChatRobotConfig, index: number, options: Robo
   for (const s of secretsOf(robot, index)) {
     if (s.required && !env[s.variable]) throw new ChatError('ECHAT_NOT_CONFIGURED', `The ${robot.kind} robot "${robot.name}" needs the environment variable ${s.variable} (named by ${s.path})`);
   }
-  const common = { baseUrl: robot.baseUrl, fetch: options.fetch, now: options.now };
+  const common = { baseUrl: robot.baseUrl, fetch: options.fetch, now: options.now, timeoutMs: options.timeoutMs };
   switch (robot.kind) {
     case 'wecom':
       return wecomRobot({ ...common, key: env[robot.keyEnv]! });
@@ -181,14 +183,23 @@ export function digestRobots(config: Pick<Config, 'chat'>): string[] {
 export interface ChatRobotCheck {
   name: string;
   kind: RobotKind;
-  ok: boolean;
-  /** What was checked, or what is wrong and how to fix it. */
+  /** fail: the robot cannot work; warn: it works, but not in the recommended way. */
+  status: 'ok' | 'warn' | 'fail';
+  /** What was found. */
   detail: string;
+  /** What to do about a warn or fail. */
+  fix?: string;
 }
+
+const SETUP: Record<RobotKind, string> = {
+  wecom: '企业微信 group → 群机器人 → the robot → its webhook address: copy the key= part',
+  dingtalk: '钉钉 group → 群设置 → 机器人 → the robot: copy access_token= from the webhook address and the 加签 secret (SEC…)',
+  feishu: '飞书 group → 设置 → 群机器人 → the robot: copy the part after /bot/v2/hook/ and the 签名校验 secret',
+};
 
 /**
  * For `baosong doctor`: each configured robot's secrets are set and look right; with `send: true`, a
- * short test message is posted through each (that is the only way these APIs confirm a key).
+ * short test message is posted through each (the only way these APIs confirm a key).
  */
 export async function checkChatRobots(config: Pick<Config, 'chat' | 'school'>, options: RobotOptions & { send?: boolean } = {}): Promise<ChatRobotCheck[]> {
   const env = options.env ?? process.env;
@@ -196,25 +207,35 @@ export async function checkChatRobots(config: Pick<Config, 'chat' | 'school'>, o
   for (const [i, c] of config.chat.robots.entries()) {
     const missing = secretsOf(c, i).filter((s) => !env[s.variable]);
     if (missing.length > 0) {
-      checks.push({ name: c.name, kind: c.kind, ok: false, detail: `set ${missing.map((s) => `${s.variable} (${s.path})`).join(', ')}` });
+      checks.push({ name: c.name, kind: c.kind, status: 'fail', detail: `not set: ${missing.map((s) => `${s.variable} (${s.path})`).join(', ')}`, fix: `${SETUP[c.kind]}; export ${missing.map((s) => `${s.variable}=…`).join(' ')}` });
       continue;
     }
-    const problems: string[] = [];
-    if (c.kind === 'dingtalk' && !c.secretEnv) problems.push('no secretEnv: pick the 加签 security mode and set its secret');
-    if (c.kind === 'dingtalk' && c.secretEnv && !env[c.secretEnv]!.startsWith('SEC')) problems.push(`${c.secretEnv} does not start with SEC: copy the 加签 secret, not the webhook`);
-    if (c.kind === 'feishu' && !c.secretEnv) problems.push('no secretEnv: pick the 签名校验 security mode and set its secret');
     const credential = c.kind === 'wecom' ? env[c.keyEnv]! : c.kind === 'dingtalk' ? env[c.accessTokenEnv]! : env[c.tokenEnv]!;
-    if (/^https?:/i.test(credential)) problems.push('the variable holds the whole webhook address: set only its key / token');
-    if (problems.length === 0 && options.send) {
+    if (/^https?:/i.test(credential)) {
+      checks.push({ name: c.name, kind: c.kind, status: 'fail', detail: 'the variable holds the whole webhook address', fix: `set only its key / token: ${SETUP[c.kind]}` });
+      continue;
+    }
+    if (c.kind === 'dingtalk' && c.secretEnv && !env[c.secretEnv]!.startsWith('SEC')) {
+      checks.push({ name: c.name, kind: c.kind, status: 'fail', detail: `${c.secretEnv} does not start with SEC`, fix: 'copy the secret shown under 加签 in the robot\'s security settings' });
+      continue;
+    }
+    if (options.send) {
       try {
         const robot = createRobot(c, i, options);
         const zh = config.school.locale !== 'en';
         await robot.send({ title: zh ? 'baosong 连接测试' : 'baosong connection test', lines: [zh ? `这是 ${config.school.name} 信息报送的测试消息，可以忽略。` : `A test message from ${config.school.name}'s baosong; ignore it.`] });
       } catch (err) {
-        problems.push(err instanceof ChatError ? `${err.code}: ${err.message}` : (err as Error).message);
+        const e = err instanceof ChatError ? err : new ChatError('ECHAT_UNREACHABLE', (err as Error).message);
+        checks.push({ name: c.name, kind: c.kind, status: 'fail', detail: `${e.code}: ${e.message}`, fix: e.code === 'ECHAT_UNREACHABLE' ? 'check that this server can reach the robot\'s API (proxy, firewall) and baseUrl' : SETUP[c.kind] });
+        continue;
       }
     }
-    checks.push({ name: c.name, kind: c.kind, ok: problems.length === 0, detail: problems.length > 0 ? problems.join('; ') : options.send ? 'test message sent' : `secrets set (${c.for.join(', ')})` });
+    const unsigned = (c.kind === 'dingtalk' || c.kind === 'feishu') && !c.secretEnv;
+    if (unsigned) {
+      checks.push({ name: c.name, kind: c.kind, status: 'warn', detail: `no secretEnv: the robot must rely on keywords or an IP whitelist`, fix: `pick the ${c.kind === 'dingtalk' ? '加签' : '签名校验'} security mode and set secretEnv` });
+      continue;
+    }
+    checks.push({ name: c.name, kind: c.kind, status: 'ok', detail: options.send ? `test message posted (for ${c.for.join(', ')})` : `secrets set (for ${c.for.join(', ')}); --send-test posts a test message` });
   }
   return checks;
 }

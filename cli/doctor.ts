@@ -9,9 +9,9 @@ class DoctorError extends Error {
 
 export function doctorCommand(): Command {
   return new Command('doctor')
-    .description('check the configuration and everything it points at: secrets, IMAP, SMTP, Temporal, database, data directory, chart font, calendar')
+    .description('check the configuration and everything it points at: secrets, IMAP, SMTP, Temporal, database, data directory, chart font, calendar, chat robots')
     .option('-c, --config <path>', 'configuration file (default: $BAOSONG_CONFIG or ./baosong.config.yaml)')
-    .option('--send-test <address>', 'also send a test mail to this address through the SMTP server')
+    .option('--send-test <address>', 'also send a test mail to this address through the SMTP server (and a test message through each chat robot)')
     .option('--timeout <seconds>', 'per network connection', '10')
     .option('--json', 'print the lines as JSON')
     .action(async (opts: { config?: string; sendTest?: string; timeout: string; json?: boolean }) => {

@@ -10,6 +10,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { Migrator, type MigrationProvider } from 'kysely';
+import { checkChatRobots } from '../chat/index.js';
 import { secretStates } from '../config/readiness.js';
 import { MAIL_PROVIDERS } from '../config/providers.js';
 import { migrations, openDatabase, redactUrl } from '../db/index.js';
@@ -127,8 +128,17 @@ export const calendarCheck: DoctorCheck = ({ config, now }) => {
   return lines;
 };
 
+/** The chat robots (企业微信 / 钉钉 / 飞书): secrets set and plausible; with --send-test, a test message through each. */
+export const chatCheck: DoctorCheck = async ({ config, env, sendTestTo, timeoutMs }) => {
+  const checks = await checkChatRobots(config, { env, send: sendTestTo !== undefined, timeoutMs });
+  return checks.map((c) => {
+    const name = `chat ${c.name} (${c.kind})`;
+    return c.status === 'ok' ? ok(name, c.detail) : c.status === 'warn' ? warn(name, c.detail, c.fix ?? '') : fail(name, c.detail, c.fix ?? '');
+  });
+};
+
 /** Every check `baosong doctor` runs, in order. Add yours here (or pass a list to runDoctor). */
-export const DOCTOR_CHECKS: DoctorCheck[] = [secretsCheck, imapCheck, smtpCheck, temporalCheck, databaseCheck, dataDirCheck, fontCheck, calendarCheck];
+export const DOCTOR_CHECKS: DoctorCheck[] = [secretsCheck, imapCheck, smtpCheck, temporalCheck, databaseCheck, dataDirCheck, fontCheck, calendarCheck, chatCheck];
 
 /** Runs the checks one after the other (their lines in order); a check that throws becomes a fail line. */
 export async function runDoctor(ctx: DoctorContext, checks: DoctorCheck[] = DOCTOR_CHECKS): Promise<CheckLine[]> {

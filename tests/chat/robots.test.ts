@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatError, ChatRobots, checkChatRobots, dingtalkRobot, feishuRobot, wecomRobot, type ChatMessage } from '../../chat/index.js';
 import type { Config } from '../../config/schema.js';
+import { chatCheck, runDoctor } from '../../doctor/checks.js';
 import { startChatRobotServer, type ChatRobotServer } from '../support/chat-robots.js';
 
 const message: ChatMessage = {
@@ -168,15 +169,23 @@ describe('ChatRobots: robots from the configuration, one limiter each, their hea
 
   it('checkChatRobots (for baosong doctor) names missing variables and wrong secrets, and can send a test message', async () => {
     const offline = await checkChatRobots(chatConfig(server.baseUrl), { env });
-    expect(offline.map((c) => [c.name, c.ok])).toEqual([
-      ['anquan-wecom', true],
-      ['office-dingtalk', true],
-      ['leaders-feishu', true],
-      ['unset', false],
+    expect(offline.map((c) => [c.name, c.status])).toEqual([
+      ['anquan-wecom', 'ok'],
+      ['office-dingtalk', 'ok'],
+      ['leaders-feishu', 'ok'],
+      ['unset', 'fail'],
     ]);
     expect(offline[3]!.detail).toContain('NOT_SET_ANYWHERE');
     const online = await checkChatRobots(chatConfig(server.baseUrl), { env, send: true });
-    expect(online.find((c) => c.name === 'office-dingtalk')).toMatchObject({ ok: false, detail: expect.stringContaining('ECHAT_BAD_SIGNATURE') as unknown });
-    expect(online.find((c) => c.name === 'leaders-feishu')).toMatchObject({ ok: true, detail: 'test message sent' });
+    expect(online.find((c) => c.name === 'office-dingtalk')).toMatchObject({ status: 'fail', detail: expect.stringContaining('ECHAT_BAD_SIGNATURE') as unknown });
+    expect(online.find((c) => c.name === 'leaders-feishu')).toMatchObject({ status: 'ok', detail: expect.stringContaining('test message posted') as unknown });
+  });
+
+  it('baosong doctor runs the chat check: a line per robot, failures with their fix', async () => {
+    const config = chatConfig(server.baseUrl) as Config;
+    const lines = await runDoctor({ config, configFile: 'test', env, timeoutMs: 5000, now: new Date(), sendTestTo: 'it@school.test' }, [chatCheck]);
+    expect(lines.map((l) => `${l.check} ${l.status}`)).toEqual(['chat anquan-wecom (wecom) fail', 'chat office-dingtalk (dingtalk) fail', 'chat leaders-feishu (feishu) ok', 'chat unset (feishu) fail']);
+    expect(lines[0]!.message).toContain('ECHAT_BAD_KEY'); // wecom-key-limited is known only to the other server
+    expect(lines[1]!.fix).toContain('加签');
   });
 });
