@@ -35,7 +35,7 @@ export function reviewRoutes(app: FastifyInstance, web: Web): void {
       view = await web.client.workflow.getHandle(report.workflowId).query(statusQuery);
     } catch (err) {
       web.logger.warn(`web: review page for ${report.id}: ${(err as Error).message}`);
-      web.message(req, reply, 503, web.t(req, 'error.unavailable'), { kind: 'warning' });
+      web.unavailable(req, reply, err);
       return null;
     }
     return { claims: check.claims, linkId: check.linkId, report, view };

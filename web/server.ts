@@ -14,7 +14,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../config/schema.js';
 import type { ReadModel } from '../db/read-model.js';
@@ -52,6 +52,11 @@ export interface WebOptions {
   trustProxy?: boolean;
   /** Requests per minute per client address; defaults: submit 10, sign-in 5. */
   rateLimits?: { submit?: number; signIn?: number };
+  /**
+   * The in-memory demo (`npm run demo`): a report whose workflow is gone was lost when the demo
+   * restarted, and its links say so instead of "temporarily unavailable".
+   */
+  demo?: boolean;
   /** What /healthz reports (the service's parts: worker, intake); `ok: false` answers 503. */
   health?: () => { ok: boolean } & Record<string, unknown>;
 }
@@ -97,6 +102,8 @@ export interface Web {
   /** A page with one message (errors, "link expired", …). */
   message(req: FastifyRequest, reply: FastifyReply, status: number, text: string, options?: { kind?: 'error' | 'warning' | 'ok'; title?: string; links?: { href: string; label: string }[] }): FastifyReply;
   t(req: FastifyRequest, key: WebKey, values?: Record<string, string | number>): string;
+  /** The answer when a report's workflow cannot be asked (Temporal down; in the demo, reset by a restart). */
+  unavailable(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply;
 }
 
 const CSRF_COOKIE = 'bs_csrf';
@@ -184,6 +191,12 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
     },
     message(req, reply, status, text, opts = {}) {
       return web.page(req, reply, 'message', { text, kind: opts.kind ?? 'error', links: opts.links ?? [] }, { status, ...(opts.title ? { title: opts.title } : {}) });
+    },
+    unavailable(req, reply, err) {
+      if (options.demo && err instanceof WorkflowNotFoundError) {
+        return web.message(req, reply, 410, web.t(req, 'error.demoReset'), { kind: 'warning', links: [{ href: '/submit', label: web.strings(req)['error.demoResetAgain'] }] });
+      }
+      return web.message(req, reply, 503, web.t(req, 'error.unavailable'), { kind: 'warning' });
     },
   };
 

@@ -22,7 +22,7 @@ export function statusRoutes(app: FastifyInstance, web: Web): void {
       view = await web.client.workflow.getHandle(report.workflowId).query(statusQuery);
     } catch (err) {
       web.logger.warn(`web: status of ${id}: ${(err as Error).message}`);
-      return web.message(req, reply, 503, web.t(req, 'error.unavailable'), { kind: 'warning' });
+      return web.unavailable(req, reply, err);
     }
     const content = await web.facts.content(report.workflowId, view.timeline);
     const now = new Date();

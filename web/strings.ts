@@ -50,6 +50,8 @@ const zh = {
   'error.notFound': '页面不存在。',
   'error.server': '系统暂时出错，请稍后再试；如仍不行，请联系办公室。',
   'error.unavailable': '系统暂时无法查询这份报送，请稍后刷新。',
+  'error.demoReset': '演示服务重启过：演示模式的报送只保存在内存里，重启后都已清空，这个链接对应的报送已不存在。',
+  'error.demoResetAgain': '重新提交一份试试',
 
   'files.expired': '此下载链接已过期。请重新打开进度页或审核页，那里的链接是新的。',
   'files.heading': '照片和附件',
@@ -222,6 +224,8 @@ const en: WebStrings = {
   'error.notFound': 'Page not found.',
   'error.server': 'Something went wrong on our side. Please try again later, or ask the office.',
   'error.unavailable': 'The report cannot be looked up right now. Please reload in a moment.',
+  'error.demoReset': 'The demo was restarted: it keeps reports in memory only, so every report was reset and the one behind this link no longer exists.',
+  'error.demoResetAgain': 'Submit a new one to try again',
 
   'files.expired': 'This download link has expired. Open the status or review page again for a fresh one.',
   'files.heading': 'Photos and files',

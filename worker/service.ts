@@ -179,6 +179,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       const worker = workerRef.current;
       const web = await startWeb({
         config,
+        demo: options.demo ?? false,
         client: temporal.client,
         readModel,
         transport,
