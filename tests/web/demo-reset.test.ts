@@ -23,7 +23,7 @@ beforeAll(async () => {
   await new ReadModel(database).recordReport({
     id: 'R-2026-0007',
     workflowId: 'report-R-2026-0007',
-    origin: 'form',
+    origin: 'web',
     originRef: 'form-1',
     departmentId: 'jiaowu',
     submitterEmail: 'liufang@school.test',
