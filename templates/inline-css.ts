@@ -30,6 +30,13 @@ interface Patch {
 
 const NO_CHANGE: Patch = { changed: new Map(), added: [] };
 
+/**
+ * Bounds of the caches: a template that put data into a class or style attribute would make a new chain
+ * per mail; the cache is then emptied rather than grown (correct, only slower).
+ */
+const MAX_CHAINS = 10_000;
+const MAX_SHEETS = 16;
+
 interface Element {
   name: string;
   /** The key of this element's chain, from the root. */
@@ -69,9 +76,11 @@ export class CssInliner {
     const css = Array.from(page.matchAll(STYLE_RE), (m) => m[1] ?? '').join('\n');
     let patches = this.sheets.get(css);
     if (patches === undefined) {
+      if (this.sheets.size >= MAX_SHEETS) this.sheets.clear();
       patches = simpleSheet(css) ? new Map() : null;
       this.sheets.set(css, patches);
     }
+    if (patches !== null && patches.size > MAX_CHAINS) patches.clear();
     if (patches === null || css.trim() === '') return juice(page, JUICE_OPTIONS);
     return this.apply(page, css, patches);
   }

@@ -283,7 +283,7 @@ describe('cost', () => {
     const start = performance.now();
     for (let i = 0; i < n; i++) render('review_request', SAMPLES.review_request, i % 2 ? 'en' : 'zh-CN');
     const each = (performance.now() - start) / n;
-    console.log(`renderMail(review_request): ${each.toFixed(1)} ms per mail (warm, juice included)`);
+    console.log(`renderMail(review_request): ${each.toFixed(1)} ms per mail (warm, CSS inlined)`);
     expect(each).toBeLessThan(100);
   });
 });
