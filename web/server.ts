@@ -125,7 +125,7 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
   const limits = config.mail.limits;
   const MB = 1024 * 1024;
 
-  const app = Fastify({ logger: false, trustProxy: options.trustProxy ?? false, bodyLimit: 1 * MB, maxParamLength: 1000 });
+  const app = Fastify({ logger: false, trustProxy: options.trustProxy ?? false, bodyLimit: 1 * MB, routerOptions: { maxParamLength: 1000 } });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 256 * 1024 });
   await app.register(multipart, {
