@@ -220,7 +220,15 @@ describe('chat robots beside mail (WeCom, DingTalk, Feishu) on the Temporal test
 
     // The next Friday 16:00 (Shanghai): the digest mail, then its headline in chat.
     const digest = await env.client.workflow.start(weeklyDigestWorkflow, { taskQueue: h.config.temporal.taskQueue, workflowId: `digest-chat-${randomUUID()}`, args: [{ weeksPerRun: 1 }] });
-    await env.sleep('8 days');
+    let friday = formatLocalDate(toLocal(new Date(await env.currentTimeMs()), TZ));
+    for (;;) {
+      const [year, month, day] = friday.split('-').map(Number) as [number, number, number];
+      const at = fromLocal({ year, month, day, hour: 16, minute: 0, second: 0 }, TZ);
+      if (at.getDay() === 5 && at.getTime() > (await env.currentTimeMs())) break; // 16:00 Shanghai is 08:00 UTC: same weekday
+      friday = addDays(friday, 1);
+    }
+    const [fy, fm, fd] = friday.split('-').map(Number) as [number, number, number];
+    await advanceTo(env, hoursAfter(fromLocal({ year: fy, month: fm, day: fd, hour: 16, minute: 0, second: 0 }, TZ), 1));
     const headline = await robots.waitFor((m) => JSON.stringify(m.body).includes('本周信息报送周报'), 2);
     expect(headline.map((m) => m.vendor).sort()).toEqual(['dingtalk', 'feishu']);
     expect(JSON.stringify(headline[0]!.body)).toMatch(/报送 \d+ 条，按时 \d+，迟报 \d+，漏报 [1-9]/);
