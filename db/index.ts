@@ -2,6 +2,7 @@
 export { openDatabase, redactUrl, type Database, type Dialect, type OpenDatabaseOptions } from './connect.js';
 export { migrateToLatest, migrations, type MigrateResult } from './migrations/index.js';
 export { ReadModel } from './read-model.js';
+export { SharedState, type SharedSession } from './shared-state.js';
 export { DatabaseError, type DatabaseErrorCode } from './errors.js';
 export type * from './rows.js';
 export { EXPECTED_STATUSES, REPORT_EVENT_TYPES } from './rows.js';

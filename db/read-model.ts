@@ -62,6 +62,11 @@ export class ReadModel {
     return this.#db.transaction().execute((trx) => work(new ReadModel({ ...this.#database, db: trx })));
   }
 
+  /** The database behind this read model (the web's shared state lives in it too). */
+  get database(): Database {
+    return this.#database;
+  }
+
   // -------------------------------------------------------------------------------------------------
   // Report numbers
 

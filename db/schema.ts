@@ -143,6 +143,30 @@ export interface ChatMessagesTable {
   error: string | null;
 }
 
+/** Epoch milliseconds: a number on SQLite, a bigint that pg reads back as a string on PostgreSQL. */
+export type Millis = ColumnType<number | string, number, number>;
+
+export interface WebSessionsTable {
+  /** SHA-256 (hex) of the session cookie's value */
+  id_hash: string;
+  email: string;
+  name: string;
+  created_at_ms: Millis;
+  expires_at_ms: Millis;
+}
+
+export interface UsedNoncesTable {
+  nonce: string;
+  expires_at_ms: Millis;
+}
+
+export interface RateLimitsTable {
+  /** "<route>|<client key>" */
+  key: string;
+  count: number;
+  resets_at_ms: Millis;
+}
+
 export interface Tables {
   reports: ReportsTable;
   report_events: ReportEventsTable;
@@ -154,4 +178,7 @@ export interface Tables {
   expected_reports: ExpectedReportsTable;
   digests: DigestsTable;
   chat_messages: ChatMessagesTable;
+  web_sessions: WebSessionsTable;
+  used_nonces: UsedNoncesTable;
+  rate_limits: RateLimitsTable;
 }

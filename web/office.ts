@@ -4,7 +4,7 @@
  * HttpOnly, SameSite=Lax, Secure on https). Then: the filterable list, CSV export, the people who
  * hold overdue reports, and each report's detail with timeline and attachments.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { identify } from '../config/school.js';
 import type { Report, ReportFilter } from '../db/rows.js';
@@ -20,55 +20,8 @@ import { renderSignIn } from '../templates/render.js';
 import type { Locale } from '../templates/types.js';
 import { isThumbnailable, sendAttachment } from './files.js';
 import type { Web } from './server.js';
+import { SESSION_COOKIE, SESSION_TTL_MS } from './sessions.js';
 import { bodyForPage, categoryLabel, stepLabel, timelineItems } from './view.js';
-
-const SESSION_COOKIE = 'bs_session';
-const SESSION_TTL_MS = 8 * 3600_000;
-
-interface Session {
-  email: string;
-  name: string;
-  expiresAt: number;
-}
-
-/** Sessions and used sign-in links, in memory (a restart signs everyone out; links live 15 minutes). */
-export class SessionStore {
-  readonly #sessions = new Map<string, Session>();
-  readonly #usedNonces = new Map<string, number>();
-
-  create(email: string, name: string): string {
-    this.#sweep();
-    const id = randomBytes(32).toString('base64url');
-    this.#sessions.set(id, { email, name, expiresAt: Date.now() + SESSION_TTL_MS });
-    return id;
-  }
-
-  get(req: FastifyRequest): Session | null {
-    const id = req.cookies[SESSION_COOKIE];
-    const s = id ? this.#sessions.get(id) : undefined;
-    if (!s || s.expiresAt <= Date.now()) return null;
-    return s;
-  }
-
-  end(req: FastifyRequest): void {
-    const id = req.cookies[SESSION_COOKIE];
-    if (id) this.#sessions.delete(id);
-  }
-
-  /** Marks a sign-in link's nonce used; false when it already was. */
-  useNonce(nonce: string, expiresAt: number): boolean {
-    this.#sweep();
-    if (this.#usedNonces.has(nonce)) return false;
-    this.#usedNonces.set(nonce, expiresAt);
-    return true;
-  }
-
-  #sweep(): void {
-    const now = Date.now();
-    for (const [k, s] of this.#sessions) if (s.expiresAt <= now) this.#sessions.delete(k);
-    for (const [k, x] of this.#usedNonces) if (x <= now) this.#usedNonces.delete(k);
-  }
-}
 
 interface Filters {
   department: string;
@@ -190,21 +143,21 @@ export function officeRoutes(app: FastifyInstance, web: Web): void {
     return web.page(req, reply, 'signin-confirm', { csrf: web.csrf(req, reply), formAction: `/office/signin/${req.params.token}`, text: web.t(req, 'signin.confirm', { email: check.claims.email }) });
   });
 
-  app.post<{ Params: { token: string }; Body: Record<string, unknown> }>('/office/signin/:token', { config: { rateLimit: { max: web.rateLimits.signIn * 2, timeWindow: '1 minute' } } }, (req, reply) => {
+  app.post<{ Params: { token: string }; Body: Record<string, unknown> }>('/office/signin/:token', { config: { rateLimit: { max: web.rateLimits.signIn * 2, timeWindow: '1 minute' } } }, async (req, reply) => {
     const check = verifySignInLink(req.params.token, web.secret);
     if (!check.ok || !allowed(check.claims.email)) return badLink(req, reply);
     if (!web.csrfOk(req, req.body?.csrf)) return web.message(req, reply, 403, web.t(req, 'error.csrf'));
-    if (!web.sessions.useNonce(check.claims.nonce, check.claims.expiresAt)) return badLink(req, reply);
+    if (!(await web.sessions.useNonce(check.claims.nonce, check.claims.expiresAt))) return badLink(req, reply);
     const who = identify(config, check.claims.email);
-    const id = web.sessions.create(check.claims.email, who.name ?? check.claims.email);
+    const id = await web.sessions.create(check.claims.email, who.name ?? check.claims.email);
     reply.setCookie(SESSION_COOKIE, id, { path: '/', httpOnly: true, sameSite: 'lax', secure: web.secureCookies, maxAge: SESSION_TTL_MS / 1000 });
     web.logger.info(`web: ${check.claims.email} signed in to the dashboard`);
     return reply.redirect('/office', 303);
   });
 
-  app.post<{ Body: Record<string, unknown> }>('/office/signout', (req, reply) => {
+  app.post<{ Body: Record<string, unknown> }>('/office/signout', async (req, reply) => {
     if (!web.csrfOk(req, req.body?.csrf)) return web.message(req, reply, 403, web.t(req, 'error.csrf'));
-    web.sessions.end(req);
+    await web.sessions.end(req);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.redirect('/office/signin', 303);
   });

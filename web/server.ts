@@ -18,14 +18,16 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../config/schema.js';
 import type { ReadModel } from '../db/read-model.js';
+import { SharedState } from '../db/shared-state.js';
 import type { MailTransport } from '../mail/transport.js';
 import { sharedEngine, type Engine } from '../templates/engine.js';
 import { LOCALES, type Locale } from '../templates/types.js';
 import { ReportFactsCache } from './facts.js';
-import { officeRoutes, SessionStore } from './office.js';
+import { officeRoutes } from './office.js';
 import { fileRoutes } from './files.js';
 import { reviewRoutes } from './review.js';
 import { reviseRoutes } from './revise.js';
+import { databaseRateLimitStore, SessionStore } from './sessions.js';
 import { statusRoutes } from './status.js';
 import { fill, WEB_STRINGS, type WebKey, type WebStrings } from './strings.js';
 import { submitRoutes } from './submit.js';
@@ -132,7 +134,9 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
     throwFileSizeLimit: false,
     limits: { fileSize: Math.floor(limits.maxAttachmentMB * MB), files: MAX_FILES, fields: 30, fieldSize: 200 * 1024, parts: MAX_FILES + 30, headerPairs: 200 },
   });
-  await app.register(rateLimit, { global: false });
+  // Sessions, used sign-in links and rate-limit counts live in the database: shared by every web process.
+  const shared = new SharedState(options.readModel.database);
+  await app.register(rateLimit, { global: false, store: databaseRateLimitStore(shared), skipOnError: true });
 
   const localeOf = (req: FastifyRequest): Locale => {
     const q = (req.query as Record<string, unknown> | undefined)?.lang;
@@ -152,7 +156,7 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
     secret: options.secret,
     logger,
     facts: new ReportFactsCache(options.client),
-    sessions: new SessionStore(),
+    sessions: new SessionStore(shared),
     secureCookies,
     rateLimits: { submit: options.rateLimits?.submit ?? 10, signIn: options.rateLimits?.signIn ?? 5 },
     locale: localeOf,
@@ -200,6 +204,9 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
     },
   };
 
+  app.addHook('onRequest', async (req) => {
+    await web.sessions.load(req);
+  });
   app.addHook('onRequest', async (req, reply) => {
     const q = (req.query as Record<string, unknown> | undefined)?.lang;
     if (typeof q === 'string' && (LOCALES as readonly string[]).includes(q)) reply.setCookie(LANG_COOKIE, q, { ...cookieOptions(365 * 86400), sameSite: 'lax' });

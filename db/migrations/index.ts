@@ -9,12 +9,14 @@ import { DatabaseError, describe } from '../errors.js';
 import { readModelMigration } from './0001-read-model.js';
 import { expectedAndDigestsMigration } from './0002-expected-and-digests.js';
 import { chatMessagesMigration } from './0003-chat-messages.js';
+import { sharedStateMigration } from './0004-shared-state.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-read-model': readModelMigration(dialect),
     '0002-expected-and-digests': expectedAndDigestsMigration(dialect),
     '0003-chat-messages': chatMessagesMigration(dialect),
+    '0004-shared-state': sharedStateMigration(dialect),
   };
 }
 

@@ -24,6 +24,9 @@ const READ_MODEL_TABLES: readonly (keyof Tables)[] = [
   'published',
   'expected_reports',
   'digests',
+  'web_sessions',
+  'used_nonces',
+  'rate_limits',
 ];
 
 async function createMigrated(server: PostgresServer): Promise<string> {
