@@ -20,6 +20,7 @@ import { planContext } from '../activities/plan.js';
 import { reportChatPlan } from '../chat/index.js';
 import { reportWorkflow } from '../workflows/report.js';
 import { linkExpectation } from './expected.js';
+import { countSubmission } from '../ops/metrics.js';
 
 export interface Submission {
   origin: { kind: 'mail' | 'web'; ref: string };
@@ -141,13 +142,17 @@ export async function submitReport(deps: SubmitDeps, submission: Submission): Pr
       args: [input],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });
+    countSubmission(submission.origin.kind, submission, true);
     // A report the office was expecting (漏报 watch) is linked to it: satisfied, or late.
     await linkExpectation(deps, { reportId, departmentId: input.facts.department.id, eventTime: submission.eventTime, receivedAt: submission.receivedAt, expectedId: submission.expectedId }).catch((err: unknown) => {
       if (!(err instanceof WorkflowNotFoundError)) throw err; // its watch had already ended
     });
     return { reportId, workflowId, started: true };
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return { reportId, workflowId, started: false };
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      countSubmission(submission.origin.kind, submission, false);
+      return { reportId, workflowId, started: false };
+    }
     throw err;
   }
 }

@@ -5,6 +5,7 @@
 import type { Config } from '../config/schema.js';
 import type { ReadModel } from '../db/read-model.js';
 import type { MailTransport, OutgoingMail } from './transport.js';
+import { countMailAttempt } from '../ops/metrics.js';
 
 export interface DeliveryRecord {
   messageId: string;
@@ -24,8 +25,10 @@ export async function deliverOnce(readModel: ReadModel, transport: MailTransport
   try {
     const result = await transport.send(mail());
     await readModel.markMailSent(record.messageId, result.status, new Date());
+    countMailAttempt(record.kind, row.attempts, true);
     return true;
   } catch (err) {
+    countMailAttempt(record.kind, row.attempts, false);
     await readModel.markMailFailed(record.messageId, (err as Error).message);
     throw err;
   }

@@ -8,6 +8,7 @@ import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { readSecret } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { metrics } from '../ops/metrics.js';
 
 export interface OutgoingMail extends Mail.Options {
   messageId: string;
@@ -38,10 +39,16 @@ export function smtpTransport(options: { host: string; port: number; secure: boo
   const transporter = options.pool
     ? nodemailer.createTransport({ ...options, pool: true, maxConnections: 3 })
     : nodemailer.createTransport({ ...options, pool: false });
+  let failing = false; // the last send failed: the next one that works counts as a reconnect
   return {
     kind: 'smtp',
     async send(mail) {
-      const info = await transporter.sendMail({ textEncoding: TEXT_ENCODING, ...mail });
+      const info = await transporter.sendMail({ textEncoding: TEXT_ENCODING, ...mail }).catch((err: unknown) => {
+        failing = true;
+        throw err;
+      });
+      if (failing) metrics.smtpReconnects.inc();
+      failing = false;
       return { status: 'sent', response: String(info.response) };
     },
     close: () => transporter.close(),

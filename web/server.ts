@@ -19,6 +19,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Config } from '../config/schema.js';
 import type { ReadModel } from '../db/read-model.js';
 import { SharedState } from '../db/shared-state.js';
+import { metricsRoutes } from '../ops/metrics-http.js';
+import { observeReadModel } from '../ops/metrics.js';
 import type { MailTransport } from '../mail/transport.js';
 import { sharedEngine, type Engine } from '../templates/engine.js';
 import { LOCALES, type Locale } from '../templates/types.js';
@@ -225,6 +227,8 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
     return web.message(req, reply, 500, web.t(req, 'error.server'));
   });
 
+  observeReadModel(options.readModel);
+  metricsRoutes(app); // GET /metrics (Prometheus) and the request durations
   app.get('/', (_req, reply) => reply.redirect('/submit', 302));
   app.get('/healthz', (_req, reply) => {
     const health = options.health?.() ?? { ok: true };

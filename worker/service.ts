@@ -21,6 +21,8 @@ import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import { WEEKLY_DIGEST_WORKFLOW_ID, weeklyDigestWorkflow } from '../workflows/digest.js';
 import { createWorker } from './index.js';
 import { connectTemporal, type TemporalTarget } from './temporal.js';
+import { observeIntake, observeReadModel, temporalTelemetry } from '../ops/metrics.js';
+import { startMetricsServer } from '../ops/metrics-http.js';
 
 export type Part = 'worker' | 'intake' | 'web';
 
@@ -69,7 +71,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const logger = options.logger ?? pino({ name: 'baosong', base: undefined });
   // The Temporal SDK's own log (bundler output, state changes) only from warnings up, unless asked.
   try {
-    Runtime.install({ logger: new DefaultLogger((env.TEMPORAL_LOG_LEVEL ?? 'WARN') as 'WARN') });
+    const telemetryOptions = temporalTelemetry(env.BAOSONG_TEMPORAL_METRICS); // the SDK's own worker metrics, see ops/metrics.ts
+    Runtime.install({ logger: new DefaultLogger((env.TEMPORAL_LOG_LEVEL ?? 'WARN') as 'WARN'), ...(telemetryOptions ? { telemetryOptions } : {}) });
   } catch {
     // already installed (tests): keep it
   }
@@ -89,6 +92,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     await migrateToLatest(database);
     logger.info({ database: env.DATABASE_URL ? redactUrl(env.DATABASE_URL) : resolve(config.dataDir, 'baosong.db') }, 'read model ready');
     const readModel = new ReadModel(database);
+    observeReadModel(readModel);
+    if (env.BAOSONG_METRICS_PORT) {
+      const metricsServer = await startMetricsServer({ port: Number(env.BAOSONG_METRICS_PORT), host: env.BAOSONG_METRICS_HOST ?? '127.0.0.1' });
+      closers.push(() => metricsServer.close());
+      logger.info({ url: metricsServer.url }, 'metrics');
+    }
     const off: string[] = [];
     const lenient = Boolean(options.demo || options.trial); // trying baosong: what is not set up stays off
     const smtp = config.mail.smtp;
@@ -156,6 +165,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           handle: (message) => handleMail({ config, client: temporal.client, readModel, transport, secret }, message),
           logger: logger.child({ part: 'intake' }),
         });
+        observeIntake(watcher);
         watcher.on('handled', (uid: number, disposition: { folder: string; reason?: string }, ms: number) => logger.info({ uid, ...disposition, ms }, 'mail handled'));
         const started = await watcher.start().then(
           () => null,
@@ -185,6 +195,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         transport,
         secret,
         logger: logger.child({ part: 'web' }),
+        ...(env.BAOSONG_WEB_PORT ? { port: Number(env.BAOSONG_WEB_PORT) } : {}), // one port per web process on a machine
         health: () => {
           const mailbox = intake?.health();
           const workerState = worker?.getState() ?? null;
