@@ -2,36 +2,51 @@
 import { Context } from '@temporalio/activity';
 import type { ReadModel } from '../db/read-model.js';
 import { attachmentRelativePath } from '../intake/attachments.js';
-import type { ReadModelUpdate } from '../domain/lifecycle.js';
+import type { ReadModelUpdate, TimelineEntry } from '../domain/lifecycle.js';
+import { countReportEvent } from '../ops/metrics.js';
+
+/**
+ * Writes one snapshot of a report to the read model in one transaction (its row, new events, and its
+ * attachments when `withAttachments`); returns the events that were new. Used by the activity and by
+ * `baosong reindex`.
+ */
+export async function writeReportUpdate(readModel: ReadModel, update: ReadModelUpdate, workflowId: string, withAttachments: boolean): Promise<TimelineEntry[]> {
+  const { report } = update;
+  const last = update.events.at(-1);
+  return readModel.transaction(async (tx) => {
+    await tx.recordReport({ ...report, workflowId, updatedAt: last?.at ?? report.receivedAt });
+    for (const a of withAttachments ? update.attachments : []) {
+      await tx.recordAttachment({ reportId: report.id, sha256: a.sha256, filename: a.filename, contentType: a.contentType, size: a.size, storagePath: attachmentRelativePath(a.sha256) });
+    }
+    const recorded: TimelineEntry[] = [];
+    for (const e of update.events) {
+      const isNew = await tx.appendEvent({
+        reportId: report.id,
+        seq: e.seq,
+        at: e.at,
+        type: e.type,
+        actorEmail: e.actor?.email ?? null,
+        actorName: e.actor?.name ?? null,
+        step: e.step,
+        evidence: e.evidence?.ref ?? null,
+        detail: { round: e.round, via: e.evidence?.via ?? null, note: e.note, refused: e.refused },
+      });
+      if (isNew) recorded.push(e);
+    }
+    return recorded;
+  });
+}
 
 export function createRecordActivities(readModel: ReadModel) {
   return {
     async recordReport(update: ReadModelUpdate): Promise<void> {
-      const { report } = update;
       const workflowId = Context.current().info.workflowExecution?.workflowId;
       if (!workflowId) throw new Error('recordReport runs only as a workflow activity');
-      const last = update.events.at(-1);
-      await readModel.transaction(async (tx) => {
-        await tx.recordReport({ ...report, workflowId, updatedAt: last?.at ?? report.receivedAt });
-        // Attachments change only when the report arrives or is revised: not rewritten at every step.
-        const attachmentsChanged = update.events.some((e) => e.type === 'received' || e.type === 'revised');
-        for (const a of attachmentsChanged ? update.attachments : []) {
-          await tx.recordAttachment({ reportId: report.id, sha256: a.sha256, filename: a.filename, contentType: a.contentType, size: a.size, storagePath: attachmentRelativePath(a.sha256) });
-        }
-        for (const e of update.events) {
-          await tx.appendEvent({
-            reportId: report.id,
-            seq: e.seq,
-            at: e.at,
-            type: e.type,
-            actorEmail: e.actor?.email ?? null,
-            actorName: e.actor?.name ?? null,
-            step: e.step,
-            evidence: e.evidence?.ref ?? null,
-            detail: { round: e.round, via: e.evidence?.via ?? null, note: e.note, refused: e.refused },
-          });
-        }
-      });
+      // Attachments change only when the report arrives or is revised: not rewritten at every step.
+      const attachmentsChanged = update.events.some((e) => e.type === 'received' || e.type === 'revised');
+      const recorded = await writeReportUpdate(readModel, update, workflowId, attachmentsChanged);
+      // Counted once committed: once per event, however often the activity runs.
+      for (const e of recorded) countReportEvent(e.type, update.report);
     },
   };
 }

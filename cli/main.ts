@@ -10,6 +10,7 @@ import { statsCommand } from './stats.js';
 import { configCommand } from './config.js';
 import { doctorCommand } from './doctor.js';
 import { expectCommand } from './expect.js';
+import { reindexCommand } from './reindex.js';
 import { intakeCommand, startCommand, webCommand, workerCommand } from './start.js';
 
 export function buildProgram(): Command {
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   program.addCommand(webCommand());
   program.addCommand(digestCommand());
   program.addCommand(statsCommand());
+  program.addCommand(reindexCommand());
   return program;
 }
 

@@ -39,6 +39,8 @@ export const withdrawSignal = defineSignal<[WithdrawAction]>('withdraw');
 export const commentSignal = defineSignal<[CommentAction]>('comment');
 export const reassignSignal = defineSignal<[ReassignAction]>('reassign');
 export const statusQuery = defineQuery<ReportStatusView>('status');
+/** Everything the read model holds about the report (all its events), for `baosong reindex`. */
+export const readModelQuery = defineQuery<ReadModelUpdate & { publishedUrl: string | null }>('readModel');
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -70,6 +72,7 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportOutcome>
   let state: ReportState = started.state;
 
   setHandler(statusQuery, () => statusView(input, state));
+  setHandler(readModelQuery, () => ({ ...readModelSnapshot(input, state, 0), publishedUrl: state.publishedUrl }));
   setHandler(approveSignal, (a) => void inbox.push({ type: 'approve', ...a }));
   setHandler(sendBackSignal, (a) => void inbox.push({ type: 'sendBack', ...a }));
   setHandler(reviseSignal, (a) => void inbox.push({ type: 'revise', ...a }));
