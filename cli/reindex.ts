@@ -8,9 +8,6 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { EXAMPLE_CONFIG_FILE, loadConfig } from '../config/load.js';
-import { migrateToLatest, openDatabase, ReadModel } from '../db/index.js';
-import { reindex } from '../ops/reindex.js';
-import { connectTemporal } from '../worker/temporal.js';
 import { optionalConfig, printJson } from './options.js';
 
 export function reindexCommand(): Command {
@@ -19,6 +16,8 @@ export function reindexCommand(): Command {
     .option('-c, --config <path>', 'configuration file')
     .action(async (opts: { config?: string }) => {
       const config = optionalConfig(opts.config)?.config ?? loadConfig({ path: EXAMPLE_CONFIG_FILE }).config;
+      // Loaded here, not at the top: other commands need not load Temporal and the database.
+      const [{ migrateToLatest, openDatabase, ReadModel }, { reindex }, { connectTemporal }] = await Promise.all([import('../db/index.js'), import('../ops/reindex.js'), import('../worker/temporal.js')]);
       if (!process.env.DATABASE_URL) mkdirSync(resolve(config.dataDir), { recursive: true });
       const database = await openDatabase(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : { file: resolve(config.dataDir, 'baosong.db') });
       try {
