@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import type { ReadModel } from '../db/read-model.js';
 import type { MailTransport, OutgoingMail } from './transport.js';
 import { countMailAttempt } from '../ops/metrics.js';
+import { inSpan } from '../ops/tracing.js';
 
 export interface DeliveryRecord {
   messageId: string;
@@ -23,7 +24,7 @@ export async function deliverOnce(readModel: ReadModel, transport: MailTransport
   const row = await readModel.recordMailSending(record);
   if (row.status === 'sent' || row.status === 'outbox') return false;
   try {
-    const result = await transport.send(mail());
+    const result = await inSpan('mail out', { 'baosong.mail.kind': record.kind, 'baosong.report': record.reportId ?? '' }, () => transport.send(mail()));
     await readModel.markMailSent(record.messageId, result.status, new Date());
     countMailAttempt(record.kind, row.attempts, true);
     return true;

@@ -21,6 +21,7 @@ import type { ReadModel } from '../db/read-model.js';
 import { SharedState } from '../db/shared-state.js';
 import { metricsRoutes } from '../ops/metrics-http.js';
 import { observeReadModel } from '../ops/metrics.js';
+import { nameRequestSpan, tracedServerFactory, tracingActive } from '../ops/tracing.js';
 import type { MailTransport } from '../mail/transport.js';
 import { sharedEngine, type Engine } from '../templates/engine.js';
 import { LOCALES, type Locale } from '../templates/types.js';
@@ -129,7 +130,8 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
   const limits = config.mail.limits;
   const MB = 1024 * 1024;
 
-  const app = Fastify({ logger: false, trustProxy: options.trustProxy ?? false, bodyLimit: 1 * MB, routerOptions: { maxParamLength: 1000 } });
+  const tracing = tracingActive(); // each request in a span (ops/tracing.ts), when tracing is on
+  const app = Fastify({ logger: false, trustProxy: options.trustProxy ?? false, bodyLimit: 1 * MB, routerOptions: { maxParamLength: 1000 }, ...(tracing ? { serverFactory: tracedServerFactory } : {}) });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 256 * 1024 });
   await app.register(multipart, {
@@ -207,6 +209,7 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
   };
 
   app.addHook('onRequest', async (req) => {
+    if (tracing) nameRequestSpan(req.method, req.routeOptions.url ?? 'unmatched');
     await web.sessions.load(req);
   });
   app.addHook('onRequest', async (req, reply) => {

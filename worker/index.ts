@@ -16,6 +16,8 @@ export interface CreateWorkerOptions extends ActivityDeps {
   namespace?: string;
   /** A prebuilt workflow bundle (default: $BAOSONG_WORKFLOW_BUNDLE, else bundle at start). */
   workflowBundlePath?: string;
+  /** Bundle the workflows at start even when BAOSONG_WORKFLOW_BUNDLE names a prebuilt bundle (tracing adds workflow interceptors). */
+  bundleAtStart?: boolean;
   /** Extra Worker options (maxCachedWorkflows, identity, …). */
   worker?: Partial<Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'activities' | 'workflowsPath'>>;
 }
@@ -24,10 +26,10 @@ export interface CreateWorkerOptions extends ActivityDeps {
 export const WORKFLOW_BUNDLE_PATH = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
 
 export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
-  const { connection, namespace, worker, ...deps } = options;
+  const { connection, namespace, worker, bundleAtStart, ...deps } = options;
   // BAOSONG_WORKFLOW_BUNDLE names a prebuilt bundle (npm run build): no webpack at start, less memory.
   // Explicit on purpose: a stale bundle must never run silently instead of the current code.
-  const bundle = options.workflowBundlePath ?? process.env.BAOSONG_WORKFLOW_BUNDLE;
+  const bundle = bundleAtStart ? undefined : (options.workflowBundlePath ?? process.env.BAOSONG_WORKFLOW_BUNDLE);
   const code = worker?.workflowBundle ? {} : bundle ? { workflowBundle: { codePath: bundle } } : { workflowsPath: WORKFLOWS_PATH };
   return Worker.create({
     connection,

@@ -23,6 +23,8 @@ import { createWorker } from './index.js';
 import { connectTemporal, type TemporalTarget } from './temporal.js';
 import { observeIntake, observeReadModel, temporalTelemetry } from '../ops/metrics.js';
 import { startMetricsServer } from '../ops/metrics-http.js';
+import { inSpan, startTracing } from '../ops/tracing.js';
+import { Client } from '@temporalio/client';
 
 export type Part = 'worker' | 'intake' | 'web';
 
@@ -115,6 +117,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
     const temporal = await connectTemporal({ config, demo: options.demo ?? false, env });
     closers.push(() => temporal.close());
+    // Tracing (off unless OTEL_EXPORTER_OTLP_ENDPOINT…, see ops/tracing.ts): starts and signals carry the trace.
+    const tracing = startTracing({ env, serviceName: `baosong-${options.parts.join('-')}` });
+    if (tracing) closers.push(() => tracing.shutdown());
+    const client = tracing ? new Client({ connection: temporal.client.connection, namespace: temporal.namespace, interceptors: { workflow: [tracing.clientInterceptor] } }) : temporal.client;
     logger.info({ temporal: temporal.description, taskQueue: config.temporal.taskQueue }, 'connected to Temporal');
 
     const running: Promise<void>[] = [];
@@ -122,7 +128,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     // The chat robots of this process: their rate limiters and last answers (shown in /healthz).
     const chat = options.parts.includes('worker') && config.chat.robots.length > 0 ? new ChatRobots(config, { env }) : null;
     if (options.parts.includes('worker')) {
-      const worker = await createWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, config, database, readModel, transport, secret, ...(chat ? { chat } : {}) });
+      const worker = await createWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, config, database, readModel, transport, secret, ...(chat ? { chat } : {}), ...(tracing ? { worker: { plugins: [tracing.plugin] }, bundleAtStart: true } : {}) });
       workerRef.current = worker;
       running.push(worker.run());
       closers.push(async () => {
@@ -162,7 +168,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           mailbox: imap.mailbox,
           processedFolder: imap.processedFolder,
           quarantineFolder: imap.quarantineFolder,
-          handle: (message) => handleMail({ config, client: temporal.client, readModel, transport, secret }, message),
+          handle: (message) => inSpan('mail in', { 'baosong.imap.uid': message.uid }, () => handleMail({ config, client, readModel, transport, secret }, message)),
           logger: logger.child({ part: 'intake' }),
         });
         observeIntake(watcher);
@@ -190,7 +196,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       const web = await startWeb({
         config,
         demo: options.demo ?? false,
-        client: temporal.client,
+        client,
         readModel,
         transport,
         secret,
