@@ -27,6 +27,7 @@ import { sharedEngine, type Engine } from '../templates/engine.js';
 import { LOCALES, type Locale } from '../templates/types.js';
 import { ReportFactsCache } from './facts.js';
 import { officeRoutes } from './office.js';
+import { demoMailboxRoutes, type DemoMailbox } from './demo-mailbox.js';
 import { fileRoutes } from './files.js';
 import { reviewRoutes } from './review.js';
 import { reviseRoutes } from './revise.js';
@@ -62,6 +63,8 @@ export interface WebOptions {
    * restarted, and its links say so instead of "temporarily unavailable".
    */
   demo?: boolean;
+  /** `npm run demo` only: the demo mailbox page at /demo/mail (web/demo-mailbox.ts). */
+  demoMailbox?: DemoMailbox;
   /** What /healthz reports (the service's parts: worker, intake); `ok: false` answers 503. */
   health?: () => { ok: boolean } & Record<string, unknown>;
 }
@@ -245,6 +248,7 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
   officeRoutes(app, web);
   fileRoutes(app, web);
   reviseRoutes(app, web);
+  if (options.demoMailbox) demoMailboxRoutes(app, web, options.demoMailbox);
 
   const port = options.port ?? config.web.port;
   await app.listen({ port, host: options.host ?? '0.0.0.0' });
@@ -319,6 +323,11 @@ ul.files a.thumb{display:block;border:1px solid #dde3ea;border-radius:4px;overfl
 ul.files a.thumb img{display:block;width:100%;height:120px;object-fit:cover}
 ul.files .hint{display:block}
 .status-badge{display:inline-block;padding:1px 8px;border-radius:10px;background:#e7eef8;color:#1d4f91;font-size:13px;white-space:nowrap}
+.mailbox{display:grid;grid-template-columns:minmax(180px,260px) 1fr;gap:16px}
+.people ul{list-style:none;padding:0;margin:0}.people li{padding:3px 0}.people li.current a{font-weight:bold}
+iframe.letter{display:block;width:100%;height:900px;border:1px solid #dde3ea;border-radius:6px;background:#fff}
+.answers form{margin:0 0 8px}
+@media (max-width:760px){.mailbox{grid-template-columns:1fr}iframe.letter{height:1100px}}
 footer{color:#6b7785;font-size:13px;text-align:center;padding:16px}
 @media (max-width:600px){main{padding:10px}.card{padding:12px}h1{font-size:19px}header.top nav{margin-left:0}}
 @media (max-width:760px){

@@ -3,8 +3,8 @@
  * (`baosong start`) or apart (`baosong worker`, `baosong intake`, `baosong web`) for scale.
  * SIGINT/SIGTERM drain and exit.
  */
-import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { ChatRobots } from '../chat/index.js';
 import { readSecret } from '../config/load.js';
@@ -202,6 +202,21 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         secret,
         logger: logger.child({ part: 'web' }),
         ...(env.BAOSONG_WEB_PORT ? { port: Number(env.BAOSONG_WEB_PORT) } : {}), // one port per web process on a machine
+        ...(options.demo && transport.kind === 'outbox'
+          ? {
+              demoMailbox: {
+                // What baosong sent: the outbox folder's .eml files.
+                sent: async () => {
+                  const dir = outboxDir(mailConfig);
+                  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.eml'));
+                  return Promise.all(files.map((f) => readFile(join(dir, f))));
+                },
+                // What the page writes: straight to the intake's handler (the same code an IMAP message goes through).
+                deliver: (raw: Buffer) => handleMail({ config, client: temporal.client, readModel, transport, secret }, { uid: 0, raw, internalDate: new Date(), size: raw.length }),
+                route: '演示模式没有运行 IMAP 收件：这里写的邮件直接交给收件处理程序，与共享收件箱里的邮件走同一段代码。',
+              },
+            }
+          : {}),
         health: () => {
           const mailbox = intake?.health();
           const workerState = worker?.getState() ?? null;
