@@ -21,6 +21,8 @@ interface Entry extends TimerHandle {
   fn: () => void;
 }
 
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 export class VirtualClock {
   private offsetMs = 0;
   private locks = 0; // server-side holders
@@ -88,7 +90,8 @@ export class VirtualClock {
       this.setWake(0, -1);
       return;
     }
-    const delay = Math.max(0, next.at - this.now());
+    // Node's timers hold at most 2^31 - 1 ms (24.8 days); a later timer wakes us early and re-arms.
+    const delay = Math.min(MAX_TIMEOUT_MS, Math.max(0, next.at - this.now()));
     this.setWake(delay, next.at);
   }
 
