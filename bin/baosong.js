@@ -1,7 +1,16 @@
 #!/usr/bin/env node
-// The baosong CLI. Runs the TypeScript sources through tsx, so a checkout works without a build.
-import { register } from 'tsx/esm/api';
+// The baosong CLI. Runs the compiled JavaScript in dist/ (built by `npm install` / `npm ci` through the
+// `prepare` script, or `npm run build`) while that build is newer than every TypeScript source; otherwise
+// (a checkout being edited, no build) the sources themselves through tsx. So it starts fast when
+// installed and is never stale. BAOSONG_FROM_SOURCE=1 forces the sources.
+import { staleBuild } from './fresh.js';
 
-register();
-const { main } = await import('../cli/main.ts');
+let main;
+if (staleBuild() === null) {
+  ({ main } = await import('../dist/cli/main.js'));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../cli/main.ts'));
+}
 process.exitCode = await main(process.argv.slice(2));

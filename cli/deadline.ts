@@ -19,8 +19,8 @@ export function deadlineCommand(): Command {
     .option('--received <time>', 'also say whether a report received at this time is on time or late')
     .option('-c, --config <path>', 'school configuration (time zone, calendar overrides, deadline numbers)')
     .option('--json', 'print the due time with the rule applied and the calendar facts, as JSON')
-    .action((opts: { event: string; urgency: Urgency; received?: string; config?: string; json?: boolean }) => {
-      const loaded = optionalConfig(opts.config);
+    .action(async (opts: { event: string; urgency: Urgency; received?: string; config?: string; json?: boolean }) => {
+      const loaded = (await optionalConfig(opts.config));
       const ctx: DeadlineContext = loaded ? deadlineContext(loaded.config) : { calendar: new WorkingCalendar(), timeZone: DEFAULT_TIME_ZONE };
       const read = (flag: string, text: string) => {
         try {

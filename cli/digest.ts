@@ -80,7 +80,7 @@ export function digestCommand(): Command {
     .addOption(localeOption())
     .option('-c, --config <path>', 'school configuration (time zone, departments, data directory)')
     .action(async (opts: { week?: string; preview?: boolean; send?: boolean; out?: string; locale?: Locale; config?: string }) => {
-      const s = school(optionalConfig(opts.config)?.config ?? null);
+      const s = school((await optionalConfig(opts.config))?.config ?? null);
       let week = opts.week ?? weekOf(new Date(), s.timeZone);
       try {
         parseWeek(week);
@@ -89,7 +89,7 @@ export function digestCommand(): Command {
         throw new DigestCliError(`--week: ${(error as Error).message}`);
       }
       if (opts.send) {
-        const loaded = optionalConfig(opts.config);
+        const loaded = (await optionalConfig(opts.config));
         if (!loaded) throw new DigestCliError('--send needs the school configuration (--config, $BAOSONG_CONFIG or ./baosong.config.yaml): recipients and the mail server come from it');
         await sendDigest(loaded.config, s, week);
         return;

@@ -25,7 +25,7 @@ export function expectCommand(): Command {
     .option('--dry-run', 'show what would be registered, register nothing')
     .option('-c, --config <path>', 'configuration file')
     .action(async (opts: { department?: string; title?: string; eventEnd?: string; urgency: Urgency; ics?: string; dryRun?: boolean; config?: string }) => {
-      const config = optionalConfig(opts.config)?.config ?? loadConfig({ path: EXAMPLE_CONFIG_FILE }).config;
+      const config = (await optionalConfig(opts.config))?.config ?? loadConfig({ path: EXAMPLE_CONFIG_FILE }).config;
       const tz = config.school.timeZone;
       let expectations: Expectation[];
       if (opts.ics) {

@@ -28,7 +28,7 @@ export function inspectCommand(): Command {
         const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.message;
         throw new InspectError(`cannot read ${file}: ${why}`);
       }
-      const loaded = optionalConfig(opts.config);
+      const loaded = (await optionalConfig(opts.config));
       const timeZone = loaded?.config.school.timeZone ?? DEFAULT_TIME_ZONE;
       const { inspectMail } = await import('../intake/inspect.js'); // mailparser loads only when needed
       const result = await inspectMail(raw, {

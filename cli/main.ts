@@ -1,36 +1,52 @@
 /**
- * The `baosong` command line. Each subcommand lives in its own module under cli/;
- * this file only wires them together and turns errors into messages and exit codes.
+ * The `baosong` command line. Each subcommand lives in its own module under cli/ and is imported only
+ * when it runs (exceljs, the Temporal SDK or juice must not slow `baosong deadline` down); this file
+ * wires them together and turns errors into messages and exit codes.
  */
 import { Command, CommanderError } from 'commander';
-import { deadlineCommand } from './deadline.js';
-import { digestCommand } from './digest.js';
-import { inspectCommand } from './inspect.js';
-import { statsCommand } from './stats.js';
-import { configCommand } from './config.js';
-import { doctorCommand } from './doctor.js';
-import { expectCommand } from './expect.js';
-import { reindexCommand } from './reindex.js';
-import { intakeCommand, startCommand, webCommand, workerCommand } from './start.js';
 
-export function buildProgram(): Command {
+interface Subcommand {
+  description: string;
+  load(): Promise<Command>;
+}
+
+/** Every subcommand: its one-line description (for `baosong --help`) and how to load it. */
+const SUBCOMMANDS: Record<string, Subcommand> = {
+  inspect: { description: 'show what baosong would do with a mail file (.eml)', load: async () => (await import('./inspect.js')).inspectCommand() },
+  deadline: { description: 'print when a report is due, by the school calendar and deadline rules', load: async () => (await import('./deadline.js')).deadlineCommand() },
+  config: { description: 'work with the configuration file', load: async () => (await import('./config.js')).configCommand() },
+  doctor: { description: 'check the configuration and everything it points at', load: async () => (await import('./doctor.js')).doctorCommand() },
+  reindex: { description: 'rebuild the read model from Temporal', load: async () => (await import('./reindex.js')).reindexCommand() },
+  expect: { description: 'register a report a department owes (reminder, 漏报 if it never comes)', load: async () => (await import('./expect.js')).expectCommand() },
+  start: { description: 'run the worker, the mail intake and the web pages', load: async () => (await import('./start.js')).startCommand() },
+  worker: { description: 'run only the Temporal worker', load: async () => (await import('./start.js')).workerCommand() },
+  intake: { description: 'run only the mail intake', load: async () => (await import('./start.js')).intakeCommand() },
+  web: { description: 'run only the web pages', load: async () => (await import('./start.js')).webCommand() },
+  digest: { description: 'the weekly digest of an ISO week (figures, preview, send)', load: async () => (await import('./digest.js')).digestCommand() },
+  stats: { description: 'term statistics per department as CSV or XLSX', load: async () => (await import('./stats.js')).statsCommand() },
+};
+
+/** The subcommand argv asks for (`baosong help NAME` included), if any. */
+function requested(argv: string[]): string | undefined {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  return words[0] === 'help' ? words[1] : words[0];
+}
+
+/**
+ * The program with the requested subcommand loaded in full and the others as named stubs (enough for
+ * `baosong --help`). `load: 'all'` loads every subcommand (tests, documentation).
+ */
+export async function buildProgram(argv: string[] | 'all' = 'all'): Promise<Command> {
   const program = new Command('baosong')
     .description('报送 baosong — school information reporting by mail and form, on Temporal')
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  program.addCommand(inspectCommand());
-  program.addCommand(deadlineCommand());
-  program.addCommand(configCommand());
-  program.addCommand(doctorCommand());
-  program.addCommand(expectCommand());
-  program.addCommand(startCommand());
-  program.addCommand(workerCommand());
-  program.addCommand(intakeCommand());
-  program.addCommand(webCommand());
-  program.addCommand(digestCommand());
-  program.addCommand(statsCommand());
-  program.addCommand(reindexCommand());
+  const wanted = argv === 'all' ? null : requested(argv);
+  for (const [name, sub] of Object.entries(SUBCOMMANDS)) {
+    if (wanted === null || name === wanted) program.addCommand(await sub.load());
+    else program.command(name).description(sub.description);
+  }
   return program;
 }
 
@@ -41,7 +57,7 @@ export class UsageError extends Error {
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' });
+    await (await buildProgram(argv)).parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0; // a command that reports failure (doctor) sets it
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode; // commander printed its own message

@@ -32,7 +32,7 @@ export function statsCommand(): Command {
     .addOption(localeOption())
     .option('-c, --config <path>', 'school configuration (time zone, departments, data directory)')
     .action(async (opts: { from: string; to: string; format: 'csv' | 'xlsx'; out?: string; locale?: Locale; config?: string }) => {
-      const s = school(optionalConfig(opts.config)?.config ?? null);
+      const s = school((await optionalConfig(opts.config))?.config ?? null);
       const from = dayBoundary('--from', opts.from, s.timeZone, false);
       const to = dayBoundary('--to', opts.to, s.timeZone, true);
       if (to.getTime() <= from.getTime()) throw new DigestCliError(`--to (${opts.to}) is before --from (${opts.from}).`);

@@ -3,14 +3,13 @@
  * the path in the document and what is wrong, so a school's IT person can fix it at once.
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
+import { configPath, DEFAULT_CONFIG_FILE, projectFile, type LoadConfigOptions } from './paths.js';
 import { configSchema, type Config } from './schema.js';
 
-export const DEFAULT_CONFIG_FILE = 'baosong.config.yaml';
-export const EXAMPLE_CONFIG_FILE = fileURLToPath(new URL('./example.yaml', import.meta.url));
+export { configPath, DEFAULT_CONFIG_FILE, type LoadConfigOptions };
+export const EXAMPLE_CONFIG_FILE = projectFile('config', 'example.yaml');
 
 export interface ConfigProblem {
   /** Path in the document, e.g. "departments[2].head.email" ("" for the whole file). */
@@ -36,27 +35,12 @@ export class ConfigError extends Error {
   }
 }
 
-export interface LoadConfigOptions {
-  /** Explicit path (the --config flag). */
-  path?: string;
-  /** Environment to read BAOSONG_CONFIG from (defaults to process.env). */
-  env?: NodeJS.ProcessEnv;
-  /** Working directory for relative paths (defaults to process.cwd()). */
-  cwd?: string;
-}
-
 export interface LoadedConfig {
   config: Config;
   /** Absolute path of the file that was read. */
   file: string;
 }
 
-/** Which file would be read: --config, else $BAOSONG_CONFIG, else ./baosong.config.yaml. */
-export function configPath(options: LoadConfigOptions = {}): string {
-  const env = options.env ?? process.env;
-  const cwd = options.cwd ?? process.cwd();
-  return resolve(cwd, options.path ?? (env.BAOSONG_CONFIG || DEFAULT_CONFIG_FILE)); // an empty variable counts as unset
-}
 
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const file = configPath(options);

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { projectFile, RUNNING_FROM_DIST } from '../config/paths.js';
 
 /** The file the worker bundles: every workflow of baosong (the .ts source, or the compiled .js in dist/). */
 export const WORKFLOWS_PATH = ['../workflows/index.ts', '../workflows/index.js']
@@ -23,13 +24,22 @@ export interface CreateWorkerOptions extends ActivityDeps {
 }
 
 /** Where `npm run build` writes the prebuilt workflow bundle. */
-export const WORKFLOW_BUNDLE_PATH = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
+export const WORKFLOW_BUNDLE_PATH = projectFile('dist', 'workflow-bundle.js');
+
+/**
+ * The bundle a worker uses when none is named: $BAOSONG_WORKFLOW_BUNDLE, else, when this code runs
+ * compiled from dist/, the bundle written by the same build (bin/baosong.js runs dist/ only while it is
+ * newer than every source, so the two always match), else none (bundle at start from the sources).
+ */
+export function defaultWorkflowBundle(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.BAOSONG_WORKFLOW_BUNDLE) return env.BAOSONG_WORKFLOW_BUNDLE;
+  return RUNNING_FROM_DIST && existsSync(WORKFLOW_BUNDLE_PATH) ? WORKFLOW_BUNDLE_PATH : undefined;
+}
 
 export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
   const { connection, namespace, worker, bundleAtStart, ...deps } = options;
-  // BAOSONG_WORKFLOW_BUNDLE names a prebuilt bundle (npm run build): no webpack at start, less memory.
-  // Explicit on purpose: a stale bundle must never run silently instead of the current code.
-  const bundle = bundleAtStart ? undefined : (options.workflowBundlePath ?? process.env.BAOSONG_WORKFLOW_BUNDLE);
+  // A prebuilt bundle (npm run build): no webpack at start, less memory. Never a stale one: see defaultWorkflowBundle().
+  const bundle = bundleAtStart ? undefined : (options.workflowBundlePath ?? defaultWorkflowBundle());
   const code = worker?.workflowBundle ? {} : bundle ? { workflowBundle: { codePath: bundle } } : { workflowsPath: WORKFLOWS_PATH };
   return Worker.create({
     connection,

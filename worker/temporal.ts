@@ -11,11 +11,11 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
+import { projectFile } from '../config/paths.js';
 import type { Config } from '../config/schema.js';
 
 export interface TemporalTarget {
@@ -33,7 +33,7 @@ export class TemporalUnavailableError extends Error {
   readonly code = 'ETEMPORAL';
 }
 
-export const DEMO_SERVER_PATH = fileURLToPath(new URL('../temporal-server/bin/temporal-test-server', import.meta.url));
+export const DEMO_SERVER_PATH = projectFile('temporal-server', 'bin', 'temporal-test-server');
 
 function onPath(command: string, env: NodeJS.ProcessEnv): string | null {
   for (const dir of (env.PATH ?? '').split(delimiter)) {
