@@ -172,7 +172,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           logger: logger.child({ part: 'intake' }),
         });
         observeIntake(watcher);
-        watcher.on('handled', (uid: number, disposition: { folder: string; reason?: string }, ms: number) => logger.info({ uid, ...disposition, ms }, 'mail handled'));
         const started = await watcher.start().then(
           () => null,
           (err: unknown) => err as Error,
