@@ -1,123 +1,148 @@
-// Benchmark of the mail intake through a real Dovecot (started here from Debian's package) on the in-repo
-// Temporal test server, SQLite, and an SMTP sink:
-//   1. latency: N mails appended one at a time; from APPEND to the receipt accepted by the SMTP server,
-//      p50/p95/p99, in total and above Dovecot's ~0.5 s IDLE notification floor (measured here too);
-//   2. burst: M mails appended as fast as possible; drain rate, loss and duplicates.
+// Benchmark of the mail intake as a user runs it: `baosong start` (bin/baosong.js, a process of its own,
+// its worker in a child) with a configuration pointing at a real Dovecot (started here from Debian's
+// package), an SMTP sink and the in-repo Temporal test server:
+//   1. latency: N mails appended one at a time; APPEND → receipt accepted by SMTP, p50/p95/p99, beside
+//      Dovecot's own IDLE notice (APPEND → EXISTS seen by a second, idle client), the floor;
+//   2. burst: M mails appended at once (4 connections, like MTAs); first APPEND → last receipt, loss,
+//      duplicates, CPU time of baosong's processes per mail, and their peak memory.
+// Receipts are counted by the sink's delivery events (no polling loop).
 //   npm run bench:intake [-- <one-by-one> <burst>]        (defaults 200 and 1000)
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
-import { migrateToLatest, openDatabase, ReadModel } from '../db/index.js';
-import { handleMail } from '../intake/handle.js';
-import { MailboxWatcher } from '../intake/mailbox.js';
-import { smtpTransport } from '../mail/transport.js';
 import { SECRET, testConfig } from '../tests/support/baosong.js';
 import { DEFAULT_TEST_USER, startDovecot } from '../tests/support/dovecot.js';
 import { mail } from '../tests/support/mails.js';
+import { freePort } from '../tests/support/ports.js';
 import { createTestEnv, uniqueTaskQueue } from '../temporal-server/testing.js';
+import { startServiceProcess } from './service-process.js';
 import { smtpSink } from './smtp-sink.js';
-import { spawnWorker } from './spawn-worker.js';
 
 const oneByOne = Number(process.argv[2] ?? 200);
 const burst = Number(process.argv[3] ?? 1000);
+const APPENDERS = 4;
+const GOAL = { burstMailsPerSecond: 50, lost: 0, duplicated: 0, p95AboveNoticeMs: 100, workerPeakMB: 400 };
 
 const pct = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN);
 };
-const fmt = (values: number[]) => `p50 ${pct(values, 50).toFixed(0)} ms, p95 ${pct(values, 95).toFixed(0)} ms, p99 ${pct(values, 99).toFixed(0)} ms`;
+const fmt = (values: number[]) => `p50 ${pct(values, 50)} ms, p95 ${pct(values, 95)} ms, p99 ${pct(values, 99)} ms`;
 
 async function main(): Promise<void> {
   const env = await createTestEnv();
   const sink = await smtpSink();
   const dovecot = await startDovecot();
-  const dataDir = mkdtempSync(join(tmpdir(), 'baosong-bench-intake-'));
-  const config = testConfig({ smtpPort: sink.port, dataDir, taskQueue: uniqueTaskQueue('bench-intake') });
-  const database = await openDatabase({ file: join(dataDir, 'baosong.db') });
-  await migrateToLatest(database);
-  const readModel = new ReadModel(database);
-  const transport = smtpTransport({ host: '127.0.0.1', port: sink.port, secure: false, pool: true });
-  // The worker in its own process, as `baosong worker` runs beside `baosong intake`.
-  const worker = await spawnWorker({ address: env.address, taskQueue: config.temporal.taskQueue, smtpPort: sink.port, dataDir });
-  const user = DEFAULT_TEST_USER.user;
-  const heard = new Map<number, number>();
-  const watcher = new MailboxWatcher({
-    host: dovecot.host,
-    port: dovecot.port,
-    secure: false,
-    auth: { user, pass: DEFAULT_TEST_USER.password },
-    handle: (message) => {
-      heard.set(message.uid, performance.now());
-      return handleMail({ config, client: env.client, readModel, transport, secret: SECRET }, message);
-    },
+  const dir = mkdtempSync(join(tmpdir(), 'baosong-bench-intake-'));
+  const config = testConfig({ smtpPort: sink.port, dataDir: join(dir, 'data'), taskQueue: uniqueTaskQueue('bench-intake') });
+  config.mail.smtp = { host: '127.0.0.1', port: sink.port, secure: false, pool: true };
+  const user = DEFAULT_TEST_USER;
+  config.mail.imap = { host: dovecot.host, port: dovecot.port, secure: false, user: user.user, passwordEnv: 'BENCH_IMAP_PASSWORD', mailbox: 'INBOX', processedFolder: 'Processed', quarantineFolder: 'Quarantine' };
+  const port = await freePort();
+  config.web = { ...config.web, port, baseUrl: `http://127.0.0.1:${port}` };
+  const service = await startServiceProcess({
+    config,
+    dir,
+    env: { TEMPORAL_ADDRESS: env.address, BENCH_IMAP_PASSWORD: user.password, BAOSONG_SECRET: SECRET, DATABASE_URL: '', BAOSONG_CONFIG: '' },
   });
-  // The "mail client" that delivers: one connection, reused, like an MTA.
-  const client = new ImapFlow({ host: dovecot.host, port: dovecot.port, secure: false, auth: { user, pass: DEFAULT_TEST_USER.password }, logger: false });
-  await client.connect();
+  const memoryAtStart = service.memoryMB();
+  console.log(`baosong start: pid ${service.pid}, worker pid ${service.workerPid()}; RSS ${memoryAtStart.service.rss} MB + worker ${memoryAtStart.worker.rss} MB`);
 
-  const receiptFor = (id: string) => sink.deliveries.filter((d) => d.kind === 'receipt' && d.inReplyTo === id);
-  const waitReceipts = async (ids: string[], timeoutMs: number) => {
-    const deadline = performance.now() + timeoutMs;
-    while (performance.now() < deadline && !ids.every((id) => receiptFor(id).length > 0)) await new Promise((r) => setTimeout(r, 5));
+  const connect = async () => {
+    const c = new ImapFlow({ host: dovecot.host, port: dovecot.port, secure: false, auth: { user: user.user, pass: user.password }, logger: false });
+    await c.connect();
+    return c;
   };
+  // Dovecot's own notice: a second client idling on the inbox sees EXISTS grow.
+  const observer = await connect();
+  await observer.mailboxOpen('INBOX');
+  const notices: number[] = [];
+  observer.on('exists', (info: { count: number; prevCount: number }) => {
+    if (info.count > info.prevCount) notices.push(performance.now());
+  });
+  void observer.idle();
+  const appenders = await Promise.all(Array.from({ length: APPENDERS }, connect));
   const report = (i: number, id: string) => mail({ from: '刘芳 <liufang@school.test>', subject: `【教育教学】基准测试 ${i}`, body: `时间：2026-11-26 15:00\n第 ${i} 份。`, messageId: id });
 
-  {
-    await watcher.start();
-    // Warm-up (workflow bundle, first isolate).
-    const warm = `<warm-${randomUUID()}@school.test>`;
-    await client.append('INBOX', report(0, warm));
-    await waitReceipts([warm], 60_000);
+  // Warm-up (first isolate, first statements).
+  const warm = `<warm-${randomUUID()}@school.test>`;
+  await appenders[0]!.append('INBOX', report(0, warm));
+  await sink.next('receipt', warm);
 
-    const total: number[] = [];
-    const notice: number[] = [];
-    for (let i = 0; i < oneByOne; i++) {
-      const id = `<lat-${i}-${randomUUID()}@school.test>`;
-      const t0 = performance.now();
-      const appended = await client.append('INBOX', report(i, id));
-      await waitReceipts([id], 30_000);
-      const receipt = receiptFor(id)[0];
-      if (!receipt) throw new Error(`no receipt for mail ${i}`);
-      total.push(receipt.at - t0);
-      const heardAt = appended && typeof appended === 'object' ? heard.get(Number(appended.uid)) : undefined;
-      if (heardAt !== undefined) notice.push(heardAt - t0);
-    }
-    const overhead = total.map((t, i) => t - (notice[i] ?? 0));
-    console.log(`intake latency, ${oneByOne} mails one by one (APPEND → receipt accepted by SMTP): ${fmt(total)}`);
-    console.log(`  of which Dovecot's IDLE notice (APPEND → handler called): ${fmt(notice)}`);
-    console.log(`  baosong's own part (handler called → receipt accepted): ${fmt(overhead)}`);
-
-    const ids = Array.from({ length: burst }, (_, i) => `<burst-${i}-${randomUUID()}@school.test>`);
-    let handledInBurst = 0;
-    let drained = 0;
-    watcher.on('handled', () => {
-      handledInBurst++;
-      drained = performance.now();
-    });
-    const b0 = performance.now();
-    for (const [i, id] of ids.entries()) await client.append('INBOX', report(i, id));
-    const appendedIn = (performance.now() - b0) / 1000;
-    await waitReceipts(ids, 600_000);
-    const last = Math.max(...ids.flatMap((id) => receiptFor(id).map((d) => d.at)));
-    const seconds = (last - b0) / 1000;
-    const lost = ids.filter((id) => receiptFor(id).length === 0).length;
-    const duplicated = ids.filter((id) => receiptFor(id).length > 1).length;
-    while (handledInBurst < burst) await new Promise((r) => setTimeout(r, 50));
-    const drainSeconds = (drained - b0) / 1000;
-    console.log(`burst: ${burst} mails appended in ${appendedIn.toFixed(1)} s; inbox drained (every mail's workflow started and the mail moved to Processed) after ${drainSeconds.toFixed(1)} s = ${(burst / drainSeconds).toFixed(1)} mails/s`);
-    console.log(`  all receipts accepted by SMTP after ${seconds.toFixed(1)} s = ${(burst / seconds).toFixed(1)} receipts/s (bounded by the worker, see bench:lifecycle); lost ${lost}, duplicated ${duplicated}`);
-    console.log(`  watcher: ${JSON.stringify(watcher.health().handled)}`);
-    await watcher.stop();
+  const total: number[] = [];
+  const notice: number[] = [];
+  for (let i = 0; i < oneByOne; i++) {
+    const id = `<lat-${i}-${randomUUID()}@school.test>`;
+    const t0 = performance.now();
+    await appenders[0]!.append('INBOX', report(i, id));
+    const receipt = await sink.next('receipt', id);
+    total.push(receipt.at - t0);
+    const seen = notices.find((t) => t >= t0);
+    if (seen !== undefined) notice.push(seen - t0);
   }
-  await worker.stop();
-  await client.logout();
-  transport.close();
+  console.log(`latency, ${oneByOne} mails one by one (APPEND → receipt accepted by SMTP): ${fmt(total)}`);
+  console.log(`  Dovecot's IDLE notice (APPEND → EXISTS at an idle client): ${fmt(notice)}`);
+
+  const ids = Array.from({ length: burst }, (_, i) => `<burst-${i}-${randomUUID()}@school.test>`);
+  const cpu0 = service.cpuMs();
+  const b0 = performance.now();
+  let next = 0;
+  await Promise.all(
+    appenders.map(async (c) => {
+      while (next < ids.length) {
+        const i = next++;
+        await c.append('INBOX', report(i, ids[i]!));
+      }
+    }),
+  );
+  const appendedIn = (performance.now() - b0) / 1000;
+  const receipts = await Promise.race([
+    Promise.all(ids.map((id) => sink.next('receipt', id))),
+    new Promise<null>((resolve) => setTimeout(() => resolve(null), 600_000)),
+  ]);
+  const seconds = (Math.max(...ids.flatMap((id) => sink.delivered('receipt', id).map((d) => d.at))) - b0) / 1000;
+  const cpu1 = service.cpuMs();
+  await new Promise((r) => setTimeout(r, 2000)); // a late duplicate would show up here
+  const lost = ids.filter((id) => sink.delivered('receipt', id).length === 0).length;
+  const duplicated = ids.filter((id) => sink.delivered('receipt', id).length > 1).length;
+  const rate = burst / seconds;
+  const cpuPerMail = { service: +((cpu1.service - cpu0.service) / burst).toFixed(1), worker: +((cpu1.worker - cpu0.worker) / burst).toFixed(1) };
+  const memory = service.memoryMB();
+  console.log(`burst: ${burst} mails appended in ${appendedIn.toFixed(1)} s over ${APPENDERS} connections; all receipts accepted by SMTP after ${seconds.toFixed(1)} s = ${rate.toFixed(1)} mails/s${receipts ? '' : ' (TIMED OUT)'}; lost ${lost}, duplicated ${duplicated}`);
+  console.log(`  CPU per mail: intake + web process ${cpuPerMail.service} ms, worker process ${cpuPerMail.worker} ms`);
+  console.log(`  peak RSS: intake + web process ${memory.service.peak} MB, worker process ${memory.worker.peak} MB`);
+
+  const handledLines = service.handledLines();
+  const code = await service.stop();
+  const warnings = service.lines.filter((l) => /Warning|FSTDEP/.test(l)).length;
+  const mails = 1 + oneByOne + burst;
+  console.log(`baosong start logged ${handledLines} 'mail handled' lines for ${mails} mails, ${warnings} warnings; exit code ${code} after SIGTERM`);
+  for (const c of [observer, ...appenders]) await c.logout().catch(() => undefined);
   await sink.close();
   await dovecot.stop();
-  await database.close();
   await env.teardown();
+
+  const p95 = pct(total, 95);
+  const noticeP95 = pct(notice, 95);
+  console.log(
+    JSON.stringify({
+      bench: 'intake',
+      via: 'baosong start',
+      latencyMs: { p50: pct(total, 50), p95, p99: pct(total, 99) },
+      noticeMs: { p50: pct(notice, 50), p95: noticeP95 },
+      burst: { mails: burst, seconds: +seconds.toFixed(1), mailsPerSecond: +rate.toFixed(1), lost, duplicated },
+      cpuMsPerMail: cpuPerMail,
+      peakRssMB: { service: memory.service.peak, worker: memory.worker.peak },
+      handledLogLines: handledLines,
+      mails,
+      warnings,
+      exitCode: code,
+      goal: GOAL,
+      met: rate >= GOAL.burstMailsPerSecond && lost === 0 && duplicated === 0 && p95 <= noticeP95 + GOAL.p95AboveNoticeMs && memory.worker.peak < GOAL.workerPeakMB,
+    }),
+  );
 }
 
 main().catch((err: unknown) => {

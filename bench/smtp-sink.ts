@@ -1,4 +1,7 @@
-/** An SMTP server for benchmarks: counts deliveries and notes when each arrived, without parsing bodies. */
+/**
+ * An SMTP server for benchmarks: notes when each delivery arrived, without parsing bodies, and tells
+ * waiters at once by event (no polling over the deliveries: the harness must not be what is measured).
+ */
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
@@ -8,8 +11,14 @@ export interface Delivery {
   inReplyTo: string | null;
 }
 
+const keyOf = (kind: string | null, inReplyTo: string | null) => `${kind ?? ''} ${inReplyTo ?? ''}`;
+
 export async function smtpSink() {
   const deliveries: Delivery[] = [];
+  /** Deliveries by kind and In-Reply-To, and who waits for one. */
+  const byKey = new Map<string, Delivery[]>();
+  const waiters = new Map<string, ((d: Delivery) => void)[]>();
+  const listeners = new Set<(d: Delivery) => void>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -22,7 +31,13 @@ export async function smtpSink() {
       stream.on('end', () => {
         const headers = head.split(/\r?\n\r?\n/)[0] ?? '';
         const header = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(headers)?.[1]?.trim() ?? null;
-        deliveries.push({ at: performance.now(), kind: header('X-Baosong-Kind'), inReplyTo: header('In-Reply-To') });
+        const delivery = { at: performance.now(), kind: header('X-Baosong-Kind'), inReplyTo: header('In-Reply-To') };
+        deliveries.push(delivery);
+        const key = keyOf(delivery.kind, delivery.inReplyTo);
+        byKey.set(key, [...(byKey.get(key) ?? []), delivery]);
+        for (const wake of waiters.get(key) ?? []) wake(delivery);
+        waiters.delete(key);
+        for (const listener of listeners) listener(delivery);
         callback();
       });
     },
@@ -31,6 +46,16 @@ export async function smtpSink() {
   return {
     port: (server.server.address() as AddressInfo).port,
     deliveries,
+    /** Every delivery of this kind answering this Message-ID so far. */
+    delivered: (kind: string, inReplyTo: string): Delivery[] => byKey.get(keyOf(kind, inReplyTo)) ?? [],
+    /** The first delivery of this kind answering this Message-ID (already there, or when it comes). */
+    next: (kind: string, inReplyTo: string): Promise<Delivery> => {
+      const key = keyOf(kind, inReplyTo);
+      const seen = byKey.get(key)?.[0];
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve) => waiters.set(key, [...(waiters.get(key) ?? []), resolve]));
+    },
+    onDelivery: (listener: (d: Delivery) => void) => listeners.add(listener),
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

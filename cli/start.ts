@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { configPath, EXAMPLE_CONFIG_FILE, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Part, RunningService } from '../worker/service.js';
+import { reportToParent } from '../worker/child.js';
 import { serviceLogger, type ServiceLog } from './log.js';
 
 class StartError extends Error {
@@ -47,7 +48,7 @@ function withPort(config: Config, port: number): Config {
   return { ...config, web: { ...config.web, port, baseUrl } };
 }
 
-function serviceCommand(name: string, description: string, parts: Part[]): Command {
+function serviceCommand(name: string, description: string, parts: Part[], workerProcess = false): Command {
   const command = new Command(name)
     .description(description)
     .option('-c, --config <path>', 'configuration file (default: $BAOSONG_CONFIG or ./baosong.config.yaml, else the example)')
@@ -63,7 +64,9 @@ function serviceCommand(name: string, description: string, parts: Part[]): Comma
       if (useExample) log.logger.warn({ config: loaded.file }, `no ${configPath()} found: running with the EXAMPLE configuration (a fictional school). Copy config/example.yaml to baosong.config.yaml and edit it.`);
       let service: RunningService;
       try {
-        service = await startService({ config, configFile: loaded.file, parts, demo: opts.demo ?? false, trial: useExample, logger: log.logger });
+        const demo = opts.demo ?? false;
+        // The in-memory demo keeps everything in one process; otherwise the worker gets a process (and a core) of its own.
+        service = await startService({ config, configFile: loaded.file, parts, demo, trial: useExample, logger: log.logger, workerProcess: workerProcess && !demo });
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
         if (e.code === 'EADDRINUSE') throw new StartError(`port ${config.web.port} is already in use: stop what uses it, or choose another with --port or PORT`);
@@ -86,6 +89,7 @@ function serviceCommand(name: string, description: string, parts: Part[]): Comma
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
+      reportToParent(() => stop('SIGTERM')); // the worker child: its parent went away
       try {
         await service.done;
       } finally {
@@ -97,7 +101,7 @@ function serviceCommand(name: string, description: string, parts: Part[]): Comma
   return command;
 }
 
-export const startCommand = () => serviceCommand('start', 'run the worker, the mail intake and the web pages in one process', ['worker', 'intake', 'web']);
+export const startCommand = () => serviceCommand('start', 'run the worker (in a child process of its own), the mail intake and the web pages', ['worker', 'intake', 'web'], true);
 export const webCommand = () => serviceCommand('web', 'run only the web pages (form, status, reviewer links, office dashboard)', ['web']);
 export const workerCommand = () => serviceCommand('worker', 'run only the Temporal worker (scale out: several on one task queue)', ['worker']);
 export const intakeCommand = () => serviceCommand('intake', 'run only the mail intake (one per shared inbox)', ['intake']);

@@ -1,8 +1,12 @@
 /**
  * The shared-inbox watcher: keeps one IMAP connection to the school's reporting mailbox, hands every message
- * in the inbox to `handle()` one at a time in UID order, and moves it to the `Processed` or `Quarantine`
- * folder once the handler has decided. Nothing is ever deleted or expunged by hand: a UID MOVE is the only
- * way a message leaves the inbox.
+ * in the inbox to `handle()` in UID order, and moves it to the `Processed` or `Quarantine` folder once the
+ * handler has decided. Nothing is ever deleted or expunged by hand: a UID MOVE is the only way a message
+ * leaves the inbox.
+ *
+ * Up to `concurrency` messages are handled at once (default 1); messages with the same `orderKey` are
+ * handled one after another in UID order (a report's replies), others overlap (new reports). Decided
+ * messages are moved in batches: one UID MOVE for all the messages decided while the previous MOVE ran.
  *
  * Lifecycle of a connection:
  *   connect → create missing folders → SELECT inbox → backlog pass (every message in the inbox, UID order)
@@ -17,7 +21,7 @@
  *
  * start() rejects (and the watcher stops) if the first connection fails: EAUTH, ECONNECT, EFOLDER, or
  * EUNSUPPORTED for a server with neither MOVE nor UIDPLUS. Later failures never stop it; they show in health().
- * stop() lets the message in hand finish (handler and MOVE; the connection is cut after 5 s) and logs out.
+ * stop() lets the messages in hand finish (handler and MOVE; the connection is cut after 5 s) and logs out.
  * A handler that never settles stalls intake (state stays 'handling'): give it its own timeout.
  *
  * Events: 'handled' (uid, disposition, ms from notice/pass start to MOVE done), 'state' (health),
@@ -25,6 +29,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { ImapFlow, type FetchMessageObject } from 'imapflow';
+import { OrderedPool } from './ordered-pool.js';
 
 export interface IncomingMessage {
   uid: number;
@@ -57,6 +62,10 @@ export interface MailboxOptions {
   idleRefreshMs?: number;
   /** A message whose handler threw this many times in a row is quarantined with the last error as reason (default 5). */
   maxAttempts?: number;
+  /** How many messages may be in the handler at once (default 1). */
+  concurrency?: number;
+  /** Messages with the same key are handled one after another, in UID order (default: one key for all). */
+  orderKey?(message: IncomingMessage): string;
   logger?: MailboxLogger;
 }
 
@@ -103,6 +112,7 @@ const DEFAULTS = {
   maxDelayMs: 60_000,
   idleRefreshMs: 5 * 60_000,
   maxAttempts: 5,
+  concurrency: 1,
 };
 /** A source FETCH asks for at most this many messages / bytes at once (a backlog can be large). */
 const FETCH_BATCH_MESSAGES = 100;
@@ -138,6 +148,11 @@ const noopLogger: MailboxLogger = { info() {}, warn() {}, error() {} };
 
 export class MailboxWatcher extends EventEmitter {
   private readonly opts: Required<Omit<MailboxOptions, 'reconnect' | 'logger'>> & { initialDelayMs: number; maxDelayMs: number };
+  /** Decided messages waiting for their MOVE, and the MOVE loop running now (one per session). */
+  private moves: PendingMove[] = [];
+  private moving: Promise<void> | null = null;
+  /** Set when a MOVE found the connection gone: the pass stops and the session reconnects. */
+  private moveFailure: MailboxError | null = null;
   private readonly log: MailboxLogger;
   private readonly where: string;
 
@@ -184,6 +199,8 @@ export class MailboxWatcher extends EventEmitter {
       quarantineFolder: options.quarantineFolder ?? DEFAULTS.quarantineFolder,
       idleRefreshMs: options.idleRefreshMs ?? DEFAULTS.idleRefreshMs,
       maxAttempts: Math.max(1, options.maxAttempts ?? DEFAULTS.maxAttempts),
+      concurrency: Math.max(1, Math.floor(options.concurrency ?? DEFAULTS.concurrency)),
+      orderKey: options.orderKey ? (m: IncomingMessage) => options.orderKey!(m) : () => '',
       initialDelayMs: options.reconnect?.initialDelayMs ?? DEFAULTS.initialDelayMs,
       maxDelayMs: options.reconnect?.maxDelayMs ?? DEFAULTS.maxDelayMs,
     };
@@ -435,10 +452,9 @@ export class MailboxWatcher extends EventEmitter {
       if (fetched.length === 0) return;
       this.healthState.lastMailAt = new Date();
       this.setState('handling');
-      for (const message of fetched) {
-        if (this.stopping) return;
-        await this.handleOne(client, message, startedAt);
-      }
+      const pool = new OrderedPool(this.opts.concurrency);
+      for (const message of fetched) this.schedule(pool, client, message, startedAt);
+      await this.settle(pool);
       return;
     }
     const range = full ? '1:*' : `${this.lastUid + 1}:*`;
@@ -449,9 +465,12 @@ export class MailboxWatcher extends EventEmitter {
     this.healthState.lastMailAt = listing.some((m) => m.uid > this.lastUid) ? new Date() : this.healthState.lastMailAt;
     this.setState(full ? 'backlog' : 'handling');
 
+    const pool = new OrderedPool(this.opts.concurrency);
     let i = 0;
     while (i < listing.length) {
-      if (this.stopping) return;
+      // The next batch's sources are fetched while this one is handled, but no further ahead.
+      await pool.below(this.opts.concurrency);
+      if (this.stopping || this.moveFailure) break;
       const batch: number[] = [];
       let bytes = 0;
       while (i < listing.length && batch.length < FETCH_BATCH_MESSAGES) {
@@ -464,23 +483,42 @@ export class MailboxWatcher extends EventEmitter {
       const fetched = (await client.fetchAll(batch.join(','), { uid: true, source: true, internalDate: true, size: true }, { uid: true })).sort(
         (a, b) => a.uid - b.uid,
       );
-      for (const message of fetched) {
-        if (this.stopping) return;
-        await this.handleOne(client, message, startedAt);
-      }
+      for (const message of fetched) this.schedule(pool, client, message, startedAt);
     }
+    await this.settle(pool);
+  }
+
+  /** Queues one message for its handler (unless stopping). */
+  private schedule(pool: OrderedPool, client: ImapFlow, message: FetchMessageObject, startedAt: number): void {
+    if (this.stopping || this.moveFailure) return;
+    if (message.uid > this.lastUid) this.lastUid = message.uid;
+    let key = '';
+    try {
+      key = Buffer.isBuffer(message.source) ? this.opts.orderKey(toIncoming(message, message.source)) : '';
+    } catch (err) {
+      this.log.warn({ uid: message.uid, err: errorText(err) }, 'mail intake order key failed; handling the message in the common order');
+    }
+    pool.add(key, () => this.handleOne(client, message, startedAt));
+  }
+
+  /** Waits for every scheduled handler and the MOVEs they asked for; rethrows a connection lost meanwhile. */
+  private async settle(pool: OrderedPool): Promise<void> {
+    await pool.idle();
+    while (this.moving) await this.moving;
+    const failure = this.moveFailure;
+    this.moveFailure = null;
+    if (failure) throw failure;
   }
 
   private async handleOne(client: ImapFlow, message: FetchMessageObject, startedAt: number): Promise<void> {
     const uid = message.uid;
-    if (uid > this.lastUid) this.lastUid = uid;
     const raw = message.source;
-    const internalDate = message.internalDate instanceof Date ? message.internalDate : new Date(message.internalDate ?? 0);
     let disposition: Disposition;
     try {
+      if (this.moveFailure) return; // the connection is gone: handled again after the reconnect
       // Counted like a handler failure: retried on the next full pass, quarantined if it persists.
       if (!Buffer.isBuffer(raw)) throw new Error('the server returned no message source');
-      disposition = validDisposition(await this.opts.handle({ uid, raw, internalDate, size: message.size ?? raw.length }));
+      disposition = validDisposition(await this.opts.handle(toIncoming(message, raw)));
       this.attempts.delete(uid);
     } catch (err) {
       const count = (this.attempts.get(uid)?.count ?? 0) + 1;
@@ -497,19 +535,49 @@ export class MailboxWatcher extends EventEmitter {
       this.attempts.delete(uid);
       disposition = { folder: 'quarantine', reason: `handler failed ${count} times in a row; last error: ${text}` };
     }
-
     const target = disposition.folder === 'processed' ? this.opts.processedFolder : this.opts.quarantineFolder;
+    this.moves.push({ uid, target, disposition, startedAt });
+    const moving = (this.moving ??= this.moveAll(client).finally(() => (this.moving = null)));
+    // One at a time: strictly handle, move, next (nothing handled waits unmoved).
+    if (this.opts.concurrency === 1) await moving;
+  }
+
+  /** Moves every decided message, a UID set per folder per round, until none is waiting. */
+  private async moveAll(client: ImapFlow): Promise<void> {
+    while (this.moves.length > 0) {
+      const round = this.moves.splice(0);
+      if (this.moveFailure) continue; // left in the inbox: handled again after the reconnect
+      for (const target of new Set(round.map((m) => m.target))) {
+        const items = round.filter((m) => m.target === target);
+        try {
+          await this.moveSet(client, items, target);
+        } catch (err) {
+          this.moveFailure = err instanceof MailboxError ? err : this.classify(err, client);
+          break;
+        }
+      }
+    }
+  }
+
+  private async moveSet(client: ImapFlow, items: PendingMove[], target: string): Promise<void> {
+    const uids = items.map((m) => m.uid).join(',');
     // imapflow answers false both when the server refuses and when the connection is gone.
-    let moved = await client.messageMove(String(uid), target, { uid: true });
+    let moved = await client.messageMove(uids, target, { uid: true });
     if (moved === false && client.usable && !(await client.list()).some((m) => m.path === target)) {
       // Someone deleted the folder while we were running: create it again and retry once.
       this.log.warn({ folder: target }, 'mail intake folder disappeared; creating it again');
       await client.mailboxCreate(target).catch(() => undefined);
-      moved = await client.messageMove(String(uid), target, { uid: true });
+      moved = await client.messageMove(uids, target, { uid: true });
+    }
+    if (moved === false && items.length > 1 && client.usable) {
+      // Refused as a set: one by one, so only the message the server will not take stays behind.
+      for (const item of items) await this.moveSet(client, [item], target);
+      return;
     }
     if (moved === false) {
       if (!client.usable) throw this.closedError(client);
       // Refused (quota, permissions): the message stays in the inbox and is handled again on the next full pass.
+      const uid = items[0]!.uid;
       const error = new MailboxError('EMOVE', `Server refused to move message UID ${uid} to "${target}" for ${this.where}; it stays in ${this.opts.mailbox} for a retry`);
       this.healthState.handled.failed++;
       this.recordError(error);
@@ -517,16 +585,18 @@ export class MailboxWatcher extends EventEmitter {
       if (this.listenerCount('error') > 0) this.safeEmit('error', error);
       return;
     }
-    const ms = Math.round(performance.now() - startedAt);
-    if (disposition.folder === 'processed') {
-      this.healthState.handled.processed++;
-      this.log.info({ uid, folder: target, ms }, 'mail handled');
-    } else {
-      this.healthState.handled.quarantined++;
-      this.log.warn({ uid, folder: target, reason: disposition.reason, ms }, 'mail quarantined');
-    }
     if (client.mailbox) this.healthState.backlog = client.mailbox.exists;
-    this.safeEmit('handled', uid, disposition, ms);
+    for (const { uid, disposition, startedAt } of items) {
+      const ms = Math.round(performance.now() - startedAt);
+      if (disposition.folder === 'processed') {
+        this.healthState.handled.processed++;
+        this.log.info({ uid, folder: target, ms }, 'mail handled');
+      } else {
+        this.healthState.handled.quarantined++;
+        this.log.warn({ uid, folder: target, reason: disposition.reason, ms }, 'mail quarantined');
+      }
+      this.safeEmit('handled', uid, disposition, ms);
+    }
   }
 
   // ---- helpers --------------------------------------------------------------------------------------
@@ -613,6 +683,18 @@ export class MailboxWatcher extends EventEmitter {
     this.healthState.state = state;
     this.safeEmit('state', this.health());
   }
+}
+
+interface PendingMove {
+  uid: number;
+  target: string;
+  disposition: Disposition;
+  startedAt: number;
+}
+
+function toIncoming(message: FetchMessageObject, raw: Buffer): IncomingMessage {
+  const internalDate = message.internalDate instanceof Date ? message.internalDate : new Date(message.internalDate ?? 0);
+  return { uid: message.uid, raw, internalDate, size: message.size ?? raw.length };
 }
 
 function validDisposition(d: Disposition): Disposition {

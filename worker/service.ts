@@ -14,11 +14,13 @@ import type { Config } from '../config/schema.js';
 import { migrateToLatest, openDatabase, redactUrl, ReadModel, type Database } from '../db/index.js';
 import { handleMail } from '../intake/handle.js';
 import { describeHealth, MailboxWatcher } from '../intake/mailbox.js';
+import { orderKey } from '../intake/order-key.js';
 import { startWeb } from '../web/server.js';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createMailTransport, type MailTransport } from '../mail/transport.js';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import { WEEKLY_DIGEST_WORKFLOW_ID, weeklyDigestWorkflow } from '../workflows/digest.js';
+import { spawnWorkerChild, WorkerChildError } from './child.js';
 import { createWorker } from './index.js';
 import { connectTemporal, type TemporalTarget } from './temporal.js';
 import { observeIntake, observeReadModel, temporalTelemetry } from '../ops/metrics.js';
@@ -28,6 +30,9 @@ import { Client } from '@temporalio/client';
 
 export type Part = 'worker' | 'intake' | 'web';
 
+/** Mails the intake handles at once: enough to overlap Temporal and IMAP round trips, few enough to stay light. */
+export const INTAKE_CONCURRENCY = 8;
+
 export interface ServiceOptions {
   config: Config;
   configFile: string;
@@ -35,6 +40,8 @@ export interface ServiceOptions {
   demo?: boolean;
   /** Running on the example configuration: a mail server that cannot be reached only disables the intake. */
   trial?: boolean;
+  /** Run the worker part as a child process (`baosong worker`, heap capped; worker/child.ts), not in this one. */
+  workerProcess?: boolean;
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
 }
@@ -124,12 +131,25 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     logger.info({ temporal: temporal.description, taskQueue: config.temporal.taskQueue }, 'connected to Temporal');
 
     const running: Promise<void>[] = [];
-    const workerRef: { current: Worker | null } = { current: null };
-    // The chat robots of this process: their rate limiters and last answers (shown in /healthz).
-    const chat = options.parts.includes('worker') && config.chat.robots.length > 0 ? new ChatRobots(config, { env }) : null;
-    if (options.parts.includes('worker')) {
+    let workerState: (() => string) | null = null;
+    let workerStopped: Promise<boolean> | null = null;
+    // The chat robots of this process: their rate limiters and last answers (shown in /healthz; the worker child's are its own).
+    const chat = options.parts.includes('worker') && !options.workerProcess && config.chat.robots.length > 0 ? new ChatRobots(config, { env }) : null;
+    if (options.parts.includes('worker') && options.workerProcess) {
+      const child = await spawnWorkerChild({ configFile: options.configFile, env, temporalAddress: temporal.address, namespace: temporal.namespace });
+      workerState = () => child.state();
+      closers.push(async () => void (await child.stop()));
+      running.push(
+        child.exited.then((code) => {
+          if (child.state() === 'FAILED') throw new WorkerChildError(`the worker process (pid ${child.pid}) exited with code ${code}`);
+        }),
+      );
+      // The service lives as long as its worker: a worker that stopped cleanly (a signal sent to it alone) stops the rest.
+      workerStopped = child.exited.then(() => child.state() === 'STOPPED');
+      logger.info({ pid: child.pid }, 'worker running in its own process');
+    } else if (options.parts.includes('worker')) {
       const worker = await createWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, config, database, readModel, transport, secret, ...(chat ? { chat } : {}), ...(tracing ? { worker: { plugins: [tracing.plugin] }, bundleAtStart: true } : {}) });
-      workerRef.current = worker;
+      workerState = () => worker.getState();
       running.push(worker.run());
       closers.push(async () => {
         if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -169,6 +189,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           processedFolder: imap.processedFolder,
           quarantineFolder: imap.quarantineFolder,
           handle: (message) => inSpan('mail in', { 'baosong.imap.uid': message.uid }, () => handleMail({ config, client, readModel, transport, secret }, message)),
+          // New reports side by side, a report's replies in their arrival order (intake/order-key.ts).
+          concurrency: INTAKE_CONCURRENCY,
+          orderKey,
           logger: logger.child({ part: 'intake' }),
         });
         observeIntake(watcher);
@@ -191,7 +214,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
     let webUrl: string | null = null;
     if (options.parts.includes('web')) {
-      const worker = workerRef.current;
       const web = await startWeb({
         config,
         demo: options.demo ?? false,
@@ -218,10 +240,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           : {}),
         health: () => {
           const mailbox = intake?.health();
-          const workerState = worker?.getState() ?? null;
-          const ok = (!mailbox || mailbox.state !== 'disconnected') && (!worker || workerState === 'RUNNING');
+          const worker = workerState?.() ?? null;
+          const ok = (!mailbox || mailbox.state !== 'disconnected') && (worker === null || worker === 'RUNNING');
           // A chat robot that refuses (bad key, bad signature, rate limited) shows here; it does not make the service unhealthy: mail carries on.
-          return { ok, worker: workerState, intake: mailbox ? { ...mailbox, summary: describeHealth(mailbox, config.school.timeZone) } : null, ...(chat ? { chat: chat.health() } : {}) };
+          return { ok, worker, intake: mailbox ? { ...mailbox, summary: describeHealth(mailbox, config.school.timeZone) } : null, ...(chat ? { chat: chat.health() } : {}) };
         },
       });
       closers.push(() => web.close());
@@ -233,6 +255,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     let settle: { resolve: () => void; reject: (err: unknown) => void } = { resolve: () => undefined, reject: () => undefined };
     const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
     const stop = () => (stopping ??= closeAll().then(() => (logger.info('stopped'), settle.resolve())));
+    void workerStopped?.then((clean) => (clean ? stop() : undefined));
     for (const part of running) {
       part.catch(async (err: unknown) => {
         logger.error({ err }, 'the worker failed; stopping');

@@ -22,6 +22,8 @@ export interface TemporalTarget {
   nativeConnection: NativeConnection;
   client: Client;
   namespace: string;
+  /** host:port, for another process (the worker child) to connect to the same server. */
+  address: string;
   /** One line for the log: what we are connected to. */
   description: string;
   /** false for the in-memory demo server. */
@@ -44,7 +46,7 @@ function onPath(command: string, env: NodeJS.ProcessEnv): string | null {
 }
 
 function fromEnvironment(env: TestWorkflowEnvironment, description: string, durable: boolean): TemporalTarget {
-  return { nativeConnection: env.nativeConnection, client: env.client, namespace: env.namespace ?? 'default', description, durable, close: () => env.teardown() };
+  return { nativeConnection: env.nativeConnection, client: env.client, namespace: env.namespace ?? 'default', address: env.address, description, durable, close: () => env.teardown() };
 }
 
 /**
@@ -115,6 +117,7 @@ export async function connectTemporal(options: { config: Config; demo?: boolean;
         nativeConnection,
         client: new Client({ connection, namespace: ns }),
         namespace: ns,
+        address,
         description: `Temporal at ${address}, namespace ${ns}`,
         durable: true,
         close: async () => {

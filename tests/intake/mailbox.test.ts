@@ -231,6 +231,37 @@ describe('MailboxWatcher against Dovecot', () => {
     expect(await ids(dovecot, user, 'INBOX')).toEqual([]);
   });
 
+  it('handles several mails at once (concurrency) while the mails of one thread keep their arrival order', async () => {
+    const user = freshUser();
+    let running = 0;
+    let most = 0;
+    const h = watch(dovecot, user, {
+      concurrency: 4,
+      orderKey: (m) => /^Subject: (thread-\w)/m.exec(m.raw.toString('utf8'))?.[1] ?? '',
+      decide: async (id) => {
+        most = Math.max(most, ++running);
+        await sleep(id.endsWith('0') ? 120 : 15); // the first mail of each thread is slow: a later one must not overtake it
+        running--;
+        return { folder: 'processed' };
+      },
+    });
+    await h.watcher.start();
+    await until('idle', () => h.watcher.health().state === 'idle');
+    const sent = Array.from({ length: 24 }, (_, i) => `${'abcd'[i % 4]}${Math.floor(i / 4)}`);
+    for (const id of sent) await dovecot.append(user.user, 'INBOX', mail(id, `thread-${id[0]} mail ${id}`));
+    await until('all handled', () => h.handled.length >= sent.length);
+    await sleep(700);
+    for (const thread of 'abcd') {
+      const ofThread = sent.filter((id) => id.startsWith(thread));
+      expect(h.seen.filter((id) => id.startsWith(thread))).toEqual(ofThread);
+    }
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(4);
+    expect([...h.seen].sort()).toEqual([...sent].sort());
+    expect((await ids(dovecot, user, 'Processed')).sort()).toEqual([...sent].sort());
+    expect(await ids(dovecot, user, 'INBOX')).toEqual([]);
+  });
+
   it('moves a message the handler quarantines to Quarantine, with the reason in the handled event', async () => {
     const user = freshUser();
     const h = watch(dovecot, user, {
@@ -357,7 +388,7 @@ describe('MailboxWatcher against Dovecot', () => {
 });
 
 /** A watcher in a process of its own that SIGKILLs itself inside handle() of one message: after the handler, before the MOVE. */
-async function runCrashingIntake(server: TestDovecot, user: TestDovecotUser, crashOn: string): Promise<{ handled: string[]; signal: NodeJS.Signals | null }> {
+async function runCrashingIntake(server: TestDovecot, user: TestDovecotUser, crashOn: string, concurrency = 1): Promise<{ handled: string[]; signal: NodeJS.Signals | null }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'baosong-crash-'));
   try {
     const script = path.join(dir, 'intake.mts');
@@ -365,13 +396,14 @@ async function runCrashingIntake(server: TestDovecot, user: TestDovecotUser, cra
     await writeFile(
       script,
       `import { MailboxWatcher } from ${JSON.stringify(watcherModule)};
-const [host, port, user, pass, crashOn] = process.argv.slice(2);
+const [host, port, user, pass, crashOn, concurrency] = process.argv.slice(2);
 const watcher = new MailboxWatcher({
-  host, port: Number(port), secure: false, auth: { user, pass },
+  host, port: Number(port), secure: false, auth: { user, pass }, concurrency: Number(concurrency), orderKey: (m) => String(m.uid),
   async handle(m) {
     const id = /^Message-ID:\\s*<([^>@]+)@/im.exec(m.raw.toString())?.[1];
     process.stdout.write('handled ' + id + '\\n');
     if (id === crashOn) process.kill(process.pid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 5));
     return { folder: 'processed' };
   },
 });
@@ -379,7 +411,7 @@ await watcher.start();
 `,
     );
     const root = fileURLToPath(new URL('../..', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', script, server.host, String(server.port), user.user, user.password, crashOn], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, server.host, String(server.port), user.user, user.password, crashOn, String(concurrency)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -417,6 +449,26 @@ describe('MailboxWatcher after an intake crash', () => {
     // c3 reached a handler twice (once per process): the handler must be idempotent; its MOVE happened once.
     expect(h.seen).toEqual(['c3', 'c4', 'c5']);
     expect(await ids(dovecot, user, 'Processed')).toEqual(sent);
+    expect(await ids(dovecot, user, 'INBOX')).toEqual([]);
+  });
+
+  it('killed while handling several at once and moving in batches: what was not moved is handled again, nothing lost or moved twice', async () => {
+    const user = freshUser();
+    const sent = Array.from({ length: 30 }, (_, i) => `p${String(i).padStart(2, '0')}`);
+    for (const id of sent) await dovecot.append(user.user, 'INBOX', mail(id));
+    const crashed = await runCrashingIntake(dovecot, user, 'p20', 4);
+    expect(crashed.handled).toContain('p20');
+    const processed = await ids(dovecot, user, 'Processed');
+    const waiting = await ids(dovecot, user, 'INBOX');
+    expect(waiting).toContain('p20'); // handled, never moved
+    expect([...processed, ...waiting].sort()).toEqual(sent); // each in exactly one place
+    for (const id of processed) expect(crashed.handled).toContain(id); // moved only after its handler
+
+    const h = watch(dovecot, user, { concurrency: 4, orderKey: (m) => String(m.uid) });
+    await h.watcher.start();
+    await until('the rest handled', () => h.handled.length === waiting.length);
+    expect([...h.seen].sort()).toEqual(waiting);
+    expect((await ids(dovecot, user, 'Processed')).sort()).toEqual(sent);
     expect(await ids(dovecot, user, 'INBOX')).toEqual([]);
   });
 });

@@ -1,0 +1,90 @@
+/**
+ * `baosong start` runs the Temporal worker in a child process of its own (`baosong worker`), so the worker
+ * (workflow tasks, activities: templates, MIME, SQL) and the intake + web pages (IMAP, parsing, starting
+ * reports) each have a core, and the worker's heap is capped. The child inherits stdout/stderr (one log),
+ * is told to drain on SIGTERM, and takes the parent down with it if it dies; it exits by itself when the
+ * parent goes away (the IPC channel closes).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { projectFile, RUNNING_FROM_DIST } from '../config/paths.js';
+
+/** Heap cap of the worker child (MB): keeps it well under 300 MB RSS with thousands of reports waiting. */
+export const WORKER_HEAP_MB = 96;
+
+/** Set in the child's environment: the worker reports readiness and watches its parent. */
+export const WORKER_CHILD_ENV = 'BAOSONG_WORKER_CHILD';
+
+export type WorkerChildState = 'STARTING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'FAILED';
+
+export interface WorkerChild {
+  pid: number;
+  state(): WorkerChildState;
+  /** Resolves with the exit code when the child has exited (for whatever reason). */
+  exited: Promise<number>;
+  /** SIGTERM (drain), then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<number>;
+}
+
+export interface WorkerChildOptions {
+  configFile: string;
+  env: NodeJS.ProcessEnv;
+  /** Where the worker finds Temporal (the parent's target). */
+  temporalAddress: string;
+  namespace: string;
+  /** Default WORKER_HEAP_MB when running the build, none from the sources; BAOSONG_WORKER_HEAP_MB overrides. */
+  heapMB?: number;
+}
+
+export class WorkerChildError extends Error {
+  readonly code = 'EWORKER';
+}
+
+/** Starts `baosong worker` as a child; resolves once its worker polls Temporal, rejects if it exits first. */
+export async function spawnWorkerChild(options: WorkerChildOptions): Promise<WorkerChild> {
+  // The cap fits a worker running the build (dist/, prebuilt workflow bundle); one running the sources
+  // bundles the workflows with webpack at start and needs far more.
+  const heapMB = Number(options.env.BAOSONG_WORKER_HEAP_MB) || options.heapMB || (RUNNING_FROM_DIST ? WORKER_HEAP_MB : 0);
+  const child: ChildProcess = fork(projectFile('bin', 'baosong.js'), ['worker', '--config', options.configFile], {
+    execArgv: heapMB > 0 ? [`--max-old-space-size=${heapMB}`] : [],
+    env: { ...options.env, TEMPORAL_ADDRESS: options.temporalAddress, TEMPORAL_NAMESPACE: options.namespace, [WORKER_CHILD_ENV]: '1' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let state: WorkerChildState = 'STARTING';
+  const exited = new Promise<number>((resolve) =>
+    child.once('exit', (code, signal) => {
+      // 0: it drained and stopped (told by us, or by the terminal's Ctrl-C that reached it too).
+      state = code === 0 || (state === 'STOPPING' && signal === 'SIGTERM') ? 'STOPPED' : 'FAILED';
+      resolve(code ?? 1);
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.on('message', (message: unknown) => {
+      if ((message as { ready?: boolean } | null)?.ready) {
+        state = 'RUNNING';
+        resolve();
+      }
+    });
+    void exited.then((code) => reject(new WorkerChildError(`the worker process exited with code ${code} before it was ready (its log is above)`)));
+  });
+  const stop = async (graceMs = 30_000): Promise<number> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      if (state !== 'FAILED') state = 'STOPPING';
+      child.kill('SIGTERM');
+      const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(kill);
+      }
+    }
+    return exited;
+  };
+  return { pid: child.pid ?? 0, state: () => state, exited, stop };
+}
+
+/** In the child: tell the parent the worker runs, and stop when the parent goes away. */
+export function reportToParent(stop: () => void): void {
+  if (!process.send || !process.env[WORKER_CHILD_ENV]) return;
+  process.send({ ready: true });
+  process.once('disconnect', stop);
+}
