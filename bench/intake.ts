@@ -17,7 +17,7 @@ import { DEFAULT_TEST_USER, startDovecot } from '../tests/support/dovecot.js';
 import { mail } from '../tests/support/mails.js';
 import { freePort } from '../tests/support/ports.js';
 import { createTestEnv, uniqueTaskQueue } from '../temporal-server/testing.js';
-import { startServiceProcess } from './service-process.js';
+import { startServiceProcess } from '../tests/support/service-process.js';
 import { smtpSink } from './smtp-sink.js';
 
 const oneByOne = Number(process.argv[2] ?? 200);

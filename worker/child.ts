@@ -9,7 +9,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { projectFile, RUNNING_FROM_DIST } from '../config/paths.js';
 
 /** Heap cap of the worker child (MB): keeps it well under 300 MB RSS with thousands of reports waiting. */
-export const WORKER_HEAP_MB = 96;
+export const WORKER_HEAP_MB = 160;
 
 /** Set in the child's environment: the worker reports readiness and watches its parent. */
 export const WORKER_CHILD_ENV = 'BAOSONG_WORKER_CHILD';

@@ -1,5 +1,5 @@
 /**
- * `baosong start` as a user runs it, for benchmarks: the real bin/baosong.js in a process of its own (it
+ * `baosong start` as a user runs it, for tests and benchmarks: the real bin/baosong.js in a process of its own (it
  * runs its worker in a child), with a configuration file pointing at the benchmark's Dovecot, SMTP sink
  * and Temporal. CPU time and peak memory of both processes come from /proc.
  */
@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import type { Config } from '../config/schema.js';
+import type { Config } from '../../config/schema.js';
 
 export interface ServiceProcess {
   pid: number;
@@ -21,6 +21,9 @@ export interface ServiceProcess {
   /** Lines the service printed (stdout and stderr), and how many 'mail handled' lines. */
   lines: string[];
   handledLines(): number;
+  /** Resolves with the exit code once the process has exited. */
+  exited: Promise<number | null>;
+  /** SIGTERM, then its exit code. */
   stop(): Promise<number | null>;
 }
 
@@ -48,7 +51,7 @@ function procStatus(pid: number, field: string): number {
 export async function startServiceProcess(options: { config: Config; dir: string; env: NodeJS.ProcessEnv; readyTimeoutMs?: number }): Promise<ServiceProcess> {
   const configFile = join(options.dir, 'baosong.config.yaml');
   writeFileSync(configFile, stringify(options.config));
-  const bin = fileURLToPath(new URL('../bin/baosong.js', import.meta.url));
+  const bin = fileURLToPath(new URL('../../bin/baosong.js', import.meta.url));
   const child = spawn(process.execPath, [bin, 'start', '--config', configFile], { cwd: options.dir, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let handled = 0;
@@ -92,6 +95,7 @@ export async function startServiceProcess(options: { config: Config; dir: string
     }),
     lines,
     handledLines: () => handled,
+    exited,
     stop: async () => {
       child.kill('SIGTERM');
       return exited;
