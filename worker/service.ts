@@ -254,13 +254,20 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     let stopping: Promise<void> | null = null;
     let settle: { resolve: () => void; reject: (err: unknown) => void } = { resolve: () => undefined, reject: () => undefined };
     const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
-    const stop = () => (stopping ??= closeAll().then(() => (logger.info('stopped'), settle.resolve())));
+    // A worker that failed makes `done` reject (a non-zero exit), even though stopping itself went well.
+    let failure: { err: unknown } | null = null;
+    const stop = () =>
+      (stopping ??= closeAll().then(() => {
+        logger.info('stopped');
+        if (failure) settle.reject(failure.err);
+        else settle.resolve();
+      }));
     void workerStopped?.then((clean) => (clean ? stop() : undefined));
     for (const part of running) {
       part.catch(async (err: unknown) => {
         logger.error({ err }, 'the worker failed; stopping');
+        failure ??= { err };
         await stop();
-        settle.reject(err);
       });
     }
     const summary: ServiceSummary = {
