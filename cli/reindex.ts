@@ -15,7 +15,7 @@ export function reindexCommand(): Command {
     .description('rebuild the read model (dashboard, digest figures, report numbers) from the workflows in Temporal')
     .option('-c, --config <path>', 'configuration file')
     .action(async (opts: { config?: string }) => {
-      const config = optionalConfig(opts.config)?.config ?? loadConfig({ path: EXAMPLE_CONFIG_FILE }).config;
+      const config = (await optionalConfig(opts.config))?.config ?? loadConfig({ path: EXAMPLE_CONFIG_FILE }).config;
       // Loaded here, not at the top: other commands need not load Temporal and the database.
       const [{ migrateToLatest, openDatabase, ReadModel }, { reindex }, { connectTemporal }] = await Promise.all([import('../db/index.js'), import('../ops/reindex.js'), import('../worker/temporal.js')]);
       if (!process.env.DATABASE_URL) mkdirSync(resolve(config.dataDir), { recursive: true });
