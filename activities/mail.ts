@@ -15,6 +15,7 @@ import { fileUrl, reviseUrl, reviewUrls, statusUrl } from '../mail/links.js';
 import { mailDomain, reportMessageId, threadHeaders } from '../mail/message-id.js';
 import { mintReplyToken, replyAddress } from '../mail/reply-token.js';
 import { deliverOnce } from '../mail/deliver.js';
+import { wholeText } from '../intake/texts.js';
 import type { MailTransport } from '../mail/transport.js';
 import { renderMail, TemplateError, type AttemptedAction, type MailData } from '../templates/render.js';
 
@@ -40,8 +41,11 @@ export function filesToAttach(req: ReportMailRequest, config: Config): Set<strin
   return attach;
 }
 
-/** Template data for one recipient of a report mail. */
-export function mailData(req: ReportMailRequest, recipient: Person, config: Config, secret: string, attached: ReadonlySet<string> = new Set()): MailData {
+/** A report's text in a mail: whole up to this many characters (the status page has all of it). */
+export const MAIL_BODY_CHARS = 20_000;
+
+/** Template data for one recipient of a report mail. `body`: the report's whole text, when stored (else the request's). */
+export function mailData(req: ReportMailRequest, recipient: Person, config: Config, secret: string, attached: ReadonlySet<string> = new Set(), body: string = req.report.body): MailData {
   const locale = config.school.locale;
   const r = req.report;
   const data: MailData = {
@@ -50,7 +54,7 @@ export function mailData(req: ReportMailRequest, recipient: Person, config: Conf
     report: {
       id: req.reportId,
       title: r.title,
-      body: r.body,
+      body,
       departmentName: r.departmentName,
       submitterName: r.submitter.name,
       submitterEmail: r.submitter.email,
@@ -90,7 +94,9 @@ export function mailData(req: ReportMailRequest, recipient: Person, config: Conf
   if (req.attemptedAction && ATTEMPTED[req.attemptedAction]) data.attemptedAction = ATTEMPTED[req.attemptedAction];
   if (ANSWERABLE.has(req.kind) && req.step && holds(req, recipient)) {
     // Signed links to the reviewer page, bound to this report, round, step and reviewer; opening them only shows a form.
-    data.links = reviewUrls(config.web.baseUrl, { reportId: req.reportId, round: req.round, step: req.step.index, reviewer: recipient.email, issuedAt: req.composedAt, secret });
+    const urls = reviewUrls(config.web.baseUrl, { reportId: req.reportId, round: req.round, step: req.step.index, reviewer: recipient.email, issuedAt: req.composedAt, secret });
+    // Under review.linkPolicy `view` the link only shows the report: deciding takes a reply (or a signed-in session).
+    data.links = config.review.linkPolicy === 'view' ? { view: urls.approve.replace(/\?do=approve$/, ''), viewOnly: true } : urls;
   }
   if ((req.kind === 'returned' || (req.kind === 'reminder' && !req.step)) && recipient.email.toLowerCase() === r.submitter.email.toLowerCase()) {
     // The submitter's signed link to revise online (the same `revise` signal a reply sends), for this round.
@@ -120,9 +126,10 @@ export function createMailActivities(deps: { config: Config; readModel: ReadMode
     for (const sha of attach) if (!(await access(attachmentPath(config.dataDir, sha)).then(() => true, () => false))) attach.delete(sha);
     const files = req.report.attachments.filter((a, i, all) => attach.has(a.sha256) && all.findIndex((b) => b.sha256 === a.sha256) === i);
 
+    const body = await wholeText(config.dataDir, { text: req.report.body, ref: req.report.bodyRef }, MAIL_BODY_CHARS);
     let rendered;
     try {
-      rendered = renderMail(req.kind, mailData(req, recipient, config, secret, attach), { locale: config.school.locale, timeZone: config.school.timeZone });
+      rendered = renderMail(req.kind, mailData(req, recipient, config, secret, attach, body), { locale: config.school.locale, timeZone: config.school.timeZone });
     } catch (err) {
       // A template that cannot render will not render on a retry either.
       if (err instanceof TemplateError) throw ApplicationFailure.nonRetryable(err.message, 'TemplateError');

@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Config } from '../config/schema.js';
 import type { ReadModel } from '../db/read-model.js';
 import type { ReadModelUpdate } from '../domain/lifecycle.js';
+import { wholeText } from '../intake/texts.js';
 
 export function createPublishActivities(deps: { config: Config; readModel: ReadModel; fetch?: typeof fetch }) {
   const { config, readModel } = deps;
@@ -15,11 +16,12 @@ export function createPublishActivities(deps: { config: Config; readModel: ReadM
       const r = update.report;
       const publishedAt = r.decidedAt ?? r.receivedAt;
       let url: string | null = null;
+      const body = await wholeText(config.dataDir, { text: update.body, ref: update.bodyRef });
       if (config.publish.webhookUrl) {
         const res = await doFetch(config.publish.webhookUrl, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'idempotency-key': `baosong-publish-${r.id}` },
-          body: JSON.stringify({ id: r.id, title: r.title, body: update.body, department: r.departmentId, category: r.category, urgency: r.urgency, eventTime: r.eventTime, publishedAt, attachments: update.attachments }),
+          body: JSON.stringify({ id: r.id, title: r.title, body, department: r.departmentId, category: r.category, urgency: r.urgency, eventTime: r.eventTime, publishedAt, attachments: update.attachments }),
         });
         if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
           throw ApplicationFailure.nonRetryable(`The publish webhook refused report ${r.id}: HTTP ${res.status}`, 'PublishRefused');
@@ -28,7 +30,7 @@ export function createPublishActivities(deps: { config: Config; readModel: ReadM
         const answer = (await res.json().catch(() => ({}))) as { url?: unknown };
         if (typeof answer.url === 'string') url = answer.url;
       }
-      const summary = update.body.length > 200 ? `${update.body.slice(0, 200)}…` : update.body;
+      const summary = body.length > 200 ? `${body.slice(0, 200)}…` : body;
       await readModel.recordPublished({ reportId: r.id, publishedAt, title: r.title, departmentId: r.departmentId, category: r.category, summary, url });
       return { url };
     },

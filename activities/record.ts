@@ -29,7 +29,7 @@ export async function writeReportUpdate(readModel: ReadModel, update: ReadModelU
         actorName: e.actor?.name ?? null,
         step: e.step,
         evidence: e.evidence?.ref ?? null,
-        detail: { round: e.round, via: e.evidence?.via ?? null, note: e.note, refused: e.refused },
+        detail: { round: e.round, via: e.evidence?.via ?? null, note: e.note, refused: e.refused, ...(e.noteRef ? { noteRef: e.noteRef } : {}) },
       });
       if (isNew) recorded.push(e);
     }

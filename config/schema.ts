@@ -150,8 +150,14 @@ export const configSchema = z
         chains: z.array(reviewChainSchema).min(1),
         /** Skip the department-head step when the head submitted the report. */
         skipHeadWhenSubmitter: z.boolean().default(true),
+        /**
+         * A reviewer link is a bearer credential: whoever has the mail can use it. `act`: the link's page
+         * approves and sends back. `view`: it only shows the report; deciding takes a reply to the mail
+         * (reply token + sender checks) or a signed-in session of that reviewer.
+         */
+        linkPolicy: z.enum(['act', 'view']).default('act'),
       })
-      .default({ chains: defaultChains.map((c) => ({ ...c, steps: [...c.steps] })) as never, skipHeadWhenSubmitter: true }),
+      .default({ chains: defaultChains.map((c) => ({ ...c, steps: [...c.steps] })) as never, skipHeadWhenSubmitter: true, linkPolicy: 'act' }),
     deadlines: z
       .strictObject({
         majorHours: z.number().positive().default(2),
@@ -209,6 +215,12 @@ export const configSchema = z
       outboxDir: z.string().optional(),
       /** Review requests and the website editor's mail carry the report's files up to this many MB in total; beyond it, signed download links. 0: links only. */
       attachUpToMB: z.number().min(0).default(10),
+      /**
+       * A retry that finds an earlier attempt stopped mid-send (the worker died between the SMTP server's
+       * 250 and recording it): send the identical mail again (resend: at-least-once, same Message-ID) or
+       * hold it for the office (hold: at-most-once for that mail).
+       */
+      unknownOutcome: z.enum(['resend', 'hold']).default('resend'),
       limits: z
         .strictObject({
           maxAttachmentMB: z.number().positive().default(20),

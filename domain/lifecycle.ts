@@ -18,6 +18,44 @@ export interface AttachmentRef {
   size: number;
 }
 
+/**
+ * A long text (a report's body, a comment, a send-back reason) stored like an attachment: content-addressed
+ * in the data directory (intake/texts.ts). The workflow keeps the reference and a readable excerpt.
+ */
+export interface TextRef {
+  sha256: string;
+  /** Bytes (UTF-8). */
+  size: number;
+}
+
+/** Texts up to this many characters travel whole; longer ones are stored and travel as an excerpt + reference. */
+export const INLINE_TEXT_CHARS = 2000;
+/** The excerpt kept of a stored text. */
+export const EXCERPT_CHARS = 400;
+/** A title is one line. */
+export const TITLE_CHARS = 200;
+/** Comments and refusals (what anyone can send) kept in the workflow; older ones are counted (the read model keeps them all). */
+export const KEPT_CHATTER = 20;
+/** Timeline entries the `status` query answers with: the most recent ones. */
+export const STATUS_TIMELINE_ENTRIES = 50;
+/** Evidence of dropped entries remembered, so a late redelivery is still recognised. */
+const SEEN_REFS = 200;
+
+/** The beginning of a text, cut at a character boundary, marked with … when cut. */
+export function excerpt(text: string, max = EXCERPT_CHARS): string {
+  const t = text.trim();
+  if (t.length <= max) return t;
+  const code = t.charCodeAt(max - 1);
+  const cut = code >= 0xd800 && code <= 0xdbff ? max - 1 : max; // never half a surrogate pair
+  return `${t.slice(0, cut).trimEnd()}…`;
+}
+
+/** What the workflow keeps of a text: short ones whole, long ones cut (the sender stored the whole text and passed its reference). */
+export function boundText(text: string): string {
+  const t = text.trim();
+  return t.length <= INLINE_TEXT_CHARS ? t : excerpt(t);
+}
+
 /** Everything decided before the workflow starts. Times are ISO 8601 strings (UTC). */
 export interface ReportFacts {
   reportId: string;
@@ -27,7 +65,9 @@ export interface ReportFacts {
   category: CategoryLabel;
   urgency: Urgency;
   title: string;
+  /** The text, or its excerpt when it is stored (bodyRef). */
   body: string;
+  bodyRef?: TextRef | null | undefined;
   attachments: AttachmentRef[];
   eventTime: string;
   receivedAt: string;
@@ -68,10 +108,11 @@ export interface ActionBase {
 }
 
 export type ApproveAction = ActionBase;
-export type SendBackAction = ActionBase & { reason: string };
-export type ReviseAction = ActionBase & { title?: string | undefined; body?: string | undefined; attachments?: AttachmentRef[] | undefined };
-export type WithdrawAction = ActionBase & { reason?: string | undefined };
-export type CommentAction = ActionBase & { text: string };
+// Texts: whole when short, else an excerpt and the reference of the stored whole (intake/texts.ts: keepText).
+export type SendBackAction = ActionBase & { reason: string; reasonRef?: TextRef | null | undefined };
+export type ReviseAction = ActionBase & { title?: string | undefined; body?: string | undefined; bodyRef?: TextRef | null | undefined; attachments?: AttachmentRef[] | undefined };
+export type WithdrawAction = ActionBase & { reason?: string | undefined; reasonRef?: TextRef | null | undefined };
+export type CommentAction = ActionBase & { text: string; textRef?: TextRef | null | undefined };
 export type ReassignAction = ActionBase & { to: Person[] };
 
 export type PersonEvent =
@@ -141,8 +182,10 @@ export interface TimelineEntry {
   step: number | null;
   actor: Person | null;
   evidence: Evidence | null;
-  /** The send-back reason, the comment, the refused action, who it was reassigned to, … */
+  /** The send-back reason, the comment, the refused action, who it was reassigned to, … (an excerpt when noteRef is set) */
   note: string | null;
+  /** Where the whole note is stored, when it was long. */
+  noteRef?: TextRef | null | undefined;
   refused: RefusalReason | null;
 }
 
@@ -201,6 +244,7 @@ export interface ReportState {
   chain: ReviewStep[];
   title: string;
   body: string;
+  bodyRef: TextRef | null;
   attachments: AttachmentRef[];
   plan: ReviewPlan;
   reminderIndex: number;
@@ -214,7 +258,16 @@ export interface ReportState {
   decidedAt: string | null;
   publishedAt: string | null;
   publishedUrl: string | null;
+  /**
+   * The report's story, bounded: every step of the report, but only the last KEPT_CHATTER comments and
+   * refusals (anyone can send those). `omitted` counts the entries dropped; entry seq numbers keep counting.
+   */
   timeline: TimelineEntry[];
+  omitted: number;
+  /** Comments accepted so far (kept or not). */
+  comments: number;
+  /** `via:ref` of the dropped entries' evidence, newest last (bounded). */
+  seenEvidence: string[];
 }
 
 export interface Decision {
@@ -243,18 +296,31 @@ class Transition {
 
   record(type: TimelineType, fields: Partial<Omit<TimelineEntry, 'seq' | 'at' | 'type'>> = {}): TimelineEntry {
     const entry: TimelineEntry = {
-      seq: this.state.timeline.length + 1,
+      seq: lastSeq(this.state) + 1,
       at: this.now,
       type,
       round: fields.round ?? this.state.round,
       step: fields.step === undefined ? this.state.step : fields.step,
       actor: fields.actor ?? null,
       evidence: fields.evidence ?? null,
-      note: fields.note ?? null,
+      note: fields.note == null ? null : boundText(fields.note),
+      ...(fields.noteRef ? { noteRef: fields.noteRef } : {}),
       refused: fields.refused ?? null,
     };
     this.state.timeline.push(entry);
+    if (CHATTER.has(type)) this.forgetOldChatter();
     return entry;
+  }
+
+  /** Keeps the last KEPT_CHATTER comments and refusals; the older ones live on in the read model only. */
+  forgetOldChatter(): void {
+    const s = this.state;
+    const chatter = s.timeline.filter((e) => CHATTER.has(e.type));
+    for (const old of chatter.slice(0, Math.max(0, chatter.length - KEPT_CHATTER))) {
+      s.timeline.splice(s.timeline.indexOf(old), 1);
+      s.omitted += 1;
+      if (old.evidence?.ref) s.seenEvidence = [...s.seenEvidence, `${old.evidence.via}:${old.evidence.ref}`].slice(-SEEN_REFS);
+    }
   }
 
   mail(kind: MailKind, to: Person[], cause: TimelineEntry, extra: Partial<MailEffect> = {}): void {
@@ -286,12 +352,20 @@ class Transition {
   }
 }
 
+const CHATTER: ReadonlySet<TimelineType> = new Set(['comment', 'refused']);
+
+/** The seq of the last timeline entry (= how many entries the report has had, kept or not). */
+export function lastSeq(state: ReportState): number {
+  return state.omitted + state.timeline.length;
+}
+
 function clone(state: ReportState): ReportState {
   return {
     ...state,
     chain: state.chain.map((s) => ({ kind: s.kind, holders: [...s.holders] })),
     attachments: [...state.attachments],
     timeline: [...state.timeline],
+    seenEvidence: [...state.seenEvidence],
   };
 }
 
@@ -303,8 +377,9 @@ export function startReport(input: ReportInput, now: string): Decision {
     round: 1,
     step: null,
     chain: input.chain.map((s) => ({ kind: s.kind, holders: [...s.holders] })),
-    title: f.title,
-    body: f.body,
+    title: excerpt(f.title, TITLE_CHARS),
+    body: boundText(f.body),
+    bodyRef: f.bodyRef ?? null,
     attachments: [...f.attachments],
     plan: input.plan,
     reminderIndex: 0,
@@ -318,6 +393,9 @@ export function startReport(input: ReportInput, now: string): Decision {
     publishedAt: null,
     publishedUrl: null,
     timeline: [],
+    omitted: 0,
+    comments: 0,
+    seenEvidence: [],
   };
   const t = new Transition(input, state, now);
   const received = t.record('received', { actor: f.submitter, evidence: { via: f.origin.kind, ref: f.origin.ref }, step: null, note: f.timeliness === 'late' ? 'late' : null });
@@ -367,7 +445,7 @@ export function decide(input: ReportInput, current: ReportState, event: ReportEv
 /** True when this exact piece of evidence (a reply's Message-ID, a link) was already acted on. */
 export function alreadySeen(state: ReportState, evidence: Evidence): boolean {
   if (evidence.ref === null || evidence.via === 'system') return false;
-  return state.timeline.some((e) => e.evidence?.via === evidence.via && e.evidence.ref === evidence.ref);
+  return state.timeline.some((e) => e.evidence?.via === evidence.via && e.evidence.ref === evidence.ref) || state.seenEvidence.includes(`${evidence.via}:${evidence.ref}`);
 }
 
 function refuse(t: Transition, event: PersonEvent, reason: RefusalReason): Decision {
@@ -390,9 +468,9 @@ function review(t: Transition, event: Extract<PersonEvent, { type: 'approve' | '
   const actor = t.holders().find((p) => sameEmail(p, event.actor)) ?? event.actor;
 
   if (event.type === 'sendBack') {
-    const reason = event.reason.trim();
+    const reason = boundText(event.reason);
     if (reason === '') return refuse(t, event, 'reason_missing');
-    const entry = t.record('sent_back', { actor, evidence: event.evidence, note: reason });
+    const entry = t.record('sent_back', { actor, evidence: event.evidence, note: reason, noteRef: event.reasonRef ?? null });
     s.returnedFromStep = s.step;
     s.returnedCount += 1;
     s.status = 'returned';
@@ -436,8 +514,11 @@ function revise(t: Transition, event: Extract<PersonEvent, { type: 'revise' }>):
   const s = t.state;
   if (s.status !== 'returned') return refuse(t, event, isFinal(s.status) ? 'closed' : 'not_returned');
   if (!sameEmail(event.actor, t.input.facts.submitter)) return refuse(t, event, 'not_submitter');
-  if (event.title?.trim()) s.title = event.title.trim();
-  if (event.body?.trim()) s.body = event.body.trim();
+  if (event.title?.trim()) s.title = excerpt(event.title, TITLE_CHARS);
+  if (event.body?.trim()) {
+    s.body = boundText(event.body);
+    s.bodyRef = event.bodyRef ?? null;
+  }
   if (event.attachments && event.attachments.length > 0) s.attachments = [...s.attachments, ...event.attachments.filter((a) => !s.attachments.some((b) => b.sha256 === a.sha256))];
   s.round += 1;
   s.status = 'in_review';
@@ -457,8 +538,8 @@ function withdraw(t: Transition, event: Extract<PersonEvent, { type: 'withdraw' 
   const holders = t.holders();
   s.status = 'withdrawn';
   s.step = null;
-  const entry = t.record('withdrawn', { actor: t.input.facts.submitter, evidence: event.evidence, note: event.reason?.trim() || null });
-  t.mail('withdrawn', [t.input.facts.submitter, ...holders], entry, { actor: t.input.facts.submitter, ...(event.reason ? { reason: event.reason } : {}) });
+  const entry = t.record('withdrawn', { actor: t.input.facts.submitter, evidence: event.evidence, note: event.reason?.trim() || null, noteRef: event.reasonRef ?? null });
+  t.mail('withdrawn', [t.input.facts.submitter, ...holders], entry, { actor: t.input.facts.submitter, ...(entry.note ? { reason: entry.note } : {}) });
   return t.done();
 }
 
@@ -469,7 +550,8 @@ function participants(t: Transition): Person[] {
 
 function comment(t: Transition, event: Extract<PersonEvent, { type: 'comment' }>): Decision {
   if (!includes(participants(t), event.actor)) return refuse(t, event, 'not_participant');
-  t.record('comment', { actor: event.actor, evidence: event.evidence, note: event.text.trim() });
+  t.state.comments += 1;
+  t.record('comment', { actor: event.actor, evidence: event.evidence, note: event.text, noteRef: event.textRef ?? null });
   return t.done();
 }
 
@@ -565,7 +647,10 @@ export function nextTimer(state: ReportState): { at: string; timer: TimerKind } 
   return candidates[0] ?? null;
 }
 
-/** What the `status` query answers: state, step and holders, deadlines, the whole timeline. */
+/**
+ * What the `status` query answers: state, step and holders, deadlines, the current text (an excerpt and
+ * its reference when long), and the most recent timeline entries with counts. Bounded whatever people send.
+ */
 export interface ReportStatusView {
   reportId: string;
   status: ReportStatus;
@@ -577,7 +662,14 @@ export interface ReportStatusView {
   returnedCount: number;
   decidedAt: string | null;
   publishedAt: string | null;
+  body: string;
+  bodyRef: TextRef | null;
+  attachments: AttachmentRef[];
+  /** The last STATUS_TIMELINE_ENTRIES entries kept by the workflow, oldest first. */
   timeline: TimelineEntry[];
+  /** How many entries the report has had in all (the read model has every one). */
+  timelineTotal: number;
+  comments: number;
 }
 
 export function statusView(input: ReportInput, state: ReportState): ReportStatusView {
@@ -599,7 +691,12 @@ export function statusView(input: ReportInput, state: ReportState): ReportStatus
     returnedCount: state.returnedCount,
     decidedAt: state.decidedAt,
     publishedAt: state.publishedAt,
-    timeline: state.timeline,
+    body: state.body,
+    bodyRef: state.bodyRef,
+    attachments: state.attachments,
+    timeline: state.timeline.slice(-STATUS_TIMELINE_ENTRIES),
+    timelineTotal: lastSeq(state),
+    comments: state.comments,
   };
 }
 
@@ -634,12 +731,14 @@ export interface ReportSnapshot {
 export interface ReadModelUpdate {
   report: ReportSnapshot;
   body: string;
+  bodyRef: TextRef | null;
   attachments: AttachmentRef[];
   /** Timeline entries not recorded yet (the read model ignores ones it already has). */
   events: TimelineEntry[];
 }
 
-export function readModelSnapshot(input: ReportInput, state: ReportState, recordedUpTo: number): ReadModelUpdate {
+/** `events`: the timeline entries made since the last record (a comment may already be gone from the bounded state). */
+export function readModelSnapshot(input: ReportInput, state: ReportState, events: TimelineEntry[]): ReadModelUpdate {
   const f = input.facts;
   const step = state.step === null ? undefined : state.chain[state.step];
   return {
@@ -666,11 +765,12 @@ export function readModelSnapshot(input: ReportInput, state: ReportState, record
       returnedCount: state.returnedCount,
       decidedAt: state.decidedAt,
       publishedAt: state.publishedAt,
-      version: state.timeline.length,
+      version: lastSeq(state),
     },
     body: state.body,
+    bodyRef: state.bodyRef,
     attachments: state.attachments,
-    events: state.timeline.slice(recordedUpTo),
+    events,
   };
 }
 
@@ -686,7 +786,9 @@ export interface ReportMailRequest {
   originMessageId: string | null;
   report: {
     title: string;
+    /** The text, or its excerpt when bodyRef is set (the mail activity loads the whole text). */
     body: string;
+    bodyRef: TextRef | null;
     departmentName: string;
     submitter: Person;
     category: CategoryLabel;
@@ -728,6 +830,7 @@ export function mailRequest(input: ReportInput, state: ReportState, effect: Mail
     report: {
       title: state.title,
       body: state.body,
+      bodyRef: state.bodyRef,
       departmentName: f.department.name,
       submitter: f.submitter,
       category: f.category,

@@ -26,6 +26,7 @@ import type { Disposition, IncomingMessage } from './mailbox.js';
 import { expectationAnswered } from './expected.js';
 import { MailParseError, parseMailWithContent } from './parse-mail.js';
 import { SubmissionError, submitReport } from './submit.js';
+import { keepText } from './texts.js';
 
 export interface IntakeDeps {
   config: Config;
@@ -197,17 +198,22 @@ async function reply(ctx: Context): Promise<Disposition> {
     if (report.status === 'returned' && sender.address === report.submitterEmail.toLowerCase()) {
       const stored = await attachments(ctx);
       if ('problem' in stored) return refuse(ctx, stored.problem, tooLargeAdvice(deps.config));
-      await handle.signal(reviseSignal, { ...base, body: mail.body, attachments: stored.refs, authenticity: await senderCheck(ctx) });
+      const body = await keepText(deps.config.dataDir, mail.body);
+      await handle.signal(reviseSignal, { ...base, body: body.text, bodyRef: body.ref, attachments: stored.refs, authenticity: await senderCheck(ctx) });
       return { folder: 'processed' };
     }
     if (mail.intent === 'approve' || mail.intent === 'send_back') {
       const { verdict, round, step } = await authenticity(ctx, found.reportId, found.token);
       const action: ActionBase = { ...base, authenticity: verdict, ...(round !== undefined ? { round } : {}), ...(step !== undefined ? { step } : {}) };
       if (mail.intent === 'approve') await handle.signal(approveSignal, action);
-      else await handle.signal(sendBackSignal, { ...action, reason: mail.sendBackReason ?? '' });
+      else {
+        const reason = await keepText(deps.config.dataDir, mail.sendBackReason ?? '');
+        await handle.signal(sendBackSignal, { ...action, reason: reason.text, reasonRef: reason.ref });
+      }
       return { folder: 'processed' };
     }
-    await handle.signal(commentSignal, { ...base, text: mail.body });
+    const text = await keepText(deps.config.dataDir, mail.body);
+    await handle.signal(commentSignal, { ...base, text: text.text, textRef: text.ref });
     return { folder: 'processed' };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return refuse(ctx, `报送 ${found.reportId} 已经结束（${report.status}），这封回复没有再处理（report closed）`);

@@ -11,7 +11,7 @@ import { identify } from '../config/school.js';
 import type { Config } from '../config/schema.js';
 import type { ReadModel } from '../db/read-model.js';
 import { computeDeadline, timeliness } from '../domain/deadline.js';
-import type { AttachmentRef, ReportInput } from '../domain/lifecycle.js';
+import type { AttachmentRef, ReportInput, TextRef } from '../domain/lifecycle.js';
 import { planReview } from '../domain/plan.js';
 import type { CategoryLabel, Urgency } from '../domain/report.js';
 import { resolveReviewChain, type Person } from '../domain/review.js';
@@ -21,6 +21,7 @@ import { reportChatPlan } from '../chat/index.js';
 import { reportWorkflow } from '../workflows/report.js';
 import { linkExpectation } from './expected.js';
 import { countSubmission } from '../ops/metrics.js';
+import { keepText } from './texts.js';
 
 export interface Submission {
   origin: { kind: 'mail' | 'web'; ref: string };
@@ -73,8 +74,8 @@ export function submittingDepartment(config: Config, submission: Pick<Submission
   return { department, submitterName: who.name ?? submission.from.name };
 }
 
-/** Everything the workflow needs, decided now. */
-export function prepareReport(config: Config, submission: Submission, reportId: string): ReportInput {
+/** Everything the workflow needs, decided now. `bodyRef`: where the whole body is stored when `submission.body` is its excerpt. */
+export function prepareReport(config: Config, submission: Submission, reportId: string, bodyRef: TextRef | null = null): ReportInput {
   const { department, submitterName } = submittingDepartment(config, submission);
   const ctx = planContext(config);
   const due = computeDeadline(submission.eventTime, submission.urgency, ctx).dueAt;
@@ -91,6 +92,7 @@ export function prepareReport(config: Config, submission: Submission, reportId: 
       urgency: submission.urgency,
       title: submission.title,
       body: submission.body,
+      ...(bodyRef ? { bodyRef } : {}),
       attachments: submission.attachments,
       eventTime: submission.eventTime.toISOString(),
       receivedAt: submission.receivedAt.toISOString(),
@@ -134,7 +136,9 @@ export async function submitReport(deps: SubmitDeps, submission: Submission): Pr
   const year = toLocal(submission.receivedAt, deps.config.school.timeZone).year;
   const reportId = await deps.readModel.allocateReportNumber(`${submission.origin.kind}:${submission.origin.ref}`, year, submission.receivedAt);
   const workflowId = reportWorkflowId(submission.origin);
-  const input = prepareReport(deps.config, submission, reportId);
+  // A long body is stored first: the workflow gets its excerpt and the reference.
+  const body = await keepText(deps.config.dataDir, submission.body);
+  const input = prepareReport(deps.config, { ...submission, body: body.text }, reportId, body.ref);
   try {
     await deps.client.workflow.start(reportWorkflow, {
       taskQueue: deps.config.temporal.taskQueue,

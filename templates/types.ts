@@ -93,6 +93,8 @@ export interface MailLinks {
   sendBack?: string;
   /** Link to view the report. */
   view?: string;
+  /** The reviewer's links only show the report (config review.linkPolicy: view): decide by reply or signed in. */
+  viewOnly?: boolean;
   /** Signed link to a page where the submitter revises the report online (returned, revision reminder). */
   edit?: string;
 }

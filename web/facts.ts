@@ -1,13 +1,17 @@
 /**
- * What a report says (body, attachments) lives in its workflow: the input it started with, then each
- * accepted revision (a `revise` signal the timeline records as `revised`). The read model keeps only the
- * current row, so the pages read these from the workflow's history. The input never changes and is kept.
+ * What a report says: its facts (department, submitter) are the workflow's input, read once from its
+ * history and cached (the input never changes; a run that continued as new starts with the same input).
+ * Its current text and attachments come with the `status` query; a long text is an excerpt there, and
+ * the page loads the whole text from the store by its reference.
  */
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { AttachmentRef, ReportInput, ReviseAction, TimelineEntry } from '../domain/lifecycle.js';
+import type { AttachmentRef, ReportInput, ReportStatusView } from '../domain/lifecycle.js';
+import { wholeText } from '../intake/texts.js';
 
 const MAX_CACHED = 500;
+/** A page shows a report's text up to this many characters. */
+export const PAGE_BODY_CHARS = 200_000;
 
 export interface ReportContent {
   input: ReportInput;
@@ -17,7 +21,10 @@ export interface ReportContent {
 
 export class ReportFactsCache {
   readonly #cache = new Map<string, ReportInput>();
-  constructor(private readonly client: Client) {}
+  constructor(
+    private readonly client: Client,
+    private readonly dataDir: string,
+  ) {}
 
   async get(workflowId: string): Promise<ReportInput | null> {
     const hit = this.#cache.get(workflowId);
@@ -30,31 +37,11 @@ export class ReportFactsCache {
     return input;
   }
 
-  /** The current text and attachments: the input's, changed by every revision the timeline accepted (as the workflow applies them). */
-  async content(workflowId: string, timeline: readonly TimelineEntry[]): Promise<ReportContent | null> {
-    const revised = timeline.filter((e) => e.type === 'revised' && e.evidence);
-    if (revised.length === 0) {
-      const input = await this.get(workflowId);
-      return input ? { input, body: input.facts.body, attachments: input.facts.attachments } : null;
-    }
-    const history = await this.client.workflow.getHandle(workflowId).fetchHistory();
-    const start = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-    if (!start) return null;
-    const input = defaultPayloadConverter.fromPayload<ReportInput>(start);
-    this.#remember(workflowId, input);
-    let body = input.facts.body;
-    let attachments = input.facts.attachments;
-    for (const event of history.events ?? []) {
-      const signal = event.workflowExecutionSignaledEventAttributes;
-      const payload = signal?.signalName === 'revise' ? signal.input?.payloads?.[0] : undefined;
-      if (!payload) continue;
-      const action = defaultPayloadConverter.fromPayload<ReviseAction>(payload);
-      const accepted = revised.some((e) => e.evidence?.via === action.evidence.via && e.evidence.ref === action.evidence.ref);
-      if (!accepted) continue;
-      if (action.body?.trim()) body = action.body.trim();
-      if (action.attachments && action.attachments.length > 0) attachments = [...attachments, ...action.attachments.filter((a) => !attachments.some((b) => b.sha256 === a.sha256))];
-    }
-    return { input, body, attachments };
+  /** The current text (whole, from the store when long) and attachments, as the `status` query told them. */
+  async content(workflowId: string, view: Pick<ReportStatusView, 'body' | 'bodyRef' | 'attachments'>): Promise<ReportContent | null> {
+    const input = await this.get(workflowId);
+    if (!input) return null;
+    return { input, body: await wholeText(this.dataDir, { text: view.body, ref: view.bodyRef }, PAGE_BODY_CHARS), attachments: view.attachments };
   }
 
   #remember(workflowId: string, input: ReportInput): void {

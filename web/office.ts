@@ -326,7 +326,7 @@ export function officeRoutes(app: FastifyInstance, web: Web): void {
       web.client.workflow
         .getHandle(report.workflowId)
         .query(statusQuery)
-        .then((view) => web.facts.content(report.workflowId, view.timeline))
+        .then((view) => web.facts.content(report.workflowId, view))
         .catch(() => web.facts.get(report.workflowId).then((i) => (i ? { input: i, body: i.facts.body, attachments: i.facts.attachments } : null)))
         .catch(() => null),
     ]);

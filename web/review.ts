@@ -3,6 +3,10 @@
  * mail scanners open links — it shows the report and the Approve / Send back forms. Only a POST from
  * the page (CSRF token) acts, and it goes through the same workflow signal and checks as a mail reply:
  * the workflow refuses a non-holder and a decided step, and counts one link once.
+ *
+ * The link is a bearer credential (anyone the mail is forwarded to can use it); the page says so. Under
+ * `review.linkPolicy: view` the link only shows the report: the forms appear, and a POST acts, only for
+ * a signed-in session of the very reviewer the link was issued to; otherwise one decides by replying.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { identify } from '../config/school.js';
@@ -63,10 +67,16 @@ export function reviewRoutes(app: FastifyInstance, web: Web): void {
     return null;
   }
 
+  /** Whether this request may decide through the link: always under `act`; under `view` only signed in as the link's reviewer. */
+  function mayAct(req: FastifyRequest, claims: ReviewClaims): boolean {
+    return web.config.review.linkPolicy === 'act' || web.sessions.get(req)?.email.toLowerCase() === claims.email;
+  }
+
   async function show(req: FastifyRequest<Params>, reply: FastifyReply, loaded: NonNullable<Awaited<ReturnType<typeof load>>>, extra: { errors?: string[]; reason?: string; status?: number } = {}) {
     const { claims, report, view } = loaded;
+    const canAct = mayAct(req, claims);
     const locale = web.locale(req);
-    const content = await web.facts.content(report.workflowId, view.timeline);
+    const content = await web.facts.content(report.workflowId, view);
     const step = view.step;
     return web.page(
       req,
@@ -74,6 +84,9 @@ export function reviewRoutes(app: FastifyInstance, web: Web): void {
       'review',
       {
         csrf: web.csrf(req, reply),
+        canAct,
+        bearer: web.t(req, 'review.bearer'),
+        viewOnly: canAct ? null : web.t(req, 'review.viewOnly'),
         formAction: `/review/${req.params.token}`,
         sendBackFirst: req.query.do === 'send_back',
         errors: extra.errors ?? [],
@@ -106,6 +119,7 @@ export function reviewRoutes(app: FastifyInstance, web: Web): void {
     if (!web.csrfOk(req, body.csrf)) return show(req, reply, loaded, { errors: [web.t(req, 'error.csrf')], status: 403 });
     const gone = closed(req, loaded.claims, loaded.linkId, loaded.view);
     if (gone) return web.message(req, reply, gone.status, gone.text, { kind: gone.kind });
+    if (!mayAct(req, loaded.claims)) return show(req, reply, loaded, { status: 403 });
     const { claims, linkId, report } = loaded;
     const holder = loaded.view.step?.holders.find((h) => h.email.toLowerCase() === claims.email);
     const action = {

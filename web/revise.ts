@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AttachmentRef, ReportStatusView } from '../domain/lifecycle.js';
 import { REPORT_STATUS_LABELS } from '../domain/report.js';
 import { storeAttachment } from '../intake/attachments.js';
+import { keepText } from '../intake/texts.js';
 import { statusUrl, verifyReviseLink, type ReviseClaims } from '../mail/links.js';
 import { reviseSignal, statusQuery } from '../workflows/report.js';
 import { withFiles } from './files.js';
@@ -59,7 +60,7 @@ export function reviseRoutes(app: FastifyInstance, web: Web): void {
   async function show(req: FastifyRequest<Params>, reply: FastifyReply, loaded: NonNullable<Awaited<ReturnType<typeof load>>>, extra: { errors?: string[]; title?: string; body?: string; status?: number } = {}) {
     const { report, view } = loaded;
     const locale = web.locale(req);
-    const content = await web.facts.content(report.workflowId, view.timeline);
+    const content = await web.facts.content(report.workflowId, view);
     const sentBack = [...view.timeline].reverse().find((e) => e.type === 'sent_back');
     const limits = web.config.mail.limits;
     const due = view.deadlines.revisionDueAt;
@@ -114,11 +115,13 @@ export function reviseRoutes(app: FastifyInstance, web: Web): void {
     const attachments: AttachmentRef[] = [];
     for (const u of form.uploads) attachments.push(await storeAttachment(web.config.dataDir, u.content, { filename: u.filename, contentType: u.contentType }));
     const handle = web.client.workflow.getHandle(report.workflowId);
+    const kept = await keepText(web.config.dataDir, body); // a long text is stored; the workflow gets its excerpt
     await handle.signal(reviseSignal, {
       actor: { name: report.submitterName ?? claims.email, email: claims.email },
       evidence: { via: 'link', ref: linkId },
       title,
-      body,
+      body: kept.text,
+      bodyRef: kept.ref,
       ...(attachments.length > 0 ? { attachments } : {}),
     });
     web.logger.info(`web: revision of ${report.id} by ${claims.email} (${linkId})`);

@@ -162,7 +162,7 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
     transport: options.transport,
     secret: options.secret,
     logger,
-    facts: new ReportFactsCache(options.client),
+    facts: new ReportFactsCache(options.client, config.dataDir),
     sessions: new SessionStore(shared),
     secureCookies,
     rateLimits: { submit: options.rateLimits?.submit ?? 10, signIn: options.rateLimits?.signIn ?? 5 },

@@ -24,7 +24,7 @@ export function statusRoutes(app: FastifyInstance, web: Web): void {
       web.logger.warn(`web: status of ${id}: ${(err as Error).message}`);
       return web.unavailable(req, reply, err);
     }
-    const content = await web.facts.content(report.workflowId, view.timeline);
+    const content = await web.facts.content(report.workflowId, view);
     const now = new Date();
     return web.page(
       req,
@@ -38,6 +38,7 @@ export function statusRoutes(app: FastifyInstance, web: Web): void {
         body: bodyForPage(content?.body ?? ''),
         summary: statusSummary(view, now, locale),
         timeline: timelineItems(view.timeline, locale),
+        earlier: view.timelineTotal > view.timeline.length ? web.t(req, 'status.earlier', { shown: view.timeline.length, total: view.timelineTotal, comments: view.comments }) : null,
       },
       { title: `${id} · ${web.strings(req)['status.heading']}` },
     );

@@ -3,12 +3,13 @@
  * The rules live in domain/lifecycle.ts; this file waits for people and timers and carries out
  * what the rules decide, through activities.
  */
-import { condition, defineQuery, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import {
   alreadySeen,
   decide,
   isFinal,
+  lastSeq,
   mailRequest,
   nextTimer,
   readModelSnapshot,
@@ -26,6 +27,7 @@ import {
   type ReportState,
   type ReportStatusView,
   type ReviseAction,
+  type TimelineEntry,
   type SendBackAction,
   type WithdrawAction,
 } from '../domain/lifecycle.js';
@@ -39,7 +41,7 @@ export const withdrawSignal = defineSignal<[WithdrawAction]>('withdraw');
 export const commentSignal = defineSignal<[CommentAction]>('comment');
 export const reassignSignal = defineSignal<[ReassignAction]>('reassign');
 export const statusQuery = defineQuery<ReportStatusView>('status');
-/** Everything the read model holds about the report (all its events), for `baosong reindex`. */
+/** What the read model holds about the report (the events the workflow keeps: older comments and refusals only live in the read model), for `baosong reindex`. */
 export const readModelQuery = defineQuery<ReadModelUpdate & { publishedUrl: string | null }>('readModel');
 
 type Activities = ReturnType<typeof createActivities>;
@@ -57,6 +59,17 @@ const { sendReportChat } = proxyActivities<Activities>({
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
+/**
+ * A report that lives long (a thousand comments, months overdue) continues as a new run before its
+ * history grows large: the new run starts from the (bounded) state and the actions still waiting, so the
+ * history of each run stays far below Temporal's limits (warnings at 10,240 events / 10 MB).
+ */
+const HISTORY_EVENTS_PER_RUN = 1000;
+/** Waiting actions carried into the next run (each is small: long texts travel as references). */
+const CARRIED_ACTIONS = 50;
+/** Comments waiting together are recorded together (they change nothing else): at most this many per step. */
+const COMMENTS_PER_STEP = 100;
+
 export interface ReportOutcome {
   reportId: string;
   status: ReportStatus;
@@ -64,15 +77,24 @@ export interface ReportOutcome {
   publishedUrl: string | null;
 }
 
-export async function reportWorkflow(input: ReportInput): Promise<ReportOutcome> {
-  const inbox: PersonEvent[] = [];
-  /** Chat messages on their way; a chat outage must not hold up the report, only its end. */
+/** What a run hands the next one when it continues as new. */
+export interface ReportResume {
+  state: ReportState;
+  /** Actions signalled but not acted on yet, in order. */
+  inbox: PersonEvent[];
+}
+
+/** `resumed`: where a previous run of this report stopped (continue-as-new). */
+export async function reportWorkflow(input: ReportInput, resumed?: ReportResume): Promise<ReportOutcome> {
+  const inbox: PersonEvent[] = [...(resumed?.inbox ?? [])];
+  /** Chat messages on their way; a chat outage must not hold up the report, only its end (or its next run). */
   const chats: Promise<void>[] = [];
-  const started = startReport(input, nowIso());
+  let chatsOnTheirWay = 0;
+  const started = resumed ? { state: resumed.state, effects: [] } : startReport(input, nowIso());
   let state: ReportState = started.state;
 
   setHandler(statusQuery, () => statusView(input, state));
-  setHandler(readModelQuery, () => ({ ...readModelSnapshot(input, state, 0), publishedUrl: state.publishedUrl }));
+  setHandler(readModelQuery, () => ({ ...readModelSnapshot(input, state, state.timeline), publishedUrl: state.publishedUrl }));
   setHandler(approveSignal, (a) => void inbox.push({ type: 'approve', ...a }));
   setHandler(sendBackSignal, (a) => void inbox.push({ type: 'sendBack', ...a }));
   setHandler(reviseSignal, (a) => void inbox.push({ type: 'revise', ...a }));
@@ -84,9 +106,9 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportOutcome>
    * Record what changed, then do what the rules asked for, in their order. The record and the mails
    * that follow it go in one activity (fewer round trips; each part is idempotent on its own).
    */
-  async function settle(next: ReportState, effects: Effect[], recordedUpTo: number): Promise<void> {
+  async function settle(next: ReportState, effects: Effect[], entries: TimelineEntry[]): Promise<void> {
     state = next;
-    let update: ReadModelUpdate | null = readModelSnapshot(input, state, recordedUpTo);
+    let update: ReadModelUpdate | null = readModelSnapshot(input, state, entries);
     let mails: ReportMailRequest[] = [];
     const flush = async () => {
       if (update || mails.length > 0) await settleReport({ update, mails });
@@ -111,19 +133,48 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportOutcome>
 
   /** Started, not awaited: the mails of the same step go out whatever the chat robot does. */
   function startChat(request: ReportChatRequest): void {
-    chats.push(sendReportChat(request).catch(() => undefined)); // a failure is recorded by the activity and shown in /healthz
+    chatsOnTheirWay += 1;
+    const sent = sendReportChat(request)
+      .catch(() => undefined) // a failure is recorded by the activity and shown in /healthz
+      .finally(() => void (chatsOnTheirWay -= 1));
+    chats.push(sent);
   }
 
   async function apply(event: ReportEvent): Promise<void> {
-    const before = state.timeline.length;
+    const before = lastSeq(state);
     const d = decide(input, state, event, nowIso());
-    await settle(d.state, d.effects, before);
+    await settle(d.state, d.effects, d.state.timeline.filter((e) => e.seq > before));
+  }
+
+  /** A flood of comments is one step, not one per comment: comments add to the timeline and change nothing else. */
+  async function applyComments(comments: PersonEvent[]): Promise<void> {
+    let next = state;
+    const effects: Effect[] = [];
+    const entries: TimelineEntry[] = [];
+    for (const comment of comments) {
+      if (alreadySeen(next, comment.evidence)) continue;
+      const seq = lastSeq(next);
+      const d = decide(input, next, comment, nowIso());
+      next = d.state;
+      effects.push(...d.effects);
+      entries.push(...next.timeline.filter((e) => e.seq > seq));
+    }
+    if (entries.length > 0) await settle(next, effects, entries);
+  }
+
+  /** The next action, or the run of comments at the head of the inbox. */
+  function takeNext(): PersonEvent[] {
+    const first = inbox.shift();
+    if (!first) return [];
+    const taken = [first];
+    while (first.type === 'comment' && inbox[0]?.type === 'comment' && taken.length < COMMENTS_PER_STEP) taken.push(inbox.shift()!);
+    return taken;
   }
 
   async function carryOut(effect: Exclude<Effect, { type: 'mail' | 'chat' }>): Promise<void> {
     switch (effect.type) {
       case 'publish':
-        return apply({ type: 'published', url: (await publishReport(readModelSnapshot(input, state, state.timeline.length))).url });
+        return apply({ type: 'published', url: (await publishReport(readModelSnapshot(input, state, []))).url });
       case 'plan_review':
         return apply({ type: 'review_planned', plan: await planReviewRound({ from: effect.from, urgency: input.facts.urgency }) });
       case 'plan_revision':
@@ -133,22 +184,30 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportOutcome>
     }
   }
 
-  await settle(started.state, started.effects, 0);
+  if (!resumed) await settle(started.state, started.effects, started.state.timeline);
 
   while (!isFinal(state.status)) {
+    // (not while a chat message is on its way: continuing as new would abandon it)
+    if (inbox.length <= CARRIED_ACTIONS && chatsOnTheirWay === 0 && historyIsLong()) await continueAsNew<typeof reportWorkflow>(input, { state, inbox });
     const timer = nextTimer(state);
     const wait = timer ? Date.parse(timer.at) - Date.now() : null;
     const signalled = wait === null ? (await condition(() => inbox.length > 0), true) : wait > 0 && (await condition(() => inbox.length > 0, wait));
     if (signalled) {
-      const event = inbox.shift();
+      const [event, ...more] = takeNext();
       // A redelivered reply or a double-clicked link is the same action: act on it once.
-      if (event && !alreadySeen(state, event.evidence)) await apply(event);
+      if (event?.type === 'comment') await applyComments([event, ...more]);
+      else if (event && !alreadySeen(state, event.evidence)) await apply(event);
     } else if (timer) {
       await apply({ type: 'timer', timer: timer.timer });
     }
   }
   await Promise.all(chats);
   return { reportId: input.facts.reportId, status: state.status, rounds: state.round, publishedUrl: state.publishedUrl };
+}
+
+function historyIsLong(): boolean {
+  const info = workflowInfo();
+  return info.continueAsNewSuggested || info.historyLength > HISTORY_EVENTS_PER_RUN;
 }
 
 function nowIso(): string {

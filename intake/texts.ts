@@ -1,0 +1,52 @@
+/**
+ * Long texts (a report's body, a revision, a comment, a send-back reason) are stored like attachments,
+ * content-addressed under <dataDir>/attachments/<ab>/<sha256>, before anything is signalled: the workflow
+ * gets a readable excerpt and the reference, never the megabytes (Temporal limits a payload to 2 MB and
+ * a query answer to gRPC's 4 MB). Short texts travel whole.
+ *
+ *   const { text, ref } = await keepText(config.dataDir, mail.body);
+ *   await handle.signal(commentSignal, { ...base, text, textRef: ref });
+ */
+import { readFile } from 'node:fs/promises';
+import { excerpt, INLINE_TEXT_CHARS, type TextRef } from '../domain/lifecycle.js';
+import { attachmentPath, storeAttachment } from './attachments.js';
+
+export interface KeptText {
+  /** The whole text when short, else its excerpt. */
+  text: string;
+  /** Where the whole text is stored, when it was long. */
+  ref: TextRef | null;
+}
+
+export class TextStoreError extends Error {
+  readonly code = 'ETEXTSTORE';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TextStoreError';
+  }
+}
+
+/** Stores `text` when it is longer than the workflow keeps inline; returns what to send the workflow. */
+export async function keepText(dataDir: string, text: string): Promise<KeptText> {
+  const whole = text.trim();
+  if (whole.length <= INLINE_TEXT_CHARS) return { text: whole, ref: null };
+  const stored = await storeAttachment(dataDir, Buffer.from(whole, 'utf8'), { filename: 'text.txt', contentType: 'text/plain' });
+  return { text: excerpt(whole), ref: { sha256: stored.sha256, size: stored.size } };
+}
+
+/** The whole text behind a reference. */
+export async function loadText(dataDir: string, ref: TextRef): Promise<string> {
+  if (!/^[0-9a-f]{64}$/.test(ref.sha256)) throw new TextStoreError(`Not a stored text reference: ${JSON.stringify(ref.sha256)}`);
+  try {
+    return await readFile(attachmentPath(dataDir, ref.sha256), 'utf8');
+  } catch (err) {
+    throw new TextStoreError(`The stored text ${ref.sha256} cannot be read from ${dataDir}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** The whole text when it can be read, else what the workflow kept (a page still shows the excerpt). */
+export async function wholeText(dataDir: string, kept: { text: string; ref: TextRef | null | undefined }, maxChars = Infinity): Promise<string> {
+  if (!kept.ref) return kept.text;
+  const whole = await loadText(dataDir, kept.ref).catch(() => kept.text);
+  return whole.length > maxChars ? excerpt(whole, maxChars) : whole;
+}
