@@ -258,7 +258,7 @@ export class ReadModel {
         oc
           .column('message_id')
           .doUpdateSet((eb) => ({ status: 'sending', attempts: eb('sent_mail.attempts', '+', 1) }))
-          .where('sent_mail.status', 'not in', ['sent', 'outbox']),
+          .where('sent_mail.status', 'not in', ['sent', 'outbox', 'held']),
       )
       .returningAll()
       .executeTakeFirst();
@@ -276,6 +276,17 @@ export class ReadModel {
       .where('message_id', '=', messageId)
       .executeTakeFirst();
     if (result.numUpdatedRows === 0n) throw mailNotFound(messageId, 'markMailSent');
+  }
+
+  /** A retry found an attempt that stopped mid-send and the policy says not to risk a second copy. */
+  async markMailHeld(messageId: string, reason: string): Promise<void> {
+    const result = await this.#db
+      .updateTable('sent_mail')
+      .set({ status: 'held', error: reason })
+      .where('message_id', '=', messageId)
+      .where('status', 'not in', ['sent', 'outbox'])
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n && (await this.sentMail(messageId)) === null) throw mailNotFound(messageId, 'markMailHeld');
   }
 
   /** The attempt failed; `error` says why. A mail already sent stays sent. */

@@ -39,7 +39,8 @@ export const REPORT_EVENT_TYPES = [
 ] as const;
 export type ReportEventType = (typeof REPORT_EVENT_TYPES)[number];
 
-export type MailStatus = 'sending' | 'sent' | 'outbox' | 'failed';
+/** held: a retry found an attempt that stopped mid-send, and mail.unknownOutcome is `hold`: not sent again. */
+export type MailStatus = 'sending' | 'sent' | 'outbox' | 'failed' | 'held';
 
 /** One report's current state, as the office dashboard shows it. */
 export interface Report {

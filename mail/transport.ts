@@ -9,6 +9,7 @@ import type Mail from 'nodemailer/lib/mailer/index.js';
 import { readSecret } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { metrics } from '../ops/metrics.js';
+import { SentJournal } from './sent-journal.js';
 
 export interface OutgoingMail extends Mail.Options {
   messageId: string;
@@ -19,13 +20,18 @@ export interface MailTransport {
   readonly kind: 'smtp' | 'outbox';
   send(mail: OutgoingMail): Promise<{ status: 'sent' | 'outbox'; response: string }>;
   close(): void;
+  /** Where mails accepted while the database could not record them are noted (mail/deliver.ts). */
+  journal?: SentJournal | undefined;
+  /** A retry of an attempt that stopped mid-send: send again (default) or hold it (config mail.unknownOutcome). */
+  unknownOutcome?: 'resend' | 'hold' | undefined;
 }
 
 export function createMailTransport(config: Config, env: NodeJS.ProcessEnv = process.env): MailTransport {
   const smtp = config.mail.smtp;
   if (!smtp) return outboxTransport(config.mail.outboxDir ?? join(config.dataDir, 'outbox'));
   const pass = smtp.passwordEnv ? readSecret(smtp.passwordEnv, 'mail.smtp.passwordEnv', env) : undefined;
-  return smtpTransport({ host: smtp.host, port: smtp.port, secure: smtp.secure, pool: smtp.pool, ...(smtp.user ? { auth: { user: smtp.user, pass: pass ?? '' } } : {}) });
+  const transport = smtpTransport({ host: smtp.host, port: smtp.port, secure: smtp.secure, pool: smtp.pool, ...(smtp.user ? { auth: { user: smtp.user, pass: pass ?? '' } } : {}) });
+  return Object.assign(transport, { journal: new SentJournal(join(config.dataDir, 'mail-sent.journal')), unknownOutcome: config.mail.unknownOutcome });
 }
 
 /**
@@ -35,10 +41,16 @@ export function createMailTransport(config: Config, env: NodeJS.ProcessEnv = pro
  */
 const TEXT_ENCODING = 'base64';
 
+/**
+ * SMTP timeouts below the mail activities' 1-minute start-to-close timeout: an attempt that hangs gives
+ * up before Temporal starts the next one, so two attempts of one mail never talk to the server at once.
+ */
+const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
+
 export function smtpTransport(options: { host: string; port: number; secure: boolean; pool?: boolean; auth?: { user: string; pass: string }; ignoreTLS?: boolean }): MailTransport {
   const transporter = options.pool
-    ? nodemailer.createTransport({ ...options, pool: true, maxConnections: 3 })
-    : nodemailer.createTransport({ ...options, pool: false });
+    ? nodemailer.createTransport({ ...SMTP_TIMEOUTS, ...options, pool: true, maxConnections: 3 })
+    : nodemailer.createTransport({ ...SMTP_TIMEOUTS, ...options, pool: false });
   let failing = false; // the last send failed: the next one that works counts as a reconnect
   return {
     kind: 'smtp',

@@ -38,6 +38,8 @@ const zh = {
   'links.view': '查看详情',
   'links.edit': '在线修改',
   'links.status': '查看报送进度：',
+  'links.bearer': '请勿转发本邮件：上面的链接和回复地址相当于您本人的审核凭证，任何拿到它们的人都能以您的名义审核。',
+  'links.viewOnly': '按学校设置，链接只能查看报送；审核请直接回复本邮件，或登录办公室后台处理。',
   'step.position': '第 {index}/{count} 步',
 } as const;
 
@@ -77,6 +79,8 @@ const en: Record<PhraseKey, string> = {
   'links.view': 'View report',
   'links.edit': 'Edit online',
   'links.status': 'Track this report: ',
+  'links.bearer': 'Do not forward this message: its links and reply address work like your own review credentials; anyone who has them can review as you.',
+  'links.viewOnly': 'By the school’s setting these links only show the report; to decide, reply to this message or sign in to the office dashboard.',
   'step.position': 'step {index} of {count}',
 };
 
