@@ -18,13 +18,12 @@ import { orderKey } from '../intake/order-key.js';
 import { startWeb } from '../web/server.js';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createMailTransport, type MailTransport } from '../mail/transport.js';
-import { WorkflowIdConflictPolicy } from '@temporalio/common';
-import { WEEKLY_DIGEST_WORKFLOW_ID, weeklyDigestWorkflow } from '../workflows/digest.js';
 import { spawnWorkerChild, WorkerChildError } from './child.js';
 import { createWorker } from './index.js';
 import { connectTemporal, type TemporalTarget } from './temporal.js';
 import { observeIntake, observeReadModel, temporalTelemetry } from '../ops/metrics.js';
 import { startMetricsServer } from '../ops/metrics-http.js';
+import { startDigestClock } from '../ops/digest-schedule.js';
 import { inSpan, startTracing } from '../ops/tracing.js';
 import { Client } from '@temporalio/client';
 
@@ -156,14 +155,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         await running[0];
       });
       logger.info('worker running');
-      // The weekly digest: one workflow for the whole school, started once (a second start is a no-op).
-      await temporal.client.workflow.start(weeklyDigestWorkflow, {
-        taskQueue: config.temporal.taskQueue,
-        workflowId: WEEKLY_DIGEST_WORKFLOW_ID,
-        args: [{}],
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      });
-      logger.info({ weekday: config.digest.weekday, time: config.digest.time }, 'weekly digest scheduled');
+      // The weekly digest: a Temporal Schedule where the server has schedules, else the workflow loop (ops/digest-schedule.ts).
+      const digestClock = await startDigestClock(client, config);
+      logger.info({ weekday: config.digest.weekday, time: config.digest.time, by: digestClock }, 'weekly digest scheduled');
     }
 
     let intake: MailboxWatcher | null = null;

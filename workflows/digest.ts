@@ -47,3 +47,17 @@ export async function weeklyDigestWorkflow(input: WeeklyDigestInput = {}): Promi
   }
   await continueAsNew<typeof weeklyDigestWorkflow>({ ...input, after });
 }
+
+export const DIGEST_SCHEDULE_ID = 'baosong-weekly-digest';
+
+/**
+ * One week's digest, started by the Temporal Schedule (ops/digest-schedule.ts) at the configured local
+ * time: this week's slot is the first one after a week ago, so a run that starts late still sends the
+ * week it was meant for.
+ */
+export async function scheduledDigestWorkflow(): Promise<void> {
+  const run = await nextDigestRun({ after: new Date(Date.now() - 7 * 86_400_000).toISOString() });
+  const sent = await sendWeeklyDigest({ week: run.week, at: new Date(Date.now()).toISOString() });
+  const chats = (sent.chatRobots ?? []).map((robot) => sendDigestChat({ week: run.week, robot, at: run.at }).catch(() => undefined));
+  await Promise.all(chats);
+}
