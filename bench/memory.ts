@@ -77,6 +77,7 @@ async function main(): Promise<void> {
   console.log(`CPU per report: worker ${cpuPerReport.worker} ms, intake + web ${cpuPerReport.service} ms`);
 
   const code = await service.stop();
+  if (code !== 0) console.log(`baosong start exited with ${code}; its last lines:\n${service.lines.slice(-8).join('\n')}`);
   await database.close();
   await sink.close();
   await env.teardown();

@@ -87,4 +87,5 @@ export function reportToParent(stop: () => void): void {
   if (!process.send || !process.env[WORKER_CHILD_ENV]) return;
   process.send({ ready: true });
   process.once('disconnect', stop);
+  process.channel?.unref(); // the channel must not keep the worker alive once it has stopped
 }
