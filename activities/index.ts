@@ -2,6 +2,7 @@
  * Every activity of baosong, made from the worker's dependencies. Workflows import only the *type*:
  *   proxyActivities<ReturnType<typeof createActivities>>(…)
  */
+import { Context } from '@temporalio/activity';
 import type { ReadModelUpdate, ReportMailRequest } from '../domain/lifecycle.js';
 import { ChatRobots } from '../chat/index.js';
 import type { ActivityDeps } from './deps.js';
@@ -23,8 +24,15 @@ export function createActivities(deps: ActivityDeps) {
     ...record,
     /** One step of a report: record the transition (if any), then send its mails. */
     async settleReport({ update, mails }: { update: ReadModelUpdate | null; mails: ReportMailRequest[] }): Promise<void> {
-      if (update) await record.recordReport(update);
-      for (const m of mails) await mail.sendReportMail(m);
+      // Alive while it works (the workflow gives it a 20 s heartbeat timeout).
+      const context = Context.current();
+      const alive = setInterval(() => context.heartbeat(), 2000);
+      try {
+        if (update) await record.recordReport(update);
+        for (const m of mails) await mail.sendReportMail(m);
+      } finally {
+        clearInterval(alive);
+      }
     },
     ...createPlanActivities(deps.config),
     ...createPublishActivities(deps),

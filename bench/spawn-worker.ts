@@ -15,12 +15,27 @@ export interface WorkerProcess {
   rss(): number;
   peakRss(): number;
   stop(): Promise<void>;
+  /** SIGKILL: the worker dies mid-whatever, as in a power cut or the OOM killer (bench/chaos.ts). */
+  kill(): Promise<void>;
+  /** Where the prebuilt workflow bundle is (pass it to the next spawnWorker to start faster). */
+  bundlePath: string;
 }
 
-export async function spawnWorker(options: { address: string; taskQueue: string; smtpPort: number; dataDir: string }): Promise<WorkerProcess> {
+export interface SpawnWorkerOptions {
+  address: string;
+  taskQueue: string;
+  smtpPort: number;
+  dataDir: string;
+  /** PostgreSQL instead of the SQLite file in dataDir. */
+  databaseUrl?: string;
+  /** A bundle from an earlier spawnWorker (else one is built). */
+  bundlePath?: string;
+}
+
+export async function spawnWorker(options: SpawnWorkerOptions): Promise<WorkerProcess> {
   // The worker runs a prebuilt bundle, as a production worker should (npm run build).
-  const bundlePath = join(options.dataDir, 'workflow-bundle.js');
-  writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } })).code);
+  const bundlePath = options.bundlePath ?? join(options.dataDir, 'workflow-bundle.js');
+  if (!options.bundlePath) writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } })).code);
   const child = fork(fileURLToPath(new URL('./worker-process.ts', import.meta.url)), [], {
     execArgv: ['--import', 'tsx', ...(process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean)],
     env: { ...process.env, BAOSONG_WORKFLOW_BUNDLE: bundlePath, BENCH_WORKER: JSON.stringify(options) },
@@ -30,13 +45,19 @@ export async function spawnWorker(options: { address: string; taskQueue: string;
     child.once('exit', (code) => reject(new Error(`worker process exited with ${code}`)));
   });
   const status = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  const exited = new Promise((r) => child.once('exit', r));
   return {
     pid: child.pid ?? 0,
+    bundlePath,
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
     rss: () => status('VmRSS'),
     peakRss: () => status('VmHWM'),
     stop: async () => {
       child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await exited;
     },
   };
 }

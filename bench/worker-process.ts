@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { migrateToLatest, openDatabase, ReadModel } from '../db/index.js';
+import { SentJournal } from '../mail/sent-journal.js';
 import { smtpTransport } from '../mail/transport.js';
 import { createWorker } from '../worker/index.js';
 import { SECRET, testConfig } from '../tests/support/baosong.js';
@@ -13,15 +14,20 @@ interface Options {
   taskQueue: string;
   smtpPort: number;
   dataDir: string;
+  databaseUrl?: string;
 }
 
 async function main(): Promise<void> {
   const o = JSON.parse(process.env.BENCH_WORKER ?? '{}') as Options;
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const config = testConfig({ smtpPort: o.smtpPort, dataDir: o.dataDir, taskQueue: o.taskQueue });
-  const database = await openDatabase({ file: join(o.dataDir, 'baosong.db') });
+  const database = await openDatabase(o.databaseUrl ? { url: o.databaseUrl } : { file: join(o.dataDir, 'baosong.db') });
   await migrateToLatest(database);
-  const transport = smtpTransport({ host: '127.0.0.1', port: o.smtpPort, secure: false, pool: true });
+  // As createMailTransport makes it in production: pooled, with the sent journal, resend on unknown outcome.
+  const transport = Object.assign(smtpTransport({ host: '127.0.0.1', port: o.smtpPort, secure: false, pool: true }), {
+    journal: new SentJournal(join(o.dataDir, 'mail-sent.journal')),
+    unknownOutcome: 'resend' as const,
+  });
   const connection = await NativeConnection.connect({ address: o.address });
   const worker = await createWorker({ connection, config, database, readModel: new ReadModel(database), transport, secret: SECRET });
   process.once('SIGTERM', () => worker.shutdown());

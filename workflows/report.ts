@@ -46,9 +46,16 @@ export const readModelQuery = defineQuery<ReadModelUpdate & { publishedUrl: stri
 
 type Activities = ReturnType<typeof createActivities>;
 
-const { settleReport, publishReport, planReviewRound, planRevisionWindow, planOverdueReminders } = proxyActivities<Activities>({
+const { publishReport, planReviewRound, planRevisionWindow, planOverdueReminders } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   // Mail servers go down for hours; keep trying, but not more often than every 5 minutes.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+// Recording and mailing heartbeats while it runs: a worker that dies is noticed in 20 s, not a minute.
+const { settleReport } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 

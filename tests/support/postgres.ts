@@ -24,6 +24,8 @@ export interface PostgresServer {
   createDatabase(prefix?: string): Promise<string>;
   /** Stops the server and deletes its files; on a TEST_DATABASE_URL server, drops the databases made here. */
   stop(): Promise<void>;
+  /** Fast shutdown (every connection drops), `downMs` of nothing, then the same server again (own server only). */
+  restart(options?: { downMs?: number }): Promise<void>;
 }
 
 export async function startPostgres(): Promise<PostgresServer> {
@@ -32,11 +34,15 @@ export async function startPostgres(): Promise<PostgresServer> {
   return server(...(await startOwnServer()));
 }
 
-function server(url: string, stopServer: (created: string[]) => Promise<void>): PostgresServer {
+function server(url: string, stopServer: (created: string[]) => Promise<void>, restartServer?: (downMs: number) => Promise<void>): PostgresServer {
   const created: string[] = [];
   let stopping: Promise<void> | undefined;
   return {
     url,
+    async restart(options = {}) {
+      if (!restartServer) throw new Error('restart() needs our own PostgreSQL server (not TEST_DATABASE_URL)');
+      await restartServer(options.downMs ?? 0);
+    },
     async createDatabase(prefix = 'test') {
       const name = `${prefix.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(6).toString('hex')}`;
       await withClient(url, (client) => client.query(`create database "${name}"`));
@@ -141,7 +147,7 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-async function startOwnServer(): Promise<[string, () => Promise<void>]> {
+async function startOwnServer(): Promise<[string, () => Promise<void>, (downMs: number) => Promise<void>]> {
   const bin = binDir();
   const user = runAs();
   const root = mkdtempSync(join(tmpdir(), 'baosong-pg-'));
@@ -170,56 +176,76 @@ async function startOwnServer(): Promise<[string, () => Promise<void>]> {
     shared_buffers: '32MB',
   };
   const args = ['-D', data, '-p', String(port), '-k', sockets, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
-  const child = spawn(join(bin, 'postgres'), args, {
-    ...as,
-    detached: true, // its own process group, so stop() can signal the postmaster and all its backends
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
-  });
-  const entry: Running = { child, root };
-  running.add(entry);
-  installExitHook();
+  let child!: ChildProcess;
+  let entry!: Running;
+  let exited!: Promise<void>;
   let log = '';
   let spawnFailed = false;
-  child.once('error', (error) => {
-    spawnFailed = true;
-    log += `\ncannot run ${join(bin, 'postgres')}: ${error.message}`;
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    log = (log + chunk.toString('utf8')).slice(-4000);
-  });
-  (child.stderr as Socket | null)?.unref();
-  child.unref();
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.once('error', () => resolve());
-  });
-
-  const stop = async (): Promise<void> => {
+  const launch = () => {
+    spawnFailed = false;
+    child = spawn(join(bin, 'postgres'), args, {
+      ...as,
+      detached: true, // its own process group, so stop() can signal the postmaster and all its backends
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
+    });
+    entry = { child, root };
+    running.add(entry);
+    installExitHook();
+    child.once('error', (error) => {
+      spawnFailed = true;
+      log += `\ncannot run ${join(bin, 'postgres')}: ${error.message}`;
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      log = (log + chunk.toString('utf8')).slice(-4000);
+    });
+    (child.stderr as Socket | null)?.unref();
+    child.unref();
+    const current = child;
+    exited = new Promise<void>((resolve) => {
+      current.once('exit', () => resolve());
+      current.once('error', () => resolve());
+    });
+  };
+  const halt = async (): Promise<void> => {
     killGroup(child, 'SIGINT'); // fast shutdown
     const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 5000);
     await exited;
     clearTimeout(timer);
     running.delete(entry);
+  };
+  const stop = async (): Promise<void> => {
+    await halt();
     rmSync(root, { recursive: true, force: true });
   };
 
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (spawnFailed || child.exitCode !== null || child.signalCode !== null) {
-      await stop();
-      throw new Error(`PostgreSQL exited while starting (port ${port}):\n${log}`);
-    }
-    try {
-      await withClient(url, (client) => client.query('select 1'));
-      return [url, stop];
-    } catch (error) {
-      if (Date.now() > deadline) {
+  const ready = async (): Promise<void> => {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      if (spawnFailed || child.exitCode !== null || child.signalCode !== null) {
         await stop();
-        throw new Error(`PostgreSQL did not accept connections on 127.0.0.1:${port} within 20 s: ${String(error)}\n${log}`, { cause: error });
+        throw new Error(`PostgreSQL exited while starting (port ${port}):\n${log}`);
       }
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      try {
+        await withClient(url, (client) => client.query('select 1'));
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) {
+          await stop();
+          throw new Error(`PostgreSQL did not accept connections on 127.0.0.1:${port} within 20 s: ${String(error)}\n${log}`, { cause: error });
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     }
-  }
+  };
+  const restart = async (downMs: number): Promise<void> => {
+    await halt();
+    await new Promise((resolve) => setTimeout(resolve, downMs));
+    launch();
+    await ready();
+  };
+  launch();
+  await ready();
+  return [url, stop, restart];
 }
