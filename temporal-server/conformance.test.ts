@@ -591,10 +591,10 @@ describe('bad requests', () => {
 
   test.runIf(ourServer)('unsupported methods answer UNIMPLEMENTED', async () => {
     const err = await env.connection.workflowService
-      .listSchedules({ namespace: 'default' })
+      .describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue } })
       .then(() => undefined, (e: unknown) => e as { code: number; details: string });
     expect(err?.code).toBe(grpcStatus.UNIMPLEMENTED);
-    expect(err?.details).toMatch(/ListSchedules/);
+    expect(err?.details).toMatch(/DescribeTaskQueue/);
   });
 });
 

@@ -12,7 +12,8 @@ async function problems(filePath: string, code: string): Promise<string[]> {
   return (result?.messages ?? []).map((m) => `${m.ruleId ?? 'parse'}: ${m.message}`);
 }
 
-describe('lint rules for deterministic code', () => {
+// The first lint builds the type-checked program for the whole project: slow on a busy machine.
+describe('lint rules for deterministic code', { timeout: 120_000 }, () => {
   it('forbid Node built-ins, I/O packages, clock reads and randomness in domain/', async () => {
     const found = await problems(
       'domain/lint-probe.ts',
