@@ -19,7 +19,7 @@ import { wholeText } from '../intake/texts.js';
 import type { MailTransport } from '../mail/transport.js';
 import { renderMail, TemplateError, type AttemptedAction, type MailData } from '../templates/render.js';
 
-const ATTEMPTED: Record<string, AttemptedAction> = { approve: 'approve', sendBack: 'send_back', withdraw: 'withdraw', revise: 'revise' };
+const ATTEMPTED: Record<string, AttemptedAction> = { approve: 'approve', sendBack: 'send_back', withdraw: 'withdraw', revise: 'revise', comment: 'comment', reassign: 'reassign' };
 
 /** Kinds that carry the report's files as attachments (up to `mail.attachUpToMB`): the reviewer's and the website editor's. */
 const CARRIES_FILES = new Set(['review_request', 'publish_request']);
@@ -136,10 +136,10 @@ export function createMailActivities(deps: { config: Config; readModel: ReadMode
       throw err;
     }
     const thread = threadHeaders(req.reportId, domain, req.originMessageId);
-    const replyTo =
-      ANSWERABLE.has(req.kind) && req.step && holds(req, recipient)
-        ? replyAddress(config.mail.address, mintReplyToken({ reportId: req.reportId, round: req.round, step: req.step.index, recipient: recipient.email, secret }))
-        : config.mail.address;
+    // Every mail of a report carries its recipient's own reply token: a step token for the holder asked to
+    // decide, else a report token (revise, withdraw, comment), which can never approve or send back.
+    const step = ANSWERABLE.has(req.kind) && req.step && holds(req, recipient) ? req.step.index : null;
+    const replyTo = replyAddress(config.mail.address, mintReplyToken({ reportId: req.reportId, round: req.round, step, recipient: recipient.email, secret }));
     const { subject, html, text } = rendered;
     await deliverOnce(readModel, transport, { messageId, reportId: req.reportId, kind: req.kind, to: [recipient.email], subject, createdAt: req.composedAt }, () => ({
       messageId,

@@ -412,7 +412,7 @@ export function startReport(input: ReportInput, now: string): Decision {
 export function decide(input: ReportInput, current: ReportState, event: ReportEvent, now: string): Decision {
   const t = new Transition(input, clone(current), now);
   // A forged or unverifiable action is refused before anything else is looked at.
-  if ('authenticity' in event && event.authenticity?.ok === false && event.type !== 'comment') return refuse(t, event, 'unverified');
+  if ('authenticity' in event && event.authenticity?.ok === false) return refuse(t, event, 'unverified');
   switch (event.type) {
     case 'approve':
     case 'sendBack':
@@ -451,12 +451,14 @@ export function alreadySeen(state: ReportState, evidence: Evidence): boolean {
 function refuse(t: Transition, event: PersonEvent, reason: RefusalReason): Decision {
   const problem = event.authenticity?.ok === false ? `: ${event.authenticity.problem}` : '';
   const entry = t.record('refused', { actor: event.actor, evidence: event.evidence, note: `${event.type}${problem}`, refused: reason, step: event.step ?? t.state.step, round: event.round ?? t.state.round });
-  // Comments and reassignments that are refused are only recorded: nothing was at stake.
-  if (event.type === 'comment' || event.type === 'reassign') return t.done();
+  const forged = reason === 'unverified';
+  // Comments and reassignments refused by the rules are only recorded: nothing was at stake. A forged one is told.
+  if ((event.type === 'comment' || event.type === 'reassign') && !forged) return t.done();
   const attemptedOnStep = event.type === 'approve' || event.type === 'sendBack';
   // The real holder hears of it; for a forged action that includes the person it pretended to be.
-  const realHolders = attemptedOnStep ? t.holders().filter((p) => reason === 'unverified' || !sameEmail(p, event.actor)) : [];
-  t.mail('refused', [...t.input.office, ...realHolders], entry, { actor: event.actor, reason, attemptedAction: event.type });
+  const realHolders = attemptedOnStep ? t.holders().filter((p) => forged || !sameEmail(p, event.actor)) : [];
+  const impersonated = forged && includes(participants(t), event.actor) ? [event.actor] : [];
+  t.mail('refused', [...t.input.office, ...realHolders, ...impersonated], entry, { actor: event.actor, reason, attemptedAction: event.type });
   return t.done();
 }
 

@@ -16,10 +16,21 @@ export function attachmentPath(dataDir: string, sha256: string): string {
   return join(dataDir, attachmentRelativePath(sha256));
 }
 
-/** A file name safe to show and to send back: no path, no control characters. */
-export function safeFilename(name: string | null, sha256: string, contentType: string): string {
+/**
+ * Bidirectional controls (U+202A–U+202E, U+2066–U+2069, LRM, RLM, ALM) make `photo\u202Egpj.exe` show as
+ * `photoexe.jpg`; they are never needed in a file name.
+ */
+const BIDI_CONTROLS_RE = /[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]/g;
+
+/** The name with control and bidirectional characters removed, as it will be shown. */
+export function cleanFilename(name: string | null): string {
   // eslint-disable-next-line no-control-regex
-  const base = (name ?? '').split(/[\\/]/).pop()?.replace(/[\u0000-\u001f\u007f]/g, '').trim() ?? '';
+  return (name ?? '').split(/[\\/]/).pop()?.replace(/[\u0000-\u001f\u007f]/g, '').replace(BIDI_CONTROLS_RE, '').trim() ?? '';
+}
+
+/** A file name safe to show and to send back: no path, no control or bidirectional characters. */
+export function safeFilename(name: string | null, sha256: string, contentType: string): string {
+  const base = cleanFilename(name);
   if (base && base !== '.' && base !== '..') return base.slice(0, 200);
   const ext = contentType.split('/')[1]?.replace(/[^a-z0-9]/gi, '') ?? 'bin';
   return `attachment-${sha256.slice(0, 8)}.${ext}`;

@@ -20,7 +20,8 @@ import { deliverOnce } from '../mail/deliver.js';
 import type { MailTransport } from '../mail/transport.js';
 import { renderNotice } from '../templates/render.js';
 import { approveSignal, commentSignal, reviseSignal, sendBackSignal } from '../workflows/report.js';
-import { storeAttachment } from './attachments.js';
+import { cleanFilename, storeAttachment } from './attachments.js';
+import { hasActiveExtension, uploadType } from './file-type.js';
 import { checkSender, type Authenticity, type AuthenticityOptions } from './authenticity.js';
 import type { Disposition, IncomingMessage } from './mailbox.js';
 import { expectationAnswered } from './expected.js';
@@ -55,7 +56,10 @@ export async function handleMail(deps: IntakeDeps, message: IncomingMessage): Pr
   // Never answer ourselves: our own notifications, echoed back by a forward or a list.
   if (from === config.mail.address.toLowerCase() || input.headers['x-baosong-kind'] !== undefined) return quarantine('our own notification came back; not answered');
 
-  let mail = understandMail(input, { timeZone: config.school.timeZone });
+  // The reply token in the address the mail was sent to names its report even when the subject lost the number.
+  const token = replyToken(input);
+  const tokenReport = token ? reportOfToken(token) : null;
+  let mail = understandMail(input, { timeZone: config.school.timeZone, ...(tokenReport ? { replyTokenReportId: tokenReport } : {}) });
   if (mail.kind === 'ignored') return quarantine(mail.reason ?? 'automatic mail');
   // An answer to an expected report's reminder is that report (under the expected report's title when it
   // did not read as a report by itself).
@@ -66,7 +70,7 @@ export async function handleMail(deps: IntakeDeps, message: IncomingMessage): Pr
   const sender = identify(config, from);
   if (sender.roles.length === 0) return quarantine(`unknown sender ${from}: not listed in the configuration; not answered`);
 
-  const ctx: Context = { deps, message, input, mail, sender, contents, expected };
+  const ctx: Context = { deps, message, input, mail, sender, contents, expected, token };
   if (message.raw.length > config.mail.limits.maxMailMB * MB) {
     return refuse(ctx, `邮件大小 ${(message.raw.length / MB).toFixed(1)} MB，超过 ${config.mail.limits.maxMailMB} MB 的上限（mail too large）`, tooLargeAdvice(config));
   }
@@ -84,9 +88,12 @@ interface Context {
   contents: Buffer[];
   /** The expected report this mail answers (a reply to its reminder), if any. */
   expected: ExpectedReport | null;
+  /** The reply token in the address it was sent to, if any. */
+  token: string | null;
 }
 
-const quarantine = (reason: string): Disposition => ({ folder: 'quarantine', reason });
+/** Reasons quote what a sender wrote (a subject, a header): kept to a readable length. */
+const quarantine = (reason: string): Disposition => ({ folder: 'quarantine', reason: reason.length > 1000 ? `${reason.slice(0, 1000)}…` : reason });
 
 function tooLargeAdvice(config: Config): string {
   return `请压缩照片或分几封邮件发送（每个附件不超过 ${config.mail.limits.maxAttachmentMB} MB，每封邮件不超过 ${config.mail.limits.maxMailMB} MB），也可以通过网页表单提交：${config.web.baseUrl.replace(/\/+$/, '')}/submit`;
@@ -97,20 +104,30 @@ function originRef(ctx: Context): string {
   return ctx.input.messageId ?? `sha256:${createHash('sha256').update(ctx.message.raw).digest('hex')}`;
 }
 
-/** Stores the allowed attachments; returns a reason when one is too large or of a type the school does not accept. */
+/**
+ * Stores the attachments after the same checks as the web form (intake/file-type.ts): an allowed type whose
+ * bytes are really of that type, a name without bidirectional tricks that does not end like a program.
+ * Returns a reason when one is too large, not allowed, or not what it claims to be; then nothing is stored.
+ */
 async function attachments(ctx: Context): Promise<{ refs: AttachmentRef[] } | { problem: string }> {
   const { limits } = ctx.deps.config.mail;
-  const refs: AttachmentRef[] = [];
+  const accepted: { content: Buffer; filename: string | null; contentType: string }[] = [];
   const problems: string[] = [];
   for (const [i, info] of ctx.input.attachments.entries()) {
     const content = ctx.contents[i];
     if (!content) continue;
-    const name = info.filename ?? `附件${i + 1}`;
+    const name = cleanFilename(info.filename) || `附件${i + 1}`;
+    const type = uploadType(content, info.contentType, limits.allowedTypes);
     if (content.length > limits.maxAttachmentMB * MB) problems.push(`${name}（${(content.length / MB).toFixed(1)} MB，超过 ${limits.maxAttachmentMB} MB）`);
-    else if (!limits.allowedTypes.includes(info.contentType.toLowerCase())) problems.push(`${name}（${info.contentType} 不在允许的类型中）`);
-    else refs.push(await storeAttachment(ctx.deps.config.dataDir, content, { filename: info.filename, contentType: info.contentType }));
+    else if (hasActiveExtension(name)) problems.push(`${name}（可执行文件或网页，不接收）`);
+    else if (!limits.allowedTypes.map((t) => t.toLowerCase()).includes(info.contentType.toLowerCase()) && type === null) problems.push(`${name}（${info.contentType} 不在允许的类型中）`);
+    else if (type === null) problems.push(`${name}（声明为 ${info.contentType}，但文件内容不是这种类型）`);
+    else accepted.push({ content, filename: info.filename, contentType: type });
   }
-  return problems.length > 0 ? { problem: `附件不符合要求：${problems.join('；')}（attachment refused）` } : { refs };
+  if (problems.length > 0) return { problem: `附件不符合要求：${problems.join('；')}（attachment refused）` };
+  const refs: AttachmentRef[] = [];
+  for (const a of accepted) refs.push(await storeAttachment(ctx.deps.config.dataDir, a.content, { filename: a.filename, contentType: a.contentType }));
+  return { refs };
 }
 
 async function newReport(ctx: Context): Promise<Disposition> {
@@ -139,18 +156,26 @@ async function newReport(ctx: Context): Promise<Disposition> {
   return { folder: 'processed' };
 }
 
-/** Which report a reply is about: the reply token, else the number in the subject, else the thread. */
-async function findReport(ctx: Context): Promise<{ reportId: string; token: string | null } | null> {
-  const { input, deps } = ctx;
+/** The reply token in the address the mail was sent to (To, Delivered-To, X-Original-To), if any. */
+function replyToken(input: MailInput): string | null {
   const candidates = [...input.to.map((a) => a.address), input.headers['delivered-to'], input.headers['x-original-to']].filter((a): a is string => typeof a === 'string');
-  const token = candidates.map(tokenFromAddress).find((t) => t !== null) ?? null;
+  return candidates.map(tokenFromAddress).find((t) => t !== null) ?? null;
+}
+
+/** The report number a token is about (unverified: the signature is checked with the sender). */
+function reportOfToken(token: string): string | null {
+  const m = /^r(\d{4})-(\d{4,})-/.exec(token);
+  return m ? `R-${m[1]}-${m[2]}` : null;
+}
+
+/** Which report a reply is about: the number in the subject, else the reply token, else the thread. */
+async function findReport(ctx: Context): Promise<{ reportId: string; token: string | null } | null> {
+  const { input, deps, token } = ctx;
   // The number the person can see (the subject) names the report; a token for another report is then
   // a mismatch that the authenticity check refuses, never a silent switch to that other report.
   if (ctx.mail.reportId) return { reportId: ctx.mail.reportId, token };
-  if (token) {
-    const m = /^r(\d{4})-(\d{4,})-/.exec(token);
-    if (m) return { reportId: `R-${m[1]}-${m[2]}`, token };
-  }
+  const fromToken = token ? reportOfToken(token) : null;
+  if (fromToken) return { reportId: fromToken, token };
   for (const id of [input.inReplyTo, ...input.references.slice().reverse()]) {
     if (!id) continue;
     const sent = await deps.readModel.sentMail(id);
@@ -167,10 +192,13 @@ function senderCheck(ctx: Context): Promise<Authenticity> {
   return checkSender(ctx.message.raw, ctx.sender.address, { policy, trustedAuthservIds, ...(ctx.deps.resolver ? { resolver: ctx.deps.resolver } : {}) });
 }
 
-/** Token (bound to report, round, step and reviewer) plus the school's sender-authentication policy. */
-async function authenticity(ctx: Context, reportId: string, token: string | null): Promise<{ verdict: Authenticity; round?: number; step?: number }> {
+/**
+ * Token (bound to report, recipient, and for a review request to its round and step) plus the school's
+ * sender-authentication policy. Every action by mail that changes a report or its timeline passes here.
+ */
+async function authenticity(ctx: Context, reportId: string, token: string | null): Promise<{ verdict: Authenticity; round?: number; step?: number | null }> {
   const { deps, sender } = ctx;
-  if (!token) return { verdict: { ok: false, problem: 'no reply token: reply to the review request mail itself' } };
+  if (!token) return { verdict: { ok: false, problem: 'no reply token: reply to the mail baosong sent you about this report' } };
   const claims = verifyReplyToken(token, sender.address, deps.secret);
   if (!claims.ok) return { verdict: { ok: false, problem: `reply token ${claims.reason === 'malformed' ? 'is malformed' : `was not issued to ${sender.address}`}` } };
   if (claims.reportId !== reportId) return { verdict: { ok: false, problem: `reply token belongs to ${claims.reportId}` } };
@@ -192,33 +220,40 @@ async function reply(ctx: Context): Promise<Disposition> {
     evidence: { via: 'mail', ref: originRef(ctx) },
   };
 
+  // Revising, deciding and commenting are all checked alike. A forged one still reaches the workflow, which
+  // records the refusal and tells the office and the person it pretended to be; it carries none of the mail's content.
+  const { verdict, round, step } = await authenticity(ctx, found.reportId, found.token);
+  const checked: ActionBase = { ...base, authenticity: verdict };
+  // The submitter answering a returned report sends a revision, whatever it says ("好的，已修改" is not an approval:
+  // no step is open, and a submitter never decides their own report).
+  const revises = report.status === 'returned' && sender.address === report.submitterEmail.toLowerCase();
+  // A decision needs the token of the review request it answers; the token of a receipt or a notice lets its
+  // recipient revise or comment, so "好的" to a receipt is a remark, not an approval.
+  const decides = !revises && (mail.intent === 'approve' || mail.intent === 'send_back') && !(verdict.ok && step === null);
   try {
-    // The submitter answering a returned report sends a revision, whatever it says ("好的，已修改" is not an approval:
-    // no step is open, and a submitter never decides their own report).
-    if (report.status === 'returned' && sender.address === report.submitterEmail.toLowerCase()) {
-      const stored = await attachments(ctx);
+    if (revises) {
+      const stored = verdict.ok ? await attachments(ctx) : { refs: [] };
       if ('problem' in stored) return refuse(ctx, stored.problem, tooLargeAdvice(deps.config));
-      const body = await keepText(deps.config.dataDir, mail.body);
-      await handle.signal(reviseSignal, { ...base, body: body.text, bodyRef: body.ref, attachments: stored.refs, authenticity: await senderCheck(ctx) });
-      return { folder: 'processed' };
-    }
-    if (mail.intent === 'approve' || mail.intent === 'send_back') {
-      const { verdict, round, step } = await authenticity(ctx, found.reportId, found.token);
-      const action: ActionBase = { ...base, authenticity: verdict, ...(round !== undefined ? { round } : {}), ...(step !== undefined ? { step } : {}) };
+      if (verdict.ok) {
+        const body = await keepText(deps.config.dataDir, mail.body);
+        await handle.signal(reviseSignal, { ...checked, body: body.text, bodyRef: body.ref, attachments: stored.refs });
+      } else await handle.signal(reviseSignal, checked);
+    } else if (decides) {
+      const action: ActionBase = { ...checked, ...(round !== undefined ? { round } : {}), ...(typeof step === 'number' ? { step } : {}) };
       if (mail.intent === 'approve') await handle.signal(approveSignal, action);
       else {
-        const reason = await keepText(deps.config.dataDir, mail.sendBackReason ?? '');
+        const reason = await keepText(deps.config.dataDir, verdict.ok ? (mail.sendBackReason ?? '') : '');
         await handle.signal(sendBackSignal, { ...action, reason: reason.text, reasonRef: reason.ref });
       }
-      return { folder: 'processed' };
+    } else {
+      const text = await keepText(deps.config.dataDir, verdict.ok ? mail.body : '');
+      await handle.signal(commentSignal, { ...checked, text: text.text, textRef: text.ref });
     }
-    const text = await keepText(deps.config.dataDir, mail.body);
-    await handle.signal(commentSignal, { ...base, text: text.text, textRef: text.ref });
-    return { folder: 'processed' };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return refuse(ctx, `报送 ${found.reportId} 已经结束（${report.status}），这封回复没有再处理（report closed）`);
     throw err;
   }
+  return verdict.ok ? { folder: 'processed' } : quarantine(`refused, not verified: ${verdict.problem}`);
 }
 
 /** Quarantine with a reason, and tell the (known) sender why and what to do. Sent once per mail. */

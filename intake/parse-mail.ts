@@ -190,11 +190,23 @@ function readDate(mail: ParsedMail, headers: Record<string, string>): Date | nul
   return mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date : new Date(Date.parse(cleaned));
 }
 
+/**
+ * Longest Message-ID taken from a mail. Real ones are well under 100 characters; RFC 5322 caps a whole
+ * header line at 998, and baosong writes ids back into In-Reply-To / References, so a longer one is
+ * treated as absent (the mail is then identified by its bytes) and never echoed.
+ */
+export const MAX_MESSAGE_ID_LENGTH = 250;
+/** References kept from a mail: the newest ones (a thread deeper than this adds nothing we use). */
+const MAX_REFERENCES = 50;
+
+// eslint-disable-next-line no-control-regex
+const usableId = (id: string) => id.length <= MAX_MESSAGE_ID_LENGTH && !/[\s\x00-\x1f\x7f]/.test(id);
+
 function messageIds(value: string | string[] | undefined): string[] {
   if (!value) return [];
   const joined = Array.isArray(value) ? value.join(' ') : value;
-  const ids = joined.match(/<[^<>\s]+>/g);
-  return ids ?? joined.split(/\s+/).filter((s) => s !== '');
+  const ids = joined.match(/<[^<>\s]+>/g) ?? joined.split(/\s+/).filter((s) => s !== '');
+  return ids.filter(usableId);
 }
 
 function attachmentInfo(a: ParsedMail['attachments'][number]): MailAttachmentInfo {
@@ -235,7 +247,7 @@ async function parse(raw: Buffer | string, options: { receivedAt?: Date }): Prom
   const date = readDate(mail, headers);
   const from = addresses(mail.from)[0] ?? null;
   const input: MailInput = {
-    messageId: mail.messageId ?? null,
+    messageId: mail.messageId && usableId(mail.messageId) ? mail.messageId : null,
     from,
     to: addresses(mail.to),
     replyTo: addresses(mail.replyTo),
@@ -243,7 +255,7 @@ async function parse(raw: Buffer | string, options: { receivedAt?: Date }): Prom
     date,
     receivedAt: options.receivedAt ?? date ?? new Date(0),
     inReplyTo: messageIds(mail.inReplyTo)[0] ?? null,
-    references: messageIds(mail.references),
+    references: messageIds(mail.references).slice(-MAX_REFERENCES),
     headers,
     text: mail.text ?? null,
     html: typeof mail.html === 'string' ? mail.html : null,

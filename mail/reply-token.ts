@@ -10,7 +10,11 @@ import { findReportNumber } from '../domain/report.js';
 export interface ReplyTokenClaims {
   reportId: string;
   round: number;
-  step: number;
+  /**
+   * The review step the mail asked to decide; null for a report's other mails (receipt, returned, …),
+   * whose token proves who answers about which report but can never approve or send back.
+   */
+  step: number | null;
 }
 
 export interface MintOptions extends ReplyTokenClaims {
@@ -21,7 +25,7 @@ export interface MintOptions extends ReplyTokenClaims {
 
 export type VerifyResult = ({ ok: true } & ReplyTokenClaims) | { ok: false; reason: 'malformed' | 'bad_signature' };
 
-const TOKEN_RE = /^r(\d{4})-(\d{4,})-(\d{1,4})-(\d{1,3})-([a-z2-7]{16})$/;
+const TOKEN_RE = /^r(\d{4})-(\d{4,})-(\d{1,4})-(\d{1,3}|x)-([a-z2-7]{16})$/;
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
 function base32(bytes: Buffer, length: number): string {
@@ -40,23 +44,23 @@ function base32(bytes: Buffer, length: number): string {
 }
 
 function signature(claims: ReplyTokenClaims, recipient: string, secret: string): string {
-  const mac = createHmac('sha256', secret).update(`baosong-reply|${claims.reportId}|${claims.round}|${claims.step}|${recipient.trim().toLowerCase()}`).digest();
+  const mac = createHmac('sha256', secret).update(`baosong-reply|${claims.reportId}|${claims.round}|${claims.step ?? 'x'}|${recipient.trim().toLowerCase()}`).digest();
   return base32(mac, 16); // 80 bits
 }
 
-/** `r2026-0042-1-0-<16 base32 chars>`: lower case only (some servers fold local parts), 38 characters. */
+/** `r2026-0042-1-0-<16 base32 chars>` (`-x-` for no step): lower case only (some servers fold local parts), 38 characters. */
 export function mintReplyToken(o: MintOptions): string {
   if (o.secret.length < 16) throw Object.assign(new Error('The reply-token secret must have at least 16 characters'), { code: 'ESECRET' });
   const [, year, seq] = /^R-(\d{4})-(\d{4,})$/.exec(o.reportId) ?? [];
   if (!year || !seq) throw Object.assign(new Error(`Not a report number: ${o.reportId}`), { code: 'EREPORTNUMBER' });
-  return `r${year}-${seq}-${o.round}-${o.step}-${signature(o, o.recipient, o.secret)}`;
+  return `r${year}-${seq}-${o.round}-${o.step ?? 'x'}-${signature(o, o.recipient, o.secret)}`;
 }
 
 /** Checks a token against the address the reply came from. */
 export function verifyReplyToken(token: string, sender: string, secret: string): VerifyResult {
   const m = TOKEN_RE.exec(token.trim().toLowerCase());
   if (!m) return { ok: false, reason: 'malformed' };
-  const claims = { reportId: findReportNumber(`R-${m[1]}-${m[2]}`) ?? '', round: Number(m[3]), step: Number(m[4]) };
+  const claims = { reportId: findReportNumber(`R-${m[1]}-${m[2]}`) ?? '', round: Number(m[3]), step: m[4] === 'x' ? null : Number(m[4]) };
   if (!claims.reportId) return { ok: false, reason: 'malformed' };
   const expected = Buffer.from(signature(claims, sender, secret));
   const given = Buffer.from(m[5] ?? '');

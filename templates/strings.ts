@@ -106,5 +106,7 @@ export const LABELS = {
     send_back: { 'zh-CN': '退回修改', en: 'send the report back for revision' },
     withdraw: { 'zh-CN': '撤回报送', en: 'withdraw the report' },
     revise: { 'zh-CN': '提交修改稿', en: 'submit a revision' },
+    comment: { 'zh-CN': '发表意见（留言）', en: 'comment on the report' },
+    reassign: { 'zh-CN': '改派审核人', en: 'reassign the review step' },
   },
 } as const satisfies Record<string, Record<string, Record<Locale, string>>>;

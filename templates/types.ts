@@ -83,8 +83,8 @@ export interface ReviewStep {
 }
 
 /** What someone tried to do when baosong refused it (refused notice). */
-export type AttemptedAction = 'approve' | 'send_back' | 'withdraw' | 'revise';
-export const ATTEMPTED_ACTIONS: readonly AttemptedAction[] = ['approve', 'send_back', 'withdraw', 'revise'];
+export type AttemptedAction = 'approve' | 'send_back' | 'withdraw' | 'revise' | 'comment' | 'reassign';
+export const ATTEMPTED_ACTIONS: readonly AttemptedAction[] = ['approve', 'send_back', 'withdraw', 'revise', 'comment', 'reassign'];
 
 export interface MailLinks {
   /** Signed link to a page where the reviewer confirms approval (never acts on GET). */

@@ -5,7 +5,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { MAX_FILES, type Web } from './server.js';
-import { describeContent, typeNames, uploadType } from './uploads.js';
+import { describeContent, typeNames, uploadType } from '../intake/file-type.js';
 
 const MB = 1024 * 1024;
 

@@ -14,7 +14,7 @@ import { reviseSignal, statusQuery } from '../workflows/report.js';
 import { withFiles } from './files.js';
 import { readMultipartForm } from './form.js';
 import type { Web } from './server.js';
-import { typeNames } from './uploads.js';
+import { typeNames } from '../intake/file-type.js';
 import { reportSummary, timeLeft } from './view.js';
 
 type Params = { Params: { token: string } };

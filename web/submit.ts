@@ -13,7 +13,7 @@ import { SubmissionError, submitReport, submittingDepartment } from '../intake/s
 import { statusToken } from '../mail/links.js';
 import type { Web } from './server.js';
 import { readMultipartForm } from './form.js';
-import { typeNames } from './uploads.js';
+import { typeNames } from '../intake/file-type.js';
 
 const SID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const EMAIL_RE = /^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/;

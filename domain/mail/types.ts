@@ -83,7 +83,7 @@ export interface MailUnderstanding {
    *   'event_time_in_future', 'event_time_date_only' (a day without a clock time: 17:30 that day, never after
    *   receipt), 'event_date_assumed' (a clock time without a day: the day of receipt), 'subject_missing'
    *   (title taken from the text), 'reply_headers_without_report' (In-Reply-To but no report number: taken as new);
-   * - replies: 'report_id_from_body', 'send_back_without_reason';
+   * - replies: 'report_id_from_body', 'report_id_from_token', 'send_back_without_reason';
    * - ignored: 'auto_reply', 'bounce', 'bulk';
    * - invalid: 'empty_mail', 'empty_body', 'empty_reply', 'report_id_missing'.
    */

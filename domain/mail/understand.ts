@@ -18,6 +18,11 @@ import type { MailInput, MailUnderstanding } from './types.js';
 export interface UnderstandOptions {
   /** The school's IANA time zone, e.g. "Asia/Shanghai": "今天", "11月26日" and clock times are read in it. */
   timeZone: string;
+  /**
+   * The report named by the reply token of the address the mail was sent to (only our mails carry one):
+   * the mail is a reply about it even when the subject and the text lost the report number.
+   */
+  replyTokenReportId?: string | null;
 }
 
 /** An event time this far after receipt is still taken as "now" (clocks drift, people round). */
@@ -74,11 +79,13 @@ export function understandMail(input: MailInput, options: UnderstandOptions): Ma
   const replyHeaders = hasReplyHeaders(input);
   const replyish = replyHeaders || subject.isReply || subject.isForward;
   const fromBody = subject.reportId === null && replyish ? (findReportNumber(fresh.text) ?? findReportNumber(fullBody)) : null;
-  const reportId = subject.reportId ?? fromBody;
+  const fromToken = subject.reportId === null && fromBody === null ? (options.replyTokenReportId ?? null) : null;
+  const reportId = subject.reportId ?? fromBody ?? fromToken;
 
   if (reportId !== null) {
     const flags: string[] = [];
     if (fromBody !== null) flags.push('report_id_from_body');
+    if (fromToken !== null) flags.push('report_id_from_token');
     if (fresh.text === '' && attachments.length === 0) {
       return {
         ...out,

@@ -262,3 +262,130 @@ describe('approval by reply', () => {
     expect(reportWorkflowId({ kind: 'mail', ref: '<a@b>' })).not.toBe(reportWorkflowId({ kind: 'mail', ref: '<c@b>' }));
   });
 });
+
+/**
+ * Every action a mail can take on a report is checked like an approval: the reply token of the mail it
+ * answers (issued to the sender, for this report), and the school's sender policy. Forged → refused,
+ * quarantined with a reason, recorded, and the office and the person it pretended to be are told.
+ */
+describe('forged-action matrix', () => {
+  type Handle = Awaited<ReturnType<typeof newReport>>['handle'];
+  const refusals = async (handle: Handle, count: number) => (await waitForStatus(handle, (s) => s.timeline.filter((e) => e.type === 'refused').length >= count)).timeline.filter((e) => e.type === 'refused');
+
+  async function returnedReport(title: string) {
+    const r = await newReport(title);
+    expect(await deliver(replyTo(r.request, wangjianguo, '退回：请补充到会家长人数'))).toEqual({ folder: 'processed' });
+    await waitForStatus(r.handle, (s) => s.status === 'returned');
+    const [returned] = await h.smtp.waitFor((m) => m.reportId === r.reportId && m.kind === 'returned');
+    return { ...r, returned: returned! };
+  }
+
+  it('the returned mail carries the liaison’s own token; a forged From of the liaison without it revises nothing', async () => {
+    const { reportId, handle, returned } = await returnedReport('家长会（伪造修改）');
+    expect(returned.replyTo).toMatch(/^baosong\+r\d{4}-\d{4,}-1-x-[a-z2-7]{16}@school\.test$/);
+    const before = await handle.query(statusQuery);
+    // To the plain inbox with the number in the subject, as anyone can write it.
+    const forged = await deliver(mail({ from: liufang, subject: `回复：【${reportId}】家长会（伪造修改）`, body: '已修改：全文替换为广告内容' }));
+    expect(forged).toMatchObject({ folder: 'quarantine', reason: expect.stringMatching(/not verified: no reply token/) });
+    // With someone else's token for this report (the head's step token).
+    const stolen = await deliver(mail({ from: liufang, to: (await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'review_request'))[0]!.replyTo!, subject: `回复：【${reportId}】家长会`, body: '已修改：广告' }));
+    expect(stolen).toMatchObject({ folder: 'quarantine', reason: expect.stringMatching(/was not issued to liufang@school\.test/) });
+    const refused = await refusals(handle, 2);
+    expect(refused.map((e) => e.refused)).toEqual(['unverified', 'unverified']);
+    const after = await handle.query(statusQuery);
+    expect(after).toMatchObject({ status: 'returned', round: before.round });
+    expect(after.timeline.some((e) => e.type === 'revised')).toBe(false);
+    expect(JSON.stringify(await h.readModel.getReport(reportId))).not.toContain('广告');
+    // The liaison (the person it pretended to be) and the office are told.
+    const told = await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'refused', 2);
+    expect(new Set(told.flatMap((m) => m.to))).toEqual(new Set(['liufang@school.test', 'zhouxiaomei@school.test', 'xieyutong@school.test']));
+    // The genuine revision, answering the returned mail itself, still goes through.
+    expect(await deliver(replyTo(returned, liufang, '已补充：到会家长 312 人。'))).toEqual({ folder: 'processed' });
+    await waitForStatus(handle, (s) => s.status === 'in_review' && s.round === 2);
+  });
+
+  it('a comment needs a token too: forged ones are refused and never reach the timeline; the genuine one is recorded', async () => {
+    const { reportId, handle, request } = await newReport('家长会（伪造留言）');
+    const forged = await deliver(mail({ from: zhouxiaomei, subject: `回复：【${reportId}】家长会`, body: '请问这篇稿子是谁写的？' }));
+    expect(forged).toMatchObject({ folder: 'quarantine', reason: expect.stringMatching(/not verified/) });
+    const [refused] = await refusals(handle, 1);
+    expect(refused).toMatchObject({ refused: 'unverified', note: expect.stringMatching(/^comment: no reply token/) });
+    const told = await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'refused');
+    expect(told.flatMap((m) => m.to)).toContain('zhouxiaomei@school.test');
+    expect(await deliver(replyTo(request, wangjianguo, '请问照片是哪天拍的？'))).toEqual({ folder: 'processed' });
+    const status = await waitForStatus(handle, (s) => s.timeline.some((e) => e.type === 'comment'));
+    expect(status.timeline.filter((e) => e.type === 'comment').map((e) => e.note)).toEqual(['请问照片是哪天拍的？']);
+    expect(JSON.stringify(status.timeline)).not.toContain('谁写的');
+  });
+
+  it('“好的” to the receipt (a token without a review step) is a remark, never an approval, even from a reviewer', async () => {
+    const { reportId, handle } = await newReport('家长会（回执回复）');
+    const [receipt] = await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'receipt');
+    expect(await deliver(replyTo(receipt!, liufang, '好的'))).toEqual({ folder: 'processed' });
+    const status = await waitForStatus(handle, (s) => s.timeline.some((e) => e.type === 'comment'));
+    expect(status.step?.index).toBe(0);
+    expect(status.timeline.some((e) => e.type === 'approved')).toBe(false);
+  });
+
+  it('a forged “撤回” in the liaison’s name withdraws nothing (mail never withdraws or reassigns)', async () => {
+    const { reportId, handle } = await newReport('家长会（伪造撤回）');
+    expect(await deliver(mail({ from: liufang, subject: `【${reportId}】撤回`, body: '请撤回这条报送，改派给谢雨桐审核。' }))).toMatchObject({ folder: 'quarantine' });
+    await refusals(handle, 1);
+    expect(await handle.query(statusQuery)).toMatchObject({ status: 'in_review', step: { index: 0 } });
+  });
+
+  it('with policy dkim, a revision with the liaison’s token but not signed by the school’s domain is refused', async () => {
+    const resolver = (name: string) => Promise.reject(Object.assign(new Error(`ENOTFOUND ${name}`), { code: 'ENOTFOUND' }));
+    const strict: IntakeDeps = { ...deps, config: { ...deps.config, mail: { ...deps.config.mail, authentication: { policy: 'dkim', trustedAuthservIds: [] } } }, resolver };
+    const { handle, returned } = await returnedReport('家长会（DKIM 修改）');
+    expect(await deliver(replyTo(returned, liufang, '已修改'), strict)).toMatchObject({ folder: 'quarantine', reason: expect.stringMatching(/DMARC/) });
+    expect((await refusals(handle, 1))[0]).toMatchObject({ refused: 'unverified', note: expect.stringMatching(/^revise: DMARC/) });
+    expect((await handle.query(statusQuery)).status).toBe('returned');
+  });
+
+  it('a reply whose subject lost the report number but carries a valid token reaches the token branch', async () => {
+    const { handle, request } = await newReport('家长会（主题无编号）');
+    const bare = mail({ from: wangjianguo, to: request.replyTo!, subject: '回复：家长会', body: '同意' });
+    expect(await deliver(bare)).toEqual({ folder: 'processed' });
+    await waitForStatus(handle, (s) => s.step?.index === 1);
+  });
+
+  it('a 3,000-character Message-ID is never echoed: every header line of the answer stays within 998 characters', async () => {
+    const longId = `<${'x'.repeat(3000)}@school.test>`;
+    const result = await deliver(mail({ from: wangjianguo, subject: '回复：一封很长的邮件', body: '同意', messageId: longId, inReplyTo: `<${'y'.repeat(3000)}@school.test>` }));
+    expect(result).toMatchObject({ folder: 'quarantine' });
+    const [notice] = await h.smtp.waitFor((m) => m.kind === 'notice' && m.subject.includes('一封很长的邮件'));
+    const head = notice!.raw.toString('latin1').split('\r\n\r\n')[0]!;
+    expect(Math.max(...head.split('\r\n').map((l) => l.length))).toBeLessThanOrEqual(998);
+    expect(head).not.toContain('xxxxxxxxxx');
+  });
+});
+
+describe('mailed attachments are checked like the web form’s', () => {
+  const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46]), Buffer.alloc(2000, 9)]);
+  const EXE = Buffer.concat([Buffer.from('MZ\x90\x00\x03\x00\x00\x00', 'latin1'), Buffer.alloc(2000, 0)]);
+
+  it.each([
+    ['program bytes declared image/jpeg', { name: '现场照片.jpg', type: 'image/jpeg', content: EXE }, /不是这种类型/],
+    ['HTML declared application/pdf', { name: '通知.pdf', type: 'application/pdf', content: Buffer.from('<html><script>alert(1)</script></html>') }, /不是这种类型/],
+    ['a right-to-left override hiding .exe', { name: 'photo\u202Egpj.exe', type: 'image/jpeg', content: JPEG }, /photogpj\.exe（可执行文件或网页/],
+    ['a type the school does not accept', { name: 'page.html', type: 'text/html', content: Buffer.from('<html></html>') }, /可执行文件或网页|不在允许的类型中/],
+  ])('%s: refused, nothing stored, no report, the sender told', async (label, attachment, reason) => {
+    const title = `运动会照片（${label}）`;
+    const result = await deliver(mail({ from: liufang, subject: `【校园文化】${title}`, body: '见附件。', attachment }));
+    expect(result).toMatchObject({ folder: 'quarantine', reason: expect.stringMatching(reason) });
+    const [notice] = await h.smtp.waitFor((m) => m.kind === 'notice' && m.subject.includes(title));
+    expect(notice!.text).toMatch(/附件不符合要求/);
+    expect(h.smtp.mails.some((m) => m.kind === 'receipt' && m.subject.includes(title))).toBe(false);
+  });
+
+  it('a bidirectional control in a harmless name is stripped; the photo is stored under the name people see', async () => {
+    const { reportId } = await newReport('运动会（文件名方向符）', { attachment: { name: '现场\u202E照片.jpg', type: 'image/jpeg', content: JPEG } });
+    expect((await h.readModel.attachmentsFor(reportId)).map((a) => a.filename)).toEqual(['现场照片.jpg']);
+  });
+
+  it('a photo the phone sent as application/octet-stream is taken by its bytes', async () => {
+    const { reportId } = await newReport('运动会（octet-stream）', { attachment: { name: 'IMG_0002.jpg', type: 'application/octet-stream', content: JPEG } });
+    expect((await h.readModel.attachmentsFor(reportId)).map((a) => a.contentType)).toEqual(['image/jpeg']);
+  });
+});

@@ -30,6 +30,14 @@ describe('reply tokens', () => {
     expect(verifyReplyToken('r2026-0042-1-0-short', head, secret)).toEqual({ ok: false, reason: 'malformed' });
   });
 
+  it('for a report’s other mails carry no step, and a step token cannot be turned into one (or back)', () => {
+    const reportToken = mintReplyToken({ ...claims, step: null, recipient: head, secret });
+    expect(reportToken).toMatch(/^r2026-0042-1-x-[a-z2-7]{16}$/);
+    expect(verifyReplyToken(reportToken, head, secret)).toEqual({ ok: true, reportId: 'R-2026-0042', round: 1, step: null });
+    expect(verifyReplyToken(reportToken.replace('-1-x-', '-1-0-'), head, secret)).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(verifyReplyToken(token.replace('-1-0-', '-1-x-'), head, secret)).toEqual({ ok: false, reason: 'bad_signature' });
+  });
+
   it('refuse to be minted with a short secret', () => {
     expect(() => mintReplyToken({ ...claims, recipient: head, secret: 'short' })).toThrow(/at least 16 characters/);
   });

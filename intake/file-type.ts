@@ -1,6 +1,7 @@
 /**
- * Checks on uploaded files: the declared type must be one the school accepts, and for the types we
- * can recognise, the bytes must really be of that type (a renamed script is not a photo).
+ * Checks on files people send, through the web form or attached to a mail: the declared type must be
+ * one the school accepts, and for the types we can recognise, the bytes must really be of that type
+ * (a renamed script is not a photo); a name that ends like a program is refused whatever its bytes.
  */
 
 /** Leading bytes of the types we can check. */
@@ -72,6 +73,14 @@ export function uploadType(content: Buffer, declared: string, allowed: readonly 
   const expected = EXPECTED[type];
   if (!expected) return type;
   return found !== null && expected.includes(found) ? type : null;
+}
+
+/** Endings of names that run or render when opened (a mail client or a browser would act on them). */
+const ACTIVE_EXTENSION_RE = /\.(?:exe|com|scr|pif|bat|cmd|msi|msp|lnk|js|jse|vbs|vbe|wsf|wsh|hta|ps1|psm1|jar|apk|dll|cpl|reg|html?|xhtml|svg|sh)$/i;
+
+/** The file's name (already cleaned of control characters) ends like a program or a web page. */
+export function hasActiveExtension(name: string): boolean {
+  return ACTIVE_EXTENSION_RE.test(name.trim().replace(/[\s.]+$/, ''));
 }
 
 /** A readable list of accepted types: "JPEG, PNG, PDF …". */

@@ -1,6 +1,6 @@
 // Upload type checks: the declared type must be allowed and match the bytes.
 import { describe, expect, it } from 'vitest';
-import { uploadType } from '../../web/uploads.js';
+import { uploadType } from '../../intake/file-type.js';
 
 const allowed = ['image/jpeg', 'image/png', 'image/heic', 'application/pdf', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'];
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46]);
