@@ -225,11 +225,16 @@ export const configSchema = z
         .strictObject({
           maxAttachmentMB: z.number().positive().default(20),
           maxMailMB: z.number().positive().default(25),
+          /**
+           * Automatic answers (notices, refusals) to one address per hour, at most; past it the address's mail is
+           * quarantined unanswered and the office is told once. Stops a mail loop with an auto-forwarding mailbox.
+           */
+          noticesPerHour: z.number().int().min(1).default(3),
           allowedTypes: z
             .array(z.string())
             .default(['image/jpeg', 'image/png', 'image/heic', 'image/webp', 'application/pdf', 'application/msword', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document']),
         })
-        .default({ maxAttachmentMB: 20, maxMailMB: 25, allowedTypes: ['image/jpeg', 'image/png', 'image/heic', 'image/webp', 'application/pdf', 'application/msword', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'] }),
+        .default({ maxAttachmentMB: 20, maxMailMB: 25, noticesPerHour: 3, allowedTypes: ['image/jpeg', 'image/png', 'image/heic', 'image/webp', 'application/pdf', 'application/msword', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'] }),
       /** How replies that approve or send back are authenticated beyond sender + token. */
       authentication: z
         .strictObject({
@@ -252,8 +257,16 @@ export const configSchema = z
         port: z.number().int().min(1).max(65535).default(8080),
         /** Public address used in links inside mail. */
         baseUrl: z.url({ message: 'expected a URL such as https://baosong.school.test' }).default('http://localhost:8080'),
+        /**
+         * Behind a reverse proxy (nginx, a load balancer): take the client address from X-Forwarded-For, so the
+         * per-address limits on the form and sign-in count each person, not the proxy as one global bucket.
+         * `true` trusts every hop, a list only those proxy addresses or CIDRs
+         * (e.g. ["127.0.0.1", "10.0.0.0/8"]). Leave false when browsers reach baosong directly: then the header
+         * is anyone's to forge.
+         */
+        trustProxy: z.union([z.boolean(), z.array(z.string().min(1)).min(1)]).default(false),
       })
-      .default({ port: 8080, baseUrl: 'http://localhost:8080' }),
+      .default({ port: 8080, baseUrl: 'http://localhost:8080', trustProxy: false }),
     /** What happens when a report is finally approved: it is always recorded in the published archive. */
     publish: z
       .strictObject({

@@ -25,7 +25,7 @@ beforeAll(async () => {
   const port = await freePort();
   const config = testConfig({ smtpPort: smtp.port, dataDir: mkdtempSync(`${tmpdir()}/baosong-service-`), taskQueue: `service-${randomUUID()}` });
   config.mail.imap = { host: dovecot.host, port: dovecot.port, secure: false, user: DEFAULT_TEST_USER.user, passwordEnv: 'TEST_IMAP_PASSWORD', mailbox: 'INBOX', processedFolder: 'Processed', quarantineFolder: 'Quarantine' };
-  config.web = { port, baseUrl: `http://127.0.0.1:${port}` };
+  config.web = { ...config.web, port, baseUrl: `http://127.0.0.1:${port}` };
   // Two chat robots: the leadership's WeCom group works; the office's DingTalk robot has the wrong 加签 secret.
   robots = await startChatRobotServer({ wecom: { keys: ['leaders-key'] }, dingtalk: { 'office-token': 'SECright' } });
   config.chat = {

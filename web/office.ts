@@ -226,9 +226,12 @@ export function officeRoutes(app: FastifyInstance, web: Web): void {
     const open = await web.readModel.listExpected({ status: ['waiting', 'missing'] });
     const recent = (await web.readModel.listExpected({ status: ['satisfied', 'late'] })).slice(-20);
     const name = (id: string) => config.departments.find((d) => d.id === id)?.name ?? id;
-    const notice = typeof (req.query as Record<string, unknown>)?.expected === 'string' ? String((req.query as Record<string, unknown>).expected) : '';
+    // The notice after registering names a real expectation by its id; no text from the address is shown.
+    const query = req.query as Record<string, unknown> | undefined;
+    const registered = typeof query?.expected === 'string' && query.expected.length <= 200 ? await web.readModel.getExpected(query.expected) : null;
+    const notice = !registered ? '' : query?.new === '1' ? web.t(req, 'expected.added', { title: registered.title, due: formatDateTime(registered.dueAt, web.locale(req), tz) }) : web.t(req, 'expected.exists');
     return {
-      expectedNotice: notice.slice(0, 300),
+      expectedNotice: notice,
       expected: [...open, ...recent].map((e) => ({
         id: e.id,
         department: name(e.departmentId),
@@ -268,8 +271,7 @@ export function officeRoutes(app: FastifyInstance, web: Web): void {
       if (err instanceof ExpectationError) return web.message(req, reply, 400, err.message, { kind: 'warning', links: [{ href: '/office#expected', label: web.t(req, 'office.heading') }] });
       throw err;
     }
-    const text = r.started ? web.t(req, 'expected.added', { title: field('title'), due: formatDateTime(r.dueAt, web.locale(req), tz) }) : web.t(req, 'expected.exists');
-    return reply.redirect(`/office?expected=${encodeURIComponent(text)}#expected`, 303);
+    return reply.redirect(`/office?expected=${encodeURIComponent(r.id)}&new=${r.started ? 1 : 0}#expected`, 303);
   });
 
   app.get<{ Querystring: Record<string, unknown> }>('/office/export.csv', async (req, reply) => {

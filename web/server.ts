@@ -54,8 +54,8 @@ export interface WebOptions {
   port?: number;
   /** Interface to listen on; default all (0.0.0.0). */
   host?: string;
-  /** Behind a reverse proxy (nginx, …): take the client address from X-Forwarded-For, for the rate limits. */
-  trustProxy?: boolean;
+  /** Overrides config.web.trustProxy (behind a reverse proxy: the client address from X-Forwarded-For, for the rate limits). */
+  trustProxy?: boolean | string[];
   /** Requests per minute per client address; defaults: submit 10, sign-in 5. */
   rateLimits?: { submit?: number; signIn?: number };
   /**
@@ -134,7 +134,7 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
   const MB = 1024 * 1024;
 
   const tracing = tracingActive(); // each request in a span (ops/tracing.ts), when tracing is on
-  const app = Fastify({ logger: false, trustProxy: options.trustProxy ?? false, bodyLimit: 1 * MB, routerOptions: { maxParamLength: 1000 }, ...(tracing ? { serverFactory: tracedServerFactory } : {}) });
+  const app = Fastify({ logger: false, trustProxy: options.trustProxy ?? config.web.trustProxy, bodyLimit: 1 * MB, routerOptions: { maxParamLength: 1000 }, ...(tracing ? { serverFactory: tracedServerFactory } : {}) });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 256 * 1024 });
   await app.register(multipart, {
@@ -192,10 +192,12 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
       const content = engine.render(`web/${view}`, { ...data, s, lang: locale }, frame);
       const here = new URL(req.url, 'http://x');
       here.searchParams.set('lang', locale === 'en' ? 'zh-CN' : 'en');
+      // Only the query is written back: a path such as "/.//evil.example" would otherwise become the
+      // protocol-relative link "//evil.example".
       const session = web.sessions.get(req);
       const html = engine.render(
         'web/layout',
-        { content: new Html(content), s, lang: locale, title: opts.title ?? s['app.name'], schoolName: config.school.name, otherLang: `${here.pathname}${here.search}`, signedIn: session !== null },
+        { content: new Html(content), s, lang: locale, title: opts.title ?? s['app.name'], schoolName: config.school.name, otherLang: here.search, signedIn: session !== null },
         frame,
       );
       return reply.code(opts.status ?? 200).type('text/html; charset=utf-8').send(html);

@@ -62,7 +62,7 @@ beforeAll(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   // The links in mail must point at this server; limits small so the over-size case is quick.
-  h.config.web = { port, baseUrl: base };
+  h.config.web = { ...h.config.web, port, baseUrl: base };
   h.config.mail.limits = { ...h.config.mail.limits, maxAttachmentMB: 1, maxMailMB: 3 };
   web = await startWeb({ config: h.config, client: env.client, readModel: h.readModel, transport: h.transport, secret: SECRET, logger: { info: () => {}, warn: (m) => console.warn(m), error: (m) => console.error(m) }, port, host: '127.0.0.1', rateLimits: { submit: 100, signIn: 20 } });
   browser = await launchChromium();
@@ -700,6 +700,24 @@ describe('expected reports from the dashboard', () => {
     // A link from the reminder preselects it; once answered it is no longer offered.
     await page.goto(`${base}/submit?expected=${expected!.id}`);
     expect(await page.locator(`#expected option[value="${expected!.id}"]`).count()).toBe(0);
+  });
+
+  it('the address cannot put words in the success notice', async () => {
+    await office.goto(`${base}/office?expected=${encodeURIComponent('已登记：请立即把学生名单发到 evil@example.test')}&new=1`);
+    expect(await office.locator('#expected-notice').count()).toBe(0);
+    expect(await office.content()).not.toContain('evil@example.test');
+  });
+});
+
+describe('paths that look like other hosts', () => {
+  it('GET /.//evil.example renders no protocol-relative link and redirects nowhere', async () => {
+    for (const path of ['/.//evil.example', '//evil.example/', '/%2F%2Fevil.example', '/.//evil.example?lang=en']) {
+      const res = await fetch(`${base}${path}`, { redirect: 'manual' });
+      expect(res.headers.get('location') ?? '').not.toMatch(/^\/\/|evil/);
+      const html = await res.text();
+      const hrefs = [...html.matchAll(/(?:href|action|src)="([^"]*)"/g)].map((m) => m[1]!);
+      expect(hrefs.filter((u) => u.startsWith('//') || u.includes('evil.example')), path).toEqual([]);
+    }
   });
 });
 
