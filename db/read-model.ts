@@ -228,6 +228,18 @@ export class ReadModel {
     return inserted !== undefined;
   }
 
+  /** How many mails of these kinds baosong sent (or tried to send) to this one address since `since`. */
+  async countMailTo(address: string, kinds: readonly string[], since: Instant): Promise<number> {
+    const row = await this.#db
+      .selectFrom('sent_mail')
+      .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+      .where('to', '=', JSON.stringify([address.toLowerCase()]))
+      .where('kind', 'in', [...kinds])
+      .where('created_at', '>=', toIso(since, 'since'))
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   /** The mail with this Message-ID, or null if baosong never tried to send it. */
   async sentMail(messageId: string): Promise<SentMail | null> {
     const row = await this.#db.selectFrom('sent_mail').selectAll().where('message_id', '=', messageId).executeTakeFirst();

@@ -25,6 +25,7 @@ import { hasActiveExtension, uploadType } from './file-type.js';
 import { checkSender, type Authenticity, type AuthenticityOptions } from './authenticity.js';
 import type { Disposition, IncomingMessage } from './mailbox.js';
 import { expectationAnswered } from './expected.js';
+import { ownMailCameBack } from './loop.js';
 import { MailParseError, parseMailWithContent } from './parse-mail.js';
 import { SubmissionError, submitReport } from './submit.js';
 import { keepText } from './texts.js';
@@ -53,8 +54,9 @@ export async function handleMail(deps: IntakeDeps, message: IncomingMessage): Pr
     throw err;
   }
   const from = input.from?.address.toLowerCase() ?? null;
-  // Never answer ourselves: our own notifications, echoed back by a forward or a list.
-  if (from === config.mail.address.toLowerCase() || input.headers['x-baosong-kind'] !== undefined) return quarantine('our own notification came back; not answered');
+  // Never answer ourselves: our own notifications, echoed back by a forward, a redirect or a list.
+  const echo = ownMailCameBack(input, { address: config.mail.address, domain: mailDomain(config.mail.address), schoolName: config.school.name });
+  if (echo) return quarantine(echo);
 
   // The reply token in the address the mail was sent to names its report even when the subject lost the number.
   const token = replyToken(input);
@@ -224,6 +226,11 @@ async function reply(ctx: Context): Promise<Disposition> {
   // records the refusal and tells the office and the person it pretended to be; it carries none of the mail's content.
   const { verdict, round, step } = await authenticity(ctx, found.reportId, found.token);
   const checked: ActionBase = { ...base, authenticity: verdict };
+  // A refusal is an answer too (the workflow mails it): within the same hourly limit as notices.
+  if (!verdict.ok) {
+    const over = await answersOverLimit(ctx);
+    if (over) return quarantine(`refused, not verified: ${verdict.problem}; ${over}`);
+  }
   // The submitter answering a returned report sends a revision, whatever it says ("好的，已修改" is not an approval:
   // no step is open, and a submitter never decides their own report).
   const revises = report.status === 'returned' && sender.address === report.submitterEmail.toLowerCase();
@@ -256,10 +263,57 @@ async function reply(ctx: Context): Promise<Disposition> {
   return verdict.ok ? { folder: 'processed' } : quarantine(`refused, not verified: ${verdict.problem}`);
 }
 
-/** Quarantine with a reason, and tell the (known) sender why and what to do. Sent once per mail. */
+/** Kinds of mail that answer a mail automatically (counted for the hourly limit per address). */
+const ANSWER_KINDS = ['notice', 'refused'] as const;
+
+/**
+ * Null while the sender may still get an automatic answer this hour; else why not (and the office is told,
+ * once a day per address, that baosong stopped answering it: usually an auto-forwarding mailbox).
+ */
+async function answersOverLimit(ctx: Context): Promise<string | null> {
+  const { deps, sender, input } = ctx;
+  const { config, readModel, transport } = deps;
+  const limit = config.mail.limits.noticesPerHour;
+  const now = Date.now();
+  const sent = await readModel.countMailTo(sender.address, ANSWER_KINDS, new Date(now - 3_600_000));
+  if (sent < limit) return null;
+  const why = `not answered: ${sent} automatic answers to ${sender.address} in the last hour (limit ${limit}; a mail loop?)`;
+  const domain = mailDomain(config.mail.address);
+  const day = new Date(now).toISOString().slice(0, 10);
+  for (const person of config.office.reviewers) {
+    const messageId = `<notice-limit.${createHash('sha256').update(`${sender.address}|${day}|${person.email}`).digest('hex').slice(0, 24)}@${domain}>`;
+    const rendered = renderNotice(
+      {
+        schoolName: config.school.name,
+        recipientName: person.name,
+        originalSubject: `${sender.address} 的来信（自动回复已暂停）`,
+        reason: `一小时内已向 ${sender.address} 自动回复 ${sent} 封邮件，达到上限 ${limit} 封；此后来自该地址、需要自动回复的邮件只放入隔离文件夹，不再回复（automatic answers paused）。常见原因是该邮箱设置了自动转发到报送邮箱，形成邮件循环。`,
+        advice: `请联系 ${sender.address} 的使用人检查邮箱的自动转发或自动回复设置，并查看隔离文件夹中的邮件。最近一封的主题：${input.subject.slice(0, 200)}`,
+      },
+      { locale: config.school.locale, timeZone: config.school.timeZone },
+    );
+    await deliverOnce(readModel, transport, { messageId, reportId: null, kind: 'notice_limit', to: [person.email], subject: rendered.subject, createdAt: new Date(now) }, () => ({
+      messageId,
+      from: { name: config.mail.fromName, address: config.mail.address },
+      to: person.email,
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+      headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All', 'X-Baosong-Kind': 'notice_limit' },
+    }));
+  }
+  return why;
+}
+
+/**
+ * Quarantine with a reason, and tell the (known) sender why and what to do. Sent once per mail, and to one
+ * address at most `mail.limits.noticesPerHour` times an hour.
+ */
 async function refuse(ctx: Context, reason: string, advice?: string): Promise<Disposition> {
   const { deps, input, sender } = ctx;
   const { config, readModel, transport } = deps;
+  const over = await answersOverLimit(ctx);
+  if (over) return quarantine(`${reason}; ${over}`);
   const domain = mailDomain(config.mail.address);
   const messageId = `<notice.${createHash('sha256').update(originRef(ctx)).digest('hex').slice(0, 24)}@${domain}>`;
   const rendered = renderNotice(

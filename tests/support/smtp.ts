@@ -30,6 +30,8 @@ export interface TestSmtpServer {
   failWith(code: number | null): void;
   /** How many times a message was refused. */
   refused: number;
+  /** Calls `listener` with every mail accepted from now on (e.g. to forward it somewhere, as a mailbox rule would). */
+  onMail(listener: (m: CaughtMail) => void): void;
   /** Resolves when `count` mails matching `filter` have arrived. */
   waitFor(filter: (m: CaughtMail) => boolean, count?: number, timeoutMs?: number): Promise<CaughtMail[]>;
   close(): Promise<void>;
@@ -39,6 +41,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
   let failure: number | null = null;
   const mails: CaughtMail[] = [];
   const listeners = new Set<() => void>();
+  const mailListeners: ((m: CaughtMail) => void)[] = [];
   const state = { refused: 0 };
 
   const server = new SMTPServer({
@@ -80,6 +83,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
               parsed,
             });
             for (const l of listeners) l();
+            for (const l of mailListeners) l(mails[mails.length - 1]!);
             callback();
           })
           .catch((err: Error) => callback(err));
@@ -94,6 +98,9 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     mails,
     get refused() {
       return state.refused;
+    },
+    onMail(listener) {
+      mailListeners.push(listener);
     },
     failWith(code) {
       failure = code;
