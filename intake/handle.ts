@@ -25,7 +25,7 @@ import { hasActiveExtension, uploadType } from './file-type.js';
 import { checkSender, type Authenticity, type AuthenticityOptions } from './authenticity.js';
 import type { Disposition, IncomingMessage } from './mailbox.js';
 import { expectationAnswered } from './expected.js';
-import { ownMailCameBack } from './loop.js';
+import { forwardedCopyOfOurs, ownMailCameBack } from './loop.js';
 import { MailParseError, parseMailWithContent } from './parse-mail.js';
 import { SubmissionError, submitReport } from './submit.js';
 import { keepText } from './texts.js';
@@ -55,7 +55,8 @@ export async function handleMail(deps: IntakeDeps, message: IncomingMessage): Pr
   }
   const from = input.from?.address.toLowerCase() ?? null;
   // Never answer ourselves: our own notifications, echoed back by a forward, a redirect or a list.
-  const echo = ownMailCameBack(input, { address: config.mail.address, domain: mailDomain(config.mail.address), schoolName: config.school.name });
+  const ourselves = { address: config.mail.address, domain: mailDomain(config.mail.address), schoolName: config.school.name };
+  const echo = ownMailCameBack(input, ourselves);
   if (echo) return quarantine(echo);
 
   // The reply token in the address the mail was sent to names its report even when the subject lost the number.
@@ -63,6 +64,8 @@ export async function handleMail(deps: IntakeDeps, message: IncomingMessage): Pr
   const tokenReport = token ? reportOfToken(token) : null;
   let mail = understandMail(input, { timeZone: config.school.timeZone, ...(tokenReport ? { replyTokenReportId: tokenReport } : {}) });
   if (mail.kind === 'ignored') return quarantine(mail.reason ?? 'automatic mail');
+  const forwarded = forwardedCopyOfOurs(input, ourselves);
+  if (forwarded) return quarantine(forwarded);
   // An answer to an expected report's reminder is that report (under the expected report's title when it
   // did not read as a report by itself).
   const answered = expectationAnswered([input.inReplyTo, ...input.references]);

@@ -35,12 +35,17 @@ function fingerprints(schoolName: string): string[] {
   return Object.values(PHRASES).map((p) => p['footer.auto'].replace('{school}', schoolName));
 }
 
-/** Why this mail is one of ours come back, or null when a person wrote it. */
+/** Why this mail is one of ours come back as it was (our From, our headers, our Message-ID), or null. */
 export function ownMailCameBack(input: MailInput, o: OwnMailOptions): string | null {
   if (input.from?.address.toLowerCase() === o.address.toLowerCase()) return `our own notification came back (From: ${o.address}); not answered`;
   const ours = Object.keys(input.headers).find((k) => k.startsWith('x-baosong-'));
   if (ours) return `our own notification came back (${ours}); not answered`;
   if (isOurMessageId(input.messageId, o.domain)) return 'our own notification came back (its Message-ID is ours: redirected or resent); not answered';
+  return null;
+}
+
+/** Why this mail is a copy of ours that someone's mailbox forwarded (not a reply a person wrote), or null. */
+export function forwardedCopyOfOurs(input: MailInput, o: OwnMailOptions): string | null {
   const subject = stripSubjectPrefixes(input.subject);
   const repliesToOurs = isOurMessageId(input.inReplyTo, o.domain);
   const refersToOurs = repliesToOurs || input.references.some((id) => isOurMessageId(id, o.domain));
