@@ -23,7 +23,7 @@ beforeAll(async () => {
   h = await startHarness(env);
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  h.config.web = { port, baseUrl: base };
+  h.config.web = { ...h.config.web, port, baseUrl: base };
   web = await startWeb({
     config: h.config,
     client: env.client,
