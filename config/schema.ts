@@ -264,9 +264,9 @@ export const configSchema = z
          * (e.g. ["127.0.0.1", "10.0.0.0/8"]). Leave false when browsers reach baosong directly: then the header
          * is anyone's to forge.
          */
-        trustProxy: z.union([z.boolean(), z.array(z.string().min(1)).min(1)]).default(false),
+        trustProxy: z.union([z.boolean(), z.array(z.string().min(1)).min(1)]).optional(),
       })
-      .default({ port: 8080, baseUrl: 'http://localhost:8080', trustProxy: false }),
+      .default({ port: 8080, baseUrl: 'http://localhost:8080' }),
     /** What happens when a report is finally approved: it is always recorded in the published archive. */
     publish: z
       .strictObject({

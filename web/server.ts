@@ -134,7 +134,7 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
   const MB = 1024 * 1024;
 
   const tracing = tracingActive(); // each request in a span (ops/tracing.ts), when tracing is on
-  const app = Fastify({ logger: false, trustProxy: options.trustProxy ?? config.web.trustProxy, bodyLimit: 1 * MB, routerOptions: { maxParamLength: 1000 }, ...(tracing ? { serverFactory: tracedServerFactory } : {}) });
+  const app = Fastify({ logger: false, trustProxy: options.trustProxy ?? config.web.trustProxy ?? false, bodyLimit: 1 * MB, routerOptions: { maxParamLength: 1000 }, ...(tracing ? { serverFactory: tracedServerFactory } : {}) });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 256 * 1024 });
   await app.register(multipart, {
