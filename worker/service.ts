@@ -13,6 +13,7 @@ import { loadSecret } from '../config/secret.js';
 import type { Config } from '../config/schema.js';
 import { migrateToLatest, openDatabase, redactUrl, ReadModel, type Database } from '../db/index.js';
 import { handleMail } from '../intake/handle.js';
+import { startDemoInbox, type DemoInbox } from '../intake/demo-inbox.js';
 import { describeHealth, MailboxWatcher } from '../intake/mailbox.js';
 import { orderKey } from '../intake/order-key.js';
 import { startWeb } from '../web/server.js';
@@ -167,7 +168,26 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       off.push(`intake off: ${why}`);
       logger.warn(`intake off: ${why}`);
     };
-    if (options.parts.includes('intake')) {
+    // The demo without mail.imap: a private Dovecot as the shared inbox, watched by the real intake (or, without
+    // Dovecot, the demo mailbox page hands mail to the handler directly); see intake/demo-inbox.ts.
+    let demoInbox: DemoInbox | null = null;
+    const imapSetUp = config.mail.imap && !(lenient && !env[config.mail.imap.passwordEnv]);
+    if (options.demo && options.parts.includes('intake') && !imapSetUp && transport.kind === 'outbox') {
+      const inbox = await startDemoInbox({
+        dataDir: config.dataDir,
+        address: config.mail.address,
+        handle: (message) => handleMail({ config, client, readModel, transport, secret }, message),
+        ...(env.BAOSONG_DEMO_DOVECOT ? { dovecotBinary: env.BAOSONG_DEMO_DOVECOT } : {}),
+        logger: logger.child({ part: 'intake' }),
+      });
+      demoInbox = inbox;
+      closers.push(() => inbox.stop());
+    }
+    if (demoInbox?.watcher && demoInbox.imap) {
+      intake = demoInbox.watcher;
+      observeIntake(intake);
+      intakeDescription = `watching INBOX of ${demoInbox.imap.user} at the demo's private Dovecot 127.0.0.1:${demoInbox.imap.port}`;
+    } else if (options.parts.includes('intake')) {
       const imap = config.mail.imap;
       if (!imap) {
         intakeOff('no mail.imap in the configuration (reports come from the web form)');
@@ -226,9 +246,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
                   const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.eml'));
                   return Promise.all(files.map((f) => readFile(join(dir, f))));
                 },
-                // What the page writes: straight to the intake's handler (the same code an IMAP message goes through).
-                deliver: (raw: Buffer) => handleMail({ config, client: temporal.client, readModel, transport, secret }, { uid: 0, raw, internalDate: new Date(), size: raw.length }),
-                route: '演示模式没有运行 IMAP 收件：这里写的邮件直接交给收件处理程序，与共享收件箱里的邮件走同一段代码。',
+                // What the page writes: APPENDed to the private Dovecot the intake watches, or straight to the intake's handler.
+                ...(demoInbox
+                  ? { deliver: demoInbox.deliver, route: demoInbox.route }
+                  : {
+                      deliver: (raw: Buffer) => handleMail({ config, client: temporal.client, readModel, transport, secret }, { uid: 0, raw, internalDate: new Date(), size: raw.length }),
+                      route: '演示模式没有运行 IMAP 收件：这里写的邮件直接交给收件处理程序，与共享收件箱里的邮件走同一段代码。',
+                    }),
               },
             }
           : {}),

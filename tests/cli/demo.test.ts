@@ -33,7 +33,8 @@ function copiedConfig(): { dir: string; file: string } {
 }
 
 function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Running {
-  const env: NodeJS.ProcessEnv = { ...process.env, BAOSONG_CONFIG: '', PORT: '', ...options.env };
+  // As without Dovecot (the demo's private Dovecot is walked in tests/web/demo-mailbox.test.ts).
+  const env: NodeJS.ProcessEnv = { ...process.env, BAOSONG_CONFIG: '', PORT: '', BAOSONG_DEMO_DOVECOT: '/nonexistent/dovecot', ...options.env };
   for (const name of ['BAOSONG_IMAP_PASSWORD', 'BAOSONG_SMTP_PASSWORD', 'BAOSONG_SECRET', 'TEMPORAL_ADDRESS', 'BAOSONG_LOG_FORMAT']) if (!(name in options.env)) delete env[name];
   // A process group of its own, as a shell gives a foreground job: Ctrl-C signals the whole group.
   const child = spawn(command, args, { cwd: options.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });

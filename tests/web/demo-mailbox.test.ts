@@ -1,10 +1,17 @@
-// The demo mailbox in a real browser: a report written as a mail on the page goes through the intake's
-// own handler, each person's mail shows up in their box (HTML in a sandboxed frame), and replies 同意 on
-// the page walk the report to publication. Real worker on our Temporal test server, real SMTP, SQLite.
+// The demo mailbox in a real browser: a report written as a mail on the page is APPENDed to the demo's private
+// Dovecot and taken in by the real IMAP intake, each person's mail shows up in their box (HTML in a sandboxed
+// frame), and replies 同意 on the page walk the report to publication. Real worker on our Temporal test server,
+// real Dovecot, real SMTP, SQLite. Without Dovecot the page hands mail to the handler and says so.
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Browser, Page } from 'playwright-core';
+import { startDemoInbox, type DemoInbox } from '../../intake/demo-inbox.js';
 import { handleMail } from '../../intake/handle.js';
+import type { MailboxLogger } from '../../intake/mailbox.js';
 import { startWeb, type WebServer } from '../../web/server.js';
 import { SECRET, startHarness, type Harness } from '../support/baosong.js';
 import { launchChromium, screenshots } from '../support/browser.js';
@@ -17,6 +24,11 @@ let web: WebServer;
 let browser: Browser;
 let page: Page;
 let base: string;
+let dataDir: string;
+let inbox: DemoInbox;
+
+const quiet: MailboxLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const demoWarnings: string[] = [];
 
 beforeAll(async () => {
   env = await createTestEnv();
@@ -24,6 +36,14 @@ beforeAll(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   h.config.web = { ...h.config.web, port, baseUrl: base };
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'baosong-demo-'));
+  await chmod(dataDir, 0o755); // like a data directory made by `mkdir`: Dovecot's own users must reach its mail dir
+  inbox = await startDemoInbox({
+    dataDir,
+    address: h.config.mail.address,
+    handle: (message) => handleMail({ config: h.config, client: env.client, readModel: h.readModel, transport: h.transport, secret: SECRET }, message),
+    logger: { ...quiet, warn: (obj, msg) => demoWarnings.push(`${msg} ${JSON.stringify(obj)}`) },
+  });
   web = await startWeb({
     config: h.config,
     client: env.client,
@@ -34,8 +54,8 @@ beforeAll(async () => {
     host: '127.0.0.1',
     demoMailbox: {
       sent: () => Promise.resolve(h.smtp.mails.map((m) => m.raw)),
-      deliver: (raw) => handleMail({ config: h.config, client: env.client, readModel: h.readModel, transport: h.transport, secret: SECRET }, { uid: 0, raw, internalDate: new Date(), size: raw.length }),
-      route: '（测试：直接交给收件处理程序）',
+      deliver: inbox.deliver,
+      route: inbox.route,
     },
   });
   browser = await launchChromium();
@@ -48,7 +68,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await web?.close();
+  await inbox?.stop();
   await h?.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
   await env?.teardown();
 });
 
@@ -70,7 +92,8 @@ async function openMail(email: string, text: string): Promise<void> {
 describe('the demo mailbox', () => {
   it('walks a report from a mail to publication by replies', async () => {
     await page.goto(`${base}/demo/mail?who=${encodeURIComponent('liufang@school.test')}`);
-    expect(await page.textContent('main')).toContain('直接交给收件处理程序');
+    expect(inbox.kind, demoWarnings.join('\n')).toBe('imap'); // Debian's dovecot-imapd is installed on the test machine
+    expect(await page.textContent('main')).toContain('through a private Dovecot, the real IMAP intake');
     await page.selectOption('#category', '校园文化');
     await page.fill('#subject', '演示：读书节闭幕式');
     await page.fill('#body', '今天下午举行了读书节闭幕式，表彰了十位“阅读之星”。');
@@ -103,5 +126,38 @@ describe('the demo mailbox', () => {
     await openMail('liufang@school.test', '已发布');
     await screenshots(page, '33-demo-published');
     expect((await h.readModel.getReport(report.id))?.status).toBe('published');
+
+    // The three mails written on the page went through IMAP: the intake moved them out of the inbox into Processed.
+    const imap = inbox.imap!;
+    const client = new ImapFlow({ host: imap.host, port: imap.port, secure: false, auth: { user: imap.user, pass: imap.pass }, logger: false, disableAutoIdle: true });
+    await client.connect();
+    try {
+      const processed = await client.status(imap.processedFolder, { messages: true });
+      const waiting = await client.status('INBOX', { messages: true });
+      expect({ processed: processed && processed.messages, inbox: waiting && waiting.messages }).toEqual({ processed: 3, inbox: 0 });
+    } finally {
+      await client.logout();
+    }
+  });
+
+  it('hands mail to the handler directly, and says so, when Dovecot is not installed', async () => {
+    const warnings: string[] = [];
+    const handled: number[] = [];
+    const fallback = await startDemoInbox({
+      dataDir: path.join(dataDir, 'fallback'),
+      address: h.config.mail.address,
+      dovecotBinary: path.join(dataDir, 'no-such-dovecot'),
+      handle: (message) => (handled.push(message.size), Promise.resolve({ folder: 'processed' as const })),
+      logger: { ...quiet, warn: (_obj, msg) => warnings.push(msg ?? '') },
+    });
+    try {
+      expect(fallback.kind).toBe('direct');
+      expect(fallback.route).toContain('handed to the intake directly: Dovecot is not installed');
+      expect(warnings).toEqual([expect.stringContaining('Dovecot is not installed')]);
+      expect(await fallback.deliver(Buffer.from('Subject: x\r\n\r\nhello\r\n'))).toEqual({ folder: 'processed' });
+      expect(handled).toHaveLength(1);
+    } finally {
+      await fallback.stop();
+    }
   });
 });
