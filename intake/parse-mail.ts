@@ -211,7 +211,9 @@ function messageIds(value: string | string[] | undefined): string[] {
 
 function attachmentInfo(a: ParsedMail['attachments'][number]): MailAttachmentInfo {
   const disposition = a.contentDisposition === 'attachment' || a.contentDisposition === 'inline' ? a.contentDisposition : null;
-  const info: MailAttachmentInfo = { filename: a.filename ?? null, contentType: a.contentType, size: a.size, disposition };
+  // A truncated part can leave mailparser without a content type string: such a part is of unknown type.
+  const contentType = typeof a.contentType === 'string' && a.contentType !== '' ? a.contentType : 'application/octet-stream';
+  const info: MailAttachmentInfo = { filename: typeof a.filename === 'string' ? a.filename : null, contentType, size: a.size, disposition };
   if (a.cid) info.contentId = a.cid;
   return info;
 }
