@@ -280,15 +280,21 @@ function stickyAttributes(sticky: string, normal: string, timeout: string) {
 
 const oneHourTimer = [{ commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: '1', startToFireTimeout: msToTs('1 hour') } }];
 
-test('a worker that asks for stickiness gets the next task on its sticky queue with only the new events', async () => {
+/** A run whose first task a caching worker completed (a 1-hour timer), asking for its sticky queue. */
+async function startSticky(scheduleToStart: string) {
   const { h, queue } = await startRaw();
   const sticky = `${queue}-sticky`;
   const first = await poll(queue);
   await env.connection.workflowService.respondWorkflowTaskCompleted({
     taskToken: first.taskToken,
     commands: oneHourTimer,
-    stickyAttributes: stickyAttributes(sticky, queue, '10s'),
+    stickyAttributes: stickyAttributes(sticky, queue, scheduleToStart),
   });
+  return { h, queue, sticky };
+}
+
+test('a worker that asks for stickiness gets the next task on its sticky queue with only the new events', async () => {
+  const { h, queue, sticky } = await startSticky('10s');
   await h.signal('after-first-task');
   const second = await pollSticky(sticky, queue);
   expect(Number(second.previousStartedEventId)).toBe(3);
@@ -309,14 +315,7 @@ test('a worker that asks for stickiness gets the next task on its sticky queue w
 });
 
 test('a sticky task nobody takes within its schedule-to-start timeout moves to the normal queue with full history', async () => {
-  const { h, queue } = await startRaw();
-  const sticky = `${queue}-sticky`;
-  const first = await poll(queue);
-  await env.connection.workflowService.respondWorkflowTaskCompleted({
-    taskToken: first.taskToken,
-    commands: oneHourTimer,
-    stickyAttributes: stickyAttributes(sticky, queue, '500ms'),
-  });
+  const { h, queue } = await startSticky('500ms');
   await h.signal('worker-gone');
   const second = await poll(queue); // the sticky worker never polls
   expect(Number(second.history?.events?.[0]?.eventId)).toBe(1);
@@ -336,14 +335,7 @@ test('a sticky task nobody takes within its schedule-to-start timeout moves to t
 });
 
 test('a worker that shuts down hands its sticky runs back to the normal queue at once', async () => {
-  const { h, queue } = await startRaw();
-  const sticky = `${queue}-sticky`;
-  const first = await poll(queue);
-  await env.connection.workflowService.respondWorkflowTaskCompleted({
-    taskToken: first.taskToken,
-    commands: oneHourTimer,
-    stickyAttributes: stickyAttributes(sticky, queue, '1 hour'),
-  });
+  const { h, queue, sticky } = await startSticky('1 hour');
   await h.signal('while-shutting-down');
   await env.connection.workflowService.shutdownWorker({ namespace: 'default', stickyTaskQueue: sticky, identity: 'raw-test' });
   const second = await poll(queue);
@@ -353,14 +345,7 @@ test('a worker that shuts down hands its sticky runs back to the normal queue at
 });
 
 test('a query to a sticky run goes to the caching worker with no history, else to the normal queue', async () => {
-  const { h, queue } = await startRaw();
-  const sticky = `${queue}-sticky`;
-  const first = await poll(queue);
-  await env.connection.workflowService.respondWorkflowTaskCompleted({
-    taskToken: first.taskToken,
-    commands: oneHourTimer,
-    stickyAttributes: stickyAttributes(sticky, queue, '300ms'),
-  });
+  const { h, queue, sticky } = await startSticky('300ms');
   const answer = async (task: temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse, text: string) => {
     const payload = { metadata: { encoding: new TextEncoder().encode('json/plain') }, data: new TextEncoder().encode(JSON.stringify(text)) };
     await env.connection.workflowService.respondQueryTaskCompleted({
