@@ -1,6 +1,7 @@
 import iconv from 'iconv-lite';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
+import { inspectMail } from '../../intake/inspect.js';
 import { MailParseError, parseMail } from '../../intake/parse-mail.js';
 
 const enc = (s: string, cs: string): Buffer => iconv.encode(s, cs);
@@ -188,6 +189,22 @@ X-Note: ${word('说明', 'GBK')}`,
     );
     expect(m.attachments).toEqual([{ filename: 'p.png', contentType: 'image/png', size: 8, disposition: 'inline', contentId: 'p1@x' }]);
     expect(m.html).toContain('cid:p1@x');
+  });
+
+  it('reads a mail cut off right after a part\'s "Content-Type:" as an attachment of unknown type (fuzz finding)', async () => {
+    // mailparser leaves such a part with contentType `false`; the classifier and the attachment checks used to
+    // call string methods on it and the intake crashed. Found by `npm run fuzz` (shape truncated_multipart).
+    const cut = message(
+      'From: a@school.test\nSubject: =?UTF-8?B?44CQ5pWZ6IKy5pWZ5a2m44CR6L+Q5Yqo5Lya54Wn54mH?=\nContent-Type: multipart/mixed; boundary="b1"',
+      '--b1\nContent-Type: text/plain; charset=utf-8\n\n运动会顺利举行。\n--b1\nContent-Type:',
+    );
+    const raw = await simpleParser(cut);
+    expect(raw.attachments.map((a) => a.contentType)).toEqual([false]); // what mailparser gives us
+    const m = await parseMail(cut);
+    expect(m.attachments).toEqual([{ filename: null, contentType: 'application/octet-stream', size: 0, disposition: null }]);
+    const seen = await inspectMail(cut, { receivedAt: new Date('2026-11-26T10:00:00+08:00') });
+    expect(seen.kind).toBe('report');
+    expect(seen.attachments).toEqual([{ name: null, type: 'application/octet-stream', size: 0 }]);
   });
 
   it('accepts a string', async () => {
