@@ -3,7 +3,7 @@
  * benchmark measures it apart from the load it generates: its memory from /proc, and no shared event loop.
  */
 import { fork } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -30,13 +30,17 @@ export interface SpawnWorkerOptions {
   databaseUrl?: string;
   /** A bundle from an earlier spawnWorker (else one is built). */
   bundlePath?: string;
+  /** Append the worker's output (its log lines) to this file instead of this process's stdout/stderr. */
+  logFile?: string;
 }
 
 export async function spawnWorker(options: SpawnWorkerOptions): Promise<WorkerProcess> {
   // The worker runs a prebuilt bundle, as a production worker should (npm run build).
   const bundlePath = options.bundlePath ?? join(options.dataDir, 'workflow-bundle.js');
   if (!options.bundlePath) writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } })).code);
+  const logFd = options.logFile ? openSync(options.logFile, 'a') : undefined;
   const child = fork(fileURLToPath(new URL('./worker-process.ts', import.meta.url)), [], {
+    ...(logFd === undefined ? {} : { stdio: ['ignore', logFd, logFd, 'ipc'] as const }),
     execArgv: ['--import', 'tsx', ...(process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean)],
     env: { ...process.env, BAOSONG_WORKFLOW_BUNDLE: bundlePath, BENCH_WORKER: JSON.stringify(options) },
   });
@@ -45,6 +49,7 @@ export async function spawnWorker(options: SpawnWorkerOptions): Promise<WorkerPr
     child.once('exit', (code) => reject(new Error(`worker process exited with ${code}`)));
   });
   const status = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  if (logFd !== undefined) closeSync(logFd); // the child has its own copy
   const exited = new Promise((r) => child.once('exit', r));
   return {
     pid: child.pid ?? 0,
