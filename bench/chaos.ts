@@ -244,7 +244,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosSummary> {
   const window = Math.max(20_000, spread + 10_000);
   const killing = (async () => {
     while (!stop && (kills < o.kills || !(await finished()))) {
-      await sleep(between(500, (window / Math.max(1, o.kills)) * 1.5));
+      await sleep(between(500, window / Math.max(1, o.kills)));
       if (stop || kills >= o.kills) {
         await sleep(1000);
         if (kills >= o.kills) break;
@@ -264,12 +264,16 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosSummary> {
       restarts++;
     }
   })();
+  let outageOver = false;
   const outage = (async () => {
-    await sleep(between(1000, window / 3));
+    // While mail is flowing: after the first delivery (on a quiet machine the short run is over in ~20 s).
+    while (!stop && sink.deliveries.length === 0) await sleep(100);
+    await sleep(between(0, 2000));
     sink.state.failing = true;
     note(`SMTP answers 451 for ${o.smtpOutageMs / 1000} s`);
     await sleep(o.smtpOutageMs);
     sink.state.failing = false;
+    outageOver = true;
     note('SMTP accepts again');
   })();
   const postgresRestart = (async () => {
@@ -283,7 +287,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosSummary> {
 
   await mailing;
   const deadline = t0 + o.timeoutMs;
-  while (Date.now() < deadline && !(await finished())) await sleep(1000);
+  // Done when every report is published and every piece of chaos has happened (a fast machine could
+  // otherwise finish the work before the last kill or the outage).
+  const chaosDone = () => kills >= o.kills && restarts >= o.dovecotRestarts && outageOver && (!postgres || postgresRestarts >= 1);
+  while (Date.now() < deadline && !(chaosDone() && (await finished()))) await sleep(1000);
   stop = true;
   await Promise.all([killing, restarting, outage, postgresRestart]);
   // Let the last mails of the last steps arrive (published notices).
