@@ -21,7 +21,8 @@ async function main(): Promise<void> {
   const o = JSON.parse(process.env.BENCH_WORKER ?? '{}') as Options;
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const config = testConfig({ smtpPort: o.smtpPort, dataDir: o.dataDir, taskQueue: o.taskQueue });
-  const database = await openDatabase(o.databaseUrl ? { url: o.databaseUrl } : { file: join(o.dataDir, 'baosong.db') });
+  // As worker/service.ts does (DATABASE_WAIT_MS): a PostgreSQL restarting while this worker starts is waited for.
+  const database = await openDatabase(o.databaseUrl ? { url: o.databaseUrl, waitMs: 60_000 } : { file: join(o.dataDir, 'baosong.db') });
   await migrateToLatest(database);
   // As createMailTransport makes it in production: pooled, with the sent journal, resend on unknown outcome.
   const transport = Object.assign(smtpTransport({ host: '127.0.0.1', port: o.smtpPort, secure: false, pool: true }), {

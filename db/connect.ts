@@ -32,6 +32,14 @@ export interface OpenDatabaseOptions {
    * (default 5000 / 10000).
    */
   timeoutMs?: number;
+  /**
+   * PostgreSQL only: how long to keep trying, in ms, while the server refuses connections, is starting up
+   * or shutting down (a service started with, or just before, its database; a PostgreSQL restart). Wrong
+   * credentials or a missing database fail at once. Default 0: one try.
+   */
+  waitMs?: number;
+  /** Called before each new try while waiting (to log it). */
+  onWait?: (message: string) => void;
 }
 
 export interface Database {
@@ -171,11 +179,20 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
   });
   // An idle connection dropped by the server must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
-  try {
-    await pool.query('select 1');
-  } catch (error) {
-    await pool.end().catch(() => undefined);
-    throw new DatabaseError('EDB_CONNECT', postgresConnectMessage(url, error), { cause: error });
+  const waitUntil = Date.now() + (options.waitMs ?? 0);
+  for (let delayMs = 250; ; delayMs = Math.min(delayMs * 2, 5000)) {
+    try {
+      await pool.query('select 1');
+      break;
+    } catch (error) {
+      const message = postgresConnectMessage(url, error);
+      if (!isTransientConnectError(error) || Date.now() + delayMs > waitUntil) {
+        await pool.end().catch(() => undefined);
+        throw new DatabaseError('EDB_CONNECT', message, { cause: error });
+      }
+      options.onWait?.(`${message} Trying again in ${delayMs} ms.`);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
   }
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   return withClose(db, 'postgres');
@@ -191,6 +208,16 @@ function withClose(db: Kysely<Tables>, dialect: Dialect): Database {
       return closing;
     },
   };
+}
+
+/** Errors that a PostgreSQL (re)starting or not yet listening gives; not wrong settings. */
+function isTransientConnectError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  // 57P03 cannot_connect_now (starting up / shutting down), 57P01 admin_shutdown, 53300 too many connections.
+  if (code === '57P03' || code === '57P01' || code === '53300') return true;
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'EPIPE') return true;
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|timeout expired/i.test(message);
 }
 
 function postgresConnectMessage(url: string, error: unknown): string {

@@ -33,6 +33,9 @@ export type Part = 'worker' | 'intake' | 'web';
 /** Mails the intake handles at once: enough to overlap Temporal and IMAP round trips, few enough to stay light. */
 export const INTAKE_CONCURRENCY = 8;
 
+/** How long a starting service waits for a PostgreSQL that refuses connections or is (re)starting. */
+export const DATABASE_WAIT_MS = 60_000;
+
 export interface ServiceOptions {
   config: Config;
   configFile: string;
@@ -96,7 +99,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     await mkdir(resolve(config.dataDir), { recursive: true }); // database, attachments, outbox live here
     const { secret, source } = await loadSecret(config, env);
     logger.info({ source }, 'HMAC secret loaded');
-    const database: Database = await openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL } : { file: resolve(config.dataDir, 'baosong.db') });
+    // A service may start with (or just before) its PostgreSQL, or during its restart: wait a minute for it.
+    const database: Database = await openDatabase(
+      env.DATABASE_URL ? { url: env.DATABASE_URL, waitMs: DATABASE_WAIT_MS, onWait: (message) => logger.warn(message) } : { file: resolve(config.dataDir, 'baosong.db') },
+    );
     closers.push(() => database.close());
     await migrateToLatest(database);
     logger.info({ database: env.DATABASE_URL ? redactUrl(env.DATABASE_URL) : resolve(config.dataDir, 'baosong.db') }, 'read model ready');

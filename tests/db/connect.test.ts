@@ -116,6 +116,38 @@ describe('openDatabase on PostgreSQL', () => {
     expect((error as Error).message).not.toContain('s3cret');
   });
 
+  test('with waitMs, a service started during a PostgreSQL restart waits for it instead of failing', async () => {
+    const url = await backend.postgres().createDatabase();
+    const restarting = backend.postgres().restart({ downMs: 2000 });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the server is going down now
+    const waits: string[] = [];
+    const database = await openDatabase({ url, waitMs: 60_000, onWait: (message) => waits.push(message) });
+    try {
+      const result = await sql<{ answer: number }>`select 6 * 7 as answer`.execute(database.db);
+      expect(result.rows).toEqual([{ answer: 42 }]);
+      expect(waits.length).toBeGreaterThan(0);
+      expect(waits[0]).toMatch(/Cannot connect to PostgreSQL .* Trying again in \d+ ms\./);
+    } finally {
+      await database.close();
+      await restarting;
+    }
+  });
+
+  test('with waitMs, a server that never comes gives up after about that long; a missing database fails at once', async () => {
+    const port = await freePort();
+    const waits: string[] = [];
+    const t0 = Date.now();
+    await expect(openDatabase({ url: `postgres://baosong@127.0.0.1:${port}/baosong`, waitMs: 1500, onWait: (m) => waits.push(m) })).rejects.toMatchObject({ code: 'EDB_CONNECT' });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(700);
+    expect(waits.length).toBeGreaterThan(0);
+
+    const url = new URL(backend.postgres().url);
+    url.pathname = '/no_such_database';
+    const none: string[] = [];
+    await expect(openDatabase({ url: url.toString(), waitMs: 60_000, onWait: (m) => none.push(m) })).rejects.toMatchObject({ code: 'EDB_CONNECT' });
+    expect(none).toEqual([]);
+  });
+
   test('a database that does not exist: says how to create it', async () => {
     const url = new URL(backend.postgres().url);
     url.pathname = '/no_such_database';
