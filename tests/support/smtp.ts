@@ -8,6 +8,8 @@ import { SMTPServer } from 'smtp-server';
 
 export interface CaughtMail {
   messageId: string;
+  /** When the server had the whole message (Date.now(), before parsing it and answering 250). */
+  receivedAt: number;
   to: string[];
   subject: string;
   kind: string | null;
@@ -52,6 +54,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
+        const receivedAt = Date.now();
         if (failure !== null) {
           state.refused++;
           const err = Object.assign(new Error('Temporary failure, try again later'), { responseCode: failure });
@@ -68,6 +71,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
             const refs = parsed.references;
             mails.push({
               messageId: parsed.messageId ?? '',
+              receivedAt,
               to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
               subject: parsed.subject ?? '',
               kind: header('x-baosong-kind'),
@@ -90,6 +94,8 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
       });
     },
   });
+  // A client that dies mid-transaction (a SIGKILLed worker) resets its connection: nothing to report.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
 
