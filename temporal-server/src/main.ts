@@ -13,7 +13,9 @@ function log(msg: string): void {
 export async function startServer(port: number): Promise<{ port: number; shutdown: () => void }> {
   const engine = new Engine();
   const server = createServer();
-  addService(server, 'temporal.api.workflowservice.v1.WorkflowService', { ...workflowHandlers(engine), ...scheduleHandlers(engine) }, log);
+  // TEMPORAL_TEST_SERVER_SCHEDULES=off: a server without schedules (its schedule RPCs answer UNIMPLEMENTED).
+  const schedules = process.env.TEMPORAL_TEST_SERVER_SCHEDULES === 'off' ? {} : scheduleHandlers(engine);
+  addService(server, 'temporal.api.workflowservice.v1.WorkflowService', { ...workflowHandlers(engine), ...schedules }, log);
   addService(server, 'temporal.api.testservice.v1.TestService', testHandlers(engine), log);
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
