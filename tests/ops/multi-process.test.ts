@@ -118,7 +118,7 @@ let workers: PartProcess[] = [];
 
 /** `baosong <part>` from the real CLI (bin/baosong.js), ready once it logs "baosong <part> started". */
 async function startPart(name: string, part: 'worker' | 'intake' | 'web', env: NodeJS.ProcessEnv = {}): Promise<PartProcess> {
-  const p = spawnLogged(name, process.execPath, [BAOSONG_BIN, part, '--config', configFile], { ...baseEnv, ...env });
+  const p = spawnLogged(name, process.execPath, [BAOSONG_BIN, part], { ...baseEnv, ...env });
   await waitForLine(p, new RegExp(`baosong ${part} started`), 150_000);
   return p;
 }
@@ -161,7 +161,7 @@ beforeAll(async () => {
   writeFileSync(configFile, stringify(config));
   baseEnv = {
     ...process.env,
-    BAOSONG_CONFIG: '',
+    BAOSONG_CONFIG: configFile, // the recipe in README "Operating baosong"
     PORT: '',
     BAOSONG_LOG_FORMAT: 'json',
     BAOSONG_SECRET: SECRET,
@@ -169,7 +169,6 @@ beforeAll(async () => {
     TEMPORAL_ADDRESS: temporalAddress,
     TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_LOG_LEVEL: 'ERROR',
-    TEST_IMAP_PASSWORD: DEFAULT_TEST_USER.password,
     BAOSONG_WORKFLOW_BUNDLE: join(dir, 'workflow-bundle.js'),
   };
   delete baseEnv.PORT;
@@ -181,7 +180,7 @@ beforeAll(async () => {
   const started = await Promise.all([
     startPart('worker 1', 'worker'),
     startPart('worker 2', 'worker'),
-    startPart('intake', 'intake'),
+    startPart('intake', 'intake', { TEST_IMAP_PASSWORD: DEFAULT_TEST_USER.password }), // only the intake reads the inbox
     startPart('web a', 'web', { BAOSONG_WEB_PORT: String(web.a.port) }),
     startPart('web b', 'web', { BAOSONG_WEB_PORT: String(web.b.port) }),
   ]);
