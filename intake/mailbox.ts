@@ -13,8 +13,9 @@
  *   → IDLE → on the server's EXISTS: fetch every UID above the last one seen (EXISTS coalesces appends)
  *   → handle → MOVE → … → back to IDLE.
  * Every `idleRefreshMs` IDLE is broken, a NOOP must come back within min(idleRefreshMs, 30 s) (else the
- * connection is presumed dead and dropped), and a full pass runs: the retry of messages whose handler threw
- * (after `maxAttempts` failures in a row they go to Quarantine with the last error as reason). Any close or
+ * connection is presumed dead and dropped), and a full pass runs. A message whose handler threw stays in the
+ * inbox and is tried again after `retryDelayMs`, 4× longer each time up to `idleRefreshMs` (IDLE is broken for
+ * it; after `maxAttempts` failures in a row it goes to Quarantine with the last error as reason). Any close or
  * error: state `disconnected` at once, logged once, reconnect with exponential backoff and jitter, and run
  * the backlog pass again on the new connection (mail that arrived while down, and messages whose MOVE was
  * lost with the connection — the handler is idempotent, so they are simply handled again).
@@ -58,9 +59,15 @@ export interface MailboxOptions {
   /** Decides where a message goes; must be idempotent (it may see the same message again after a crash). Throwing = leave it in the inbox and retry later. */
   handle(message: IncomingMessage): Promise<Disposition>;
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number };
-  /** Re-issue IDLE this often even if nothing happened (servers and NATs drop idle connections); default 5 min. Messages whose handler threw are retried at this pace. */
+  /** Re-issue IDLE this often even if nothing happened (servers and NATs drop idle connections); default 5 min. */
   idleRefreshMs?: number;
-  /** A message whose handler threw this many times in a row is quarantined with the last error as reason (default 5). */
+  /**
+   * A message whose handler threw is tried again after `retryDelayMs`, then 4× longer each time, at most
+   * every idleRefreshMs (default 2 s: 2 s, 8 s, 32 s, ~2 min, then every 5 min), so a database or Temporal
+   * that is back a few seconds later costs a few seconds, not a refresh period.
+   */
+  retryDelayMs?: number;
+  /** A message whose handler threw this many times in a row is quarantined with the last error as reason (default 8, ~18 min with the default delays). */
   maxAttempts?: number;
   /** How many messages may be in the handler at once (default 1). */
   concurrency?: number;
@@ -111,7 +118,8 @@ const DEFAULTS = {
   initialDelayMs: 500,
   maxDelayMs: 60_000,
   idleRefreshMs: 5 * 60_000,
-  maxAttempts: 5,
+  retryDelayMs: 2_000,
+  maxAttempts: 8,
   concurrency: 1,
 };
 /** A source FETCH asks for at most this many messages / bytes at once (a backlog can be large). */
@@ -124,7 +132,7 @@ const NOTICE_DIRECT_FETCH = 20;
 const WATCHDOG_MIN_MS = 1_000;
 const WATCHDOG_MAX_MS = 30_000;
 
-type WakeReason = 'notice' | 'refresh' | 'closed' | 'idle-ended' | 'stop';
+type WakeReason = 'notice' | 'refresh' | 'retry' | 'closed' | 'idle-ended' | 'stop';
 
 interface ImapErrorLike {
   code?: string;
@@ -182,7 +190,8 @@ export class MailboxWatcher extends EventEmitter {
   private lastUid = 0;
   private uidValidity: bigint | null = null;
   /** Consecutive handler failures per UID (under `uidValidity`). */
-  private readonly attempts = new Map<number, { count: number; lastError: string }>();
+  /** Messages whose handler threw, by UID: how often in a row, the last error, when to try again (performance.now()). */
+  private readonly attempts = new Map<number, { count: number; lastError: string; retryAt: number }>();
 
   constructor(options: MailboxOptions) {
     super();
@@ -198,6 +207,7 @@ export class MailboxWatcher extends EventEmitter {
       processedFolder: options.processedFolder ?? DEFAULTS.processedFolder,
       quarantineFolder: options.quarantineFolder ?? DEFAULTS.quarantineFolder,
       idleRefreshMs: options.idleRefreshMs ?? DEFAULTS.idleRefreshMs,
+      retryDelayMs: Math.max(0, options.retryDelayMs ?? DEFAULTS.retryDelayMs),
       maxAttempts: Math.max(1, options.maxAttempts ?? DEFAULTS.maxAttempts),
       concurrency: Math.max(1, Math.floor(options.concurrency ?? DEFAULTS.concurrency)),
       orderKey: options.orderKey ? (m: IncomingMessage) => options.orderKey!(m) : () => '',
@@ -371,6 +381,7 @@ export class MailboxWatcher extends EventEmitter {
       if (!client.usable) throw this.closedError(client);
       const startedAt = this.noticed ? this.noticedAt : performance.now();
       this.noticed = false;
+      if (this.nextRetryIn() === 0) full = true; // busy with new mail, and a failed one is due again
       await this.pass(client, full, startedAt);
       full = false;
       if (this.stopping) return;
@@ -378,6 +389,7 @@ export class MailboxWatcher extends EventEmitter {
       const reason = await this.idle(client);
       if (reason === 'stop') return;
       if (reason === 'closed') throw this.closedError(client);
+      if (reason === 'retry') full = true; // a message whose handler threw is due again
       if (reason === 'refresh') {
         // Watchdog: a round trip proves the connection is alive; then retry whatever is still in the inbox.
         await this.noopWithin(client, Math.min(WATCHDOG_MAX_MS, Math.max(WATCHDOG_MIN_MS, this.opts.idleRefreshMs)));
@@ -414,6 +426,8 @@ export class MailboxWatcher extends EventEmitter {
       this.waiter = resolve;
     });
     const refresh = setTimeout(() => this.wake('refresh'), this.opts.idleRefreshMs);
+    const retryIn = this.nextRetryIn();
+    const retry = retryIn !== null && retryIn < this.opts.idleRefreshMs ? setTimeout(() => this.wake('retry'), retryIn) : undefined;
     // Runs until the next command breaks it (imapflow sends DONE before any command). Only this IDLE's own
     // end may wake this wait, not a late end of an earlier one.
     const waiter = this.waiter;
@@ -428,8 +442,22 @@ export class MailboxWatcher extends EventEmitter {
       return await woken;
     } finally {
       clearTimeout(refresh);
+      clearTimeout(retry);
       this.waiter = null;
     }
+  }
+
+  /** A message whose handler threw and whose next try is still ahead. */
+  private notDueYet(uid: number): boolean {
+    const a = this.attempts.get(uid);
+    return a !== undefined && a.retryAt > performance.now();
+  }
+
+  /** Milliseconds until the soonest retry of a message whose handler threw; null when none waits. */
+  private nextRetryIn(): number | null {
+    let soonest: number | null = null;
+    for (const a of this.attempts.values()) soonest = soonest === null ? a.retryAt : Math.min(soonest, a.retryAt);
+    return soonest === null ? null : Math.max(0, soonest - performance.now());
   }
 
   /**
@@ -459,7 +487,7 @@ export class MailboxWatcher extends EventEmitter {
     }
     const range = full ? '1:*' : `${this.lastUid + 1}:*`;
     const listing = (await client.fetchAll(range, { uid: true, size: true }, { uid: true }))
-      .filter((m) => full || m.uid > this.lastUid)
+      .filter((m) => (full || m.uid > this.lastUid) && !this.notDueYet(m.uid))
       .sort((a, b) => a.uid - b.uid);
     if (listing.length === 0) return;
     this.healthState.lastMailAt = listing.some((m) => m.uid > this.lastUid) ? new Date() : this.healthState.lastMailAt;
@@ -528,7 +556,8 @@ export class MailboxWatcher extends EventEmitter {
       this.recordError(error);
       if (this.listenerCount('error') > 0) this.safeEmit('error', error);
       if (count < this.opts.maxAttempts) {
-        this.attempts.set(uid, { count, lastError: text });
+        const delay = Math.min(this.opts.idleRefreshMs, this.opts.retryDelayMs * 4 ** (count - 1));
+        this.attempts.set(uid, { count, lastError: text, retryAt: performance.now() + delay });
         this.log.warn({ uid, attempt: count, maxAttempts: this.opts.maxAttempts, err: text }, 'mail handler failed; message stays in the inbox for a retry');
         return;
       }
