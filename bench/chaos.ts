@@ -60,6 +60,9 @@ export interface ChaosSummary {
   smtpRefused: number;
   postgresRestarts: number;
   mailsDelivered: number;
+  /** Mails whose handling failed for a while (database restarting…) and were tried again; and quarantined ones. */
+  intakeRetries: number;
+  intakeQuarantined: number;
   duplicates: Duplicate[];
   seconds: number;
   /** CPU of this process (intake, servers but the worker), seconds. */
@@ -342,6 +345,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosSummary> {
     smtpRefused: sink.state.refused,
     postgresRestarts,
     mailsDelivered: sink.deliveries.length,
+    intakeRetries: watcher.health().handled.failed,
+    intakeQuarantined: watcher.health().handled.quarantined,
     duplicates,
     seconds: Math.round((Date.now() - t0) / 100) / 10,
     harnessCpuSeconds: Math.round((cpu.user + cpu.system) / 1e5) / 10,
@@ -394,6 +399,7 @@ async function main(): Promise<void> {
     console.log(`[${database}] mailed in ${summary.reportsMailedIn}, started ${summary.reportsStarted}, published ${summary.reportsPublished}, lost ${summary.reportsLost}`);
     console.log(`[${database}] approvals ${summary.approvalsApplied} of ${summary.approvalsExpected}, applied twice ${summary.approvalsTwice}`);
     console.log(`[${database}] worker SIGKILLs ${summary.kills}, Dovecot restarts ${summary.dovecotRestarts}, SMTP 451 for ${summary.smtpOutageMs / 1000} s (${summary.smtpRefused} refused), PostgreSQL restarts ${summary.postgresRestarts}`);
+    console.log(`[${database}] intake: ${summary.intakeRetries} handler failures tried again, ${summary.intakeQuarantined} quarantined`);
     console.log(`[${database}] ${summary.mailsDelivered} mails delivered, ${summary.duplicates.length} delivered twice${summary.duplicates.map((d) => `\n  ${d.messageId} (${d.kind}) ×${d.copies}: ${d.cause}`).join('')}`);
     console.log(`[${database}] ${summary.seconds} s wall, harness CPU ${summary.harnessCpuSeconds} s: ${summary.ok ? 'OK' : 'FAILED'}`);
   }
