@@ -15,6 +15,7 @@ import type { Tables } from '../db/schema.js';
 import { computeDigest } from '../digest/figures.js';
 import { weekRange } from '../digest/weeks.js';
 import { CATEGORY_LABELS } from '../domain/report.js';
+import { prng } from '../tests/support/hostile-mails.js';
 
 const total = Number(process.argv[2] ?? 100_000);
 const week = process.argv[3] ?? '2026-W48';
@@ -25,18 +26,6 @@ const YEAR_MS = 365 * 24 * 3600 * 1000;
 const NOW = new Date('2026-12-31T12:00:00+08:00');
 const BATCH = 500;
 
-/** A small deterministic generator (mulberry32), so every run inserts the same data. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const iso = (ms: number) => new Date(ms).toISOString();
 
 async function main(): Promise<void> {
@@ -44,7 +33,7 @@ async function main(): Promise<void> {
   const database = await openDatabase({ file: join(dir, 'baosong.db') });
   try {
     await migrateToLatest(database);
-    const rand = random(42);
+    const rand = prng(42); // seeded: every run inserts the same data
     const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
 
     const reports: Insertable<Tables['reports']>[] = [];

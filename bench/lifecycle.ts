@@ -7,24 +7,23 @@
 // The figure that counts on a shared machine is CPU per report: the CPU time of every process (this load
 // generator, the worker process, the Temporal test server) over the timed part, divided by the reports.
 // Ends with one JSON line: {"bench":"lifecycle", …, "goal":{…}, "met":…}.
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateToLatest, openDatabase, ReadModel } from '../db/index.js';
-import { submitReport, type Submission } from '../intake/submit.js';
+import { submitReport } from '../intake/submit.js';
 import { approveSignal } from '../workflows/report.js';
 import { testConfig } from '../tests/support/baosong.js';
 import { createTestEnv, uniqueTaskQueue } from '../temporal-server/testing.js';
 import { cpuSince, processTreeCpu } from './cpu.js';
 import { smtpSink } from './smtp-sink.js';
+import { routineSubmission } from './submission.js';
 import { spawnWorker } from './spawn-worker.js';
 
 const reports = Number(process.argv[2] ?? 1000);
 const waiting = Number(process.argv[3] ?? 10_000);
 const concurrency = 100;
 
-const liufang = { name: '刘芳', email: 'liufang@school.test' };
 const head = { name: '王建国', email: 'wangjianguo@school.test' };
 const office = { name: '谢雨桐', email: 'xieyutong@school.test' };
 
@@ -61,17 +60,7 @@ async function main(): Promise<void> {
   console.log(`worker process started: RSS ${mb(worker.rss())} MB (peak so far ${mb(worker.peakRss())} MB)`);
 
   const now = new Date(await env.currentTimeMs());
-  const submission = (): Submission => ({
-    origin: { kind: 'web', ref: randomUUID() },
-    from: liufang,
-    category: '教育教学',
-    urgency: 'routine',
-    title: '七年级公开课周圆满结束',
-    body: '11月26日，七年级开展公开课周活动，12位教师展示了公开课。',
-    eventTime: now,
-    receivedAt: now,
-    attachments: [],
-  });
+  const submission = () => routineSubmission(now);
   const deps = { client: env.client, config, readModel };
 
   {

@@ -3,17 +3,17 @@
 // in-repo Temporal test server, SQLite and an SMTP sink. M reports are submitted and left waiting for
 // review; the peak RSS (VmHWM) of the worker process and of the intake + web process is read from /proc.
 //   npm run bench:memory [-- <waiting>]        (default 10000)
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateToLatest, openDatabase, ReadModel } from '../db/index.js';
-import { submitReport, type Submission } from '../intake/submit.js';
+import { submitReport } from '../intake/submit.js';
 import { SECRET, testConfig } from '../tests/support/baosong.js';
 import { freePort } from '../tests/support/ports.js';
 import { startServiceProcess } from '../tests/support/service-process.js';
 import { createTestEnv, uniqueTaskQueue } from '../temporal-server/testing.js';
 import { smtpSink } from './smtp-sink.js';
+import { routineSubmission } from './submission.js';
 
 const waiting = Number(process.argv[2] ?? 10_000);
 const concurrency = 50;
@@ -36,17 +36,7 @@ async function main(): Promise<void> {
   await migrateToLatest(database);
   const deps = { client: env.client, config, readModel: new ReadModel(database) };
   const now = new Date(await env.currentTimeMs());
-  const submission = (): Submission => ({
-    origin: { kind: 'web', ref: randomUUID() },
-    from: { name: '刘芳', email: 'liufang@school.test' },
-    category: '教育教学',
-    urgency: 'routine',
-    title: '七年级公开课周圆满结束',
-    body: '11月26日，七年级开展公开课周活动，12位教师展示了公开课。',
-    eventTime: now,
-    receivedAt: now,
-    attachments: [],
-  });
+  const submission = () => routineSubmission(now);
 
   // Each waiting report has had its receipt and its review request delivered.
   let delivered = 0;
