@@ -19,6 +19,8 @@ import { smtpTransport, type MailTransport } from '../../mail/transport.js';
 import { submitReport, type Submission } from '../../intake/submit.js';
 import { statusQuery, type reportWorkflow } from '../../workflows/report.js';
 import { WORKFLOWS_PATH } from '../../worker/index.js';
+import type { WebOptions, WebServer } from '../../web/server.js';
+import { freePort } from './ports.js';
 import { startSmtpServer, type TestSmtpServer } from './smtp.js';
 import { createTestWorker, uniqueTaskQueue } from './temporal.js';
 
@@ -116,4 +118,18 @@ export async function waitForStatus(
     if (Date.now() > deadline) throw new Error(`Timed out waiting for the report; last status ${JSON.stringify({ status: last.status, step: last.step, overdue: last.overdue, timeline: last.timeline.map((e) => e.type) })}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * The web pages for a harness on a free loopback port; the links in its mail point there (`base`).
+ * `options` adds to or overrides what startWeb gets (rate limits, a logger, …).
+ */
+export async function startHarnessWeb(h: Harness, options: Partial<WebOptions> = {}): Promise<{ web: WebServer; base: string }> {
+  // Loaded here, not at the top: bench/worker-process.ts imports this module and must stay a bare worker.
+  const { startWeb } = await import('../../web/server.js');
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  h.config.web = { ...h.config.web, port, baseUrl: base };
+  const web = await startWeb({ config: h.config, client: h.env.client, readModel: h.readModel, transport: h.transport, secret: SECRET, port, host: '127.0.0.1', ...options });
+  return { web, base };
 }

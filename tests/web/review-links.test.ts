@@ -5,10 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { approveSignal } from '../../workflows/report.js';
-import { startWeb, type WebServer } from '../../web/server.js';
-import { SECRET, startHarness, waitForStatus, type Harness } from '../support/baosong.js';
+import type { WebServer } from '../../web/server.js';
+import { startHarness, startHarnessWeb, waitForStatus, type Harness } from '../support/baosong.js';
 import type { CaughtMail } from '../support/smtp.js';
-import { freePort } from '../support/ports.js';
 import { createTestEnv } from '../support/temporal.js';
 
 const liufang = { name: '刘芳', email: 'liufang@school.test' };
@@ -23,10 +22,7 @@ let base = '';
 beforeAll(async () => {
   env = await createTestEnv();
   h = await startHarness(env);
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  h.config.web = { port, baseUrl: base };
-  web = await startWeb({ config: h.config, client: env.client, readModel: h.readModel, transport: h.transport, secret: SECRET, port, host: '127.0.0.1', rateLimits: { submit: 100, signIn: 100 } });
+  ({ web, base } = await startHarnessWeb(h, { rateLimits: { submit: 100, signIn: 100 } }));
 }, 60_000);
 
 afterAll(async () => {

@@ -11,10 +11,9 @@ import { handleMail } from '../../intake/handle.js';
 import { keepText, loadText } from '../../intake/texts.js';
 import { statusUrl } from '../../mail/links.js';
 import { approveSignal, commentSignal, statusQuery } from '../../workflows/report.js';
-import { startWeb, type WebServer } from '../../web/server.js';
-import { SECRET, startHarness, waitForStatus, type Harness } from '../support/baosong.js';
+import type { WebServer } from '../../web/server.js';
+import { SECRET, startHarness, startHarnessWeb, waitForStatus, type Harness } from '../support/baosong.js';
 import { replyTo } from '../support/mails.js';
-import { freePort } from '../support/ports.js';
 import { createTestEnv } from '../support/temporal.js';
 
 const liufang = { name: '刘芳', email: 'liufang@school.test' };
@@ -29,10 +28,7 @@ let base = '';
 beforeAll(async () => {
   env = await createTestEnv();
   h = await startHarness(env);
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  h.config.web = { port, baseUrl: base };
-  web = await startWeb({ config: h.config, client: env.client, readModel: h.readModel, transport: h.transport, secret: SECRET, port, host: '127.0.0.1' });
+  ({ web, base } = await startHarnessWeb(h));
 }, 60_000);
 
 afterAll(async () => {
