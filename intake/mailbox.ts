@@ -189,8 +189,7 @@ export class MailboxWatcher extends EventEmitter {
   /** Highest UID fetched under `uidValidity`: a notice fetches everything above it. */
   private lastUid = 0;
   private uidValidity: bigint | null = null;
-  /** Consecutive handler failures per UID (under `uidValidity`). */
-  /** Messages whose handler threw, by UID: how often in a row, the last error, when to try again (performance.now()). */
+  /** Messages whose handler threw, by UID (under `uidValidity`): failures in a row, the last error, when to try again (performance.now()). */
   private readonly attempts = new Map<number, { count: number; lastError: string; retryAt: number }>();
 
   constructor(options: MailboxOptions) {
