@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { Migrator, type MigrationProvider } from 'kysely';
+import { Migrator, type MigrationProvider } from 'kysely/migration';
 import { checkChatRobots } from '../chat/index.js';
 import { secretStates } from '../config/readiness.js';
 import { MAIL_PROVIDERS } from '../config/providers.js';

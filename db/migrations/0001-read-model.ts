@@ -2,7 +2,8 @@
  * 0001: the read model's first tables (reports, report_events, attachments, sent_mail, report numbers,
  * published) and the indexes the dashboard and the weekly digest query by.
  */
-import type { Kysely, Migration } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import type { Dialect } from '../connect.js';
 
 export function readModelMigration(dialect: Dialect): Migration {

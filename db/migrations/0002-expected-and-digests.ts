@@ -2,7 +2,8 @@
  * 0002: expected reports (the office expects a department to report on an event; missing = 漏报 when it
  * never comes) and weekly digests (one row per ISO week: the figures computed and whether it was sent).
  */
-import type { Kysely, Migration } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import type { Dialect } from '../connect.js';
 
 export function expectedAndDigestsMigration(dialect: Dialect): Migration {

@@ -2,7 +2,8 @@
  * 0003: chat messages (group robots of 企业微信 / 钉钉 / 飞书): one row per report (or expectation, or
  * week) + event + robot, so a retried activity never posts the same message twice once it went out.
  */
-import type { Kysely, Migration } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import type { Dialect } from '../connect.js';
 
 export function chatMessagesMigration(dialect: Dialect): Migration {

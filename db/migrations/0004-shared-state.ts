@@ -4,7 +4,8 @@
  * sign-in nonces already used, and the rate-limit counters. Times are epoch milliseconds (bigint), which
  * compare the same on both dialects and need no time-zone care.
  */
-import type { Kysely, Migration } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import type { Dialect } from '../connect.js';
 
 export function sharedStateMigration(dialect: Dialect): Migration {

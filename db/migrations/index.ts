@@ -3,7 +3,7 @@
  * Add a migration: write NNNN-name.ts exporting a function of the dialect, and list it below under a
  * key that sorts after the others. Never rename or edit a migration that has shipped.
  */
-import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely/migration';
 import type { Database, Dialect } from '../connect.js';
 import { DatabaseError, describe } from '../errors.js';
 import { readModelMigration } from './0001-read-model.js';
