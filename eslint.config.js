@@ -22,7 +22,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js', '*/lint-probe.ts'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js', '*/lint-probe.ts', '*/*/lint-probe.ts'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -51,6 +51,24 @@ export default tseslint.config(
         paths: [...nodeBuiltins, ...ioPackages, '@temporalio/workflow'].map((name) => ({ name, message: 'domain/ is pure: no Node built-ins, I/O or Temporal imports.' })),
       }],
       'no-restricted-syntax': ['error', ...deterministicSyntax],
+    },
+  },
+  // By path too, not only by package name: domain/ reaches nothing outside itself (no config, db,
+  // activities…), and workflows/ takes values only from domain/ and itself — other modules as types only.
+  {
+    files: ['domain/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./', message: 'domain/ is pure: import only from domain/ itself.' }] }] },
+  },
+  {
+    files: ['domain/*/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./\\.\\./', message: 'domain/ is pure: import only from domain/ itself.' }] }] },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{ regex: '^\\.\\./(?!domain/)', allowTypeImports: true, message: 'Workflow code takes values only from domain/ and workflows/: import activities, db, config… as types (`import type`).' }],
+      }],
     },
   },
   {

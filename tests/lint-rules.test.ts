@@ -31,6 +31,24 @@ describe('lint rules for deterministic code', { timeout: 120_000 }, () => {
     expect(found).toEqual([expect.stringMatching(/^no-restricted-imports: .*'@temporalio\/client'/), expect.stringMatching(/^no-restricted-imports: .*'path'/)]);
   });
 
+  it('forbid domain/ to reach outside itself by path (config, db, activities…), at any depth', async () => {
+    expect(await problems('domain/lint-probe.ts', "import { ReadModel } from '../db/read-model.js';\nimport type { Config } from '../config/schema.js';\nexport const a: [unknown, Config | null] = [ReadModel, null];\n")).toEqual([
+      expect.stringMatching(/^@typescript-eslint\/no-restricted-imports: .*'\.\.\/db\/read-model\.js'/),
+      expect.stringMatching(/^@typescript-eslint\/no-restricted-imports: .*'\.\.\/config\/schema\.js'/),
+    ]);
+    expect(await problems('domain/mail/lint-probe.ts', "import { statusUrl } from '../../mail/links.js';\nimport { weekday } from '../time.js';\nexport const a = [statusUrl, weekday];\n")).toEqual([
+      expect.stringMatching(/^@typescript-eslint\/no-restricted-imports: .*'\.\.\/\.\.\/mail\/links\.js'/),
+    ]);
+  });
+
+  it('let workflows/ import activities and other modules as types only, and values from domain/', async () => {
+    const found = await problems(
+      'workflows/lint-probe.ts',
+      "import { createActivities } from '../activities/index.js';\nimport type { Config } from '../config/schema.js';\nimport { decide } from '../domain/lifecycle.js';\nexport const a: [unknown, unknown, Config | null] = [createActivities, decide, null];\n",
+    );
+    expect(found).toEqual([expect.stringMatching(/^@typescript-eslint\/no-restricted-imports: .*'\.\.\/activities\/index\.js'/)]);
+  });
+
   it('report floating promises everywhere', async () => {
     const found = await problems('intake/lint-probe.ts', 'async function f(): Promise<void> {}\nexport function g(): void {\n  f();\n}\n');
     expect(found).toEqual([expect.stringMatching(/^@typescript-eslint\/no-floating-promises/)]);
