@@ -126,7 +126,9 @@ export async function connectTemporal(options: { config: Config; demo?: boolean;
         },
       };
     } catch (err) {
-      throw new TemporalUnavailableError(`Cannot connect to Temporal at ${address}: ${(err as Error).message}. Is baosong (npm start) or your Temporal server running? Set TEMPORAL_ADDRESS if it is elsewhere.`);
+      throw new TemporalUnavailableError(
+        `No Temporal server is answering at ${address} (${networkReason(err)}). Is baosong (npm start) or your Temporal server running there? Set TEMPORAL_ADDRESS if it is elsewhere.`,
+      );
     }
   }
 
@@ -134,17 +136,33 @@ export async function connectTemporal(options: { config: Config; demo?: boolean;
   await mkdir(dataDir, { recursive: true });
   const server = { dbFilename: join(dataDir, 'temporal.db'), ip: '127.0.0.1', port: LOCAL_TEMPORAL_PORT, namespace: config.temporal.namespace };
   const cli = onPath('temporal', env);
+  // A school that must not fetch programs from the internet (or a test that must not depend on having it)
+  // switches the SDK's download off.
+  const mayDownload = env.BAOSONG_TEMPORAL_DOWNLOAD !== 'never';
   try {
+    if (!cli && !mayDownload) throw new Error('no `temporal` CLI on PATH, and BAOSONG_TEMPORAL_DOWNLOAD=never forbids downloading it');
     const local = await TestWorkflowEnvironment.createLocal({ server: cli ? { ...server, executable: { type: 'existing-path', path: cli } } : server });
     return fromEnvironment(local, `local Temporal dev server (${cli ?? 'downloaded by the SDK'}), state in ${server.dbFilename}`, true);
   } catch (err) {
+    const why = !cli && mayDownload ? `no \`temporal\` CLI on PATH, and downloading it failed: ${networkReason(err)}` : (err as Error).message.split('\n')[0];
     throw new TemporalUnavailableError(
       [
-        `No Temporal server could be had (${(err as Error).message.split('\n')[0]}). Fix it one of three ways:`,
+        `No Temporal server could be had (${why}). Fix it one of three ways:`,
         '  1. point baosong at a Temporal server: set TEMPORAL_ADDRESS=host:7233 (or temporal.address in the config; TLS and API key through TEMPORAL_TLS_* / TEMPORAL_API_KEY);',
         '  2. install the Temporal CLI (`temporal` on PATH): baosong then starts a local dev server that keeps its state under the data directory;',
         '  3. just try baosong: `npm run demo` runs it on the in-memory test server (workflow state is lost when it stops).',
       ].join('\n'),
     );
   }
+}
+
+/** A network failure in a few words an IT teacher can act on, instead of a resolver's or gRPC's raw text. */
+function networkReason(err: unknown): string {
+  const text = `${(err as { code?: unknown }).code ?? ''} ${(err as Error)?.message ?? String(err)}`;
+  if (/ECONNREFUSED|connection refused/i.test(text)) return 'connection refused';
+  if (/ENOTFOUND|EAI_AGAIN|getaddrinfo|dns/i.test(text)) return 'the host name cannot be resolved: no network, or a wrong name';
+  if (/ETIMEDOUT|timed? ?out|deadline/i.test(text)) return 'no answer in time';
+  if (/ECONNRESET|EHOSTUNREACH|ENETUNREACH|unreachable/i.test(text)) return 'the network path is broken';
+  if (/certificate|tls|ssl/i.test(text)) return 'the TLS handshake failed: check TEMPORAL_TLS_* and the server name';
+  return (err as Error)?.message?.split('\n')[0] ?? 'unknown error';
 }
