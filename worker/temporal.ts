@@ -158,11 +158,12 @@ export async function connectTemporal(options: { config: Config; demo?: boolean;
 
 /** A network failure in a few words an IT teacher can act on, instead of a resolver's or gRPC's raw text. */
 function networkReason(err: unknown): string {
-  const text = `${(err as { code?: unknown }).code ?? ''} ${(err as Error)?.message ?? String(err)}`;
+  const code = (err as { code?: unknown } | null)?.code;
+  const text = `${typeof code === 'string' ? code : ''} ${err instanceof Error ? err.message : String(err)}`;
   if (/ECONNREFUSED|connection refused/i.test(text)) return 'connection refused';
   if (/ENOTFOUND|EAI_AGAIN|getaddrinfo|dns/i.test(text)) return 'the host name cannot be resolved: no network, or a wrong name';
   if (/ETIMEDOUT|timed? ?out|deadline/i.test(text)) return 'no answer in time';
   if (/ECONNRESET|EHOSTUNREACH|ENETUNREACH|unreachable/i.test(text)) return 'the network path is broken';
   if (/certificate|tls|ssl/i.test(text)) return 'the TLS handshake failed: check TEMPORAL_TLS_* and the server name';
-  return (err as Error)?.message?.split('\n')[0] ?? 'unknown error';
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? 'unknown error';
 }
