@@ -1,8 +1,11 @@
 /**
- * The weekly digest: one workflow that sleeps until the configured local time each week (default Friday
- * 16:00 in the school's zone), has that ISO week's digest computed and mailed (once: the activity is
- * idempotent per week), and continues as new so its history stays short. Started once by the service
- * with a fixed workflow id; starting it again is harmless.
+ * The weekly digest, two ways (ops/digest-schedule.ts picks one when a worker starts):
+ * - `scheduledDigestWorkflow`, one short run a week started by a Temporal Schedule (calendar spec in the
+ *   school's zone), where the server has schedules;
+ * - `weeklyDigestWorkflow`, the fallback loop for a server without them: sleeps until the configured local
+ *   time each week (default Friday 16:00), has that ISO week's digest computed and mailed (once: the
+ *   activity is idempotent per week), and continues as new so its history stays short. Started once with
+ *   a fixed workflow id; starting it again is harmless.
  */
 import { continueAsNew, proxyActivities, sleep } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
