@@ -1,0 +1,94 @@
+/**
+ * Measures the floor on a running Temporal (test) server: `count` floor workflows driven as bench:lifecycle
+ * drives reports (start, two signals, wait for the result; 100 at a time), the worker in a process of its
+ * own, CPU summed over this process, the worker and the server (every process of this process's tree).
+ */
+import { fork } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { cpuSince, processTreeCpu } from '../cpu.js';
+import { floorApprove, oneActivityFloor, reportShapeFloor } from './workflows.js';
+
+export type FloorShape = 'report' | 'oneActivity';
+
+export interface FloorOptions {
+  client: Client;
+  address: string;
+  dataDir: string;
+  shape: FloorShape;
+  count: number;
+  concurrency?: number;
+}
+
+export interface FloorFigures {
+  shape: FloorShape;
+  workflows: number;
+  /** CPU ms per workflow over every process (the bench's client, the floor worker, the server). */
+  cpuMsPerWorkflow: number;
+  cpuMsPerWorkflowByProcess: { worker: number; bench: number; server: number };
+  workflowsPerSecond: number;
+}
+
+let bundled: string | undefined;
+
+async function bundle(dataDir: string): Promise<string> {
+  if (bundled) return bundled;
+  const path = join(dataDir, 'floor-bundle.js');
+  const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
+  writeFileSync(path, (await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)), logger: quiet })).code);
+  return (bundled = path);
+}
+
+async function pool(count: number, limit: number, run: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, async () => {
+    while (next < count) await run(next++);
+  }));
+}
+
+export async function measureFloor(o: FloorOptions): Promise<FloorFigures> {
+  const taskQueue = `floor-${o.shape}-${process.pid}-${Date.now()}`;
+  const child = fork(fileURLToPath(new URL('./worker-process.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, BENCH_FLOOR_WORKER: JSON.stringify({ address: o.address, taskQueue, bundlePath: await bundle(o.dataDir) }) },
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`floor worker exited with ${code}`)));
+  });
+  const exited = new Promise((r) => child.once('exit', r));
+  try {
+    const one = async (id: string) => {
+      if (o.shape === 'oneActivity') {
+        await o.client.workflow.execute(oneActivityFloor, { taskQueue, workflowId: id });
+        return;
+      }
+      const handle = await o.client.workflow.start(reportShapeFloor, { taskQueue, workflowId: id });
+      await handle.signal(floorApprove);
+      await handle.signal(floorApprove);
+      await handle.result();
+    };
+    await one(`${taskQueue}-warmup`); // the first isolate is not what we measure
+    const before = processTreeCpu();
+    const t0 = performance.now();
+    await pool(o.count, o.concurrency ?? 100, (i) => one(`${taskQueue}-${i}`));
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = cpuSince(before);
+    const per = (ms: number) => Math.round((ms / o.count) * 10) / 10;
+    const workerMs = cpu.byPid.get(child.pid ?? -1) ?? 0;
+    const benchMs = cpu.byPid.get(process.pid) ?? 0;
+    return {
+      shape: o.shape,
+      workflows: o.count,
+      cpuMsPerWorkflow: per(cpu.total),
+      cpuMsPerWorkflowByProcess: { worker: per(workerMs), bench: per(benchMs), server: per(cpu.total - workerMs - benchMs) },
+      workflowsPerSecond: Math.round((o.count / seconds) * 10) / 10,
+    };
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * The floor of the stack: workflows of a baosong report's shape that do nothing of their own, so a bench
+ * can say how much a real report costs over what Temporal's client, worker and server need for the same
+ * history. The shape is taken from a real report's history (tests/fixtures/histories/0.1.0/report-approved.json):
+ * 5 activities, 2 signals, 8 workflow tasks, 43 events.
+ */
+import { condition, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
+import type * as activities from './activities.js';
+
+const { floorStep } = proxyActivities<typeof activities>({ startToCloseTimeout: '1 minute' });
+
+export const floorApprove = defineSignal('approve');
+
+/** receipt → (approval) → step → (approval) → step → publish → settle, as a report runs. */
+export async function reportShapeFloor(): Promise<void> {
+  let approvals = 0;
+  setHandler(floorApprove, () => void approvals++);
+  await floorStep();
+  await condition(() => approvals >= 1);
+  await floorStep();
+  await condition(() => approvals >= 2);
+  await floorStep();
+  await floorStep();
+  await floorStep();
+}
+
+/** One activity: the floor of a workflow that only records a mail (the intake's receipt path). */
+export async function oneActivityFloor(): Promise<void> {
+  await floorStep();
+}
