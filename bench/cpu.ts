@@ -53,3 +53,14 @@ export function cpuSince(before: Map<number, number>, root = process.pid): { tot
   }
   return { total, byPid };
 }
+
+/** The descendants of `root` whose command line matches `pattern` (e.g. the Temporal test server). */
+export function descendantsMatching(pattern: RegExp, root = process.pid): number[] {
+  return [...processTreeCpu(root).keys()].filter((pid) => {
+    try {
+      return pattern.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '));
+    } catch {
+      return false;
+    }
+  });
+}
