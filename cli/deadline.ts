@@ -1,7 +1,7 @@
 /** `baosong deadline --event 2026-09-30T16:00 --urgency routine` — when a report is due, and why. */
 import { Command, Option } from 'commander';
 import { WorkingCalendar } from '../domain/calendar.js';
-import { computeDeadline, timeliness, type DeadlineContext } from '../domain/deadline.js';
+import { computeDeadline, provisionalWarning, provisionalYears, timeliness, type DeadlineContext } from '../domain/deadline.js';
 import { URGENCIES, type Urgency } from '../domain/report.js';
 import { DEFAULT_TIME_ZONE, formatIsoInZone, formatLocalDate, parseDateTime, toLocal } from '../domain/time.js';
 import { deadlineContext } from '../config/school.js';
@@ -34,9 +34,9 @@ export function deadlineCommand(): Command {
       const dueAt = formatIsoInZone(deadline.dueAt, ctx.timeZone);
       const received = opts.received !== undefined ? read('--received', opts.received) : null;
       const eventDate = formatLocalDate(toLocal(event, ctx.timeZone));
-      const warnings = ctx.calendar.covers(eventDate)
-        ? []
-        : [`the statutory calendar has no data for ${eventDate.slice(0, 4)}: only weekends and the school's overrides count as days off`];
+      // Any day the deadline counts, up to the due date, may lie in a year without a published schedule.
+      const years = deadline.provisional ? provisionalYears(eventDate, formatLocalDate(toLocal(deadline.dueAt, ctx.timeZone)), ctx.calendar) : [];
+      const warnings = years.length > 0 ? [provisionalWarning(years, loaded?.config.school.locale ?? 'zh-CN')] : [];
       for (const w of warnings) process.stderr.write(`baosong: warning: ${w}\n`);
       if (!opts.json) {
         process.stdout.write(`${dueAt}${received ? ` ${timeliness(received, deadline.dueAt)}` : ''}\n`);
@@ -48,6 +48,7 @@ export function deadlineCommand(): Command {
         dueAt,
         rule: deadline.rule,
         explanation: deadline.explanation,
+        provisional: deadline.provisional,
         eventDay: ctx.calendar.day(eventDate),
         timeZone: ctx.timeZone,
         ...(received ? { received: formatIsoInZone(received, ctx.timeZone), timeliness: timeliness(received, deadline.dueAt) } : {}),

@@ -3,6 +3,7 @@
  * config/example.yaml shows every section for a fictional school.
  */
 import { z } from 'zod';
+import { checkOfficeSchedule, expandOfficeSchedule } from '../domain/calendar.js';
 import { CHAT_EVENTS } from '../domain/chat.js';
 import { CATEGORY_LABELS, URGENCIES } from '../domain/report.js';
 import { assertTimeZone, parseClock } from '../domain/time.js';
@@ -137,8 +138,25 @@ export const configSchema = z
         extraHolidays: z.array(date).default([]),
         /** Extra working days, YYYY-MM-DD. */
         extraWorkdays: z.array(date).default([]),
+        /**
+         * The State Council's holiday schedule for a year (国务院办公厅关于X年部分节假日安排的通知), copied by the
+         * office when it is published, for years the built-in data does not have yet. Keyed by year.
+         */
+        statutory: z
+          .record(
+            z.string().regex(/^\d{4}$/, { message: 'expected a year such as "2027"' }),
+            z.strictObject({
+              /** The notice's number, e.g. 国办发明电〔2026〕7号. */
+              source: z.string().optional(),
+              /** Each holiday's days off: one date, or from … to (both included). */
+              holidays: z.array(z.strictObject({ name: z.string().min(1), from: date, to: date.optional() })).min(1, { message: 'list the holidays' }),
+              /** The 调休 make-up working days. */
+              workdays: z.array(z.strictObject({ name: z.string().min(1), date })).default([]),
+            }),
+          )
+          .default({}),
       })
-      .default({ extraHolidays: [], extraWorkdays: [] }),
+      .default({ extraHolidays: [], extraWorkdays: [], statutory: {} }),
     departments: z.array(departmentSchema).min(1, { message: 'list at least one department' }),
     /** 学校办公室 and 宣传干事: any one of them may decide the office step. */
     office: z.strictObject({ reviewers: z.array(personSchema).min(1, { message: 'the office needs at least one reviewer' }) }),
@@ -321,6 +339,19 @@ export const configSchema = z
           if (prev !== undefined) ctx.addIssue({ code: 'custom', path: ['departments', i, key], message: `duplicate department ${key} "${value}" (also departments[${prev}])` });
           seen.set(value, i);
         });
+      }
+      for (const [year, schedule] of Object.entries(c.calendar?.statutory ?? {})) {
+        if (!schedule || !Array.isArray(schedule.holidays)) continue;
+        for (const [i, h] of schedule.holidays.entries()) {
+          if (h?.to !== undefined && h.to < h.from) ctx.addIssue({ code: 'custom', path: ['calendar', 'statutory', year, 'holidays', i, 'to'], message: `ends (${h.to}) before it starts (${h.from})` });
+        }
+        let problems: string[];
+        try {
+          problems = checkOfficeSchedule(Number(year), expandOfficeSchedule(schedule));
+        } catch (err) {
+          problems = [(err as Error).message]; // a date that is not a date: its own issue says where
+        }
+        for (const problem of problems) ctx.addIssue({ code: 'custom', path: ['calendar', 'statutory', year], message: problem });
       }
       const holidays = c.calendar?.extraHolidays ?? [];
       const both = holidays.filter((d) => c.calendar?.extraWorkdays?.includes(d));

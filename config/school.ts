@@ -2,12 +2,13 @@
  * What the rest of baosong derives from the configuration: the school's calendar, its deadline
  * rules, and who a mail address belongs to.
  */
-import { WorkingCalendar } from '../domain/calendar.js';
+import { expandOfficeSchedule, WorkingCalendar } from '../domain/calendar.js';
 import type { DeadlineContext } from '../domain/deadline.js';
 import type { Config, Person } from './schema.js';
 
 export function schoolCalendar(config: Config): WorkingCalendar {
-  return new WorkingCalendar({ holidays: config.calendar.extraHolidays, workdays: config.calendar.extraWorkdays });
+  const statutory = Object.fromEntries(Object.entries(config.calendar.statutory).map(([year, schedule]) => [year, expandOfficeSchedule(schedule)]));
+  return new WorkingCalendar({ holidays: config.calendar.extraHolidays, workdays: config.calendar.extraWorkdays, statutory });
 }
 
 export function deadlineContext(config: Config, calendar = schoolCalendar(config)): DeadlineContext {

@@ -9,13 +9,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { schoolCalendar } from '../config/school.js';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
 import { checkChatRobots } from '../chat/index.js';
 import { secretStates } from '../config/readiness.js';
 import { MAIL_PROVIDERS } from '../config/providers.js';
 import { migrations, openDatabase, redactUrl } from '../db/index.js';
 import { findCjkFont } from '../digest/chart.js';
-import { STATUTORY_YEARS } from '../domain/calendar.js';
 import { fail, firstLine, ok, warn, type CheckLine, type DoctorCheck, type DoctorContext } from './lines.js';
 import { imapCheck, smtpCheck } from './mail.js';
 
@@ -114,18 +114,36 @@ export const fontCheck: DoctorCheck = ({ env }) => {
   }
 };
 
-/** The statutory calendar (chinese-days): this year and next, in the school's time zone. */
+/**
+ * The statutory calendar, this year and next, in the school's time zone: from the office's copy of the State
+ * Council's schedule, the built-in data, or — provisional — the law's holidays alone. In the school's language:
+ * the IT teacher acts on the fix it prints.
+ */
 export const calendarCheck: DoctorCheck = ({ config, now }) => {
   const year = Number(new Intl.DateTimeFormat('en', { timeZone: config.school.timeZone, year: 'numeric' }).format(now));
-  const have = (y: number) => STATUTORY_YEARS.includes(y);
-  const fix = (y: number) =>
-    `update the calendar data (npm update chinese-days) once the State Council has published ${y}'s holidays (usually in November or December), or list ${y}'s holidays and 调休 days in calendar.extraHolidays / calendar.extraWorkdays`;
-  const lines: CheckLine[] = [];
-  if (have(year)) lines.push(ok(`calendar ${year}`, `statutory holidays and make-up days of ${year} known`));
-  else lines.push(fail(`calendar ${year}`, `no statutory holidays for ${year}: deadlines count only weekends and the school's own days`, fix(year)));
-  if (have(year + 1)) lines.push(ok(`calendar ${year + 1}`, `statutory holidays and make-up days of ${year + 1} known`));
-  else lines.push(warn(`calendar ${year + 1}`, `no statutory holidays for ${year + 1} yet: deadlines in ${year + 1} will count only weekends and the school's own days`, fix(year + 1)));
-  return lines;
+  const calendar = schoolCalendar(config);
+  const en = config.school.locale === 'en';
+  const line = (y: number, soon: boolean): CheckLine => {
+    const name = `calendar ${y}`;
+    switch (calendar.yearSource(y)) {
+      case 'office':
+        return ok(name, en ? `${y}'s schedule from the configuration (calendar.statutory.${y}${config.calendar.statutory[String(y)]?.source ? `, ${config.calendar.statutory[String(y)]?.source}` : ''})` : `${y} 年放假安排：取自配置 calendar.statutory.${y}${config.calendar.statutory[String(y)]?.source ? `（${config.calendar.statutory[String(y)]?.source}）` : ''}`);
+      case 'official':
+        return ok(name, en ? `${y}'s holidays and make-up days are in the built-in data` : `${y} 年法定节假日和调休已内置`);
+      case 'provisional': {
+        const detail = en
+          ? `no State Council schedule for ${y}: only the holidays fixed by law count (no 调休 make-up days), so every deadline in ${y} is provisional`
+          : `${y} 年放假安排尚未录入：只按法定节日推算（没有调休），${y} 年的时限都是暂定的`;
+        const fix = en
+          ? `once the State Council publishes ${y}'s schedule (usually in November or December), copy it into the configuration under calendar.statutory."${y}" as config/example.yaml shows, then run baosong config check and baosong doctor`
+          : `国务院办公厅公布 ${y} 年安排后（通常在 11—12 月），按 config/example.yaml 里的示例把它写入配置 calendar.statutory."${y}"，再运行 baosong config check 和 baosong doctor`;
+        return soon ? fail(name, detail, fix) : warn(name, detail, fix);
+      }
+      case 'unknown':
+        return fail(name, en ? `no holidays known for ${y} at all: only weekends count` : `${y} 年没有任何节假日数据：只有周末算休息日`, en ? `copy ${y}'s schedule into calendar.statutory."${y}"` : `把 ${y} 年放假安排写入配置 calendar.statutory."${y}"`);
+    }
+  };
+  return [line(year, true), line(year + 1, false)];
 };
 
 /** The chat robots (企业微信 / 钉钉 / 飞书): secrets set and plausible; with --send-test, a test message through each. */

@@ -29,6 +29,17 @@ describe('baosong deadline', () => {
     });
   });
 
+  it('across 元旦 2027, before the schedule is known: skips the law’s holiday and warns, in Chinese, that the time is provisional', async () => {
+    const r = await runCli(['deadline', '--event', '2026-12-31T16:00', '--json'], { cwd: empty });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      dueAt: '2027-01-04T16:00:00+08:00',
+      provisional: true,
+      warnings: ['2027 年的放假安排（含调休）尚未录入：此时限只按《全国年节及纪念日放假办法》规定的节日推算，可能会变。国务院办公厅公布安排后，请写入配置 calendar.statutory.2027。'],
+    });
+    expect(r.stderr).toContain('baosong: warning: 2027 年的放假安排（含调休）尚未录入');
+  });
+
   it('uses the school’s calendar overrides from --config', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'baosong-cli-'));
     const text = readFileSync(EXAMPLE_CONFIG_FILE, 'utf8').replace('extraHolidays: ["2026-11-06"]', 'extraHolidays: ["2026-11-27"]');
@@ -40,10 +51,10 @@ describe('baosong deadline', () => {
     expect((await runCli(['deadline', '--event', '2026-11-26T15:00'], { cwd: dir })).stdout).toBe('2026-11-30T15:00:00+08:00\n');
   });
 
-  it('warns when the statutory calendar has no data for the year', async () => {
+  it('warns when no published schedule covers the year (only the law’s holidays count)', async () => {
     const r = await runCli(['deadline', '--event', '2099-10-01T10:00'], { cwd: empty });
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/no data for 2099/);
+    expect(r.stderr).toMatch(/warning: 2099 年的放假安排（含调休）尚未录入：此时限只按《全国年节及纪念日放假办法》规定的节日推算/);
   });
 
   it('refuses bad input with a message and a non-zero exit', async () => {

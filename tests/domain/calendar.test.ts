@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WorkingCalendar, STATUTORY_YEARS } from '../../domain/calendar.js';
+import { checkOfficeSchedule, expandOfficeSchedule, lawHolidays, LAW_YEARS, WorkingCalendar, STATUTORY_YEARS } from '../../domain/calendar.js';
 
 describe('WorkingCalendar (statutory data)', () => {
   const cal = new WorkingCalendar();
@@ -24,7 +24,10 @@ describe('WorkingCalendar (statutory data)', () => {
   it('says which years it has statutory data for', () => {
     expect(STATUTORY_YEARS).toContain(2026);
     expect(cal.covers('2026-05-01')).toBe(true);
+    expect(cal.yearSource(2026)).toBe('official');
     expect(cal.covers('2099-05-01')).toBe(false);
+    expect(cal.yearSource(2099)).toBe('provisional');
+    expect(cal.yearSource(2101)).toBe('unknown');
   });
 
   it('rejects impossible dates with a clear message', () => {
@@ -49,5 +52,84 @@ describe('WorkingCalendar (school overrides)', () => {
     const holidays = Array.from({ length: 200 }, (_, i) => new Date(Date.UTC(2026, 0, 1 + i)).toISOString().slice(0, 10));
     const cal = new WorkingCalendar({ holidays });
     expect(() => cal.nextWorkingDay('2026-01-01')).toThrow(/No working day within/);
+  });
+});
+
+describe('WorkingCalendar (a year the data lacks: the law’s holidays, provisional)', () => {
+  const cal = new WorkingCalendar();
+
+  it('knows 2027 only from the law, and says every day of it is provisional', () => {
+    expect(STATUTORY_YEARS).not.toContain(2027); // the day chinese-days ships 2027, the office schedule tests below still hold
+    expect(cal.yearSource(2027)).toBe('provisional');
+    expect(cal.covers('2027-03-01')).toBe(false);
+    expect(cal.day('2027-03-01')).toMatchObject({ working: true, kind: 'workday', provisional: true });
+    expect(cal.day('2026-12-31')).toMatchObject({ working: true, provisional: false });
+  });
+
+  it('takes 元旦, 春节 from 除夕 (2027-02-05) to 初三, 清明, 劳动节, 端午, 中秋 and 国庆 as days off in 2027', () => {
+    const off = (d: string) => cal.day(d);
+    expect(off('2027-01-01')).toMatchObject({ working: false, kind: 'holiday', name: '元旦' });
+    for (const d of ['2027-02-05', '2027-02-06', '2027-02-07', '2027-02-08']) expect(off(d)).toMatchObject({ working: false, name: '春节' });
+    expect(off('2027-02-04')).toMatchObject({ working: true });
+    expect(off('2027-02-09')).toMatchObject({ working: true }); // Tuesday: no 调休 known yet
+    expect(off('2027-04-05')).toMatchObject({ working: false, name: '清明节' });
+    for (const d of ['2027-05-01', '2027-05-02']) expect(off(d)).toMatchObject({ working: false, name: '劳动节' });
+    expect(off('2027-05-03')).toMatchObject({ working: true });
+    expect(off('2027-06-09')).toMatchObject({ working: false, name: '端午节' });
+    expect(off('2027-09-15')).toMatchObject({ working: false, name: '中秋节' });
+    for (const d of ['2027-10-01', '2027-10-02', '2027-10-03']) expect(off(d)).toMatchObject({ working: false, name: '国庆节' });
+    expect(off('2027-10-04')).toMatchObject({ working: true });
+  });
+
+  it('agrees with the published schedules of the years both know: every day the law fixes is a day off there', () => {
+    for (const year of LAW_YEARS.filter((y) => STATUTORY_YEARS.includes(y))) {
+      const days = lawHolidays(year);
+      expect(days.length).toBeGreaterThanOrEqual(13);
+      for (const { date, name } of days) expect(cal.day(date), `${date} ${name}`).toMatchObject({ working: false, kind: 'holiday' });
+    }
+    expect(LAW_YEARS.filter((y) => STATUTORY_YEARS.includes(y))).toEqual([2025, 2026]);
+  });
+});
+
+describe('WorkingCalendar (the office’s copy of the State Council’s schedule)', () => {
+  // A schedule shaped like the real ones (the 2027 notice is not out yet): 春节 eight days with two make-up Saturdays.
+  const schedule2027 = {
+    source: '国办发明电〔2026〕×号',
+    holidays: [
+      { name: '元旦', from: '2027-01-01', to: '2027-01-03' },
+      { name: '春节', from: '2027-02-05', to: '2027-02-12' },
+      { name: '清明节', from: '2027-04-03', to: '2027-04-05' },
+      { name: '劳动节', from: '2027-05-01', to: '2027-05-05' },
+      { name: '端午节', from: '2027-06-09', to: '2027-06-11' },
+      { name: '中秋节', from: '2027-09-15', to: '2027-09-17' },
+      { name: '国庆节', from: '2027-10-01', to: '2027-10-07' },
+    ],
+    workdays: [
+      { name: '春节', date: '2027-02-20' },
+      { name: '劳动节', date: '2027-05-08' },
+      { name: '国庆节', date: '2027-10-09' },
+    ],
+  };
+
+  it('replaces the provisional year: its holidays and 调休 count, and nothing is provisional any more', () => {
+    const cal = new WorkingCalendar({ statutory: { '2027': expandOfficeSchedule(schedule2027) } });
+    expect(cal.yearSource(2027)).toBe('office');
+    expect(cal.day('2027-02-09')).toMatchObject({ working: false, kind: 'holiday', name: '春节', provisional: false });
+    expect(cal.day('2027-02-20')).toMatchObject({ working: true, kind: 'makeup_workday', name: '春节', provisional: false }); // a Saturday
+    expect(cal.nextWorkingDay('2027-02-04')).toBe('2027-02-15');
+  });
+
+  it('refuses a schedule that cannot be right, saying why', () => {
+    const expanded = expandOfficeSchedule(schedule2027);
+    expect(checkOfficeSchedule(2027, expanded)).toEqual([]);
+    const weekdayMakeup = { ...expanded, workdays: [{ name: '春节', date: '2027-02-18' }] };
+    expect(checkOfficeSchedule(2027, weekdayMakeup)).toEqual([expect.stringMatching(/make-up workday 2027-02-18 is a weekday/)]);
+    const both = { ...expanded, workdays: [{ name: '春节', date: '2027-02-06' }] };
+    expect(checkOfficeSchedule(2027, both)).toEqual([expect.stringMatching(/2027-02-06 is listed both as a day off and as a make-up workday/)]);
+    const noDragonBoat = expandOfficeSchedule({ ...schedule2027, holidays: schedule2027.holidays.filter((h) => h.name !== '端午节') });
+    expect(checkOfficeSchedule(2027, noDragonBoat)).toEqual([expect.stringMatching(/2027-06-09 \(端午节\) is a day off by law/)]);
+    const wrongYear = expandOfficeSchedule({ ...schedule2027, holidays: [...schedule2027.holidays, { name: '国庆节', from: '2028-10-01' }] });
+    expect(checkOfficeSchedule(2027, wrongYear)).toEqual([expect.stringMatching(/2028-10-01 is not in 2027/)]);
+    expect(() => new WorkingCalendar({ statutory: { '2027': weekdayMakeup } })).toThrow(/calendar\.statutory\.2027: make-up workday/);
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WorkingCalendar } from '../../domain/calendar.js';
-import { computeDeadline, timeliness } from '../../domain/deadline.js';
+import { expandOfficeSchedule, WorkingCalendar } from '../../domain/calendar.js';
+import { computeDeadline, provisionalWarning, timeliness } from '../../domain/deadline.js';
 import { formatIsoInZone, formatLocalDate, toLocal } from '../../domain/time.js';
 import { URGENCIES } from '../../domain/report.js';
 
@@ -91,5 +91,54 @@ describe('computeDeadline: properties over 2004–2027', () => {
 
   it('major and urgent are exactly two hours', () => {
     fc.assert(fc.property(instant, fc.constantFrom('major', 'urgent' as const), (event, u) => computeDeadline(event, u, ctx).dueAt.getTime() - event.getTime() === 7_200_000));
+  });
+});
+
+describe('computeDeadline in 2027, before the State Council’s schedule is known', () => {
+  const provisional = (event: string, c = ctx) => computeDeadline(at(event), 'routine', c).provisional;
+
+  it('skips the law’s holidays (元旦, 春节 from 除夕, 劳动节, 国庆) and says each due time is provisional', () => {
+    expect(due('2026-12-31T16:00:00+08:00', 'routine')).toBe('2027-01-04T16:00:00+08:00'); // not 元旦 itself
+    expect(provisional('2026-12-31T16:00:00+08:00')).toBe(true);
+    expect(due('2027-01-01T10:00:00+08:00', 'routine')).toBe('2027-01-04T17:30:00+08:00'); // event on 元旦: end of the next working day
+    expect(due('2027-02-04T10:00:00+08:00', 'routine')).toBe('2027-02-09T10:00:00+08:00'); // 除夕 Fri 5th – 初三 Mon 8th off
+    expect(due('2027-04-30T15:00:00+08:00', 'routine')).toBe('2027-05-03T15:00:00+08:00');
+    expect(due('2027-09-30T17:00:00+08:00', 'routine')).toBe('2027-10-04T17:00:00+08:00');
+    for (const e of ['2027-02-04T10:00:00+08:00', '2027-04-30T15:00:00+08:00', '2027-09-30T17:00:00+08:00']) expect(provisional(e)).toBe(true);
+  });
+
+  it('is not provisional where only published years are counted, nor for hours after the event', () => {
+    expect(provisional('2026-09-30T16:00:00+08:00')).toBe(false);
+    expect(computeDeadline(at('2027-02-05T10:00:00+08:00'), 'urgent', ctx).provisional).toBe(false);
+  });
+
+  it('follows the office’s copy of the schedule once it is added, and is no longer provisional', () => {
+    const calendar2027 = new WorkingCalendar({
+      statutory: {
+        '2027': expandOfficeSchedule({
+          holidays: [
+            { name: '元旦', from: '2027-01-01', to: '2027-01-03' },
+            { name: '春节', from: '2027-02-05', to: '2027-02-12' },
+            { name: '清明节', from: '2027-04-03', to: '2027-04-05' },
+            { name: '劳动节', from: '2027-05-01', to: '2027-05-05' },
+            { name: '端午节', from: '2027-06-09', to: '2027-06-11' },
+            { name: '中秋节', from: '2027-09-15', to: '2027-09-17' },
+            { name: '国庆节', from: '2027-10-01', to: '2027-10-07' },
+          ],
+          workdays: [{ name: '春节', date: '2027-02-20' }, { name: '劳动节', date: '2027-05-08' }, { name: '国庆节', date: '2027-10-09' }],
+        }),
+      },
+    });
+    const office = { calendar: calendar2027, timeZone: TZ };
+    expect(due('2027-02-04T10:00:00+08:00', 'routine', office)).toBe('2027-02-15T10:00:00+08:00');
+    expect(due('2027-04-30T15:00:00+08:00', 'routine', office)).toBe('2027-05-06T15:00:00+08:00');
+    expect(due('2027-09-30T17:00:00+08:00', 'routine', office)).toBe('2027-10-08T17:00:00+08:00');
+    expect(due('2027-02-19T09:00:00+08:00', 'routine', office)).toBe('2027-02-20T09:00:00+08:00'); // the 调休 Saturday
+    expect(provisional('2027-02-04T10:00:00+08:00', office)).toBe(false);
+  });
+
+  it('tells people why, in the school’s language, naming the year and where the schedule goes', () => {
+    expect(provisionalWarning([2027], 'zh-CN')).toBe('2027 年的放假安排（含调休）尚未录入：此时限只按《全国年节及纪念日放假办法》规定的节日推算，可能会变。国务院办公厅公布安排后，请写入配置 calendar.statutory.2027。');
+    expect(provisionalWarning([2027], 'en')).toMatch(/^No State Council holiday schedule for 2027 yet: .* calendar\.statutory\.2027\.$/);
   });
 });
