@@ -14,6 +14,7 @@ interface Subcommand {
 const SUBCOMMANDS: Record<string, Subcommand> = {
   inspect: { description: 'show what baosong would do with a mail file (.eml)', load: async () => (await import('./inspect.js')).inspectCommand() },
   deadline: { description: 'print when a report is due, by the school calendar and deadline rules', load: async () => (await import('./deadline.js')).deadlineCommand() },
+  calendar: { description: 'the school calendar: re-plan reports in review after a holiday schedule is added', load: async () => (await import('./calendar.js')).calendarCommand() },
   config: { description: 'work with the configuration file', load: async () => (await import('./config.js')).configCommand() },
   doctor: { description: 'check the configuration and everything it points at', load: async () => (await import('./doctor.js')).doctorCommand() },
   reindex: { description: 'rebuild the read model from Temporal', load: async () => (await import('./reindex.js')).reindexCommand() },

@@ -36,6 +36,7 @@ export const REPORT_EVENT_TYPES = [
   'escalated',
   'reassigned',
   'overdue',
+  'deadline_moved',
 ] as const;
 export type ReportEventType = (typeof REPORT_EVENT_TYPES)[number];
 

@@ -135,8 +135,8 @@ export const calendarCheck: DoctorCheck = ({ config, now }) => {
           ? `no State Council schedule for ${y}: only the holidays fixed by law count (no 调休 make-up days), so every deadline in ${y} is provisional`
           : `${y} 年放假安排尚未录入：只按法定节日推算（没有调休），${y} 年的时限都是暂定的`;
         const fix = en
-          ? `once the State Council publishes ${y}'s schedule (usually in November or December), copy it into the configuration under calendar.statutory."${y}" as config/example.yaml shows, then run baosong config check and baosong doctor`
-          : `国务院办公厅公布 ${y} 年安排后（通常在 11—12 月），按 config/example.yaml 里的示例把它写入配置 calendar.statutory."${y}"，再运行 baosong config check 和 baosong doctor`;
+          ? `once the State Council publishes ${y}'s schedule (usually in November or December), copy it into the configuration under calendar.statutory."${y}" as config/example.yaml shows, then run baosong config check and baosong doctor; reports in review plan their deadlines again when baosong restarts (or run baosong calendar replan)`
+          : `国务院办公厅公布 ${y} 年安排后（通常在 11—12 月），按 config/example.yaml 里的示例把它写入配置 calendar.statutory."${y}"，再运行 baosong config check 和 baosong doctor；重启 baosong 后，审核中的报送会按新安排重算时限（不重启也可运行 baosong calendar replan）`;
         return soon ? fail(name, detail, fix) : warn(name, detail, fix);
       }
       case 'unknown':

@@ -128,7 +128,10 @@ export type TimerKind = 'remind' | 'review_due' | 'overdue_remind' | 'revision_r
 export type ReportEvent =
   | PersonEvent
   | { type: 'timer'; timer: TimerKind }
-  | { type: 'review_planned'; plan: ReviewPlan }
+  /** `from`: when the round's clock started (receipt or revision), so the round can be planned again. */
+  | { type: 'review_planned'; plan: ReviewPlan; from?: string | undefined }
+  /** The same round planned again on a changed calendar (calendar.statutory added): a new due time. */
+  | { type: 'deadline_moved'; plan: ReviewPlan }
   | { type: 'overdue_planned'; reminders: string[] }
   | { type: 'revision_planned'; plan: RevisionPlan }
   | { type: 'published'; url: string | null };
@@ -147,7 +150,8 @@ export type TimelineType =
   | 'reminded'
   | 'escalated'
   | 'overdue'
-  | 'reassigned';
+  | 'reassigned'
+  | 'deadline_moved';
 
 export type RefusalReason =
   | 'not_holder'
@@ -247,6 +251,8 @@ export interface ReportState {
   bodyRef: TextRef | null;
   attachments: AttachmentRef[];
   plan: ReviewPlan;
+  /** When this round's clock started (absent in runs from before it was kept: round 1 then starts at receipt). */
+  planFrom?: string | undefined;
   reminderIndex: number;
   overdueIndex: number;
   overdue: boolean;
@@ -429,8 +435,11 @@ export function decide(input: ReportInput, current: ReportState, event: ReportEv
       return timer(t, event.timer);
     case 'review_planned':
       Object.assign(t.state, { plan: event.plan, reminderIndex: 0, overdueIndex: 0, overdue: false });
+      if (event.from !== undefined) t.state.planFrom = event.from;
       skipPastReminders(t);
       return t.done();
+    case 'deadline_moved':
+      return deadlineMoved(t, event.plan);
     case 'overdue_planned':
       Object.assign(t.state, { plan: { ...t.state.plan, overdueReminders: event.reminders }, overdueIndex: 0 });
       return t.done();
@@ -573,6 +582,26 @@ function reassign(t: Transition, event: Extract<PersonEvent, { type: 'reassign' 
 }
 
 /** Reminders planned before `now` (a workflow started late, a revision) are not sent after the fact. */
+/**
+ * The round's due time moved with the calendar (the office added the year's schedule): reminders and
+ * escalation follow the new plan. A report already overdue stays overdue unless the new due time is still ahead.
+ */
+function deadlineMoved(t: Transition, plan: ReviewPlan): Decision {
+  const s = t.state;
+  if (s.status !== 'in_review' || plan.dueAt === s.plan.dueAt) return t.done();
+  const before = s.plan.dueAt;
+  const stillAhead = plan.dueAt > t.now;
+  Object.assign(s, { plan, reminderIndex: 0, overdueIndex: 0, overdue: stillAhead ? false : s.overdue });
+  skipPastReminders(t);
+  t.record('deadline_moved', { evidence: { via: 'system', ref: null }, note: `${before} → ${plan.dueAt}` });
+  return t.done();
+}
+
+/** When the current review round's clock started, if known (for planning it again). */
+export function roundStartedAt(input: ReportInput, state: ReportState): string | null {
+  return state.planFrom ?? (state.round === 1 ? input.facts.receivedAt : null);
+}
+
 function skipPastReminders(t: Transition): void {
   const s = t.state;
   while (s.reminderIndex < s.plan.reminders.length && (s.plan.reminders[s.reminderIndex] ?? '') <= t.now) s.reminderIndex++;

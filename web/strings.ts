@@ -378,6 +378,7 @@ export const TIMELINE_LABELS: Record<string, Record<Locale, string>> = {
   escalated: { 'zh-CN': '逾期升级', en: 'Escalated' },
   overdue: { 'zh-CN': '已逾期', en: 'Overdue' },
   reassigned: { 'zh-CN': '改派', en: 'Reassigned' },
+  deadline_moved: { 'zh-CN': '放假安排调整，审核时限随之更改', en: 'Deadline moved with the holiday schedule' },
 };
 
 export const STEP_LABELS: Record<string, Record<Locale, string>> = {

@@ -22,6 +22,7 @@ import { connectTemporal, type TemporalTarget } from './temporal.js';
 import { observeIntake, observeReadModel, temporalTelemetry } from '../ops/metrics.js';
 import { startMetricsServer } from '../ops/metrics-http.js';
 import { startDigestClock } from '../ops/digest-schedule.js';
+import { replanIfCalendarChanged } from '../ops/calendar-replan.js';
 import { inSpan, startTracing } from '../ops/tracing.js';
 import { Client } from '@temporalio/client';
 
@@ -162,6 +163,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       // The weekly digest: a Temporal Schedule where the server has schedules, else the workflow loop (ops/digest-schedule.ts).
       const digestClock = await startDigestClock(client, config);
       logger.info({ weekday: config.digest.weekday, time: config.digest.time, by: digestClock }, 'weekly digest scheduled');
+      // A changed calendar (a year's holiday schedule added): reports in review plan their round again.
+      const replanned = await replanIfCalendarChanged({ client, readModel, config });
+      if (replanned) logger.info(replanned, 'calendar changed: reports in review told to plan their deadlines again');
     }
 
     let intake: MailboxWatcher | null = null;

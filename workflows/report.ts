@@ -13,6 +13,7 @@ import {
   mailRequest,
   nextTimer,
   readModelSnapshot,
+  roundStartedAt,
   startReport,
   statusView,
   type ApproveAction,
@@ -40,6 +41,11 @@ export const reviseSignal = defineSignal<[ReviseAction]>('revise');
 export const withdrawSignal = defineSignal<[WithdrawAction]>('withdraw');
 export const commentSignal = defineSignal<[CommentAction]>('comment');
 export const reassignSignal = defineSignal<[ReassignAction]>('reassign');
+/**
+ * The school's calendar changed (the office added a year's holiday schedule): plan the current round again.
+ * Sent by `baosong calendar replan` and by a worker that starts with a changed calendar (ops/calendar-replan.ts).
+ */
+export const calendarChangedSignal = defineSignal('calendarChanged');
 export const statusQuery = defineQuery<ReportStatusView>('status');
 /** What the read model holds about the report (the events the workflow keeps: older comments and refusals only live in the read model), for `baosong reindex`. */
 export const readModelQuery = defineQuery<ReadModelUpdate & { publishedUrl: string | null }>('readModel');
@@ -108,6 +114,8 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
   setHandler(withdrawSignal, (a) => void inbox.push({ type: 'withdraw', ...a }));
   setHandler(commentSignal, (a) => void inbox.push({ type: 'comment', ...a }));
   setHandler(reassignSignal, (a) => void inbox.push({ type: 'reassign', ...a }));
+  let calendarChanged = false;
+  setHandler(calendarChangedSignal, () => void (calendarChanged = true));
 
   /**
    * Record what changed, then do what the rules asked for, in their order. The record and the mails
@@ -183,12 +191,20 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
       case 'publish':
         return apply({ type: 'published', url: (await publishReport(readModelSnapshot(input, state, []))).url });
       case 'plan_review':
-        return apply({ type: 'review_planned', plan: await planReviewRound({ from: effect.from, urgency: input.facts.urgency }) });
+        return apply({ type: 'review_planned', plan: await planReviewRound({ from: effect.from, urgency: input.facts.urgency }), from: effect.from });
       case 'plan_revision':
         return apply({ type: 'revision_planned', plan: await planRevisionWindow({ from: effect.from }) });
       case 'plan_overdue':
         return apply({ type: 'overdue_planned', reminders: await planOverdueReminders({ after: effect.after, urgency: input.facts.urgency }) });
     }
+  }
+
+  /** The same round, planned again on today's calendar; a different due time moves reminders and escalation. */
+  async function replan(): Promise<void> {
+    const from = roundStartedAt(input, state);
+    if (state.status !== 'in_review' || from === null) return;
+    const plan = await planReviewRound({ from, urgency: input.facts.urgency });
+    if (plan.dueAt !== state.plan.dueAt) await apply({ type: 'deadline_moved', plan });
   }
 
   if (!resumed) await settle(started.state, started.effects, started.state.timeline);
@@ -198,8 +214,13 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
     if (inbox.length <= CARRIED_ACTIONS && chatsOnTheirWay === 0 && historyIsLong()) await continueAsNew<typeof reportWorkflow>(input, { state, inbox });
     const timer = nextTimer(state);
     const wait = timer ? Date.parse(timer.at) - Date.now() : null;
-    const signalled = wait === null ? (await condition(() => inbox.length > 0), true) : wait > 0 && (await condition(() => inbox.length > 0, wait));
-    if (signalled) {
+    const woken = () => inbox.length > 0 || calendarChanged;
+    const signalled = wait === null ? (await condition(woken), true) : wait > 0 && (await condition(woken, wait));
+    if (calendarChanged) {
+      // Only ever set by the calendarChanged signal, which histories from before it do not have.
+      calendarChanged = false;
+      await replan();
+    } else if (signalled) {
       const [event, ...more] = takeNext();
       // A redelivered reply or a double-clicked link is the same action: act on it once.
       if (event?.type === 'comment') await applyComments([event, ...more]);

@@ -1,0 +1,98 @@
+// A report waiting across 春节 2027 before the State Council's schedule is known: planned on the law's
+// holidays (due Tuesday 9 February), then the office adds the 2027 schedule (春节 5–12 February) and a worker
+// starts with it: the report is told by a signal, plans its round again, and its escalation comes at the new
+// due time (Monday 15 February), not the old one. History is never rewritten: old runs replay (replay-saved).
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.js';
+import { ChatRobots } from '../../chat/index.js';
+import type { Config } from '../../config/schema.js';
+import { replanIfCalendarChanged } from '../../ops/calendar-replan.js';
+import { WORKFLOWS_PATH } from '../../worker/index.js';
+import { SECRET, startHarness, waitForStatus, type Harness } from '../support/baosong.js';
+import { advanceTo, createTestEnv, createTestWorker } from '../support/temporal.js';
+
+let env: TestWorkflowEnvironment;
+let h: Harness;
+let second: { worker: Worker; running: Promise<void> } | undefined;
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  h = await startHarness(env);
+});
+
+afterAll(async () => {
+  if (second) {
+    second.worker.shutdown();
+    await second.running;
+  }
+  await h?.close();
+  await env?.teardown();
+});
+
+const schedule2027: Config['calendar']['statutory'][string] = {
+  source: '国办发明电〔2026〕×号',
+  holidays: [
+    { name: '元旦', from: '2027-01-01', to: '2027-01-03' },
+    { name: '春节', from: '2027-02-05', to: '2027-02-12' },
+    { name: '清明节', from: '2027-04-03', to: '2027-04-05' },
+    { name: '劳动节', from: '2027-05-01', to: '2027-05-05' },
+    { name: '端午节', from: '2027-06-09', to: '2027-06-11' },
+    { name: '中秋节', from: '2027-09-15', to: '2027-09-17' },
+    { name: '国庆节', from: '2027-10-01', to: '2027-10-07' },
+  ],
+  workdays: [
+    { name: '春节', date: '2027-02-20' },
+    { name: '劳动节', date: '2027-05-08' },
+    { name: '国庆节', date: '2027-10-09' },
+  ],
+};
+
+describe('a running report when the office adds next year’s holiday schedule', () => {
+  it('gets its corrected due time by a signal, and is escalated at the new time only', async () => {
+    const t0 = new Date('2027-02-04T10:00:00+08:00'); // Thursday before 除夕
+    await advanceTo(env, t0);
+    const { reportId, handle } = await h.submit({
+      origin: { kind: 'mail', ref: `<${randomUUID()}@school.test>` },
+      from: { name: '刘芳', email: 'liufang@school.test' },
+      category: '教育教学',
+      urgency: 'routine',
+      title: '寒假前教研活动',
+      body: '2月4日上午，教务处组织寒假前教研活动。',
+      eventTime: t0,
+      receivedAt: t0,
+      attachments: [],
+    });
+    // Planned on the law's holidays alone: 除夕 (Fri 5th) to 初三 (Mon 8th) off, due Tuesday.
+    let status = await waitForStatus(handle, (s) => s.status === 'in_review');
+    expect(status.deadlines.reviewDueAt).toBe('2027-02-09T02:00:00.000Z');
+
+    // The office copies the schedule into the configuration; the worker restarts with it.
+    const config: Config = { ...h.config, calendar: { ...h.config.calendar, statutory: { '2027': schedule2027 } } };
+    h.worker.shutdown();
+    await new Promise((r) => setTimeout(r, 200));
+    const activities = createActivities({ config, database: h.database, readModel: h.readModel, transport: h.transport, secret: SECRET, chat: new ChatRobots(config, { env: process.env }) });
+    const worker = await createTestWorker(env, { taskQueue: config.temporal.taskQueue, workflowsPath: WORKFLOWS_PATH, activities });
+    second = { worker, running: worker.run() };
+    const told = await replanIfCalendarChanged({ client: env.client, readModel: h.readModel, config });
+    expect(told).toEqual({ signalled: 1, closed: 0 });
+    expect(await replanIfCalendarChanged({ client: env.client, readModel: h.readModel, config })).toBeNull(); // once per change
+
+    status = await waitForStatus(handle, (s) => s.deadlines.reviewDueAt === '2027-02-15T02:00:00.000Z');
+    expect(status.timeline.map((e) => e.type)).toContain('deadline_moved');
+    const moved = status.timeline.find((e) => e.type === 'deadline_moved');
+    expect(moved?.note).toBe('2027-02-09T02:00:00.000Z → 2027-02-15T02:00:00.000Z');
+    // The dashboard's copy agrees.
+    await expect.poll(async () => (await h.readModel.getReport(reportId))?.reviewDueAt, { timeout: 10_000 }).toBe('2027-02-15T02:00:00.000Z');
+
+    // Past the old due time: no escalation; past the new one: escalated then.
+    await advanceTo(env, new Date('2027-02-10T12:00:00+08:00'));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(h.smtp.mails.filter((m) => m.reportId === reportId && m.kind === 'escalation')).toEqual([]);
+    await advanceTo(env, new Date('2027-02-15T10:05:00+08:00'));
+    const [escalation] = await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'escalation');
+    expect(escalation!.date?.toISOString()).toBe('2027-02-15T02:00:00.000Z');
+  });
+});
