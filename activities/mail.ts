@@ -80,6 +80,7 @@ export function mailData(req: ReportMailRequest, recipient: Person, config: Conf
   const revisionReminder = req.kind === 'reminder' && !req.step;
   const deadline = revisionReminder ? req.revisionDueAt : req.reviewDueAt;
   if (deadline) data.deadline = deadline;
+  if (req.reviewDueProvisional && !revisionReminder) data.deadlineProvisional = true;
   if (req.revisionDueAt) data.revisionDueAt = req.revisionDueAt;
   if (req.actor) {
     data.actorName = req.actor.name;

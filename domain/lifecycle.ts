@@ -688,7 +688,7 @@ export interface ReportStatusView {
   round: number;
   step: { index: number; count: number; kind: ReviewStepKind; holders: Person[] } | null;
   overdue: boolean;
-  deadlines: { dueAt: string; timeliness: Timeliness; reviewDueAt: string; revisionDueAt: string | null; expiresAt: string | null };
+  deadlines: { dueAt: string; timeliness: Timeliness; reviewDueAt: string; reviewDueProvisional: boolean; revisionDueAt: string | null; expiresAt: string | null };
   title: string;
   returnedCount: number;
   decidedAt: string | null;
@@ -715,6 +715,7 @@ export function statusView(input: ReportInput, state: ReportState): ReportStatus
       dueAt: input.facts.dueAt,
       timeliness: input.facts.timeliness,
       reviewDueAt: state.plan.dueAt,
+      reviewDueProvisional: state.plan.provisional === true,
       revisionDueAt: state.status === 'returned' ? (state.revision?.revisionDueAt ?? null) : null,
       expiresAt: state.status === 'returned' ? (state.revision?.expiresAt ?? null) : null,
     },
@@ -835,6 +836,8 @@ export interface ReportMailRequest {
   /** The workflow's time when the mail was decided (reminders say how much time is left). */
   composedAt: string;
   reviewDueAt: string;
+  /** reviewDueAt may move when the year's holiday schedule is added (see ReviewPlan.provisional). */
+  reviewDueProvisional?: boolean | undefined;
   revisionDueAt: string | null;
   expiresAt: string | null;
   overdue: boolean;
@@ -875,6 +878,7 @@ export function mailRequest(input: ReportInput, state: ReportState, effect: Mail
     holders: state.step === null ? [] : (state.chain[state.step]?.holders ?? []),
     composedAt,
     reviewDueAt: state.plan.dueAt,
+    ...(state.plan.provisional ? { reviewDueProvisional: true } : {}),
     revisionDueAt: state.revision?.revisionDueAt ?? null,
     expiresAt: state.revision?.expiresAt ?? null,
     overdue: effect.overdue ?? false,

@@ -24,6 +24,8 @@ export interface PlanContext extends DeadlineContext {
 /** When a review round is due and when its holder is reminded, as ISO instants (UTC). */
 export interface ReviewPlan {
   dueAt: string;
+  /** The due time counts days of a year whose holiday schedule is not known yet (only the law's holidays): it may move. */
+  provisional?: boolean | undefined;
   /** Before the deadline, ascending. */
   reminders: string[];
   /** After the deadline, ascending: every working day (routine) or every `every` (urgent/major). */
@@ -87,7 +89,8 @@ export function workingMornings(after: Date, count: number, ctx: PlanContext, un
 
 /** The plan of a review round that starts at `from` (receipt, or a revision). */
 export function planReview(from: Date, urgency: Urgency, ctx: PlanContext): ReviewPlan {
-  const due = computeDeadline(from, urgency, ctx).dueAt;
+  const deadline = computeDeadline(from, urgency, ctx);
+  const due = deadline.dueAt;
   const rule = ctx.reminders[urgency];
   const routine = urgency === 'routine';
   const reminders = new Set<string>();
@@ -104,7 +107,7 @@ export function planReview(from: Date, urgency: Urgency, ctx: PlanContext): Revi
     const every = parseDuration(rule.every);
     overdue = Array.from({ length: OVERDUE_REMINDERS }, (_, i) => new Date(due.getTime() + (i + 1) * every));
   }
-  return { dueAt: iso(due), reminders: [...reminders].sort(), overdueReminders: overdue.map(iso) };
+  return { dueAt: iso(due), reminders: [...reminders].sort(), overdueReminders: overdue.map(iso), ...(deadline.provisional ? { provisional: true } : {}) };
 }
 
 /** More overdue reminders after the last planned one (for reports that stay overdue for weeks). */

@@ -119,6 +119,8 @@ export interface MailData {
   replyAddress?: string;
   /** The deadline that matters to the recipient (ISO): review_request, reminder, escalation. */
   deadline?: string;
+  /** The review deadline counts days of a year whose holiday schedule is not known yet: say it may move. */
+  deadlineProvisional?: boolean;
   /** When this mail is composed (ISO): reminder (time left) and escalation (overdue by). */
   sentAt?: string;
   /** returned: revise before this (ISO); expired: the revision deadline that passed. */

@@ -6,7 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { identify } from '../config/school.js';
+import { identify, schoolCalendar } from '../config/school.js';
+import type { Config } from '../config/schema.js';
 import type { Report, ReportFilter } from '../db/rows.js';
 import { CATEGORIES, REPORT_STATUSES, REPORT_STATUS_LABELS, URGENCY_LABELS, type ReportStatus } from '../domain/report.js';
 import { parseDateTime } from '../domain/time.js';
@@ -195,6 +196,7 @@ export function officeRoutes(app: FastifyInstance, web: Web): void {
       {
         csrf: web.csrf(req, reply),
         signedIn: web.t(req, 'office.signedInAs', { name: session.name }),
+        calendarNotice: provisionalYearsNotice(config, new Date(), web, req),
         filters: f,
         departments: [option('', s['office.any'], f.department), ...config.departments.map((d) => option(d.id, d.name, f.department))],
         categories: [option('', s['office.any'], f.category), ...CATEGORIES.map((c) => option(c.zh, en ? c.en : c.zh, f.category))],
@@ -376,4 +378,15 @@ export function officeRoutes(app: FastifyInstance, web: Web): void {
     if (!file) return web.message(req, reply, 404, web.t(req, 'error.notFound'));
     return sendAttachment(web, req, reply, file);
   });
+}
+
+/**
+ * The banner on the dashboard while this year or next has no holiday schedule yet (only the law's holidays
+ * count, so deadlines in it are provisional): the office sees it and asks the IT teacher to add the schedule.
+ */
+function provisionalYearsNotice(config: Config, now: Date, web: Web, req: FastifyRequest): string | null {
+  const year = Number(new Intl.DateTimeFormat('en', { timeZone: config.school.timeZone, year: 'numeric' }).format(now));
+  const calendar = schoolCalendar(config);
+  const years = [year, year + 1].filter((y) => calendar.yearSource(y) === 'provisional');
+  return years.length === 0 ? null : web.t(req, 'office.calendarProvisional', { years: years.join('、') });
 }

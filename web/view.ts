@@ -69,8 +69,8 @@ export function bodyForPage(body: string): { html: Html | null; text: string } {
 
 /** Status, step, holders and deadlines of a report, ready for a template. */
 export function statusSummary(view: ReportStatusView, now: Date, locale: Locale) {
-  const deadline = (key: 'status.due' | 'status.reviewDue' | 'status.revisionDue' | 'status.expiresAt', iso: string | null, live: boolean) =>
-    iso ? { label: WEB_STRINGS[locale][key], at: iso, left: live ? timeLeft(iso, now, locale) : null } : null;
+  const deadline = (key: 'status.due' | 'status.reviewDue' | 'status.revisionDue' | 'status.expiresAt', iso: string | null, live: boolean, provisional = false) =>
+    iso ? { label: WEB_STRINGS[locale][key], at: iso, left: live ? timeLeft(iso, now, locale) : null, note: provisional ? WEB_STRINGS[locale]['status.provisional'] : null } : null;
   const open = view.status === 'in_review' || view.status === 'returned' || view.status === 'received';
   return {
     status: view.status,
@@ -79,7 +79,7 @@ export function statusSummary(view: ReportStatusView, now: Date, locale: Locale)
     holders: view.step ? view.step.holders.map((h) => h.name).join('、') : '',
     deadlines: [
       deadline('status.due', view.deadlines.dueAt, false),
-      deadline('status.reviewDue', view.deadlines.reviewDueAt, view.status === 'in_review'),
+      deadline('status.reviewDue', view.deadlines.reviewDueAt, view.status === 'in_review', view.status === 'in_review' && view.deadlines.reviewDueProvisional === true),
       deadline('status.revisionDue', view.deadlines.revisionDueAt, view.status === 'returned'),
       deadline('status.expiresAt', view.deadlines.expiresAt, view.status === 'returned'),
     ].filter((d) => d !== null),
