@@ -3,7 +3,7 @@
  * or PostgreSQL), a real SMTP server catching mail, and the real worker on the Temporal test
  * environment. Used by the workflow suites.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -25,6 +25,12 @@ import { startSmtpServer, type TestSmtpServer } from './smtp.js';
 import { createTestWorker, uniqueTaskQueue } from './temporal.js';
 
 export const SECRET = 'test-secret-for-reply-tokens-0123456789';
+
+/** The workflow code for a test worker: the bundle made once per run (tests/support/global-setup.ts), else the sources. */
+export function testWorkflowCode(): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
+  const bundle = process.env.BAOSONG_TEST_WORKFLOW_BUNDLE;
+  return bundle && existsSync(bundle) ? { workflowBundle: { codePath: bundle } } : { workflowsPath: WORKFLOWS_PATH };
+}
 
 export interface Harness {
   env: TestWorkflowEnvironment;
@@ -73,7 +79,7 @@ export async function startHarness(env: TestWorkflowEnvironment, db: HarnessOpti
   let worker: Worker;
   let running: Promise<void> = Promise.resolve();
   async function startWorker(options: { maxCachedWorkflows?: number } = {}): Promise<Worker> {
-    worker = await createTestWorker(env, { taskQueue: config.temporal.taskQueue, workflowsPath: WORKFLOWS_PATH, activities, ...options });
+    worker = await createTestWorker(env, { taskQueue: config.temporal.taskQueue, ...testWorkflowCode(), activities, ...options });
     running = worker.run();
     return worker;
   }

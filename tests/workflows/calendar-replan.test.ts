@@ -10,8 +10,7 @@ import { createActivities } from '../../activities/index.js';
 import { ChatRobots } from '../../chat/index.js';
 import type { Config } from '../../config/schema.js';
 import { replanIfCalendarChanged } from '../../ops/calendar-replan.js';
-import { WORKFLOWS_PATH } from '../../worker/index.js';
-import { SECRET, startHarness, waitForStatus, type Harness } from '../support/baosong.js';
+import { SECRET, startHarness, testWorkflowCode, waitForStatus, type Harness } from '../support/baosong.js';
 import { advanceTo, createTestEnv, createTestWorker } from '../support/temporal.js';
 
 let env: TestWorkflowEnvironment;
@@ -74,7 +73,7 @@ describe('a running report when the office adds next year’s holiday schedule',
     h.worker.shutdown();
     await new Promise((r) => setTimeout(r, 200));
     const activities = createActivities({ config, database: h.database, readModel: h.readModel, transport: h.transport, secret: SECRET, chat: new ChatRobots(config, { env: process.env }) });
-    const worker = await createTestWorker(env, { taskQueue: config.temporal.taskQueue, workflowsPath: WORKFLOWS_PATH, activities });
+    const worker = await createTestWorker(env, { taskQueue: config.temporal.taskQueue, ...testWorkflowCode(), activities });
     second = { worker, running: worker.run() };
     const told = await replanIfCalendarChanged({ client: env.client, readModel: h.readModel, config });
     expect(told).toEqual({ signalled: 1, closed: 0 });
