@@ -4,7 +4,10 @@
  * sentence the person can act on. Files are kept in memory only up to the configured limits.
  */
 import type { FastifyRequest } from 'fastify';
-import { MAX_FILES, type Web } from './server.js';
+import type { Web } from './server.js';
+
+/** Files one report may carry through the form (the multipart limits in server.ts follow it). */
+export const MAX_FILES = 9;
 import { describeContent, typeNames, uploadType } from '../intake/file-type.js';
 
 const MB = 1024 * 1024;

@@ -25,6 +25,8 @@ import { nameRequestSpan, tracedServerFactory, tracingActive } from '../ops/trac
 import type { MailTransport } from '../mail/transport.js';
 import { sharedEngine, type Engine } from '../templates/engine.js';
 import { LOCALES, type Locale } from '../templates/types.js';
+import { MAX_FILES } from './form.js';
+import { Html } from './html.js';
 import { ReportFactsCache } from './facts.js';
 import { officeRoutes } from './office.js';
 import { demoMailboxRoutes, type DemoMailbox } from './demo-mailbox.js';
@@ -74,17 +76,6 @@ export interface WebServer {
   url: string;
   app: FastifyInstance;
   close(): Promise<void>;
-}
-
-/** HTML made by our own renderer (a page's content inside the layout, sanitised bodies): not escaped again. */
-export class Html {
-  constructor(private readonly html: string) {}
-  toHTML(): string {
-    return this.html;
-  }
-  toString(): string {
-    return this.html;
-  }
 }
 
 /** What route modules share. */
@@ -266,8 +257,6 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
     },
   };
 }
-
-export const MAX_FILES = 9;
 
 const STYLE = `
 *{box-sizing:border-box}

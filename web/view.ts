@@ -10,7 +10,7 @@ import { REFUSAL_TEXT, type RefusalReason } from '../domain/lifecycle.js';
 import { findCategory } from '../domain/report.js';
 import { formatDuration } from '../templates/format.js';
 import type { Locale } from '../templates/types.js';
-import { Html } from './server.js';
+import { Html } from './html.js';
 import { fill, STEP_LABELS, TIMELINE_LABELS, WEB_STRINGS } from './strings.js';
 
 /** "还剩 3 小时" / "已超过 20 分钟" from now to `iso`. */
