@@ -2,7 +2,7 @@
  * Every activity of baosong, made from the worker's dependencies. Workflows import only the *type*:
  *   proxyActivities<ReturnType<typeof createActivities>>(…)
  */
-import { Context } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import type { ReadModelUpdate, ReportMailRequest } from '../domain/lifecycle.js';
 import { ChatRobots } from '../chat/index.js';
 import type { ActivityDeps } from './deps.js';
@@ -29,7 +29,10 @@ export function createActivities(deps: ActivityDeps) {
       const alive = setInterval(() => context.heartbeat(), 2000);
       try {
         if (update) await record.recordReport(update);
-        for (const m of mails) await mail.sendReportMail(m);
+        const sent: string[] = [];
+        for (const m of mails) if ((await mail.sendReportMail(m)) > 0) sent.push(m.kind);
+        // The SDK adds the workflow id (the report) and the attempt to the line.
+        if (update || sent.length > 0) log.info('report step settled', { status: update?.report.status, mails: sent });
       } finally {
         clearInterval(alive);
       }

@@ -119,7 +119,8 @@ export function createMailActivities(deps: { config: Config; readModel: ReadMode
   const domain = mailDomain(config.mail.address);
   const from = { name: config.mail.fromName, address: config.mail.address };
 
-  async function sendOne(req: ReportMailRequest, recipient: Person): Promise<void> {
+  /** True when this call sent it (false: it had gone out before). */
+  async function sendOne(req: ReportMailRequest, recipient: Person): Promise<boolean> {
     const messageId = reportMessageId(req.reportId, req.key, recipient.email, domain);
 
     // Files that are planned but missing on disk (never expected) go as links rather than failing the mail forever.
@@ -142,7 +143,7 @@ export function createMailActivities(deps: { config: Config; readModel: ReadMode
     const step = ANSWERABLE.has(req.kind) && req.step && holds(req, recipient) ? req.step.index : null;
     const replyTo = replyAddress(config.mail.address, mintReplyToken({ reportId: req.reportId, round: req.round, step, recipient: recipient.email, secret }));
     const { subject, html, text } = rendered;
-    await deliverOnce(readModel, transport, { messageId, reportId: req.reportId, kind: req.kind, to: [recipient.email], subject, createdAt: req.composedAt }, () => ({
+    return deliverOnce(readModel, transport, { messageId, reportId: req.reportId, kind: req.kind, to: [recipient.email], subject, createdAt: req.composedAt }, () => ({
       messageId,
       from,
       to: { name: recipient.name, address: recipient.email },
@@ -164,9 +165,11 @@ export function createMailActivities(deps: { config: Config; readModel: ReadMode
   }
 
   return {
-    /** Sends one notification to each recipient; already-sent ones are skipped. */
-    sendReportMail: async (req: ReportMailRequest): Promise<void> => {
-      for (const recipient of req.to) await sendOne(req, recipient);
+    /** Sends one notification to each recipient; already-sent ones are skipped. How many went out now. */
+    sendReportMail: async (req: ReportMailRequest): Promise<number> => {
+      let sent = 0;
+      for (const recipient of req.to) if (await sendOne(req, recipient)) sent += 1;
+      return sent;
     },
   };
 }

@@ -13,4 +13,7 @@ if (staleBuild() === null) {
   register();
   ({ main } = await import('../cli/main.ts'));
 }
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// main returns once the command is done (a service after its drain). Exit now: the Temporal runtime, once
+// installed with its log forwarding, keeps the process alive (and holds SIGTERM) when a start failed early.
+process.exit(code);

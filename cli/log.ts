@@ -7,6 +7,7 @@
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import type { ServiceSummary } from '../worker/service.js';
+import { createLogger } from '../ops/logging.js';
 
 export interface ServiceLog {
   logger: Logger;
@@ -22,7 +23,7 @@ export function logFormat(env: NodeJS.ProcessEnv = process.env, tty = Boolean(pr
 
 export function serviceLogger(env: NodeJS.ProcessEnv = process.env, out: NodeJS.WritableStream = process.stdout): ServiceLog {
   if (logFormat(env) === 'json') {
-    const logger = pino({ name: 'baosong', base: undefined }, pino.destination({ dest: 1, sync: true }));
+    const logger = createLogger(pino.destination({ dest: 1, sync: true }));
     return { logger, ready: (summary) => logger.info({ summary }, 'baosong is ready') };
   }
   let started = false;
@@ -38,7 +39,7 @@ export function serviceLogger(env: NodeJS.ProcessEnv = process.env, out: NodeJS.
       callback();
     },
   });
-  const logger = pino({ name: 'baosong', base: undefined }, destination);
+  const logger = createLogger(destination);
   return {
     logger,
     ready(summary) {

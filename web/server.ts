@@ -15,7 +15,7 @@ import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../config/schema.js';
 import type { ReadModel } from '../db/read-model.js';
 import { SharedState } from '../db/shared-state.js';
@@ -25,6 +25,8 @@ import { nameRequestSpan, tracedServerFactory, tracingActive } from '../ops/trac
 import type { MailTransport } from '../mail/transport.js';
 import { sharedEngine, type Engine } from '../templates/engine.js';
 import { LOCALES, type Locale } from '../templates/types.js';
+import type { Logger as PinoLogger } from 'pino';
+import { requestSerializers } from '../ops/logging.js';
 import { MAX_FILES } from './form.js';
 import { Html } from './html.js';
 import { ReportFactsCache } from './facts.js';
@@ -52,6 +54,8 @@ export interface WebOptions {
   /** The HMAC secret (BAOSONG_SECRET), the same one the worker signs mail links with. */
   secret: string;
   logger?: WebLogger;
+  /** The service's pino logger: Fastify's request log (request ids, masked URLs) goes there. Absent: no request log. */
+  requestLogger?: PinoLogger;
   /** Overrides config.web.port (0: any free port, for tests). */
   port?: number;
   /** Interface to listen on; default all (0.0.0.0). */
@@ -125,7 +129,11 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
   const MB = 1024 * 1024;
 
   const tracing = tracingActive(); // each request in a span (ops/tracing.ts), when tracing is on
-  const app = Fastify({ logger: false, trustProxy: options.trustProxy ?? config.web.trustProxy ?? false, bodyLimit: 1 * MB, routerOptions: { maxParamLength: 1000 }, ...(tracing ? { serverFactory: tracedServerFactory } : {}) });
+  // Typed as Fastify's own logger interface: pino's full type would leak into every route module's types.
+  const requestLog: FastifyBaseLogger | undefined = options.requestLogger?.child({ part: 'web' }, { serializers: requestSerializers });
+  const app = Fastify({
+    ...(requestLog ? { loggerInstance: requestLog } : { logger: false }),
+    trustProxy: options.trustProxy ?? config.web.trustProxy ?? false, bodyLimit: 1 * MB, routerOptions: { maxParamLength: 1000 }, ...(tracing ? { serverFactory: tracedServerFactory } : {}) });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 256 * 1024 });
   await app.register(multipart, {

@@ -5,7 +5,7 @@
  */
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { ChatRobots } from '../chat/index.js';
 import { readSecret } from '../config/load.js';
 import { outboxDir } from '../config/readiness.js';
@@ -14,7 +14,8 @@ import type { Config } from '../config/schema.js';
 import { migrateToLatest, openDatabase, redactUrl, ReadModel, type Database } from '../db/index.js';
 import type { DemoInbox } from '../intake/demo-inbox.js';
 import type { MailboxWatcher } from '../intake/mailbox.js';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { makeTelemetryFilterString, Runtime } from '@temporalio/worker';
+import { createLogger, TemporalPinoLogger, temporalLogLevel } from '../ops/logging.js';
 import { createMailTransport, type MailTransport } from '../mail/transport.js';
 import { spawnWorkerChild, WorkerChildError } from './child.js';
 import { createWorker } from './index.js';
@@ -78,11 +79,13 @@ export interface ServiceSummary {
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const { config } = options;
   const env = options.env ?? process.env;
-  const logger = options.logger ?? pino({ name: 'baosong', base: undefined });
-  // The Temporal SDK's own log (bundler output, state changes) only from warnings up, unless asked.
+  const logger = options.logger ?? createLogger();
+  // The Temporal SDK's own log and Rust Core's, in the same pino stream (ops/logging.ts), from warnings up unless
+  // TEMPORAL_LOG_LEVEL asks for more; activity and workflow log lines carry their workflow id and attempt.
   try {
-    const telemetryOptions = temporalTelemetry(env.BAOSONG_TEMPORAL_METRICS); // the SDK's own worker metrics, see ops/metrics.ts
-    Runtime.install({ logger: new DefaultLogger((env.TEMPORAL_LOG_LEVEL ?? 'WARN') as 'WARN'), ...(telemetryOptions ? { telemetryOptions } : {}) });
+    const level = temporalLogLevel(env);
+    const telemetryOptions = { ...temporalTelemetry(env.BAOSONG_TEMPORAL_METRICS), logging: { filter: makeTelemetryFilterString({ core: level }), forward: {} } };
+    Runtime.install({ logger: new TemporalPinoLogger(logger.child({ part: 'temporal' }), level), telemetryOptions });
   } catch {
     // already installed (tests): keep it
   }
@@ -248,6 +251,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         transport,
         secret,
         logger: logger.child({ part: 'web' }),
+        requestLogger: logger,
         ...(env.BAOSONG_WEB_PORT ? { port: Number(env.BAOSONG_WEB_PORT) } : {}), // one port per web process on a machine
         ...(options.demo && transport.kind === 'outbox'
           ? {

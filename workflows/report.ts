@@ -3,7 +3,7 @@
  * The rules live in domain/lifecycle.ts; this file waits for people and timers and carries out
  * what the rules decide, through activities.
  */
-import { condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, defineQuery, defineSignal, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import {
   alreadySeen,
@@ -230,6 +230,7 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
     }
   }
   await Promise.all(chats);
+  log.info('report closed', { reportId: input.facts.reportId, status: state.status, rounds: state.round }); // not logged again on replay
   return { reportId: input.facts.reportId, status: state.status, rounds: state.round, publishedUrl: state.publishedUrl };
 }
 
