@@ -1,6 +1,10 @@
 /** Options shared by several subcommands. */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Client } from '@temporalio/client';
 import type { LoadedConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import type { ReadModel } from '../db/read-model.js';
 import { configPath, DEFAULT_CONFIG_FILE } from '../config/paths.js';
 
 /**
@@ -18,4 +22,26 @@ export async function optionalConfig(explicitPath: string | undefined): Promise<
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * For a command that talks to what the running service uses: its database (DATABASE_URL, else
+ * <dataDir>/baosong.db, created and migrated if missing) and its Temporal (it starts none). Both are
+ * loaded only here and closed after `run`.
+ */
+export async function withServiceConnections<T>(config: Config, run: (c: { client: Client; readModel: ReadModel }) => Promise<T>): Promise<T> {
+  const [{ migrateToLatest, openDatabase, ReadModel }, { connectTemporal }] = await Promise.all([import('../db/index.js'), import('../worker/temporal.js')]);
+  if (!process.env.DATABASE_URL) mkdirSync(resolve(config.dataDir), { recursive: true });
+  const database = await openDatabase(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : { file: resolve(config.dataDir, 'baosong.db') });
+  try {
+    await migrateToLatest(database);
+    const temporal = await connectTemporal({ config, clientOnly: true });
+    try {
+      return await run({ client: temporal.client, readModel: new ReadModel(database) });
+    } finally {
+      await temporal.close();
+    }
+  } finally {
+    await database.close();
+  }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkOfficeSchedule, expandOfficeSchedule, lawHolidays, LAW_YEARS, WorkingCalendar, STATUTORY_YEARS } from '../../domain/calendar.js';
+import { SCHEDULE_2027 } from '../fixtures/schedule-2027.js';
 
 describe('WorkingCalendar (statutory data)', () => {
   const cal = new WorkingCalendar();
@@ -92,24 +93,7 @@ describe('WorkingCalendar (a year the data lacks: the law’s holidays, provisio
 });
 
 describe('WorkingCalendar (the office’s copy of the State Council’s schedule)', () => {
-  // A schedule shaped like the real ones (the 2027 notice is not out yet): 春节 eight days with two make-up Saturdays.
-  const schedule2027 = {
-    source: '国办发明电〔2026〕×号',
-    holidays: [
-      { name: '元旦', from: '2027-01-01', to: '2027-01-03' },
-      { name: '春节', from: '2027-02-05', to: '2027-02-12' },
-      { name: '清明节', from: '2027-04-03', to: '2027-04-05' },
-      { name: '劳动节', from: '2027-05-01', to: '2027-05-05' },
-      { name: '端午节', from: '2027-06-09', to: '2027-06-11' },
-      { name: '中秋节', from: '2027-09-15', to: '2027-09-17' },
-      { name: '国庆节', from: '2027-10-01', to: '2027-10-07' },
-    ],
-    workdays: [
-      { name: '春节', date: '2027-02-20' },
-      { name: '劳动节', date: '2027-05-08' },
-      { name: '国庆节', date: '2027-10-09' },
-    ],
-  };
+  const schedule2027 = SCHEDULE_2027;
 
   it('replaces the provisional year: its holidays and 调休 count, and nothing is provisional any more', () => {
     const cal = new WorkingCalendar({ statutory: { '2027': expandOfficeSchedule(schedule2027) } });

@@ -4,6 +4,7 @@ import { expandOfficeSchedule, WorkingCalendar } from '../../domain/calendar.js'
 import { computeDeadline, provisionalWarning, timeliness } from '../../domain/deadline.js';
 import { formatIsoInZone, formatLocalDate, toLocal } from '../../domain/time.js';
 import { URGENCIES } from '../../domain/report.js';
+import { SCHEDULE_2027 } from '../fixtures/schedule-2027.js';
 
 const TZ = 'Asia/Shanghai';
 const calendar = new WorkingCalendar();
@@ -115,18 +116,7 @@ describe('computeDeadline in 2027, before the State Council’s schedule is know
   it('follows the office’s copy of the schedule once it is added, and is no longer provisional', () => {
     const calendar2027 = new WorkingCalendar({
       statutory: {
-        '2027': expandOfficeSchedule({
-          holidays: [
-            { name: '元旦', from: '2027-01-01', to: '2027-01-03' },
-            { name: '春节', from: '2027-02-05', to: '2027-02-12' },
-            { name: '清明节', from: '2027-04-03', to: '2027-04-05' },
-            { name: '劳动节', from: '2027-05-01', to: '2027-05-05' },
-            { name: '端午节', from: '2027-06-09', to: '2027-06-11' },
-            { name: '中秋节', from: '2027-09-15', to: '2027-09-17' },
-            { name: '国庆节', from: '2027-10-01', to: '2027-10-07' },
-          ],
-          workdays: [{ name: '春节', date: '2027-02-20' }, { name: '劳动节', date: '2027-05-08' }, { name: '国庆节', date: '2027-10-09' }],
-        }),
+        '2027': expandOfficeSchedule(SCHEDULE_2027),
       },
     });
     const office = { calendar: calendar2027, timeZone: TZ };

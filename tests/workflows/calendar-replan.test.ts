@@ -3,6 +3,11 @@
 // starts with it: the report is told by a signal, plans its round again, and its escalation comes at the new
 // due time (Monday 15 February), not the old one. History is never rewritten: old runs replay (replay-saved).
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXAMPLE_CONFIG_FILE } from '../../config/load.js';
+import { runCli } from '../support/cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
@@ -12,6 +17,7 @@ import type { Config } from '../../config/schema.js';
 import { replanIfCalendarChanged } from '../../ops/calendar-replan.js';
 import { SECRET, startHarness, testWorkflowCode, waitForStatus, type Harness } from '../support/baosong.js';
 import { advanceTo, createTestEnv, createTestWorker } from '../support/temporal.js';
+import { SCHEDULE_2027 } from '../fixtures/schedule-2027.js';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
@@ -31,23 +37,7 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-const schedule2027: Config['calendar']['statutory'][string] = {
-  source: '国办发明电〔2026〕×号',
-  holidays: [
-    { name: '元旦', from: '2027-01-01', to: '2027-01-03' },
-    { name: '春节', from: '2027-02-05', to: '2027-02-12' },
-    { name: '清明节', from: '2027-04-03', to: '2027-04-05' },
-    { name: '劳动节', from: '2027-05-01', to: '2027-05-05' },
-    { name: '端午节', from: '2027-06-09', to: '2027-06-11' },
-    { name: '中秋节', from: '2027-09-15', to: '2027-09-17' },
-    { name: '国庆节', from: '2027-10-01', to: '2027-10-07' },
-  ],
-  workdays: [
-    { name: '春节', date: '2027-02-20' },
-    { name: '劳动节', date: '2027-05-08' },
-    { name: '国庆节', date: '2027-10-09' },
-  ],
-};
+const schedule2027: Config['calendar']['statutory'][string] = SCHEDULE_2027;
 
 describe('a running report when the office adds next year’s holiday schedule', () => {
   it('gets its corrected due time by a signal, and is escalated at the new time only', async () => {
@@ -93,5 +83,16 @@ describe('a running report when the office adds next year’s holiday schedule',
     await advanceTo(env, new Date('2027-02-15T10:05:00+08:00'));
     const [escalation] = await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'escalation');
     expect(escalation!.date?.toISOString()).toBe('2027-02-15T02:00:00.000Z');
+  });
+
+  it('`baosong calendar replan` tells the reports in review, on the service’s database and Temporal', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baosong-replan-'));
+    const file = join(dir, 'baosong.config.yaml');
+    writeFileSync(file, readFileSync(EXAMPLE_CONFIG_FILE, 'utf8').replace(/^dataDir: .*$/m, `dataDir: ${JSON.stringify(h.config.dataDir)}`));
+    const open = (await h.readModel.listReports({ status: 'in_review' })).length;
+    expect(open).toBeGreaterThan(0);
+    const r = await runCli(['calendar', 'replan', '--config', file], { env: { TEMPORAL_ADDRESS: env.address, DATABASE_URL: '' } });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ signalled: open, closed: 0 });
   });
 });
