@@ -11,6 +11,7 @@ import { findCategory } from '../domain/report.js';
 import { formatLocalDate, toLocal } from '../domain/time.js';
 import type { Locale } from '../templates/types.js';
 import type { Counts, PeriodFigures } from './figures.js';
+import { csvField } from '../templates/csv.js';
 
 export interface ExportOptions {
   locale: Locale;
@@ -35,14 +36,6 @@ function rows(stats: PeriodFigures, locale: Locale): Cell[][] {
 export function periodDates(stats: PeriodFigures, timeZone: string): { first: string; last: string } {
   const day = (instant: Date) => formatLocalDate(toLocal(instant, timeZone));
   return { first: day(new Date(stats.from)), last: day(new Date(new Date(stats.to).getTime() - 1)) };
-}
-
-/** A CSV field: quoted when needed; text that a spreadsheet would run as a formula is defused with a leading '. */
-function csvField(value: Cell): string {
-  if (value === null) return '';
-  if (typeof value === 'number') return String(value);
-  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** CSV with a BOM; the on-time rate as a percentage ("75.0%"), which Excel reads as a number. */

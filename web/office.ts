@@ -16,6 +16,7 @@ import { deliverOnce } from '../mail/deliver.js';
 import { mailDomain } from '../mail/message-id.js';
 import { statusQuery } from '../workflows/report.js';
 import { SIGN_IN_LINK_TTL_MS, signInUrl, verifySignInLink } from '../mail/links.js';
+import { csvField } from '../templates/csv.js';
 import { formatDateTime } from '../templates/format.js';
 import { renderSignIn } from '../templates/render.js';
 import type { Locale } from '../templates/types.js';
@@ -61,12 +62,6 @@ function toReportFilter(f: Filters, timeZone: string): ReportFilter {
   if (DATE_RE.test(f.from)) filter.from = parseDateTime(f.from, timeZone);
   if (DATE_RE.test(f.to)) filter.to = new Date(parseDateTime(f.to, timeZone).getTime() + 86_400_000); // the whole "to" day
   return filter;
-}
-
-function csvCell(value: string | number | boolean | null): string {
-  let s = value === null ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`; // a cell Excel would run as a formula
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export function officeRoutes(app: FastifyInstance, web: Web): void {
@@ -285,7 +280,7 @@ export function officeRoutes(app: FastifyInstance, web: Web): void {
     const reports = await web.readModel.listReports(toReportFilter(readFilters(req.query), tz));
     const header = ['col.id', 'col.title', 'col.department', 'col.category', 'col.urgency', 'col.status', 'col.submitter', 'col.eventTime', 'col.received', 'col.due', 'col.timeliness', 'col.overdue', 'col.holders', 'col.reviewDue', 'col.returned'] as const;
     const when = (iso: string | null) => (iso ? formatDateTime(iso, locale, tz) : '');
-    const lines = [header.map((k) => csvCell(s[k])).join(',')];
+    const lines = [header.map((k) => csvField(s[k])).join(',')];
     for (const r of reports) {
       lines.push(
         [
@@ -305,7 +300,7 @@ export function officeRoutes(app: FastifyInstance, web: Web): void {
           when(r.reviewDueAt),
           r.returnedCount,
         ]
-          .map(csvCell)
+          .map(csvField)
           .join(','),
       );
     }
