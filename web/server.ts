@@ -60,8 +60,8 @@ export interface WebOptions {
   port?: number;
   /** Interface to listen on; default all (0.0.0.0). */
   host?: string;
-  /** Overrides config.web.trustProxy (behind a reverse proxy: the client address from X-Forwarded-For, for the rate limits). */
-  trustProxy?: boolean | string[];
+  /** Overrides config.web.trustProxy (behind a reverse proxy: the proxies' addresses, for the rate limits). */
+  trustProxy?: false | string[];
   /** Requests per minute per client address; defaults: submit 10, sign-in 5. */
   rateLimits?: { submit?: number; signIn?: number };
   /**
