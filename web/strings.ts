@@ -42,7 +42,8 @@ const zh = {
   'error.totalTooLarge': '附件合计超过 {total} MB 的上限。请减少或压缩文件后再试。',
   'error.fileType': '文件“{name}”的类型不支持：它标为 {type}，内容实际是{actual}。支持：{types}。',
   'error.tooManyFiles': '附件最多 {max} 个。',
-  'error.unknownSender': '邮箱 {email} 不在学校的名单中。请使用学校登记的邮箱，或联系办公室。',
+  // Says only that this address cannot send the form, never whether it is on the school's list.
+  'error.unknownSender': '无法用邮箱 {email} 提交报送。请填写学校为您登记的邮箱；如有疑问，请联系办公室。',
   'error.department': '您不属于所选部门，或需要选择报送部门。',
   'error.csrf': '页面已过期或来源不明，请刷新页面后重新提交。',
   'error.form': '表单内容无法读取，请刷新页面后重试。',
@@ -221,7 +222,7 @@ const en: WebStrings = {
   'error.totalTooLarge': 'The attachments together are larger than the {total} MB limit. Please send fewer or smaller files.',
   'error.fileType': 'The file “{name}” is not accepted: it is labelled {type} but is really {actual}. Accepted: {types}.',
   'error.tooManyFiles': 'At most {max} attachments.',
-  'error.unknownSender': 'The address {email} is not on the school’s list. Use the address the school has for you, or ask the office.',
+  'error.unknownSender': 'The form cannot be sent from {email}. Use the address the school has for you, or ask the office.',
   'error.department': 'You do not belong to the chosen department, or you need to choose one.',
   'error.csrf': 'This page has expired or did not come from us. Reload it and submit again.',
   'error.form': 'The form could not be read. Reload the page and try again.',

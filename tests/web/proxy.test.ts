@@ -13,10 +13,10 @@ import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ConfigError, EXAMPLE_CONFIG_FILE, parseConfig } from '../../config/load.js';
+import { migrateToLatest, openDatabase, ReadModel, type Database } from '../../db/index.js';
 import { smtpTransport } from '../../mail/transport.js';
 import { startWeb, type WebServer } from '../../web/server.js';
 import { SECRET, testConfig } from '../support/baosong.js';
-import { useBackend } from '../db/harness.js';
 
 /** A reverse proxy on 127.0.0.1 that appends the peer's address to X-Forwarded-For, as nginx does. */
 async function startProxy(target: string): Promise<{ port: number; close(): Promise<void> }> {
@@ -55,17 +55,20 @@ function postSignIn(proxyPort: number, from: string, forged?: string): Promise<n
   });
 }
 
-const backend = useBackend('sqlite');
 
 describe.each([[['127.0.0.1']], [['::1', '127.0.0.1/32']]])('web.trustProxy: %j', (trustProxy) => {
   let web: WebServer;
   let proxy: Awaited<ReturnType<typeof startProxy>>;
+  let database: Database;
 
   beforeAll(async () => {
     const config = testConfig({ smtpPort: 9, dataDir: mkdtempSync(join(tmpdir(), 'baosong-proxy-')), taskQueue: 'unused' });
+    database = await openDatabase({ file: join(config.dataDir, 'baosong.db') });
+    await migrateToLatest(database);
+    const readModel = new ReadModel(database);
     config.web = { ...config.web, trustProxy };
     web = await startWeb({
-      config, client: new Client(), readModel: await backend.readModel(), secret: SECRET, port: 0, host: '127.0.0.1', rateLimits: { submit: 3, signIn: 3 },
+      config, client: new Client(), readModel,  secret: SECRET, port: 0, host: '127.0.0.1', rateLimits: { submit: 3, signIn: 3 },
       transport: smtpTransport({ host: '127.0.0.1', port: 9, secure: false, pool: false }),
     });
     proxy = await startProxy(web.url);
@@ -73,6 +76,7 @@ describe.each([[['127.0.0.1']], [['::1', '127.0.0.1/32']]])('web.trustProxy: %j'
   afterAll(async () => {
     await proxy?.close();
     await web?.close();
+    await database?.close();
   });
 
   test('a visitor forging a new X-Forwarded-For each time is limited after 3 sign-in posts; another visitor is not', async () => {
