@@ -45,7 +45,11 @@ const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { message: 'expected an e
 
 /** An address or block a reverse proxy sends from: "127.0.0.1", "10.0.0.0/8", "::1", or proxy-addr's names "loopback", "linklocal", "uniquelocal". */
 function isProxyAddress(s: string): boolean {
-  if (['loopback', 'linklocal', 'uniquelocal'].includes(s)) return true;
+  return ['loopback', 'linklocal', 'uniquelocal'].includes(s) || isAddressOrNetwork(s);
+}
+
+/** "127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8". */
+export function isAddressOrNetwork(s: string): boolean {
   const [address = '', prefix, ...rest] = s.split('/');
   const family = isIP(address);
   if (family === 0 || rest.length > 0) return false;
@@ -320,6 +324,14 @@ export const configSchema = z
          * one: it cannot tell the proxy from a visitor connecting directly) are refused. Leave false when browsers reach baosong directly: then the header is anyone's to forge.
          */
         trustProxy: trustProxy.optional(),
+        /**
+         * Who may read GET /metrics and the detail of GET /healthz (last errors, backlog) on the web port besides
+         * this machine (loopback): the monitoring server's addresses or networks, e.g. ["10.0.0.20"]. Everyone
+         * else gets 403 from /metrics and only ok/state from /healthz.
+         */
+        metricsAllow: z
+          .array(z.string().refine(isAddressOrNetwork, { error: (i) => `${JSON.stringify(i.input)} is not an IP address or network such as "10.0.0.20" or "10.0.0.0/24"` }))
+          .optional(),
       })
       .default({ port: 8080, baseUrl: 'http://localhost:8080' }),
     /** What happens when a report is finally approved: it is always recorded in the published archive. */
