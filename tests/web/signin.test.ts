@@ -1,7 +1,7 @@
 // The sign-in form does not tell who is office or leadership, neither by its text nor by its time: the
 // mail goes after the answer (the school's SMTP server here answers each mail 300 ms late, as a real one
 // may). Each address gets at most 5 links an hour, however many clients ask. And the report form's answer
-// to an address it does not know says nothing about the school's list.
+// to an address it does not know says nothing about the school's list; a program in a .docx is refused.
 // Real web server and SQLite, a real SMTP server; Temporal is not needed for these pages.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { SIGN_IN_MAILS_PER_HOUR } from '../../web/signin.js';
 import { startWeb, type WebServer } from '../../web/server.js';
 import { SECRET, testConfig } from '../support/baosong.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp.js';
+import { zip } from '../support/zip.js';
 
 // The example school's office and leadership, and addresses nobody has.
 const LISTED = ['zhouxiaomei@school.test', 'xieyutong@school.test', 'zhangguodong@school.test', 'liwenjuan@school.test'];
@@ -103,6 +104,19 @@ describe('the report form', () => {
     expect(res.status).toBe(400);
     expect(text).toContain('无法用邮箱 visitor@example.com 提交报送');
     expect(text).not.toContain('不在学校的名单中');
+  });
+
+  test('a ZIP holding a program, named and declared .docx, is refused and the page says what is inside', async () => {
+    const form = await fetch(`${web.url}/submit`);
+    const cookie = form.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const token = /name="csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+    const fields = new FormData();
+    for (const [k, v] of Object.entries({ csrf: token, email: 'liufang@school.test', title: '活动总结', body: '见附件', eventTime: '2026-11-02T09:00', category: '校园文化', urgency: 'routine' })) fields.set(k, v);
+    const exe = Buffer.concat([Buffer.from('MZ\x90\x00', 'latin1'), Buffer.alloc(300, 0x41)]);
+    fields.set('files', new Blob([zip([{ name: 'setup.exe', content: exe }])], { type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' }), '活动总结.docx');
+    const res = await fetch(`${web.url}/submit`, { method: 'POST', headers: { cookie }, body: fields });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('文件“活动总结.docx”的类型不支持：它标为 application/vnd.openxmlformats-officedocument.wordprocessingml.document，内容实际是含有程序（setup.exe）的 ZIP 压缩包');
   });
 });
 
