@@ -45,6 +45,8 @@ export interface ServiceOptions {
   trial?: boolean;
   /** Run the worker part as a child process (`baosong worker`, heap capped; worker/child.ts), not in this one. */
   workerProcess?: boolean;
+  /** The interface the web pages listen on (default: all); the demo passes 127.0.0.1 unless told otherwise. */
+  host?: string;
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
 }
@@ -255,6 +257,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         logger: logger.child({ part: 'web' }),
         requestLogger: logger,
         ...(env.BAOSONG_WEB_PORT ? { port: Number(env.BAOSONG_WEB_PORT) } : {}), // one port per web process on a machine
+        ...(options.host ? { host: options.host } : {}),
         ...(options.demo && transport.kind === 'outbox'
           ? {
               demoMailbox: {
