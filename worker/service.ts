@@ -111,7 +111,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     closers.push(() => database.close());
     await migrateToLatest(database);
     logger.info({ database: env.DATABASE_URL ? redactUrl(env.DATABASE_URL) : resolve(config.dataDir, 'baosong.db') }, 'read model ready');
-    const readModel = new ReadModel(database);
+    const readModel = new ReadModel(database, { onDamaged: (problem) => logger.error(problem) }); // a damaged row: left out of pages, logged
     observeReadModel(readModel);
     if (env.BAOSONG_METRICS_PORT) {
       const metricsServer = await startMetricsServer({ port: Number(env.BAOSONG_METRICS_PORT), host: env.BAOSONG_METRICS_HOST ?? '127.0.0.1' });
