@@ -107,6 +107,16 @@ export function mailData(req: ReportMailRequest, recipient: Person, config: Conf
   return data;
 }
 
+/**
+ * Forged replies (a refusal for want of a valid token or sender check) are told to each person at most once an
+ * hour per report: the alerts in between are recorded as held (never sent), and the next alert counts them
+ * ("12 forged replies since 10:00"). Recorded as `forgery_alert` (the template is `refused`); held rows count
+ * towards the intake's hourly answer limit to that address like sent ones.
+ */
+export const FORGERY_ALERT_KIND = 'forgery_alert';
+const FORGERY_ALERT_WINDOW_MS = 3600_000;
+const HELD_FORGERY_ALERT = 'bounded: one forged-reply alert per report and person an hour';
+
 /** Kinds a reviewer answers by replying (or by the signed links): for this report, round, step and person. */
 const ANSWERABLE = new Set(['review_request', 'reminder', 'escalation']);
 
@@ -119,9 +129,35 @@ export function createMailActivities(deps: { config: Config; readModel: ReadMode
   const domain = mailDomain(config.mail.address);
   const from = { name: config.mail.fromName, address: config.mail.address };
 
-  /** True when this call sent it (false: it had gone out before). */
+  /**
+   * For a forged reply's alert to `recipient`: null when one went to them about this report within the hour (this
+   * one is held), else how many were held since the last one went out (this one included) and since when.
+   */
+  async function forgeryAlert(req: ReportMailRequest, recipient: Person, messageId: string): Promise<{ count: number; since: string } | null> {
+    const to = recipient.email.toLowerCase();
+    const earlier = (await readModel.mailFor(req.reportId)).filter((m) => m.kind === FORGERY_ALERT_KIND && m.messageId !== messageId && m.to.length === 1 && m.to[0] === to);
+    const told = earlier.filter((m) => m.status !== 'held' || m.error !== HELD_FORGERY_ALERT);
+    const last = told.at(-1);
+    if (last && Date.parse(req.composedAt) - Date.parse(last.createdAt) < FORGERY_ALERT_WINDOW_MS) return null;
+    const held = earlier.filter((m) => m.status === 'held' && m.error === HELD_FORGERY_ALERT && (!last || m.createdAt > last.createdAt));
+    return { count: held.length + 1, since: held[0]?.createdAt ?? req.composedAt };
+  }
+
+  /** True when this call sent it (false: it had gone out before, or was held). */
   async function sendOne(req: ReportMailRequest, recipient: Person): Promise<boolean> {
     const messageId = reportMessageId(req.reportId, req.key, recipient.email, domain);
+    const forged = req.kind === 'refused' && req.reason === 'unverified';
+    let forgeries: { count: number; since: string } | null = null;
+    if (forged) {
+      const before = await readModel.sentMail(messageId);
+      if (before && before.status !== 'failed' && before.status !== 'sending') return false; // sent, or held, by an earlier attempt
+      forgeries = await forgeryAlert(req, recipient, messageId);
+      if (!forgeries) {
+        await readModel.recordMailSending({ messageId, reportId: req.reportId, kind: FORGERY_ALERT_KIND, to: [recipient.email.toLowerCase()], subject: '', createdAt: req.composedAt });
+        await readModel.markMailHeld(messageId, HELD_FORGERY_ALERT);
+        return false;
+      }
+    }
 
     // Files that are planned but missing on disk (never expected) go as links rather than failing the mail forever.
     const attach = filesToAttach(req, config);
@@ -131,7 +167,9 @@ export function createMailActivities(deps: { config: Config; readModel: ReadMode
     const body = await wholeText(config.dataDir, { text: req.report.body, ref: req.report.bodyRef }, MAIL_BODY_CHARS);
     let rendered;
     try {
-      rendered = renderMail(req.kind, mailData(req, recipient, config, secret, attach, body), { locale: config.school.locale, timeZone: config.school.timeZone });
+      const data = mailData(req, recipient, config, secret, attach, body);
+      if (forgeries && forgeries.count > 1) data.forgeries = forgeries;
+      rendered = renderMail(req.kind, data, { locale: config.school.locale, timeZone: config.school.timeZone });
     } catch (err) {
       // A template that cannot render will not render on a retry either.
       if (err instanceof TemplateError) throw ApplicationFailure.nonRetryable(err.message, 'TemplateError');
@@ -143,7 +181,7 @@ export function createMailActivities(deps: { config: Config; readModel: ReadMode
     const step = ANSWERABLE.has(req.kind) && req.step && holds(req, recipient) ? req.step.index : null;
     const replyTo = replyAddress(config.mail.address, mintReplyToken({ reportId: req.reportId, round: req.round, step, recipient: recipient.email, secret }));
     const { subject, html, text } = rendered;
-    return deliverOnce(readModel, transport, { messageId, reportId: req.reportId, kind: req.kind, to: [recipient.email], subject, createdAt: req.composedAt }, () => ({
+    return deliverOnce(readModel, transport, { messageId, reportId: req.reportId, kind: forged ? FORGERY_ALERT_KIND : req.kind, to: [recipient.email], subject, createdAt: req.composedAt }, () => ({
       messageId,
       from,
       to: { name: recipient.name, address: recipient.email },

@@ -1,6 +1,7 @@
 /** Every transition of a report goes to the read model and its audit trail, in one transaction. Idempotent. */
 import { Context } from '@temporalio/activity';
 import type { ReadModel } from '../db/read-model.js';
+import type { ReportEventRecord } from '../db/rows.js';
 import { attachmentRelativePath } from '../intake/attachments.js';
 import type { ReadModelUpdate, TimelineEntry } from '../domain/lifecycle.js';
 import { countReportEvent } from '../ops/metrics.js';
@@ -20,21 +21,26 @@ export async function writeReportUpdate(readModel: ReadModel, update: ReadModelU
     }
     const recorded: TimelineEntry[] = [];
     for (const e of update.events) {
-      const isNew = await tx.appendEvent({
-        reportId: report.id,
-        seq: e.seq,
-        at: e.at,
-        type: e.type,
-        actorEmail: e.actor?.email ?? null,
-        actorName: e.actor?.name ?? null,
-        step: e.step,
-        evidence: e.evidence?.ref ?? null,
-        detail: { round: e.round, via: e.evidence?.via ?? null, note: e.note, refused: e.refused, ...(e.noteRef ? { noteRef: e.noteRef } : {}) },
-      });
+      const isNew = await tx.appendEvent(eventRecord(report.id, e));
       if (isNew) recorded.push(e);
     }
     return recorded;
   });
+}
+
+/** A timeline entry as the read model stores it. */
+export function eventRecord(reportId: string, e: TimelineEntry): ReportEventRecord {
+  return {
+    reportId,
+    seq: e.seq,
+    at: e.at,
+    type: e.type,
+    actorEmail: e.actor?.email ?? null,
+    actorName: e.actor?.name ?? null,
+    step: e.step,
+    evidence: e.evidence?.ref ?? null,
+    detail: { round: e.round, via: e.evidence?.via ?? null, note: e.note, refused: e.refused, ...(e.noteRef ? { noteRef: e.noteRef } : {}) },
+  };
 }
 
 export function createRecordActivities(readModel: ReadModel) {

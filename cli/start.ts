@@ -15,6 +15,39 @@ interface StartOptions {
   config?: string;
   demo?: boolean;
   port?: string;
+  host?: string;
+}
+
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+/**
+ * Where the web pages listen: --host, else 127.0.0.1 for the demo — its mailbox page shows every mail it sent,
+ * sign-in links included, so anyone who reaches it could sign in to the dashboard — else every interface
+ * (production sits behind its reverse proxy or firewall).
+ */
+export function webHost(flag: string | undefined, demo: boolean): string | undefined {
+  if (flag !== undefined && flag.trim() !== '') return flag.trim();
+  return demo ? '127.0.0.1' : undefined;
+}
+
+/** What the demo says at start about who can reach it: a note on this computer, a loud warning on a network. */
+export function demoReach(host: string, port: number, locale: 'zh-CN' | 'en'): { level: 'info' | 'warn'; message: string } {
+  if (isLoopback(host)) {
+    return {
+      level: 'info',
+      message:
+        locale === 'en'
+          ? `The demo answers only on this computer (${host}). To try it from a phone on the same network, start it with --host 0.0.0.0 — then anyone on that network can read the demo mailbox.`
+          : `演示只能在本机打开（${host}）。想用同一网络里的手机试用，请加 --host 0.0.0.0 启动；那样同一网络里的任何人都能看到演示邮箱。`,
+    };
+  }
+  return {
+    level: 'warn',
+    message:
+      locale === 'en'
+        ? `THE DEMO IS OPEN TO THE NETWORK (--host ${host}): anyone who reaches port ${port} reads every demo mail at /demo/mail, sign-in links included, and can sign in to /office. The demo mailbox is not private: use it only on a network you trust, never with real people's addresses.`
+        : `演示正对网络开放（--host ${host}）：任何能访问 ${port} 端口的人都能在 /demo/mail 看到演示发出的全部邮件（包括登录链接），并能登录 /office 办公室看板。演示邮箱不是私密的：只在信任的网络里使用，不要填真实人员的邮箱。`,
+  };
 }
 
 /** The web port: --port, else $PORT, else web.port in the configuration. */
@@ -66,7 +99,8 @@ function serviceCommand(name: string, description: string, parts: Part[], worker
       try {
         const demo = opts.demo ?? false;
         // The in-memory demo keeps everything in one process; otherwise the worker gets a process (and a core) of its own.
-        service = await startService({ config, configFile: loaded.file, parts, demo, trial: useExample, logger: log.logger, workerProcess: workerProcess && !demo });
+        const host = parts.includes('web') ? webHost(opts.host, demo) : undefined;
+        service = await startService({ config, configFile: loaded.file, parts, demo, trial: useExample, logger: log.logger, workerProcess: workerProcess && !demo, ...(host ? { host } : {}) });
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
         if (e.code === 'EADDRINUSE') throw new StartError(`port ${config.web.port} is already in use: stop what uses it, or choose another with --port or PORT`);
@@ -74,6 +108,10 @@ function serviceCommand(name: string, description: string, parts: Part[], worker
       }
       service.logger.info({ config: loaded.file }, `baosong ${parts.join(' + ')} started; Ctrl-C to stop`);
       log.ready(service.summary);
+      if (opts.demo && parts.includes('web')) {
+        const reach = demoReach(webHost(opts.host, true) ?? '127.0.0.1', config.web.port, config.school.locale);
+        service.logger[reach.level]({ host: webHost(opts.host, true) }, reach.message);
+      }
       let firstSignalAt: number | null = null;
       const stop = (signal: NodeJS.Signals) => {
         if (firstSignalAt !== null) {
@@ -97,7 +135,10 @@ function serviceCommand(name: string, description: string, parts: Part[], worker
         process.off('SIGTERM', stop);
       }
     });
-  if (parts.includes('web')) command.option('-p, --port <port>', 'web port (default: $PORT, else web.port in the configuration)');
+  if (parts.includes('web')) {
+    command.option('-p, --port <port>', 'web port (default: $PORT, else web.port in the configuration)');
+    command.option('--host <address>', 'interface the web pages listen on (default: 127.0.0.1 with --demo, else all); 0.0.0.0 opens a demo to the network');
+  }
   return command;
 }
 

@@ -6,6 +6,7 @@
  *   const readModel = new ReadModel(await openDatabase({ file: 'data/baosong.db' }));
  *   const id = await readModel.allocateReportNumber(`mail:${messageId}`, 2026);   // R-2026-0042
  */
+import { redactSecrets } from '../ops/redact.js';
 import type { Expression, ExpressionBuilder, Selectable, SqlBool } from 'kysely';
 import { formatReportNumber } from '../domain/report.js';
 import type { Database } from './connect.js';
@@ -42,11 +43,26 @@ import type { ChatMessagesTable, DigestsTable, ExpectedReportsTable, PublishedTa
 /** Thrown inside the allocation transaction to roll it back when the origin already has a number. */
 class AlreadyAllocated extends Error {}
 
+export interface ReadModelOptions {
+  /**
+   * Told about a stored row that cannot be read (an event whose detail is not JSON, say, after someone
+   * edited the database): pages show the rest, and `baosong reindex` repairs it. Default: a process warning.
+   */
+  onDamaged?: (problem: string) => void;
+}
+
 export class ReadModel {
   readonly #database: Database;
+  readonly #options: ReadModelOptions;
 
-  constructor(database: Database) {
+  constructor(database: Database, options: ReadModelOptions = {}) {
     this.#database = database;
+    this.#options = options;
+  }
+
+  #damaged(problem: string): void {
+    if (this.#options.onDamaged) this.#options.onDamaged(problem);
+    else process.emitWarning(problem, 'BaosongDamagedRow');
   }
 
   get #db() {
@@ -59,7 +75,7 @@ export class ReadModel {
    */
   async transaction<T>(work: (readModel: ReadModel) => Promise<T>): Promise<T> {
     if (this.#db.isTransaction) return work(this);
-    return this.#db.transaction().execute((trx) => work(new ReadModel({ ...this.#database, db: trx })));
+    return this.#db.transaction().execute((trx) => work(new ReadModel({ ...this.#database, db: trx }, this.#options)));
   }
 
   /** The database behind this read model (the web's shared state lives in it too). */
@@ -144,7 +160,7 @@ export class ReadModel {
    * Inserts the report, or replaces the stored row when `report.version` is at least the stored version.
    * Returns false when the stored row is newer (a late retry of an older transition): nothing changes then.
    */
-  async recordReport(report: ReportRecord): Promise<boolean> {
+  async recordReport(report: ReportRecord, options: { whateverIsStored?: boolean } = {}): Promise<boolean> {
     if (!Number.isInteger(report.version) || report.version < 0) {
       throw new DatabaseError('EDB_INVALID', `Report ${report.id}: version must be a non-negative integer, got ${report.version}.`);
     }
@@ -179,7 +195,7 @@ export class ReadModel {
     const written = await this.#db
       .insertInto('reports')
       .values(values)
-      .onConflict((oc) => oc.column('id').doUpdateSet(changes).where('reports.version', '<=', report.version))
+      .onConflict((oc) => (options.whateverIsStored ? oc.column('id').doUpdateSet(changes) : oc.column('id').doUpdateSet(changes).where('reports.version', '<=', report.version)))
       .returning('id')
       .executeTakeFirst();
     return written !== undefined;
@@ -334,9 +350,9 @@ export class ReadModel {
     await this.#db.updateTable('chat_messages').set({ status: 'sent', sent_at: toIso(at, 'at'), error: null }).where('key', '=', key).execute();
   }
 
-  /** The attempt failed; a message already sent stays sent. */
+  /** The attempt failed; a message already sent stays sent. The error is kept without any configured secret in it. */
   async markChatFailed(key: string, error: string): Promise<void> {
-    await this.#db.updateTable('chat_messages').set({ status: 'failed', error }).where('key', '=', key).where('status', '!=', 'sent').execute();
+    await this.#db.updateTable('chat_messages').set({ status: 'failed', error: redactSecrets(error) }).where('key', '=', key).where('status', '!=', 'sent').execute();
   }
 
   /** The chat messages of a report (or expectation, or week), oldest first. */
@@ -411,10 +427,39 @@ export class ReadModel {
     };
   }
 
-  /** A report's events in the workflow's order. */
+  /** A report's events in the workflow's order. A row that cannot be read is left out and reported (onDamaged). */
   async timeline(reportId: string): Promise<ReportEvent[]> {
     const rows = await this.#db.selectFrom('report_events').selectAll().where('report_id', '=', reportId).orderBy('seq').execute();
-    return rows.map(toReportEvent);
+    const events: ReportEvent[] = [];
+    for (const row of rows) {
+      try {
+        events.push(toReportEvent(row));
+      } catch (err) {
+        this.#damaged(`${(err as Error).message} (left out; \`baosong reindex\` rebuilds it from Temporal)`);
+      }
+    }
+    return events;
+  }
+
+  /** A report's stored events as they are, JSON unread (for `baosong reindex` to compare with the workflow's). */
+  async storedEvents(reportId: string): Promise<Selectable<ReportEventsTable>[]> {
+    return this.#db.selectFrom('report_events').selectAll().where('report_id', '=', reportId).orderBy('seq').execute();
+  }
+
+  /** Replaces a report's event at `seq` (or adds it), whatever is stored: `baosong reindex` putting Temporal's back. */
+  async replaceEvent(event: ReportEventRecord): Promise<void> {
+    await this.deleteEvent(event.reportId, event.seq);
+    await this.appendEvent(event);
+  }
+
+  /** Removes a report's event at `seq`: `baosong reindex` removing one Temporal never had. */
+  async deleteEvent(reportId: string, seq: number): Promise<void> {
+    await this.#db.deleteFrom('report_events').where('report_id', '=', reportId).where('seq', '=', seq).execute();
+  }
+
+  /** Puts a report's row back as the workflow has it, whatever version is stored (`baosong reindex`). */
+  async replaceReport(report: ReportRecord): Promise<void> {
+    await this.recordReport(report, { whateverIsStored: true });
   }
 
   /** The mails sent about a report, oldest first. */

@@ -2,7 +2,9 @@
  * Checks on files people send, through the web form or attached to a mail: the declared type must be
  * one the school accepts, and for the types we can recognise, the bytes must really be of that type
  * (a renamed script is not a photo); a name that ends like a program is refused whatever its bytes.
+ * Office files (.docx and kin) are ZIPs: their insides are checked too (intake/office-file.ts).
  */
+import { officeProblem } from './office-file.js';
 
 /** Leading bytes of the types we can check. */
 function sniff(content: Buffer): string | null {
@@ -41,6 +43,15 @@ const CONTENT_NAMES: Record<string, { 'zh-CN': string; en: string }> = {
 /** What a file really is, from its bytes, in words: " JPEG 图片" / "a JPEG image"; unknown content says so. */
 export function describeContent(content: Buffer, locale: 'zh-CN' | 'en'): string {
   const found = sniff(content);
+  if (found === 'application/zip') {
+    const problem = officeProblem(content, { macros: true });
+    if (problem?.kind === 'program') return locale === 'en' ? `a ZIP archive holding a program (${problem.part})` : `含有程序（${problem.part}）的 ZIP 压缩包`;
+    if (problem?.kind === 'not-office') return locale === 'en' ? 'a ZIP archive (not an Office file)' : ' ZIP 压缩包（不是 Office 文件）';
+    if (problem === null) {
+      const macros = officeProblem(content, { macros: false });
+      if (macros?.kind === 'macros') return locale === 'en' ? `an Office file with macros (${macros.part})` : `含有宏（${macros.part}）的 Office 文件`;
+    }
+  }
   const name = found ? CONTENT_NAMES[found] : undefined;
   if (name) return name[locale];
   return locale === 'en' ? 'content of a kind that could not be recognised' : '无法识别的内容';
@@ -55,6 +66,25 @@ const EXPECTED: Record<string, readonly string[]> = {
   'application/pdf': ['application/pdf'],
   'application/msword': ['application/x-cfb'],
   'application/vnd.openxmlformats-officedocument.wordprocessingml.document': ['application/zip'],
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': ['application/zip'],
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': ['application/zip'],
+  'application/vnd.ms-word.document.macroenabled.12': ['application/zip'],
+  'application/vnd.ms-excel.sheet.macroenabled.12': ['application/zip'],
+  'application/vnd.ms-powerpoint.presentation.macroenabled.12': ['application/zip'],
+};
+
+/**
+ * Office Open XML types, and whether each may hold macros: a school that accepts macros lists the
+ * macro-enabled type (application/vnd.ms-word.document.macroEnabled.12, .docm) in mail.limits.allowedTypes;
+ * a .docx with vbaProject.bin inside is refused.
+ */
+const OFFICE_MACROS: Record<string, boolean> = {
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': false,
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': false,
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': false,
+  'application/vnd.ms-word.document.macroenabled.12': true,
+  'application/vnd.ms-excel.sheet.macroenabled.12': true,
+  'application/vnd.ms-powerpoint.presentation.macroenabled.12': true,
 };
 
 /**
@@ -72,7 +102,9 @@ export function uploadType(content: Buffer, declared: string, allowed: readonly 
   if (!ok.includes(type)) return null;
   const expected = EXPECTED[type];
   if (!expected) return type;
-  return found !== null && expected.includes(found) ? type : null;
+  if (found === null || !expected.includes(found)) return null;
+  const macros = OFFICE_MACROS[type];
+  return macros === undefined || officeProblem(content, { macros }) === null ? type : null;
 }
 
 /** Endings of names that run or render when opened (a mail client or a browser would act on them). */

@@ -267,7 +267,7 @@ async function reply(ctx: Context): Promise<Disposition> {
 }
 
 /** Kinds of mail that answer a mail automatically (counted for the hourly limit per address). */
-const ANSWER_KINDS = ['notice', 'refused'] as const;
+const ANSWER_KINDS = ['notice', 'refused', 'forgery_alert'] as const;
 
 /**
  * Null while the sender may still get an automatic answer this hour; else why not (and the office is told,

@@ -5,8 +5,13 @@
  * restored too (each origin keeps its number; each year's counter continues after the highest one), so
  * new reports never reuse a number.
  *
- * Meant for an empty database (after losing it, or moving to PostgreSQL), but safe on a full one: every
- * write is idempotent and an older view never overwrites a newer row.
+ * Meant for an empty database (after losing it, or moving to PostgreSQL), and for one that was tampered
+ * with: a report's row that differs from the workflow's (a bumped version, another status) is put back, an
+ * event that differs from the workflow's at its place (invalid JSON, another approver) is replaced, and an
+ * event the workflow never had (a forged "approved") is removed; each change is said (`repaired`). Old
+ * comments and refusals the workflow no longer keeps (it keeps the last 20) stay as stored.
+ * Run it while reports move and a row written between the query and the repair may be put back one step:
+ * the next step of that report writes it again.
  *
  * Not rebuilt: the sent-mail log (mails are not sent again: their Message-IDs are derived from report and
  * step, but the log itself is history only Temporal's activity results hold) and which weekly digests
@@ -15,7 +20,9 @@
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { ReadModel } from '../db/read-model.js';
-import { writeReportUpdate } from '../activities/record.js';
+import { eventRecord, writeReportUpdate } from '../activities/record.js';
+import type { ReportRecord } from '../db/rows.js';
+import type { ReadModelUpdate } from '../domain/lifecycle.js';
 import { expectedStatusQuery, type ExpectedReportInput } from '../workflows/expected.js';
 import { readModelQuery } from '../workflows/report.js';
 
@@ -32,6 +39,76 @@ export interface ReindexResult {
   expected: number;
   /** Workflows that could not be read (terminated before their first task, a worker missing, …). */
   failed: { workflowId: string; error: string }[];
+  /** Reports whose stored rows differed from Temporal's, and what was changed. */
+  repaired: { reportId: string; changes: string[] }[];
+}
+
+/** Comments and refusals: the workflow keeps the last 20; older ones live only in the read model. */
+const CHATTER = new Set(['comment', 'refused']);
+
+/** The report's row and events as Temporal has them, put back where the stored ones differ. What changed, in words. */
+async function repair(readModel: ReadModel, view: ReadModelUpdate, workflowId: string): Promise<string[]> {
+  const r = view.report;
+  const changes: string[] = [];
+  const record: ReportRecord = { ...r, workflowId, updatedAt: view.events.at(-1)?.at ?? r.receivedAt };
+  const stored = await readModel.getReport(r.id).catch(() => null);
+  const storedRow = (await readModel.database.db.selectFrom('reports').select(['version', 'status']).where('id', '=', r.id).executeTakeFirst()) ?? null;
+  if (storedRow) {
+    const differs: string[] = [];
+    if (storedRow.version !== r.version) differs.push(`version ${storedRow.version} → ${r.version}`);
+    if (storedRow.status !== r.status) differs.push(`status ${storedRow.status} → ${r.status}`);
+    if (stored) {
+      const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+      const instant = (v: string | Date | null | undefined) => (v === null || v === undefined ? null : new Date(v).getTime());
+      const fields: [string, unknown, unknown][] = [
+        ['currentStep', stored.currentStep, r.currentStep],
+        ['holders', stored.holders, r.holders],
+        ['title', stored.title, r.title],
+        ['overdue', stored.overdue, r.overdue],
+        ['returnedCount', stored.returnedCount, r.returnedCount],
+        ['decidedAt', instant(stored.decidedAt), instant(r.decidedAt)],
+        ['publishedAt', instant(stored.publishedAt), instant(r.publishedAt)],
+        ['submitterEmail', stored.submitterEmail, r.submitterEmail],
+        ['departmentId', stored.departmentId, r.departmentId],
+      ];
+      for (const [name, a, b] of fields) if (!same(a, b)) differs.push(`${name} differed`);
+    } else differs.push('unreadable');
+    if (differs.length > 0) {
+      await readModel.replaceReport(record);
+      changes.push(`row put back (${differs.join(', ')})`);
+    }
+  }
+  const kept = new Map(view.events.map((e) => [e.seq, e]));
+  const lastKept = Math.max(0, ...kept.keys());
+  for (const row of storedRow ? await readModel.storedEvents(r.id) : []) {
+    const truth = kept.get(row.seq);
+    let detail: unknown = undefined;
+    try {
+      detail = JSON.parse(row.detail);
+    } catch {
+      // not JSON: replaced or removed below
+    }
+    if (truth) {
+      const want = eventRecord(r.id, truth);
+      const same =
+        detail !== undefined &&
+        row.type === want.type &&
+        (row.actor_email ?? null) === (want.actorEmail ?? null) &&
+        (row.actor_name ?? null) === (want.actorName ?? null) &&
+        (row.step ?? null) === (want.step ?? null) &&
+        (row.evidence ?? null) === (want.evidence ?? null) &&
+        new Date(row.at).getTime() === new Date(want.at).getTime() &&
+        JSON.stringify(detail) === JSON.stringify(want.detail);
+      if (!same) {
+        await readModel.replaceEvent(want);
+        changes.push(`event ${row.seq} (${row.type}) replaced by the workflow's (${want.type}${detail === undefined ? '; the stored detail was not JSON' : ''})`);
+      }
+    } else if (row.seq > lastKept || !CHATTER.has(row.type) || detail === undefined) {
+      await readModel.deleteEvent(r.id, row.seq);
+      changes.push(`event ${row.seq} (${row.type}${row.actor_name ? ` by ${row.actor_name}` : ''}) removed: the workflow never had it`);
+    }
+  }
+  return changes;
 }
 
 const REPORT_NUMBER_RE = /^R-(\d{4})-(\d+)$/;
@@ -40,13 +117,18 @@ export async function reindex(options: ReindexOptions): Promise<ReindexResult> {
   const { client, readModel } = options;
   const log = options.log ?? (() => undefined);
   const db = readModel.database.db;
-  const result: ReindexResult = { reports: 0, events: 0, expected: 0, failed: [] };
+  const result: ReindexResult = { reports: 0, events: 0, expected: 0, failed: [], repaired: [] };
   const highest = new Map<number, number>();
 
   for await (const wf of client.workflow.list({ query: "WorkflowType = 'reportWorkflow'" })) {
     try {
       const view = await client.workflow.getHandle(wf.workflowId, wf.runId).query(readModelQuery);
       const r = view.report;
+      const changes = await readModel.transaction((tx) => repair(tx, view, wf.workflowId));
+      if (changes.length > 0) {
+        result.repaired.push({ reportId: r.id, changes });
+        for (const c of changes) log(`reindex: ${r.id}: ${c}`);
+      }
       result.events += (await writeReportUpdate(readModel, view, wf.workflowId, true)).length;
       if (r.status === 'published') {
         // As the publish activity wrote it (activities/publish.ts).

@@ -129,6 +129,8 @@ export interface MailData {
   publishedUrl?: string;
   /** refused: what was attempted. */
   attemptedAction?: AttemptedAction;
+  /** refused, a forged reply: how many were refused for this report since `since` (ISO), this one included, when more than one. */
+  forgeries?: { count: number; since: string };
   /** publish_request: the approvals, one per step of the review chain, in order. */
   approvals?: ApprovalInfo[];
 }

@@ -20,6 +20,7 @@ import { createMailTransport, type MailTransport } from '../mail/transport.js';
 import { spawnWorkerChild, WorkerChildError } from './child.js';
 import { createWorker } from './index.js';
 import { connectTemporal, type TemporalTarget } from './temporal.js';
+import { addSecrets, secretsInConfig } from '../ops/redact.js';
 import { observeIntake, observeReadModel, temporalTelemetry } from '../ops/metrics.js';
 import { startMetricsServer } from '../ops/metrics-http.js';
 import { startDigestClock } from '../ops/digest-schedule.js';
@@ -44,6 +45,8 @@ export interface ServiceOptions {
   trial?: boolean;
   /** Run the worker part as a child process (`baosong worker`, heap capped; worker/child.ts), not in this one. */
   workerProcess?: boolean;
+  /** The interface the web pages listen on (default: all); the demo passes 127.0.0.1 unless told otherwise. */
+  host?: string;
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
 }
@@ -99,6 +102,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   try {
     await mkdir(resolve(config.dataDir), { recursive: true }); // database, attachments, outbox live here
     const { secret, source } = await loadSecret(config, env);
+    addSecrets([secret, ...secretsInConfig(config, env)]); // masked in every log line and stored error from here on
     logger.info({ source }, 'HMAC secret loaded');
     // A service may start with (or just before) its PostgreSQL, or during its restart: wait a minute for it.
     const database: Database = await openDatabase(
@@ -107,7 +111,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     closers.push(() => database.close());
     await migrateToLatest(database);
     logger.info({ database: env.DATABASE_URL ? redactUrl(env.DATABASE_URL) : resolve(config.dataDir, 'baosong.db') }, 'read model ready');
-    const readModel = new ReadModel(database);
+    const readModel = new ReadModel(database, { onDamaged: (problem) => logger.error(problem) }); // a damaged row: left out of pages, logged
     observeReadModel(readModel);
     if (env.BAOSONG_METRICS_PORT) {
       const metricsServer = await startMetricsServer({ port: Number(env.BAOSONG_METRICS_PORT), host: env.BAOSONG_METRICS_HOST ?? '127.0.0.1' });
@@ -253,6 +257,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         logger: logger.child({ part: 'web' }),
         requestLogger: logger,
         ...(env.BAOSONG_WEB_PORT ? { port: Number(env.BAOSONG_WEB_PORT) } : {}), // one port per web process on a machine
+        ...(options.host ? { host: options.host } : {}),
         ...(options.demo && transport.kind === 'outbox'
           ? {
               demoMailbox: {

@@ -2,10 +2,11 @@
 // choosing, Ctrl-C to stop — through bin/baosong.js and through `npm run demo`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { demoReach, webHost } from '../../cli/start.js';
 import { EXAMPLE_CONFIG_FILE } from '../../config/load.js';
 import { BAOSONG_BIN } from '../support/cli.js';
 import { freePort } from '../support/ports.js';
@@ -61,6 +62,21 @@ async function exitWithin(r: Running, ms: number): Promise<number | null> {
   return Promise.race([r.exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still running ${ms} ms after the signal:\n${r.stdout()}\n${r.stderr()}`)), ms))]);
 }
 
+describe('where the demo listens', () => {
+  it('127.0.0.1 unless --host says otherwise; on a network it says loudly that its mailbox is not private', () => {
+    expect(webHost(undefined, true)).toBe('127.0.0.1');
+    expect(webHost('0.0.0.0', true)).toBe('0.0.0.0');
+    expect(webHost(undefined, false)).toBeUndefined();
+    expect(demoReach('127.0.0.1', 8080, 'zh-CN')).toMatchObject({ level: 'info' });
+    expect(demoReach('::1', 8080, 'en')).toMatchObject({ level: 'info' });
+    const open = demoReach('0.0.0.0', 8080, 'zh-CN');
+    expect(open.level).toBe('warn');
+    expect(open.message).toContain('演示邮箱不是私密的');
+    expect(open.message).toContain('/demo/mail');
+    expect(demoReach('192.168.1.20', 8080, 'en')).toMatchObject({ level: 'warn', message: expect.stringContaining('THE DEMO IS OPEN TO THE NETWORK (--host 192.168.1.20)') });
+  });
+});
+
 describe('npm run demo on a copied example configuration', () => {
   it('starts on $PORT with the intake off for want of the IMAP password, logs JSON lines off a terminal, and stops cleanly on Ctrl-C', async () => {
     const { dir, file } = copiedConfig();
@@ -71,11 +87,16 @@ describe('npm run demo on a copied example configuration', () => {
     const lines = r.stdout().trim().split('\n');
     const entries = lines.map((l) => JSON.parse(l) as { level: number; msg: string; summary?: { form: string; office: string; intake: string; mail: string } });
     expect(entries.filter((e) => e.level === 40).map((e) => e.msg)).toContain('intake off: BAOSONG_IMAP_PASSWORD is not set (the IMAP password of baosong@school.test); reports come from the web form');
-    const summary = entries.at(-1)?.summary;
-    expect(summary).toMatchObject({ form: `http://localhost:${port}/submit`, office: `http://localhost:${port}/office` });
+    const summary = entries.find((e) => e.msg === 'baosong is ready')?.summary;
+    expect(summary).toMatchObject({ form: `http://127.0.0.1:${port}/submit`, office: `http://127.0.0.1:${port}/office` });
     expect(summary?.mail).toContain(join(dir, 'data', 'outbox'));
     const form = await fetch(`http://127.0.0.1:${port}/submit`);
     expect(form.status).toBe(200);
+    // Only this computer reaches it (the demo mailbox shows sign-in links), and it says so.
+    expect(entries.some((e) => e.level === 30 && e.msg.startsWith('演示只能在本机打开（127.0.0.1）'))).toBe(true);
+    const outward = Object.values(networkInterfaces()).flat().find((a) => a && !a.internal && a.family === 'IPv4');
+    expect(outward, 'this test needs an address of the machine other than loopback').toBeDefined();
+    await expect(fetch(`http://${outward!.address}:${port}/submit`)).rejects.toThrow();
 
     process.kill(-(r.child.pid ?? 0), 'SIGINT'); // what a terminal does on Ctrl-C
     expect(await exitWithin(r, 20_000)).toBe(0);
@@ -89,8 +110,8 @@ describe('npm run demo on a copied example configuration', () => {
     const r = run('npm', ['run', '--silent', 'demo', '--', '--port', String(port)], { cwd: REPO, env: { PORT: '1', BAOSONG_CONFIG: file, BAOSONG_LOG_FORMAT: 'pretty' } });
     await until(r, /Ctrl-C to stop\./);
 
-    expect(r.stdout()).toContain(`Report form   http://localhost:${port}/submit`);
-    expect(r.stdout()).toMatch(new RegExp(`Office {8}http://localhost:${port}/office — sign in with an office or leadership address \\(e\\.g\\. zhouxiaomei@school\\.test`));
+    expect(r.stdout()).toContain(`Report form   http://127.0.0.1:${port}/submit`);
+    expect(r.stdout()).toMatch(new RegExp(`Office {8}http://127\\.0\\.0\\.1:${port}/office — sign in with an office or leadership address \\(e\\.g\\. zhouxiaomei@school\\.test`));
     expect(r.stdout()).toContain(`Mail goes to  the outbox folder ${join(dir, 'data', 'outbox')}`);
     expect(r.stdout()).toMatch(/! intake off: BAOSONG_IMAP_PASSWORD is not set/);
     expect(r.stdout()).not.toMatch(/^\{/m);
