@@ -20,6 +20,7 @@ export const MAIL_KINDS = [
   'withdrawn',
   'expired',
   'refused',
+  'reassigned',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
@@ -183,4 +184,6 @@ export const REQUIRED_FIELDS: Record<MailKind, readonly RequiredField[]> = {
   withdrawn: ['actorName'],
   expired: ['revisionDueAt'],
   refused: ['actorName', 'attemptedAction', 'reason'],
+  /** reason: who holds the step now */
+  reassigned: ['actorName', 'reason'],
 };

@@ -22,6 +22,7 @@ import { renderSignIn } from '../templates/render.js';
 import type { Locale } from '../templates/types.js';
 import { isThumbnailable, sendAttachment } from './files.js';
 import { mailDeskRoutes, mailDeskSection } from './mail-desk.js';
+import { officeActionRoutes, officeActionsPanel } from './office-actions.js';
 import type { Web } from './server.js';
 import { SESSION_COOKIE, SESSION_TTL_MS } from './sessions.js';
 import { bodyForPage, categoryLabel, stepLabel, timelineItems } from './view.js';
@@ -219,6 +220,7 @@ export function officeRoutes(app: FastifyInstance, web: Web): void {
   });
 
   mailDeskRoutes(app, web, requireSession);
+  officeActionRoutes(app, web, requireSession);
 
   // ---- expected reports (漏报 watch) -----------------------------------------------------------
   async function expectedSection(req: FastifyRequest) {
@@ -361,6 +363,7 @@ export function officeRoutes(app: FastifyInstance, web: Web): void {
           step: report.currentStepKind ? stepLabel(report.currentStepKind, locale) : null,
         },
         body: bodyForPage(input?.body ?? ''),
+        actions: officeActionsPanel(web, req, reply, report, session),
         timeline,
         attachments: files.map((a) => ({ ...a, thumbnail: isThumbnailable(a.contentType), href: `/office/reports/${encodeURIComponent(report.id)}/files/${a.sha256}/${encodeURIComponent(a.filename)}` })),
         mails: mails.map((m) => ({ kind: m.kind, subject: m.subject, to: m.to.join(', '), at: m.sentAt ?? m.createdAt, mailStatus: m.status })),

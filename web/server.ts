@@ -334,6 +334,9 @@ iframe.letter{display:block;width:100%;height:900px;border:1px solid #dde3ea;bor
 .desk-actions button{align-self:flex-start}
 .desk-actions label{margin-top:4px}
 .desk-decided{padding-left:20px;font-size:14px}
+#office-actions form.act{border-top:1px solid #e1e6ec;padding:10px 0 6px}
+#office-actions form.act:first-of-type{border-top:0}
+#office-actions textarea{min-height:4.5em}
 @media (max-width:760px){.mailbox{grid-template-columns:1fr}iframe.letter{height:1100px}}
 footer{color:#6b7785;font-size:13px;text-align:center;padding:16px}
 @media (max-width:600px){main{padding:10px}.card{padding:12px}h1{font-size:19px}header.top nav{margin-left:0}}
