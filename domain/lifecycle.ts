@@ -211,7 +211,8 @@ export type MailKind =
   | 'withdrawn'
   | 'expired'
   | 'refused'
-  | 'reassigned';
+  | 'reassigned'
+  | 'co_decided';
 
 export interface MailEffect {
   type: 'mail';
@@ -429,6 +430,11 @@ export function startReport(input: ReportInput, now: string): Decision {
  */
 export interface DecideRules {
   officeActions?: boolean;
+  /**
+   * `reviewNotices` (issue 18 §4): when one of several holders decides a step, the others are told at once;
+   * a refused action is told to the person who tried it only (the office and the real holders only for a forgery).
+   */
+  reviewNotices?: boolean;
 }
 
 /** Applies one event. Never throws for a person's action: what may not happen is refused and recorded. */
@@ -482,6 +488,11 @@ function refuse(t: Transition, event: PersonEvent, reason: RefusalReason): Decis
   const forged = reason === 'unverified';
   // Comments and reassignments refused by the rules are only recorded: nothing was at stake. A forged one is told.
   if ((event.type === 'comment' || event.type === 'reassign' || event.type === 'remind') && !forged) return t.done();
+  if (t.rules.reviewNotices === true && !forged) {
+    // A real person's action the rules did not allow: they are told why; no one else needs alarming.
+    t.mail('refused', [event.actor], entry, { actor: event.actor, reason, attemptedAction: event.type });
+    return t.done();
+  }
   const attemptedOnStep = event.type === 'approve' || event.type === 'sendBack';
   // The real holder hears of it; for a forged action that includes the person it pretended to be.
   const realHolders = attemptedOnStep ? t.holders().filter((p) => forged || !sameEmail(p, event.actor)) : [];
@@ -508,11 +519,12 @@ function review(t: Transition, event: Extract<PersonEvent, { type: 'approve' | '
     // Plan first: the 'returned' mail tells the submitter the revision deadline.
     t.effects.push({ type: 'plan_revision', from: t.now });
     t.mail('returned', [t.input.facts.submitter], entry, { actor, reason });
+    tellCoHolders(t, actor, entry, 'sent_back');
     s.step = null;
     return t.done();
   }
 
-  t.record('approved', { actor, evidence: event.evidence });
+  tellCoHolders(t, actor, t.record('approved', { actor, evidence: event.evidence }), 'approved');
   if (s.step + 1 < s.chain.length) {
     s.step += 1;
     t.requestReview();
@@ -526,6 +538,12 @@ function review(t: Transition, event: Extract<PersonEvent, { type: 'approve' | '
   if (t.input.editor) t.mail('publish_request', [t.input.editor], approved);
   t.effects.push({ type: 'publish' });
   return t.done();
+}
+
+/** The step's other holders (two office reviewers, two leaders) hear at once that it is decided, and by whom. */
+function tellCoHolders(t: Transition, actor: Person, entry: TimelineEntry, how: 'approved' | 'sent_back'): void {
+  if (t.rules.reviewNotices !== true) return;
+  t.mail('co_decided', t.holders().filter((p) => !sameEmail(p, actor)), entry, { actor, reason: how });
 }
 
 function published(t: Transition, url: string | null): Decision {

@@ -256,7 +256,15 @@ async function reply(ctx: Context): Promise<Kept> {
   const revises = report.status === 'returned' && sender.address === report.submitterEmail.toLowerCase();
   // A decision needs the token of the review request it answers; the token of a receipt or a notice lets its
   // recipient revise or comment, so "好的" to a receipt is a remark, not an approval.
-  const decides = !revises && (mail.intent === 'approve' || mail.intent === 'send_back') && !(verdict.ok && step === null);
+  // A second "同意…" from someone who already approved this step ("同意发布，照片很好") is a remark on the report,
+  // not an action to refuse (issue 18 §4): it goes to the timeline as a comment.
+  const approvedAlready =
+    !revises &&
+    verdict.ok &&
+    mail.intent === 'approve' &&
+    typeof step === 'number' &&
+    (await deps.readModel.timeline(found.reportId)).some((e) => e.type === 'approved' && e.actorEmail?.toLowerCase() === sender.address && e.step === step && (round === undefined || e.detail.round === round));
+  const decides = !revises && !approvedAlready && (mail.intent === 'approve' || mail.intent === 'send_back') && !(verdict.ok && step === null);
   try {
     if (revises) {
       const stored = verdict.ok ? await attachments(ctx) : { refs: [] };

@@ -21,6 +21,7 @@ export const MAIL_KINDS = [
   'expired',
   'refused',
   'reassigned',
+  'co_decided',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
@@ -186,4 +187,6 @@ export const REQUIRED_FIELDS: Record<MailKind, readonly RequiredField[]> = {
   refused: ['actorName', 'attemptedAction', 'reason'],
   /** reason: who holds the step now */
   reassigned: ['actorName', 'reason'],
+  /** reason: approved | sent_back */
+  co_decided: ['actorName', 'reason'],
 };

@@ -167,7 +167,12 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
     const before = lastSeq(state);
     // The office's actions follow the rules of issue 18 §3 in runs that started deciding them after it (patched).
     const officeAction = event.type === 'withdraw' || event.type === 'reassign' || event.type === 'remind';
-    const d = decide(input, state, event, nowIso(), officeAction ? { officeActions: patched('office-actions') } : {});
+    // Co-holders told, refusals told to the one refused (issue 18 §4): for any person's action, in runs after it.
+    const personAction = officeAction || event.type === 'approve' || event.type === 'sendBack' || event.type === 'revise' || event.type === 'comment';
+    const d = decide(input, state, event, nowIso(), {
+      ...(officeAction ? { officeActions: patched('office-actions') } : {}),
+      ...(personAction ? { reviewNotices: patched('review-notices') } : {}),
+    });
     await settle(d.state, d.effects, d.state.timeline.filter((e) => e.seq > before));
   }
 

@@ -238,3 +238,22 @@ describe('the office’s actions (issue 18 §3), under the officeActions rule th
     expect(decide(input, start(), { type: 'remind', ...by(office[0]!, 'm5') }, at).state.timeline.map((e) => e.type)).toEqual(['received', 'review_requested']);
   });
 });
+
+describe('co-reviewers and refusals (issue 18 §4), under the reviewNotices rule the workflow turns on with patched()', () => {
+  const rules = { reviewNotices: true };
+  const at = '2026-11-26T09:00:00.000Z';
+  const atOffice = () => decide(input, startReport(input, '2026-11-26T08:00:00.000Z').state, { type: 'approve', ...by(head, 'a1') }, at, rules).state;
+
+  it('when one office reviewer decides, the other is told at once; older runs told no one', () => {
+    expect(mails(decide(input, atOffice(), { type: 'approve', ...by(office[0]!, 'a2') }, at, rules))).toContain('co_decided→谢雨桐');
+    expect(mails(decide(input, atOffice(), { type: 'sendBack', ...by(office[1]!, 'a3'), reason: '标题再改改' }, at, rules))).toEqual(['returned→刘芳', 'co_decided→周晓梅']);
+    expect(mails(decide(input, atOffice(), { type: 'approve', ...by(office[0]!, 'a4') }, at)).filter((m) => m.startsWith('co_decided'))).toEqual([]);
+  });
+
+  it('a refused action is told to the one who tried it; a forged one to the office, the holders and the person it pretended to be', () => {
+    expect(mails(decide(input, atOffice(), { type: 'approve', ...by(head, 'r1'), step: 0 }, at, rules))).toEqual(['refused→王建国']);
+    expect(mails(decide(input, atOffice(), { type: 'approve', ...by(head, 'r2'), step: 0 }, at))).toEqual(['refused→周晓梅,谢雨桐']);
+    const forged = decide(input, atOffice(), { type: 'approve', ...by(head, 'r3'), authenticity: { ok: false, problem: 'no reply token' } }, at, rules);
+    expect(mails(forged)).toEqual(['refused→周晓梅,谢雨桐,王建国']);
+  });
+});

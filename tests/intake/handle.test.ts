@@ -221,14 +221,22 @@ describe('approval by reply', () => {
     expect((await handle.query(statusQuery)).step?.index).toBe(0);
     expect((await other.handle.query(statusQuery)).step?.index).toBe(1);
 
-    // 5. A token replayed after its step was decided.
-    await deliver(replyTo(request, wangjianguo, '同意'));
-    await waitForStatus(handle, (s) => s.step?.index === 1);
-    await deliver(replyTo(request, wangjianguo, '同意'));
-    expect(await refusedWith(handle, 4)).toMatchObject({ refused: 'step_decided' });
-
     const refusals = await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'refused', 3);
     expect(new Set(refusals.map((m) => m.to[0]))).toEqual(new Set(['zhouxiaomei@school.test', 'xieyutong@school.test', 'wangjianguo@school.test']));
+
+    // 5. The head's token after his step was decided: a second 同意 is a remark on the report (issue 18 §4);
+    // a 退回 is refused, and only he is told (the office hears of forgeries only).
+    await deliver(replyTo(request, wangjianguo, '同意'));
+    await waitForStatus(handle, (s) => s.step?.index === 1);
+    await deliver(replyTo(request, wangjianguo, '同意发布，照片很好'));
+    await waitForStatus(handle, (s) => s.timeline.some((e) => e.type === 'comment' && (e.note ?? '').includes('照片很好')));
+    const before = h.smtp.mails.filter((m) => m.reportId === reportId && m.kind === 'refused').length;
+    await deliver(replyTo(request, wangjianguo, '退回：标题再改改'));
+    expect(await refusedWith(handle, 4)).toMatchObject({ refused: 'step_decided' });
+    const [told] = await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'refused', before + 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.smtp.mails.filter((m) => m.reportId === reportId && m.kind === 'refused').slice(before).map((m) => m.to)).toEqual([['wangjianguo@school.test']]);
+    expect(told).toBeDefined();
     const audit = await h.readModel.timeline(reportId);
     expect(audit.filter((e) => e.type === 'refused')).toHaveLength(4);
   });

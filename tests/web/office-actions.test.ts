@@ -116,6 +116,12 @@ describe('the office acts on a report from its page', () => {
     await office.click('#act-approve');
     expect(await office.textContent('main')).toContain('已同意。');
     await waitForStatus(handle, (s) => s.status !== 'in_review');
+    // Her co-reviewer of the office step is told at once (issue 18 §4); the head, who decided alone, is not.
+    const [co] = await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'co_decided');
+    expect(co!.to).toEqual(['xieyutong@school.test']);
+    expect(co!.text).toContain('已由周晓梅审核同意。您和周晓梅同为这一环节的审核人，无需再处理');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.smtp.mails.filter((m) => m.reportId === reportId && m.kind === 'co_decided')).toHaveLength(1);
 
     const second = await newReport('七年级运动会');
     await h.smtp.waitFor((m) => m.reportId === second.reportId && m.kind === 'review_request');
