@@ -62,7 +62,7 @@ export async function mailDeskSection(web: Web, req: FastifyRequest) {
         persons,
       };
     }),
-    deskDecided: decided.map((m) => ({ id: m.id, subject: m.subject || s['desk.noSubject'], from: m.fromAddress ?? '', text: decidedText(web, req, m), reportHref: m.reportId ? `/office/reports/${encodeURIComponent(m.reportId)}` : null, reportId: m.reportId })),
+    deskDecided: decided.map((m) => ({ id: m.id, subject: m.subject || s['desk.noSubject'], from: m.fromAddress ?? '', text: decidedText(web, req, m, m.reportId !== null), reportHref: m.reportId ? `/office/reports/${encodeURIComponent(m.reportId)}` : null, reportId: m.reportId })),
   };
 }
 
@@ -75,10 +75,11 @@ function readableDetail(reason: string): string | null {
   return /[\u4e00-\u9fff]/.test(text) ? text : null;
 }
 
-function decidedText(web: Web, req: FastifyRequest, m: QuarantinedMail): string {
+function decidedText(web: Web, req: FastifyRequest, m: QuarantinedMail, linked = false): string {
   const at = m.resolvedAt ? formatDateTime(m.resolvedAt.toISOString(), web.locale(req), web.config.school.timeZone) : '';
   const by = m.resolvedBy ?? '';
-  if (m.status === 'accepted') return web.t(req, 'desk.acceptedBy', { id: m.reportId ?? '', by, at });
+  // In the list the report number follows as a link: not said twice.
+  if (m.status === 'accepted') return web.t(req, linked ? 'desk.acceptedLinked' : 'desk.acceptedBy', { id: m.reportId ?? '', by, at });
   if (m.status === 'aliased') return web.t(req, 'desk.aliasedBy', { address: m.fromAddress ?? '', by, at });
   return web.t(req, 'desk.ignoredBy', { by, at });
 }
