@@ -18,6 +18,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   config: { description: 'work with the configuration file', load: async () => (await import('./config.js')).configCommand() },
   doctor: { description: 'check the configuration and everything it points at', load: async () => (await import('./doctor.js')).doctorCommand() },
   reindex: { description: 'rebuild the read model from Temporal', load: async () => (await import('./reindex.js')).reindexCommand() },
+  report: { description: "the office's actions on a running report: withdraw, reassign, remind", load: async () => (await import('./report.js')).reportCommand() },
   expect: { description: 'register a report a department owes (reminder, 漏报 if it never comes)', load: async () => (await import('./expect.js')).expectCommand() },
   start: { description: 'run the worker, the mail intake and the web pages', load: async () => (await import('./start.js')).startCommand() },
   worker: { description: 'run only the Temporal worker', load: async () => (await import('./start.js')).workerCommand() },

@@ -114,6 +114,8 @@ export type ReviseAction = ActionBase & { title?: string | undefined; body?: str
 export type WithdrawAction = ActionBase & { reason?: string | undefined; reasonRef?: TextRef | null | undefined };
 export type CommentAction = ActionBase & { text: string; textRef?: TextRef | null | undefined };
 export type ReassignAction = ActionBase & { to: Person[] };
+/** The office reminds the holders of the current step now (催办): at most once an hour per step. */
+export type RemindAction = ActionBase;
 
 export type PersonEvent =
   | ({ type: 'approve' } & ApproveAction)
@@ -121,7 +123,8 @@ export type PersonEvent =
   | ({ type: 'revise' } & ReviseAction)
   | ({ type: 'withdraw' } & WithdrawAction)
   | ({ type: 'comment' } & CommentAction)
-  | ({ type: 'reassign' } & ReassignAction);
+  | ({ type: 'reassign' } & ReassignAction)
+  | ({ type: 'remind' } & RemindAction);
 
 export type TimerKind = 'remind' | 'review_due' | 'overdue_remind' | 'revision_remind' | 'expire';
 
@@ -163,7 +166,8 @@ export type RefusalReason =
   | 'not_participant'
   | 'reason_missing'
   | 'unverified'
-  | 'closed';
+  | 'closed'
+  | 'reminded_recently';
 
 export const REFUSAL_TEXT: Record<RefusalReason, { zh: string; en: string }> = {
   not_holder: { zh: '操作人不是当前审核环节的审核人', en: 'the actor does not hold the current review step' },
@@ -176,6 +180,7 @@ export const REFUSAL_TEXT: Record<RefusalReason, { zh: string; en: string }> = {
   reason_missing: { zh: '退回必须写明原因', en: 'a send-back needs a reason' },
   unverified: { zh: '无法确认这封回复确实来自审核人本人（回复凭证或发件人验证未通过），该操作未生效', en: 'the reply could not be verified as coming from the reviewer (reply token or sender authentication failed); nothing was changed' },
   closed: { zh: '报送已结束', en: 'the report is closed' },
+  reminded_recently: { zh: '一小时内已催办过这一环节', en: 'this step was reminded less than an hour ago' },
 };
 
 export interface TimelineEntry {
@@ -205,7 +210,9 @@ export type MailKind =
   | 'published'
   | 'withdrawn'
   | 'expired'
-  | 'refused';
+  | 'refused'
+  | 'reassigned'
+  | 'co_decided';
 
 export interface MailEffect {
   type: 'mail';
@@ -298,6 +305,7 @@ class Transition {
     readonly input: ReportInput,
     readonly state: ReportState,
     readonly now: string,
+    readonly rules: DecideRules = {},
   ) {}
 
   record(type: TimelineType, fields: Partial<Omit<TimelineEntry, 'seq' | 'at' | 'type'>> = {}): TimelineEntry {
@@ -414,9 +422,24 @@ export function startReport(input: ReportInput, now: string): Decision {
   return t.done();
 }
 
+/**
+ * Rules that changed after reports were already running; the workflow turns each on with `patched()`, so a
+ * history from before decides as it did then.
+ * - `officeActions` (issue 18 §3): the office and the school's leaders may withdraw a report (with a reason) and
+ *   reassign a step; the holders a reassignment replaces are told; the office may remind a step now (催办).
+ */
+export interface DecideRules {
+  officeActions?: boolean;
+  /**
+   * `reviewNotices` (issue 18 §4): when one of several holders decides a step, the others are told at once;
+   * a refused action is told to the person who tried it only (the office and the real holders only for a forgery).
+   */
+  reviewNotices?: boolean;
+}
+
 /** Applies one event. Never throws for a person's action: what may not happen is refused and recorded. */
-export function decide(input: ReportInput, current: ReportState, event: ReportEvent, now: string): Decision {
-  const t = new Transition(input, clone(current), now);
+export function decide(input: ReportInput, current: ReportState, event: ReportEvent, now: string, rules: DecideRules = {}): Decision {
+  const t = new Transition(input, clone(current), now, rules);
   // A forged or unverifiable action is refused before anything else is looked at.
   if ('authenticity' in event && event.authenticity?.ok === false) return refuse(t, event, 'unverified');
   switch (event.type) {
@@ -431,6 +454,8 @@ export function decide(input: ReportInput, current: ReportState, event: ReportEv
       return comment(t, event);
     case 'reassign':
       return reassign(t, event);
+    case 'remind':
+      return remindNow(t, event);
     case 'timer':
       return timer(t, event.timer);
     case 'review_planned':
@@ -462,7 +487,12 @@ function refuse(t: Transition, event: PersonEvent, reason: RefusalReason): Decis
   const entry = t.record('refused', { actor: event.actor, evidence: event.evidence, note: `${event.type}${problem}`, refused: reason, step: event.step ?? t.state.step, round: event.round ?? t.state.round });
   const forged = reason === 'unverified';
   // Comments and reassignments refused by the rules are only recorded: nothing was at stake. A forged one is told.
-  if ((event.type === 'comment' || event.type === 'reassign') && !forged) return t.done();
+  if ((event.type === 'comment' || event.type === 'reassign' || event.type === 'remind') && !forged) return t.done();
+  if (t.rules.reviewNotices === true && !forged) {
+    // A real person's action the rules did not allow: they are told why; no one else needs alarming.
+    t.mail('refused', [event.actor], entry, { actor: event.actor, reason, attemptedAction: event.type });
+    return t.done();
+  }
   const attemptedOnStep = event.type === 'approve' || event.type === 'sendBack';
   // The real holder hears of it; for a forged action that includes the person it pretended to be.
   const realHolders = attemptedOnStep ? t.holders().filter((p) => forged || !sameEmail(p, event.actor)) : [];
@@ -489,11 +519,12 @@ function review(t: Transition, event: Extract<PersonEvent, { type: 'approve' | '
     // Plan first: the 'returned' mail tells the submitter the revision deadline.
     t.effects.push({ type: 'plan_revision', from: t.now });
     t.mail('returned', [t.input.facts.submitter], entry, { actor, reason });
+    tellCoHolders(t, actor, entry, 'sent_back');
     s.step = null;
     return t.done();
   }
 
-  t.record('approved', { actor, evidence: event.evidence });
+  tellCoHolders(t, actor, t.record('approved', { actor, evidence: event.evidence }), 'approved');
   if (s.step + 1 < s.chain.length) {
     s.step += 1;
     t.requestReview();
@@ -507,6 +538,12 @@ function review(t: Transition, event: Extract<PersonEvent, { type: 'approve' | '
   if (t.input.editor) t.mail('publish_request', [t.input.editor], approved);
   t.effects.push({ type: 'publish' });
   return t.done();
+}
+
+/** The step's other holders (two office reviewers, two leaders) hear at once that it is decided, and by whom. */
+function tellCoHolders(t: Transition, actor: Person, entry: TimelineEntry, how: 'approved' | 'sent_back'): void {
+  if (t.rules.reviewNotices !== true) return;
+  t.mail('co_decided', t.holders().filter((p) => !sameEmail(p, actor)), entry, { actor, reason: how });
 }
 
 function published(t: Transition, url: string | null): Decision {
@@ -545,12 +582,35 @@ function revise(t: Transition, event: Extract<PersonEvent, { type: 'revise' }>):
 function withdraw(t: Transition, event: Extract<PersonEvent, { type: 'withdraw' }>): Decision {
   const s = t.state;
   if (isFinal(s.status) || s.status === 'approved') return refuse(t, event, 'closed');
-  if (!sameEmail(event.actor, t.input.facts.submitter)) return refuse(t, event, 'not_submitter');
+  // The office (or a leader) may withdraw any open report, with a reason the submitter is told.
+  const byOffice = t.rules.officeActions === true && !sameEmail(event.actor, t.input.facts.submitter) && isOfficeOrLeader(t, event.actor);
+  if (!byOffice && !sameEmail(event.actor, t.input.facts.submitter)) return refuse(t, event, 'not_submitter');
+  if (byOffice && !event.reason?.trim()) return refuse(t, event, 'reason_missing');
+  const actor = byOffice ? event.actor : t.input.facts.submitter;
   const holders = t.holders();
   s.status = 'withdrawn';
   s.step = null;
-  const entry = t.record('withdrawn', { actor: t.input.facts.submitter, evidence: event.evidence, note: event.reason?.trim() || null, noteRef: event.reasonRef ?? null });
-  t.mail('withdrawn', [t.input.facts.submitter, ...holders], entry, { actor: t.input.facts.submitter, ...(entry.note ? { reason: entry.note } : {}) });
+  const entry = t.record('withdrawn', { actor, evidence: event.evidence, note: event.reason?.trim() || null, noteRef: event.reasonRef ?? null });
+  t.mail('withdrawn', [t.input.facts.submitter, ...holders], entry, { actor, ...(entry.note ? { reason: entry.note } : {}) });
+  return t.done();
+}
+
+function isOfficeOrLeader(t: Transition, p: Person): boolean {
+  return includes(t.input.office, p) || includes(t.input.leadership, p);
+}
+
+/** 催办: the holders of the current step are reminded now, at most once an hour per step (the office's, not the timers'). */
+function remindNow(t: Transition, event: Extract<PersonEvent, { type: 'remind' }>): Decision {
+  const s = t.state;
+  if (t.rules.officeActions !== true) return t.done();
+  if (!isOfficeOrLeader(t, event.actor)) return refuse(t, event, 'not_office');
+  if (s.status !== 'in_review' || s.step === null) return refuse(t, event, isFinal(s.status) ? 'closed' : 'not_in_review');
+  if (event.step !== undefined && event.step !== s.step) return refuse(t, event, 'step_decided');
+  const hourAgo = new Date(Date.parse(t.now) - 3_600_000).toISOString();
+  const recent = s.timeline.some((e) => e.type === 'reminded' && e.actor !== null && e.round === s.round && e.step === s.step && e.at > hourAgo);
+  if (recent) return refuse(t, event, 'reminded_recently');
+  const entry = t.record('reminded', { actor: event.actor, evidence: event.evidence, note: t.holders().map((p) => p.name).join('、') });
+  t.mail('reminder', t.holders(), entry, s.overdue ? { overdue: true } : {});
   return t.done();
 }
 
@@ -568,15 +628,19 @@ function comment(t: Transition, event: Extract<PersonEvent, { type: 'comment' }>
 
 function reassign(t: Transition, event: Extract<PersonEvent, { type: 'reassign' }>): Decision {
   const s = t.state;
-  if (!includes(t.input.office, event.actor)) return refuse(t, event, 'not_office');
+  const officeActions = t.rules.officeActions === true;
+  if (!(officeActions ? isOfficeOrLeader(t, event.actor) : includes(t.input.office, event.actor))) return refuse(t, event, 'not_office');
   if (s.status !== 'in_review' || s.step === null) return refuse(t, event, isFinal(s.status) ? 'closed' : 'not_in_review');
   if (event.step !== undefined && event.step !== s.step) return refuse(t, event, 'step_decided');
   const to = unique(event.to.map((p) => ({ name: p.name, email: p.email.toLowerCase() })));
   if (to.length === 0) return refuse(t, event, 'not_holder');
   const step = s.chain[s.step];
+  const before = t.holders();
   if (step) step.holders = to;
   const entry = t.record('reassigned', { actor: event.actor, evidence: event.evidence, note: to.map((p) => `${p.name} <${p.email}>`).join(', ') });
   t.mail('review_request', to, entry);
+  // Whoever held the step and no longer does is told, so they do not answer a request that is not theirs any more.
+  if (officeActions) t.mail('reassigned', before.filter((p) => !includes(to, p)), entry, { actor: event.actor, reason: to.map((p) => p.name).join('、') });
   t.chat('review_waiting', entry);
   return t.done();
 }

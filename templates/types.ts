@@ -20,6 +20,8 @@ export const MAIL_KINDS = [
   'withdrawn',
   'expired',
   'refused',
+  'reassigned',
+  'co_decided',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
@@ -185,4 +187,8 @@ export const REQUIRED_FIELDS: Record<MailKind, readonly RequiredField[]> = {
   withdrawn: ['actorName'],
   expired: ['revisionDueAt'],
   refused: ['actorName', 'attemptedAction', 'reason'],
+  /** reason: who holds the step now */
+  reassigned: ['actorName', 'reason'],
+  /** reason: approved | sent_back */
+  co_decided: ['actorName', 'reason'],
 };

@@ -17,6 +17,8 @@ import { csvField } from '../templates/csv.js';
 import { formatDateTime } from '../templates/format.js';
 import type { Locale } from '../templates/types.js';
 import { isThumbnailable, sendAttachment } from './files.js';
+import { mailDeskRoutes, mailDeskSection } from './mail-desk.js';
+import { officeActionRoutes, officeActionsPanel } from './office-actions.js';
 import type { Web } from './server.js';
 import { SESSION_COOKIE, SESSION_TTL_MS } from './sessions.js';
 import { SignInMailer } from './signin.js';
@@ -188,10 +190,14 @@ export function officeRoutes(app: FastifyInstance, web: Web): void {
         exportHref: `/office/export.csv${query.size > 0 ? `?${query.toString()}` : ''}`,
         overdueHolders: [...holders.values()].sort((a, b) => b.reports.length - a.reports.length),
         ...(await expectedSection(req)),
+        ...(await mailDeskSection(web, req)),
       },
       { title: s['office.heading'] },
     );
   });
+
+  mailDeskRoutes(app, web, requireSession);
+  officeActionRoutes(app, web, requireSession);
 
   // ---- expected reports (漏报 watch) -----------------------------------------------------------
   async function expectedSection(req: FastifyRequest) {
@@ -334,6 +340,7 @@ export function officeRoutes(app: FastifyInstance, web: Web): void {
           step: report.currentStepKind ? stepLabel(report.currentStepKind, locale) : null,
         },
         body: bodyForPage(input?.body ?? ''),
+        actions: officeActionsPanel(web, req, reply, report, session),
         timeline,
         attachments: files.map((a) => ({ ...a, thumbnail: isThumbnailable(a.contentType), href: `/office/reports/${encodeURIComponent(report.id)}/files/${a.sha256}/${encodeURIComponent(a.filename)}` })),
         mails: mails.map((m) => ({ kind: m.kind, subject: m.subject, to: m.to.join(', '), at: m.sentAt ?? m.createdAt, mailStatus: m.status })),

@@ -3,7 +3,7 @@
  * The rules live in domain/lifecycle.ts; this file waits for people and timers and carries out
  * what the rules decide, through activities.
  */
-import { condition, continueAsNew, defineQuery, defineSignal, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, defineQuery, defineSignal, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import {
   alreadySeen,
@@ -21,6 +21,7 @@ import {
   type Effect,
   type PersonEvent,
   type ReassignAction,
+  type RemindAction,
   type ReadModelUpdate,
   type ReportEvent,
   type ReportMailRequest,
@@ -41,6 +42,12 @@ export const reviseSignal = defineSignal<[ReviseAction]>('revise');
 export const withdrawSignal = defineSignal<[WithdrawAction]>('withdraw');
 export const commentSignal = defineSignal<[CommentAction]>('comment');
 export const reassignSignal = defineSignal<[ReassignAction]>('reassign');
+/**
+ * 催办: the office reminds the current step's holders now. The office's actions (this, withdraw, reassign) are
+ * signals whose outcome the caller reads back from the timeline (web/office-actions.ts). A Temporal update would
+ * answer the caller directly and will replace that once our test server supports updates.
+ */
+export const remindSignal = defineSignal<[RemindAction]>('remind');
 /**
  * The school's calendar changed (the office added a year's holiday schedule): plan the current round again.
  * Sent by `baosong calendar replan` and by a worker that starts with a changed calendar (ops/calendar-replan.ts).
@@ -114,6 +121,7 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
   setHandler(withdrawSignal, (a) => void inbox.push({ type: 'withdraw', ...a }));
   setHandler(commentSignal, (a) => void inbox.push({ type: 'comment', ...a }));
   setHandler(reassignSignal, (a) => void inbox.push({ type: 'reassign', ...a }));
+  setHandler(remindSignal, (a) => void inbox.push({ type: 'remind', ...a }));
   let calendarChanged = false;
   setHandler(calendarChangedSignal, () => void (calendarChanged = true));
 
@@ -157,7 +165,14 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
 
   async function apply(event: ReportEvent): Promise<void> {
     const before = lastSeq(state);
-    const d = decide(input, state, event, nowIso());
+    // The office's actions follow the rules of issue 18 §3 in runs that started deciding them after it (patched).
+    const officeAction = event.type === 'withdraw' || event.type === 'reassign' || event.type === 'remind';
+    // Co-holders told, refusals told to the one refused (issue 18 §4): for any person's action, in runs after it.
+    const personAction = officeAction || event.type === 'approve' || event.type === 'sendBack' || event.type === 'revise' || event.type === 'comment';
+    const d = decide(input, state, event, nowIso(), {
+      ...(officeAction ? { officeActions: patched('office-actions') } : {}),
+      ...(personAction ? { reviewNotices: patched('review-notices') } : {}),
+    });
     await settle(d.state, d.effects, d.state.timeline.filter((e) => e.seq > before));
   }
 

@@ -203,3 +203,57 @@ describe('chat effects (decided by the report chat plan)', () => {
     expect(chats(startReport(input, '2026-11-26T08:00:00.000Z'))).toEqual([]);
   });
 });
+
+describe('the office’s actions (issue 18 §3), under the officeActions rule the workflow turns on with patched()', () => {
+  const start = () => startReport(input, '2026-11-26T08:00:00.000Z').state;
+  const rules = { officeActions: true };
+  const at = '2026-11-26T09:00:00.000Z';
+
+  it('the office withdraws with a reason the submitter is told; without the rule (older runs) it was refused', () => {
+    const d = decide(input, start(), { type: 'withdraw', ...by(office[0]!, 'w1'), reason: '活动延期' }, at, rules);
+    expect(d.state.status).toBe('withdrawn');
+    expect(mails(d)).toEqual(['withdrawn→刘芳,王建国']);
+    expect(d.state.timeline.at(-1)).toMatchObject({ type: 'withdrawn', actor: office[0], note: '活动延期' });
+    expect(decide(input, start(), { type: 'withdraw', ...by(office[0]!, 'w2'), reason: '' }, at, rules).state.timeline.at(-1)?.refused).toBe('reason_missing');
+    expect(decide(input, start(), { type: 'withdraw', ...by(stranger, 'w3'), reason: 'x' }, at, rules).state.timeline.at(-1)?.refused).toBe('not_submitter');
+    expect(decide(input, start(), { type: 'withdraw', ...by(office[0]!, 'w4'), reason: '活动延期' }, at).state.timeline.at(-1)?.refused).toBe('not_submitter');
+  });
+
+  it('a leader reassigns too, and the holder it replaces is told; older runs told no one', () => {
+    const deputy = { name: '赵丽华', email: 'zhaolihua@school.test' };
+    const d = decide(input, start(), { type: 'reassign', ...by(leader, 'r1'), to: [deputy] }, at, rules);
+    expect(mails(d)).toEqual(['review_request→赵丽华', 'reassigned→王建国']);
+    expect(mails(decide(input, start(), { type: 'reassign', ...by(office[0]!, 'r2'), to: [deputy] }, at))).toEqual(['review_request→赵丽华']);
+  });
+
+  it('催办 mails the holders now, once an hour per step, only for the office; nothing in older runs', () => {
+    const first = decide(input, start(), { type: 'remind', ...by(office[1]!, 'm1') }, at, rules);
+    expect(mails(first)).toEqual(['reminder→王建国']);
+    expect(first.state.timeline.at(-1)).toMatchObject({ type: 'reminded', actor: office[1] });
+    const again = decide(input, first.state, { type: 'remind', ...by(office[0]!, 'm2') }, '2026-11-26T09:59:00.000Z', rules);
+    expect(mails(again)).toEqual([]);
+    expect(again.state.timeline.at(-1)?.refused).toBe('reminded_recently');
+    expect(mails(decide(input, first.state, { type: 'remind', ...by(office[0]!, 'm3') }, '2026-11-26T10:01:00.000Z', rules))).toEqual(['reminder→王建国']);
+    expect(decide(input, start(), { type: 'remind', ...by(liufang, 'm4') }, at, rules).state.timeline.at(-1)?.refused).toBe('not_office');
+    expect(decide(input, start(), { type: 'remind', ...by(office[0]!, 'm5') }, at).state.timeline.map((e) => e.type)).toEqual(['received', 'review_requested']);
+  });
+});
+
+describe('co-reviewers and refusals (issue 18 §4), under the reviewNotices rule the workflow turns on with patched()', () => {
+  const rules = { reviewNotices: true };
+  const at = '2026-11-26T09:00:00.000Z';
+  const atOffice = () => decide(input, startReport(input, '2026-11-26T08:00:00.000Z').state, { type: 'approve', ...by(head, 'a1') }, at, rules).state;
+
+  it('when one office reviewer decides, the other is told at once; older runs told no one', () => {
+    expect(mails(decide(input, atOffice(), { type: 'approve', ...by(office[0]!, 'a2') }, at, rules))).toContain('co_decided→谢雨桐');
+    expect(mails(decide(input, atOffice(), { type: 'sendBack', ...by(office[1]!, 'a3'), reason: '标题再改改' }, at, rules))).toEqual(['returned→刘芳', 'co_decided→周晓梅']);
+    expect(mails(decide(input, atOffice(), { type: 'approve', ...by(office[0]!, 'a4') }, at)).filter((m) => m.startsWith('co_decided'))).toEqual([]);
+  });
+
+  it('a refused action is told to the one who tried it; a forged one to the office, the holders and the person it pretended to be', () => {
+    expect(mails(decide(input, atOffice(), { type: 'approve', ...by(head, 'r1'), step: 0 }, at, rules))).toEqual(['refused→王建国']);
+    expect(mails(decide(input, atOffice(), { type: 'approve', ...by(head, 'r2'), step: 0 }, at))).toEqual(['refused→周晓梅,谢雨桐']);
+    const forged = decide(input, atOffice(), { type: 'approve', ...by(head, 'r3'), authenticity: { ok: false, problem: 'no reply token' } }, at, rules);
+    expect(mails(forged)).toEqual(['refused→周晓梅,谢雨桐,王建国']);
+  });
+});

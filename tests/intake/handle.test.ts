@@ -105,13 +105,14 @@ describe('a new report by mail', () => {
     expect(notice!.autoSubmitted).toBe('auto-replied');
   });
 
-  it('mail from an unknown sender, an auto-reply and our own notification are quarantined and never answered', async () => {
+  it('mail from an unknown sender is quarantined and answered once; an auto-reply and our own notification are quarantined and never answered', async () => {
     const before = h.smtp.mails.length;
     expect(await deliver(mail({ from: '陌生人 <someone@example.com>', subject: '【教育教学】推广', body: '你好' }))).toMatchObject({ folder: 'quarantine', reason: expect.stringMatching(/unknown sender/) });
     expect(await deliver(mail({ from: liufang, subject: '自动回复：外出', body: '我正在休假。', extraHeaders: ['Auto-Submitted: auto-replied'] }))).toMatchObject({ folder: 'quarantine' });
     expect(await deliver(mail({ from: '信息报送 <baosong@school.test>', subject: '【R-2026-0001】回执', body: 'x', extraHeaders: ['X-Baosong-Kind: receipt'] }))).toMatchObject({ folder: 'quarantine', reason: expect.stringMatching(/our own notification/) });
     await new Promise((r) => setTimeout(r, 300));
-    expect(h.smtp.mails.length).toBe(before);
+    // Only the unknown sender is told (issue 18: no mail vanishes in silence); the office sees all three (tests/web/mail-desk).
+    expect(h.smtp.mails.slice(before).map((m) => [m.kind, m.to])).toEqual([['notice', ['someone@example.com']]]);
   });
 });
 
@@ -220,14 +221,22 @@ describe('approval by reply', () => {
     expect((await handle.query(statusQuery)).step?.index).toBe(0);
     expect((await other.handle.query(statusQuery)).step?.index).toBe(1);
 
-    // 5. A token replayed after its step was decided.
-    await deliver(replyTo(request, wangjianguo, '同意'));
-    await waitForStatus(handle, (s) => s.step?.index === 1);
-    await deliver(replyTo(request, wangjianguo, '同意'));
-    expect(await refusedWith(handle, 4)).toMatchObject({ refused: 'step_decided' });
-
     const refusals = await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'refused', 3);
     expect(new Set(refusals.map((m) => m.to[0]))).toEqual(new Set(['zhouxiaomei@school.test', 'xieyutong@school.test', 'wangjianguo@school.test']));
+
+    // 5. The head's token after his step was decided: a second 同意 is a remark on the report (issue 18 §4);
+    // a 退回 is refused, and only he is told (the office hears of forgeries only).
+    await deliver(replyTo(request, wangjianguo, '同意'));
+    await waitForStatus(handle, (s) => s.step?.index === 1);
+    await deliver(replyTo(request, wangjianguo, '同意发布，照片很好'));
+    await waitForStatus(handle, (s) => s.timeline.some((e) => e.type === 'comment' && (e.note ?? '').includes('照片很好')));
+    const before = h.smtp.mails.filter((m) => m.reportId === reportId && m.kind === 'refused').length;
+    await deliver(replyTo(request, wangjianguo, '退回：标题再改改'));
+    expect(await refusedWith(handle, 4)).toMatchObject({ refused: 'step_decided' });
+    const [told] = await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'refused', before + 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.smtp.mails.filter((m) => m.reportId === reportId && m.kind === 'refused').slice(before).map((m) => m.to)).toEqual([['wangjianguo@school.test']]);
+    expect(told).toBeDefined();
     const audit = await h.readModel.timeline(reportId);
     expect(audit.filter((e) => e.type === 'refused')).toHaveLength(4);
   });

@@ -84,6 +84,8 @@ export const SAMPLES: Record<MailKind, MailData> = {
   },
   published: { ...BASE, publishedUrl: 'https://www.qhsyz.test/news/2026/1127-jiazhanghui.html' },
   withdrawn: { ...BASE, recipientName: '王建国', actorName: '刘芳', reason: '家长会内容将并入下周的年级工作简报，本条先撤回。' },
+  reassigned: { ...BASE, recipientName: '王建国', actorName: '周晓梅', reason: '赵丽华', step: { index: 1, count: 3, kind: 'department_head' } },
+  co_decided: { ...BASE, recipientName: '谢雨桐', actorName: '周晓梅', reason: 'approved', step: { index: 2, count: 2, kind: 'office' } },
   expired: { ...BASE, revisionDueAt: '2026-11-30T17:30:00+08:00' },
   refused: {
     ...BASE,

@@ -58,7 +58,8 @@ afterAll(() => {
 /** A timer at the start of every report: a new command that old histories do not have. */
 function startWithTimer(source: string, guarded: boolean): string {
   return source
-    .replace("import { condition, ", "import { sleep, patched, condition, ")
+    // (report.ts may import patched itself already)
+    .replace("import { condition, ", /\bpatched\b/.test(source) ? "import { sleep, condition, " : "import { sleep, patched, condition, ")
     .replace(
       /(export async function reportWorkflow\([^)]*\)[^{]*\{\n)/,
       `$1  ${guarded ? "if (patched('replay-check')) " : ''}await sleep('1 second');\n`,

@@ -225,7 +225,7 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
     expect(await handle.result()).toMatchObject({ status: 'published', rounds: 2 });
   });
 
-  it('refuses what may not happen, records it, and tells the office and the real holder', async () => {
+  it('refuses what may not happen, records it, and tells the one who tried (issue 18 §4: not the office)', async () => {
     const t0 = await nextQuietMorning();
     await advanceTo(env, t0);
     const { reportId, handle } = await submit(submission(t0));
@@ -235,8 +235,8 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
     let status = await waitForStatus(handle, (s) => s.timeline.some((e) => e.type === 'refused'));
     expect(status.step?.index).toBe(0);
     expect(status.timeline.at(-1)).toMatchObject({ type: 'refused', refused: 'not_holder', actor: zhouxiaomei });
-    const refusedMails = await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'refused', 3);
-    expect(refusedMails.map((m) => m.to[0]).sort()).toEqual([wangjianguo.email, xieyutong.email, zhouxiaomei.email]);
+    const [refusedMail] = await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'refused');
+    expect(refusedMail!.to).toEqual([zhouxiaomei.email]);
 
     // Wrong step: a reply meant for step 1 while step 0 is open.
     await handle.signal(approveSignal, { ...by(wangjianguo), round: 1, step: 1 });
@@ -260,6 +260,8 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
     expect(status.timeline.filter((e) => e.type === 'approved')).toHaveLength(2);
     expect(status.timeline.filter((e) => e.type === 'refused')).toHaveLength(3);
     await readModelAgrees(handle, status);
+    // Each refusal told its actor alone: 周晓梅 once, 王建国 twice; neither 谢雨桐 nor anyone else.
+    expect(h.smtp.mails.filter((m) => m.reportId === reportId && m.kind === 'refused').map((m) => m.to[0])).toEqual([zhouxiaomei.email, wangjianguo.email, wangjianguo.email]);
   });
 
   it('the submitter withdraws; the holder is told and the report closes', async () => {

@@ -1,0 +1,149 @@
+/**
+ * What the office does to a running report (issue 18 §3), from the dashboard (web/office-actions.ts) or the
+ * command line (`baosong report …`): 撤回 withdraw with a reason, 改派 reassign the current step, 催办 remind the
+ * step's holders now, and decide the step (同意 / 退回) when the office person holds it.
+ *
+ * Each is a signal to the report's workflow with evidence unique to the request (a double click sends the
+ * same evidence: the workflow acts once), then the outcome is read back from the timeline the workflow
+ * records. A Temporal update would answer the caller directly; it will replace this read-back once our
+ * test server supports updates.
+ */
+import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Config } from '../config/schema.js';
+import type { ReadModel } from '../db/read-model.js';
+import type { ReportEvent } from '../db/rows.js';
+import { REFUSAL_TEXT, type ActionBase, type RefusalReason } from '../domain/lifecycle.js';
+import type { Person } from '../domain/review.js';
+import { keepText } from '../intake/texts.js';
+import { approveSignal, reassignSignal, remindSignal, sendBackSignal, withdrawSignal } from '../workflows/report.js';
+
+export type ReportAction =
+  | { kind: 'withdraw'; reason: string }
+  | { kind: 'reassign'; to: Person[] }
+  | { kind: 'remind' }
+  | { kind: 'approve' }
+  | { kind: 'sendBack'; reason: string };
+
+export type ReportActionErrorCode = 'EACTION_NOT_FOUND' | 'EACTION_CLOSED' | 'EACTION_INVALID' | 'EACTION_TIMEOUT';
+
+export class ReportActionError extends Error {
+  constructor(
+    readonly code: ReportActionErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ReportActionError';
+  }
+}
+
+export interface ActionOutcome {
+  /** done: the workflow acted; refused: it recorded why not (nothing changed). */
+  result: 'done' | 'refused';
+  refused: RefusalReason | null;
+  /** What happened, in the school's language. */
+  text: string;
+  event: ReportEvent;
+}
+
+export interface ReportActionDeps {
+  config: Config;
+  client: Client;
+  readModel: ReadModel;
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * Acts on `reportId` as `actor` (who must be office or leadership: checked by the caller and again by the
+ * workflow). `requestId` makes a repeated request the same action (a form's one-time id); `waitMs` is how
+ * long to wait for the workflow's record.
+ */
+export async function actOnReport(
+  deps: ReportActionDeps,
+  reportId: string,
+  actor: Person,
+  action: ReportAction,
+  options: { via: 'web' | 'cli'; requestId?: string; waitMs?: number },
+): Promise<ActionOutcome> {
+  const en = deps.config.school.locale === 'en';
+  const report = await deps.readModel.getReport(reportId);
+  if (!report) throw new ReportActionError('EACTION_NOT_FOUND', en ? `There is no report ${reportId}.` : `没有编号为 ${reportId} 的报送。`);
+  if (['published', 'withdrawn', 'expired'].includes(report.status)) throw new ReportActionError('EACTION_CLOSED', en ? `Report ${reportId} is closed.` : `报送 ${reportId} 已经结束，不能再操作。`);
+  if ((action.kind === 'withdraw' || action.kind === 'sendBack') && !action.reason.trim()) throw new ReportActionError('EACTION_INVALID', en ? 'Please give a reason.' : '请写明原因。');
+  if (action.kind === 'reassign' && action.to.length === 0) throw new ReportActionError('EACTION_INVALID', en ? 'Choose who takes the step over.' : '请选择改派给谁。');
+  const ref = `office:${options.requestId && /^[A-Za-z0-9_-]{8,64}$/.test(options.requestId) ? options.requestId : randomUUID()}`;
+  const base: ActionBase = { actor: { name: actor.name, email: actor.email.toLowerCase() }, evidence: { via: options.via, ref }, ...(report.currentStep !== null ? { step: report.currentStep } : {}) };
+
+  // 催办 at most once an hour per step: answered here without bothering the workflow (which checks again).
+  if (action.kind === 'remind') {
+    const since = new Date(Date.now() - HOUR).toISOString();
+    const recent = (await deps.readModel.timeline(reportId)).find((e) => e.type === 'reminded' && e.actorEmail !== null && e.step === report.currentStep && e.at > since);
+    if (recent) return { result: 'refused', refused: 'reminded_recently', text: refusalText('reminded_recently', en), event: recent };
+  }
+
+  const handle = deps.client.workflow.getHandle(report.workflowId);
+  try {
+    switch (action.kind) {
+      case 'withdraw': {
+        const reason = await keepText(deps.config.dataDir, action.reason);
+        await handle.signal(withdrawSignal, { ...base, reason: reason.text, reasonRef: reason.ref });
+        break;
+      }
+      case 'sendBack': {
+        const reason = await keepText(deps.config.dataDir, action.reason);
+        await handle.signal(sendBackSignal, { ...base, reason: reason.text, reasonRef: reason.ref });
+        break;
+      }
+      case 'reassign':
+        await handle.signal(reassignSignal, { ...base, to: action.to });
+        break;
+      case 'remind':
+        await handle.signal(remindSignal, base);
+        break;
+      case 'approve':
+        await handle.signal(approveSignal, base);
+        break;
+    }
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new ReportActionError('EACTION_CLOSED', en ? `Report ${reportId} is closed.` : `报送 ${reportId} 已经结束，不能再操作。`);
+    throw err;
+  }
+
+  // Read the outcome back from the timeline (see the comment at the top: an update will replace this).
+  const deadline = Date.now() + (options.waitMs ?? 15_000);
+  for (;;) {
+    const event = (await deps.readModel.timeline(reportId)).find((e) => e.evidence === ref);
+    if (event) {
+      const refused = event.type === 'refused' ? ((event.detail.refused as RefusalReason | undefined) ?? null) : null;
+      return { result: refused || event.type === 'refused' ? 'refused' : 'done', refused, text: refused ? refusalText(refused, en) : doneText(event, en), event };
+    }
+    if (Date.now() > deadline) {
+      throw new ReportActionError('EACTION_TIMEOUT', en ? 'The request was sent but the report has not recorded it yet (is the worker running?). Look at the report’s timeline in a minute.' : '请求已发出，但报送还没有记录结果（工作进程是否在运行？）。请稍后查看报送的处理记录。');
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function refusalText(reason: RefusalReason, en: boolean): string {
+  const text = REFUSAL_TEXT[reason][en ? 'en' : 'zh'];
+  return en ? `Not done: ${text}.` : `未执行：${text}。`;
+}
+
+function doneText(event: ReportEvent, en: boolean): string {
+  const note = typeof event.detail.note === 'string' ? event.detail.note : '';
+  switch (event.type) {
+    case 'withdrawn':
+      return en ? 'Withdrawn; the submitter and the reviewers were told.' : '已撤回，已通知报送人和审核人。';
+    case 'reassigned':
+      return en ? `Reassigned to ${note}; they have the review request, and whoever held the step was told.` : `已改派给 ${note.replace(/ <[^>]*>/g, '')}，对方已收到审核邮件，原审核人已收到通知。`;
+    case 'reminded':
+      return en ? `Reminder sent to ${note}.` : `已催办：已提醒${note}。`;
+    case 'approved':
+      return en ? 'Approved.' : '已同意。';
+    case 'sent_back':
+      return en ? 'Sent back to the submitter.' : '已退回报送人修改。';
+    default:
+      return en ? 'Done.' : '已处理。';
+  }
+}
