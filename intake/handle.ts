@@ -387,7 +387,9 @@ async function answerStranger(deps: IntakeDeps, input: MailInput, from: string):
   const domain = mailDomain(config.mail.address);
   const day = new Intl.DateTimeFormat('en-CA', { timeZone: config.school.timeZone }).format(new Date());
   const messageId = `<stranger.${createHash('sha256').update(`${from}|${day}`).digest('hex').slice(0, 24)}@${domain}>`;
-  if (await readModel.sentMail(messageId)) return quarantine(`${reason}; answered once today already`, 'unknown_sender');
+  // An answer the server refused earlier today is tried again; one that went out is not repeated.
+  const earlier = await readModel.sentMail(messageId);
+  if (earlier && earlier.status !== 'failed') return quarantine(`${reason}; answered once today already`, 'unknown_sender');
   const en = config.school.locale === 'en';
   const submitUrl = `${config.web.baseUrl.replace(/\/+$/, '')}/submit`;
   const rendered = renderNotice(
@@ -406,17 +408,38 @@ async function answerStranger(deps: IntakeDeps, input: MailInput, from: string):
     },
     { locale: config.school.locale, timeZone: config.school.timeZone },
   );
-  await deliverOnce(readModel, transport, { messageId, reportId: null, kind: 'notice', to: [from], subject: rendered.subject, createdAt: new Date() }, () => ({
-    messageId,
-    from: { name: config.mail.fromName, address: config.mail.address },
-    to: from,
-    subject: rendered.subject,
-    html: rendered.html,
-    text: rendered.text,
-    ...(input.messageId ? { inReplyTo: input.messageId, references: [input.messageId] } : {}),
-    headers: { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All', 'X-Baosong-Kind': 'notice' },
-  }));
+  // The answer is a courtesy: the mail is on the office's desk whatever happens to it. An address the mail server
+  // refuses (garbage in a From header) or a server that is away must not throw the mail back into the inbox, where
+  // it would be read and refused again; the attempt stays recorded in sent_mail with its error.
+  if (!plausibleAddress(from)) return quarantine(`${reason}; not answered (the address cannot receive mail)`, 'unknown_sender');
+  try {
+    await deliverStrangerAnswer();
+  } catch (err) {
+    return quarantine(`${reason}; answer not sent: ${(err as Error).message.split('\n')[0]?.slice(0, 200)}`, 'unknown_sender');
+  }
   return quarantine(`${reason}; answered`, 'unknown_sender');
+
+  function deliverStrangerAnswer(): Promise<boolean> {
+    return deliverOnce(readModel, transport, { messageId, reportId: null, kind: 'notice', to: [from], subject: rendered.subject, createdAt: new Date() }, () => ({
+      messageId,
+      from: { name: config.mail.fromName, address: config.mail.address },
+      to: from,
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+      ...(input.messageId ? { inReplyTo: input.messageId, references: [input.messageId] } : {}),
+      headers: { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All', 'X-Baosong-Kind': 'notice' },
+    }));
+  }
+}
+
+/**
+ * Whether an address could receive an answer at all: one @, a local part of printable ASCII without spaces or
+ * angle brackets, a domain of labels with a dot. Not a validation of who it is; it keeps garbage parsed out of a
+ * From header from being handed to the SMTP server.
+ */
+export function plausibleAddress(address: string): boolean {
+  return address.length <= 254 && /^[!#-'*+\-/-9=?A-Z^-~.]{1,64}@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+(?:\p{L}{2,63}|xn--[a-z0-9-]{1,59})$/iu.test(address);
 }
 
 /** How much of a quarantined mail's text the office sees in the list. */

@@ -116,6 +116,33 @@ describe('a new report by mail', () => {
   });
 });
 
+describe('the answer to an unknown sender is a courtesy that never costs the mail', () => {
+  it('an address no server can take is not answered; a server refusing the answer (5xx) or away (4xx) leaves the mail on the desk with the reason', async () => {
+    const before = h.smtp.mails.length;
+    // Garbage parsed out of a From header (seen in the fuzz test): not handed to the SMTP server at all.
+    expect(await deliver(mail({ from: '"x" <a b@@example.com>', subject: '【其他】乱码', body: 'x' }))).toMatchObject({ folder: 'quarantine' });
+    h.smtp.failWith(550);
+    try {
+      expect(await deliver(mail({ from: '陌生人甲 <stranger-550@example.com>', subject: '【其他】投稿', body: '你好' }))).toMatchObject({
+        folder: 'quarantine',
+        reason: expect.stringMatching(/unknown sender stranger-550@example\.com.*answer not sent/),
+      });
+      h.smtp.failWith(451);
+      expect(await deliver(mail({ from: '陌生人乙 <stranger-451@example.com>', subject: '【其他】投稿', body: '你好' }))).toMatchObject({
+        folder: 'quarantine',
+        reason: expect.stringMatching(/answer not sent/),
+      });
+    } finally {
+      h.smtp.failWith(null);
+    }
+    expect(h.smtp.mails.slice(before)).toEqual([]);
+    // The failed attempt is recorded, so the next mail from that address today tries the answer again.
+    expect(await deliver(mail({ from: '陌生人甲 <stranger-550@example.com>', subject: '【其他】再投稿', body: '你好' }))).toMatchObject({ reason: expect.stringMatching(/; answered$/) });
+    const [notice] = await h.smtp.waitFor((m) => m.kind === 'notice' && m.to.includes('stranger-550@example.com'));
+    expect(notice!.text).toMatch(/没有在学校的信息报送系统中登记/);
+  });
+});
+
 /** Signals the report's workflow has received so far (from its history, as Temporal recorded them). */
 async function signalsOf(handle: Awaited<ReturnType<typeof newReport>>['handle']): Promise<string[]> {
   const history = await handle.fetchHistory();
