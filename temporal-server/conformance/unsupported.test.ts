@@ -72,10 +72,10 @@ describe('unsupported RPCs', () => {
   ourTest('answer UNIMPLEMENTED with the method named', async () => {
     const h = await env.client.workflow.start(wf.countsSignals, { taskQueue, workflowId: `rpc-${randomUUID()}` });
     const err = await env.connection.workflowService
-      .updateWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: h.workflowId }, request: { input: { name: 'u' } } })
+      .deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: h.workflowId } })
       .then(() => undefined, (e: unknown) => e as { code: number; details: string });
     expect(err?.code).toBe(grpcStatus.UNIMPLEMENTED);
-    expect(err?.details).toMatch(/UpdateWorkflowExecution is not implemented by the baosong test server/);
+    expect(err?.details).toMatch(/DeleteWorkflowExecution is not implemented by the baosong test server/);
     await h.terminate();
   });
 });

@@ -6,7 +6,10 @@ import {
   proxyActivities,
   setHandler,
   condition,
+  defineQuery,
   defineSignal,
+  defineUpdate,
+  allHandlersFinished,
   sleep,
   upsertMemo,
   upsertSearchAttributes,
@@ -116,4 +119,48 @@ export async function unpickedActivity(queue: string): Promise<string> {
 export async function activityThatSleeps(ms: number): Promise<string> {
   const acts = proxyActivities<{ envSleep(ms: number): Promise<string> }>({ scheduleToCloseTimeout: '1 day' });
   return await acts.envSleep(ms);
+}
+
+export const setValue = defineUpdate<string, [string]>('setValue');
+export const failingUpdate = defineUpdate<void, []>('failingUpdate');
+export const valueQuery = defineQuery<string>('value');
+
+/**
+ * Holds a value that updates change (validated: not empty); finishes when the value ends in 'done'.
+ * A value starting 'slow:' is set only once the `go` signal came: its update is accepted first and
+ * completed later.
+ */
+export async function updatable(): Promise<string> {
+  let value = 'initial';
+  let released = false;
+  setHandler(go, () => void (released = true));
+  setHandler(
+    setValue,
+    async (next) => {
+      if (next.startsWith('slow:')) await condition(() => released);
+      const previous = value;
+      value = next;
+      return previous;
+    },
+    {
+      validator: (next) => {
+        if (next === '') throw new Error('the value must not be empty');
+      },
+    },
+  );
+  setHandler(failingUpdate, () => Promise.reject(ApplicationFailure.create({ message: 'the handler failed', type: 'HandlerFailure' })));
+  setHandler(valueQuery, () => value);
+  await condition(() => value.endsWith('done') && allHandlersFinished());
+  return value;
+}
+
+/** Accepts setValue updates but returns before their handlers finish (they wait for a signal that never comes). */
+export async function leavesUpdatesUnfinished(): Promise<void> {
+  let accepted = false;
+  setHandler(setValue, async () => {
+    accepted = true;
+    await condition(() => false);
+    return 'never';
+  });
+  await condition(() => accepted);
 }

@@ -8,6 +8,7 @@ import { EventType, RetryState, Status, temporal, durationToMs, lookupType, msTo
 import { TaskQueues } from './queues.js';
 import { Activities, type Activity } from './activities.js';
 import { Queries, type PendingQuery } from './queries.js';
+import { Updates, type Update } from './updates.js';
 import { SearchAttributeTypes, clearsMemo, keywordList, upsertInto } from './search-attributes.js';
 import { decodeToken, encodeToken } from './tokens.js';
 
@@ -107,6 +108,8 @@ export class Run {
   /** Serialized size of history[0 .. sizedEvents), in bytes (computed when asked for). */
   historyBytes = 0;
   sizedEvents = 0;
+  /** Workflow updates by update id (see updates.ts). */
+  readonly updates = new Map<string, Update>();
   /** Build ids of the workers that completed its workflow tasks (the BuildIds search attribute). */
   readonly buildIds = new Set<string>();
 
@@ -163,6 +166,7 @@ export class Engine {
   readonly byWorkflowId = new Map<string, Run[]>();
   readonly activities: Activities;
   readonly queries: Queries;
+  readonly updates: Updates;
   readonly searchAttributeTypes = new SearchAttributeTypes();
 
   constructor(pollTimeoutMs = 55_000) {
@@ -170,6 +174,7 @@ export class Engine {
     this.activityQueues = new TaskQueues(pollTimeoutMs);
     this.activities = new Activities(this);
     this.queries = new Queries(this);
+    this.updates = new Updates(this);
   }
 
   // ---------------------------------------------------------------- lookup
@@ -374,6 +379,7 @@ export class Engine {
     this.activities.closeAll(run);
     for (const w of [...run.waiters]) w();
     this.queries.flush(run);
+    if (run.updates.size > 0) this.updates.closed(run);
   }
 
   terminate(run: Run, reason: string, details: Payloads | null | undefined, identity: string): void {
@@ -456,7 +462,9 @@ export class Engine {
     wft.startedEventId = ev.eventId;
     wft.startedTime = this.clock.now();
     wft.timeout = this.clock.schedule(run.params.workflowTaskTimeoutMs, () => this.timeOutWorkflowTask(run, wft));
+    const messages = run.updates.size > 0 ? this.updates.messagesFor(run, wft.startedEventId) : [];
     return {
+      messages,
       taskToken: encodeToken({ k: 'w', r: run.runId, s: wft.scheduledEventId, a: wft.attempt }),
       workflowExecution: run.execution(),
       workflowType: { name: run.params.workflowType },
@@ -491,7 +499,8 @@ export class Engine {
     const buffered = run.buffered;
     run.buffered = [];
     for (const write of buffered) write();
-    if (run.running && (needTask || buffered.length > 0)) this.scheduleWorkflowTask(run, nextAttempt);
+    if (run.running && (needTask || buffered.length > 0 || (run.updates.size > 0 && this.updates.pending(run))))
+      this.scheduleWorkflowTask(run, nextAttempt);
     this.clock.unlock();
     if (!run.wft) this.queries.flush(run);
   }
@@ -526,7 +535,6 @@ export class Engine {
     const commands = req.commands ?? [];
     const unsupported = commands.find((c) => !SUPPORTED_COMMANDS.has(c.commandType ?? 0));
     if (unsupported) this.failUnsupported(run, wft, req.identity ?? '', unsupported.commandType ?? 0);
-    if ((req.messages ?? []).length > 0) this.failUnsupported(run, wft, req.identity ?? '', CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE);
     for (const c of commands) this.checkSupported(c);
 
     const closes = commands.some((c) => CLOSE_COMMANDS.has(c.commandType ?? 0));
@@ -555,7 +563,8 @@ export class Engine {
     run.sticky = stickinessOf(req.stickyAttributes);
     const buildId = req.workerVersionStamp?.buildId || req.deploymentOptions?.buildId || req.binaryChecksum;
     if (buildId) run.buildIds.add(buildId);
-    const ctx: CommandContext = { run, completedId: completed.eventId, identity: req.identity ?? '', needTask: false, eager: [] };
+    const messages = this.updates.byId(req.messages ?? []);
+    const ctx: CommandContext = { run, completedId: completed.eventId, identity: req.identity ?? '', needTask: false, eager: [], messages };
     for (const c of commands) {
       if (!run.running) break;
       const before = run.history.length;
@@ -563,6 +572,8 @@ export class Engine {
       // A command's summary (user metadata) goes on the event it produced, as Temporal keeps it.
       if (c.userMetadata && run.history.length > before) run.history[before]!.userMetadata = c.userMetadata;
     }
+    // Update messages no PROTOCOL_MESSAGE command placed (rejections write nothing) come after the commands.
+    if (run.running) for (const m of messages.values()) this.updates.apply(run, m, ctx.identity);
     if (run.running) {
       this.endWorkflowTask(run, wft, 1, ctx.needTask || !!req.forceCreateNewWorkflowTask);
     }
@@ -712,6 +723,14 @@ export class Engine {
       case CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION:
         this.continueAsNew(ctx, c.continueAsNewWorkflowExecutionCommandAttributes ?? {});
         return;
+      case CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE: {
+        const id = c.protocolMessageCommandAttributes?.messageId ?? '';
+        const m = ctx.messages.get(id);
+        if (!m) throw invalidArgument(`PROTOCOL_MESSAGE command names message ${id}, which the completion does not carry`);
+        ctx.messages.delete(id);
+        this.updates.apply(run, m, ctx.identity);
+        return;
+      }
       default:
         return;
     }
@@ -783,7 +802,6 @@ const UNSUPPORTED_FEATURES: Record<number, string> = {
   [CommandType.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION]: 'cancelling another workflow',
   [CommandType.COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION]: 'Nexus operations',
   [CommandType.COMMAND_TYPE_REQUEST_CANCEL_NEXUS_OPERATION]: 'Nexus operations',
-  [CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE]: 'workflow updates',
 };
 
 /** The WorkflowTaskFailedCause Temporal writes for a bad command of each kind. */
@@ -793,7 +811,6 @@ const UNSUPPORTED_CAUSES: Record<number, string> = {
   [CommandType.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION]: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES',
   [CommandType.COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION]: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES',
   [CommandType.COMMAND_TYPE_REQUEST_CANCEL_NEXUS_OPERATION]: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_NEXUS_OPERATION_ATTRIBUTES',
-  [CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE]: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE',
 };
 /** The Go and TS SDKs' default; used when a worker asks for stickiness without a timeout. */
 const DEFAULT_STICKY_SCHEDULE_TO_START_MS = 10_000;
@@ -812,6 +829,8 @@ interface CommandContext {
   needTask: boolean;
   /** Activities the completing worker asked to run eagerly. */
   eager: Activity[];
+  /** The completion's protocol messages (updates) not yet applied, by message id. */
+  messages: Map<string, T.api.protocol.v1.IMessage>;
 }
 
 const CLOSE_COMMANDS = new Set<number>([
@@ -830,4 +849,5 @@ const SUPPORTED_COMMANDS = new Set<number>([
   CommandType.COMMAND_TYPE_RECORD_MARKER,
   CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
   CommandType.COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES,
+  CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE,
 ]);

@@ -300,6 +300,10 @@ export function workflowHandlers(engine: Engine): Handlers {
     RecordActivityTaskHeartbeatById: (req: T.api.workflowservice.v1.IRecordActivityTaskHeartbeatByIdRequest) =>
       Promise.resolve(engine.activities.heartbeat(req, engine.activities.byId(req.workflowId, req.runId, req.activityId))),
 
+    UpdateWorkflowExecution: (req: T.api.workflowservice.v1.IUpdateWorkflowExecutionRequest) => engine.updates.update(req),
+
+    PollWorkflowExecutionUpdate: (req: T.api.workflowservice.v1.IPollWorkflowExecutionUpdateRequest) => engine.updates.poll(req),
+
     ShutdownWorker: (req: T.api.workflowservice.v1.IShutdownWorkerRequest) => {
       if (req.stickyTaskQueue) {
         engine.workflowQueues.releasePollers(req.stickyTaskQueue);
