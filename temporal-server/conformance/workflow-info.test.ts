@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createTestEnv, createTestWorker, uniqueTaskQueue } from '../testing.js';
 import * as activities from './activities.js';
 import * as wf from './workflows-extra.js';
@@ -120,4 +120,13 @@ describe('memo and summaries', () => {
     expect(summary && (await env.client.options.loadedDataConverter.payloadConverter.fromPayload(summary))).toBe('wait a minute');
     expect(events![0]!.userMetadata?.summary).toBeTruthy(); // the start's, on WorkflowExecutionStarted
   });
+});
+
+test('every history of this file replays without nondeterminism (stamped search attributes, memo removals, summaries)', async () => {
+  let replayed = 0;
+  for await (const r of Worker.runReplayHistories({ workflowsPath }, env.client.workflow.list().intoHistories())) {
+    expect(r.error).toBeUndefined();
+    replayed++;
+  }
+  expect(replayed).toBeGreaterThanOrEqual(8);
 });
