@@ -129,7 +129,7 @@ test('a signal during a task is delivered in the next task, after the completed 
   await h.terminate();
 });
 
-test('unsupported commands are rejected with INVALID_ARGUMENT and leave the task retryable', async () => {
+test('an unsupported command fails the task with its Temporal cause and terminates the workflow (no endless retries)', async () => {
   const { h, queue } = await startRaw({ workflowTaskTimeout: '1s' });
   const first = await poll(queue);
   const err = await env.connection.workflowService
@@ -139,9 +139,23 @@ test('unsupported commands are rejected with INVALID_ARGUMENT and leave the task
     })
     .then(() => undefined, (e: unknown) => e as { code: number; details: string });
   expect(err?.code).toBe(grpcStatus.INVALID_ARGUMENT);
-  expect(err?.details).toMatch(/COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION is not supported/);
-  await env.connection.workflowService.respondWorkflowTaskCompleted({ taskToken: first.taskToken, commands: complete });
-  expect((await h.describe()).status.name).toBe('COMPLETED');
+  expect(err?.details).toMatch(/START_CHILD_WORKFLOW_EXECUTION \(child workflows\) is not supported/);
+  const { events } = await h.fetchHistory();
+  expect(types(events)).toEqual([
+    'WORKFLOW_EXECUTION_STARTED',
+    'WORKFLOW_TASK_SCHEDULED',
+    'WORKFLOW_TASK_STARTED',
+    'WORKFLOW_TASK_FAILED',
+    'WORKFLOW_EXECUTION_TERMINATED',
+  ]);
+  expect(events?.[3]?.workflowTaskFailedEventAttributes?.cause).toBe(
+    temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES,
+  );
+  expect((await h.describe()).status.name).toBe('TERMINATED');
+  // The same token again: the workflow is closed.
+  expect(await codeOf(env.connection.workflowService.respondWorkflowTaskCompleted({ taskToken: first.taskToken, commands: complete }))).toBe(
+    grpcStatus.NOT_FOUND,
+  );
 });
 
 test('undecodable request bytes are INVALID_ARGUMENT, not a crash', async () => {

@@ -125,12 +125,17 @@ export class Activities {
       locked: true,
       attemptTimers: [],
     };
-    this.clock.lock();
+    this.clock.lockActivity();
     run.activities.set(act.scheduledEventId, act);
     if (scheduleToCloseMs > 0)
-      act.scheduleToCloseTimer = this.clock.schedule(scheduleToCloseMs, () =>
-        this.timeOut(act, null, TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE, true),
-      );
+      act.scheduleToCloseTimer = this.clock.schedule(scheduleToCloseMs, () => {
+        // Temporal fires a schedule-to-start timeout before a schedule-to-close one due at the same
+        // time: an activity no worker ever picked up (only scheduleToCloseTimeout given, so both
+        // are equal) times out as SCHEDULE_TO_START.
+        if (act.state === 'scheduled' && act.scheduleToStartMs > 0 && act.attemptScheduledTime + act.scheduleToStartMs <= this.clock.now())
+          this.timeOut(act, act.attempt, TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START, true);
+        else this.timeOut(act, null, TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE, true);
+      });
     if (!eager) this.enqueue(act);
     return act;
   }
@@ -308,7 +313,7 @@ export class Activities {
     act.lastFailure = failure;
     if (act.locked) {
       act.locked = false;
-      this.clock.unlock();
+      this.clock.unlockActivity();
     }
     act.attemptTimers.push(
       this.clock.schedule(decision.delayMs, () => {
@@ -318,7 +323,7 @@ export class Activities {
         act.attemptScheduledTime = this.clock.now();
         act.attemptTimers = [];
         act.locked = true;
-        this.clock.lock();
+        this.clock.lockActivity();
         this.enqueue(act);
       }),
     );
@@ -390,7 +395,7 @@ export class Activities {
     this.clock.cancel(act.scheduleToCloseTimer);
     if (act.locked) {
       act.locked = false;
-      this.clock.unlock();
+      this.clock.unlockActivity();
     }
     act.run.activities.delete(act.scheduledEventId);
   }

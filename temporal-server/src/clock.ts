@@ -8,6 +8,12 @@
 // the TS client do exactly that (unlock, unlock, lock, lock), so the client-side count may go below
 // zero instead; it counts as unlocked until the matching locks bring it back. Server-side locks are
 // counted separately, so a negative client count never lets time skip past an outstanding task.
+//
+// Activities' locks are the exception, matching what the Java server's single counter does for
+// the SDK's documented pattern of calling `env.sleep()` inside an activity while the test awaits
+// `result()`: an UnlockTimeSkippingWithSleep that takes the client count below zero borrows one
+// activity lock until its sleep ends, so a running activity does not hold the clock against the
+// sleep it asked for. Workflow tasks and timer callbacks are never borrowed.
 
 import { TimerHeap } from './timer-heap.js';
 
@@ -25,7 +31,9 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 export class VirtualClock {
   private offsetMs = 0;
-  private locks = 0; // server-side holders
+  private locks = 0; // server-side holders other than activities
+  private activityLocks = 0; // activities from scheduled to closed (not in retry backoff)
+  private borrowed = 0; // activity locks released by sleeping clients (see the header)
   private clientLocks = 1; // TestService callers; the Java server starts locked
   private readonly timers = new TimerHeap<Entry>();
   private seq = 0;
@@ -38,13 +46,20 @@ export class VirtualClock {
   }
 
   private get locked(): boolean {
-    return this.locks > 0 || this.clientLocks > 0;
+    return this.locks > 0 || this.activityLocks > this.borrowed || this.clientLocks > 0;
   }
 
   /** For diagnostics. */
-  state(): { locks: number; clientLocks: number; timers: number; nextInMs: number | undefined } {
+  state(): { locks: number; activityLocks: number; borrowed: number; clientLocks: number; timers: number; nextInMs: number | undefined } {
     const next = this.timers.peek();
-    return { locks: this.locks, clientLocks: this.clientLocks, timers: this.timers.size, nextInMs: next ? next.at - this.now() : undefined };
+    return {
+      locks: this.locks,
+      activityLocks: this.activityLocks,
+      borrowed: this.borrowed,
+      clientLocks: this.clientLocks,
+      timers: this.timers.size,
+      nextInMs: next ? next.at - this.now() : undefined,
+    };
   }
 
   lock(): void {
@@ -56,6 +71,15 @@ export class VirtualClock {
     if (!this.locked) this.arm();
   }
 
+  lockActivity(): void {
+    this.activityLocks++;
+  }
+
+  unlockActivity(): void {
+    if (this.activityLocks > 0) this.activityLocks--;
+    if (!this.locked) this.arm();
+  }
+
   lockClient(): void {
     this.clientLocks++;
   }
@@ -63,6 +87,20 @@ export class VirtualClock {
   unlockClient(): void {
     this.clientLocks--;
     if (!this.locked) this.arm();
+  }
+
+  /** UnlockTimeSkippingWithSleep: unlock, borrowing an activity lock if the client count goes below zero. */
+  unlockClientForSleep(): boolean {
+    const borrows = this.clientLocks <= 0;
+    if (borrows) this.borrowed++;
+    this.unlockClient();
+    return borrows;
+  }
+
+  /** The end of a sleep started with unlockClientForSleep. */
+  relockClientAfterSleep(borrowed: boolean): void {
+    if (borrowed && this.borrowed > 0) this.borrowed--;
+    this.lockClient();
   }
 
   /** Run fn when virtual time reaches now + delayMs. */

@@ -4,16 +4,28 @@
 import { randomUUID } from 'node:crypto';
 import { VirtualClock, type TimerHandle } from './clock.js';
 import { invalidArgument, notFound } from './errors.js';
-import { EventType, RetryState, Status, temporal, durationToMs, msToDuration, msToTimestamp, num, type Obj, type T } from './proto.js';
+import { EventType, RetryState, Status, temporal, durationToMs, lookupType, msToDuration, msToTimestamp, num, type Obj, type T } from './proto.js';
 import { TaskQueues } from './queues.js';
 import { Activities, type Activity } from './activities.js';
 import { Queries, type PendingQuery } from './queries.js';
+import { Updates, type Update } from './updates.js';
+import { SearchAttributeTypes, clearsMemo, keywordList, upsertInto } from './search-attributes.js';
 import { decodeToken, encodeToken } from './tokens.js';
 
 type Payloads = T.api.common.v1.IPayloads;
 type Command = T.api.command.v1.ICommand;
 
 const DEFAULT_WORKFLOW_TASK_TIMEOUT_MS = 10_000;
+/**
+ * Temporal's defaults for suggesting continue-as-new in WorkflowTaskStarted (dynamic config
+ * limit.historyCount.suggestContinueAsNew and limit.historySize.suggestContinueAsNew); tests can
+ * lower them with TEMPORAL_TEST_SERVER_SUGGEST_CAN_EVENTS / _BYTES, as one would the dev server's.
+ */
+const SUGGEST_CAN_EVENTS = Number(process.env.TEMPORAL_TEST_SERVER_SUGGEST_CAN_EVENTS) || 4 * 1024;
+const SUGGEST_CAN_BYTES = Number(process.env.TEMPORAL_TEST_SERVER_SUGGEST_CAN_BYTES) || 4 * 1024 * 1024;
+const HistoryEvent = lookupType('temporal.api.history.v1.HistoryEvent');
+/** Who the server names when it terminates a workflow itself. */
+const SERVER_IDENTITY = 'baosong-test-server';
 const MAX_WORKFLOW_TASK_TIMEOUT_MS = 120_000;
 const CommandType = temporal.api.enums.v1.CommandType;
 
@@ -60,7 +72,13 @@ export interface StartParams {
   lastCompletionResult?: Payloads | null;
   continuedFailure?: Obj | null;
   initiator?: number;
-  retryPolicy?: Obj | null;
+  retryPolicy?: T.api.common.v1.IRetryPolicy | null;
+  /** Run attempt (workflow retries), 1 for the first. */
+  attempt?: number;
+  /** Delay before the first workflow task: startDelay, or a retry's backoff. */
+  firstTaskBackoffMs?: number;
+  /** Summary and details (user metadata) of the start. */
+  userMetadata?: Obj | null;
   /** The start request's id, so that a retried start is recognised. */
   requestId?: string;
   /** Absolute (virtual) time the whole execution expires, carried across continue-as-new. */
@@ -85,6 +103,15 @@ export class Run {
   readonly waiters = new Set<() => void>();
   searchAttributes: Record<string, Obj>;
   memo: Record<string, Obj>;
+  /** The first workflow task's backoff (start delay, retry), while it is pending. */
+  backoff: TimerHandle | undefined;
+  /** Serialized size of history[0 .. sizedEvents), in bytes (computed when asked for). */
+  historyBytes = 0;
+  sizedEvents = 0;
+  /** Workflow updates by update id (see updates.ts). */
+  readonly updates = new Map<string, Update>();
+  /** Build ids of the workers that completed its workflow tasks (the BuildIds search attribute). */
+  readonly buildIds = new Set<string>();
 
   constructor(
     readonly runId: string,
@@ -94,6 +121,12 @@ export class Run {
   ) {
     this.searchAttributes = { ...(params.searchAttributes?.indexedFields ?? {}) };
     this.memo = { ...(((params.memo as { fields?: Record<string, Obj> } | null)?.fields) ?? {}) };
+    this.backoff = undefined;
+  }
+
+  /** When the run (its first workflow task) starts: after a start delay or retry backoff. */
+  get executionTime(): number {
+    return this.startTime + (this.params.firstTaskBackoffMs ?? 0);
   }
 
   get workflowId(): string {
@@ -133,12 +166,15 @@ export class Engine {
   readonly byWorkflowId = new Map<string, Run[]>();
   readonly activities: Activities;
   readonly queries: Queries;
+  readonly updates: Updates;
+  readonly searchAttributeTypes = new SearchAttributeTypes();
 
   constructor(pollTimeoutMs = 55_000) {
     this.workflowQueues = new TaskQueues(pollTimeoutMs);
     this.activityQueues = new TaskQueues(pollTimeoutMs);
     this.activities = new Activities(this);
     this.queries = new Queries(this);
+    this.updates = new Updates(this);
   }
 
   // ---------------------------------------------------------------- lookup
@@ -164,16 +200,30 @@ export class Engine {
 
   // ---------------------------------------------------------------- history
 
-  append(run: Run, key: string, attrs: Obj): Obj & { eventId: number } {
-    const event = {
+  append(run: Run, key: string, attrs: Obj, userMetadata?: Obj | null): Obj & { eventId: number } {
+    const event: Obj & { eventId: number } = {
       eventId: run.history.length + 1,
       eventTime: msToTimestamp(this.clock.now()),
       eventType: eventTypeFor(key),
       [`${key}EventAttributes`]: attrs,
     };
+    if (userMetadata) event.userMetadata = userMetadata;
     run.history.push(event);
     if (run.waiters.size > 0) for (const w of [...run.waiters]) w();
     return event;
+  }
+
+  /** Serialized size of a run's history in bytes, as Temporal reports it (historySizeBytes). */
+  historySize(run: Run): number {
+    for (; run.sizedEvents < run.history.length; run.sizedEvents++)
+      run.historyBytes += HistoryEvent.encode(run.history[run.sizedEvents]).finish().length;
+    return run.historyBytes;
+  }
+
+  /** Search attributes as Describe and List show them: the run's own plus BuildIds. */
+  visibleSearchAttributes(run: Run): Record<string, Obj> {
+    if (run.buildIds.size === 0) return run.searchAttributes;
+    return { ...run.searchAttributes, BuildIds: keywordList(['unversioned', ...[...run.buildIds].map((id) => `unversioned:${id}`)]) };
   }
 
   /** Record something that happened to a running workflow and make sure a workflow task follows. */
@@ -192,6 +242,9 @@ export class Engine {
   startWorkflow(p: StartParams, runId: string = randomUUID()): Run {
     const now = this.clock.now();
     const run = new Run(runId, p.firstExecutionRunId ?? runId, p, now);
+    const backoffMs = Math.max(0, p.firstTaskBackoffMs ?? 0);
+    const searchAttributes = p.searchAttributes?.indexedFields ? { indexedFields: this.searchAttributeTypes.stamp(p.searchAttributes.indexedFields) } : p.searchAttributes;
+    run.searchAttributes = { ...(searchAttributes?.indexedFields ?? {}) };
     const executionTimeoutMs = durationToMs(p.workflowExecutionTimeout);
     run.executionExpirationMs = p.executionExpirationMs ?? (executionTimeoutMs > 0 ? now + executionTimeoutMs : undefined);
     this.runs.set(runId, run);
@@ -204,7 +257,7 @@ export class Engine {
       input: p.input,
       header: p.header,
       memo: p.memo,
-      searchAttributes: p.searchAttributes,
+      searchAttributes,
       workflowRunTimeout: p.workflowRunTimeout,
       workflowExecutionTimeout: p.workflowExecutionTimeout,
       workflowTaskTimeout: msToDuration(p.workflowTaskTimeoutMs),
@@ -216,15 +269,24 @@ export class Engine {
       firstExecutionRunId: run.firstRunId,
       identity: p.identity,
       retryPolicy: p.retryPolicy,
-      attempt: 1,
+      attempt: p.attempt ?? 1,
+      firstWorkflowTaskBackoff: backoffMs > 0 ? msToDuration(backoffMs) : undefined,
       workflowId: p.workflowId,
       prevAutoResetPoints: {},
       workflowExecutionExpirationTime: run.executionExpirationMs ? msToTimestamp(run.executionExpirationMs) : undefined,
-    });
+    }, p.userMetadata);
     const runTimeoutMs = durationToMs(p.workflowRunTimeout);
-    const deadline = Math.min(runTimeoutMs > 0 ? now + runTimeoutMs : Infinity, run.executionExpirationMs ?? Infinity);
+    const deadline = Math.min(runTimeoutMs > 0 ? now + backoffMs + runTimeoutMs : Infinity, run.executionExpirationMs ?? Infinity);
     if (deadline < Infinity) run.runTimeout = this.clock.schedule(deadline - now, () => this.timeOutRun(run));
-    this.scheduleWorkflowTask(run);
+    if (backoffMs > 0) {
+      // Nothing holds the clock meanwhile, so time skipping jumps to the end of the delay.
+      run.backoff = this.clock.schedule(backoffMs, () => {
+        run.backoff = undefined;
+        this.scheduleWorkflowTask(run);
+      });
+    } else {
+      this.scheduleWorkflowTask(run);
+    }
     return run;
   }
 
@@ -234,11 +296,69 @@ export class Engine {
     return Math.min(ms, MAX_WORKFLOW_TASK_TIMEOUT_MS);
   }
 
-  /** Workflow run or execution timeout. */
+  /** A signal-with-start to a run still in its start delay dispatches its first task now (as Temporal does). */
+  endBackoff(run: Run): void {
+    if (!run.backoff || !run.running) return;
+    this.clock.cancel(run.backoff);
+    run.backoff = undefined;
+    this.scheduleWorkflowTask(run);
+  }
+
+  /** Workflow run or execution timeout; a run timeout is retried under the workflow's retry policy. */
   private timeOutRun(run: Run): void {
     if (!run.running) return;
-    this.append(run, 'workflowExecutionTimedOut', { retryState: RetryState.RETRY_STATE_TIMEOUT });
+    const expired = run.executionExpirationMs !== undefined && this.clock.now() >= run.executionExpirationMs;
+    const retry = expired ? { retryState: RetryState.RETRY_STATE_TIMEOUT } : this.retryDecision(run, undefined);
+    const newRunId = retry.delayMs !== undefined ? randomUUID() : undefined;
+    this.append(run, 'workflowExecutionTimedOut', {
+      retryState: retry.delayMs !== undefined ? RetryState.RETRY_STATE_IN_PROGRESS : expired ? RetryState.RETRY_STATE_TIMEOUT : retry.retryState,
+      newExecutionRunId: newRunId,
+    });
     this.close(run, Status.WORKFLOW_EXECUTION_STATUS_TIMED_OUT);
+    if (newRunId && retry.delayMs !== undefined) this.startRetry(run, newRunId, retry.delayMs, timeoutFailure(), SERVER_IDENTITY);
+  }
+
+  /**
+   * Whether a failed (or run-timed-out) run is retried under its workflow retry policy, and after
+   * what backoff: the policy's defaults as for activities (1 s, ×2, at most 100 × initial,
+   * unlimited attempts), non-retryable failures and types, maximum attempts and the execution timeout.
+   */
+  private retryDecision(run: Run, failure: T.api.failure.v1.IFailure | null | undefined): { retryState: number; delayMs?: number } {
+    const rp = run.params.retryPolicy;
+    if (!rp) return { retryState: RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET };
+    const info = failure?.applicationFailureInfo;
+    if (info?.nonRetryable || (info?.type && (rp.nonRetryableErrorTypes ?? []).includes(info.type)))
+      return { retryState: RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE };
+    const attempt = run.params.attempt ?? 1;
+    if ((rp.maximumAttempts ?? 0) > 0 && attempt >= (rp.maximumAttempts ?? 0)) return { retryState: RetryState.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED };
+    const initialMs = durationToMs(rp.initialInterval) || 1000;
+    const coefficient = rp.backoffCoefficient && rp.backoffCoefficient >= 1 ? rp.backoffCoefficient : 2;
+    const maxMs = durationToMs(rp.maximumInterval) || 100 * initialMs;
+    const explicit = durationToMs(info?.nextRetryDelay);
+    const delayMs = explicit > 0 ? explicit : Math.min(initialMs * Math.pow(coefficient, attempt - 1), maxMs);
+    if (run.executionExpirationMs !== undefined && this.clock.now() + delayMs >= run.executionExpirationMs)
+      return { retryState: RetryState.RETRY_STATE_TIMEOUT };
+    return { retryState: RetryState.RETRY_STATE_IN_PROGRESS, delayMs };
+  }
+
+  /** The next attempt of a failed run: a new run of the same execution chain, after its backoff. */
+  private startRetry(run: Run, newRunId: string, delayMs: number, failure: Obj | null | undefined, identity: string): void {
+    const p = run.params;
+    this.startWorkflow({
+      ...p,
+      memo: { fields: run.memo },
+      searchAttributes: { indexedFields: run.searchAttributes },
+      attempt: (p.attempt ?? 1) + 1,
+      firstTaskBackoffMs: delayMs,
+      requestId: '',
+      continuedExecutionRunId: run.runId,
+      firstExecutionRunId: run.firstRunId,
+      executionExpirationMs: run.executionExpirationMs,
+      lastCompletionResult: undefined,
+      continuedFailure: failure,
+      initiator: CONTINUE_AS_NEW_INITIATOR_RETRY,
+      identity,
+    }, newRunId);
   }
 
   /** Move a run to a closed status and release everything it holds. */
@@ -246,6 +366,8 @@ export class Engine {
     run.status = status;
     run.closeTime = this.clock.now();
     this.clock.cancel(run.runTimeout);
+    this.clock.cancel(run.backoff);
+    run.backoff = undefined;
     if (run.wft) {
       this.clock.cancel(run.wft.timeout);
       run.wft = null;
@@ -257,6 +379,7 @@ export class Engine {
     this.activities.closeAll(run);
     for (const w of [...run.waiters]) w();
     this.queries.flush(run);
+    if (run.updates.size > 0) this.updates.closed(run);
   }
 
   terminate(run: Run, reason: string, details: Payloads | null | undefined, identity: string): void {
@@ -282,7 +405,7 @@ export class Engine {
   // ---------------------------------------------------------------- workflow tasks
 
   scheduleWorkflowTask(run: Run, attempt = 1): void {
-    if (run.wft || !run.running) return;
+    if (run.wft || !run.running || run.backoff) return;
     const sticky = run.sticky;
     const ev = this.append(run, 'workflowTaskScheduled', {
       taskQueue: sticky ? { name: sticky.queue, kind: TASK_QUEUE_KIND_STICKY, normalName: run.taskQueue } : { name: run.taskQueue, kind: TASK_QUEUE_KIND_NORMAL },
@@ -328,16 +451,20 @@ export class Engine {
   private dispatchWorkflowTask(run: Run, wft: WorkflowTask, identity: string): Obj | null {
     if (!run.running || run.wft !== wft || wft.startedEventId > 0) return null;
     this.clock.cancel(wft.stickyTimeout);
+    const historySizeBytes = this.historySize(run);
     const ev = this.append(run, 'workflowTaskStarted', {
       scheduledEventId: wft.scheduledEventId,
       identity,
       requestId: randomUUID(),
-      historySizeBytes: 0,
+      historySizeBytes,
+      suggestContinueAsNew: run.history.length + 1 >= SUGGEST_CAN_EVENTS || historySizeBytes >= SUGGEST_CAN_BYTES,
     });
     wft.startedEventId = ev.eventId;
     wft.startedTime = this.clock.now();
     wft.timeout = this.clock.schedule(run.params.workflowTaskTimeoutMs, () => this.timeOutWorkflowTask(run, wft));
+    const messages = run.updates.size > 0 ? this.updates.messagesFor(run, wft.startedEventId) : [];
     return {
+      messages,
       taskToken: encodeToken({ k: 'w', r: run.runId, s: wft.scheduledEventId, a: wft.attempt }),
       workflowExecution: run.execution(),
       workflowType: { name: run.params.workflowType },
@@ -372,7 +499,8 @@ export class Engine {
     const buffered = run.buffered;
     run.buffered = [];
     for (const write of buffered) write();
-    if (run.running && (needTask || buffered.length > 0)) this.scheduleWorkflowTask(run, nextAttempt);
+    if (run.running && (needTask || buffered.length > 0 || (run.updates.size > 0 && this.updates.pending(run))))
+      this.scheduleWorkflowTask(run, nextAttempt);
     this.clock.unlock();
     if (!run.wft) this.queries.flush(run);
   }
@@ -405,6 +533,8 @@ export class Engine {
   completeWorkflowTask(req: T.api.workflowservice.v1.IRespondWorkflowTaskCompletedRequest): Obj {
     const { run, wft } = this.startedTask(req.taskToken);
     const commands = req.commands ?? [];
+    const unsupported = commands.find((c) => !SUPPORTED_COMMANDS.has(c.commandType ?? 0));
+    if (unsupported) this.failUnsupported(run, wft, req.identity ?? '', unsupported.commandType ?? 0);
     for (const c of commands) this.checkSupported(c);
 
     const closes = commands.some((c) => CLOSE_COMMANDS.has(c.commandType ?? 0));
@@ -431,11 +561,19 @@ export class Engine {
     });
     run.lastCompletedStartedId = wft.startedEventId;
     run.sticky = stickinessOf(req.stickyAttributes);
-    const ctx: CommandContext = { run, completedId: completed.eventId, identity: req.identity ?? '', needTask: false, eager: [] };
+    const buildId = req.workerVersionStamp?.buildId || req.deploymentOptions?.buildId || req.binaryChecksum;
+    if (buildId) run.buildIds.add(buildId);
+    const messages = this.updates.byId(req.messages ?? []);
+    const ctx: CommandContext = { run, completedId: completed.eventId, identity: req.identity ?? '', needTask: false, eager: [], messages };
     for (const c of commands) {
       if (!run.running) break;
+      const before = run.history.length;
       this.applyCommand(ctx, c);
+      // A command's summary (user metadata) goes on the event it produced, as Temporal keeps it.
+      if (c.userMetadata && run.history.length > before) run.history[before]!.userMetadata = c.userMetadata;
     }
+    // Update messages no PROTOCOL_MESSAGE command placed (rejections write nothing) come after the commands.
+    if (run.running) for (const m of messages.values()) this.updates.apply(run, m, ctx.identity);
     if (run.running) {
       this.endWorkflowTask(run, wft, 1, ctx.needTask || !!req.forceCreateNewWorkflowTask);
     }
@@ -443,12 +581,34 @@ export class Engine {
     return { activityTasks };
   }
 
+  /**
+   * A command this server does not implement. Retrying the task could never succeed (the same code
+   * sends the same command), so rather than leave the workflow retrying every task timeout, the task
+   * is failed with the cause Temporal gives a bad command of that kind and the workflow is terminated
+   * with a reason naming the command: result() fails at once with that message.
+   */
+  private failUnsupported(run: Run, wft: WorkflowTask, identity: string, commandType: number): never {
+    const name = ((CommandType as unknown as Record<number, string>)[commandType] ?? String(commandType)).replace(/^COMMAND_TYPE_/, '');
+    const what = UNSUPPORTED_FEATURES[commandType];
+    const message =
+      `command ${name}${what ? ` (${what})` : ''} is not supported by the baosong test server; ` +
+      'the workflow is terminated instead of retrying its task (see temporal-server/README.md)';
+    const cause = (WorkflowTaskFailedCause as unknown as Record<string, number>)[UNSUPPORTED_CAUSES[commandType] ?? ''] ?? 0;
+    this.append(run, 'workflowTaskFailed', {
+      scheduledEventId: wft.scheduledEventId,
+      startedEventId: wft.startedEventId,
+      cause,
+      failure: { message, source: SERVER_IDENTITY, applicationFailureInfo: { type: 'UnsupportedCommand', nonRetryable: true } },
+      identity,
+    });
+    run.sticky = null;
+    this.append(run, 'workflowExecutionTerminated', { reason: message, identity: SERVER_IDENTITY });
+    this.close(run, Status.WORKFLOW_EXECUTION_STATUS_TERMINATED);
+    throw invalidArgument(message);
+  }
+
   private checkSupported(c: Command): void {
     const type = c.commandType ?? 0;
-    if (!SUPPORTED_COMMANDS.has(type)) {
-      const name = (CommandType as unknown as Record<number, string>)[type] ?? String(type);
-      throw invalidArgument(`command ${name} is not supported by the baosong test server`);
-    }
     if (type === CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK) {
       const a = c.scheduleActivityTaskCommandAttributes;
       if (!a?.activityId || !a.activityType?.name)
@@ -521,14 +681,14 @@ export class Engine {
         return;
       }
       case CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: {
-        const sa = c.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes;
-        Object.assign(run.searchAttributes, sa?.indexedFields ?? {});
-        this.append(run, 'upsertWorkflowSearchAttributes', { searchAttributes: sa, workflowTaskCompletedEventId: completedId });
+        const fields = this.searchAttributeTypes.stamp(c.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes?.indexedFields as Record<string, Obj>);
+        upsertInto(run.searchAttributes, fields);
+        this.append(run, 'upsertWorkflowSearchAttributes', { searchAttributes: { indexedFields: fields }, workflowTaskCompletedEventId: completedId });
         return;
       }
       case CommandType.COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES: {
         const memo = c.modifyWorkflowPropertiesCommandAttributes?.upsertedMemo;
-        Object.assign(run.memo, memo?.fields ?? {});
+        upsertInto(run.memo, memo?.fields as Record<string, Obj>, clearsMemo);
         this.append(run, 'workflowPropertiesModified', { upsertedMemo: memo, workflowTaskCompletedEventId: completedId });
         return;
       }
@@ -539,14 +699,20 @@ export class Engine {
         });
         this.close(run, Status.WORKFLOW_EXECUTION_STATUS_COMPLETED);
         return;
-      case CommandType.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION:
+      case CommandType.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION: {
+        const failure = c.failWorkflowExecutionCommandAttributes?.failure;
+        const retry = this.retryDecision(run, failure);
+        const newRunId = retry.delayMs !== undefined ? randomUUID() : undefined;
         this.append(run, 'workflowExecutionFailed', {
-          failure: c.failWorkflowExecutionCommandAttributes?.failure,
-          retryState: 5, // RETRY_STATE_RETRY_POLICY_NOT_SET
+          failure,
+          retryState: retry.retryState,
           workflowTaskCompletedEventId: completedId,
+          newExecutionRunId: newRunId,
         });
         this.close(run, Status.WORKFLOW_EXECUTION_STATUS_FAILED);
+        if (newRunId && retry.delayMs !== undefined) this.startRetry(run, newRunId, retry.delayMs, failure as Obj, ctx.identity);
         return;
+      }
       case CommandType.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION:
         this.append(run, 'workflowExecutionCanceled', {
           details: c.cancelWorkflowExecutionCommandAttributes?.details,
@@ -557,6 +723,14 @@ export class Engine {
       case CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION:
         this.continueAsNew(ctx, c.continueAsNewWorkflowExecutionCommandAttributes ?? {});
         return;
+      case CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE: {
+        const id = c.protocolMessageCommandAttributes?.messageId ?? '';
+        const m = ctx.messages.get(id);
+        if (!m) throw invalidArgument(`PROTOCOL_MESSAGE command names message ${id}, which the completion does not carry`);
+        ctx.messages.delete(id);
+        this.updates.apply(run, m, ctx.identity);
+        return;
+      }
       default:
         return;
     }
@@ -589,8 +763,12 @@ export class Engine {
       taskQueue,
       input: a.input,
       header: (a.header as Obj | null) ?? p.header,
-      memo: (a.memo as Obj | null) ?? p.memo,
-      searchAttributes: (a.searchAttributes as StartParams['searchAttributes']) ?? p.searchAttributes,
+      // Without new ones, the next run keeps the memo and search attributes as they are now.
+      memo: (a.memo as Obj | null) ?? { fields: run.memo },
+      searchAttributes: (a.searchAttributes as StartParams['searchAttributes']) ?? { indexedFields: run.searchAttributes },
+      attempt: 1,
+      firstTaskBackoffMs: durationToMs(a.backoffStartInterval),
+      userMetadata: undefined,
       workflowTaskTimeoutMs,
       workflowRunTimeout: (a.workflowRunTimeout as Obj | null) ?? p.workflowRunTimeout,
       requestId: '',
@@ -610,6 +788,30 @@ const TASK_QUEUE_KIND_NORMAL = temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KI
 const TASK_QUEUE_KIND_STICKY = temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_STICKY;
 const TIMEOUT_TYPE_START_TO_CLOSE = temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE;
 const TIMEOUT_TYPE_SCHEDULE_TO_START = temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START;
+const WorkflowTaskFailedCause = temporal.api.enums.v1.WorkflowTaskFailedCause;
+const CONTINUE_AS_NEW_INITIATOR_RETRY = temporal.api.enums.v1.ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY;
+
+function timeoutFailure(): Obj {
+  return { message: 'workflow run timed out', source: SERVER_IDENTITY, timeoutFailureInfo: { timeoutType: temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE } };
+}
+
+/** What each unsupported command is for, in its error message. */
+const UNSUPPORTED_FEATURES: Record<number, string> = {
+  [CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION]: 'child workflows',
+  [CommandType.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION]: 'signalling another workflow',
+  [CommandType.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION]: 'cancelling another workflow',
+  [CommandType.COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION]: 'Nexus operations',
+  [CommandType.COMMAND_TYPE_REQUEST_CANCEL_NEXUS_OPERATION]: 'Nexus operations',
+};
+
+/** The WorkflowTaskFailedCause Temporal writes for a bad command of each kind. */
+const UNSUPPORTED_CAUSES: Record<number, string> = {
+  [CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION]: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES',
+  [CommandType.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION]: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES',
+  [CommandType.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION]: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES',
+  [CommandType.COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION]: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES',
+  [CommandType.COMMAND_TYPE_REQUEST_CANCEL_NEXUS_OPERATION]: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_NEXUS_OPERATION_ATTRIBUTES',
+};
 /** The Go and TS SDKs' default; used when a worker asks for stickiness without a timeout. */
 const DEFAULT_STICKY_SCHEDULE_TO_START_MS = 10_000;
 
@@ -627,6 +829,8 @@ interface CommandContext {
   needTask: boolean;
   /** Activities the completing worker asked to run eagerly. */
   eager: Activity[];
+  /** The completion's protocol messages (updates) not yet applied, by message id. */
+  messages: Map<string, T.api.protocol.v1.IMessage>;
 }
 
 const CLOSE_COMMANDS = new Set<number>([
@@ -645,4 +849,5 @@ const SUPPORTED_COMMANDS = new Set<number>([
   CommandType.COMMAND_TYPE_RECORD_MARKER,
   CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
   CommandType.COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES,
+  CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE,
 ]);

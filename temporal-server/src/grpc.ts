@@ -99,7 +99,13 @@ function requestWasCompressed(call: grpc.ServerUnaryCall<unknown, unknown>): boo
 }
 
 function toStatus(err: unknown): Partial<grpc.StatusObject> {
-  if (err instanceof RpcError) return { code: err.code, details: err.message };
+  if (err instanceof RpcError) {
+    const bin = err.statusDetailsBin();
+    if (!bin) return { code: err.code, details: err.message };
+    const metadata = new grpc.Metadata();
+    metadata.set('grpc-status-details-bin', bin);
+    return { code: err.code, details: err.message, metadata };
+  }
   return { code: grpc.status.INTERNAL, details: err instanceof Error ? err.message : String(err) };
 }
 

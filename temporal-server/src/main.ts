@@ -3,6 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { Engine } from './engine.js';
 import { addService, callCounts, createServer } from './grpc.js';
+import { Namespaces } from './namespaces.js';
 import { scheduleHandlers } from './schedules.js';
 import { testHandlers, workflowHandlers } from './service.js';
 
@@ -15,7 +16,9 @@ export async function startServer(port: number): Promise<{ port: number; shutdow
   const server = createServer();
   // TEMPORAL_TEST_SERVER_SCHEDULES=off: a server without schedules (its schedule RPCs answer UNIMPLEMENTED).
   const schedules = process.env.TEMPORAL_TEST_SERVER_SCHEDULES === 'off' ? {} : scheduleHandlers(engine);
-  addService(server, 'temporal.api.workflowservice.v1.WorkflowService', { ...workflowHandlers(engine), ...schedules }, log);
+  const namespaces = new Namespaces();
+  const workflowService = namespaces.guard({ ...workflowHandlers(engine), ...schedules, ...namespaces.handlers() });
+  addService(server, 'temporal.api.workflowservice.v1.WorkflowService', workflowService, log);
   addService(server, 'temporal.api.testservice.v1.TestService', testHandlers(engine), log);
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),

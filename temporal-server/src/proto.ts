@@ -38,6 +38,10 @@ export function lookupService(name: string): ReflService {
   return root.lookupService(name);
 }
 
+export function lookupType(name: string): ReflType {
+  return root.lookupType(name);
+}
+
 export const DECODE_OPTIONS = { longs: Number, enums: Number, bytes: Buffer, arrays: true, objects: false, defaults: false };
 
 export function decodeAs(type: ReflType, bytes: Uint8Array): unknown {

@@ -237,7 +237,7 @@ export class Schedules {
       workflowRunTimeout: (a.workflowRunTimeout as Obj | null) ?? null,
       workflowExecutionTimeout: (a.workflowExecutionTimeout as Obj | null) ?? null,
       identity: `schedule ${s.id}`,
-      retryPolicy: (a.retryPolicy as Obj | null) ?? null,
+      retryPolicy: a.retryPolicy ?? null,
       requestId: randomUUID(),
     });
     s.actionCount++;

@@ -9,7 +9,6 @@ export type Handler = (req: never, ctx: CallContext) => Promise<Obj>;
 export type Handlers = Record<string, Handler>;
 
 const HISTORY_LONG_POLL_MS = 20_000;
-const NAMESPACE_ID = '6f3b6a7e-1d1c-4b8e-9d1a-baosong00001';
 
 const ReusePolicy = {
   ALLOW_DUPLICATE: 1,
@@ -58,6 +57,8 @@ export function workflowHandlers(engine: Engine): Handlers {
     if (!req.workflowType?.name) throw invalidArgument('WorkflowType is not set on request.');
     if (!req.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');
     if (req.cronSchedule) throw invalidArgument('cron schedules are not supported by the baosong test server');
+    const startDelayMs = durationToMs(req.workflowStartDelay);
+    if (startDelayMs < 0) throw invalidArgument('WorkflowStartDelay must not be negative.');
     return engine.startWorkflow({
       namespace: ns(req.namespace),
       workflowId: req.workflowId,
@@ -71,7 +72,9 @@ export function workflowHandlers(engine: Engine): Handlers {
       workflowRunTimeout: req.workflowRunTimeout as Obj | null,
       workflowExecutionTimeout: req.workflowExecutionTimeout as Obj | null,
       identity: req.identity ?? '',
-      retryPolicy: req.retryPolicy as Obj | null,
+      retryPolicy: req.retryPolicy,
+      firstTaskBackoffMs: startDelayMs,
+      userMetadata: req.userMetadata as Obj | null,
       requestId: req.requestId ?? '',
     });
   }
@@ -81,14 +84,15 @@ export function workflowHandlers(engine: Engine): Handlers {
       execution: run.execution(),
       type: { name: run.params.workflowType },
       startTime: msToTimestamp(run.startTime),
-      executionTime: msToTimestamp(run.startTime),
+      executionTime: msToTimestamp(run.executionTime),
       closeTime: run.closeTime ? msToTimestamp(run.closeTime) : undefined,
       executionDuration: run.closeTime ? msToDuration(run.closeTime - run.startTime) : undefined,
       status: run.status,
       historyLength: run.history.length,
+      historySizeBytes: engine.historySize(run),
       taskQueue: run.taskQueue,
       memo: { fields: run.memo },
-      searchAttributes: { indexedFields: run.searchAttributes },
+      searchAttributes: { indexedFields: engine.visibleSearchAttributes(run) },
       firstRunId: run.firstRunId,
       rootExecution: run.execution(),
     };
@@ -112,13 +116,6 @@ export function workflowHandlers(engine: Engine): Handlers {
         },
       }),
 
-    DescribeNamespace: (req: T.api.workflowservice.v1.IDescribeNamespaceRequest) =>
-      Promise.resolve({
-        namespaceInfo: { name: ns(req.namespace), id: req.id || NAMESPACE_ID, state: 1, description: 'baosong test server namespace' },
-        config: { workflowExecutionRetentionTtl: { seconds: 86_400 } },
-        isGlobalNamespace: false,
-      }),
-
     StartWorkflowExecution: (req: T.api.workflowservice.v1.IStartWorkflowExecutionRequest) => {
       // A retried request (same request id) gets the run it already started.
       const latest = engine.latestRun(req.workflowId ?? '');
@@ -132,18 +129,18 @@ export function workflowHandlers(engine: Engine): Handlers {
 
     SignalWithStartWorkflowExecution: (req: T.api.workflowservice.v1.ISignalWithStartWorkflowExecutionRequest) => {
       if (!req.signalName) throw invalidArgument('SignalName is not set on request.');
-      const latest = engine.latestRun(req.workflowId ?? '');
-      let run: Run;
-      let started = false;
-      if (latest?.running) {
-        run = latest;
-      } else {
-        resolveConflict(req, req.identity ?? '');
-        run = start(req);
-        started = true;
-      }
+      // A running workflow is signalled unless the conflict policy says otherwise (signal-with-start
+      // defaults to USE_EXISTING; TERMINATE_EXISTING replaces the run, FAIL refuses).
+      const reuse = Number(req.workflowIdReusePolicy ?? 0);
+      const conflict =
+        Number(req.workflowIdConflictPolicy ?? 0) ||
+        (reuse === ReusePolicy.TERMINATE_IF_RUNNING ? ConflictPolicy.TERMINATE_EXISTING : ConflictPolicy.USE_EXISTING);
+      const existing = resolveConflict({ ...req, workflowIdConflictPolicy: conflict }, req.identity ?? '');
+      const run = existing ?? start(req);
       engine.signal(run, req.signalName, req.signalInput, req.header as Obj | null, req.identity ?? '');
-      return Promise.resolve({ runId: run.runId, started });
+      // As in Temporal: a signal-with-start to a run still in its start delay starts it now.
+      if (existing) engine.endBackoff(existing);
+      return Promise.resolve({ runId: run.runId, started: !existing });
     },
 
     SignalWorkflowExecution: (req: T.api.workflowservice.v1.ISignalWorkflowExecutionRequest) => {
@@ -184,6 +181,7 @@ export function workflowHandlers(engine: Engine): Handlers {
           workflowExecutionTimeout: run.params.workflowExecutionTimeout,
           workflowRunTimeout: run.params.workflowRunTimeout,
           defaultWorkflowTaskTimeout: msToDuration(run.params.workflowTaskTimeoutMs),
+          userMetadata: run.params.userMetadata ?? undefined,
         },
         workflowExecutionInfo: info(run),
         pendingActivities: engine.activities.pendingInfo(run),
@@ -302,6 +300,10 @@ export function workflowHandlers(engine: Engine): Handlers {
     RecordActivityTaskHeartbeatById: (req: T.api.workflowservice.v1.IRecordActivityTaskHeartbeatByIdRequest) =>
       Promise.resolve(engine.activities.heartbeat(req, engine.activities.byId(req.workflowId, req.runId, req.activityId))),
 
+    UpdateWorkflowExecution: (req: T.api.workflowservice.v1.IUpdateWorkflowExecutionRequest) => engine.updates.update(req),
+
+    PollWorkflowExecutionUpdate: (req: T.api.workflowservice.v1.IPollWorkflowExecutionUpdateRequest) => engine.updates.poll(req),
+
     ShutdownWorker: (req: T.api.workflowservice.v1.IShutdownWorkerRequest) => {
       if (req.stickyTaskQueue) {
         engine.workflowQueues.releasePollers(req.stickyTaskQueue);
@@ -333,18 +335,19 @@ export function testHandlers(engine: Engine): Handlers {
   function sleep(ms: number, ctx: CallContext, unlock: boolean): Promise<Obj> {
     return new Promise<Obj>((resolve) => {
       let done = false;
+      let borrowed = false;
       const handle = clock.schedule(ms, () => {
         if (done) return;
         done = true;
-        if (unlock) clock.lockClient();
+        if (unlock) clock.relockClientAfterSleep(borrowed);
         resolve({});
       });
-      if (unlock) clock.unlockClient();
+      if (unlock) borrowed = clock.unlockClientForSleep();
       ctx.onCancel(() => {
         if (done) return;
         done = true;
         clock.cancel(handle);
-        if (unlock) clock.lockClient();
+        if (unlock) clock.relockClientAfterSleep(borrowed);
         resolve({});
       });
     });

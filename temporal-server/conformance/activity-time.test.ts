@@ -1,0 +1,54 @@
+// Issue 23: activity timeouts as Temporal reports them, and time skipping while an activity runs.
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ActivityFailure, TimeoutFailure, TimeoutType } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { createTestEnv, createTestWorker, supportsTimeSkipping, uniqueTaskQueue } from '../testing.js';
+import * as activities from './activities.js';
+import * as wf from './workflows-extra.js';
+
+const workflowsPath = fileURLToPath(new URL('./workflows-extra.ts', import.meta.url));
+
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+const taskQueue = uniqueTaskQueue('activity-time');
+const wid = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  const envSleep = async (ms: number) => {
+    await env.sleep(ms);
+    return 'slept';
+  };
+  worker = await createTestWorker(env, { taskQueue, workflowsPath, activities: { ...activities, envSleep } });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+});
+
+test.runIf(supportsTimeSkipping())('an activity with only scheduleToCloseTimeout that no worker picks up times out as SCHEDULE_TO_START', async () => {
+  const h = await env.client.workflow.start(wf.unpickedActivity, { taskQueue, workflowId: wid('unpicked'), args: [uniqueTaskQueue('nobody-polls')] });
+  const err = await h.result().then(() => undefined, (e: unknown) => e as WorkflowFailedError);
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  expect(err!.cause).toBeInstanceOf(ActivityFailure);
+  const timeout = err!.cause!.cause as TimeoutFailure;
+  expect(timeout).toBeInstanceOf(TimeoutFailure);
+  expect(timeout.timeoutType).toBe(TimeoutType.SCHEDULE_TO_START);
+});
+
+test.runIf(supportsTimeSkipping())('env.sleep() inside a running activity skips time instead of holding the clock', async () => {
+  const started = Date.now();
+  const virtualStart = await env.currentTimeMs();
+  const h = await env.client.workflow.start(wf.activityThatSleeps, { taskQueue, workflowId: wid('activity-sleeps'), args: [6 * 3_600_000] });
+  expect(await h.result()).toBe('slept');
+  expect(Date.now() - started).toBeLessThan(10_000); // six virtual hours, not six hours of wall time
+  expect((await env.currentTimeMs()) - virtualStart).toBeGreaterThanOrEqual(6 * 3_600_000);
+});

@@ -1,0 +1,112 @@
+// Issue 23: workflow updates — validators, the ACCEPTED and COMPLETED wait stages, polling for the
+// outcome, failures, and replay of histories with updates.
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createTestEnv, createTestWorker, uniqueTaskQueue } from '../testing.js';
+import * as activities from './activities.js';
+import * as wf from './workflows-extra.js';
+
+const workflowsPath = fileURLToPath(new URL('./workflows-extra.ts', import.meta.url));
+const { EventType } = temporal.api.enums.v1;
+
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+const taskQueue = uniqueTaskQueue('updates');
+const produced: string[] = [];
+const wid = (name: string) => {
+  const id = `${name}-${randomUUID().slice(0, 8)}`;
+  produced.push(id);
+  return id;
+};
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  worker = await createTestWorker(env, { taskQueue, workflowsPath, activities });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+});
+
+async function eventTypes(workflowId: string): Promise<temporal.api.enums.v1.EventType[]> {
+  const { events } = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  return (events ?? []).map((e) => e.eventType ?? EventType.EVENT_TYPE_UNSPECIFIED);
+}
+
+test('executeUpdate returns the handler result; the history records acceptance and completion', async () => {
+  const h = await env.client.workflow.start(wf.updatable, { taskQueue, workflowId: wid('update') });
+  expect(await h.executeUpdate(wf.setValue, { args: ['first'] })).toBe('initial');
+  expect(await h.executeUpdate(wf.setValue, { args: ['done'] })).toBe('first');
+  expect(await h.result()).toBe('done');
+  const types = await eventTypes(h.workflowId);
+  expect(types.filter((t) => t === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED)).toHaveLength(2);
+  expect(types.filter((t) => t === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED)).toHaveLength(2);
+});
+
+test('a validator rejection reaches the caller at once and leaves no update in the history', async () => {
+  const h = await env.client.workflow.start(wf.updatable, { taskQueue, workflowId: wid('rejected') });
+  const err = await h.executeUpdate(wf.setValue, { args: [''] }).then(() => undefined, (e: unknown) => e as WorkflowUpdateFailedError);
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  expect(err!.cause?.message).toBe('the value must not be empty');
+  expect(await h.query(wf.valueQuery)).toBe('initial');
+  const types = await eventTypes(h.workflowId);
+  expect(types).not.toContain(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
+  await h.executeUpdate(wf.setValue, { args: ['done'] });
+  expect(await h.result()).toBe('done');
+});
+
+test('startUpdate waiting for ACCEPTED returns before the handler finishes; the handle polls for the result', async () => {
+  const h = await env.client.workflow.start(wf.updatable, { taskQueue, workflowId: wid('accepted') });
+  const update = await h.startUpdate(wf.setValue, { args: ['slow:done'], waitForStage: WorkflowUpdateStage.ACCEPTED, updateId: 'my-update' });
+  expect(update.updateId).toBe('my-update');
+  expect(await h.query(wf.valueQuery)).toBe('initial'); // accepted, its handler still waiting
+  const types = await eventTypes(h.workflowId);
+  expect(types).toContain(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
+  expect(types).not.toContain(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED);
+  await h.signal(wf.go);
+  expect(await update.result()).toBe('initial');
+  expect(await env.client.workflow.getHandle(h.workflowId).getUpdateHandle<string>('my-update').result()).toBe('initial');
+  expect(await h.result()).toBe('slow:done');
+});
+
+test('a handler that fails completes the update with its failure', async () => {
+  const h = await env.client.workflow.start(wf.updatable, { taskQueue, workflowId: wid('failing') });
+  const err = await h.executeUpdate(wf.failingUpdate).then(() => undefined, (e: unknown) => e as WorkflowUpdateFailedError);
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  expect((err!.cause as ApplicationFailure).type).toBe('HandlerFailure');
+  expect(await eventTypes(h.workflowId)).toContain(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED);
+  await h.terminate();
+});
+
+test('an update to a closed workflow fails', async () => {
+  const h = await env.client.workflow.start(wf.updatable, { taskQueue, workflowId: wid('closed') });
+  await h.terminate();
+  await expect(h.executeUpdate(wf.setValue, { args: ['late'] })).rejects.toThrow();
+});
+
+test('an accepted update whose workflow returns before its handler finishes fails instead of polling forever', async () => {
+  const h = await env.client.workflow.start(wf.leavesUpdatesUnfinished, { taskQueue, workflowId: wid('unfinished') });
+  await expect(h.executeUpdate(wf.setValue, { args: ['x'] })).rejects.toThrow(/workflow execution already completed|not found/i);
+  expect((await h.describe()).status.name).toBe('COMPLETED');
+});
+
+test('histories with updates replay without nondeterminism', async () => {
+  const histories: Array<{ workflowId: string; history: temporal.api.history.v1.IHistory }> = [];
+  for await (const h of env.client.workflow.list({ query: `WorkflowType = 'updatable'` }).intoHistories())
+    histories.push({ workflowId: h.workflowId, history: h.history as temporal.api.history.v1.IHistory });
+  const withUpdates = histories.filter((h) =>
+    h.history.events?.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED),
+  );
+  expect(withUpdates.length).toBeGreaterThanOrEqual(3);
+  for await (const r of Worker.runReplayHistories({ workflowsPath }, histories)) expect(r.error).toBeUndefined();
+});

@@ -1,0 +1,205 @@
+// Workflow updates (UpdateWorkflowExecution, PollWorkflowExecutionUpdate), as Temporal runs them:
+// an update request is not an event; it rides to the worker as a protocol message on the next
+// workflow task. The worker's validator accepts or rejects it (Acceptance / Rejection messages); the
+// handler's result comes back as a Response message. Acceptance and Response are written as
+// WorkflowExecutionUpdateAccepted / Completed where the worker's PROTOCOL_MESSAGE commands put them;
+// a rejection writes nothing. Callers wait for the stage they asked for (ACCEPTED or COMPLETED).
+// Not modelled: update-with-start (ExecuteMultiOperation), durable admission (UpdateAdmitted events),
+// speculative workflow tasks (a rejected update leaves its workflow task in the history).
+import type { Engine, Run } from './engine.js';
+import { invalidArgument, notFound } from './errors.js';
+import { lookupType, temporal, type Obj, type T } from './proto.js';
+
+/** Lifecycle stages as plain numbers (they are compared by order). */
+const Stage = temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage as unknown as Record<
+  'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED' | 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED' | 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED',
+  number
+>;
+const TYPE_PREFIX = 'type.googleapis.com/';
+const RequestType = lookupType('temporal.api.update.v1.Request');
+const AcceptanceType = lookupType('temporal.api.update.v1.Acceptance');
+const RejectionType = lookupType('temporal.api.update.v1.Rejection');
+const ResponseType = lookupType('temporal.api.update.v1.Response');
+const DECODE = { longs: Number, enums: Number, bytes: Buffer, arrays: true, objects: false, defaults: false };
+/** How long an update call waits for its stage before answering with the stage reached (the client calls again). */
+const UPDATE_LONG_POLL_MS = 20_000;
+
+type Message = T.api.protocol.v1.IMessage;
+
+export interface Update {
+  id: string;
+  run: Run;
+  request: Obj;
+  /** requested: not yet sent, or sent on a task that did not settle it. */
+  state: 'requested' | 'sent' | 'accepted' | 'completed';
+  /** The protocol message id and sequencing event id of the request as last sent. */
+  messageId: string;
+  sequencingEventId: number;
+  acceptedEventId: number;
+  outcome: Obj | undefined;
+  waiters: Set<() => void>;
+}
+
+function anyOf(typeName: string, type: { encode(m: unknown): { finish(): Uint8Array } }, value: unknown): Obj {
+  return { type_url: TYPE_PREFIX + typeName, value: Buffer.from(type.encode(value).finish()) };
+}
+
+export class Updates {
+  constructor(private readonly engine: Engine) {}
+
+  /** UpdateWorkflowExecution. */
+  async update(req: T.api.workflowservice.v1.IUpdateWorkflowExecutionRequest): Promise<Obj> {
+    const run = this.engine.findRun(req.workflowExecution?.workflowId, req.workflowExecution?.runId);
+    if (req.firstExecutionRunId && run.firstRunId !== req.firstExecutionRunId) throw notFound('workflow execution not found for this first execution run id');
+    const updateId = req.request?.meta?.updateId;
+    if (!updateId) throw invalidArgument('Update id is not set on request.');
+    if (!req.request?.input?.name) throw invalidArgument('Update name is not set on request.');
+    let u = run.updates.get(updateId);
+    if (!u) {
+      if (!run.running) throw notFound('workflow execution already completed');
+      u = {
+        id: updateId,
+        run,
+        request: req.request as Obj,
+        state: 'requested',
+        messageId: '',
+        sequencingEventId: 0,
+        acceptedEventId: 0,
+        outcome: undefined,
+        waiters: new Set(),
+      };
+      run.updates.set(updateId, u);
+      this.engine.scheduleWorkflowTask(run); // no event: the request rides on the next task
+    }
+    const wanted = Number(req.waitPolicy?.lifecycleStage ?? 0) || Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED;
+    await this.waitFor(u, wanted);
+    return this.answer(u, wanted);
+  }
+
+  /** PollWorkflowExecutionUpdate. */
+  async poll(req: T.api.workflowservice.v1.IPollWorkflowExecutionUpdateRequest): Promise<Obj> {
+    const ref = req.updateRef;
+    const run = this.engine.findRun(ref?.workflowExecution?.workflowId, ref?.workflowExecution?.runId);
+    const u = run.updates.get(ref?.updateId ?? '');
+    if (!u) throw notFound(`update ${ref?.updateId ?? ''} not found`);
+    const wanted = Number(req.waitPolicy?.lifecycleStage ?? 0) || Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED;
+    await this.waitFor(u, wanted);
+    return this.answer(u, wanted);
+  }
+
+  private stageOf(u: Update): number {
+    if (u.state === 'completed') return Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED;
+    if (u.state === 'accepted') return Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED;
+    return Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED;
+  }
+
+  /** The stage reached; NOT_FOUND if the workflow closed before reaching the one asked for (it never will). */
+  private answer(u: Update, wanted: number): Obj {
+    if (this.stageOf(u) < wanted && !u.run.running) throw notFound('workflow execution already completed');
+    return {
+      updateRef: { workflowExecution: u.run.execution(), updateId: u.id },
+      outcome: u.outcome,
+      stage: this.stageOf(u),
+    };
+  }
+
+  private waitFor(u: Update, stage: number): Promise<void> {
+    if (this.stageOf(u) >= stage || !u.run.running) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        u.waiters.delete(check);
+        resolve();
+      };
+      const check = () => {
+        if (this.stageOf(u) >= stage || !u.run.running) done();
+      };
+      const timer = setTimeout(done, UPDATE_LONG_POLL_MS);
+      u.waiters.add(check);
+    });
+  }
+
+  private notify(u: Update): void {
+    for (const w of [...u.waiters]) w();
+  }
+
+  /** Whether the run has update requests its next workflow task must carry. */
+  pending(run: Run): boolean {
+    for (const u of run.updates.values()) if (u.state === 'requested' || u.state === 'sent') return true;
+    return false;
+  }
+
+  /** The protocol messages for a workflow task being handed out (unsettled requests, sent again after a failed task). */
+  messagesFor(run: Run, startedEventId: number): Obj[] {
+    const messages: Obj[] = [];
+    for (const u of run.updates.values()) {
+      if (u.state !== 'requested' && u.state !== 'sent') continue;
+      u.state = 'sent';
+      u.messageId = `${u.id}/request`;
+      // Processed just before the task's WorkflowTaskStarted, as Temporal sequences it.
+      u.sequencingEventId = startedEventId - 1;
+      messages.push({
+        id: u.messageId,
+        protocolInstanceId: u.id,
+        eventId: u.sequencingEventId,
+        body: anyOf('temporal.api.update.v1.Request', RequestType, u.request),
+      });
+    }
+    return messages;
+  }
+
+  /**
+   * Apply the messages of a workflow task completion: each PROTOCOL_MESSAGE command writes its
+   * message's event at that point (`applyCommand`); messages no command named are applied after.
+   */
+  byId(messages: Message[]): Map<string, Message> {
+    return new Map(messages.map((m) => [m.id ?? '', m]));
+  }
+
+  apply(run: Run, m: Message, identity: string): void {
+    const body = m.body as { type_url?: string; typeUrl?: string; value?: Uint8Array } | null | undefined;
+    const typeName = (body?.type_url ?? body?.typeUrl ?? '').replace(TYPE_PREFIX, '');
+    const u = run.updates.get(m.protocolInstanceId ?? '');
+    if (!u || !body?.value) throw invalidArgument(`protocol message ${m.id ?? ''} names no known update`);
+    switch (typeName) {
+      case 'temporal.api.update.v1.Acceptance': {
+        const a = AcceptanceType.toObject(AcceptanceType.decode(body.value), DECODE) as Obj;
+        const ev = this.engine.append(run, 'workflowExecutionUpdateAccepted', {
+          protocolInstanceId: u.id,
+          acceptedRequestMessageId: a.acceptedRequestMessageId ?? u.messageId,
+          acceptedRequestSequencingEventId: a.acceptedRequestSequencingEventId ?? u.sequencingEventId,
+          acceptedRequest: a.acceptedRequest ?? u.request,
+        });
+        u.acceptedEventId = ev.eventId;
+        u.state = 'accepted';
+        break;
+      }
+      case 'temporal.api.update.v1.Rejection': {
+        const r = RejectionType.toObject(RejectionType.decode(body.value), DECODE) as Obj;
+        u.outcome = { failure: r.failure };
+        u.state = 'completed';
+        run.updates.delete(u.id); // a rejected update leaves no trace; its id may be used again
+        break;
+      }
+      case 'temporal.api.update.v1.Response': {
+        const r = ResponseType.toObject(ResponseType.decode(body.value), DECODE) as Obj;
+        this.engine.append(run, 'workflowExecutionUpdateCompleted', {
+          meta: r.meta ?? { updateId: u.id, identity },
+          acceptedEventId: u.acceptedEventId,
+          outcome: r.outcome,
+        });
+        u.outcome = r.outcome as Obj;
+        u.state = 'completed';
+        break;
+      }
+      default:
+        throw invalidArgument(`protocol message ${m.id ?? ''} has an unknown body ${typeName}`);
+    }
+    this.notify(u);
+  }
+
+  /** The run closed: callers still waiting get their answer (NOT_FOUND unless accepted). */
+  closed(run: Run): void {
+    for (const u of run.updates.values()) this.notify(u);
+  }
+}
