@@ -12,6 +12,7 @@ import type { ChatAudience, ReportChatEvent, ReportChatPlan } from '../domain/ch
 import type { Urgency } from '../domain/report.js';
 import { DINGTALK_PER_MINUTE, dingtalkRobot } from './dingtalk.js';
 import { FEISHU_PER_MINUTE, FEISHU_PER_SECOND, feishuRobot } from './feishu.js';
+import { addSecrets, redactSecrets } from '../ops/redact.js';
 import { RateLimiter, type RateWindow } from './limiter.js';
 import { ChatError, type ChatMessage, type ChatRobot, type RobotKind } from './robot.js';
 import { WECOM_PER_MINUTE, wecomRobot } from './wecom.js';
@@ -90,6 +91,7 @@ export class ChatRobots {
     this.#now = options.now ?? Date.now;
     config.chat.robots.forEach((c, i) => {
       let robot: ChatRobot | ChatError;
+      addSecrets(secretsOf(c, i).map((s) => (options.env ?? process.env)[s.variable]));
       try {
         robot = createRobot(c, i, options);
       } catch (err) {
@@ -132,7 +134,11 @@ export class ChatRobots {
       await entry.robot.send(message);
       Object.assign(entry.health, { state: 'ok', code: null, robotCode: null, message: null, at });
     } catch (err) {
-      const e = err instanceof ChatError ? err : new ChatError('ECHAT_UNREACHABLE', (err as Error).message, { cause: err });
+      // A robot may echo its request (the key or token in the URL) in its error: masked before it is shown or kept,
+      // and the original (with its stack and cause) is dropped.
+      const e = err instanceof ChatError
+        ? new ChatError(err.code, redactSecrets(err.message), { robotCode: err.robotCode, retryAfterMs: err.retryAfterMs })
+        : new ChatError('ECHAT_UNREACHABLE', redactSecrets((err as Error).message));
       if (e.code === 'ECHAT_RATE_LIMITED') entry.limiter.pause(e.retryAfterMs ?? 60_000);
       if (e.code === 'ECHAT_UNREACHABLE') entry.limiter.giveBack(); // it never reached the robot
       Object.assign(entry.health, { state: 'failing', code: e.code, robotCode: e.robotCode, message: e.message, at });

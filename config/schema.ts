@@ -2,6 +2,7 @@
  * The shape of baosong.config.yaml, validated with zod. Field docs here are the reference;
  * config/example.yaml shows every section for a fictional school.
  */
+import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
 import { checkOfficeSchedule, expandOfficeSchedule } from '../domain/calendar.js';
 import { CHAT_EVENTS } from '../domain/chat.js';
@@ -41,6 +42,45 @@ export const durationPattern = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$/;
 const duration = z.string().regex(durationPattern, { message: 'expected a duration such as "30m", "2h" or "1h30m"' }).refine((s) => s !== '', { message: 'empty duration' });
 /** Name of an environment variable that holds a secret; the secret itself never sits in the file. */
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { message: 'expected an environment variable name such as BAOSONG_SMTP_PASSWORD' });
+
+/** An address or block a reverse proxy sends from: "127.0.0.1", "10.0.0.0/8", "::1", or proxy-addr's names "loopback", "linklocal", "uniquelocal". */
+function isProxyAddress(s: string): boolean {
+  return ['loopback', 'linklocal', 'uniquelocal'].includes(s) || isAddressOrNetwork(s);
+}
+
+/** "127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8". */
+export function isAddressOrNetwork(s: string): boolean {
+  const [address = '', prefix, ...rest] = s.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  try {
+    new BlockList().addSubnet(address, Number(prefix), family === 4 ? 'ipv4' : 'ipv6');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What `web.trustProxy: true` gets as its error: trusting every hop lets a visitor choose their own address. */
+export const TRUST_PROXY_TRUE_MESSAGE =
+  'true would take the address a visitor writes in X-Forwarded-For, so no per-address limit holds. Write the address of your reverse proxy instead: ' +
+  'trustProxy: ["127.0.0.1"] when nginx runs on this machine, or its address or network, e.g. ["10.0.0.5"] or ["10.0.0.0/24"]';
+
+const trustProxy = z
+  .union([z.boolean(), z.number(), z.array(z.string()).min(1)], { error: 'expected false or the reverse proxy\'s addresses, e.g. ["127.0.0.1"]' })
+  .superRefine((value, ctx) => {
+    if (value === true) ctx.addIssue({ code: 'custom', message: TRUST_PROXY_TRUE_MESSAGE });
+    // Fastify ignores a hop count on purpose: it cannot tell the proxy from a visitor who connects directly.
+    if (typeof value === 'number') ctx.addIssue({ code: 'custom', message: `a number of proxies cannot tell your proxy from a visitor who connects to baosong directly; write the proxy's address instead, e.g. ["127.0.0.1"]` });
+    if (Array.isArray(value)) {
+      value.forEach((a, i) => {
+        if (!isProxyAddress(a)) ctx.addIssue({ code: 'custom', path: [i], message: `${JSON.stringify(a)} is not an IP address or network such as "127.0.0.1" or "10.0.0.0/8"` });
+      });
+    }
+  })
+  .transform((value) => value as false | string[]);
 
 export const personSchema = z.strictObject({
   name: z.string().min(1),
@@ -278,11 +318,20 @@ export const configSchema = z
         /**
          * Behind a reverse proxy (nginx, a load balancer): take the client address from X-Forwarded-For, so the
          * per-address limits on the form and sign-in count each person, not the proxy as one global bucket.
-         * `true` trusts every hop, a list only those proxy addresses or CIDRs
-         * (e.g. ["127.0.0.1", "10.0.0.0/8"]). Leave false when browsers reach baosong directly: then the header
-         * is anyone's to forge.
+         * Name the proxies whose X-Forwarded-For is believed by their addresses or networks (e.g. ["127.0.0.1"],
+         * ["10.0.0.0/8"]). The client address is then the last one a trusted proxy appended, whatever a visitor
+         * wrote before it. `true` (every hop: the visitor's own left-most entry) and a hop count (Fastify ignores
+         * one: it cannot tell the proxy from a visitor connecting directly) are refused. Leave false when browsers reach baosong directly: then the header is anyone's to forge.
          */
-        trustProxy: z.union([z.boolean(), z.array(z.string().min(1)).min(1)]).optional(),
+        trustProxy: trustProxy.optional(),
+        /**
+         * Who may read GET /metrics and the detail of GET /healthz (last errors, backlog) on the web port besides
+         * this machine (loopback): the monitoring server's addresses or networks, e.g. ["10.0.0.20"]. Everyone
+         * else gets 403 from /metrics and only ok/state from /healthz.
+         */
+        metricsAllow: z
+          .array(z.string().refine(isAddressOrNetwork, { error: (i) => `${JSON.stringify(i.input)} is not an IP address or network such as "10.0.0.20" or "10.0.0.0/24"` }))
+          .optional(),
       })
       .default({ port: 8080, baseUrl: 'http://localhost:8080' }),
     /** What happens when a report is finally approved: it is always recorded in the published archive. */

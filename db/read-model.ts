@@ -6,6 +6,7 @@
  *   const readModel = new ReadModel(await openDatabase({ file: 'data/baosong.db' }));
  *   const id = await readModel.allocateReportNumber(`mail:${messageId}`, 2026);   // R-2026-0042
  */
+import { redactSecrets } from '../ops/redact.js';
 import type { Expression, ExpressionBuilder, Selectable, SqlBool } from 'kysely';
 import { formatReportNumber } from '../domain/report.js';
 import type { Database } from './connect.js';
@@ -334,9 +335,9 @@ export class ReadModel {
     await this.#db.updateTable('chat_messages').set({ status: 'sent', sent_at: toIso(at, 'at'), error: null }).where('key', '=', key).execute();
   }
 
-  /** The attempt failed; a message already sent stays sent. */
+  /** The attempt failed; a message already sent stays sent. The error is kept without any configured secret in it. */
   async markChatFailed(key: string, error: string): Promise<void> {
-    await this.#db.updateTable('chat_messages').set({ status: 'failed', error }).where('key', '=', key).where('status', '!=', 'sent').execute();
+    await this.#db.updateTable('chat_messages').set({ status: 'failed', error: redactSecrets(error) }).where('key', '=', key).where('status', '!=', 'sent').execute();
   }
 
   /** The chat messages of a report (or expectation, or week), oldest first. */

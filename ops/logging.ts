@@ -2,10 +2,11 @@
  * One log stream. Everything baosong logs goes through pino: its own lines, the Temporal SDK's (bundler, worker
  * state, activity and workflow logs with their report's workflow id and attempt), Rust Core's (forwarded to the
  * SDK's logger), and Fastify's request log (with request ids). Secrets are redacted in one place, here, by field
- * name for every pino logger, and bearer tokens are masked in logged URLs.
+ * name and by value (ops/redact.ts) for every pino logger, and bearer tokens are masked in logged URLs.
  */
 import type { LogLevel, LogMetadata, Logger as SdkLogger } from '@temporalio/common';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { redactSecrets } from './redact.js';
 
 /** Field paths whose values never reach a log (passwords, keys, tokens, cookies, authorization headers). */
 export const REDACTED_FIELDS = [
@@ -14,9 +15,12 @@ export const REDACTED_FIELDS = [
   'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]',
 ];
 
-/** pino options every baosong logger uses. */
+/**
+ * pino options every baosong logger uses: secret fields by name, and every configured secret's value wherever
+ * it appears in a line (a robot's or a server's error text quoting it: ops/redact.ts).
+ */
 export function loggerOptions(): LoggerOptions {
-  return { name: 'baosong', base: undefined, redact: { paths: REDACTED_FIELDS, censor: '[redacted]' } };
+  return { name: 'baosong', base: undefined, redact: { paths: REDACTED_FIELDS, censor: '[redacted]' }, hooks: { streamWrite: redactSecrets } };
 }
 
 export function createLogger(destination?: DestinationStream): Logger {

@@ -4,7 +4,6 @@
  * HttpOnly, SameSite=Lax, Secure on https). Then: the filterable list, CSV export, the people who
  * hold overdue reports, and each report's detail with timeline and attachments.
  */
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { identify, schoolCalendar } from '../config/school.js';
 import type { Config } from '../config/schema.js';
@@ -12,17 +11,15 @@ import type { Report, ReportFilter } from '../db/rows.js';
 import { CATEGORIES, REPORT_STATUSES, REPORT_STATUS_LABELS, URGENCY_LABELS, type ReportStatus } from '../domain/report.js';
 import { parseDateTime } from '../domain/time.js';
 import { ExpectationError, registerExpectation } from '../intake/expected.js';
-import { deliverOnce } from '../mail/deliver.js';
-import { mailDomain } from '../mail/message-id.js';
 import { statusQuery } from '../workflows/report.js';
-import { SIGN_IN_LINK_TTL_MS, signInUrl, verifySignInLink } from '../mail/links.js';
+import { SIGN_IN_LINK_TTL_MS, verifySignInLink } from '../mail/links.js';
 import { csvField } from '../templates/csv.js';
 import { formatDateTime } from '../templates/format.js';
-import { renderSignIn } from '../templates/render.js';
 import type { Locale } from '../templates/types.js';
 import { isThumbnailable, sendAttachment } from './files.js';
 import type { Web } from './server.js';
 import { SESSION_COOKIE, SESSION_TTL_MS } from './sessions.js';
+import { SignInMailer } from './signin.js';
 import { bodyForPage, categoryLabel, stepLabel, timelineItems } from './view.js';
 
 interface Filters {
@@ -95,6 +92,8 @@ export function officeRoutes(app: FastifyInstance, web: Web): void {
   });
 
   // ---- sign-in -------------------------------------------------------------------------------
+  const signInMailer = new SignInMailer(web);
+  app.addHook('onClose', () => signInMailer.drain());
   app.get('/office/signin', (req, reply) => web.page(req, reply, 'signin', { csrf: web.csrf(req, reply), email: '' }, { title: web.strings(req)['signin.heading'] }));
 
   app.post<{ Body: Record<string, unknown> }>('/office/signin', { config: { rateLimit: { max: web.rateLimits.signIn, timeWindow: '1 minute' } } }, async (req, reply) => {
@@ -102,30 +101,8 @@ export function officeRoutes(app: FastifyInstance, web: Web): void {
     const email = typeof body.email === 'string' ? body.email.trim().toLowerCase().slice(0, 200) : '';
     if (!web.csrfOk(req, body.csrf)) return web.page(req, reply, 'signin', { csrf: web.csrf(req, reply), email, error: web.t(req, 'error.csrf') }, { status: 403 });
     if (!email) return web.page(req, reply, 'signin', { csrf: web.csrf(req, reply), email, error: web.t(req, 'error.required', { field: web.strings(req)['signin.email'] }) }, { status: 400 });
-    if (allowed(email)) {
-      const who = identify(config, email);
-      const { url, expiresAt } = signInUrl(config.web.baseUrl, email, web.secret);
-      const locale = web.locale(req);
-      const mail = renderSignIn({ schoolName: config.school.name, recipientName: who.name ?? email, link: url, expiresAt: expiresAt.toISOString() }, { locale, timeZone: tz });
-      const messageId = `<signin.${createHash('sha256').update(url).digest('hex').slice(0, 24)}@${mailDomain(config.mail.address)}>`;
-      try {
-        await deliverOnce(web.readModel, web.transport, { messageId, reportId: null, kind: 'signin', to: [email], subject: mail.subject, createdAt: new Date() }, () => ({
-          messageId,
-          from: { name: config.mail.fromName, address: config.mail.address },
-          to: { name: who.name ?? email, address: email },
-          subject: mail.subject,
-          html: mail.html,
-          text: mail.text,
-          headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All', 'X-Baosong-Kind': 'signin' },
-        }));
-        web.logger.info(`web: sign-in link sent to ${email}`);
-      } catch (err) {
-        web.logger.error(`web: sign-in mail to ${email} failed: ${(err as Error).message}`);
-        return web.message(req, reply, 503, web.t(req, 'error.server'));
-      }
-    } else {
-      web.logger.warn(`web: sign-in asked for ${email}, who is neither office nor leadership`);
-    }
+    // Counted and queued; the mail goes after the answer, which is the same in text and time for every address.
+    await signInMailer.request(email, web.locale(req), allowed(email));
     // The same answer either way: the page does not tell who is on the list.
     return web.message(req, reply, 200, web.t(req, 'signin.sent', { email, minutes: SIGN_IN_LINK_TTL_MS / 60_000 }), { kind: 'ok' });
   });

@@ -19,7 +19,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { Config } from '../config/schema.js';
 import type { ReadModel } from '../db/read-model.js';
 import { SharedState } from '../db/shared-state.js';
-import { metricsRoutes } from '../ops/metrics-http.js';
+import { metricsRoutes, operatorCheck } from '../ops/metrics-http.js';
 import { observeReadModel } from '../ops/metrics.js';
 import { nameRequestSpan, tracedServerFactory, tracingActive } from '../ops/tracing.js';
 import type { MailTransport } from '../mail/transport.js';
@@ -60,8 +60,8 @@ export interface WebOptions {
   port?: number;
   /** Interface to listen on; default all (0.0.0.0). */
   host?: string;
-  /** Overrides config.web.trustProxy (behind a reverse proxy: the client address from X-Forwarded-For, for the rate limits). */
-  trustProxy?: boolean | string[];
+  /** Overrides config.web.trustProxy (behind a reverse proxy: the proxies' addresses, for the rate limits). */
+  trustProxy?: false | string[];
   /** Requests per minute per client address; defaults: submit 10, sign-in 5. */
   rateLimits?: { submit?: number; signIn?: number };
   /**
@@ -119,6 +119,16 @@ const SECURITY_HEADERS: Record<string, string> = {
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
 };
+
+/** /healthz for everyone: ok and each part's state ("RUNNING", "idle", a robot's "failing"), no error text. */
+function withoutDetail(health: { ok: boolean } & Record<string, unknown>): Record<string, unknown> {
+  const stateOf = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(stateOf);
+    if (v !== null && typeof v === 'object') return 'state' in v && typeof v.state === 'string' ? v.state : null;
+    return typeof v === 'string' || typeof v === 'boolean' || v === null ? v : null;
+  };
+  return Object.fromEntries(Object.entries(health).map(([k, v]) => [k, k === 'ok' ? v : stateOf(v)]));
+}
 
 export async function startWeb(options: WebOptions): Promise<WebServer> {
   const { config } = options;
@@ -235,11 +245,14 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
   });
 
   observeReadModel(options.readModel);
-  metricsRoutes(app); // GET /metrics (Prometheus) and the request durations
+  // /metrics and the detail of /healthz: this machine and web.metricsAllow only (last errors, backlog and
+  // counts are the school's business, not every visitor's).
+  const operator = operatorCheck({ allow: config.web.metricsAllow, trustProxy: options.trustProxy ?? config.web.trustProxy });
+  metricsRoutes(app, { allowed: operator, refuse: (req, reply) => web.message(req, reply, 403, web.t(req, 'error.metricsForbidden')) }); // GET /metrics (Prometheus) and the request durations
   app.get('/', (_req, reply) => reply.redirect('/submit', 302));
-  app.get('/healthz', (_req, reply) => {
+  app.get('/healthz', (req, reply) => {
     const health = options.health?.() ?? { ok: true };
-    return reply.status(health.ok ? 200 : 503).header('cache-control', 'no-store').send(health);
+    return reply.status(health.ok ? 200 : 503).header('cache-control', 'no-store').send(operator(req) ? health : withoutDetail(health));
   });
   app.get('/style.css', (_req, reply) => reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STYLE));
 

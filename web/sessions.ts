@@ -57,6 +57,14 @@ export class SessionStore {
   useNonce(nonce: string, expiresAt: number): Promise<boolean> {
     return this.#state.useNonce(nonce, expiresAt);
   }
+
+  /**
+   * Counts one sign-in request for an address (whoever asked, from wherever, in every web process): how many
+   * in the current window. Counted for every address, listed or not, so the count costs the same for both.
+   */
+  async signInRequests(email: string, windowMs: number): Promise<number> {
+    return (await this.#state.hit(`signin-mail|${hash(email)}`, windowMs)).count;
+  }
 }
 
 /**

@@ -20,6 +20,7 @@ import { createMailTransport, type MailTransport } from '../mail/transport.js';
 import { spawnWorkerChild, WorkerChildError } from './child.js';
 import { createWorker } from './index.js';
 import { connectTemporal, type TemporalTarget } from './temporal.js';
+import { addSecrets, secretsInConfig } from '../ops/redact.js';
 import { observeIntake, observeReadModel, temporalTelemetry } from '../ops/metrics.js';
 import { startMetricsServer } from '../ops/metrics-http.js';
 import { startDigestClock } from '../ops/digest-schedule.js';
@@ -99,6 +100,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   try {
     await mkdir(resolve(config.dataDir), { recursive: true }); // database, attachments, outbox live here
     const { secret, source } = await loadSecret(config, env);
+    addSecrets([secret, ...secretsInConfig(config, env)]); // masked in every log line and stored error from here on
     logger.info({ source }, 'HMAC secret loaded');
     // A service may start with (or just before) its PostgreSQL, or during its restart: wait a minute for it.
     const database: Database = await openDatabase(

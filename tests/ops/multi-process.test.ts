@@ -156,7 +156,7 @@ beforeAll(async () => {
   const config = testConfig({ smtpPort: smtp.port, dataDir: join(dir, 'data'), taskQueue: uniqueTaskQueue('multi') });
   config.mail.imap = { host: dovecot.host, port: dovecot.port, secure: false, user: DEFAULT_TEST_USER.user, passwordEnv: 'TEST_IMAP_PASSWORD', mailbox: 'INBOX', processedFolder: 'Processed', quarantineFolder: 'Quarantine' };
   // One public address in the mails (the reverse proxy's; here web a's) and the client address from X-Forwarded-For.
-  config.web = { port: web.a.port, baseUrl: web.a.url, trustProxy: true };
+  config.web = { port: web.a.port, baseUrl: web.a.url, trustProxy: ['127.0.0.1'] };
   configFile = join(dir, 'baosong.config.yaml');
   writeFileSync(configFile, stringify(config));
   baseEnv = {

@@ -31,6 +31,8 @@ export interface ChatRobotServerOptions {
   feishu?: Record<string, string | null>;
   /** The server's clock (ms), for the timestamp checks and rate windows. */
   now?: () => number;
+  /** Text added to every refusal's message, from the request's URL: a vendor echoing the request (key, token) in its error. */
+  echo?: (url: string) => string;
 }
 
 export interface ChatRobotServer {
@@ -74,7 +76,8 @@ export async function startChatRobotServer(options: ChatRobotServerOptions): Pro
     return over;
   }
 
-  function answer(res: ServerResponse, vendor: RobotVendor, robot: string, code: number, msg: string): void {
+  function answer(res: ServerResponse, vendor: RobotVendor, robot: string, code: number, msg_: string): void {
+    const msg = code !== 0 && options.echo ? `${msg_}${options.echo(String(res.req.url))}` : msg_;
     if (code !== 0) refused.push({ vendor, robot, code, msg });
     const body = vendor === 'feishu' ? { code, msg, data: {} } : { errcode: code, errmsg: msg };
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));

@@ -30,6 +30,8 @@ export interface TestSmtpServer {
   mails: CaughtMail[];
   /** Refuse every message with this SMTP code from now on (null: accept again). */
   failWith(code: number | null): void;
+  /** Answer each message this long after it arrived, as a slow school server does (0: at once). */
+  delayAnswers(ms: number): void;
   /** How many times a message was refused. */
   refused: number;
   /** Calls `listener` with every mail accepted from now on (e.g. to forward it somewhere, as a mailbox rule would). */
@@ -41,6 +43,7 @@ export interface TestSmtpServer {
 
 export async function startSmtpServer(): Promise<TestSmtpServer> {
   let failure: number | null = null;
+  let answerDelayMs = 0;
   const mails: CaughtMail[] = [];
   const listeners = new Set<() => void>();
   const mailListeners: ((m: CaughtMail) => void)[] = [];
@@ -53,7 +56,8 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
+      stream.on('end', () => (answerDelayMs > 0 ? setTimeout(answer, answerDelayMs) : answer()));
+      const answer = () => {
         const receivedAt = Date.now();
         if (failure !== null) {
           state.refused++;
@@ -91,7 +95,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
             callback();
           })
           .catch((err: Error) => callback(err));
-      });
+      };
     },
   });
   // A client that dies mid-transaction (a SIGKILLed worker) resets its connection: nothing to report.
@@ -110,6 +114,9 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     },
     failWith(code) {
       failure = code;
+    },
+    delayAnswers(ms) {
+      answerDelayMs = ms;
     },
     waitFor(filter, count = 1, timeoutMs = 20_000) {
       return new Promise((resolve, reject) => {
