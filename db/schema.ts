@@ -145,6 +145,7 @@ export interface ChatMessagesTable {
 
 /** Epoch milliseconds: a number on SQLite, a bigint that pg reads back as a string on PostgreSQL. */
 export type Millis = ColumnType<number | string, number, number>;
+export type NullableMillis = ColumnType<number | string | null, number | null, number | null>;
 
 export interface WebSessionsTable {
   /** SHA-256 (hex) of the session cookie's value */
@@ -181,4 +182,48 @@ export interface Tables {
   web_sessions: WebSessionsTable;
   used_nonces: UsedNoncesTable;
   rate_limits: RateLimitsTable;
+  quarantined_mail: QuarantinedMailTable;
+  sender_aliases: SenderAliasesTable;
+  office_audit: OfficeAuditTable;
+}
+
+export interface QuarantinedMailTable {
+  /** SHA-256 (hex) of origin_ref */
+  id: string;
+  /** The mail's Message-ID, else sha256:<hash of its bytes> (what a report started from it is keyed on) */
+  origin_ref: string;
+  from_address: string | null;
+  from_name: string | null;
+  subject: string;
+  received_at_ms: Millis;
+  reason_code: string;
+  reason: string;
+  preview: string;
+  /** Where the raw mail is stored (<dataDir>/attachments/<ab>/<sha256>); null when it was too large to keep */
+  raw_sha256: string | null;
+  raw_size: number;
+  /** pending | accepted | aliased | ignored */
+  status: string;
+  resolved_by: string | null;
+  resolved_at_ms: NullableMillis;
+  report_id: string | null;
+  created_at_ms: Millis;
+}
+
+export interface SenderAliasesTable {
+  address: string;
+  person_email: string;
+  added_by: string;
+  added_at_ms: Millis;
+}
+
+export interface OfficeAuditTable {
+  id: Generated<number>;
+  at_ms: Millis;
+  actor_email: string;
+  actor_name: string;
+  action: string;
+  subject: string;
+  /** JSON object */
+  detail: string;
 }

@@ -20,7 +20,8 @@ import { deliverOnce } from '../mail/deliver.js';
 import type { MailTransport } from '../mail/transport.js';
 import { renderNotice } from '../templates/render.js';
 import { approveSignal, commentSignal, reviseSignal, sendBackSignal } from '../workflows/report.js';
-import { cleanFilename, storeAttachment } from './attachments.js';
+import { readFile } from 'node:fs/promises';
+import { attachmentPath, cleanFilename, storeAttachment } from './attachments.js';
 import { hasActiveExtension, uploadType } from './file-type.js';
 import { checkSender, type Authenticity, type AuthenticityOptions } from './authenticity.js';
 import type { Disposition, IncomingMessage } from './mailbox.js';
@@ -29,6 +30,7 @@ import { forwardedCopyOfOurs, ownMailCameBack } from './loop.js';
 import { MailParseError, parseMailWithContent } from './parse-mail.js';
 import { SubmissionError, submitReport } from './submit.js';
 import { keepText } from './texts.js';
+import { QuarantineDesk, type QuarantineReasonCode } from '../db/quarantine-desk.js';
 
 export interface IntakeDeps {
   config: Config;
@@ -43,37 +45,49 @@ export interface IntakeDeps {
 
 const MB = 1024 * 1024;
 
+/**
+ * Decides where the mail goes; a mail kept aside is also noted on the office's desk (待处理邮件, db/quarantine-desk.ts)
+ * with its reason, sender, a preview and a reference to its stored bytes, so that nothing vanishes in silence.
+ */
 export async function handleMail(deps: IntakeDeps, message: IncomingMessage): Promise<Disposition> {
+  const seen: { input?: MailInput } = {};
+  const disposition = await decideMail(deps, message, seen);
+  if (disposition.folder === 'quarantine') await noteOnDesk(deps, message, seen.input ?? null, disposition);
+  return disposition;
+}
+
+async function decideMail(deps: IntakeDeps, message: IncomingMessage, seen: { input?: MailInput }): Promise<Kept> {
   const { config } = deps;
   let input: MailInput;
   let contents: Buffer[];
   try {
     ({ input, contents } = await parseMailWithContent(message.raw, { receivedAt: message.internalDate }));
   } catch (err) {
-    if (err instanceof MailParseError) return quarantine(`unreadable mail: ${err.message}`);
+    if (err instanceof MailParseError) return quarantine(`unreadable mail: ${err.message}`, 'unreadable');
     throw err;
   }
+  seen.input = input;
   const from = input.from?.address.toLowerCase() ?? null;
   // Never answer ourselves: our own notifications, echoed back by a forward, a redirect or a list.
   const ourselves = { address: config.mail.address, domain: mailDomain(config.mail.address), schoolName: config.school.name };
   const echo = ownMailCameBack(input, ourselves);
-  if (echo) return quarantine(echo);
+  if (echo) return quarantine(echo, 'own_mail');
 
   // The reply token in the address the mail was sent to names its report even when the subject lost the number.
   const token = replyToken(input);
   const tokenReport = token ? reportOfToken(token) : null;
   let mail = understandMail(input, { timeZone: config.school.timeZone, ...(tokenReport ? { replyTokenReportId: tokenReport } : {}) });
-  if (mail.kind === 'ignored') return quarantine(mail.reason ?? 'automatic mail');
+  if (mail.kind === 'ignored') return quarantine(mail.reason ?? 'automatic mail', 'automatic');
   const forwarded = forwardedCopyOfOurs(input, ourselves);
-  if (forwarded) return quarantine(forwarded);
+  if (forwarded) return quarantine(forwarded, 'own_mail');
   // An answer to an expected report's reminder is that report (under the expected report's title when it
   // did not read as a report by itself).
   const answered = expectationAnswered([input.inReplyTo, ...input.references]);
   const expected = answered ? await deps.readModel.getExpected(answered) : null;
   if (expected && mail.kind !== 'report') mail = understandMail({ ...input, subject: expected.title, inReplyTo: null, references: [] }, { timeZone: config.school.timeZone });
-  if (!from) return quarantine('no sender address');
-  const sender = identify(config, from);
-  if (sender.roles.length === 0) return quarantine(`unknown sender ${from}: not listed in the configuration; not answered`);
+  if (!from) return quarantine('no sender address', 'unknown_sender');
+  const sender = await identifySender(deps, from);
+  if (sender.roles.length === 0) return answerStranger(deps, input, from);
 
   const ctx: Context = { deps, message, input, mail, sender, contents, expected, token };
   if (message.raw.length > config.mail.limits.maxMailMB * MB) {
@@ -97,8 +111,11 @@ interface Context {
   token: string | null;
 }
 
+/** A quarantine disposition with the desk's reason code (the watcher reads only folder and reason). */
+type Kept = Disposition & { code?: QuarantineReasonCode };
+
 /** Reasons quote what a sender wrote (a subject, a header): kept to a readable length. */
-const quarantine = (reason: string): Disposition => ({ folder: 'quarantine', reason: reason.length > 1000 ? `${reason.slice(0, 1000)}…` : reason });
+const quarantine = (reason: string, code: QuarantineReasonCode): Kept => ({ folder: 'quarantine', reason: reason.length > 1000 ? `${reason.slice(0, 1000)}…` : reason, code });
 
 function tooLargeAdvice(config: Config): string {
   return `请压缩照片或分几封邮件发送（每个附件不超过 ${config.mail.limits.maxAttachmentMB} MB，每封邮件不超过 ${config.mail.limits.maxMailMB} MB），也可以通过网页表单提交：${config.web.baseUrl.replace(/\/+$/, '')}/submit`;
@@ -135,7 +152,7 @@ async function attachments(ctx: Context): Promise<{ refs: AttachmentRef[] } | { 
   return { refs };
 }
 
-async function newReport(ctx: Context): Promise<Disposition> {
+async function newReport(ctx: Context): Promise<Kept> {
   const stored = await attachments(ctx);
   if ('problem' in stored) return refuse(ctx, stored.problem, tooLargeAdvice(ctx.deps.config));
   const { mail, input, deps, expected } = ctx;
@@ -213,7 +230,7 @@ async function authenticity(ctx: Context, reportId: string, token: string | null
   return { verdict: { ok: true, method: policy.policy === 'token' ? 'token' : `token+${checked.method}` }, round: claims.round, step: claims.step };
 }
 
-async function reply(ctx: Context): Promise<Disposition> {
+async function reply(ctx: Context): Promise<Kept> {
   const { deps, mail, sender } = ctx;
   const found = await findReport(ctx);
   if (!found) return refuse(ctx, '找不到这封回复对应的报送（no report number, reply token or known thread）', '请直接回复系统发给您的邮件，或在主题中写明报送编号，例如【R-2026-0042】。');
@@ -232,7 +249,7 @@ async function reply(ctx: Context): Promise<Disposition> {
   // A refusal is an answer too (the workflow mails it): within the same hourly limit as notices.
   if (!verdict.ok) {
     const over = await answersOverLimit(ctx);
-    if (over) return quarantine(`refused, not verified: ${verdict.problem}; ${over}`);
+    if (over) return quarantine(`refused, not verified: ${verdict.problem}; ${over}`, 'over_limit');
   }
   // The submitter answering a returned report sends a revision, whatever it says ("好的，已修改" is not an approval:
   // no step is open, and a submitter never decides their own report).
@@ -263,7 +280,7 @@ async function reply(ctx: Context): Promise<Disposition> {
     if (err instanceof WorkflowNotFoundError) return refuse(ctx, `报送 ${found.reportId} 已经结束（${report.status}），这封回复没有再处理（report closed）`);
     throw err;
   }
-  return verdict.ok ? { folder: 'processed' } : quarantine(`refused, not verified: ${verdict.problem}`);
+  return verdict.ok ? { folder: 'processed' } : quarantine(`refused, not verified: ${verdict.problem}`, 'unverified');
 }
 
 /** Kinds of mail that answer a mail automatically (counted for the hourly limit per address). */
@@ -273,7 +290,7 @@ const ANSWER_KINDS = ['notice', 'refused'] as const;
  * Null while the sender may still get an automatic answer this hour; else why not (and the office is told,
  * once a day per address, that baosong stopped answering it: usually an auto-forwarding mailbox).
  */
-async function answersOverLimit(ctx: Context): Promise<string | null> {
+async function answersOverLimit(ctx: Pick<Context, 'deps' | 'sender' | 'input'>): Promise<string | null> {
   const { deps, sender, input } = ctx;
   const { config, readModel, transport } = deps;
   const limit = config.mail.limits.noticesPerHour;
@@ -312,11 +329,11 @@ async function answersOverLimit(ctx: Context): Promise<string | null> {
  * Quarantine with a reason, and tell the (known) sender why and what to do. Sent once per mail, and to one
  * address at most `mail.limits.noticesPerHour` times an hour.
  */
-async function refuse(ctx: Context, reason: string, advice?: string): Promise<Disposition> {
+async function refuse(ctx: Context, reason: string, advice?: string): Promise<Kept> {
   const { deps, input, sender } = ctx;
   const { config, readModel, transport } = deps;
   const over = await answersOverLimit(ctx);
-  if (over) return quarantine(`${reason}; ${over}`);
+  if (over) return quarantine(`${reason}; ${over}`, 'over_limit');
   const domain = mailDomain(config.mail.address);
   const messageId = `<notice.${createHash('sha256').update(originRef(ctx)).digest('hex').slice(0, 24)}@${domain}>`;
   const rendered = renderNotice(
@@ -333,5 +350,148 @@ async function refuse(ctx: Context, reason: string, advice?: string): Promise<Di
     ...(input.messageId ? { inReplyTo: input.messageId, references: [input.messageId] } : {}),
     headers: { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All', 'X-Baosong-Kind': 'notice' },
   }));
-  return quarantine(reason);
+  return quarantine(reason, 'refused');
+}
+
+/**
+ * Who a sender is: the configuration first, then the aliases the office added from the 待处理邮件 view
+ * (db/quarantine-desk.ts). An alias stands for its person: reports from it are that person's, and
+ * answers go to the person's configured address (the one their reply tokens are issued to).
+ */
+async function identifySender(deps: IntakeDeps, address: string): Promise<SenderIdentity> {
+  const configured = identify(deps.config, address);
+  if (configured.roles.length > 0) return configured;
+  const person = await new QuarantineDesk(deps.readModel.database).aliasOf(address);
+  return person ? identify(deps.config, person) : configured;
+}
+
+/**
+ * A mail from an address the school has not listed (a teacher's own QQ or 163 mailbox): kept aside for the
+ * office, and the sender is told so once a day per address, within the same hourly limit as every other
+ * automatic answer. Automatic mail, bulk mail and our own mail never get here (quarantined above).
+ */
+async function answerStranger(deps: IntakeDeps, input: MailInput, from: string): Promise<Kept> {
+  const { config, readModel, transport } = deps;
+  const reason = `unknown sender ${from}: not listed in the configuration`;
+  const stranger = { address: from, name: null, roles: [] };
+  const over = await answersOverLimit({ deps, sender: stranger, input });
+  if (over) return quarantine(`${reason}; ${over}`, 'unknown_sender');
+  const domain = mailDomain(config.mail.address);
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: config.school.timeZone }).format(new Date());
+  const messageId = `<stranger.${createHash('sha256').update(`${from}|${day}`).digest('hex').slice(0, 24)}@${domain}>`;
+  if (await readModel.sentMail(messageId)) return quarantine(`${reason}; answered once today already`, 'unknown_sender');
+  const en = config.school.locale === 'en';
+  const submitUrl = `${config.web.baseUrl.replace(/\/+$/, '')}/submit`;
+  const rendered = renderNotice(
+    {
+      schoolName: config.school.name,
+      // The sender's display name is not echoed back to an address nobody has vouched for.
+      recipientName: null,
+      // Nor more of its subject than is needed to recognise the mail.
+      originalSubject: input.subject.length > 60 ? `${input.subject.slice(0, 60)}…` : input.subject,
+      reason: en
+        ? `The address ${from} is not registered with the school's reporting system.`
+        : `发件地址 ${from} 没有在学校的信息报送系统中登记。`,
+      advice: en
+        ? `Your mail has been passed to the school office; once they confirm it, they can accept it as a report on your behalf, counted from the time it arrived, so there is no need to send it again. Next time please send from your registered school address, or ask the office to add this address as yours. You can also use the web form: ${submitUrl}`
+        : `您的邮件已转给学校办公室。办公室核实后可以代为接收为报送，按邮件到达的时间计算是否及时，您不必重发。以后请用在学校登记的邮箱发送，或请办公室把这个地址添加为您的邮箱；也可以通过网页表单提交：${submitUrl}`,
+    },
+    { locale: config.school.locale, timeZone: config.school.timeZone },
+  );
+  await deliverOnce(readModel, transport, { messageId, reportId: null, kind: 'notice', to: [from], subject: rendered.subject, createdAt: new Date() }, () => ({
+    messageId,
+    from: { name: config.mail.fromName, address: config.mail.address },
+    to: from,
+    subject: rendered.subject,
+    html: rendered.html,
+    text: rendered.text,
+    ...(input.messageId ? { inReplyTo: input.messageId, references: [input.messageId] } : {}),
+    headers: { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All', 'X-Baosong-Kind': 'notice' },
+  }));
+  return quarantine(`${reason}; answered`, 'unknown_sender');
+}
+
+/** How much of a quarantined mail's text the office sees in the list. */
+const PREVIEW_CHARS = 200;
+
+/** Notes a quarantined mail on the office's desk, with a reference to its stored bytes (not a copy in a payload). */
+async function noteOnDesk(deps: IntakeDeps, message: IncomingMessage, input: MailInput | null, kept: Kept): Promise<void> {
+  const { config } = deps;
+  // A mail over the size limit is not kept twice: it is in the IMAP quarantine folder.
+  const keep = message.raw.length <= config.mail.limits.maxMailMB * MB;
+  const stored = keep ? await storeAttachment(config.dataDir, message.raw, { filename: 'mail.eml', contentType: 'message/rfc822' }) : null;
+  const text = (input?.text ?? '').replace(/\s+/g, ' ').trim();
+  await new QuarantineDesk(deps.readModel.database).record({
+    originRef: input?.messageId ?? `sha256:${createHash('sha256').update(message.raw).digest('hex')}`,
+    fromAddress: input?.from?.address.toLowerCase() ?? null,
+    fromName: input?.from?.name?.slice(0, 100) || null,
+    subject: (input?.subject ?? '').slice(0, 300),
+    receivedAt: input?.receivedAt ?? message.internalDate,
+    reasonCode: kept.code ?? 'failed',
+    reason: kept.folder === 'quarantine' ? kept.reason : '',
+    preview: text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text,
+    rawSha256: stored?.sha256 ?? null,
+    rawSize: message.raw.length,
+  });
+}
+
+export type AcceptErrorCode = 'EACCEPT_GONE' | 'EACCEPT_REFUSED';
+
+export class AcceptError extends Error {
+  constructor(
+    readonly code: AcceptErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AcceptError';
+  }
+}
+
+/**
+ * The office receives a quarantined mail as a report of `liaison` for `departmentId`: read back from its
+ * stored bytes, understood as the intake would, with the same attachment checks, and received at the time
+ * the mail itself arrived (so 迟报 is judged honestly). Keyed on the mail's own origin, so a second click
+ * (or the mail arriving again from a known address) is the same report.
+ */
+export async function acceptQuarantined(
+  deps: Pick<IntakeDeps, 'config' | 'client' | 'readModel'>,
+  mail: { originRef: string; rawSha256: string | null; receivedAt: Date },
+  as: { liaisonEmail: string; departmentId: string },
+): Promise<{ reportId: string; started: boolean }> {
+  const { config } = deps;
+  if (!mail.rawSha256) throw new AcceptError('EACCEPT_GONE', config.school.locale === 'en' ? 'This mail was too large to keep; open it in the mailbox’s quarantine folder.' : '这封邮件太大，系统没有另存，请在邮箱的隔离文件夹中查看。');
+  let raw: Buffer;
+  try {
+    raw = await readFile(attachmentPath(config.dataDir, mail.rawSha256));
+  } catch {
+    throw new AcceptError('EACCEPT_GONE', config.school.locale === 'en' ? 'The stored copy of this mail cannot be read; open it in the mailbox’s quarantine folder.' : '读不到这封邮件的存档，请在邮箱的隔离文件夹中查看。');
+  }
+  const { input, contents } = await parseMailWithContent(raw, { receivedAt: mail.receivedAt });
+  const sender = identify(config, as.liaisonEmail);
+  // Read as a new report even when it looked like a reply ("Re: 公开课" to a colleague's mail, no report number).
+  const subject = input.subject.replace(/^\s*((re|fw|fwd|aw|回复|答复|转发)\s*[:：]\s*)+/i, '');
+  const asReport = understandMail({ ...input, subject, inReplyTo: null, references: [] }, { timeZone: config.school.timeZone });
+  if (asReport.kind !== 'report') throw new AcceptError('EACCEPT_REFUSED', asReport.reason ?? (config.school.locale === 'en' ? 'This mail does not read as a report.' : '这封邮件读不出报送内容。'));
+  const ctx = { deps: { ...deps, transport: null as never, secret: '' }, message: { uid: 0, raw, internalDate: mail.receivedAt, size: raw.length }, input, mail: asReport, sender, contents, expected: null, token: null } satisfies Context;
+  const stored = await attachments(ctx);
+  if ('problem' in stored) throw new AcceptError('EACCEPT_REFUSED', stored.problem);
+  const eventTime = asReport.eventTimeSource === 'body' && asReport.eventTime ? asReport.eventTime : (asReport.eventTime ?? mail.receivedAt);
+  try {
+    const r = await submitReport(deps, {
+      origin: { kind: 'mail', ref: mail.originRef },
+      from: { name: sender.name ?? as.liaisonEmail, email: as.liaisonEmail },
+      departmentId: as.departmentId,
+      category: asReport.category,
+      urgency: asReport.urgency,
+      title: asReport.title || input.subject || '（无主题）',
+      body: asReport.body,
+      eventTime,
+      receivedAt: mail.receivedAt,
+      attachments: stored.refs,
+    });
+    return { reportId: r.reportId, started: r.started };
+  } catch (err) {
+    if (err instanceof SubmissionError) throw new AcceptError('EACCEPT_REFUSED', err.message);
+    throw err;
+  }
 }

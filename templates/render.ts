@@ -138,7 +138,8 @@ export function inLayout(engine: Engine, base: string, context: object, frame: {
 /** A mail about a mail that could not be processed (too large, no report found, …): not tied to a report. */
 export interface NoticeData {
   schoolName: string;
-  recipientName: string;
+  /** null: someone the school does not know (greeted without a name). */
+  recipientName: string | null;
   /** The subject of the mail we could not process. */
   originalSubject: string;
   /** Why, in words the sender can act on. */

@@ -7,6 +7,7 @@ import type { Locale } from './types.js';
 const zh = {
   'app.name': '信息报送',
   greeting: '{name}老师，您好！',
+  greetingUnknown: '老师，您好！',
   'footer.auto': '此邮件由{school}信息报送系统自动发送。',
   'footer.reply': '需要回复时，请直接回复本邮件，并保留主题中的报送编号；系统会自动识别。',
   'footer.replyAddress': '也可将邮件发送至 {address}。',
@@ -48,6 +49,7 @@ export type PhraseKey = keyof typeof zh;
 const en: Record<PhraseKey, string> = {
   'app.name': 'Information Reporting',
   greeting: 'Dear {name},',
+  greetingUnknown: 'Hello,',
   'footer.auto': 'This message was sent automatically by the information reporting system of {school}.',
   'footer.reply': 'To answer, simply reply to this message and keep the report number in the subject; the system reads replies automatically.',
   'footer.replyAddress': 'You can also write to {address}.',

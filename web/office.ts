@@ -17,6 +17,7 @@ import { csvField } from '../templates/csv.js';
 import { formatDateTime } from '../templates/format.js';
 import type { Locale } from '../templates/types.js';
 import { isThumbnailable, sendAttachment } from './files.js';
+import { mailDeskRoutes, mailDeskSection } from './mail-desk.js';
 import type { Web } from './server.js';
 import { SESSION_COOKIE, SESSION_TTL_MS } from './sessions.js';
 import { SignInMailer } from './signin.js';
@@ -188,10 +189,13 @@ export function officeRoutes(app: FastifyInstance, web: Web): void {
         exportHref: `/office/export.csv${query.size > 0 ? `?${query.toString()}` : ''}`,
         overdueHolders: [...holders.values()].sort((a, b) => b.reports.length - a.reports.length),
         ...(await expectedSection(req)),
+        ...(await mailDeskSection(web, req)),
       },
       { title: s['office.heading'] },
     );
   });
+
+  mailDeskRoutes(app, web, requireSession);
 
   // ---- expected reports (漏报 watch) -----------------------------------------------------------
   async function expectedSection(req: FastifyRequest) {

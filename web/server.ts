@@ -339,6 +339,14 @@ ul.files .hint{display:block}
 .people ul{list-style:none;padding:0;margin:0}.people li{padding:3px 0}.people li.current a{font-weight:bold}
 iframe.letter{display:block;width:100%;height:900px;border:1px solid #dde3ea;border-radius:6px;background:#fff}
 .answers form{margin:0 0 8px}
+.desk-mail{border-top:1px solid #e1e6ec;padding:12px 0 4px}
+.desk-mail h3{font-size:16px;margin:0 0 6px;overflow-wrap:anywhere}
+.desk-preview,.desk-from{overflow-wrap:anywhere}
+.desk-actions{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:8px 16px}
+.desk-actions form{display:flex;flex-direction:column;justify-content:flex-end;border:1px solid #e1e6ec;border-radius:6px;padding:8px 12px 12px;background:#fbfcfd}
+.desk-actions button{align-self:flex-start}
+.desk-actions label{margin-top:4px}
+.desk-decided{padding-left:20px;font-size:14px}
 @media (max-width:760px){.mailbox{grid-template-columns:1fr}iframe.letter{height:1100px}}
 footer{color:#6b7785;font-size:13px;text-align:center;padding:16px}
 @media (max-width:600px){main{padding:10px}.card{padding:12px}h1{font-size:19px}header.top nav{margin-left:0}}

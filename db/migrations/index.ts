@@ -10,6 +10,7 @@ import { readModelMigration } from './0001-read-model.js';
 import { expectedAndDigestsMigration } from './0002-expected-and-digests.js';
 import { chatMessagesMigration } from './0003-chat-messages.js';
 import { sharedStateMigration } from './0004-shared-state.js';
+import { quarantineDeskMigration } from './0005-quarantine-desk.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -17,6 +18,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0002-expected-and-digests': expectedAndDigestsMigration(dialect),
     '0003-chat-messages': chatMessagesMigration(dialect),
     '0004-shared-state': sharedStateMigration(dialect),
+    '0005-quarantine-desk': quarantineDeskMigration(dialect),
   };
 }
 

@@ -105,13 +105,14 @@ describe('a new report by mail', () => {
     expect(notice!.autoSubmitted).toBe('auto-replied');
   });
 
-  it('mail from an unknown sender, an auto-reply and our own notification are quarantined and never answered', async () => {
+  it('mail from an unknown sender is quarantined and answered once; an auto-reply and our own notification are quarantined and never answered', async () => {
     const before = h.smtp.mails.length;
     expect(await deliver(mail({ from: '陌生人 <someone@example.com>', subject: '【教育教学】推广', body: '你好' }))).toMatchObject({ folder: 'quarantine', reason: expect.stringMatching(/unknown sender/) });
     expect(await deliver(mail({ from: liufang, subject: '自动回复：外出', body: '我正在休假。', extraHeaders: ['Auto-Submitted: auto-replied'] }))).toMatchObject({ folder: 'quarantine' });
     expect(await deliver(mail({ from: '信息报送 <baosong@school.test>', subject: '【R-2026-0001】回执', body: 'x', extraHeaders: ['X-Baosong-Kind: receipt'] }))).toMatchObject({ folder: 'quarantine', reason: expect.stringMatching(/our own notification/) });
     await new Promise((r) => setTimeout(r, 300));
-    expect(h.smtp.mails.length).toBe(before);
+    // Only the unknown sender is told (issue 18: no mail vanishes in silence); the office sees all three (tests/web/mail-desk).
+    expect(h.smtp.mails.slice(before).map((m) => [m.kind, m.to])).toEqual([['notice', ['someone@example.com']]]);
   });
 });
 
