@@ -3,6 +3,7 @@
  * rules, and who a mail address belongs to.
  */
 import { expandOfficeSchedule, WorkingCalendar } from '../domain/calendar.js';
+import type { CheckFacts, CheckPerson } from '../domain/checks/types.js';
 import type { DeadlineContext } from '../domain/deadline.js';
 import type { Config, Person } from './schema.js';
 
@@ -21,6 +22,24 @@ export function deadlineContext(config: Config, calendar = schoolCalendar(config
       routineWorkingDays: config.deadlines.routineWorkingDays,
       workdayEnd: config.workingHours.end,
     },
+  };
+}
+
+/** The few facts of the school the report checks need (domain/checks): who holds which title, and the settings. */
+export function checkFacts(config: Config): CheckFacts {
+  const people: CheckPerson[] = [];
+  const person = (p: Person, departments: string[]) => {
+    if (p.title) people.push({ name: p.name, titles: [p.title], departments });
+  };
+  for (const d of config.departments) for (const p of [d.head, ...d.liaisons, ...d.members]) person(p, [d.name]);
+  for (const p of config.office.reviewers) person(p, []);
+  for (const p of config.leadership) person(p, []);
+  const c = config.checks;
+  return {
+    timeZone: config.school.timeZone,
+    people,
+    departments: config.departments.map((d) => d.name),
+    settings: { disabled: c.disabled, sensitiveWords: c.sensitiveWords, builtinSensitiveWords: c.builtinSensitiveWords, titleMaxChars: c.titleMaxChars, requireCredit: c.requireCredit },
   };
 }
 
