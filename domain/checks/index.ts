@@ -68,13 +68,13 @@ export class ReportChecks {
     for (const [field, text, photo] of texts) {
       if (text === '') continue;
       for (const p of checkDates(text, input.receivedAt, this.facts.timeZone)) add(p.code, field, p.start, p.end, text.slice(p.start, p.end), { 'zh-CN': p.zh, en: p.en }, photo);
-      for (const s of findIdNumbers(text, today)) {
+      const ids = findIdNumbers(text, today);
+      for (const s of ids) {
         add('id_number', field, s.start, s.end, maskNumber(s.text), {
           'zh-CN': '文中有一个居民身份证号码。学生和教职工的身份证号不能公开发布，请删去。',
           en: 'The text contains a resident ID number. Pupils’ and staff’s ID numbers must not be published: remove it.',
         }, photo);
       }
-      const ids = findIdNumbers(text, today);
       for (const s of findMobileNumbers(text)) {
         if (ids.some((i) => s.start < i.end && s.end > i.start)) continue;
         add('phone_number', field, s.start, s.end, maskNumber(s.text.replace(/[^0-9+]/g, '')), {
