@@ -34,7 +34,7 @@ export function isIdNumber(text: string, today: LocalDate): boolean {
  * A mainland mobile number: 1[3-9] and nine more digits, also written 138-0013-8000, 138 0013 8000 or with +86.
  * Not when it is part of a longer run of digits (an order number, an ID number).
  */
-const MOBILE_RE = /(?<![0-9A-Za-z０-９\-－])(?:(?:\+|＋)?86[ \-－]?)?1[3-9][0-9](?:[ \-－]?[0-9]{4}){2}(?![0-9A-Za-z０-９]|[\-－][0-9])/g;
+const MOBILE_RE = /(?<![0-9A-Za-z０-９\-－])(?:(?:\+|＋)?86[ \-－]?)?1[3-9][0-9](?:[ \-－]?[0-9]{4}){2}(?![0-9A-Za-z０-９]|[-－][0-9])/g;
 
 export interface Span {
   start: number;
