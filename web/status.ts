@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ReportStatusView } from '../domain/lifecycle.js';
 import { statusUrl, verifyStatusToken } from '../mail/links.js';
 import { statusQuery } from '../workflows/report.js';
+import { findingItems, reportFindings } from './checks.js';
 import { withFiles } from './files.js';
 import type { Web } from './server.js';
 import { bodyForPage, reportSummary, statusSummary, timelineItems } from './view.js';
@@ -26,6 +27,9 @@ export function statusRoutes(app: FastifyInstance, web: Web): void {
     }
     const content = await web.facts.content(report.workflowId, view);
     const now = new Date();
+    const text = { title: view.title, body: content?.body ?? view.body, attachments: view.attachments, receivedAt: report.receivedAt };
+    // The liaison sees the checks while the report can still be corrected.
+    const checks = summaryOpen(view.status) ? findingItems(reportFindings(web.config, text), text, locale) : [];
     return web.page(
       req,
       reply,
@@ -37,6 +41,9 @@ export function statusRoutes(app: FastifyInstance, web: Web): void {
         report: withFiles(web, reportSummary(report, view, content, locale)),
         body: bodyForPage(content?.body ?? ''),
         summary: statusSummary(view, now, locale),
+        checks,
+        checksText: web.t(req, 'checks.status', { n: checks.length }),
+        checksError: checks.some((c) => c.error),
         timeline: timelineItems(view.timeline, locale),
         earlier: view.timelineTotal > view.timeline.length ? web.t(req, 'status.earlier', { shown: view.timeline.length, total: view.timelineTotal, comments: view.comments }) : null,
       },
@@ -44,3 +51,5 @@ export function statusRoutes(app: FastifyInstance, web: Web): void {
     );
   });
 }
+
+const summaryOpen = (status: ReportStatusView['status']) => status === 'received' || status === 'in_review' || status === 'returned';
