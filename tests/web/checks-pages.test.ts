@@ -4,7 +4,7 @@
 // Chromium at 390 px.
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebServer } from '../../web/server.js';
 import { startHarness, startHarnessWeb, waitForStatus, type Harness } from '../support/baosong.js';
@@ -37,6 +37,7 @@ afterAll(async () => {
   await env?.teardown();
 });
 
+const codesIn = async (checks: Locator) => Promise.all((await checks.locator('li').all()).map((li) => li.getAttribute('data-code')));
 const linksIn = (m: CaughtMail) => [...m.html.matchAll(/href="([^"]+)"/g)].map((x) => x[1]!.replace(/&amp;/g, '&'));
 
 async function submit(body: string) {
@@ -56,7 +57,7 @@ describe('稿件体检 on the pages', () => {
     await page.goto(r.status);
     const checks = page.locator('#checks');
     await expect.poll(() => checks.isVisible()).toBe(true);
-    expect(await checks.locator('li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-code')))).toEqual(['weekday_mismatch', 'phone_number', 'leader_title_mismatch']);
+    expect(await codesIn(checks)).toEqual(['weekday_mismatch', 'phone_number', 'leader_title_mismatch']);
     expect(await checks.locator('mark').allInnerTexts()).toEqual(['2026年12月3日（星期三）', '139****2345', '副校长张国栋']);
     expect(await checks.innerText()).toContain('2026年12月3日是星期四，不是星期三');
     expect(await checks.innerText()).toContain('张国栋的职务是“校长”');
@@ -80,7 +81,8 @@ describe('稿件体检 on the pages', () => {
 
     // Without the tick the browser does not send the form; a POST without it (a script, an old page) is answered, not acted on.
     await page.click('#approve');
-    expect(await page.locator('#confirm-checks').evaluate((el) => (el as unknown as { validity: { valueMissing: boolean } }).validity.valueMissing)).toBe(true);
+    expect(await page.locator('#confirm-checks:invalid').count()).toBe(1);
+    expect(await page.locator('#checks').count()).toBe(1); // still on the page: nothing was sent
     const csrf = await page.locator('#approve-form input[name=csrf]').inputValue();
     const cookies = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
     const res = await fetch(r.approve.replace(/\?.*$/, ''), {
@@ -102,7 +104,7 @@ describe('稿件体检 on the pages', () => {
     const r = await submit('2026年12月3日（星期四）下午，教务处在三楼会议室组织了期中教学质量分析会，校长张国栋出席并讲话。'); // no 撰稿: a warning only
     await page.goto(r.approve);
     await expect.poll(() => page.locator('#checks').isVisible()).toBe(true);
-    expect(await page.locator('#checks li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-code')))).toEqual(['credit_missing']);
+    expect(await codesIn(page.locator('#checks'))).toEqual(['credit_missing']);
     expect(await page.locator('#confirm-checks').count()).toBe(0);
     await page.click('#approve');
     await waitForStatus(r.handle, (s) => s.step?.index === 1);
