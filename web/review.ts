@@ -9,12 +9,12 @@
  * a signed-in session of the very reviewer the link was issued to; otherwise one decides by replying.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { identify } from '../config/school.js';
+import { identify, reportFindings } from '../config/school.js';
+import { findingItems } from '../domain/checks/index.js';
 import type { ReportStatusView } from '../domain/lifecycle.js';
 import { REPORT_STATUS_LABELS } from '../domain/report.js';
 import { verifyReviewLink, type ReviewClaims } from '../mail/links.js';
 import { approveSignal, sendBackSignal, statusQuery } from '../workflows/report.js';
-import { findingItems, reportFindings } from './checks.js';
 import { withFiles } from './files.js';
 import type { Web } from './server.js';
 import { bodyForPage, refusalText, reportSummary, stepLabel, timeLeft } from './view.js';

@@ -3,10 +3,11 @@
  * where the report stands, who holds it, its deadlines with the time left, and its timeline.
  */
 import type { FastifyInstance } from 'fastify';
+import { reportFindings } from '../config/school.js';
+import { findingItems } from '../domain/checks/index.js';
 import type { ReportStatusView } from '../domain/lifecycle.js';
 import { statusUrl, verifyStatusToken } from '../mail/links.js';
 import { statusQuery } from '../workflows/report.js';
-import { findingItems, reportFindings } from './checks.js';
 import { withFiles } from './files.js';
 import type { Web } from './server.js';
 import { bodyForPage, reportSummary, statusSummary, timelineItems } from './view.js';

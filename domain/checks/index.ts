@@ -14,6 +14,7 @@ import { WordChecker } from './words.js';
 
 export * from './types.js';
 export { photoCaptionsFromText } from './captions.js';
+export { findingItems, type CheckedText, type FindingItem } from './present.js';
 
 const SEVERITY: Record<CheckCode, Severity> = {
   weekday_mismatch: 'error',
