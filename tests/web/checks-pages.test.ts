@@ -8,7 +8,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebServer } from '../../web/server.js';
 import { startHarness, startHarnessWeb, waitForStatus, type Harness } from '../support/baosong.js';
-import { launchChromium, PHONE, screenshots } from '../support/browser.js';
+import { launchChromium, MAIL_SCREENSHOT_DIR, PHONE, screenshots } from '../support/browser.js';
 import type { CaughtMail } from '../support/smtp.js';
 import { createTestEnv } from '../support/temporal.js';
 
@@ -45,11 +45,37 @@ async function submit(body: string) {
   const r = await h.submit({ origin: { kind: 'web', ref: randomUUID() }, from: liufang, category: '教育教学', urgency: 'routine', title: '教务处组织期中质量分析会', body, eventTime: now, receivedAt: now, attachments: [] });
   const [receipt] = await h.smtp.waitFor((m) => m.reportId === r.reportId && m.kind === 'receipt');
   const [request] = await h.smtp.waitFor((m) => m.reportId === r.reportId && m.kind === 'review_request' && m.to.includes(WANG));
-  return { ...r, status: linksIn(receipt!).find((l) => l.includes('/status/'))!, approve: linksIn(request!).find((l) => l.endsWith('?do=approve'))! };
+  return { ...r, receipt: receipt!, request: request!, status: linksIn(receipt!).find((l) => l.includes('/status/'))!, approve: linksIn(request!).find((l) => l.endsWith('?do=approve'))! };
 }
 
 const WITH_ERRORS =
   '2026年12月3日（星期三）下午，教务处在三楼会议室组织了期中教学质量分析会，副校长张国栋出席并讲话。联系人：刘老师，电话13957112345。\n（撰稿：刘芳）';
+
+describe('稿件体检 in the mails', () => {
+  it('the receipt tells the liaison each finding, marked, and how to correct it; the review request tells the reviewer', async () => {
+    const r = await submit(WITH_ERRORS);
+    for (const m of [r.receipt, r.request]) {
+      expect(m.html).toContain('稿件体检');
+      expect(m.html).toMatch(/<mark[^>]*>2026年12月3日（星期三）<\/mark>/);
+      expect(m.html).toMatch(/<mark[^>]*>139\*\*\*\*2345<\/mark>/);
+      expect(m.text).toContain('张国栋的职务是“校长”，文中写作“副校长”');
+    }
+    expect(r.receipt.text).toContain('直接回复本邮件，写明要改正的地方');
+    expect(r.request.text).toContain('需勾选“看过，无误”');
+    // Before the report itself, in both.
+    expect(r.request.text.indexOf('稿件体检')).toBeLessThan(r.request.text.indexOf('教务处在三楼会议室'));
+    await page.setContent(r.receipt.html);
+    await screenshots(page, '32-receipt-checks', MAIL_SCREENSHOT_DIR);
+    await page.setContent(r.request.html);
+    await screenshots(page, '33-review-request-checks', MAIL_SCREENSHOT_DIR);
+  });
+
+  it('a report with nothing to say has no checks block', async () => {
+    const r = await submit('2026年12月3日（星期四）下午，教务处在三楼会议室组织了期中教学质量分析会。\n（撰稿：刘芳）');
+    expect(r.receipt.html).not.toContain('稿件体检');
+    expect(r.request.html).not.toContain('稿件体检');
+  });
+});
 
 describe('稿件体检 on the pages', () => {
   it('the status page shows the liaison each finding, highlighted, and how to correct it', async () => {
