@@ -7,6 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebServer } from '../../web/server.js';
+import { reviseSignal, sendBackSignal } from '../../workflows/report.js';
 import { startHarness, startHarnessWeb, waitForStatus, type Harness } from '../support/baosong.js';
 import { launchChromium, MAIL_SCREENSHOT_DIR, PHONE, screenshots } from '../support/browser.js';
 import type { CaughtMail } from '../support/smtp.js';
@@ -68,6 +69,21 @@ describe('稿件体检 in the mails', () => {
     await screenshots(page, '32-receipt-checks', MAIL_SCREENSHOT_DIR);
     await page.setContent(r.request.html);
     await screenshots(page, '33-review-request-checks', MAIL_SCREENSHOT_DIR);
+  });
+
+  it('a revision is checked again: the corrected text\'s review request and reviewer page have no findings', async () => {
+    const r = await submit(WITH_ERRORS);
+    await r.handle.signal(sendBackSignal, { actor: { name: '王建国', email: WANG }, evidence: { via: 'mail', ref: `<back-${r.reportId}@school.test>` }, step: 0, reason: '星期写错了，请核对' });
+    await waitForStatus(r.handle, (s) => s.status === 'returned');
+    const corrected = '2026年12月3日（星期四）下午，教务处在三楼会议室组织了期中教学质量分析会，校长张国栋出席并讲话。\n（撰稿：刘芳）';
+    await r.handle.signal(reviseSignal, { actor: liufang, evidence: { via: 'mail', ref: `<revise-${r.reportId}@school.test>` }, body: corrected });
+    const requests = await h.smtp.waitFor((m) => m.reportId === r.reportId && m.kind === 'review_request' && m.to.includes(WANG), 2);
+    expect(requests[0]!.html).toContain('稿件体检');
+    expect(requests[1]!.html).not.toContain('稿件体检');
+    await page.goto(linksIn(requests[1]!).find((l) => l.endsWith('?do=approve'))!);
+    await expect.poll(() => page.locator('#approve').isVisible()).toBe(true);
+    expect(await page.locator('#checks').count()).toBe(0);
+    expect(await page.locator('#confirm-checks').count()).toBe(0);
   });
 
   it('a report with nothing to say has no checks block', async () => {
