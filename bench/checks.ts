@@ -26,7 +26,8 @@ let body = '';
 for (let i = 0; [...body].length < CHARS; i++) body += pieces[i % pieces.length] + '\n';
 body = [...body].slice(0, CHARS).join('');
 
-const facts = checkFacts(loadConfig({ path: EXAMPLE_CONFIG_FILE }).config);
+const school = checkFacts(loadConfig({ path: EXAMPLE_CONFIG_FILE }).config);
+const facts = { ...school, settings: { ...school.settings, requireCredit: { author: true, photographer: true } } };
 const input: CheckInput = {
   title: '我校举行冬季田径运动会暨第十二届校园艺术节闭幕式',
   body,

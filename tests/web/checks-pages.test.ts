@@ -143,10 +143,10 @@ describe('稿件体检 on the pages', () => {
   });
 
   it('a report without errors: warnings shown, no confirmation asked', async () => {
-    const r = await submit('2026年12月3日（星期四）下午，教务处在三楼会议室组织了期中教学质量分析会，校长张国栋出席并讲话。'); // no 撰稿: a warning only
+    const r = await submit('2026年12月3日（星期四）下午，教务处组织了期中教学质量分析会，校长张国栋出席并讲话。'); // no place: a warning only
     await page.goto(r.approve);
     await expect.poll(() => page.locator('#checks').isVisible()).toBe(true);
-    expect(await codesIn(page.locator('#checks'))).toEqual(['credit_missing']);
+    expect(await codesIn(page.locator('#checks'))).toEqual(['event_place_missing']);
     expect(await page.locator('#confirm-checks').count()).toBe(0);
     await page.click('#approve');
     await waitForStatus(r.handle, (s) => s.step?.index === 1);
