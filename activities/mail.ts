@@ -6,7 +6,9 @@
  */
 import { access } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/activity';
+import { reportFindings } from '../config/school.js';
 import type { Config } from '../config/schema.js';
+import { findingItems } from '../domain/checks/index.js';
 import type { ReadModel } from '../db/read-model.js';
 import { REFUSAL_TEXT, type RefusalReason, type ReportMailRequest } from '../domain/lifecycle.js';
 import type { Person } from '../domain/review.js';
@@ -102,6 +104,12 @@ export function mailData(req: ReportMailRequest, recipient: Person, config: Conf
   if ((req.kind === 'returned' || (req.kind === 'reminder' && !req.step)) && recipient.email.toLowerCase() === r.submitter.email.toLowerCase()) {
     // The submitter's signed link to revise online (the same `revise` signal a reply sends), for this round.
     data.links = { edit: reviseUrl(config.web.baseUrl, { reportId: req.reportId, round: req.round, submitter: recipient.email, issuedAt: req.composedAt, secret }) };
+  }
+  if (req.kind === 'receipt' || req.kind === 'review_request') {
+    // 稿件体检, here in the activity (never in the workflow): the text as it reads now, so a revision's review request is checked again.
+    const text = { title: r.title, body, attachments: r.attachments, receivedAt: r.receivedAt };
+    const checks = findingItems(reportFindings(config, text), text, locale === 'en' ? 'en' : 'zh-CN');
+    if (checks.length > 0) data.checks = checks;
   }
   if (req.kind === 'publish_request') data.approvals = req.approvals.map((a) => ({ kind: a.kind, name: a.name, at: a.at }));
   return data;

@@ -10,7 +10,7 @@ class InspectError extends Error {
 
 export function inspectCommand(): Command {
   return new Command('inspect')
-    .description('show what baosong would do with a mail file (.eml): kind, intent, report number, category, deadline')
+    .description('show what baosong would do with a mail file (.eml): kind, intent, report number, category, deadline, and the report checks (稿件体检)')
     .argument('<file>', 'an RFC 5322 message, e.g. saved from a mail client as .eml')
     .option('-c, --config <path>', 'school configuration (adds the sender’s role and the school calendar)')
     .option('--received <time>', 'when the mail arrived (default: its Date header), e.g. 2026-11-26T15:30')

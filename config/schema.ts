@@ -6,6 +6,7 @@ import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
 import { checkOfficeSchedule, expandOfficeSchedule } from '../domain/calendar.js';
 import { CHAT_EVENTS } from '../domain/chat.js';
+import { CHECK_CODES, DEFAULT_CHECK_SETTINGS } from '../domain/checks/types.js';
 import { CATEGORY_LABELS, URGENCIES } from '../domain/report.js';
 import { assertTimeZone, parseClock } from '../domain/time.js';
 import { applyMailProvider, MAIL_PROVIDER_IDS } from './providers.js';
@@ -353,6 +354,23 @@ export const configSchema = z
         urgencies: z.array(z.enum(URGENCIES)).min(1).default(['major', 'urgent']),
       })
       .default({ robots: [], events: allChatEvents, urgencies: ['major', 'urgent'] }),
+    /** 稿件体检: the checks every report gets before review (findings never block a report). */
+    checks: z
+      .strictObject({
+        /** Checks the office switched off, by code (e.g. [credit_missing]). */
+        disabled: z.array(z.enum(CHECK_CODES, { message: `expected one of ${CHECK_CODES.join(', ')}` })).default([]),
+        /** The school's own words and phrases that must not appear in a report. */
+        sensitiveWords: z.array(z.string().min(1)).default([]),
+        /** The built-in list of claims education authorities forbid (状元, 升学率, 排名第一 …); false switches it off. */
+        builtinSensitiveWords: z.boolean().default(true),
+        /** A longer title is a warning. */
+        titleMaxChars: z.number().int().min(5).default(DEFAULT_CHECK_SETTINGS.titleMaxChars),
+        /** Ask for an author credit (撰稿：…) and, when there are photos, a photographer credit (摄影：…). */
+        requireCredit: z
+          .strictObject({ author: z.boolean().default(false), photographer: z.boolean().default(false) })
+          .default({ author: false, photographer: false }),
+      })
+      .default({ disabled: [], sensitiveWords: [], builtinSensitiveWords: true, titleMaxChars: DEFAULT_CHECK_SETTINGS.titleMaxChars, requireCredit: { author: false, photographer: false } }),
     /** Database, attachments, outbox and the local Temporal state live here. */
     dataDir: z.string().default('./data'),
     temporal: z

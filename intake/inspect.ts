@@ -3,12 +3,13 @@
  * `baosong inspect` prints it; the intake service acts on the same decision.
  */
 import { WorkingCalendar } from '../domain/calendar.js';
+import { DEFAULT_CHECK_SETTINGS, photoCaptionsFromText, ReportChecks, type CheckFacts, type Finding } from '../domain/checks/index.js';
 import { computeDeadline, timeliness, type DeadlineContext } from '../domain/deadline.js';
 import { understandMail } from '../domain/mail/understand.js';
 import type { MailInput, MailUnderstanding } from '../domain/mail/types.js';
 import type { Timeliness } from '../domain/report.js';
 import { DEFAULT_TIME_ZONE, formatIsoInZone } from '../domain/time.js';
-import { deadlineContext, identify, type SenderIdentity } from '../config/school.js';
+import { checkFacts, deadlineContext, identify, type SenderIdentity } from '../config/school.js';
 import type { Config } from '../config/schema.js';
 import { parseMail } from './parse-mail.js';
 
@@ -44,6 +45,19 @@ export interface InspectResult {
   deadlineRule: string | null;
   /** Only with a configuration: who the sender is in the school. */
   sender?: SenderIdentity;
+  /**
+   * 稿件体检 of a new report (empty for other mail): codes such as weekday_mismatch, id_number. Without a
+   * configuration the checks that need the school's people and settings use none and the defaults.
+   */
+  checks: Finding[];
+}
+
+/** The report checks of a mail: title, new text, and its pictures with the captions written in the text. */
+export function checkMailReport(mail: MailUnderstanding, input: MailInput, facts: CheckFacts): Finding[] {
+  if (mail.kind !== 'report') return [];
+  const pictures = input.attachments.filter((a) => a.contentType.startsWith('image/'));
+  const photos = photoCaptionsFromText(mail.body, pictures.map((a) => ({ name: a.filename })));
+  return new ReportChecks(facts).check({ title: mail.title, body: mail.body, photos, receivedAt: input.receivedAt });
 }
 
 export async function inspectMail(raw: Buffer | string, options: InspectOptions = {}): Promise<InspectResult> {
@@ -79,6 +93,7 @@ export async function inspectMail(raw: Buffer | string, options: InspectOptions 
     sendBackReason: mail.sendBackReason,
     flags: [...mail.flags, ...flags],
     deadlineRule: deadline?.explanation ?? null,
+    checks: checkMailReport(mail, input, options.config ? checkFacts(options.config) : { timeZone: ctx.timeZone, people: [], departments: [], settings: DEFAULT_CHECK_SETTINGS }),
   };
   if (options.config && input.from) result.sender = identify(options.config, input.from.address);
   return result;

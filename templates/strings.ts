@@ -42,6 +42,13 @@ const zh = {
   'links.bearer': '请勿转发本邮件：上面的链接和回复地址相当于您本人的审核凭证，任何拿到它们的人都能以您的名义审核。',
   'links.viewOnly': '按学校设置，链接只能查看报送；审核请直接回复本邮件，或登录办公室后台处理。',
   'step.position': '第 {index}/{count} 步',
+  'checks.heading': '稿件体检',
+  'checks.receipt': '系统自动检查发现 {n} 处可能的问题，请核对：',
+  'checks.fix': '怎样改正：直接回复本邮件，写明要改正的地方（审核人会看到您的留言）；报送被退回后，可用退回邮件中的链接在线修改，或回复退回邮件并附上改正后的全文。',
+  'checks.review': '系统自动检查发现 {n} 处可能的问题，请审核时核对：',
+  'checks.confirm': '标为“错误”的问题，请逐条核对；在审核页面同意前需勾选“看过，无误”。需要改正的，请退回并写明原因。',
+  'checks.error': '错误',
+  'checks.warn': '提醒',
 } as const;
 
 export type PhraseKey = keyof typeof zh;
@@ -84,6 +91,13 @@ const en: Record<PhraseKey, string> = {
   'links.bearer': 'Do not forward this message: its links and reply address work like your own review credentials; anyone who has them can review as you.',
   'links.viewOnly': 'By the school’s setting these links only show the report; to decide, reply to this message or sign in to the office dashboard.',
   'step.position': 'step {index} of {count}',
+  'checks.heading': 'Report checks',
+  'checks.receipt': 'The automatic checks found {n} possible problems; please look at them:',
+  'checks.fix': 'How to correct: reply to this message saying what to correct (the reviewer sees your comment); once the report is sent back, revise it online with the link in that mail, or reply to it with the corrected text.',
+  'checks.review': 'The automatic checks found {n} possible problems; please look at them while reviewing:',
+  'checks.confirm': 'Go through each problem marked “error”; approving on the review page asks you to tick “Checked, correct”. If something must be corrected, send the report back with the reason.',
+  'checks.error': 'Error',
+  'checks.warn': 'Note',
 };
 
 export const PHRASES: Record<Locale, Record<PhraseKey, string>> = { 'zh-CN': zh, en };

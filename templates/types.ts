@@ -101,6 +101,19 @@ export interface MailLinks {
   edit?: string;
 }
 
+/** receipt, review_request: one 稿件体检 finding, ready to show (domain/checks findingItems). */
+export interface MailFinding {
+  code: string;
+  error: boolean;
+  /** Where: 标题 / 正文 / 第 2 张图片. */
+  where: string;
+  message: string;
+  /** The words found (`excerpt`), with a little context either side. */
+  textBefore: string;
+  excerpt: string;
+  textAfter: string;
+}
+
 export interface MailData {
   schoolName: string;
   /** Whom the mail greets (刘芳 → “刘芳老师：”). */
@@ -135,6 +148,8 @@ export interface MailData {
   forgeries?: { count: number; since: string };
   /** publish_request: the approvals, one per step of the review chain, in order. */
   approvals?: ApprovalInfo[];
+  /** receipt, review_request: what the report checks found (absent or empty: nothing). */
+  checks?: MailFinding[];
 }
 
 export interface RenderedMail {

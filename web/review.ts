@@ -9,7 +9,8 @@
  * a signed-in session of the very reviewer the link was issued to; otherwise one decides by replying.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { identify } from '../config/school.js';
+import { identify, reportFindings } from '../config/school.js';
+import { findingItems } from '../domain/checks/index.js';
 import type { ReportStatusView } from '../domain/lifecycle.js';
 import { REPORT_STATUS_LABELS } from '../domain/report.js';
 import { verifyReviewLink, type ReviewClaims } from '../mail/links.js';
@@ -42,7 +43,7 @@ export function reviewRoutes(app: FastifyInstance, web: Web): void {
       web.unavailable(req, reply, err);
       return null;
     }
-    return { claims: check.claims, linkId: check.linkId, report, view };
+    return { claims: check.claims, linkId: check.linkId, report, view, content: await web.facts.content(report.workflowId, view) };
   }
 
   /** When the link cannot (any longer) act: already used, step decided, or not the holder's. */
@@ -72,11 +73,19 @@ export function reviewRoutes(app: FastifyInstance, web: Web): void {
     return web.config.review.linkPolicy === 'act' || web.sessions.get(req)?.email.toLowerCase() === claims.email;
   }
 
+  /** The report as it reads now (a revision included), for the checks. */
+  function reportText(loaded: NonNullable<Awaited<ReturnType<typeof load>>>) {
+    const { report, view } = loaded;
+    return { title: view.title, body: loaded.content?.body ?? view.body, attachments: view.attachments, receivedAt: report.receivedAt };
+  }
+
   async function show(req: FastifyRequest<Params>, reply: FastifyReply, loaded: NonNullable<Awaited<ReturnType<typeof load>>>, extra: { errors?: string[]; reason?: string; status?: number } = {}) {
     const { claims, report, view } = loaded;
     const canAct = mayAct(req, claims);
     const locale = web.locale(req);
-    const content = await web.facts.content(report.workflowId, view);
+    const content = loaded.content;
+    const text = reportText(loaded);
+    const checks = findingItems(reportFindings(web.config, text), text, locale);
     const step = view.step;
     return web.page(
       req,
@@ -99,6 +108,9 @@ export function reviewRoutes(app: FastifyInstance, web: Web): void {
         reviewer: identify(web.config, claims.email).name ?? claims.email,
         report: withFiles(web, reportSummary(report, view, content, locale)),
         body: bodyForPage(content?.body ?? ''),
+        checks,
+        checksText: web.t(req, 'checks.review', { n: checks.length }),
+        checksError: checks.some((c) => c.error),
       },
       { status: extra.status ?? 200, title: `${report.id} · ${web.strings(req)['review.heading']}` },
     );
@@ -130,6 +142,9 @@ export function reviewRoutes(app: FastifyInstance, web: Web): void {
     };
     const handle = web.client.workflow.getHandle(report.workflowId);
     if (body.action === 'approve') {
+      // An error the checks found is never a refusal on its own: the reviewer confirms having looked at it.
+      const errors = reportFindings(web.config, reportText(loaded)).some((f) => f.severity === 'error');
+      if (errors && body.confirmChecks !== 'yes') return show(req, reply, loaded, { errors: [web.t(req, 'review.checksUnconfirmed')], status: 400 });
       await handle.signal(approveSignal, action);
     } else if (body.action === 'send_back') {
       const reason = typeof body.reason === 'string' ? body.reason.trim().slice(0, 2000) : '';

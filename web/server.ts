@@ -307,6 +307,11 @@ button.danger{background:#b03a2e;border-color:#b03a2e}
 .msg.ok{border-color:#1e7b34;background:#edf8ef}
 .msg p{margin:0 0 6px}
 .msg ul{margin:0;padding-left:20px}
+#checks li{margin:0 0 8px}
+#checks mark{background:#ffe08a;color:inherit;padding:0 2px;border-radius:2px}
+#checks .sev{display:inline-block;font-size:.8em;padding:0 6px;border-radius:8px;background:#888;color:#fff;margin-right:4px}
+#checks .sev.error{background:#c0392b}
+label.confirm{display:flex;gap:8px;align-items:flex-start;margin:8px 0}
 .link{word-break:break-all;font-family:monospace;font-size:14px;background:#f5f7fa;padding:6px 8px;border-radius:4px;display:block}
 table.kv{border-collapse:collapse;width:100%}
 table.kv th{text-align:left;font-weight:normal;color:#52606d;white-space:nowrap;padding:6px 10px 6px 0;vertical-align:top;width:7em}

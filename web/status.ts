@@ -3,6 +3,8 @@
  * where the report stands, who holds it, its deadlines with the time left, and its timeline.
  */
 import type { FastifyInstance } from 'fastify';
+import { reportFindings } from '../config/school.js';
+import { findingItems } from '../domain/checks/index.js';
 import type { ReportStatusView } from '../domain/lifecycle.js';
 import { statusUrl, verifyStatusToken } from '../mail/links.js';
 import { statusQuery } from '../workflows/report.js';
@@ -26,6 +28,9 @@ export function statusRoutes(app: FastifyInstance, web: Web): void {
     }
     const content = await web.facts.content(report.workflowId, view);
     const now = new Date();
+    const text = { title: view.title, body: content?.body ?? view.body, attachments: view.attachments, receivedAt: report.receivedAt };
+    // The liaison sees the checks while the report can still be corrected.
+    const checks = summaryOpen(view.status) ? findingItems(reportFindings(web.config, text), text, locale) : [];
     return web.page(
       req,
       reply,
@@ -37,6 +42,9 @@ export function statusRoutes(app: FastifyInstance, web: Web): void {
         report: withFiles(web, reportSummary(report, view, content, locale)),
         body: bodyForPage(content?.body ?? ''),
         summary: statusSummary(view, now, locale),
+        checks,
+        checksText: web.t(req, 'checks.status', { n: checks.length }),
+        checksError: checks.some((c) => c.error),
         timeline: timelineItems(view.timeline, locale),
         earlier: view.timelineTotal > view.timeline.length ? web.t(req, 'status.earlier', { shown: view.timeline.length, total: view.timelineTotal, comments: view.comments }) : null,
       },
@@ -44,3 +52,5 @@ export function statusRoutes(app: FastifyInstance, web: Web): void {
     );
   });
 }
+
+const summaryOpen = (status: ReportStatusView['status']) => status === 'received' || status === 'in_review' || status === 'returned';

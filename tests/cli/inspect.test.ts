@@ -28,9 +28,9 @@ describe('the fixture corpus, as `baosong inspect` reads it', () => {
   });
 });
 
-describe('baosong inspect (the command)', () => {
-  const fixture = (name: string) => join(corpus, name);
+const fixture = (name: string) => join(corpus, name);
 
+describe('baosong inspect (the command)', () => {
   it('prints one JSON object with the documented keys and exits 0', async () => {
     const r = await runCli(['inspect', fixture('report-holiday-eve.eml')], { cwd: empty });
     expect(r.code).toBe(0);
@@ -71,5 +71,41 @@ describe('baosong inspect (the command)', () => {
     const gbk = join(empty, 'notes.txt');
     writeFileSync(gbk, Buffer.from([0xc4, 0xe3, 0xba, 0xc3, 0xa3, 0xac, 0xca, 0xc0, 0xbd, 0xe7, 0x0a])); // 你好，世界 in GBK
     expect((await runCli(['inspect', gbk], { cwd: empty })).stderr).toContain('实际是 "你好，世界"');
+  });
+});
+
+describe('baosong inspect: 稿件体检 (the checks array)', () => {
+  const report = fileURLToPath(new URL('../fixtures/checks/report-with-errors.eml', import.meta.url));
+  interface Check { code: string; severity: string; excerpt: string; field: string; photo?: number; message: { 'zh-CN': string; en: string } }
+
+  it('lists each finding of a new report with its code, severity, masked excerpt and a Chinese message', async () => {
+    const r = await runCli(['inspect', report, '--config', EXAMPLE_CONFIG_FILE], { cwd: empty });
+    expect(r.code).toBe(0);
+    const checks = (JSON.parse(r.stdout) as { checks: Check[] }).checks;
+    expect(checks.map((c) => [c.code, c.severity, c.field, c.excerpt])).toEqual([
+      ['weekday_mismatch', 'error', 'body', '12月3日（星期三）'],
+      ['phone_number', 'error', 'body', '139****2345'],
+      ['leader_title_mismatch', 'error', 'body', '李文娟校长'],
+      ['photo_caption_missing', 'warn', 'photo', 'reading-2.jpg'],
+    ]);
+    expect(checks[0]?.message['zh-CN']).toBe('2026年12月3日是星期四，不是星期三（年份按收稿日期推定）。请核对日期和星期，改正其中错的一处。');
+    expect(r.stdout).not.toContain('13957112345'); // the number itself is not repeated
+  });
+
+  it('without a configuration, checks what needs no school facts', async () => {
+    const r = await runCli(['inspect', report], { cwd: empty });
+    expect((JSON.parse(r.stdout) as { checks: Check[] }).checks.map((c) => c.code)).toEqual(['weekday_mismatch', 'phone_number', 'photo_caption_missing']);
+  });
+
+  it('a checks array for every mail, empty for a reply', async () => {
+    const r = await runCli(['inspect', fixture('reply-qq-approve.eml')], { cwd: empty });
+    expect(JSON.parse(r.stdout)).toMatchObject({ kind: 'reply', checks: [] });
+  });
+
+  it('follows the configuration: a check switched off is not run', async () => {
+    const config = join(empty, 'checks-off.yaml');
+    writeFileSync(config, readFileSync(EXAMPLE_CONFIG_FILE, 'utf8').replace('  disabled: []', '  disabled: [phone_number, photo_caption_missing]'));
+    const r = await runCli(['inspect', report, '--config', config], { cwd: empty });
+    expect((JSON.parse(r.stdout) as { checks: Check[] }).checks.map((c) => c.code)).toEqual(['weekday_mismatch', 'leader_title_mismatch']);
   });
 });

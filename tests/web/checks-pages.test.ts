@@ -1,0 +1,154 @@
+// 稿件体检 on the pages (issue 21): the liaison's status page and the reviewer's page show the findings at the
+// top, the words found highlighted, and how to correct them; an `error` asks the reviewer to confirm
+// (看过，无误) before approving — never a refusal on its own. Real worker, SMTP, SQLite, web server and
+// Chromium at 390 px.
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WebServer } from '../../web/server.js';
+import { reviseSignal, sendBackSignal } from '../../workflows/report.js';
+import { startHarness, startHarnessWeb, waitForStatus, type Harness } from '../support/baosong.js';
+import { launchChromium, MAIL_SCREENSHOT_DIR, PHONE, screenshots } from '../support/browser.js';
+import type { CaughtMail } from '../support/smtp.js';
+import { createTestEnv } from '../support/temporal.js';
+
+const liufang = { name: '刘芳', email: 'liufang@school.test' };
+const WANG = 'wangjianguo@school.test'; // 教务处's head: the first step
+
+let env: TestWorkflowEnvironment;
+let h: Harness;
+let web: WebServer;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  h = await startHarness(env);
+  ({ web } = await startHarnessWeb(h, { rateLimits: { submit: 100, signIn: 100 }, logger: { info: () => {}, warn: (m: string) => console.warn(m), error: (m: string) => console.error('ERR', m) } }));
+  browser = await launchChromium();
+  const context = await browser.newContext({ viewport: PHONE, locale: 'zh-CN' });
+  page = await context.newPage();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await web?.close();
+  await h?.close();
+  await env?.teardown();
+});
+
+const codesIn = async (checks: Locator) => Promise.all((await checks.locator('li').all()).map((li) => li.getAttribute('data-code')));
+const linksIn = (m: CaughtMail) => [...m.html.matchAll(/href="([^"]+)"/g)].map((x) => x[1]!.replace(/&amp;/g, '&'));
+
+async function submit(body: string) {
+  const now = new Date(await env.currentTimeMs());
+  const r = await h.submit({ origin: { kind: 'web', ref: randomUUID() }, from: liufang, category: '教育教学', urgency: 'routine', title: '教务处组织期中质量分析会', body, eventTime: now, receivedAt: now, attachments: [] });
+  const [receipt] = await h.smtp.waitFor((m) => m.reportId === r.reportId && m.kind === 'receipt');
+  const [request] = await h.smtp.waitFor((m) => m.reportId === r.reportId && m.kind === 'review_request' && m.to.includes(WANG));
+  return { ...r, receipt: receipt!, request: request!, status: linksIn(receipt!).find((l) => l.includes('/status/'))!, approve: linksIn(request!).find((l) => l.endsWith('?do=approve'))! };
+}
+
+const WITH_ERRORS =
+  '2026年12月3日（星期三）下午，教务处在三楼会议室组织了期中教学质量分析会，副校长张国栋出席并讲话。联系人：刘老师，电话13957112345。\n（撰稿：刘芳）';
+
+describe('稿件体检 in the mails', () => {
+  it('the receipt tells the liaison each finding, marked, and how to correct it; the review request tells the reviewer', async () => {
+    const r = await submit(WITH_ERRORS);
+    for (const m of [r.receipt, r.request]) {
+      expect(m.html).toContain('稿件体检');
+      expect(m.html).toMatch(/<mark[^>]*>2026年12月3日（星期三）<\/mark>/);
+      expect(m.html).toMatch(/<mark[^>]*>139\*\*\*\*2345<\/mark>/);
+      expect(m.text).toContain('张国栋的职务是“校长”，文中写作“副校长”');
+    }
+    expect(r.receipt.text).toContain('直接回复本邮件，写明要改正的地方');
+    expect(r.request.text).toContain('需勾选“看过，无误”');
+    // Before the report itself, in both.
+    expect(r.request.text.indexOf('稿件体检')).toBeLessThan(r.request.text.indexOf('教务处在三楼会议室'));
+    await page.setContent(r.receipt.html);
+    await screenshots(page, '32-receipt-checks', MAIL_SCREENSHOT_DIR);
+    await page.setContent(r.request.html);
+    await screenshots(page, '33-review-request-checks', MAIL_SCREENSHOT_DIR);
+  });
+
+  it('a revision is checked again: the corrected text\'s review request and reviewer page have no findings', async () => {
+    const r = await submit(WITH_ERRORS);
+    await r.handle.signal(sendBackSignal, { actor: { name: '王建国', email: WANG }, evidence: { via: 'mail', ref: `<back-${r.reportId}@school.test>` }, step: 0, reason: '星期写错了，请核对' });
+    await waitForStatus(r.handle, (s) => s.status === 'returned');
+    const corrected = '2026年12月3日（星期四）下午，教务处在三楼会议室组织了期中教学质量分析会，校长张国栋出席并讲话。\n（撰稿：刘芳）';
+    await r.handle.signal(reviseSignal, { actor: liufang, evidence: { via: 'mail', ref: `<revise-${r.reportId}@school.test>` }, body: corrected });
+    const requests = await h.smtp.waitFor((m) => m.reportId === r.reportId && m.kind === 'review_request' && m.to.includes(WANG), 2);
+    expect(requests[0]!.html).toContain('稿件体检');
+    expect(requests[1]!.html).not.toContain('稿件体检');
+    await page.goto(linksIn(requests[1]!).find((l) => l.endsWith('?do=approve'))!);
+    await expect.poll(() => page.locator('#approve').isVisible()).toBe(true);
+    expect(await page.locator('#checks').count()).toBe(0);
+    expect(await page.locator('#confirm-checks').count()).toBe(0);
+  });
+
+  it('a report with nothing to say has no checks block', async () => {
+    const r = await submit('2026年12月3日（星期四）下午，教务处在三楼会议室组织了期中教学质量分析会。\n（撰稿：刘芳）');
+    expect(r.receipt.html).not.toContain('稿件体检');
+    expect(r.request.html).not.toContain('稿件体检');
+  });
+});
+
+describe('稿件体检 on the pages', () => {
+  it('the status page shows the liaison each finding, highlighted, and how to correct it', async () => {
+    const r = await submit(WITH_ERRORS);
+    await page.goto(r.status);
+    const checks = page.locator('#checks');
+    await expect.poll(() => checks.isVisible()).toBe(true);
+    expect(await codesIn(checks)).toEqual(['weekday_mismatch', 'phone_number', 'leader_title_mismatch']);
+    expect(await checks.locator('mark').allInnerTexts()).toEqual(['2026年12月3日（星期三）', '139****2345', '副校长张国栋']);
+    expect(await checks.innerText()).toContain('2026年12月3日是星期四，不是星期三');
+    expect(await checks.innerText()).toContain('张国栋的职务是“校长”');
+    expect(await page.locator('#checks-fix').innerText()).toContain('直接回复回执邮件');
+    expect(await checks.innerText()).not.toContain('13957112345'); // the findings do not repeat the number
+    // At the top: above the report's status card.
+    const [top, card] = [await checks.boundingBox(), await page.locator('section.card').first().boundingBox()];
+    expect(top!.y).toBeLessThan(card!.y);
+    await screenshots(page, '30-status-checks');
+  });
+
+  it('the reviewer sees them first; approving an error takes 看过，无误, and then goes through', async () => {
+    const r = await submit(WITH_ERRORS);
+    await page.goto(r.approve);
+    const checks = page.locator('#checks');
+    await expect.poll(() => checks.isVisible()).toBe(true);
+    const [top, form] = [await checks.boundingBox(), await page.locator('#approve-form').boundingBox()];
+    expect(top!.y).toBeLessThan(form!.y);
+    expect(await checks.locator('mark').count()).toBe(3);
+    await screenshots(page, '31-review-checks');
+
+    // Without the tick the browser does not send the form; a POST without it (a script, an old page) is answered, not acted on.
+    await page.click('#approve');
+    expect(await page.locator('#confirm-checks:invalid').count()).toBe(1);
+    expect(await page.locator('#checks').count()).toBe(1); // still on the page: nothing was sent
+    const csrf = await page.locator('#approve-form input[name=csrf]').inputValue();
+    const cookies = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const res = await fetch(r.approve.replace(/\?.*$/, ''), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookies, 'accept-language': 'zh-CN' },
+      body: new URLSearchParams({ csrf, action: 'approve' }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('勾选“看过，无误”');
+    expect((await waitForStatus(r.handle, (s) => s.status === 'in_review')).step?.index).toBe(0);
+
+    await page.check('#confirm-checks');
+    await page.click('#approve');
+    await waitForStatus(r.handle, (s) => s.step?.index === 1);
+  });
+
+  it('a report without errors: warnings shown, no confirmation asked', async () => {
+    const r = await submit('2026年12月3日（星期四）下午，教务处组织了期中教学质量分析会，校长张国栋出席并讲话。'); // no place: a warning only
+    await page.goto(r.approve);
+    await expect.poll(() => page.locator('#checks').isVisible()).toBe(true);
+    expect(await codesIn(page.locator('#checks'))).toEqual(['event_place_missing']);
+    expect(await page.locator('#confirm-checks').count()).toBe(0);
+    await page.click('#approve');
+    await waitForStatus(r.handle, (s) => s.step?.index === 1);
+  });
+});
