@@ -18,7 +18,7 @@ export type { ActivityDeps } from './deps.js';
 
 export function createActivities(deps: ActivityDeps) {
   const mail = createMailActivities(deps);
-  const record = createRecordActivities(deps.readModel);
+  const record = createRecordActivities(deps.readModel, { config: deps.config });
   return {
     ...mail,
     ...record,

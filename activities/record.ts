@@ -1,6 +1,10 @@
 /** Every transition of a report goes to the read model and its audit trail, in one transaction. Idempotent. */
 import { Context } from '@temporalio/activity';
+import type { Config } from '../config/schema.js';
+import { reportFindings } from '../config/school.js';
 import type { ReadModel } from '../db/read-model.js';
+import { ReportFindings } from '../db/report-findings.js';
+import { wholeText } from '../intake/texts.js';
 import type { ReportEventRecord } from '../db/rows.js';
 import { attachmentRelativePath } from '../intake/attachments.js';
 import type { ReadModelUpdate, TimelineEntry } from '../domain/lifecycle.js';
@@ -43,7 +47,24 @@ export function eventRecord(reportId: string, e: TimelineEntry): ReportEventReco
   };
 }
 
-export function createRecordActivities(readModel: ReadModel) {
+/**
+ * 稿件体检 of the version a 'received' or 'revised' entry brings, kept for the digest's count of recurring
+ * 错报 (db/report-findings.ts). From every update carrying such an entry, not only newly recorded ones, so a
+ * retried activity whose first attempt committed the events still writes them (the rows are idempotent).
+ */
+async function recordFindings(readModel: ReadModel, config: Config, update: ReadModelUpdate): Promise<void> {
+  const versions = update.events.filter((e) => e.type === 'received' || e.type === 'revised');
+  if (versions.length === 0) return;
+  const { report } = update;
+  const body = await wholeText(config.dataDir, { text: update.body, ref: update.bodyRef });
+  const findings = reportFindings(config, { title: report.title, body, attachments: update.attachments, receivedAt: report.receivedAt });
+  const store = new ReportFindings(readModel.database);
+  // Only the last version of this update is the text we hold: earlier entries in the same update had theirs replaced.
+  const last = versions.at(-1)!;
+  await store.record({ reportId: report.id, round: last.round, departmentId: report.departmentId, foundAt: new Date(last.at), findings });
+}
+
+export function createRecordActivities(readModel: ReadModel, options: { config?: Config } = {}) {
   return {
     async recordReport(update: ReadModelUpdate): Promise<void> {
       const workflowId = Context.current().info.workflowExecution?.workflowId;
@@ -51,6 +72,7 @@ export function createRecordActivities(readModel: ReadModel) {
       // Attachments change only when the report arrives or is revised: not rewritten at every step.
       const attachmentsChanged = update.events.some((e) => e.type === 'received' || e.type === 'revised');
       const recorded = await writeReportUpdate(readModel, update, workflowId, attachmentsChanged);
+      if (options.config && attachmentsChanged) await recordFindings(readModel, options.config, update);
       // Counted once committed: once per event, however often the activity runs.
       for (const e of recorded) countReportEvent(e.type, update.report);
     },

@@ -185,6 +185,7 @@ export interface Tables {
   quarantined_mail: QuarantinedMailTable;
   sender_aliases: SenderAliasesTable;
   office_audit: OfficeAuditTable;
+  report_findings: ReportFindingsTable;
 }
 
 export interface QuarantinedMailTable {
@@ -226,4 +227,19 @@ export interface OfficeAuditTable {
   subject: string;
   /** JSON object */
   detail: string;
+}
+
+/** 稿件体检 findings of one version of a report (migration 0006). */
+export interface ReportFindingsTable {
+  report_id: string;
+  /** 1: as submitted; 2, 3…: as revised */
+  round: number;
+  /** A domain/checks code: weekday_mismatch, id_number, … */
+  code: string;
+  /** error | warn */
+  severity: string;
+  department_id: string;
+  /** How many places in the text */
+  places: number;
+  found_at_ms: Millis;
 }

@@ -9,6 +9,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
+import { ReportFindings } from '../db/report-findings.js';
 import type { Tables } from '../db/schema.js';
 import { CATEGORY_LABELS } from '../domain/report.js';
 import { assertTimeZone } from '../domain/time.js';
@@ -137,6 +138,21 @@ export interface DigestFigures {
   highlights: Highlight[];
   /** Departments by on-time rate (ties: more submitted first; nothing submitted: last). */
   ranking: RankingEntry[];
+  /**
+   * 稿件体检: what the checks found in the versions submitted or revised this week (db/report-findings.ts), by
+   * department and code, most frequent first. Absent from digests computed before the checks were stored.
+   */
+  findings?: FindingFigure[];
+}
+
+export interface FindingFigure {
+  departmentId: string;
+  departmentName: string;
+  code: string;
+  severity: 'error' | 'warn';
+  /** Versions (as submitted, each revision) in which it was found. */
+  versions: number;
+  reports: number;
 }
 
 export interface DigestOptions {
@@ -175,11 +191,12 @@ export async function computeDigest(database: Database, options: DigestOptions):
   const names = new Map(options.departments.map((d) => [d.id, d.name]));
   const baseUrl = options.baseUrl?.replace(/\/+$/, '');
 
-  const [current, previous, pending, highlights] = await Promise.all([
+  const [current, previous, pending, highlights, findings] = await Promise.all([
     periodFigures(database, range.start, range.end, options.departments),
     periodFigures(database, beforeRange.start, beforeRange.end, options.departments),
     pendingReviews(database, now, names, baseUrl),
     publishedHighlights(database, range.start, range.end, names, baseUrl),
+    new ReportFindings(database).counts(range.start, range.end),
   ]);
   const { monday, sunday } = weekDates(options.week);
   return {
@@ -196,6 +213,7 @@ export async function computeDigest(database: Database, options: DigestOptions):
     overdue: pending.filter((p) => p.overdue),
     highlights,
     ranking: rankByOnTimeRate(current.departments),
+    findings: findings.map((f) => ({ ...f, departmentName: names.get(f.departmentId) ?? f.departmentId })),
   };
 }
 

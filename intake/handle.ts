@@ -6,11 +6,12 @@
  * no second signal: the workflow id comes from the Message-ID, and a signal's evidence is its Message-ID.
  */
 import { createHash } from 'node:crypto';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { identify, type SenderIdentity } from '../config/school.js';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { identify, reportFindings, type SenderIdentity } from '../config/school.js';
 import type { Config } from '../config/schema.js';
 import type { ReadModel } from '../db/read-model.js';
 import type { ExpectedReport } from '../db/rows.js';
+import { confirmsChecks } from '../domain/checks/confirm.js';
 import type { ActionBase, AttachmentRef } from '../domain/lifecycle.js';
 import { understandMail } from '../domain/mail/understand.js';
 import type { MailInput, MailUnderstanding } from '../domain/mail/types.js';
@@ -19,7 +20,7 @@ import { tokenFromAddress, verifyReplyToken } from '../mail/reply-token.js';
 import { deliverOnce } from '../mail/deliver.js';
 import type { MailTransport } from '../mail/transport.js';
 import { renderNotice } from '../templates/render.js';
-import { approveSignal, commentSignal, reviseSignal, sendBackSignal } from '../workflows/report.js';
+import { approveSignal, commentSignal, reviseSignal, sendBackSignal, statusQuery } from '../workflows/report.js';
 import { readFile } from 'node:fs/promises';
 import { attachmentPath, cleanFilename, storeAttachment } from './attachments.js';
 import { hasActiveExtension, uploadType } from './file-type.js';
@@ -29,7 +30,7 @@ import { expectationAnswered } from './expected.js';
 import { forwardedCopyOfOurs, ownMailCameBack } from './loop.js';
 import { MailParseError, parseMailWithContent } from './parse-mail.js';
 import { SubmissionError, submitReport } from './submit.js';
-import { keepText } from './texts.js';
+import { keepText, wholeText } from './texts.js';
 import { QuarantineDesk, type QuarantineReasonCode } from '../db/quarantine-desk.js';
 
 export interface IntakeDeps {
@@ -275,6 +276,10 @@ async function reply(ctx: Context): Promise<Kept> {
       } else await handle.signal(reviseSignal, checked);
     } else if (decides) {
       const action: ActionBase = { ...checked, ...(round !== undefined ? { round } : {}), ...(typeof step === 'number' ? { step } : {}) };
+      if (mail.intent === 'approve' && verdict.ok) {
+        const unconfirmed = await unconfirmedErrors(ctx, handle, report.receivedAt);
+        if (unconfirmed) return refuse(ctx, unconfirmed.reason, unconfirmed.advice);
+      }
       if (mail.intent === 'approve') await handle.signal(approveSignal, action);
       else {
         const reason = await keepText(deps.config.dataDir, verdict.ok ? (mail.sendBackReason ?? '') : '');
@@ -289,6 +294,25 @@ async function reply(ctx: Context): Promise<Kept> {
     throw err;
   }
   return verdict.ok ? { folder: 'processed' } : quarantine(`refused, not verified: ${verdict.problem}`, 'unverified');
+}
+
+/**
+ * 稿件体检 found an error in the report as it reads now, and the reviewer's 同意 does not say they looked at it
+ * (看过，无误): the approval waits, as on the reviewer page. The reviewer is told what was found and how to
+ * confirm; never a refusal of the report itself.
+ */
+async function unconfirmedErrors(ctx: Context, handle: WorkflowHandle, receivedAt: string): Promise<{ reason: string; advice: string } | null> {
+  if (confirmsChecks(ctx.mail.body)) return null;
+  const { config } = ctx.deps;
+  const view = await handle.query(statusQuery);
+  const body = await wholeText(config.dataDir, { text: view.body, ref: view.bodyRef });
+  const errors = reportFindings(config, { title: view.title, body, attachments: view.attachments, receivedAt }).filter((f) => f.severity === 'error');
+  if (errors.length === 0) return null;
+  const en = config.school.locale === 'en';
+  const found = errors.map((f) => `${f.message[en ? 'en' : 'zh-CN']}${f.excerpt ? (en ? ` ("${f.excerpt}")` : `（“${f.excerpt}”）`) : ''}`).join(en ? '; ' : '；');
+  return en
+    ? { reason: `Not approved yet: the automatic checks marked ${errors.length} error(s) in ${view.reportId}: ${found}`, advice: 'If you have checked them and the report is right, reply "Approve, checked, correct" (同意，看过无误), or tick 看过，无误 on the review page. If it needs correcting, reply 退回：the reason.' }
+    : { reason: `报送 ${view.reportId} 尚未通过：自动检查标出 ${errors.length} 处错误——${found}`, advice: '如已逐条核对、内容无误，请回复“同意，看过无误”，或在审核页面勾选“看过，无误”后点“同意”；需要改正的，请回复“退回：原因”。' };
 }
 
 /** Kinds of mail that answer a mail automatically (counted for the hourly limit per address). */

@@ -4,6 +4,8 @@
  */
 import { compile as compileHtmlToText, type FormatCallback } from 'html-to-text';
 import type { DigestFigures } from '../digest/figures.js';
+import { CHECK_LABELS } from '../domain/checks/present.js';
+import type { CheckCode } from '../domain/checks/types.js';
 import { findCategory } from '../domain/report.js';
 import { assertTimeZone, parseLocalDate } from '../domain/time.js';
 import { sharedEngine, TemplateError, type Engine } from './engine.js';
@@ -276,6 +278,16 @@ export function digestView(figures: DigestFigures, options: DigestRenderOptions)
     pendingMore: Math.max(0, figures.pending.length - DIGEST_LIST_LIMIT),
     overdueCount: figures.overdue.length,
     ranking: figures.ranking.map((r) => ({ rank: r.rank, name: r.name, submitted: r.submitted, onTime: r.onTime, rate: percent(r.onTimeRate) })),
+    findings: (figures.findings ?? []).slice(0, DIGEST_LIST_LIMIT).map((f) => ({
+      departmentName: f.departmentName,
+      label: Object.hasOwn(CHECK_LABELS, f.code) ? CHECK_LABELS[f.code as CheckCode][locale] : f.code,
+      error: f.severity === 'error',
+      versions: f.versions,
+      reports: f.reports,
+    })),
+    findingsMore: Math.max(0, (figures.findings ?? []).length - DIGEST_LIST_LIMIT),
+    /** Digests computed before the checks were stored say nothing rather than "none found". */
+    findingsKnown: figures.findings !== undefined,
     highlightsMore: Math.max(0, figures.highlights.length - DIGEST_LIST_LIMIT),
     highlights: figures.highlights.slice(0, DIGEST_LIST_LIMIT).map((h) => ({
       title: h.title,

@@ -46,7 +46,7 @@ const zh = {
   'checks.receipt': '系统自动检查发现 {n} 处可能的问题，请核对：',
   'checks.fix': '怎样改正：直接回复本邮件，写明要改正的地方（审核人会看到您的留言）；报送被退回后，可用退回邮件中的链接在线修改，或回复退回邮件并附上改正后的全文。',
   'checks.review': '系统自动检查发现 {n} 处可能的问题，请审核时核对：',
-  'checks.confirm': '标为“错误”的问题，请逐条核对；在审核页面同意前需勾选“看过，无误”。需要改正的，请退回并写明原因。',
+  'checks.confirm': '标为“错误”的问题，请逐条核对：在审核页面同意前需勾选“看过，无误”；回复邮件同意的，请写“同意，看过无误”。需要改正的，请退回并写明原因。',
   'checks.error': '错误',
   'checks.warn': '提醒',
 } as const;
@@ -95,7 +95,7 @@ const en: Record<PhraseKey, string> = {
   'checks.receipt': 'The automatic checks found {n} possible problems; please look at them:',
   'checks.fix': 'How to correct: reply to this message saying what to correct (the reviewer sees your comment); once the report is sent back, revise it online with the link in that mail, or reply to it with the corrected text.',
   'checks.review': 'The automatic checks found {n} possible problems; please look at them while reviewing:',
-  'checks.confirm': 'Go through each problem marked “error”; approving on the review page asks you to tick “Checked, correct”. If something must be corrected, send the report back with the reason.',
+  'checks.confirm': 'Go through each problem marked “error”; approving on the review page asks you to tick “Checked, correct”, and a reply must say “同意，看过无误” (approve, checked, correct). If something must be corrected, send the report back with the reason.',
   'checks.error': 'Error',
   'checks.warn': 'Note',
 };

@@ -11,6 +11,7 @@ import { expectedAndDigestsMigration } from './0002-expected-and-digests.js';
 import { chatMessagesMigration } from './0003-chat-messages.js';
 import { sharedStateMigration } from './0004-shared-state.js';
 import { quarantineDeskMigration } from './0005-quarantine-desk.js';
+import { reportFindingsMigration } from './0006-report-findings.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -19,6 +20,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0003-chat-messages': chatMessagesMigration(dialect),
     '0004-shared-state': sharedStateMigration(dialect),
     '0005-quarantine-desk': quarantineDeskMigration(dialect),
+    '0006-report-findings': reportFindingsMigration(dialect),
   };
 }
 

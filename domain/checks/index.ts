@@ -14,7 +14,8 @@ import { WordChecker } from './words.js';
 
 export * from './types.js';
 export { photoCaptionsFromText } from './captions.js';
-export { findingItems, type CheckedText, type FindingItem } from './present.js';
+export { confirmsChecks } from './confirm.js';
+export { CHECK_LABELS, findingItems, type CheckedText, type FindingItem } from './present.js';
 
 const SEVERITY: Record<CheckCode, Severity> = {
   weekday_mismatch: 'error',

@@ -2,7 +2,22 @@
  * Findings as people read them on a page or in a mail: errors first, where (标题 / 正文 / 第 2 张图片), the
  * words found with a little context either side, the message in the school's language. Pure.
  */
-import type { Finding } from './types.js';
+import type { CheckCode, Finding, LocalizedText } from './types.js';
+
+/** A code's name in a count (the digest's 稿件体检 table), short. */
+export const CHECK_LABELS: Record<CheckCode, LocalizedText> = {
+  weekday_mismatch: { 'zh-CN': '日期与星期不符', en: 'Weekday does not match the date' },
+  date_in_future: { 'zh-CN': '已发生的事写成将来的日期', en: 'Past event dated in the future' },
+  id_number: { 'zh-CN': '含身份证号', en: 'ID card number' },
+  phone_number: { 'zh-CN': '含手机号', en: 'Mobile number' },
+  leader_title_mismatch: { 'zh-CN': '领导职务写错', en: 'Wrong title for a leader' },
+  sensitive_word: { 'zh-CN': '违规宣传用语', en: 'Banned publicity wording' },
+  title_too_long: { 'zh-CN': '标题过长', en: 'Title too long' },
+  event_time_missing: { 'zh-CN': '缺时间', en: 'No time given' },
+  event_place_missing: { 'zh-CN': '缺地点', en: 'No place given' },
+  photo_caption_missing: { 'zh-CN': '图片缺说明', en: 'Photo without caption' },
+  credit_missing: { 'zh-CN': '缺署名', en: 'No author or photo credit' },
+};
 
 /** The report's text the offsets of the findings point into. */
 export interface CheckedText {

@@ -6,10 +6,15 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeDigest } from '../../digest/figures.js';
+import { weekOf } from '../../digest/weeks.js';
+import { handleMail } from '../../intake/handle.js';
+import { renderDigest } from '../../templates/render.js';
 import type { WebServer } from '../../web/server.js';
 import { reviseSignal, sendBackSignal } from '../../workflows/report.js';
-import { startHarness, startHarnessWeb, waitForStatus, type Harness } from '../support/baosong.js';
+import { SECRET, startHarness, startHarnessWeb, waitForStatus, type Harness } from '../support/baosong.js';
 import { launchChromium, MAIL_SCREENSHOT_DIR, PHONE, screenshots } from '../support/browser.js';
+import { replyTo } from '../support/mails.js';
 import type { CaughtMail } from '../support/smtp.js';
 import { createTestEnv } from '../support/temporal.js';
 
@@ -150,5 +155,51 @@ describe('稿件体检 on the pages', () => {
     expect(await page.locator('#confirm-checks').count()).toBe(0);
     await page.click('#approve');
     await waitForStatus(r.handle, (s) => s.step?.index === 1);
+  });
+});
+
+describe('稿件体检 by reply, and counted in the digest', () => {
+  const deliver = (raw: Buffer) => handleMail({ config: h.config, client: env.client, readModel: h.readModel, transport: h.transport, secret: SECRET }, { uid: 1, raw, internalDate: new Date(), size: raw.length });
+
+  it('a bare 同意 by mail to a report with an error is not an approval: the reviewer is told what was found and how to confirm; 同意，看过无误 approves', async () => {
+    const r = await submit(WITH_ERRORS);
+    expect(await deliver(replyTo(r.request, `王建国 <${WANG}>`, '同意'))).toMatchObject({ folder: 'quarantine', reason: expect.stringMatching(/尚未通过：自动检查标出 3 处错误/) });
+    const [notice] = await h.smtp.waitFor((m) => m.kind === 'notice' && m.to.includes(WANG) && m.text.includes(r.reportId));
+    expect(notice!.text).toContain('2026年12月3日是星期四，不是星期三');
+    expect(notice!.text).toContain('同意，看过无误');
+    expect((await waitForStatus(r.handle, (s) => s.status === 'in_review')).step?.index).toBe(0);
+    // The quoted review request names the phrase too: only the reviewer's own words count.
+    expect(await deliver(replyTo(r.request, `王建国 <${WANG}>`, '同意，看过无误。'))).toEqual({ folder: 'processed' });
+    await waitForStatus(r.handle, (s) => s.step?.index === 1);
+  });
+
+  it('what was found is kept per version (as submitted, as revised): the weekly digest counts it by department and code, corrected ones included', async () => {
+    const r = await submit(WITH_ERRORS);
+    await r.handle.signal(sendBackSignal, { actor: { name: '王建国', email: WANG }, evidence: { via: 'mail', ref: `<back-d-${r.reportId}@school.test>` }, step: 0, reason: '星期写错了' });
+    await waitForStatus(r.handle, (s) => s.status === 'returned');
+    const corrected = '2026年12月3日（星期四）下午，教务处在三楼会议室组织了期中教学质量分析会，校长张国栋出席并讲话。联系人：刘老师，电话13957112345。\n（撰稿：刘芳）';
+    await r.handle.signal(reviseSignal, { actor: liufang, evidence: { via: 'mail', ref: `<revise-d-${r.reportId}@school.test>` }, body: corrected });
+    await waitForStatus(r.handle, (s) => s.status === 'in_review' && s.round === 2);
+    const rows = await h.readModel.database.db.selectFrom('report_findings').select(['round', 'code', 'severity']).where('report_id', '=', r.reportId).orderBy('round').orderBy('code').execute();
+    expect(rows).toEqual([
+      { round: 1, code: 'leader_title_mismatch', severity: 'error' },
+      { round: 1, code: 'phone_number', severity: 'error' },
+      { round: 1, code: 'weekday_mismatch', severity: 'error' },
+      { round: 2, code: 'phone_number', severity: 'error' },
+    ]);
+    const now = new Date(await env.currentTimeMs());
+    const tz = h.config.school.timeZone;
+    const figures = await computeDigest(h.readModel.database, { week: weekOf(now, tz), timeZone: tz, departments: h.config.departments.map((d) => ({ id: d.id, name: d.name })), now });
+    const digest = renderDigest(figures, { locale: 'zh-CN', timeZone: tz, schoolName: h.config.school.name, chartCid: null });
+    expect(digest.text).toContain('【稿件体检】');
+    // Every report of this file came from 教务处 with the same errors: the mobile number was in every version.
+    const phone = figures.findings!.find((f) => f.code === 'phone_number')!;
+    const weekday = figures.findings!.find((f) => f.code === 'weekday_mismatch')!;
+    expect(phone.versions).toBe(weekday.versions + 1);
+    expect(digest.text).toContain(`教务处 · 含手机号（错误）：${phone.versions} / ${phone.reports}`);
+    expect(digest.text).toContain(`教务处 · 日期与星期不符（错误）：${weekday.versions} / ${weekday.reports}`);
+    await page.setContent(digest.html);
+    await expect.poll(() => page.getByText('含手机号').first().isVisible()).toBe(true);
+    await screenshots(page, '34-digest-checks', MAIL_SCREENSHOT_DIR);
   });
 });
