@@ -3,6 +3,7 @@
  * and the HTTP call. Each robot's file turns a ChatMessage into its documented JSON and maps its
  * answer codes onto ChatError codes.
  */
+import type { ErrorCodes } from '../domain/errors.js';
 
 export type RobotKind = 'wecom' | 'dingtalk' | 'feishu';
 
@@ -18,7 +19,7 @@ export interface ChatMessage {
   mentionMobiles?: string[] | undefined;
 }
 
-export type ChatErrorCode =
+export type ChatErrorCode = ErrorCodes<
   /** The robot does not know the key / access token (deleted robot, wrong key). */
   | 'ECHAT_BAD_KEY'
   /** The signature (加签 / 签名校验) did not match, or the timestamp was too old: wrong secret or clock. */
@@ -30,7 +31,8 @@ export type ChatErrorCode =
   /** No answer, a network error or an HTTP error status: worth retrying. */
   | 'ECHAT_UNREACHABLE'
   /** The robot's key or secret is not set (environment variable), or no robot of that name is configured. */
-  | 'ECHAT_NOT_CONFIGURED';
+  | 'ECHAT_NOT_CONFIGURED'
+>;
 
 export class ChatError extends Error {
   readonly code: ChatErrorCode;

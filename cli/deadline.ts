@@ -6,9 +6,10 @@ import { URGENCIES, type Urgency } from '../domain/report.js';
 import { DEFAULT_TIME_ZONE, formatIsoInZone, formatLocalDate, parseDateTime, toLocal } from '../domain/time.js';
 import { deadlineContext } from '../config/school.js';
 import { optionalConfig, printJson } from './options.js';
+import { type ErrorCode } from '../domain/errors.js';
 
 class DeadlineError extends Error {
-  readonly code = 'EDEADLINE';
+  readonly code = 'EDEADLINE' satisfies ErrorCode;
 }
 
 export function deadlineCommand(): Command {

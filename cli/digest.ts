@@ -17,9 +17,10 @@ import { DEFAULT_TIME_ZONE } from '../domain/time.js';
 import { renderDigest } from '../templates/render.js';
 import { LOCALES, type Locale } from '../templates/types.js';
 import { optionalConfig, printJson } from './options.js';
+import { type ErrorCode } from '../domain/errors.js';
 
 export class DigestCliError extends Error {
-  readonly code = 'EDIGEST';
+  readonly code = 'EDIGEST' satisfies ErrorCode;
 }
 
 /** What the digest and stats commands need from the configuration (defaults without one). */

@@ -2,9 +2,10 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { printJson } from './options.js';
+import { type ErrorCode } from '../domain/errors.js';
 
 class DoctorError extends Error {
-  readonly code = 'EDOCTOR';
+  readonly code = 'EDOCTOR' satisfies ErrorCode;
 }
 
 export function doctorCommand(): Command {

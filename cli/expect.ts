@@ -9,9 +9,10 @@ import { formatIsoInZone, parseDateTime } from '../domain/time.js';
 import { expectationsFromIcs, registerExpectation, type Expectation } from '../intake/expected.js';
 import { connectTemporal } from '../worker/temporal.js';
 import { optionalConfig, printJson } from './options.js';
+import { type ErrorCode } from '../domain/errors.js';
 
 class ExpectUsageError extends Error {
-  readonly code = 'EEXPECT_USAGE';
+  readonly code = 'EEXPECT_USAGE' satisfies ErrorCode;
 }
 
 export function expectCommand(): Command {

@@ -3,9 +3,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { Command } from 'commander';
 import { DEFAULT_TIME_ZONE, parseDateTime } from '../domain/time.js';
 import { optionalConfig, printJson } from './options.js';
+import { type ErrorCode } from '../domain/errors.js';
 
 class InspectError extends Error {
-  readonly code = 'EINSPECT';
+  readonly code = 'EINSPECT' satisfies ErrorCode;
 }
 
 export function inspectCommand(): Command {

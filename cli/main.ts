@@ -4,6 +4,7 @@
  * wires them together and turns errors into messages and exit codes.
  */
 import { Command, CommanderError } from 'commander';
+import { errorMeaning, type ErrorCode } from '../domain/errors.js';
 
 interface Subcommand {
   description: string;
@@ -54,7 +55,13 @@ export async function buildProgram(argv: string[] | 'all' = 'all'): Promise<Comm
 
 /** A failure the user can fix: print the message alone, no stack. */
 export class UsageError extends Error {
-  readonly code = 'EUSAGE';
+  readonly code = 'EUSAGE' satisfies ErrorCode;
+}
+
+/** The command line's language before any configuration is read: BAOSONG_LOCALE, else English for an English LANG, else Chinese. */
+export function cliLocale(env: NodeJS.ProcessEnv = process.env): 'zh-CN' | 'en' {
+  const wanted = env.BAOSONG_LOCALE ?? env.LC_ALL ?? env.LANG ?? '';
+  return /^en/i.test(wanted) ? 'en' : 'zh-CN';
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -65,7 +72,9 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode; // commander printed its own message
     const e = err as Error & { code?: string };
     if (typeof e.code === 'string' && e.code.startsWith('E')) {
-      process.stderr.write(`baosong: ${e.message}\n`);
+      // The message says what exactly and what to do; the code's line names the kind of failure for a search.
+      const meaning = errorMeaning(e.code, cliLocale());
+      process.stderr.write(`baosong: ${e.message}\n${meaning ? `  ${e.code}: ${meaning}\n` : ''}`);
       return 1;
     }
     process.stderr.write(`baosong: unexpected error: ${e.stack ?? String(e)}\n`);

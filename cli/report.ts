@@ -10,9 +10,10 @@ import { identify } from '../config/school.js';
 import type { Config } from '../config/schema.js';
 import type { ReportAction } from '../ops/report-actions.js';
 import { optionalConfig, printJson, withServiceConnections } from './options.js';
+import { type ErrorCode } from '../domain/errors.js';
 
 class ReportUsageError extends Error {
-  readonly code = 'EREPORT_USAGE';
+  readonly code = 'EREPORT_USAGE' satisfies ErrorCode;
 }
 
 interface Common {

@@ -6,9 +6,10 @@ import type { Config } from '../config/schema.js';
 import type { Part, RunningService } from '../worker/service.js';
 import { reportToParent } from '../worker/child.js';
 import { serviceLogger, type ServiceLog } from './log.js';
+import { type ErrorCode } from '../domain/errors.js';
 
 class StartError extends Error {
-  readonly code = 'ESTART';
+  readonly code = 'ESTART' satisfies ErrorCode;
 }
 
 interface StartOptions {

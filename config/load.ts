@@ -7,6 +7,7 @@ import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { configPath, DEFAULT_CONFIG_FILE, projectFile, type LoadConfigOptions } from './paths.js';
 import { configSchema, type Config } from './schema.js';
+import { type ErrorCodes } from '../domain/errors.js';
 
 export { configPath, DEFAULT_CONFIG_FILE, type LoadConfigOptions };
 export const EXAMPLE_CONFIG_FILE = projectFile('config', 'example.yaml');
@@ -20,7 +21,7 @@ export interface ConfigProblem {
 }
 
 export class ConfigError extends Error {
-  readonly code: 'ECONFIG' | 'ECONFIG_NOT_FOUND' | 'ECONFIG_SECRET';
+  readonly code: ErrorCodes<'ECONFIG' | 'ECONFIG_NOT_FOUND' | 'ECONFIG_SECRET'>;
   readonly file: string | null;
   readonly problems: ConfigProblem[];
 

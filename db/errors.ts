@@ -9,14 +9,16 @@
  *   EDB_NOT_FOUND   the row to update does not exist
  *   EDB_REPORT_NUMBER  a report number could not be allocated
  */
-export type DatabaseErrorCode =
+import type { ErrorCodes } from '../domain/errors.js';
+export type DatabaseErrorCode = ErrorCodes<
   | 'EDB_CONFIG'
   | 'EDB_CONNECT'
   | 'EDB_MIGRATE'
   | 'EDB_INVALID'
   | 'EDB_NO_REPORT'
   | 'EDB_NOT_FOUND'
-  | 'EDB_REPORT_NUMBER';
+  | 'EDB_REPORT_NUMBER'
+>;
 
 export class DatabaseError extends Error {
   readonly code: DatabaseErrorCode;

@@ -93,7 +93,7 @@ export class ReadModel {
    */
   async allocateReportNumber(originKey: string, year: number, at: Instant = new Date()): Promise<string> {
     if (!originKey.trim()) throw new DatabaseError('EDB_INVALID', 'allocateReportNumber needs a non-empty originKey.');
-    formatReportNumber(year, 1); // throws ReportNumberError (code EREPORTNUMBER) for a year that is not four digits
+    formatReportNumber(year, 1); // throws ReportNumberError (code EREPORT_NUMBER) for a year that is not four digits
     const allocatedAt = toIso(at, 'allocatedAt');
 
     const known = await this.#allocationFor(originKey);

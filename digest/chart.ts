@@ -12,10 +12,11 @@ import { Resvg } from '@resvg/resvg-js';
 import { DEFAULT_TIME_ZONE, formatLocalDate, toLocal } from '../domain/time.js';
 import type { Locale } from '../templates/types.js';
 import type { DepartmentFigures, DigestFigures, PeriodFigures } from './figures.js';
+import { type ErrorCodes } from '../domain/errors.js';
 
 export class ChartError extends Error {
-  readonly code: 'ECHART_FONT' | 'ECHART_RENDER';
-  constructor(code: 'ECHART_FONT' | 'ECHART_RENDER', message: string, options?: { cause?: unknown }) {
+  readonly code: ErrorCodes<'ECHART_FONT' | 'ECHART_RENDER'>;
+  constructor(code: ErrorCodes<'ECHART_FONT' | 'ECHART_RENDER'>, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'ChartError';
     this.code = code;

@@ -14,6 +14,7 @@ import type { Tables } from '../db/schema.js';
 import { CATEGORY_LABELS } from '../domain/report.js';
 import { assertTimeZone } from '../domain/time.js';
 import { previousWeek, weekDates, weekRange, type IsoWeek } from './weeks.js';
+import { type ErrorCode } from '../domain/errors.js';
 
 export interface Department {
   id: string;
@@ -175,7 +176,7 @@ export interface StatsOptions {
 }
 
 export class FiguresError extends Error {
-  readonly code = 'EFIGURES';
+  readonly code = 'EFIGURES' satisfies ErrorCode;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'FiguresError';

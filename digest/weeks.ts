@@ -7,6 +7,7 @@
  *   digestSendTime('2026-W48', { weekday: 'friday', time: '16:00' }, 'Asia/Shanghai')   // 2026-11-27T08:00Z
  */
 import { addDays, formatLocalDate, fromLocal, parseClock, parseLocalDate, toLocal, weekday, type LocalDate } from '../domain/time.js';
+import { type ErrorCode } from '../domain/errors.js';
 
 /** An ISO week as written in the CLI and the digests table, e.g. "2026-W48". */
 export type IsoWeek = string;
@@ -15,7 +16,7 @@ export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday',
 export type Weekday = (typeof WEEKDAYS)[number];
 
 export class WeekError extends RangeError {
-  readonly code = 'EWEEK';
+  readonly code = 'EWEEK' satisfies ErrorCode;
   constructor(message: string) {
     super(message);
     this.name = 'WeekError';

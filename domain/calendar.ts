@@ -12,6 +12,7 @@
 import statutory from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
 import law from './law-holidays.json' with { type: 'json' };
 import { addDays, parseLocalDate, weekday, type LocalDate } from './time.js';
+import { type ErrorCode } from './errors.js';
 
 /** One year of the State Council's schedule (国务院办公厅关于X年部分节假日安排的通知), as the office copied it. */
 export interface OfficeYearSchedule {
@@ -75,7 +76,7 @@ function chineseName(entry: string | undefined): string | null {
 const MAX_DAYS_OFF_IN_A_ROW = 120;
 
 export class CalendarError extends Error {
-  readonly code = 'ECALENDAR';
+  readonly code = 'ECALENDAR' satisfies ErrorCode;
   constructor(message: string) {
     super(message);
     this.name = 'CalendarError';

@@ -2,6 +2,7 @@
  * The report vocabulary: categories, urgency, statuses and report numbers.
  * Pure and deterministic: safe to import from workflow code.
  */
+import { type ErrorCode } from './errors.js';
 
 /** The seven report categories (信息报送范围), in the seed's order. */
 export const CATEGORIES = [
@@ -77,7 +78,7 @@ const REPORT_NUMBER_RE = /^R-(\d{4})-(\d{4,})$/;
 const REPORT_NUMBER_IN_TEXT_RE = /(?<![A-Za-z0-9])[RrＲ][-－—–‐](\d{4})[-－—–‐](\d{4,})(?![0-9])/;
 
 export class ReportNumberError extends Error {
-  readonly code = 'EREPORTNUMBER';
+  readonly code = 'EREPORT_NUMBER' satisfies ErrorCode;
   constructor(message: string) {
     super(message);
     this.name = 'ReportNumberError';

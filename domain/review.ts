@@ -3,6 +3,7 @@
  * Resolved once, before the report's workflow starts, from the configuration's rules.
  */
 import type { CategoryLabel, Urgency } from './report.js';
+import { type ErrorCode } from './errors.js';
 
 export interface Person {
   name: string;
@@ -46,7 +47,7 @@ export interface ChainRequest {
 }
 
 export class ReviewChainError extends Error {
-  readonly code = 'EREVIEWCHAIN';
+  readonly code = 'EREVIEW_CHAIN' satisfies ErrorCode;
   constructor(message: string) {
     super(message);
     this.name = 'ReviewChainError';

@@ -14,6 +14,7 @@ import { formatLocalDate, fromLocal, parseClock, toLocal } from '../domain/time.
 import { planContext } from '../activities/plan.js';
 import { missingReportRobots } from '../chat/index.js';
 import { expectedReportWorkflow, expectedWorkflowId, satisfyExpectedSignal, type ExpectedReportInput } from '../workflows/expected.js';
+import { type ErrorCodes } from '../domain/errors.js';
 
 export interface Expectation {
   /** Stable id; default derived from department, title and event end (registering twice is the same). */
@@ -27,7 +28,7 @@ export interface Expectation {
 
 export class ExpectationError extends Error {
   constructor(
-    readonly code: 'EEXPECT_DEPARTMENT' | 'EEXPECT_ICS',
+    readonly code: ErrorCodes<'EEXPECT_DEPARTMENT' | 'EEXPECT_ICS'>,
     message: string,
   ) {
     super(message);

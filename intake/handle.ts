@@ -32,6 +32,7 @@ import { MailParseError, parseMailWithContent } from './parse-mail.js';
 import { SubmissionError, submitReport } from './submit.js';
 import { keepText, wholeText } from './texts.js';
 import { QuarantineDesk, type QuarantineReasonCode } from '../db/quarantine-desk.js';
+import { type ErrorCodes } from '../domain/errors.js';
 
 export interface IntakeDeps {
   config: Config;
@@ -490,7 +491,7 @@ async function noteOnDesk(deps: IntakeDeps, message: IncomingMessage, input: Mai
   });
 }
 
-export type AcceptErrorCode = 'EACCEPT_GONE' | 'EACCEPT_REFUSED';
+export type AcceptErrorCode = ErrorCodes<'EACCEPT_GONE' | 'EACCEPT_REFUSED'>;
 
 export class AcceptError extends Error {
   constructor(

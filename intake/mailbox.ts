@@ -31,6 +31,7 @@
 import { EventEmitter } from 'node:events';
 import { ImapFlow, type FetchMessageObject } from 'imapflow';
 import { OrderedPool } from './ordered-pool.js';
+import { type ErrorCodes } from '../domain/errors.js';
 
 export interface IncomingMessage {
   uid: number;
@@ -89,7 +90,7 @@ export interface MailboxHealth {
   handled: { processed: number; quarantined: number; failed: number };
 }
 
-export type MailboxErrorCode =
+export type MailboxErrorCode = ErrorCodes<
   | 'EAUTH' // login refused
   | 'ECONNECT' // server unreachable, TLS or greeting failure
   | 'EFOLDER' // a folder could not be created or the mailbox selected
@@ -98,7 +99,8 @@ export type MailboxErrorCode =
   | 'EHANDLER' // handle() threw
   | 'EUNSUPPORTED' // the server lacks both MOVE and UIDPLUS
   | 'EOPTIONS'
-  | 'ESTOPPED'; // stop() before the first connection
+  | 'ESTOPPED' // stop() before the first connection
+>;
 
 export class MailboxError extends Error {
   override readonly name = 'MailboxError';

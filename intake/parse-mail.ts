@@ -19,9 +19,10 @@
 import iconv from 'iconv-lite';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import type { MailAddress, MailAttachmentInfo, MailInput } from '../domain/mail/types.js';
+import { type ErrorCode } from '../domain/errors.js';
 
 export class MailParseError extends Error {
-  readonly code = 'EMAILPARSE';
+  readonly code = 'EMAIL_PARSE' satisfies ErrorCode;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'MailParseError';
@@ -223,7 +224,7 @@ function attachmentInfo(a: ParsedMail['attachments'][number]): MailAttachmentInf
  * `receivedAt` is `options.receivedAt`, else the Date header, else the Unix epoch (1970-01-01) as an
  * explicit "unknown" marker: callers that know better (the CLI uses the file's mtime, the intake
  * the IMAP INTERNALDATE) should pass `receivedAt`.
- * @throws MailParseError (code 'EMAILPARSE') when the input is empty or not a mail at all.
+ * @throws MailParseError (code 'EMAIL_PARSE') when the input is empty or not a mail at all.
  */
 export async function parseMail(raw: Buffer | string, options: { receivedAt?: Date } = {}): Promise<MailInput> {
   return (await parse(raw, options)).input;

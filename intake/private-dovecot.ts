@@ -15,6 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { type ErrorCodes } from '../domain/errors.js';
 
 export interface DovecotUser {
   user: string;
@@ -54,7 +55,7 @@ export interface PrivateDovecot {
 /** An error starting Dovecot: `code` is EDOVECOT_MISSING (binary or system users not installed) or EDOVECOT_START. */
 export class DovecotError extends Error {
   constructor(
-    readonly code: 'EDOVECOT_MISSING' | 'EDOVECOT_START',
+    readonly code: ErrorCodes<'EDOVECOT_MISSING' | 'EDOVECOT_START'>,
     message: string,
   ) {
     super(message);

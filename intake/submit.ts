@@ -22,6 +22,7 @@ import { reportWorkflow } from '../workflows/report.js';
 import { linkExpectation } from './expected.js';
 import { countSubmission } from '../ops/metrics.js';
 import { keepText } from './texts.js';
+import { type ErrorCodes } from '../domain/errors.js';
 
 export interface Submission {
   origin: { kind: 'mail' | 'web'; ref: string };
@@ -39,7 +40,7 @@ export interface Submission {
   expectedId?: string | undefined;
 }
 
-export type SubmissionErrorCode = 'ESUBMIT_UNKNOWN_SENDER' | 'ESUBMIT_DEPARTMENT';
+export type SubmissionErrorCode = ErrorCodes<'ESUBMIT_UNKNOWN_SENDER' | 'ESUBMIT_DEPARTMENT'>;
 
 export class SubmissionError extends Error {
   constructor(

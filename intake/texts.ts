@@ -10,6 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { excerpt, INLINE_TEXT_CHARS, type TextRef } from '../domain/lifecycle.js';
 import { attachmentPath, storeAttachment } from './attachments.js';
+import { type ErrorCode } from '../domain/errors.js';
 
 export interface KeptText {
   /** The whole text when short, else its excerpt. */
@@ -19,7 +20,7 @@ export interface KeptText {
 }
 
 export class TextStoreError extends Error {
-  readonly code = 'ETEXTSTORE';
+  readonly code = 'ETEXT_STORE' satisfies ErrorCode;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'TextStoreError';

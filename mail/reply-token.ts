@@ -52,7 +52,7 @@ function signature(claims: ReplyTokenClaims, recipient: string, secret: string):
 export function mintReplyToken(o: MintOptions): string {
   if (o.secret.length < 16) throw Object.assign(new Error('The reply-token secret must have at least 16 characters'), { code: 'ESECRET' });
   const [, year, seq] = /^R-(\d{4})-(\d{4,})$/.exec(o.reportId) ?? [];
-  if (!year || !seq) throw Object.assign(new Error(`Not a report number: ${o.reportId}`), { code: 'EREPORTNUMBER' });
+  if (!year || !seq) throw Object.assign(new Error(`Not a report number: ${o.reportId}`), { code: 'EREPORT_NUMBER' });
   return `r${year}-${seq}-${o.round}-${o.step ?? 'x'}-${signature(o, o.recipient, o.secret)}`;
 }
 

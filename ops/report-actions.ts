@@ -17,6 +17,7 @@ import { REFUSAL_TEXT, type ActionBase, type RefusalReason } from '../domain/lif
 import type { Person } from '../domain/review.js';
 import { keepText } from '../intake/texts.js';
 import { approveSignal, reassignSignal, remindSignal, sendBackSignal, withdrawSignal } from '../workflows/report.js';
+import { type ErrorCodes } from '../domain/errors.js';
 
 export type ReportAction =
   | { kind: 'withdraw'; reason: string }
@@ -25,7 +26,7 @@ export type ReportAction =
   | { kind: 'approve' }
   | { kind: 'sendBack'; reason: string };
 
-export type ReportActionErrorCode = 'EACTION_NOT_FOUND' | 'EACTION_CLOSED' | 'EACTION_INVALID' | 'EACTION_TIMEOUT';
+export type ReportActionErrorCode = ErrorCodes<'EACTION_NOT_FOUND' | 'EACTION_CLOSED' | 'EACTION_INVALID' | 'EACTION_TIMEOUT'>;
 
 export class ReportActionError extends Error {
   constructor(

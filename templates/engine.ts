@@ -15,6 +15,7 @@ import { findCategory, REPORT_STATUS_LABELS, URGENCY_LABELS, type ReportStatus, 
 import { formatAmount, formatDateTime, formatDuration, formatSize, toInstant, type DurationUnit } from './format.js';
 import { isPhraseKey, LABELS, PHRASES } from './strings.js';
 import { LOCALES, type Locale } from './types.js';
+import { type ErrorCode } from '../domain/errors.js';
 
 export type OutputMode = 'html' | 'text';
 
@@ -27,7 +28,7 @@ export interface RenderFrame {
 
 /** A template failed to render; names the template file and, when known, the field and the expression. */
 export class TemplateError extends Error {
-  readonly code = 'ETEMPLATE';
+  readonly code = 'ETEMPLATE' satisfies ErrorCode;
   constructor(
     /** File under templates/, e.g. "zh-CN/receipt.html.hbs". */
     readonly template: string,

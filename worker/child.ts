@@ -7,6 +7,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { projectFile, RUNNING_FROM_DIST } from '../config/paths.js';
+import { type ErrorCode } from '../domain/errors.js';
 
 /** Heap cap of the worker child (MB): keeps it well under 300 MB RSS with thousands of reports waiting. */
 export const WORKER_HEAP_MB = 160;
@@ -47,7 +48,7 @@ export interface WorkerChildOptions {
 }
 
 export class WorkerChildError extends Error {
-  readonly code = 'EWORKER';
+  readonly code = 'EWORKER' satisfies ErrorCode;
 }
 
 /** Starts `baosong worker` as a child; resolves once its worker polls Temporal, rejects if it exits first. */

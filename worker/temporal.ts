@@ -17,6 +17,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
 import { projectFile } from '../config/paths.js';
 import type { Config } from '../config/schema.js';
+import { type ErrorCode } from '../domain/errors.js';
 
 export interface TemporalTarget {
   nativeConnection: NativeConnection;
@@ -32,7 +33,7 @@ export interface TemporalTarget {
 }
 
 export class TemporalUnavailableError extends Error {
-  readonly code = 'ETEMPORAL';
+  readonly code = 'ETEMPORAL' satisfies ErrorCode;
 }
 
 export const DEMO_SERVER_PATH = projectFile('temporal-server', 'bin', 'temporal-test-server');

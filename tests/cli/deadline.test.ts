@@ -61,6 +61,9 @@ describe('baosong deadline', () => {
     const bad = await runCli(['deadline', '--event', '2026-02-30T10:00'], { cwd: empty });
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/--event: "2026-02-30T10:00" is not a real calendar date/);
+    // The code's line from the one list of error codes (domain/errors.ts), in the terminal's language.
+    expect(bad.stderr).toContain('  EDEADLINE: 无法计算截止时间\n');
+    expect((await runCli(['deadline', '--event', '2026-02-30T10:00'], { cwd: empty, env: { BAOSONG_LOCALE: 'en' } })).stderr).toContain('  EDEADLINE: The deadline cannot be computed\n');
     const urgency = await runCli(['deadline', '--event', '2026-10-01T10:00', '--urgency', 'soon'], { cwd: empty });
     expect(urgency.code).not.toBe(0);
     expect(urgency.stderr).toMatch(/Allowed choices are routine, major, urgent/);

@@ -76,7 +76,7 @@ describe.each(DIALECTS)('read model on %s', (dialect) => {
 
     test('a year that is not four digits is refused before anything is written', async () => {
       const readModel = await backend.readModel();
-      await expect(readModel.allocateReportNumber('a', 26)).rejects.toMatchObject({ code: 'EREPORTNUMBER' });
+      await expect(readModel.allocateReportNumber('a', 26)).rejects.toMatchObject({ code: 'EREPORT_NUMBER' });
       expect(await readModel.allocateReportNumber('a', 2026)).toBe('R-2026-0001');
     });
   });

@@ -221,13 +221,13 @@ describe('parseMail: unreadable input', () => {
     ['a PDF', Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n', 'latin1'), /不是邮件格式/],
     ['plain prose', '你好，这是一段文字，不是邮件。', /不是邮件格式/],
     ['binary in the header', Buffer.from('From: a@school.test\r\nX-Bad: \0\0\r\n\r\nbody'), /二进制/],
-  ])('%s → EMAILPARSE', async (_name, input, message) => {
+  ])('%s → EMAIL_PARSE', async (_name, input, message) => {
     const err: unknown = await parseMail(input).then(
       () => null,
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(MailParseError);
-    expect(err).toMatchObject({ code: 'EMAILPARSE' });
+    expect(err).toMatchObject({ code: 'EMAIL_PARSE' });
     expect((err as Error).message).toMatch(message);
   });
 });
