@@ -18,6 +18,8 @@ export function createExpectedActivities(deps: { config: Config; readModel: Read
       if (!existing) {
         await readModel.recordExpected({ id: input.id, departmentId: input.department.id, title: input.title, eventEnd: input.eventEnd, urgency: input.urgency, dueAt: input.dueAt, source: 'cli', createdAt: new Date() });
       }
+      // A deadline planned again on a new calendar (the workflow's input keeps the first one; the row follows).
+      else if (existing.dueAt !== input.dueAt) await readModel.moveExpectedDue(input.id, input.dueAt);
       if (status !== 'waiting' || existing?.status !== 'waiting') await readModel.markExpected(input.id, status, reportId);
     },
 

@@ -25,6 +25,11 @@ export function createPlanActivities(config: Config) {
     planRevisionWindow({ from }: { from: string }): Promise<RevisionPlan> {
       return Promise.resolve(planRevision(new Date(from), ctx));
     },
+    /** An expected report's deadline and reminder, planned again when the calendar changed. */
+    planExpectedDeadline({ eventEnd, urgency }: { eventEnd: string; urgency: Urgency }): Promise<{ dueAt: string; remindAt: string | null }> {
+      const plan = planReview(new Date(eventEnd), urgency, ctx);
+      return Promise.resolve({ dueAt: plan.dueAt, remindAt: plan.reminders[0] ?? null });
+    },
     /** A report overdue for a long time: the next batch of reminders. */
     planOverdueReminders({ after, urgency }: { after: string; urgency: Urgency }): Promise<string[]> {
       return Promise.resolve(planMoreOverdueReminders(new Date(after), urgency, ctx));

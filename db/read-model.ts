@@ -585,6 +585,11 @@ export class ReadModel {
     return row;
   }
 
+  /** The calendar changed and the expected report planned its deadline again (workflows/expected.ts). */
+  async moveExpectedDue(id: string, dueAt: Instant, at: Instant = new Date()): Promise<void> {
+    await this.#db.updateTable('expected_reports').set({ due_at: toIso(dueAt, 'dueAt'), updated_at: toIso(at, 'at') }).where('id', '=', id).execute();
+  }
+
   /** The digest of an ISO week (e.g. "2026-W48"), or null when none was computed. */
   async digestFor(week: string): Promise<DigestRecord | null> {
     const row = await this.#db.selectFrom('digests').selectAll().where('week', '=', week).executeTakeFirst();

@@ -14,6 +14,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../config/schema.js';
 import type { ReadModel } from '../db/read-model.js';
 import { LAW_YEARS, STATUTORY_YEARS } from '../domain/calendar.js';
+import { expectedCalendarChangedSignal, expectedWorkflowId } from '../workflows/expected.js';
 import { calendarChangedSignal } from '../workflows/report.js';
 
 export interface ReplanResult {
@@ -21,6 +22,8 @@ export interface ReplanResult {
   signalled: number;
   /** Reports that had closed meanwhile. */
   closed: number;
+  /** Expected reports still waiting (漏报 watch) that were told. */
+  expected: number;
 }
 
 /** What the working days depend on: the school's overrides and schedules, and which years the built-in tables have. */
@@ -29,9 +32,9 @@ export function calendarFingerprint(config: Config): string {
   return createHash('sha256').update(JSON.stringify(facts)).digest('hex').slice(0, 32);
 }
 
-/** Tells every report in review to plan its round again on the current calendar. */
+/** Tells every report in review, and every expected report still waiting, to plan again on the current calendar. */
 export async function replanOpenReports(deps: { client: Client; readModel: ReadModel }): Promise<ReplanResult> {
-  const result: ReplanResult = { signalled: 0, closed: 0 };
+  const result: ReplanResult = { signalled: 0, closed: 0, expected: 0 };
   for (const report of await deps.readModel.listReports({ status: 'in_review' })) {
     try {
       await deps.client.workflow.getHandle(report.workflowId).signal(calendarChangedSignal);
@@ -39,6 +42,15 @@ export async function replanOpenReports(deps: { client: Client; readModel: ReadM
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       result.closed += 1; // closed since the read model was written: nothing to plan
+    }
+  }
+  // An expected report's deadline is planned on the calendar too (漏报 at the wrong time otherwise).
+  for (const expected of await deps.readModel.listExpected({ status: 'waiting' })) {
+    try {
+      await deps.client.workflow.getHandle(expectedWorkflowId(expected.id)).signal(expectedCalendarChangedSignal);
+      result.expected += 1;
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
   }
   return result;

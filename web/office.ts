@@ -325,6 +325,7 @@ export function officeRoutes(app: FastifyInstance, web: Web): void {
         refused: typeof e.detail.refused === 'string' ? (e.detail.refused as never) : null,
       })),
       locale,
+      web.config.school.timeZone,
     );
     return web.page(
       req,

@@ -45,7 +45,7 @@ export function statusRoutes(app: FastifyInstance, web: Web): void {
         checks,
         checksText: web.t(req, 'checks.status', { n: checks.length }),
         checksError: checks.some((c) => c.error),
-        timeline: timelineItems(view.timeline, locale),
+        timeline: timelineItems(view.timeline, locale, web.config.school.timeZone),
         earlier: view.timelineTotal > view.timeline.length ? web.t(req, 'status.earlier', { shown: view.timeline.length, total: view.timelineTotal, comments: view.comments }) : null,
       },
       { title: `${id} · ${web.strings(req)['status.heading']}` },

@@ -8,7 +8,7 @@ import type { ReportStatusView, TimelineEntry } from '../domain/lifecycle.js';
 import type { ReportContent } from './facts.js';
 import { REFUSAL_TEXT, type RefusalReason } from '../domain/lifecycle.js';
 import { findCategory } from '../domain/report.js';
-import { formatDuration } from '../templates/format.js';
+import { formatDateTime, formatDuration } from '../templates/format.js';
 import type { Locale } from '../templates/types.js';
 import { Html } from './html.js';
 import { fill, STEP_LABELS, TIMELINE_LABELS, WEB_STRINGS } from './strings.js';
@@ -41,13 +41,34 @@ export interface TimelineItem {
   note: string | null;
 }
 
-export function timelineItems(entries: readonly TimelineEntry[], locale: Locale): TimelineItem[] {
+export function timelineItems(entries: readonly TimelineEntry[], locale: Locale, timeZone: string): TimelineItem[] {
   return entries.map((e) => ({
     at: e.at,
     label: `${TIMELINE_LABELS[e.type]?.[locale] ?? e.type}${e.step !== null && e.type !== 'received' ? ` · ${locale === 'en' ? `step ${e.step + 1}` : `第 ${e.step + 1} 步`}` : ''}`,
     actor: e.actor ? e.actor.name : null,
-    note: e.type === 'refused' ? refusalText(e.refused, locale) : e.type === 'received' && e.note === 'late' ? (locale === 'en' ? 'late' : '迟报') : e.note,
+    note:
+      e.type === 'refused'
+        ? refusalText(e.refused, locale)
+        : e.type === 'received' && e.note === 'late'
+          ? locale === 'en'
+            ? 'late'
+            : '迟报'
+          : e.type === 'deadline_moved'
+            ? movedDeadline(e.note, locale, timeZone)
+            : e.note,
   }));
+}
+
+/**
+ * The workflow records a moved deadline as two instants ("2027-01-01T08:00:00.000Z → 2027-01-04T08:00:00.000Z",
+ * data kept as it is for old histories); people read the school's wall clock.
+ */
+function movedDeadline(note: string | null, locale: Locale, timeZone: string): string | null {
+  const [before, after] = (note ?? '').split(' → ');
+  if (!before || !after || Number.isNaN(Date.parse(before)) || Number.isNaN(Date.parse(after))) return note;
+  const b = formatDateTime(before, locale, timeZone);
+  const a = formatDateTime(after, locale, timeZone);
+  return locale === 'en' ? `was due ${b}, now due ${a}` : `原定 ${b} 截止，现改为 ${a}`;
 }
 
 const HTML_BODY_RE = /<\s*(p|div|br|span|strong|b|i|em|ul|ol|li|table|a|img|h[1-6])\b[^>]*>/i;

@@ -14,7 +14,10 @@ import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
 import { ChatRobots } from '../../chat/index.js';
 import type { Config } from '../../config/schema.js';
+import { registerExpectation } from '../../intake/expected.js';
 import { replanIfCalendarChanged } from '../../ops/calendar-replan.js';
+import { timelineItems } from '../../web/view.js';
+import { expectedStatusQuery, expectedWorkflowId } from '../../workflows/expected.js';
 import { SECRET, startHarness, testWorkflowCode, waitForStatus, type Harness } from '../support/baosong.js';
 import { advanceTo, createTestEnv, createTestWorker } from '../support/temporal.js';
 import { SCHEDULE_2027 } from '../fixtures/schedule-2027.js';
@@ -57,6 +60,10 @@ describe('a running report when the office adds next year’s holiday schedule',
     // Planned on the law's holidays alone: 除夕 (Fri 5th) to 初三 (Mon 8th) off, due Tuesday.
     let status = await waitForStatus(handle, (s) => s.status === 'in_review');
     expect(status.deadlines.reviewDueAt).toBe('2027-02-09T02:00:00.000Z');
+    // An expected report of 德育处 on the same day is planned the same way (漏报 on Tuesday if nothing comes).
+    const expected = await registerExpectation({ client: env.client, config: h.config, readModel: h.readModel }, { departmentId: 'deyu', title: '寒假安全教育', eventEnd: t0, urgency: 'routine', source: 'cli' });
+    expect(expected.dueAt).toBe('2027-02-09T02:00:00.000Z');
+    const expectedHandle = env.client.workflow.getHandle(expectedWorkflowId(expected.id));
 
     // The office copies the schedule into the configuration; the worker restarts with it.
     const config: Config = { ...h.config, calendar: { ...h.config.calendar, statutory: { '2027': schedule2027 } } };
@@ -66,13 +73,18 @@ describe('a running report when the office adds next year’s holiday schedule',
     const worker = await createTestWorker(env, { taskQueue: config.temporal.taskQueue, ...testWorkflowCode(), activities });
     second = { worker, running: worker.run() };
     const told = await replanIfCalendarChanged({ client: env.client, readModel: h.readModel, config });
-    expect(told).toEqual({ signalled: 1, closed: 0 });
+    expect(told).toEqual({ signalled: 1, closed: 0, expected: 1 });
     expect(await replanIfCalendarChanged({ client: env.client, readModel: h.readModel, config })).toBeNull(); // once per change
 
     status = await waitForStatus(handle, (s) => s.deadlines.reviewDueAt === '2027-02-15T02:00:00.000Z');
     expect(status.timeline.map((e) => e.type)).toContain('deadline_moved');
     const moved = status.timeline.find((e) => e.type === 'deadline_moved');
     expect(moved?.note).toBe('2027-02-09T02:00:00.000Z → 2027-02-15T02:00:00.000Z');
+    // People read it on the school's clock (status page, office page).
+    expect(timelineItems([moved!], 'zh-CN', 'Asia/Shanghai')[0]?.note).toBe('原定 2027年2月9日 10:00（周二） 截止，现改为 2027年2月15日 10:00（周一）');
+    // The expected report too: its workflow and the dashboard's row.
+    await expect.poll(async () => (await expectedHandle.query(expectedStatusQuery)).dueAt, { timeout: 10_000 }).toBe('2027-02-15T02:00:00.000Z');
+    await expect.poll(async () => (await h.readModel.getExpected(expected.id))?.dueAt, { timeout: 10_000 }).toBe('2027-02-15T02:00:00.000Z');
     // The dashboard's copy agrees.
     await expect.poll(async () => (await h.readModel.getReport(reportId))?.reviewDueAt, { timeout: 10_000 }).toBe('2027-02-15T02:00:00.000Z');
 
@@ -80,9 +92,13 @@ describe('a running report when the office adds next year’s holiday schedule',
     await advanceTo(env, new Date('2027-02-10T12:00:00+08:00'));
     await new Promise((r) => setTimeout(r, 500));
     expect(h.smtp.mails.filter((m) => m.reportId === reportId && m.kind === 'escalation')).toEqual([]);
+    expect((await expectedHandle.query(expectedStatusQuery)).status).toBe('waiting'); // not 漏报 at the old time
     await advanceTo(env, new Date('2027-02-15T10:05:00+08:00'));
     const [escalation] = await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'escalation');
     expect(escalation!.date?.toISOString()).toBe('2027-02-15T02:00:00.000Z');
+    expect(await expectedHandle.result()).toMatchObject({ status: 'missing', dueAt: '2027-02-15T02:00:00.000Z' });
+    const [missing] = await h.smtp.waitFor((m) => m.kind === 'missing' && m.subject.includes('寒假安全教育'));
+    expect(missing!.date?.toISOString()).toBe('2027-02-15T02:00:00.000Z');
   });
 
   it('`baosong calendar replan` tells the reports in review, on the service’s database and Temporal', async () => {
@@ -93,6 +109,6 @@ describe('a running report when the office adds next year’s holiday schedule',
     expect(open).toBeGreaterThan(0);
     const r = await runCli(['calendar', 'replan', '--config', file], { env: { TEMPORAL_ADDRESS: env.address, DATABASE_URL: '' } });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ signalled: open, closed: 0 });
+    expect(JSON.parse(r.stdout)).toEqual({ signalled: open, closed: 0, expected: 0 });
   });
 });
