@@ -186,35 +186,27 @@ describe('MailboxWatcher against Dovecot', () => {
     expect(h.watcher.health()).toMatchObject({ state: 'idle', disconnectedSince: null, handled: { processed: 1, failed: 0 } });
   });
 
-  it('handles mail appended while idle within about a second of the append (server notice ~0.5 s)', async () => {
+  it('handles mail appended while idle on the server's notice, not on a poll', async () => {
+    // The refresh is 10 minutes away and no check runs sooner: only the server's IDLE notice can have the mails
+    // handled within the 5 s the test waits. How fast is bench:intake's (p95 mail → receipt vs the notice); a
+    // wall-clock bound here would only measure how loaded the machine running the suite is.
     const user = freshUser();
-    const h = watch(dovecot, user);
-    let noticeAt = 0;
-    h.watcher.on('notice', () => {
-      noticeAt ||= performance.now();
-    });
+    const h = watch(dovecot, user, { idleRefreshMs: 600_000 });
+    let notices = 0;
+    h.watcher.on('notice', () => void notices++);
     await h.watcher.start();
     await until('idle', () => h.watcher.health().state === 'idle');
 
-    const latencies: number[] = [];
-    const overheads: number[] = [];
     for (let i = 0; i < 3; i++) {
-      noticeAt = 0;
       const before = h.seen.length;
-      const t0 = performance.now();
+      const noticesBefore = notices;
       await dovecot.append(user.user, 'INBOX', mail(`live${i}`));
       await until('handled', () => h.seen.length > before && h.handled.length > before, 5_000);
-      latencies.push(performance.now() - t0);
-      overheads.push(performance.now() - noticeAt);
+      expect(notices).toBeGreaterThan(noticesBefore); // the server told us, and that is what we acted on
       await until('idle again', () => h.watcher.health().state === 'idle');
     }
     expect(h.seen).toEqual(['live0', 'live1', 'live2']);
     expect(await ids(dovecot, user, 'Processed')).toEqual(['live0', 'live1', 'live2']);
-    for (const ms of latencies) expect(ms).toBeLessThan(1_000);
-    // From the server's EXISTS to the message being moved: FETCH + handle + MOVE on loopback, no waiting
-    // of our own (typically under 20 ms; the bounds leave room for a loaded CI machine).
-    for (const ms of overheads) expect(ms).toBeLessThan(300);
-    expect([...overheads].sort((a, b) => a - b)[1]).toBeLessThan(100);
   });
 
   it('handles 20 mails appended back-to-back exactly once each, in order', async () => {

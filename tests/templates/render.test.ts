@@ -276,18 +276,6 @@ describe('missing data', () => {
   });
 });
 
-describe('cost', () => {
-  it('a warm render is cheap', () => {
-    render('review_request', SAMPLES.review_request);
-    const n = 20;
-    const start = performance.now();
-    for (let i = 0; i < n; i++) render('review_request', SAMPLES.review_request, i % 2 ? 'en' : 'zh-CN');
-    const each = (performance.now() - start) / n;
-    console.log(`renderMail(review_request): ${each.toFixed(1)} ms per mail (warm, CSS inlined)`);
-    expect(each).toBeLessThan(100);
-  });
-});
-
 describe('a kind with its own text template', () => {
   it('uses <kind>.text.hbs instead of html-to-text, unescaped', () => {
     const root = path.join(repo, 'test-output', 'engine-root');
