@@ -186,7 +186,7 @@ describe('MailboxWatcher against Dovecot', () => {
     expect(h.watcher.health()).toMatchObject({ state: 'idle', disconnectedSince: null, handled: { processed: 1, failed: 0 } });
   });
 
-  it('handles mail appended while idle on the server's notice, not on a poll', async () => {
+  it('handles mail appended while idle on the server’s notice, not on a poll', async () => {
     // The refresh is 10 minutes away and no check runs sooner: only the server's IDLE notice can have the mails
     // handled within the 5 s the test waits. How fast is bench:intake's (p95 mail → receipt vs the notice); a
     // wall-clock bound here would only measure how loaded the machine running the suite is.
