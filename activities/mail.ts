@@ -12,12 +12,12 @@ import { findingItems } from '../domain/checks/index.js';
 import type { ReadModel } from '../db/read-model.js';
 import { REFUSAL_TEXT, type RefusalReason, type ReportMailRequest } from '../domain/lifecycle.js';
 import type { Person } from '../domain/review.js';
-import { attachmentPath } from '../intake/attachments.js';
+import { attachmentPath } from '../storage/attachments.js';
 import { fileUrl, reviseUrl, reviewUrls, statusUrl } from '../mail/links.js';
 import { mailDomain, reportMessageId, threadHeaders } from '../mail/message-id.js';
 import { mintReplyToken, replyAddress } from '../mail/reply-token.js';
 import { deliverOnce } from '../mail/deliver.js';
-import { wholeText } from '../intake/texts.js';
+import { wholeText } from '../storage/texts.js';
 import type { MailTransport } from '../mail/transport.js';
 import { renderMail, TemplateError, type AttemptedAction, type MailData } from '../templates/render.js';
 

@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Config } from '../config/schema.js';
 import type { ReadModel } from '../db/read-model.js';
 import type { ReadModelUpdate } from '../domain/lifecycle.js';
-import { wholeText } from '../intake/texts.js';
+import { wholeText } from '../storage/texts.js';
 
 export function createPublishActivities(deps: { config: Config; readModel: ReadModel; fetch?: typeof fetch }) {
   const { config, readModel } = deps;

@@ -4,9 +4,9 @@ import type { Config } from '../config/schema.js';
 import { reportFindings } from '../config/school.js';
 import type { ReadModel } from '../db/read-model.js';
 import { ReportFindings } from '../db/report-findings.js';
-import { wholeText } from '../intake/texts.js';
+import { wholeText } from '../storage/texts.js';
 import type { ReportEventRecord } from '../db/rows.js';
-import { attachmentRelativePath } from '../intake/attachments.js';
+import { attachmentRelativePath } from '../storage/attachments.js';
 import type { ReadModelUpdate, TimelineEntry } from '../domain/lifecycle.js';
 import { countReportEvent } from '../ops/metrics.js';
 

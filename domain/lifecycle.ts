@@ -20,7 +20,7 @@ export interface AttachmentRef {
 
 /**
  * A long text (a report's body, a comment, a send-back reason) stored like an attachment: content-addressed
- * in the data directory (intake/texts.ts). The workflow keeps the reference and a readable excerpt.
+ * in the data directory (storage/texts.ts). The workflow keeps the reference and a readable excerpt.
  */
 export interface TextRef {
   sha256: string;
@@ -108,7 +108,7 @@ export interface ActionBase {
 }
 
 export type ApproveAction = ActionBase;
-// Texts: whole when short, else an excerpt and the reference of the stored whole (intake/texts.ts: keepText).
+// Texts: whole when short, else an excerpt and the reference of the stored whole (storage/texts.ts: keepText).
 export type SendBackAction = ActionBase & { reason: string; reasonRef?: TextRef | null | undefined };
 export type ReviseAction = ActionBase & { title?: string | undefined; body?: string | undefined; bodyRef?: TextRef | null | undefined; attachments?: AttachmentRef[] | undefined };
 export type WithdrawAction = ActionBase & { reason?: string | undefined; reasonRef?: TextRef | null | undefined };

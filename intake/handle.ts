@@ -22,15 +22,15 @@ import type { MailTransport } from '../mail/transport.js';
 import { renderNotice } from '../templates/render.js';
 import { approveSignal, commentSignal, reviseSignal, sendBackSignal, statusQuery } from '../workflows/report.js';
 import { readFile } from 'node:fs/promises';
-import { attachmentPath, cleanFilename, storeAttachment } from './attachments.js';
-import { hasActiveExtension, uploadType } from './file-type.js';
+import { attachmentPath, cleanFilename, storeAttachment } from '../storage/attachments.js';
+import { hasActiveExtension, uploadType } from '../storage/file-type.js';
 import { checkSender, type Authenticity, type AuthenticityOptions } from './authenticity.js';
 import type { Disposition, IncomingMessage } from './mailbox.js';
 import { expectationAnswered } from './expected.js';
 import { forwardedCopyOfOurs, ownMailCameBack } from './loop.js';
 import { MailParseError, parseMailWithContent } from './parse-mail.js';
 import { SubmissionError, submitReport } from './submit.js';
-import { keepText, wholeText } from './texts.js';
+import { keepText, wholeText } from '../storage/texts.js';
 import { QuarantineDesk, type QuarantineReasonCode } from '../db/quarantine-desk.js';
 import { type ErrorCodes } from '../domain/errors.js';
 
@@ -129,7 +129,7 @@ function originRef(ctx: Context): string {
 }
 
 /**
- * Stores the attachments after the same checks as the web form (intake/file-type.ts): an allowed type whose
+ * Stores the attachments after the same checks as the web form (storage/file-type.ts): an allowed type whose
  * bytes are really of that type, a name without bidirectional tricks that does not end like a program.
  * Returns a reason when one is too large, not allowed, or not what it claims to be; then nothing is stored.
  */

@@ -21,7 +21,7 @@ import { reportChatPlan } from '../chat/index.js';
 import { reportWorkflow } from '../workflows/report.js';
 import { linkExpectation } from './expected.js';
 import { countSubmission } from '../ops/metrics.js';
-import { keepText } from './texts.js';
+import { keepText } from '../storage/texts.js';
 import { type ErrorCodes } from '../domain/errors.js';
 
 export interface Submission {

@@ -15,7 +15,7 @@ import type { ReadModel } from '../db/read-model.js';
 import type { ReportEvent } from '../db/rows.js';
 import { REFUSAL_TEXT, type ActionBase, type RefusalReason } from '../domain/lifecycle.js';
 import type { Person } from '../domain/review.js';
-import { keepText } from '../intake/texts.js';
+import { keepText } from '../storage/texts.js';
 import { approveSignal, reassignSignal, remindSignal, sendBackSignal, withdrawSignal } from '../workflows/report.js';
 import { type ErrorCodes } from '../domain/errors.js';
 

@@ -7,7 +7,7 @@
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { AttachmentRef, ReportInput, ReportStatusView } from '../domain/lifecycle.js';
-import { wholeText } from '../intake/texts.js';
+import { wholeText } from '../storage/texts.js';
 
 const MAX_CACHED = 500;
 /** A page shows a report's text up to this many characters. */

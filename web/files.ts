@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Attachment } from '../db/rows.js';
-import { attachmentPath } from '../intake/attachments.js';
+import { attachmentPath } from '../storage/attachments.js';
 import { fileUrl, verifyFileLink } from '../mail/links.js';
 import type { Web } from './server.js';
 

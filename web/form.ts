@@ -8,7 +8,7 @@ import type { Web } from './server.js';
 
 /** Files one report may carry through the form (the multipart limits in server.ts follow it). */
 export const MAX_FILES = 9;
-import { describeContent, typeNames, uploadType } from '../intake/file-type.js';
+import { describeContent, typeNames, uploadType } from '../storage/file-type.js';
 
 const MB = 1024 * 1024;
 

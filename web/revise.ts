@@ -7,14 +7,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AttachmentRef, ReportStatusView } from '../domain/lifecycle.js';
 import { REPORT_STATUS_LABELS } from '../domain/report.js';
-import { storeAttachment } from '../intake/attachments.js';
-import { keepText } from '../intake/texts.js';
+import { storeAttachment } from '../storage/attachments.js';
+import { keepText } from '../storage/texts.js';
 import { statusUrl, verifyReviseLink, type ReviseClaims } from '../mail/links.js';
 import { reviseSignal, statusQuery } from '../workflows/report.js';
 import { withFiles } from './files.js';
 import { readMultipartForm } from './form.js';
 import type { Web } from './server.js';
-import { typeNames } from '../intake/file-type.js';
+import { typeNames } from '../storage/file-type.js';
 import { reportSummary, timeLeft } from './view.js';
 
 type Params = { Params: { token: string } };

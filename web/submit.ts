@@ -8,12 +8,12 @@ import { identify } from '../config/school.js';
 import type { AttachmentRef } from '../domain/lifecycle.js';
 import { CATEGORIES, URGENCIES, URGENCY_LABELS, type Urgency } from '../domain/report.js';
 import { parseDateTime, toLocal } from '../domain/time.js';
-import { storeAttachment } from '../intake/attachments.js';
+import { storeAttachment } from '../storage/attachments.js';
 import { SubmissionError, submitReport, submittingDepartment } from '../intake/submit.js';
 import { statusToken } from '../mail/links.js';
 import type { Web } from './server.js';
 import { readMultipartForm } from './form.js';
-import { typeNames } from '../intake/file-type.js';
+import { typeNames } from '../storage/file-type.js';
 
 const SID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const EMAIL_RE = /^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/;

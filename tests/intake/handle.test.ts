@@ -8,7 +8,7 @@ import iconv from 'iconv-lite';
 import { dkimSign } from 'mailauth/lib/dkim/sign.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { attachmentPath } from '../../intake/attachments.js';
+import { attachmentPath } from '../../storage/attachments.js';
 import { handleMail, type IntakeDeps } from '../../intake/handle.js';
 import type { Disposition } from '../../intake/mailbox.js';
 import { parseMail } from '../../intake/parse-mail.js';

@@ -8,7 +8,7 @@ import { formatIsoInZone } from '../../domain/time.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { attachmentPath } from '../../intake/attachments.js';
+import { attachmentPath } from '../../storage/attachments.js';
 import { fileUrl, reviewUrls } from '../../mail/links.js';
 import { reviseSignal, statusQuery } from '../../workflows/report.js';
 import { startWeb, type WebServer } from '../../web/server.js';

@@ -8,7 +8,7 @@ import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ReportStatusView } from '../../domain/lifecycle.js';
 import { handleMail } from '../../intake/handle.js';
-import { keepText, loadText } from '../../intake/texts.js';
+import { keepText, loadText } from '../../storage/texts.js';
 import { statusUrl } from '../../mail/links.js';
 import { approveSignal, commentSignal, statusQuery } from '../../workflows/report.js';
 import type { WebServer } from '../../web/server.js';

@@ -2,7 +2,7 @@
  * Checks on files people send, through the web form or attached to a mail: the declared type must be
  * one the school accepts, and for the types we can recognise, the bytes must really be of that type
  * (a renamed script is not a photo); a name that ends like a program is refused whatever its bytes.
- * Office files (.docx and kin) are ZIPs: their insides are checked too (intake/office-file.ts).
+ * Office files (.docx and kin) are ZIPs: their insides are checked too (storage/office-file.ts).
  */
 import { officeProblem } from './office-file.js';
 

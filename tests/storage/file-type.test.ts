@@ -1,6 +1,6 @@
 // Upload type checks: the declared type must be allowed and match the bytes; an Office file's insides too.
 import { describe, expect, it } from 'vitest';
-import { describeContent, uploadType } from '../../intake/file-type.js';
+import { describeContent, uploadType } from '../../storage/file-type.js';
 import { DOCX_PARTS, zip } from '../support/zip.js';
 
 const allowed = ['image/jpeg', 'image/png', 'image/heic', 'application/pdf', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'];
