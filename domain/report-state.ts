@@ -1,0 +1,298 @@
+/**
+ * What a report is made of while it lives (domain/lifecycle.ts decides it): its facts and input, the actions
+ * people take and the events that reach it, the timeline, the effects to carry out and its state. Pure data
+ * and a few helpers on it.
+ */
+import type { ReportChatEvent, ReportChatPlan } from './chat.js';
+import type { RevisionPlan, ReviewPlan } from './plan.js';
+import type { CategoryLabel, ReportStatus, Timeliness, Urgency } from './report.js';
+import type { Person, ReviewStep } from './review.js';
+
+/** A stored attachment: content-addressed in the data directory, never inside workflow payloads. */
+export interface AttachmentRef {
+  sha256: string;
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
+/**
+ * A long text (a report's body, a comment, a send-back reason) stored like an attachment: content-addressed
+ * in the data directory (storage/texts.ts). The workflow keeps the reference and a readable excerpt.
+ */
+export interface TextRef {
+  sha256: string;
+  /** Bytes (UTF-8). */
+  size: number;
+}
+
+/** Texts up to this many characters travel whole; longer ones are stored and travel as an excerpt + reference. */
+export const INLINE_TEXT_CHARS = 2000;
+/** The excerpt kept of a stored text. */
+export const EXCERPT_CHARS = 400;
+/** A title is one line. */
+export const TITLE_CHARS = 200;
+/** Comments and refusals (what anyone can send) kept in the workflow; older ones are counted (the read model keeps them all). */
+export const KEPT_CHATTER = 20;
+/** Timeline entries the `status` query answers with: the most recent ones. */
+export const STATUS_TIMELINE_ENTRIES = 50;
+/** Evidence of dropped entries remembered, so a late redelivery is still recognised. */
+export const SEEN_REFS = 200;
+
+/** The beginning of a text, cut at a character boundary, marked with … when cut. */
+export function excerpt(text: string, max = EXCERPT_CHARS): string {
+  const t = text.trim();
+  if (t.length <= max) return t;
+  const code = t.charCodeAt(max - 1);
+  const cut = code >= 0xd800 && code <= 0xdbff ? max - 1 : max; // never half a surrogate pair
+  return `${t.slice(0, cut).trimEnd()}…`;
+}
+
+/** What the workflow keeps of a text: short ones whole, long ones cut (the sender stored the whole text and passed its reference). */
+export function boundText(text: string): string {
+  const t = text.trim();
+  return t.length <= INLINE_TEXT_CHARS ? t : excerpt(t);
+}
+
+/** Everything decided before the workflow starts. Times are ISO 8601 strings (UTC). */
+export interface ReportFacts {
+  reportId: string;
+  origin: { kind: 'mail' | 'web'; ref: string };
+  submitter: Person;
+  department: { id: string; name: string; head: Person };
+  category: CategoryLabel;
+  urgency: Urgency;
+  title: string;
+  /** The text, or its excerpt when it is stored (bodyRef). */
+  body: string;
+  bodyRef?: TextRef | null | undefined;
+  attachments: AttachmentRef[];
+  eventTime: string;
+  receivedAt: string;
+  dueAt: string;
+  timeliness: Timeliness;
+}
+
+export interface ReportInput {
+  facts: ReportFacts;
+  chain: ReviewStep[];
+  plan: ReviewPlan;
+  office: Person[];
+  leadership: Person[];
+  /** The website editor, mailed each approved report for publishing (config `publish.editorEmail`). */
+  editor?: Person | null | undefined;
+  /** Which events go to which chat robots (domain/chat.ts); absent: none. */
+  chat?: ReportChatPlan | null | undefined;
+}
+
+/** How an action reached us: the Message-ID of a reply, the id of a signed link, … */
+export interface Evidence {
+  via: 'mail' | 'link' | 'web' | 'cli' | 'system';
+  ref: string | null;
+}
+
+export interface ActionBase {
+  actor: Person;
+  evidence: Evidence;
+  /** The review round and step the actor meant (from the reply token or link); absent = the current one. */
+  round?: number | undefined;
+  step?: number | undefined;
+  /**
+   * What the intake found when it checked where the action came from (reply token, DKIM/DMARC).
+   * `ok: false` is refused whoever it claims to be from; absent means a channel that needs no check
+   * (a signed link already checked by the web page, the CLI).
+   */
+  authenticity?: { ok: true; method: string } | { ok: false; problem: string } | undefined;
+}
+
+export type ApproveAction = ActionBase;
+// Texts: whole when short, else an excerpt and the reference of the stored whole (storage/texts.ts: keepText).
+export type SendBackAction = ActionBase & { reason: string; reasonRef?: TextRef | null | undefined };
+export type ReviseAction = ActionBase & { title?: string | undefined; body?: string | undefined; bodyRef?: TextRef | null | undefined; attachments?: AttachmentRef[] | undefined };
+export type WithdrawAction = ActionBase & { reason?: string | undefined; reasonRef?: TextRef | null | undefined };
+export type CommentAction = ActionBase & { text: string; textRef?: TextRef | null | undefined };
+export type ReassignAction = ActionBase & { to: Person[] };
+/** The office reminds the holders of the current step now (催办): at most once an hour per step. */
+export type RemindAction = ActionBase;
+
+export type PersonEvent =
+  | ({ type: 'approve' } & ApproveAction)
+  | ({ type: 'sendBack' } & SendBackAction)
+  | ({ type: 'revise' } & ReviseAction)
+  | ({ type: 'withdraw' } & WithdrawAction)
+  | ({ type: 'comment' } & CommentAction)
+  | ({ type: 'reassign' } & ReassignAction)
+  | ({ type: 'remind' } & RemindAction);
+
+export type TimerKind = 'remind' | 'review_due' | 'overdue_remind' | 'revision_remind' | 'expire';
+
+export type ReportEvent =
+  | PersonEvent
+  | { type: 'timer'; timer: TimerKind }
+  /** `from`: when the round's clock started (receipt or revision), so the round can be planned again. */
+  | { type: 'review_planned'; plan: ReviewPlan; from?: string | undefined }
+  /** The same round planned again on a changed calendar (calendar.statutory added): a new due time. */
+  | { type: 'deadline_moved'; plan: ReviewPlan }
+  | { type: 'overdue_planned'; reminders: string[] }
+  | { type: 'revision_planned'; plan: RevisionPlan }
+  | { type: 'published'; url: string | null };
+
+export type TimelineType =
+  | 'received'
+  | 'review_requested'
+  | 'approved'
+  | 'sent_back'
+  | 'revised'
+  | 'withdrawn'
+  | 'expired'
+  | 'published'
+  | 'comment'
+  | 'refused'
+  | 'reminded'
+  | 'escalated'
+  | 'overdue'
+  | 'reassigned'
+  | 'deadline_moved';
+
+export type RefusalReason =
+  | 'not_holder'
+  | 'step_decided'
+  | 'not_in_review'
+  | 'not_returned'
+  | 'not_submitter'
+  | 'not_office'
+  | 'not_participant'
+  | 'reason_missing'
+  | 'unverified'
+  | 'closed'
+  | 'reminded_recently';
+
+export const REFUSAL_TEXT: Record<RefusalReason, { zh: string; en: string }> = {
+  not_holder: { zh: '操作人不是当前审核环节的审核人', en: 'the actor does not hold the current review step' },
+  step_decided: { zh: '该审核环节已处理完毕', en: 'that review step has already been decided' },
+  not_in_review: { zh: '报送当前不在审核中', en: 'the report is not in review' },
+  not_returned: { zh: '报送未被退回，无需修改', en: 'the report was not sent back' },
+  not_submitter: { zh: '只有报送人可以修改或撤回', en: 'only the submitter may revise or withdraw' },
+  not_office: { zh: '只有办公室可以改派审核人', en: 'only the office may reassign a step' },
+  not_participant: { zh: '操作人与该报送无关', en: 'the actor takes no part in this report' },
+  reason_missing: { zh: '退回必须写明原因', en: 'a send-back needs a reason' },
+  unverified: { zh: '无法确认这封回复确实来自审核人本人（回复凭证或发件人验证未通过），该操作未生效', en: 'the reply could not be verified as coming from the reviewer (reply token or sender authentication failed); nothing was changed' },
+  closed: { zh: '报送已结束', en: 'the report is closed' },
+  reminded_recently: { zh: '一小时内已催办过这一环节', en: 'this step was reminded less than an hour ago' },
+};
+
+export interface TimelineEntry {
+  seq: number;
+  at: string;
+  type: TimelineType;
+  round: number;
+  step: number | null;
+  actor: Person | null;
+  evidence: Evidence | null;
+  /** The send-back reason, the comment, the refused action, who it was reassigned to, … (an excerpt when noteRef is set) */
+  note: string | null;
+  /** Where the whole note is stored, when it was long. */
+  noteRef?: TextRef | null | undefined;
+  refused: RefusalReason | null;
+}
+
+export type MailKind =
+  | 'receipt'
+  | 'review_request'
+  | 'reminder'
+  | 'escalation'
+  | 'returned'
+  | 'revision_received'
+  | 'approved'
+  | 'publish_request'
+  | 'published'
+  | 'withdrawn'
+  | 'expired'
+  | 'refused'
+  | 'reassigned'
+  | 'co_decided';
+
+export interface MailEffect {
+  type: 'mail';
+  kind: MailKind;
+  to: Person[];
+  /** Unique within the report and deterministic: the timeline entry that caused the mail. */
+  key: string;
+  round: number;
+  step: number | null;
+  actor?: Person;
+  /** Send-back reason, refusal reason, … */
+  reason?: string;
+  attemptedAction?: string;
+  overdue?: boolean;
+}
+
+/** One chat message to one robot; started without waiting, so chat never delays mail. */
+export interface ChatEffect {
+  type: 'chat';
+  event: ReportChatEvent;
+  /** Unique within the report and deterministic, like a mail's: the timeline entry and the event. */
+  key: string;
+  robot: string;
+  step: number | null;
+}
+
+export type Effect =
+  | MailEffect
+  | ChatEffect
+  | { type: 'publish' }
+  | { type: 'plan_review'; from: string }
+  | { type: 'plan_overdue'; after: string }
+  | { type: 'plan_revision'; from: string };
+
+export interface ReportState {
+  status: ReportStatus;
+  round: number;
+  /** Index in `chain` while in review, else null. */
+  step: number | null;
+  chain: ReviewStep[];
+  title: string;
+  body: string;
+  bodyRef: TextRef | null;
+  attachments: AttachmentRef[];
+  plan: ReviewPlan;
+  /** When this round's clock started (absent in runs from before it was kept: round 1 then starts at receipt). */
+  planFrom?: string | undefined;
+  reminderIndex: number;
+  overdueIndex: number;
+  overdue: boolean;
+  revision: RevisionPlan | null;
+  revisionReminderIndex: number;
+  /** The step that sent the report back: review resumes there after a revision. */
+  returnedFromStep: number | null;
+  returnedCount: number;
+  decidedAt: string | null;
+  publishedAt: string | null;
+  publishedUrl: string | null;
+  /**
+   * The report's story, bounded: every step of the report, but only the last KEPT_CHATTER comments and
+   * refusals (anyone can send those). `omitted` counts the entries dropped; entry seq numbers keep counting.
+   */
+  timeline: TimelineEntry[];
+  omitted: number;
+  /** Comments accepted so far (kept or not). */
+  comments: number;
+  /** `via:ref` of the dropped entries' evidence, newest last (bounded). */
+  seenEvidence: string[];
+}
+
+export interface Decision {
+  state: ReportState;
+  effects: Effect[];
+}
+
+const FINAL: readonly ReportStatus[] = ['published', 'withdrawn', 'expired'];
+
+export function isFinal(status: ReportStatus): boolean {
+  return FINAL.includes(status);
+}
+
+/** The seq of the last timeline entry (= how many entries the report has had, kept or not). */
+export function lastSeq(state: ReportState): number {
+  return state.omitted + state.timeline.length;
+}
