@@ -4,6 +4,9 @@
  * `quarantine` with a reason (and, when it helps a known sender, a polite answer saying what to do).
  * Handling the same mail again (after a crash, a duplicate delivery) starts no second report and sends
  * no second signal: the workflow id comes from the Message-ID, and a signal's evidence is its Message-ID.
+ *
+ * Long file: every way a mail can end (new report, each kind of reply, each refusal, the stranger's answer,
+ * the office's desk) is decided here against one context; the rules are read best side by side.
  */
 import { createHash } from 'node:crypto';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';

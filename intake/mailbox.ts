@@ -27,6 +27,9 @@
  *
  * Events: 'handled' (uid, disposition, ms from notice/pass start to MOVE done), 'state' (health),
  * 'notice' (count: the server's EXISTS), 'error' (err: a MailboxError; only emitted when someone listens).
+ *
+ * Long file: one watcher, one connection, one state machine (connect, backlog, idle, handling, moving in
+ * batches, watchdog, reconnect); its parts share that state, so splitting them would only pass it around.
  */
 import { EventEmitter } from 'node:events';
 import { ImapFlow, type FetchMessageObject } from 'imapflow';

@@ -1,6 +1,9 @@
 /**
  * The words of the web pages, zh-CN and English. Templates read them as `{{s.key}}` (escaped like any
  * value); `{name}` placeholders are filled by `fill()` before rendering.
+ *
+ * Long file: both languages' words in one table each, so a translator sees every string of a page together
+ * and a missing key in one language is a type error.
  */
 import type { Locale } from '../templates/types.js';
 
