@@ -52,7 +52,7 @@ async function pool(count: number, limit: number, run: (i: number) => Promise<vo
 export async function measureFloor(o: FloorOptions): Promise<FloorFigures> {
   const taskQueue = `floor-${o.shape}-${process.pid}-${Date.now()}`;
   const child = fork(fileURLToPath(new URL('./worker-process.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_FLOOR_NODE_OPTIONS ?? '').split(' ').filter(Boolean)],
     env: { ...process.env, BENCH_FLOOR_WORKER: JSON.stringify({ address: o.address, taskQueue, bundlePath: await bundle(o.dataDir) }) },
   });
   await new Promise<void>((resolve, reject) => {
