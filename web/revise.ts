@@ -37,7 +37,7 @@ export function reviseRoutes(app: FastifyInstance, web: Web): void {
       view = await web.client.workflow.getHandle(report.workflowId).query(statusQuery);
     } catch (err) {
       web.logger.warn(`web: revise page for ${report.id}: ${(err as Error).message}`);
-      web.message(req, reply, 503, web.t(req, 'error.unavailable'), { kind: 'warning' });
+      web.unavailable(req, reply, err); // the demo-aware answer, as on every other page
       return null;
     }
     return { claims: check.claims, linkId: check.linkId, report, view };

@@ -5,7 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_CONFIG_FILE, parseConfig } from '../../config/load.js';
 import { migrateToLatest, openDatabase, ReadModel, type Database } from '../../db/index.js';
-import { statusUrl } from '../../mail/links.js';
+import { reviseUrl, statusUrl } from '../../mail/links.js';
 import { outboxTransport } from '../../mail/transport.js';
 import { startWeb, type WebServer } from '../../web/server.js';
 import { createTestEnv } from '../support/temporal.js';
@@ -51,13 +51,26 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function statusPage(demo: boolean): Promise<{ status: number; text: string }> {
+async function server(demo: boolean): Promise<WebServer> {
   const config = parseConfig(readFileSync(EXAMPLE_CONFIG_FILE, 'utf8'), EXAMPLE_CONFIG_FILE);
   const web = await startWeb({ config, demo, client: env.client, readModel: new ReadModel(database), transport: outboxTransport('/nonexistent'), secret: SECRET, port: 0, host: '127.0.0.1' });
   servers.push(web);
+  return web;
+}
+
+async function statusPage(demo: boolean): Promise<{ status: number; text: string }> {
+  const web = await server(demo);
   const link = statusUrl(web.url, 'R-2026-0007', SECRET);
   const res = await fetch(link);
   return { status: res.status, text: await res.text() };
+}
+
+/** The liaison's revise link, through Fastify's inject (no socket, no browser: only the answer matters). */
+async function revisePage(demo: boolean): Promise<{ status: number; text: string }> {
+  const web = await server(demo);
+  const link = new URL(reviseUrl(web.url, { reportId: 'R-2026-0007', round: 1, submitter: 'liufang@school.test', issuedAt: new Date(), secret: SECRET }));
+  const res = await web.app.inject({ method: 'GET', url: `${link.pathname}${link.search}` });
+  return { status: res.statusCode, text: res.body };
 }
 
 describe('an old link after the demo restarted', () => {
@@ -73,5 +86,14 @@ describe('an old link after the demo restarted', () => {
     const page = await statusPage(false);
     expect(page.status).toBe(503);
     expect(page.text).toContain('系统暂时无法查询这份报送');
+  });
+
+  it('the revise link answers the same way (it said "temporarily unavailable" in the demo too)', async () => {
+    const demo = await revisePage(true);
+    expect(demo.status).toBe(410);
+    expect(demo.text).toContain('演示服务重启过');
+    const real = await revisePage(false);
+    expect(real.status).toBe(503);
+    expect(real.text).toContain('系统暂时无法查询这份报送');
   });
 });
