@@ -5,12 +5,11 @@
  * What you write goes to baosong the way `DemoMailbox.deliver` says (the mail intake's own handler).
  */
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Config } from '../config/schema.js';
 import { CATEGORIES } from '../domain/report.js';
-import type { Web } from './server.js';
 
 export interface DemoMailbox {
   /** Every mail baosong has sent so far, raw (RFC 822). */
@@ -56,7 +55,9 @@ function people(config: Config): Person[] {
 const CSP_PAGE = "default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 const CSP_MAIL = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'; sandbox allow-popups allow-popups-to-escape-sandbox";
 
-export function demoMailboxRoutes(app: FastifyInstance, web: Web, mailbox: DemoMailbox): void {
+/** `npm run demo` only: everyone's mail at /demo/mail. */
+export const demoMailboxPages: FastifyPluginAsync<{ mailbox: DemoMailbox }> = async (app, { mailbox }) => {
+  const { web } = app;
   const cache = new Map<string, Letter>();
   const everyone = people(web.config);
 
@@ -165,4 +166,4 @@ export function demoMailboxRoutes(app: FastifyInstance, web: Web, mailbox: DemoM
     await new Promise((r) => setTimeout(r, 600));
     return reply.redirect(`/demo/mail?who=${encodeURIComponent(me.email)}&note=${encodeURIComponent(note)}`, 303);
   });
-}
+};

@@ -6,7 +6,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Attachment } from '../db/rows.js';
 import { attachmentPath } from '../storage/attachments.js';
 import { fileUrl, verifyFileLink } from '../mail/links.js';
@@ -57,7 +57,9 @@ export function withFiles<T extends { id: string; attachments: readonly { sha256
   return { ...summary, attachments: fileLinks(web, summary.id, summary.attachments) };
 }
 
-export function fileRoutes(app: FastifyInstance, web: Web): void {
+/** A report's files behind signed links (/files/:token/:name). */
+export const filePages: FastifyPluginAsync = async (app) => {
+  const { web } = app;
   app.get<{ Params: { token: string; name: string } }>('/files/:token/:name', async (req, reply) => {
     const check = verifyFileLink(req.params.token, web.secret);
     if (!check.ok) {
@@ -69,4 +71,4 @@ export function fileRoutes(app: FastifyInstance, web: Web): void {
     if (!file) return web.message(req, reply, 404, web.t(req, 'error.notFound'));
     return sendAttachment(web, req, reply, file);
   });
-}
+};

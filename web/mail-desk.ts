@@ -5,7 +5,7 @@
  * Each action is a POST with the CSRF token, by a signed-in office person or leader, taken once (the desk's
  * `resolve` changes only a pending mail; a report is keyed on the mail's origin), and written to the audit trail.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { identify } from '../config/school.js';
 import { QuarantineDesk, type QuarantinedMail } from '../db/quarantine-desk.js';
 import { AcceptError, acceptQuarantined } from '../intake/handle.js';
@@ -84,7 +84,10 @@ function decidedText(web: Web, req: FastifyRequest, m: QuarantinedMail, linked =
   return web.t(req, 'desk.ignoredBy', { by, at });
 }
 
-export function mailDeskRoutes(app: FastifyInstance, web: Web, signedIn: (req: FastifyRequest, reply: FastifyReply) => { email: string; name: string } | null): void {
+/** The 待处理邮件 desk's actions, inside the office plugin (its `officeSession` decoration). */
+export const mailDeskPages: FastifyPluginAsync = async (app) => {
+  const { web } = app;
+  const signedIn = (req: FastifyRequest, reply: FastifyReply) => app.officeSession(req, reply);
   const { config } = web;
   const desk = new QuarantineDesk(web.readModel.database);
   const back = (req: FastifyRequest) => [{ href: '/office#mail-desk', label: web.strings(req)['desk.back'] }];
@@ -161,4 +164,4 @@ export function mailDeskRoutes(app: FastifyInstance, web: Web, signedIn: (req: F
     }
     return done(reply, ok.mail.id);
   });
-}
+};

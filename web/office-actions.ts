@@ -5,7 +5,7 @@
  * The work is done by ops/report-actions.ts, which signals the workflow and reads the outcome back.
  */
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { identify } from '../config/school.js';
 import type { Report } from '../db/rows.js';
 import { actOnReport, ReportActionError, type ReportAction } from '../ops/report-actions.js';
@@ -49,7 +49,10 @@ export function officeActionsPanel(web: Web, req: FastifyRequest, reply: Fastify
   };
 }
 
-export function officeActionRoutes(app: FastifyInstance, web: Web, signedIn: (req: FastifyRequest, reply: FastifyReply) => { email: string; name: string } | null): void {
+/** The office's actions on one report, inside the office plugin (its `officeSession` decoration). */
+export const officeActionPages: FastifyPluginAsync = async (app) => {
+  const { web } = app;
+  const signedIn = (req: FastifyRequest, reply: FastifyReply) => app.officeSession(req, reply);
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>('/office/reports/:id/act', async (req, reply) => {
     const session = signedIn(req, reply);
     if (!session) return reply;
@@ -94,4 +97,4 @@ export function officeActionRoutes(app: FastifyInstance, web: Web, signedIn: (re
       return web.unavailable(req, reply, err);
     }
   });
-}
+};

@@ -4,7 +4,7 @@
  * HttpOnly, SameSite=Lax, Secure on https). Then: the filterable list, CSV export, the people who
  * hold overdue reports, and each report's detail with timeline and attachments.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { identify, schoolCalendar } from '../config/school.js';
 import type { Config } from '../config/schema.js';
 import type { Report, ReportFilter } from '../db/rows.js';
@@ -17,8 +17,8 @@ import { csvField } from '../templates/csv.js';
 import { formatDateTime } from '../templates/format.js';
 import type { Locale } from '../templates/types.js';
 import { isThumbnailable, sendAttachment } from './files.js';
-import { mailDeskRoutes, mailDeskSection } from './mail-desk.js';
-import { officeActionRoutes, officeActionsPanel } from './office-actions.js';
+import { mailDeskPages, mailDeskSection } from './mail-desk.js';
+import { officeActionPages, officeActionsPanel } from './office-actions.js';
 import type { Web } from './server.js';
 import { SESSION_COOKIE, SESSION_TTL_MS } from './sessions.js';
 import { SignInMailer } from './signin.js';
@@ -63,7 +63,12 @@ function toReportFilter(f: Filters, timeZone: string): ReportFilter {
   return filter;
 }
 
-export function officeRoutes(app: FastifyInstance, web: Web): void {
+/**
+ * /office: sign-in, the dashboard, one report's page, the CSV export; the desk and the actions are its child
+ * plugins and find the signed-in person through this plugin's `officeSession` decoration.
+ */
+export const officePages: FastifyPluginAsync = async (app) => {
+  const { web } = app;
   const { config } = web;
   const tz = config.school.timeZone;
   const deptName = (id: string) => config.departments.find((d) => d.id === id)?.name ?? id;
@@ -196,8 +201,9 @@ export function officeRoutes(app: FastifyInstance, web: Web): void {
     );
   });
 
-  mailDeskRoutes(app, web, requireSession);
-  officeActionRoutes(app, web, requireSession);
+  app.decorate('officeSession', requireSession);
+  await app.register(mailDeskPages);
+  await app.register(officeActionPages);
 
   // ---- expected reports (漏报 watch) -----------------------------------------------------------
   async function expectedSection(req: FastifyRequest) {
@@ -358,7 +364,7 @@ export function officeRoutes(app: FastifyInstance, web: Web): void {
     if (!file) return web.message(req, reply, 404, web.t(req, 'error.notFound'));
     return sendAttachment(web, req, reply, file);
   });
-}
+};
 
 /**
  * The banner on the dashboard while this year or next has no holiday schedule yet (only the law's holidays

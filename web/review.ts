@@ -8,7 +8,7 @@
  * `review.linkPolicy: view` the link only shows the report: the forms appear, and a POST acts, only for
  * a signed-in session of the very reviewer the link was issued to; otherwise one decides by replying.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { identify, reportFindings } from '../config/school.js';
 import { findingItems } from '../domain/checks/index.js';
 import type { ReportStatusView } from '../domain/lifecycle.js';
@@ -16,12 +16,13 @@ import { REPORT_STATUS_LABELS } from '../domain/report.js';
 import { verifyReviewLink, type ReviewClaims } from '../mail/links.js';
 import { approveSignal, sendBackSignal, statusQuery } from '../workflows/report.js';
 import { withFiles } from './files.js';
-import type { Web } from './server.js';
 import { bodyForPage, refusalText, reportSummary, stepLabel, timeLeft } from './view.js';
 
 type Params = { Params: { token: string }; Querystring: { do?: string } };
 
-export function reviewRoutes(app: FastifyInstance, web: Web): void {
+/** The reviewer's page behind a review request's signed links. */
+export const reviewPages: FastifyPluginAsync = async (app) => {
+  const { web } = app;
   /** The link's claims and the report's live status, or a page saying plainly why the link does not work. */
   async function load(req: FastifyRequest<Params>, reply: FastifyReply) {
     const check = verifyReviewLink(req.params.token, web.secret);
@@ -162,4 +163,4 @@ export function reviewRoutes(app: FastifyInstance, web: Web): void {
     }
     return reply.redirect(`/review/${req.params.token}`, 303);
   });
-}
+};

@@ -4,7 +4,7 @@
  * only shows the form; its POST (CSRF) sends the same `revise` signal a mail reply does, with new files
  * through the same upload checks as the report form; the workflow decides, as for a reply.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AttachmentRef, ReportStatusView } from '../domain/lifecycle.js';
 import { REPORT_STATUS_LABELS } from '../domain/report.js';
 import { storeAttachment } from '../storage/attachments.js';
@@ -13,13 +13,14 @@ import { statusUrl, verifyReviseLink, type ReviseClaims } from '../mail/links.js
 import { reviseSignal, statusQuery } from '../workflows/report.js';
 import { withFiles } from './files.js';
 import { readMultipartForm } from './form.js';
-import type { Web } from './server.js';
 import { typeNames } from '../storage/file-type.js';
 import { reportSummary, timeLeft } from './view.js';
 
 type Params = { Params: { token: string } };
 
-export function reviseRoutes(app: FastifyInstance, web: Web): void {
+/** The liaison's revision of a report sent back (a signed link from the 'returned' mail). */
+export const revisePages: FastifyPluginAsync = async (app) => {
+  const { web } = app;
   async function load(req: FastifyRequest<Params>, reply: FastifyReply) {
     const check = verifyReviseLink(req.params.token, web.secret);
     if (!check.ok) {
@@ -132,4 +133,4 @@ export function reviseRoutes(app: FastifyInstance, web: Web): void {
     }
     return reply.redirect(`/revise/${req.params.token}`, 303);
   });
-}
+};

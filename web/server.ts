@@ -30,15 +30,15 @@ import { requestSerializers } from '../ops/logging.js';
 import { MAX_FILES } from './form.js';
 import { Html } from './html.js';
 import { ReportFactsCache } from './facts.js';
-import { officeRoutes } from './office.js';
-import { demoMailboxRoutes, type DemoMailbox } from './demo-mailbox.js';
-import { fileRoutes } from './files.js';
-import { reviewRoutes } from './review.js';
-import { reviseRoutes } from './revise.js';
+import { officePages } from './office.js';
+import { demoMailboxPages, type DemoMailbox } from './demo-mailbox.js';
+import { filePages } from './files.js';
+import { reviewPages } from './review.js';
+import { revisePages } from './revise.js';
 import { databaseRateLimitStore, SessionStore } from './sessions.js';
-import { statusRoutes } from './status.js';
+import { statusPages } from './status.js';
 import { fill, WEB_STRINGS, type WebKey, type WebStrings } from './strings.js';
-import { submitRoutes } from './submit.js';
+import { submitPages } from './submit.js';
 
 export interface WebLogger {
   info(message: string): void;
@@ -80,6 +80,15 @@ export interface WebServer {
   url: string;
   app: FastifyInstance;
   close(): Promise<void>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** What every page plugin shares (decorated once, in startWeb). */
+    web: Web;
+    /** Inside the office plugin: the signed-in office person or leader, else a redirect to sign in (and null). */
+    officeSession: (req: FastifyRequest, reply: FastifyReply) => { email: string; name: string } | null;
+  }
 }
 
 /** What route modules share. */
@@ -256,13 +265,16 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
   });
   app.get('/style.css', (_req, reply) => reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STYLE));
 
-  submitRoutes(app, web);
-  statusRoutes(app, web);
-  reviewRoutes(app, web);
-  officeRoutes(app, web);
-  fileRoutes(app, web);
-  reviseRoutes(app, web);
-  if (options.demoMailbox) demoMailboxRoutes(app, web, options.demoMailbox);
+  // Each page is a plugin in its own context: what it decorates or hooks stays its own (the office's
+  // officeSession, its sign-in mailer), and it reaches the shared parts through the `web` decoration.
+  app.decorate('web', web);
+  await app.register(submitPages);
+  await app.register(statusPages);
+  await app.register(reviewPages);
+  await app.register(officePages);
+  await app.register(filePages);
+  await app.register(revisePages);
+  if (options.demoMailbox) await app.register(demoMailboxPages, { mailbox: options.demoMailbox });
 
   const port = options.port ?? config.web.port;
   await app.listen({ port, host: options.host ?? '0.0.0.0' });

@@ -2,17 +2,18 @@
  * /status/<report>/<token>: the submitter's private page (the link in every mail about the report):
  * where the report stands, who holds it, its deadlines with the time left, and its timeline.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { reportFindings } from '../config/school.js';
 import { findingItems } from '../domain/checks/index.js';
 import type { ReportStatusView } from '../domain/lifecycle.js';
 import { statusUrl, verifyStatusToken } from '../mail/links.js';
 import { statusQuery } from '../workflows/report.js';
 import { withFiles } from './files.js';
-import type { Web } from './server.js';
 import { bodyForPage, reportSummary, statusSummary, timelineItems } from './view.js';
 
-export function statusRoutes(app: FastifyInstance, web: Web): void {
+/** The liaison's status page (a signed link from the receipt). */
+export const statusPages: FastifyPluginAsync = async (app) => {
+  const { web } = app;
   app.get<{ Params: { id: string; token: string }; Querystring: { new?: string } }>('/status/:id/:token', async (req, reply) => {
     const { id, token } = req.params;
     if (!verifyStatusToken(id, token, web.secret)) return web.message(req, reply, 404, web.t(req, 'status.badLink'));
@@ -51,6 +52,6 @@ export function statusRoutes(app: FastifyInstance, web: Web): void {
       { title: `${id} · ${web.strings(req)['status.heading']}` },
     );
   });
-}
+};
 
 const summaryOpen = (status: ReportStatusView['status']) => status === 'received' || status === 'in_review' || status === 'returned';

@@ -3,7 +3,7 @@
  * workflow id derives from it, so a double click or a reload of the POST is the same report.
  */
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { identify } from '../config/school.js';
 import type { AttachmentRef } from '../domain/lifecycle.js';
 import { CATEGORIES, URGENCIES, URGENCY_LABELS, type Urgency } from '../domain/report.js';
@@ -11,7 +11,6 @@ import { parseDateTime, toLocal } from '../domain/time.js';
 import { storeAttachment } from '../storage/attachments.js';
 import { SubmissionError, submitReport, submittingDepartment } from '../intake/submit.js';
 import { statusToken } from '../mail/links.js';
-import type { Web } from './server.js';
 import { readMultipartForm } from './form.js';
 import { typeNames } from '../storage/file-type.js';
 
@@ -38,7 +37,9 @@ function localInput(d: Date, timeZone: string): string {
   return `${l.year}-${pad(l.month)}-${pad(l.day)}T${pad(l.hour)}:${pad(l.minute)}`;
 }
 
-export function submitRoutes(app: FastifyInstance, web: Web): void {
+/** The web form (/submit) and what it answers. */
+export const submitPages: FastifyPluginAsync = async (app) => {
+  const { web } = app;
   const { config } = web;
   const limits = config.mail.limits;
 
@@ -185,4 +186,4 @@ export function submitRoutes(app: FastifyInstance, web: Web): void {
     for (let i = 0; i < 50 && !(await web.readModel.getReport(result.reportId)); i++) await new Promise((r) => setTimeout(r, 100));
     return reply.redirect(`/status/${encodeURIComponent(result.reportId)}/${statusToken(result.reportId, web.secret)}?new=1`, 303);
   });
-}
+};
