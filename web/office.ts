@@ -5,14 +5,13 @@
  * hold overdue reports, and each report's detail with timeline and attachments.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { identify, schoolCalendar } from '../config/school.js';
+import { schoolCalendar } from '../config/school.js';
 import type { Config } from '../config/schema.js';
 import type { Report, ReportFilter } from '../db/rows.js';
 import { CATEGORIES, REPORT_STATUSES, REPORT_STATUS_LABELS, URGENCY_LABELS, type ReportStatus } from '../domain/report.js';
 import { parseDateTime } from '../domain/time.js';
 import { ExpectationError, registerExpectation } from '../intake/expected.js';
 import { statusQuery } from '../workflows/report.js';
-import { SIGN_IN_LINK_TTL_MS, verifySignInLink } from '../mail/links.js';
 import { csvField } from '../templates/csv.js';
 import { formatDateTime } from '../templates/format.js';
 import type { Locale } from '../templates/types.js';
@@ -20,8 +19,7 @@ import { isThumbnailable, sendAttachment } from './files.js';
 import { mailDeskPages, mailDeskSection } from './mail-desk.js';
 import { officeActionPages, officeActionsPanel } from './office-actions.js';
 import type { Web } from './server.js';
-import { SESSION_COOKIE, SESSION_TTL_MS } from './sessions.js';
-import { SignInMailer } from './signin.js';
+import { signInPages } from './signin.js';
 import { bodyForPage, categoryLabel, stepLabel, timelineItems } from './view.js';
 
 interface Filters {
@@ -72,7 +70,6 @@ export const officePages: FastifyPluginAsync = async (app) => {
   const { config } = web;
   const tz = config.school.timeZone;
   const deptName = (id: string) => config.departments.find((d) => d.id === id)?.name ?? id;
-  const allowed = (email: string) => identify(config, email).roles.some((r) => r.role === 'office' || r.role === 'leadership');
 
   function requireSession(req: FastifyRequest, reply: FastifyReply) {
     const session = web.sessions.get(req);
@@ -98,49 +95,7 @@ export const officePages: FastifyPluginAsync = async (app) => {
     overdue: r.overdue,
   });
 
-  // ---- sign-in -------------------------------------------------------------------------------
-  const signInMailer = new SignInMailer(web);
-  app.addHook('onClose', () => signInMailer.drain());
-  app.get('/office/signin', (req, reply) => web.page(req, reply, 'signin', { csrf: web.csrf(req, reply), email: '' }, { title: web.strings(req)['signin.heading'] }));
-
-  app.post<{ Body: Record<string, unknown> }>('/office/signin', { config: { rateLimit: { max: web.rateLimits.signIn, timeWindow: '1 minute' } } }, async (req, reply) => {
-    const body = req.body ?? {};
-    const email = typeof body.email === 'string' ? body.email.trim().toLowerCase().slice(0, 200) : '';
-    if (!web.csrfOk(req, body.csrf)) return web.page(req, reply, 'signin', { csrf: web.csrf(req, reply), email, error: web.t(req, 'error.csrf') }, { status: 403 });
-    if (!email) return web.page(req, reply, 'signin', { csrf: web.csrf(req, reply), email, error: web.t(req, 'error.required', { field: web.strings(req)['signin.email'] }) }, { status: 400 });
-    // Counted and queued; the mail goes after the answer, which is the same in text and time for every address.
-    await signInMailer.request(email, web.locale(req), allowed(email));
-    // The same answer either way: the page does not tell who is on the list.
-    return web.message(req, reply, 200, web.t(req, 'signin.sent', { email, minutes: SIGN_IN_LINK_TTL_MS / 60_000 }), { kind: 'ok' });
-  });
-
-  const badLink = (req: FastifyRequest, reply: FastifyReply) =>
-    web.message(req, reply, 400, web.t(req, 'signin.bad'), { kind: 'warning', links: [{ href: '/office/signin', label: web.strings(req)['signin.again'] }] });
-
-  app.get<{ Params: { token: string } }>('/office/signin/:token', (req, reply) => {
-    const check = verifySignInLink(req.params.token, web.secret);
-    if (!check.ok || !allowed(check.claims.email)) return badLink(req, reply);
-    return web.page(req, reply, 'signin-confirm', { csrf: web.csrf(req, reply), formAction: `/office/signin/${req.params.token}`, text: web.t(req, 'signin.confirm', { email: check.claims.email }) });
-  });
-
-  app.post<{ Params: { token: string }; Body: Record<string, unknown> }>('/office/signin/:token', { config: { rateLimit: { max: web.rateLimits.signIn * 2, timeWindow: '1 minute' } } }, async (req, reply) => {
-    const check = verifySignInLink(req.params.token, web.secret);
-    if (!check.ok || !allowed(check.claims.email)) return badLink(req, reply);
-    if (!web.csrfOk(req, req.body?.csrf)) return web.message(req, reply, 403, web.t(req, 'error.csrf'));
-    if (!(await web.sessions.useNonce(check.claims.nonce, check.claims.expiresAt))) return badLink(req, reply);
-    const who = identify(config, check.claims.email);
-    const id = await web.sessions.create(check.claims.email, who.name ?? check.claims.email);
-    reply.setCookie(SESSION_COOKIE, id, { path: '/', httpOnly: true, sameSite: 'lax', secure: web.secureCookies, maxAge: SESSION_TTL_MS / 1000 });
-    web.logger.info(`web: ${check.claims.email} signed in to the dashboard`);
-    return reply.redirect('/office', 303);
-  });
-
-  app.post<{ Body: Record<string, unknown> }>('/office/signout', async (req, reply) => {
-    if (!web.csrfOk(req, req.body?.csrf)) return web.message(req, reply, 403, web.t(req, 'error.csrf'));
-    await web.sessions.end(req);
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return reply.redirect('/office/signin', 303);
-  });
+  await app.register(signInPages);
 
   // ---- the list ------------------------------------------------------------------------------
   app.get<{ Querystring: Record<string, unknown> }>('/office', async (req, reply) => {

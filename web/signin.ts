@@ -6,13 +6,15 @@
  * limit alone let a few addresses flood one leader's inbox.
  */
 import { createHash } from 'node:crypto';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { identify } from '../config/school.js';
 import { deliverOnce } from '../mail/deliver.js';
-import { signInUrl } from '../mail/links.js';
+import { SIGN_IN_LINK_TTL_MS, signInUrl, verifySignInLink } from '../mail/links.js';
 import { mailDomain } from '../mail/message-id.js';
 import { renderSignIn } from '../templates/render.js';
 import type { Locale } from '../templates/types.js';
 import type { Web } from './server.js';
+import { SESSION_COOKIE, SESSION_TTL_MS } from './sessions.js';
 
 /** Sign-in links mailed to one address per hour, at most. */
 export const SIGN_IN_MAILS_PER_HOUR = 5;
@@ -74,3 +76,55 @@ export class SignInMailer {
     }
   }
 }
+
+/**
+ * /office/signin: the form, the one-time link's page and the session it starts, and sign-out. A child of the
+ * office plugin; the mails it queues are drained when the server closes.
+ */
+export const signInPages: FastifyPluginAsync = async (app) => {
+  const { web } = app;
+  const { config } = web;
+  const allowed = (email: string) => identify(config, email).roles.some((r) => r.role === 'office' || r.role === 'leadership');
+  const signInMailer = new SignInMailer(web);
+  app.addHook('onClose', () => signInMailer.drain());
+  app.get('/office/signin', (req, reply) => web.page(req, reply, 'signin', { csrf: web.csrf(req, reply), email: '' }, { title: web.strings(req)['signin.heading'] }));
+
+  app.post<{ Body: Record<string, unknown> }>('/office/signin', { config: { rateLimit: { max: web.rateLimits.signIn, timeWindow: '1 minute' } } }, async (req, reply) => {
+    const body = req.body ?? {};
+    const email = typeof body.email === 'string' ? body.email.trim().toLowerCase().slice(0, 200) : '';
+    if (!web.csrfOk(req, body.csrf)) return web.page(req, reply, 'signin', { csrf: web.csrf(req, reply), email, error: web.t(req, 'error.csrf') }, { status: 403 });
+    if (!email) return web.page(req, reply, 'signin', { csrf: web.csrf(req, reply), email, error: web.t(req, 'error.required', { field: web.strings(req)['signin.email'] }) }, { status: 400 });
+    // Counted and queued; the mail goes after the answer, which is the same in text and time for every address.
+    await signInMailer.request(email, web.locale(req), allowed(email));
+    // The same answer either way: the page does not tell who is on the list.
+    return web.message(req, reply, 200, web.t(req, 'signin.sent', { email, minutes: SIGN_IN_LINK_TTL_MS / 60_000 }), { kind: 'ok' });
+  });
+
+  const badLink = (req: FastifyRequest, reply: FastifyReply) =>
+    web.message(req, reply, 400, web.t(req, 'signin.bad'), { kind: 'warning', links: [{ href: '/office/signin', label: web.strings(req)['signin.again'] }] });
+
+  app.get<{ Params: { token: string } }>('/office/signin/:token', (req, reply) => {
+    const check = verifySignInLink(req.params.token, web.secret);
+    if (!check.ok || !allowed(check.claims.email)) return badLink(req, reply);
+    return web.page(req, reply, 'signin-confirm', { csrf: web.csrf(req, reply), formAction: `/office/signin/${req.params.token}`, text: web.t(req, 'signin.confirm', { email: check.claims.email }) });
+  });
+
+  app.post<{ Params: { token: string }; Body: Record<string, unknown> }>('/office/signin/:token', { config: { rateLimit: { max: web.rateLimits.signIn * 2, timeWindow: '1 minute' } } }, async (req, reply) => {
+    const check = verifySignInLink(req.params.token, web.secret);
+    if (!check.ok || !allowed(check.claims.email)) return badLink(req, reply);
+    if (!web.csrfOk(req, req.body?.csrf)) return web.message(req, reply, 403, web.t(req, 'error.csrf'));
+    if (!(await web.sessions.useNonce(check.claims.nonce, check.claims.expiresAt))) return badLink(req, reply);
+    const who = identify(config, check.claims.email);
+    const id = await web.sessions.create(check.claims.email, who.name ?? check.claims.email);
+    reply.setCookie(SESSION_COOKIE, id, { path: '/', httpOnly: true, sameSite: 'lax', secure: web.secureCookies, maxAge: SESSION_TTL_MS / 1000 });
+    web.logger.info(`web: ${check.claims.email} signed in to the dashboard`);
+    return reply.redirect('/office', 303);
+  });
+
+  app.post<{ Body: Record<string, unknown> }>('/office/signout', async (req, reply) => {
+    if (!web.csrfOk(req, req.body?.csrf)) return web.message(req, reply, 403, web.t(req, 'error.csrf'));
+    await web.sessions.end(req);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.redirect('/office/signin', 303);
+  });
+};
