@@ -8,9 +8,11 @@
  * send activity is idempotent per week anyway). A configuration change updates the schedule at the next start.
  */
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client, type ScheduleOptions } from '@temporalio/client';
-import { status as grpcStatus } from '@grpc/grpc-js';
 import type { Config } from '../config/schema.js';
 import { DIGEST_SCHEDULE_ID, scheduledDigestWorkflow, WEEKLY_DIGEST_WORKFLOW_ID, weeklyDigestWorkflow } from '../workflows/digest.js';
+
+/** gRPC's status code 12 (UNIMPLEMENTED), as the client reports a server without schedules. */
+const GRPC_UNIMPLEMENTED = 12;
 
 export type DigestClock = 'schedule' | 'workflow-loop';
 
@@ -28,7 +30,7 @@ export function digestScheduleOptions(config: Config): ScheduleOptions {
 
 function unimplemented(err: unknown): boolean {
   const e = err as { code?: number; cause?: { code?: number } };
-  return e.code === grpcStatus.UNIMPLEMENTED || e.cause?.code === grpcStatus.UNIMPLEMENTED;
+  return e.code === GRPC_UNIMPLEMENTED || e.cause?.code === GRPC_UNIMPLEMENTED;
 }
 
 /** Sets up the weekly digest on a schedule if the server has schedules, else on the workflow loop. */
