@@ -1,4 +1,4 @@
-// baosong as an operator runs it on a real cluster (README "Operating baosong"): two `baosong worker`, one
+// baosong as an operator runs it on a real cluster (docs/operations.md "Operating baosong"): two `baosong worker`, one
 // `baosong intake` and two `baosong web`, each a separate OS process started from the real CLI, all on one
 // configuration file, BAOSONG_SECRET, PostgreSQL database and task queue, on our Temporal test server
 // (its own process, reached over TCP as a cluster would be, no time skipping), a real Dovecot as the shared
@@ -6,7 +6,7 @@
 // either web process (as a reverse proxy would share them out); reviewers approve by replying 同意 into
 // Dovecot or through the signed link on the web. Half-way through, one worker and one web process are
 // SIGKILLed; the load goes on through the survivors. What a user would notice is checked: no report lost,
-// every one published, no approval applied twice, no mail sent twice beyond README's crash guarantee, and the
+// every one published, no approval applied twice, no mail sent twice beyond the crash guarantee (docs/architecture.md), and the
 // office person signed in on the killed web process still signed in on the other (and on its restart).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -161,7 +161,7 @@ beforeAll(async () => {
   writeFileSync(configFile, stringify(config));
   baseEnv = {
     ...process.env,
-    BAOSONG_CONFIG: configFile, // the recipe in README "Operating baosong"
+    BAOSONG_CONFIG: configFile, // the recipe in docs/operations.md
     PORT: '',
     BAOSONG_LOG_FORMAT: 'json',
     BAOSONG_SECRET: SECRET,
@@ -450,7 +450,7 @@ describe('two workers, the intake and two web processes on PostgreSQL and one Te
     while ((await dovecot.list(DEFAULT_TEST_USER.user, 'INBOX')).length > 0 && Date.now() < inboxDeadline) await sleep(500);
     expect(await dovecot.list(DEFAULT_TEST_USER.user, 'INBOX')).toEqual([]);
 
-    // Mail: each Message-ID delivered once, except (README, "What a crash can do to mail") a mail whose SMTP
+    // Mail: each Message-ID delivered once, except (docs/architecture.md, "What a crash can do to mail") a mail whose SMTP
     // 250 came just before the worker was killed, resent by the survivor with the same Message-ID.
     await sleep(2000); // the last publish notices
     const byId = new Map<string, CaughtMail[]>();
