@@ -186,6 +186,7 @@ export interface Tables {
   sender_aliases: SenderAliasesTable;
   office_audit: OfficeAuditTable;
   report_findings: ReportFindingsTable;
+  worker_beats: WorkerBeatsTable;
 }
 
 export interface QuarantinedMailTable {
@@ -242,4 +243,15 @@ export interface ReportFindingsTable {
   /** How many places in the text */
   places: number;
   found_at_ms: Millis;
+}
+
+/** A worker's heartbeat (migration 0007), overwritten every few seconds. */
+export interface WorkerBeatsTable {
+  worker_id: string;
+  beat_at_ms: Millis;
+  started_at_ms: Millis;
+  last_activity_ms: NullableMillis;
+  activities_completed: Millis;
+  /** JSON: the SDK's WorkerStatus */
+  status: string;
 }

@@ -10,6 +10,7 @@
  * | intake        | baosong_intake_state {state}, baosong_intake_mails_total {disposition}, baosong_intake_latency_seconds (notice → handled), baosong_intake_quarantined_total, baosong_imap_reconnects_total |
  * | worker, web   | baosong_mails_sent_total, baosong_mails_failed_total, baosong_mails_retried_total {kind}, baosong_smtp_reconnects_total |
  * | web           | baosong_web_request_duration_seconds {method, route, status} |
+ * | intake, web   | baosong_worker_last_activity_timestamp_seconds, baosong_worker_polls_outstanding, baosong_worker_stalled (from the workers’ heartbeats) |
  * | any (from the database, the same in every process: aggregate with max) | baosong_reviews_pending, baosong_reviews_overdue {step} |
  * | worker        | the Temporal SDK's own metrics (temporal_*), when BAOSONG_TEMPORAL_METRICS names the address its exporter binds to |
  *
@@ -44,6 +45,10 @@ export const metrics = {
   mailsFailed: new Counter({ name: 'baosong_mails_failed_total', help: 'Attempts to send a mail that failed (Temporal retries them), by kind', labelNames: ['kind'], registers }),
   mailsRetried: new Counter({ name: 'baosong_mails_retried_total', help: 'Attempts to send a mail that had failed before, by kind', labelNames: ['kind'], registers }),
   smtpReconnects: new Counter({ name: 'baosong_smtp_reconnects_total', help: 'Times sending through SMTP worked again after a failure', registers }),
+
+  workerLastActivity: new Gauge({ name: 'baosong_worker_last_activity_timestamp_seconds', help: 'When a worker last finished an activity (every step of a report runs one), Unix time; from the workers’ heartbeats', registers }),
+  workerPollsOutstanding: new Gauge({ name: 'baosong_worker_polls_outstanding', help: 'Polls the live workers have open on Temporal (workflow + activity)', registers }),
+  workerStalled: new Gauge({ name: 'baosong_worker_stalled', help: '1 while reports wait with no worker progress (or on a silent worker), else 0', registers }),
 
   webRequests: new Histogram({ name: 'baosong_web_request_duration_seconds', help: 'Web requests, by route', labelNames: ['method', 'route', 'status'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers }),
 
@@ -94,6 +99,13 @@ export function observeReadModel(readModel: ReadModel): void {
 }
 
 /** Counts a report event the read model recorded for the first time. */
+/** What the stall watch (worker/liveness.ts) last saw. */
+export function observeWorkerLiveness(view: { failing: boolean; lastActivityAt: string | null; pollsOutstanding: number }): void {
+  if (view.lastActivityAt) metrics.workerLastActivity.set(Date.parse(view.lastActivityAt) / 1000);
+  metrics.workerPollsOutstanding.set(view.pollsOutstanding);
+  metrics.workerStalled.set(view.failing ? 1 : 0);
+}
+
 export function countReportEvent(type: string, report: { category: string; urgency: string }): void {
   const labels = { category: report.category, urgency: report.urgency };
   if (type === 'published') metrics.reportsPublished.inc(labels);

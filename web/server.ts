@@ -73,6 +73,8 @@ export interface WebOptions {
   demoMailbox?: DemoMailbox;
   /** What /healthz reports (the service's parts: worker, intake); `ok: false` answers 503. */
   health?: () => { ok: boolean } & Record<string, unknown>;
+  /** A report was started or signalled from a page (the stall watch expects a worker to act on it). */
+  onReportStarted?: () => void;
 }
 
 export interface WebServer {
@@ -114,6 +116,8 @@ export interface Web {
   /** A page with one message (errors, "link expired", …). */
   message(req: FastifyRequest, reply: FastifyReply, status: number, text: string, options?: { kind?: 'error' | 'warning' | 'ok'; title?: string; links?: { href: string; label: string }[] }): FastifyReply;
   t(req: FastifyRequest, key: WebKey, values?: Record<string, string | number>): string;
+  /** Tells the service a report was started from a page (worker/liveness.ts). */
+  reportStarted(): void;
   /** The answer when a report's workflow cannot be asked (Temporal down; in the demo, reset by a restart). */
   unavailable(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply;
 }
@@ -222,6 +226,9 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
     },
     message(req, reply, status, text, opts = {}) {
       return web.page(req, reply, 'message', { text, kind: opts.kind ?? 'error', links: opts.links ?? [] }, { status, ...(opts.title ? { title: opts.title } : {}) });
+    },
+    reportStarted() {
+      options.onReportStarted?.();
     },
     unavailable(req, reply, err) {
       if (options.demo && err instanceof WorkflowNotFoundError) {

@@ -182,6 +182,7 @@ export const submitPages: FastifyPluginAsync = async (app) => {
       throw err;
     }
     web.logger.info(`web: report ${result.reportId} ${result.started ? 'submitted' : 'submitted again (same form)'} by ${values.email.toLowerCase()}`);
+    if (result.started) web.reportStarted();
     // The status page reads the read model; give the workflow a moment to record the new report.
     for (let i = 0; i < 50 && !(await web.readModel.getReport(result.reportId)); i++) await new Promise((r) => setTimeout(r, 100));
     return reply.redirect(`/status/${encodeURIComponent(result.reportId)}/${statusToken(result.reportId, web.secret)}?new=1`, 303);

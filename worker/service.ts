@@ -19,6 +19,8 @@ import { createLogger, TemporalPinoLogger, temporalLogLevel } from '../ops/loggi
 import { createMailTransport, type MailTransport } from '../mail/transport.js';
 import { spawnWorkerChild, WorkerChildError } from './child.js';
 import { createWorker } from './index.js';
+import { StallWatch, WorkerLiveness } from './liveness.js';
+import { WorkerBeats } from '../db/worker-beats.js';
 import { connectTemporal, type TemporalTarget } from './temporal.js';
 import { addSecrets, secretsInConfig } from '../ops/redact.js';
 import { observeIntake, observeReadModel, temporalTelemetry } from '../ops/metrics.js';
@@ -159,7 +161,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       workerStopped = child.exited.then(() => child.state() === 'STOPPED');
       logger.info({ pid: child.pid }, 'worker running in its own process');
     } else if (options.parts.includes('worker')) {
-      const worker = await createWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, config, database, readModel, transport, secret, ...(chat ? { chat } : {}), ...(tracing ? { worker: { plugins: [tracing.plugin] }, bundleAtStart: true } : {}) });
+      // Its heartbeat in the database: any process can tell whether reports are moving (worker/liveness.ts).
+      const liveness = new WorkerLiveness({ beats: new WorkerBeats(database), logger: logger.child({ part: 'worker' }) });
+      const workerOptions = { interceptors: liveness.interceptors(), ...(tracing ? { plugins: [tracing.plugin] } : {}) };
+      const worker = await createWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, config, database, readModel, transport, secret, ...(chat ? { chat } : {}), worker: workerOptions, ...(tracing ? { bundleAtStart: true } : {}) });
+      liveness.attach(worker);
+      closers.push(() => liveness.stop());
       workerState = () => worker.getState();
       running.push(worker.run());
       closers.push(async () => {
@@ -174,6 +181,17 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       const replanned = await replanIfCalendarChanged({ client, readModel, config });
       if (replanned) logger.info(replanned, 'calendar changed: reports in review told to plan their deadlines again');
     }
+
+    // Where mail or forms start reports, watch that a worker acts on them (a stall is logged and fails /healthz).
+    const watch = options.parts.includes('intake') || options.parts.includes('web') ? new StallWatch({ beats: new WorkerBeats(database), logger: logger.child({ part: 'liveness' }) }) : null;
+    if (watch) {
+      watch.start();
+      closers.push(() => watch.stop());
+    }
+    const noteWork = <D extends { folder: string }>(d: D): D => {
+      if (d.folder === 'processed') watch?.noteWork();
+      return d;
+    };
 
     let intake: MailboxWatcher | null = null;
     let intakeDescription: string | null = null;
@@ -193,7 +211,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       const inbox = await startDemoInbox({
         dataDir: config.dataDir,
         address: config.mail.address,
-        handle: (message) => handleMail({ config, client, readModel, transport, secret }, message),
+        handle: (message) => handleMail({ config, client, readModel, transport, secret }, message).then(noteWork),
         ...(env.BAOSONG_DEMO_DOVECOT ? { dovecotBinary: env.BAOSONG_DEMO_DOVECOT } : {}),
         logger: logger.child({ part: 'intake' }),
       });
@@ -220,7 +238,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           mailbox: imap.mailbox,
           processedFolder: imap.processedFolder,
           quarantineFolder: imap.quarantineFolder,
-          handle: (message) => inSpan('mail in', { 'baosong.imap.uid': message.uid }, () => handleMail({ config, client, readModel, transport, secret }, message)),
+          handle: (message) => inSpan('mail in', { 'baosong.imap.uid': message.uid }, () => handleMail({ config, client, readModel, transport, secret }, message).then(noteWork)),
           // New reports side by side, a report's replies in their arrival order (intake/order-key.ts).
           concurrency: INTAKE_CONCURRENCY,
           orderKey,
@@ -280,10 +298,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         health: () => {
           const mailbox = intake?.health();
           const worker = workerState?.() ?? null;
-          const ok = (!mailbox || mailbox.state !== 'disconnected') && (worker === null || worker === 'RUNNING');
+          const progress = watch?.view() ?? null;
+          const ok = (!mailbox || mailbox.state !== 'disconnected') && (worker === null || worker === 'RUNNING') && !progress?.failing;
           // A chat robot that refuses (bad key, bad signature, rate limited) shows here; it does not make the service unhealthy: mail carries on.
-          return { ok, worker, intake: mailbox ? { ...mailbox, summary: describeHealth(mailbox, config.school.timeZone) } : null, ...(chat ? { chat: chat.health() } : {}) };
+          return { ok, worker, progress, intake: mailbox ? { ...mailbox, summary: describeHealth(mailbox, config.school.timeZone) } : null, ...(chat ? { chat: chat.health() } : {}) };
         },
+        onReportStarted: () => watch?.noteWork(),
       });
       closers.push(() => web.close());
       webUrl = web.url;

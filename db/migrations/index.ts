@@ -12,6 +12,7 @@ import { chatMessagesMigration } from './0003-chat-messages.js';
 import { sharedStateMigration } from './0004-shared-state.js';
 import { quarantineDeskMigration } from './0005-quarantine-desk.js';
 import { reportFindingsMigration } from './0006-report-findings.js';
+import { workerBeatsMigration } from './0007-worker-beats.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -21,6 +22,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0004-shared-state': sharedStateMigration(dialect),
     '0005-quarantine-desk': quarantineDeskMigration(dialect),
     '0006-report-findings': reportFindingsMigration(dialect),
+    '0007-worker-beats': workerBeatsMigration(dialect),
   };
 }
 
