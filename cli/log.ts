@@ -70,8 +70,10 @@ export function prettyLine(json: string, started: boolean, paint: (code: string,
 
 export function summaryBlock(s: ServiceSummary, paint: (code: string, text: string) => string = (_c, t) => t): string {
   const rows: [string, string][] = [];
+  // The demo's best part first: everyone's mail, where replies are written and the clock can be moved (快进).
+  if (s.demoMailbox) rows.push(['Demo mailbox', `${s.demoMailbox} — start here: every mail the demo sends, reply as anyone, 快进 the clock (演示邮箱：从这里开始)`]);
   if (s.form) rows.push(['Report form', s.form]);
-  if (s.office) rows.push(['Office', `${s.office} — sign in with an office or leadership address${s.officePeople.length ? ` (e.g. ${s.officePeople.join(', ')})` : ''}; the sign-in link is mailed`]);
+  if (s.office) rows.push(['Office', `${s.office} — sign in with an office or leadership address${s.officePeople.length ? ` (e.g. ${s.officePeople.join(', ')})` : ''}; the sign-in link is mailed${s.demoMailbox ? ' (to the demo mailbox)' : ''}`]);
   rows.push(['Mail goes to', s.mail]);
   if (s.intake) rows.push(['Intake', s.intake]);
   const width = Math.max(...rows.map(([k]) => k.length));

@@ -14,8 +14,8 @@ import { MailboxWatcher, type MailboxLogger } from './mailbox.js';
 import { startPrivateDovecot, type PrivateDovecot } from './private-dovecot.js';
 
 export const ROUTE_IMAP = '写下的邮件经由私有 Dovecot 投递到共享收件箱，由真实的 IMAP 收件程序处理（through a private Dovecot, the real IMAP intake）。';
-export const ROUTE_DIRECT = '未安装 Dovecot：写下的邮件直接交给收件处理程序，与共享收件箱里的邮件走同一段代码（handed to the intake directly: Dovecot is not installed）。';
-export const ROUTE_DIRECT_FAILED = '私有 Dovecot 没有启动（见日志）：写下的邮件直接交给收件处理程序，与共享收件箱里的邮件走同一段代码（handed to the intake directly: the private Dovecot did not start）。';
+export const ROUTE_DIRECT = '未安装 Dovecot：写下的邮件直接交给收件处理程序，与共享收件箱里的邮件走同一段代码。';
+export const ROUTE_DIRECT_FAILED = '私有 Dovecot 没有启动（见日志）：写下的邮件直接交给收件处理程序，与共享收件箱里的邮件走同一段代码。';
 
 export interface DemoInboxOptions {
   /** The data directory; the private Dovecot lives in `<dataDir>/demo-dovecot` (emptied at start). */

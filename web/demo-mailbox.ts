@@ -10,6 +10,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Config } from '../config/schema.js';
 import { CATEGORIES } from '../domain/report.js';
+import { formatDateTime } from '../templates/format.js';
 
 export interface DemoMailbox {
   /** Every mail baosong has sent so far, raw (RFC 822). */
@@ -18,7 +19,16 @@ export interface DemoMailbox {
   deliver(raw: Buffer): Promise<{ folder: 'processed' } | { folder: 'quarantine'; reason: string }>;
   /** How written mail reaches baosong, said on the page. */
   route: string;
+  /** The demo server's clock, for 快进 (absent: no button). */
+  clock?: { now(): Promise<number>; skip(ms: number): Promise<number> };
 }
+
+/** What the 快进 buttons move the demo's clock by. */
+const FAST_FORWARD: Record<string, { ms: number; label: string }> = {
+  hour: { ms: 3_600_000, label: '1 小时' },
+  day: { ms: 86_400_000, label: '1 天' },
+  week: { ms: 7 * 86_400_000, label: '7 天' },
+};
 
 interface Person {
   name: string;
@@ -109,10 +119,13 @@ export const demoMailboxPages: FastifyPluginAsync<{ mailbox: DemoMailbox }> = as
     const mine = all.filter((l) => l.to.includes(me.email.toLowerCase()));
     const n = (req.query as Record<string, unknown>).note;
     const note = typeof n === 'string' ? n.slice(0, 300) : '';
+    const clockNow = mailbox.clock ? await mailbox.clock.now().catch(() => null) : null;
     return page(req, reply, 'demo-mailbox', {
       csrf: web.csrf(req, reply),
       me,
       note,
+      clock: clockNow === null ? null : { now: new Date(clockNow).toISOString(), ahead: clockNow - Date.now() > 60_000 },
+      fastForward: Object.entries(FAST_FORWARD).map(([by, f]) => ({ by, label: f.label })),
       people: everyone.map((p) => ({ ...p, current: p.email === me.email, count: all.filter((l) => l.to.includes(p.email.toLowerCase())).length, href: `/demo/mail?who=${encodeURIComponent(p.email)}` })),
       letters: mine.map((l) => ({ ...l, href: `/demo/mail/m/${l.id}?who=${encodeURIComponent(me.email)}` })),
       categories: CATEGORIES.map((c) => c.zh),
@@ -138,6 +151,21 @@ export const demoMailboxPages: FastifyPluginAsync<{ mailbox: DemoMailbox }> = as
     const letter = (await letters()).find((l) => l.id === req.params.id);
     if (!letter) return reply.code(404).type('text/plain; charset=utf-8').send('not found');
     return reply.header('content-security-policy', CSP_MAIL).header('x-frame-options', 'SAMEORIGIN').type('text/html; charset=utf-8').send(letter.html);
+  });
+
+  // 快进: the demo's clock jumps ahead so a visitor sees reminders, escalations and expiries within a minute.
+  app.post<{ Body: Record<string, unknown> }>('/demo/mail/fast-forward', async (req, reply) => {
+    const body = req.body ?? {};
+    if (!web.csrfOk(req, body.csrf)) return web.message(req, reply, 403, web.t(req, 'error.csrf'));
+    const step = typeof body.by === 'string' && Object.hasOwn(FAST_FORWARD, body.by) ? FAST_FORWARD[body.by] : undefined;
+    if (!mailbox.clock || !step) return web.message(req, reply, 400, web.t(req, 'error.form'));
+    const who = typeof body.who === 'string' ? body.who : '';
+    const now = await mailbox.clock.skip(step.ms);
+    // The mails of the timers that fired are sent by activities that may still be running: a moment for them.
+    await new Promise((r) => setTimeout(r, 1500));
+    const at = formatDateTime(new Date(now).toISOString(), 'zh-CN', web.config.school.timeZone);
+    const note = `演示时钟已快进 ${step.label}，现在是 ${at}。这段时间里到期的提醒、逾期升级和过期通知已经发出，请在各人的收件箱里查看。`;
+    return reply.redirect(`/demo/mail?who=${encodeURIComponent(who)}&note=${encodeURIComponent(note)}`, 303);
   });
 
   app.post<{ Body: Record<string, unknown> }>('/demo/mail/send', async (req, reply) => {

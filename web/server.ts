@@ -105,6 +105,8 @@ export interface Web {
   sessions: SessionStore;
   secureCookies: boolean;
   rateLimits: { submit: number; signIn: number };
+  /** `npm run demo`: pages that send mail say it lands in the demo mailbox. */
+  demoMailbox: boolean;
   locale(req: FastifyRequest): Locale;
   strings(req: FastifyRequest): WebStrings;
   /** The CSRF token for forms on this page (sets the browser's CSRF cookie when it has none). */
@@ -188,6 +190,7 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
     sessions: new SessionStore(shared),
     secureCookies,
     rateLimits: { submit: options.rateLimits?.submit ?? 10, signIn: options.rateLimits?.signIn ?? 5 },
+    demoMailbox: options.demoMailbox !== undefined,
     locale: localeOf,
     strings: (req) => WEB_STRINGS[localeOf(req)],
     t: (req, key, values) => fill(WEB_STRINGS[localeOf(req)][key], values ?? {}),

@@ -87,7 +87,8 @@ export const signInPages: FastifyPluginAsync = async (app) => {
   const allowed = (email: string) => identify(config, email).roles.some((r) => r.role === 'office' || r.role === 'leadership');
   const signInMailer = new SignInMailer(web);
   app.addHook('onClose', () => signInMailer.drain());
-  app.get('/office/signin', (req, reply) => web.page(req, reply, 'signin', { csrf: web.csrf(req, reply), email: '' }, { title: web.strings(req)['signin.heading'] }));
+  const demoHint = (req: FastifyRequest) => (web.demoMailbox ? web.strings(req)['signin.demoHint'] : null);
+  app.get('/office/signin', (req, reply) => web.page(req, reply, 'signin', { csrf: web.csrf(req, reply), email: '', demoHint: demoHint(req) }, { title: web.strings(req)['signin.heading'] }));
 
   app.post<{ Body: Record<string, unknown> }>('/office/signin', { config: { rateLimit: { max: web.rateLimits.signIn, timeWindow: '1 minute' } } }, async (req, reply) => {
     const body = req.body ?? {};
@@ -97,7 +98,9 @@ export const signInPages: FastifyPluginAsync = async (app) => {
     // Counted and queued; the mail goes after the answer, which is the same in text and time for every address.
     await signInMailer.request(email, web.locale(req), allowed(email));
     // The same answer either way: the page does not tell who is on the list.
-    return web.message(req, reply, 200, web.t(req, 'signin.sent', { email, minutes: SIGN_IN_LINK_TTL_MS / 60_000 }), { kind: 'ok' });
+    const sent = web.t(req, 'signin.sent', { email, minutes: SIGN_IN_LINK_TTL_MS / 60_000 });
+    if (!web.demoMailbox) return web.message(req, reply, 200, sent, { kind: 'ok' });
+    return web.message(req, reply, 200, `${sent}${web.strings(req)['signin.demoHint']}`, { kind: 'ok', links: [{ href: `/demo/mail?who=${encodeURIComponent(email)}`, label: web.strings(req)['signin.demoOpen'] }] });
   });
 
   const badLink = (req: FastifyRequest, reply: FastifyReply) =>

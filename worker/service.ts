@@ -69,6 +69,8 @@ export interface ServiceSummary {
   demo: boolean;
   /** The report form, e.g. http://localhost:8080/submit (null without the web part). */
   form: string | null;
+  /** The demo only: everyone's mail, where a visitor starts (null otherwise). */
+  demoMailbox: string | null;
   /** The office dashboard's sign-in page (null without the web part). */
   office: string | null;
   /** Addresses that may sign in to the dashboard (office and leadership), first few. */
@@ -279,6 +281,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         ...(options.demo && transport.kind === 'outbox'
           ? {
               demoMailbox: {
+                // 快进: the demo server's clock (worker/temporal.ts).
+                ...(temporal.demoClock ? { clock: temporal.demoClock } : {}),
                 // What baosong sent: the outbox folder's .eml files.
                 sent: async () => {
                   const dir = outboxDir(mailConfig);
@@ -332,6 +336,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const summary: ServiceSummary = {
       demo: options.demo ?? false,
       form: webUrl && `${webUrl}/submit`,
+      demoMailbox: webUrl && options.demo && transport.kind === 'outbox' ? `${webUrl}/demo/mail` : null,
       office: webUrl && `${webUrl}/office`,
       officePeople: [...new Set([...config.office.reviewers, ...config.leadership].map((p) => p.email))].slice(0, 3),
       mail: mailDescription,

@@ -12,6 +12,10 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+// Internal to the SDK (its testing package uses it the same way): a connection that also speaks Temporal's
+// TestService, which our demo server implements. Only the demo's clock uses it.
+import { InternalConnectionOptionsSymbol, type InternalConnectionOptions } from '@temporalio/client/lib/connection.js';
+import { msToTs } from '@temporalio/common/lib/time.js';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
@@ -29,7 +33,16 @@ export interface TemporalTarget {
   description: string;
   /** false for the in-memory demo server. */
   durable: boolean;
+  /** The demo server's virtual clock: read it, and move it forward (快进) so timers due meanwhile fire. */
+  demoClock?: DemoClock;
   close(): Promise<void>;
+}
+
+export interface DemoClock {
+  /** The server's time, epoch ms. */
+  now(): Promise<number>;
+  /** Moves the clock `ms` forward (reminders, escalations, expiries due meanwhile happen); resolves with the new time. */
+  skip(ms: number): Promise<number>;
 }
 
 export class TemporalUnavailableError extends Error {
@@ -81,9 +94,28 @@ async function connectDemoServer(): Promise<TemporalTarget> {
     });
     server.stderr?.resume(); // keep draining its log
     const env = await TestWorkflowEnvironment.createFromExistingServer({ address: `127.0.0.1:${port}` });
+    const testOptions: InternalConnectionOptions = { address: `127.0.0.1:${port}`, [InternalConnectionOptionsSymbol]: { supportsTestService: true } };
+    const test = await Connection.connect(testOptions);
+    const service = test.testService;
+    if (!service) throw new Error('the TestService is not available on this connection');
+    const now = async () => {
+      const { time } = await service.getCurrentTime({});
+      return Number(time?.seconds ?? 0) * 1000 + Math.floor((time?.nanos ?? 0) / 1e6);
+    };
+    const demoClock: DemoClock = {
+      now,
+      async skip(ms) {
+        // The server starts with the clock locked to wall time (one client lock); unlocking it for a virtual
+        // sleep lets it jump from timer to timer, waiting for each workflow task and activity that holds it.
+        await service.unlockTimeSkippingWithSleep({ duration: msToTs(ms) });
+        return now();
+      },
+    };
     return {
       ...fromEnvironment(env, 'in-memory demo Temporal server (workflow state is LOST when baosong stops)', false),
+      demoClock,
       close: async () => {
+        await test.close();
         await env.teardown();
         await stopServer();
       },

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { demoReach, webHost } from '../../cli/start.js';
 import { EXAMPLE_CONFIG_FILE } from '../../config/load.js';
+import { launchChromium, PHONE, screenshots } from '../support/browser.js';
 import { BAOSONG_BIN } from '../support/cli.js';
 import { freePort } from '../support/ports.js';
 
@@ -110,6 +111,9 @@ describe('npm run demo on a copied example configuration', () => {
     const r = run('npm', ['run', '--silent', 'demo', '--', '--port', String(port)], { cwd: REPO, env: { PORT: '1', BAOSONG_CONFIG: file, BAOSONG_LOG_FORMAT: 'pretty' } });
     await until(r, /Ctrl-C to stop\./);
 
+    // The demo mailbox comes first: it is where a visitor starts.
+    const block = r.stdout().slice(r.stdout().indexOf('baosong is running'));
+    expect(block.split('\n')[1]).toMatch(new RegExp(`^  Demo mailbox  http://127\\.0\\.0\\.1:${port}/demo/mail — start here`));
     expect(r.stdout()).toContain(`Report form   http://127.0.0.1:${port}/submit`);
     expect(r.stdout()).toMatch(new RegExp(`Office {8}http://127\\.0\\.0\\.1:${port}/office — sign in with an office or leadership address \\(e\\.g\\. zhouxiaomei@school\\.test`));
     expect(r.stdout()).toContain(`Mail goes to  the outbox folder ${join(dir, 'data', 'outbox')}`);
@@ -121,4 +125,47 @@ describe('npm run demo on a copied example configuration', () => {
     await exitWithin(r, 20_000);
     expect(r.stdout()).toMatch(/stopped\n/);
   }, 180_000);
+
+  it('in the browser: the sign-in says where its link goes; 快进 moves the demo clock so a report’s reminder and escalation arrive at once', async () => {
+    const { file } = copiedConfig();
+    const port = await freePort();
+    const r = run(process.execPath, [BAOSONG_BIN, 'start', '--demo', '--port', String(port)], { cwd: REPO, env: { BAOSONG_CONFIG: file } });
+    await until(r, /baosong is ready/);
+    const base = `http://127.0.0.1:${port}`;
+    const browser = await launchChromium();
+    try {
+      const page = await (await browser.newContext({ viewport: PHONE, locale: 'zh-CN' })).newPage();
+      await page.goto(`${base}/office/signin`);
+      expect(await page.locator('#demo-hint').innerText()).toContain('登录链接不会真的发出，而是出现在演示邮箱里');
+      await page.fill('#email', 'zhouxiaomei@school.test');
+      await page.click('button[type=submit]');
+      await page.click('text=到演示邮箱查看登录链接');
+      expect(page.url()).toBe(`${base}/demo/mail?who=zhouxiaomei%40school.test`);
+      // The link is mailed after the answer: it is in her box a moment later.
+      await expect.poll(async () => (await page.reload(), page.locator('#letters li[data-kind=signin]').count()), { timeout: 10_000 }).toBe(1);
+
+      // A liaison's report by mail, written on the page; the head gets the review request.
+      await page.goto(`${base}/demo/mail?who=liufang%40school.test`);
+      const before = await page.locator('#clock').innerText();
+      await page.fill('#subject', '七年级家长会');
+      await page.fill('#body', '今天下午，七年级在报告厅召开家长会，到会家长 300 余人。');
+      await page.click('#send');
+      await page.goto(`${base}/demo/mail?who=wangjianguo%40school.test`);
+      await expect.poll(async () => (await page.goto(`${base}/demo/mail?who=wangjianguo%40school.test`), page.locator('#letters li[data-kind=review_request]').count()), { timeout: 20_000 }).toBe(1);
+      expect(await page.locator('#letters li[data-kind=reminder]').count()).toBe(0);
+
+      // 快进 7 天: the head's reminder and the escalation are there now, the clock says so.
+      await page.click('#fast-forward button[value=week]');
+      expect(await page.locator('#note').innerText()).toMatch(/演示时钟已快进 7 天，现在是 \d{4}年\d{1,2}月\d{1,2}日/);
+      expect(await page.locator('#clock').innerText()).not.toBe(before);
+      expect(await page.locator('#letters li[data-kind=reminder]').count()).toBeGreaterThan(0);
+      await screenshots(page, '40-demo-fast-forward');
+      await page.goto(`${base}/demo/mail?who=zhouxiaomei%40school.test`);
+      await expect.poll(() => page.locator('#letters li[data-kind=escalation]').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    } finally {
+      await browser.close();
+      process.kill(-(r.child.pid ?? 0), 'SIGINT');
+      await exitWithin(r, 20_000);
+    }
+  }, 240_000);
 });

@@ -152,7 +152,7 @@ describe('the demo mailbox', () => {
     });
     try {
       expect(fallback.kind).toBe('direct');
-      expect(fallback.route).toContain('handed to the intake directly: Dovecot is not installed');
+      expect(fallback.route).toBe('未安装 Dovecot：写下的邮件直接交给收件处理程序，与共享收件箱里的邮件走同一段代码。'); // the page's words, Chinese only
       expect(warnings).toEqual([expect.stringContaining('Dovecot is not installed')]);
       expect(await fallback.deliver(Buffer.from('Subject: x\r\n\r\nhello\r\n'))).toEqual({ folder: 'processed' });
       expect(handled).toHaveLength(1);
