@@ -5,7 +5,7 @@
  * the identical message, never a second different one.
  */
 import { access } from 'node:fs/promises';
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { reportFindings } from '../config/school.js';
 import type { Config } from '../config/schema.js';
 import { findingItems } from '../domain/checks/index.js';
@@ -151,9 +151,24 @@ export function createMailActivities(deps: { config: Config; readModel: ReadMode
     return { count: held.length + 1, since: held[0]?.createdAt ?? req.composedAt };
   }
 
+  /**
+   * The mail's Message-ID, with the token. A retry of an attempt made before Message-IDs carried tokens keeps
+   * the old one, so that mail is not sent a second time under a new id (a first attempt never had an old one).
+   */
+  async function stableMessageId(req: ReportMailRequest, recipient: Person, token: string): Promise<string> {
+    const messageId = reportMessageId(req.reportId, req.key, recipient.email, domain, token);
+    if (activityAttempt() === 1) return messageId;
+    const legacy = reportMessageId(req.reportId, req.key, recipient.email, domain);
+    return (await readModel.sentMail(legacy)) ? legacy : messageId;
+  }
+
   /** True when this call sent it (false: it had gone out before, or was held). */
   async function sendOne(req: ReportMailRequest, recipient: Person): Promise<boolean> {
-    const messageId = reportMessageId(req.reportId, req.key, recipient.email, domain);
+    // Every mail of a report carries its recipient's own reply token: a step token for the holder asked to
+    // decide, else a report token (revise, withdraw, comment), which can never approve or send back.
+    const step = ANSWERABLE.has(req.kind) && req.step && holds(req, recipient) ? req.step.index : null;
+    const token = mintReplyToken({ reportId: req.reportId, round: req.round, step, recipient: recipient.email, secret });
+    const messageId = await stableMessageId(req, recipient, token);
     const forged = req.kind === 'refused' && req.reason === 'unverified';
     let forgeries: { count: number; since: string } | null = null;
     if (forged) {
@@ -184,10 +199,8 @@ export function createMailActivities(deps: { config: Config; readModel: ReadMode
       throw err;
     }
     const thread = threadHeaders(req.reportId, domain, req.originMessageId);
-    // Every mail of a report carries its recipient's own reply token: a step token for the holder asked to
-    // decide, else a report token (revise, withdraw, comment), which can never approve or send back.
-    const step = ANSWERABLE.has(req.kind) && req.step && holds(req, recipient) ? req.step.index : null;
-    const replyTo = replyAddress(config.mail.address, mintReplyToken({ reportId: req.reportId, round: req.round, step, recipient: recipient.email, secret }));
+    // The token twice: in the Reply-To sub-address and in the Message-ID (for providers without sub-addressing).
+    const replyTo = replyAddress(config.mail.address, token);
     const { subject, html, text } = rendered;
     return deliverOnce(readModel, transport, { messageId, reportId: req.reportId, kind: forged ? FORGERY_ALERT_KIND : req.kind, to: [recipient.email], subject, createdAt: req.composedAt }, () => ({
       messageId,
@@ -218,4 +231,13 @@ export function createMailActivities(deps: { config: Config; readModel: ReadMode
       return sent;
     },
   };
+}
+
+/** The running activity's attempt (1 outside an activity: a direct call from a script or a test). */
+function activityAttempt(): number {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return 1;
+  }
 }

@@ -17,7 +17,7 @@ import { MAIL_PROVIDERS } from '../config/providers.js';
 import { migrations, openDatabase, redactUrl } from '../db/index.js';
 import { findCjkFont } from '../digest/chart.js';
 import { fail, firstLine, ok, warn, type CheckLine, type DoctorCheck, type DoctorContext } from './lines.js';
-import { imapCheck, smtpCheck } from './mail.js';
+import { imapCheck, smtpCheck, subaddressCheck } from './mail.js';
 
 export { fail, firstLine, ok, warn, type CheckLine, type CheckStatus, type DoctorCheck, type DoctorContext } from './lines.js';
 
@@ -156,7 +156,7 @@ export const chatCheck: DoctorCheck = async ({ config, env, sendTestTo, timeoutM
 };
 
 /** Every check `baosong doctor` runs, in order. Add yours here (or pass a list to runDoctor). */
-export const DOCTOR_CHECKS: DoctorCheck[] = [secretsCheck, imapCheck, smtpCheck, temporalCheck, databaseCheck, dataDirCheck, fontCheck, calendarCheck, chatCheck];
+export const DOCTOR_CHECKS: DoctorCheck[] = [secretsCheck, imapCheck, smtpCheck, subaddressCheck, temporalCheck, databaseCheck, dataDirCheck, fontCheck, calendarCheck, chatCheck];
 
 /** Runs the checks one after the other (their lines in order); a check that throws becomes a fail line. */
 export async function runDoctor(ctx: DoctorContext, checks: DoctorCheck[] = DOCTOR_CHECKS): Promise<CheckLine[]> {

@@ -4,8 +4,10 @@
  */
 import { ImapFlow } from 'imapflow';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
-import { MAIL_PROVIDERS } from '../config/providers.js';
+import { randomBytes } from 'node:crypto';
+import { MAIL_PROVIDERS, type MailProvider } from '../config/providers.js';
 import type { Config } from '../config/schema.js';
+import { replyAddress } from '../mail/reply-token.js';
 import { smtpTransport } from '../mail/transport.js';
 import { fail, firstLine, ok, warn, type CheckLine, type DoctorCheck } from './lines.js';
 
@@ -161,3 +163,71 @@ async function sendTestMail(config: Config, pass: string | undefined, to: string
     transport.close();
   }
 }
+
+/** What the provider table says of sub-addresses (undefined: no provider named). */
+function subaddressingOf(config: Config): MailProvider['subaddressing'] {
+  return config.mail.provider ? MAIL_PROVIDERS[config.mail.provider].subaddressing : undefined;
+}
+
+/**
+ * With --send-test: does the provider deliver `baosong+token@…`, the address every reply is asked to go to?
+ * A mail to such a sub-address of the shared inbox is sent through SMTP and looked for over IMAP (in the inbox,
+ * or already moved by a running intake). Where it never arrives, replies still authenticate: each of our mails
+ * carries its recipient's token in its Message-ID, which the reply names in In-Reply-To.
+ */
+export const subaddressCheck: DoctorCheck = async ({ config, env, timeoutMs, sendTestTo }) => {
+  const { imap, smtp } = config.mail;
+  if (!sendTestTo || !imap || !smtp) return [];
+  const imapPass = env[imap.passwordEnv];
+  const smtpPass = smtp.passwordEnv ? env[smtp.passwordEnv] : undefined;
+  if (!imapPass || (smtp.passwordEnv && !smtpPass)) return [];
+  const domain = config.mail.address.split('@')[1] ?? 'baosong.invalid';
+  const tag = `doctor-${randomBytes(5).toString('hex')}`;
+  const to = replyAddress(config.mail.address, tag);
+  const messageId = `<doctor.${tag}@${domain}>`;
+  const transport = smtpTransport({ host: smtp.host, port: smtp.port, secure: smtp.secure, pool: false, ...(smtp.user ? { auth: { user: smtp.user, pass: smtpPass ?? '' } } : {}) });
+  const known = subaddressingOf(config);
+  const fallback = 'replies are still recognised by the token in the Message-ID they answer (In-Reply-To), with the same sender checks';
+  try {
+    await transport.send({
+      messageId,
+      from: { name: config.mail.fromName, address: config.mail.address },
+      to,
+      subject: 'baosong doctor: sub-address test (can be deleted)',
+      text: 'baosong doctor checks that mail to the shared inbox\'s +sub-address arrives. 这是 baosong doctor 的子地址测试邮件，可以删除。\n',
+      headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All', 'X-Baosong-Kind': 'doctor-test' },
+    });
+  } catch (err) {
+    const e = err as ErrorLike;
+    return [warn('reply sub-address', `the SMTP server refused mail to ${to}: ${firstLine(e.response ?? e.message)}`, `${fallback}; ${known === 'no' ? 'this provider is known not to deliver sub-addresses' : 'ask the provider about plus addressing (子地址)'}`)];
+  } finally {
+    transport.close();
+  }
+  const client = new ImapFlow({ host: imap.host, port: imap.port, secure: imap.secure, auth: { user: imap.user, pass: imapPass }, logger: false, disableAutoIdle: true, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs * 3 });
+  client.on('error', () => undefined);
+  const waitMs = Math.max(10_000, timeoutMs * 3);
+  try {
+    await client.connect();
+    const until = Date.now() + waitMs;
+    for (;;) {
+      // The intake, if it runs, quarantines our own test mail at once: look where it may have gone too.
+      for (const folder of [imap.mailbox, imap.quarantineFolder, imap.processedFolder]) {
+        const lock = await client.getMailboxLock(folder, { readOnly: true }).catch(() => null);
+        if (!lock) continue;
+        try {
+          const found = await client.search({ header: { 'message-id': messageId } }, { uid: true });
+          if (found && found.length > 0) return [ok('reply sub-address', `mail to ${to} arrived (${folder}): replies to baosong's +token addresses reach the shared inbox`)];
+        } finally {
+          lock.release();
+        }
+      }
+      if (Date.now() > until) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    return [warn('reply sub-address', `mail to ${to} did not reach ${imap.mailbox} within ${Math.round(waitMs / 1000)} s: the provider may not deliver +sub-addresses${known === 'no' ? ' (this provider is known not to)' : ''}`, `${fallback}; if the provider can, turn on plus addressing (子地址) for ${config.mail.address}`)];
+  } catch (err) {
+    return [warn('reply sub-address', `could not look for the test mail: ${firstLine((err as Error).message)}`, 'see the imap lines above')];
+  } finally {
+    await client.logout().catch(() => undefined);
+  }
+};

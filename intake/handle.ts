@@ -18,7 +18,7 @@ import { confirmsChecks } from '../domain/checks/confirm.js';
 import type { ActionBase, AttachmentRef } from '../domain/lifecycle.js';
 import { understandMail } from '../domain/mail/understand.js';
 import type { MailInput, MailUnderstanding } from '../domain/mail/types.js';
-import { mailDomain } from '../mail/message-id.js';
+import { mailDomain, tokenFromMessageId } from '../mail/message-id.js';
 import { tokenFromAddress, verifyReplyToken } from '../mail/reply-token.js';
 import { deliverOnce } from '../mail/deliver.js';
 import type { MailTransport } from '../mail/transport.js';
@@ -79,7 +79,7 @@ async function decideMail(deps: IntakeDeps, message: IncomingMessage, seen: { in
   if (echo) return quarantine(echo, 'own_mail');
 
   // The reply token in the address the mail was sent to names its report even when the subject lost the number.
-  const token = replyToken(input);
+  const token = replyToken(input, ourselves.domain);
   const tokenReport = token ? reportOfToken(token) : null;
   let mail = understandMail(input, { timeZone: config.school.timeZone, ...(tokenReport ? { replyTokenReportId: tokenReport } : {}) });
   if (mail.kind === 'ignored') return quarantine(mail.reason ?? 'automatic mail', 'automatic');
@@ -184,9 +184,14 @@ async function newReport(ctx: Context): Promise<Kept> {
 }
 
 /** The reply token in the address the mail was sent to (To, Delivered-To, X-Original-To), if any. */
-function replyToken(input: MailInput): string | null {
+function replyToken(input: MailInput, domain: string): string | null {
   const candidates = [...input.to.map((a) => a.address), input.headers['delivered-to'], input.headers['x-original-to']].filter((a): a is string => typeof a === 'string');
-  return candidates.map(tokenFromAddress).find((t) => t !== null) ?? null;
+  const addressed = candidates.map(tokenFromAddress).find((t) => t !== null);
+  if (addressed) return addressed;
+  // A provider that drops `+token` from the address (or rewrites Reply-To): the token of the mail replied to,
+  // from its Message-ID in In-Reply-To, else the nearest of References. Checked exactly like the address's.
+  const thread = [input.inReplyTo, ...[...input.references].reverse()].filter((id): id is string => typeof id === 'string');
+  return thread.map((id) => tokenFromMessageId(id, domain)).find((t) => t !== null) ?? null;
 }
 
 /** The report number a token is about (unverified: the signature is checked with the sender). */

@@ -34,6 +34,8 @@ let dovecot: TestDovecot;
 let smtp: SMTPServer;
 let smtpPort: number;
 const received: { to: string[]; subject: string }[] = [];
+/** Whether the pretend provider delivers `baosong+x@` to the shared inbox. */
+let plusAddressing = true;
 let temporal: ChildProcess;
 let temporalAddress: string;
 const dir = mkdtempSync(join(tmpdir(), 'baosong-doctor-'));
@@ -49,12 +51,20 @@ beforeAll(async () => {
       else callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
     },
     onData(stream, session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
-          received.push({ to: session.envelope.rcptTo.map((r) => r.address), subject: mail.subject ?? '' });
-          callback();
-        })
-        .catch(callback);
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        simpleParser(raw)
+          .then(async (mail) => {
+            const to = session.envelope.rcptTo.map((r) => r.address);
+            received.push({ to, subject: mail.subject ?? '' });
+            // As a provider: mail to the shared inbox's +sub-address lands in its INBOX, where the provider delivers them.
+            if (plusAddressing && to.some((a) => /^baosong\+[^@]+@school\.test$/.test(a))) await dovecot.append(DEFAULT_TEST_USER.user, 'INBOX', raw);
+            callback();
+          })
+          .catch(callback);
+      });
     },
   });
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
@@ -113,7 +123,12 @@ describe('baosong doctor', () => {
     expect(await dovecot.mailboxes(DEFAULT_TEST_USER.user)).toEqual(expect.arrayContaining(['Processed', 'Quarantine']));
     expect(line(report, 'smtp login')).toMatchObject({ status: 'ok', message: `logged in as ${SMTP_USER}` });
     expect(line(report, 'smtp test mail')?.status).toBe('ok');
-    expect(received).toEqual([{ to: ['liufang@school.test'], subject: expect.stringContaining('baosong doctor: test mail') }]);
+    // And one to the shared inbox's +sub-address, read back over IMAP: replies to +token addresses arrive.
+    expect(received).toEqual([
+      { to: ['liufang@school.test'], subject: expect.stringContaining('baosong doctor: test mail') },
+      { to: [expect.stringMatching(/^baosong\+doctor-[0-9a-f]{10}@school\.test$/)], subject: 'baosong doctor: sub-address test (can be deleted)' },
+    ]);
+    expect(line(report, 'reply sub-address')).toMatchObject({ status: 'ok', message: expect.stringMatching(/arrived \(INBOX\)/) });
     expect(line(report, 'temporal')).toMatchObject({ status: 'ok', message: `${temporalAddress} answers; namespace default exists` });
     expect(line(report, 'database')?.status).toBe('ok');
     expect(line(report, 'data directory')?.status).toBe('ok');
@@ -123,7 +138,7 @@ describe('baosong doctor', () => {
     // Without --send-test nothing is sent; the text form shows one line per check.
     const again = await runCli(['doctor', '--timeout', '5', '--config', file], { cwd: dir, env: goodEnv() });
     expect(again.code).toBe(0);
-    expect(received).toHaveLength(1);
+    expect(received).toHaveLength(2);
     expect(again.stdout).toMatch(/^ok {4}imap MOVE +supported/m);
     expect(again.stdout).toMatch(/^warn {2}imap login .*without TLS.*\n +→ use port 993/m);
   }, 120_000);
@@ -176,4 +191,19 @@ describe('baosong doctor', () => {
     expect(report.checks[0]?.message).toMatch(/workingHours\.start: "8点" is not a time of day/);
     expect(report.checks[0]?.message).toMatch(/mail\.provider: expected one of exmail, qq, 163, 126, netease-enterprise, aliyun, microsoft365/);
   }, 30_000);
+
+  it('a provider that drops +sub-addresses: a warning that says replies still work by Message-ID, not a failure', async () => {
+    plusAddressing = false;
+    try {
+      const { code, report } = await doctor(configFile('no-plus'), goodEnv(), ['--send-test', 'liufang@school.test']);
+      expect(line(report, 'reply sub-address')).toMatchObject({
+        status: 'warn',
+        message: expect.stringMatching(/did not reach INBOX within \d+ s: the provider may not deliver \+sub-addresses/),
+        fix: expect.stringMatching(/recognised by the token in the Message-ID they answer/),
+      });
+      expect(code).toBe(0);
+    } finally {
+      plusAddressing = true;
+    }
+  }, 120_000);
 });

@@ -234,8 +234,9 @@ describe('approval by reply', () => {
     // 1. Wrong From: the office member answers the head's request (the token is the head's).
     await deliver(replyTo(request, zhouxiaomei, '同意'));
     expect(await refusedWith(handle, 1)).toMatchObject({ refused: 'unverified', note: expect.stringMatching(/was not issued to zhouxiaomei@school\.test/) });
-    // 2. Right From, no token (written to the plain inbox address, report number in the subject).
-    await deliver(replyTo(request, wangjianguo, '同意', { to: 'baosong@school.test' }));
+    // 2. Right From, no token: a new mail (not a reply: no In-Reply-To) to the plain inbox address, the report
+    // number in the subject. (A reply to the request carries the token in In-Reply-To: see below.)
+    await deliver(mail({ from: wangjianguo, to: 'baosong@school.test', subject: `【${reportId}】家长会（伪造）`, body: '同意' }));
     expect(await refusedWith(handle, 2)).toMatchObject({ refused: 'unverified', note: expect.stringMatching(/no reply token/) });
     // 3. A token from another report.
     await deliver(mail({ from: zhouxiaomei, to: officeToken.replyTo!, subject: `回复：【${reportId}】家长会（伪造）`, body: '同意' }));
@@ -285,6 +286,17 @@ describe('approval by reply', () => {
     const options = { signatureData: [{ signingDomain: 'school.test', selector: 's1', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }) }] };
     const { signatures } = await dkimSign(genuine, options as unknown as Parameters<typeof dkimSign>[1]);
     await deliver(Buffer.concat([Buffer.from(signatures), genuine]), strict);
+    await waitForStatus(handle, (s) => s.step?.index === 1);
+  });
+
+  it('where the provider drops the +token from the address, the token in the Message-ID replied to still authenticates; for its own recipient only', async () => {
+    const { handle, request } = await newReport('家长会（无子地址）');
+    expect(request.messageId).toContain('.t-r');
+    // 周晓梅 answers 王建国's review request (forwarded to her): the token in In-Reply-To is not hers.
+    await deliver(replyTo(request, zhouxiaomei, '同意', { to: 'baosong@school.test' }));
+    expect(await refusedWith(handle, 1)).toMatchObject({ refused: 'unverified', note: expect.stringMatching(/was not issued to zhouxiaomei@school\.test/) });
+    // 王建国's own reply, delivered to the plain address as such a provider does: it approves.
+    expect(await deliver(replyTo(request, wangjianguo, '同意', { to: 'baosong@school.test' }))).toEqual({ folder: 'processed' });
     await waitForStatus(handle, (s) => s.step?.index === 1);
   });
 

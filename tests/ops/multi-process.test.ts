@@ -311,7 +311,7 @@ async function approveByLink(letter: CaughtMail): Promise<void> {
 function reviewers(): void {
   smtp.onMail((m) => {
     if (m.kind !== 'review_request' || !m.replyTo?.includes('+')) return;
-    const request = m.messageId.replace(/\.[0-9a-f]{12}@/, '@'); // the request, whoever it went to
+    const request = m.messageId.replace(/\.(?:[0-9a-f]{12}|t-[a-z0-9-]+)@/, '@'); // the request, whoever it went to (without the recipient's part)
     if (answered.has(request)) return;
     answered.add(request);
     const how = answered.size % 2 === 0 ? 'reply' : 'link';

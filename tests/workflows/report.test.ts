@@ -346,7 +346,9 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
       expect(m.inReplyTo).toBe(s.origin.ref);
       expect(m.autoSubmitted).toBe('auto-generated');
       expect(m.subject).toContain(`【${reportId}】`);
-      expect(m.messageId).toMatch(new RegExp(`^<${reportId}\\.\\d+-[a-z_]+\\.[0-9a-f]{12}@school\\.test>$`));
+      // The recipient's reply token is in the Message-ID too, the same as in the Reply-To sub-address.
+      expect(m.messageId).toMatch(new RegExp(`^<${reportId}\\.\\d+-[a-z_]+\\.t-r\\d{4}-\\d{4,}-\\d+-(\\d+|x)-[a-z2-7]{16}@school\\.test>$`));
+      expect(m.messageId.slice(m.messageId.indexOf('.t-') + 3, m.messageId.lastIndexOf('@'))).toBe(/^baosong\+([^@]+)@/.exec(m.replyTo ?? '')?.[1]);
     }
     const tokens = mails.filter((m) => m.kind === 'review_request').map((m) => m.replyTo);
     expect(tokens.every((t) => /^baosong\+r\d{4}-\d{4,}-\d+-\d+-[a-z2-7]{16}@school\.test$/.test(t ?? ''))).toBe(true);
