@@ -169,7 +169,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosSummary> {
   const replies: Promise<void>[] = [];
   sink.onDelivery((d) => {
     if (d.kind !== 'review_request' || !d.replyTo || !d.replyTo.includes('+')) return;
-    const request = d.messageId.replace(/\.[0-9a-f]{12}@/, '@'); // the request, whoever it went to
+    const request = d.messageId.replace(/\.(?:[0-9a-f]{12}|t-[a-z0-9-]+)@/, '@'); // the request, whoever it went to
     if (answered.has(request)) return;
     answered.add(request);
     const reply = mail({ from: d.to, to: d.replyTo, subject: `回复：${d.reportId ?? ''} 审核`, inReplyTo: d.messageId, body: '同意' });
