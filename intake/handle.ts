@@ -16,6 +16,7 @@ import type { ReadModel } from '../db/read-model.js';
 import type { ExpectedReport } from '../db/rows.js';
 import { confirmsChecks } from '../domain/checks/confirm.js';
 import type { ActionBase, AttachmentRef } from '../domain/lifecycle.js';
+import { REPORT_STATUS_LABELS } from '../domain/report.js';
 import { understandMail } from '../domain/mail/understand.js';
 import type { MailInput, MailUnderstanding } from '../domain/mail/types.js';
 import { mailDomain, tokenFromMessageId } from '../mail/message-id.js';
@@ -96,9 +97,9 @@ async function decideMail(deps: IntakeDeps, message: IncomingMessage, seen: { in
 
   const ctx: Context = { deps, message, input, mail, sender, contents, expected, token };
   if (message.raw.length > config.mail.limits.maxMailMB * MB) {
-    return refuse(ctx, `邮件大小 ${(message.raw.length / MB).toFixed(1)} MB，超过 ${config.mail.limits.maxMailMB} MB 的上限（mail too large）`, tooLargeAdvice(config));
+    return refuse(ctx, say(config, `邮件大小 ${(message.raw.length / MB).toFixed(1)} MB，超过 ${config.mail.limits.maxMailMB} MB 的上限。`, `The mail is ${(message.raw.length / MB).toFixed(1)} MB, over the ${config.mail.limits.maxMailMB} MB limit.`), tooLargeAdvice(config));
   }
-  if (mail.kind === 'invalid') return refuse(ctx, mail.reason ?? '无法识别这封邮件（unrecognised mail）');
+  if (mail.kind === 'invalid') return refuse(ctx, mail.reason ?? say(config, '无法识别这封邮件。', 'This mail could not be understood.'));
   if (mail.kind === 'report') return newReport(ctx);
   return reply(ctx);
 }
@@ -151,7 +152,7 @@ async function attachments(ctx: Context): Promise<{ refs: AttachmentRef[] } | { 
     else if (type === null) problems.push(`${name}（声明为 ${info.contentType}，但文件内容不是这种类型）`);
     else accepted.push({ content, filename: info.filename, contentType: type });
   }
-  if (problems.length > 0) return { problem: `附件不符合要求：${problems.join('；')}（attachment refused）` };
+  if (problems.length > 0) return { problem: say(ctx.deps.config, `附件不符合要求：${problems.join('；')}`, `An attachment was refused: ${problems.join('; ')}`) };
   const refs: AttachmentRef[] = [];
   for (const a of accepted) refs.push(await storeAttachment(ctx.deps.config.dataDir, a.content, { filename: a.filename, contentType: a.contentType }));
   return { refs };
@@ -243,9 +244,9 @@ async function authenticity(ctx: Context, reportId: string, token: string | null
 async function reply(ctx: Context): Promise<Kept> {
   const { deps, mail, sender } = ctx;
   const found = await findReport(ctx);
-  if (!found) return refuse(ctx, '找不到这封回复对应的报送（no report number, reply token or known thread）', '请直接回复系统发给您的邮件，或在主题中写明报送编号，例如【R-2026-0042】。');
+  if (!found) return refuse(ctx, say(deps.config, '找不到这封回复对应的报送。', 'No report matches this reply.'), say(deps.config, '请直接回复系统发给您的邮件，或在主题中写明报送编号，例如【R-2026-0042】。', 'Reply to the mail baosong sent you, or write the report number in the subject, e.g. [R-2026-0042].'));
   const report = await deps.readModel.getReport(found.reportId);
-  if (!report) return refuse(ctx, `报送 ${found.reportId} 不存在（unknown report）`);
+  if (!report) return refuse(ctx, say(deps.config, `报送 ${found.reportId} 不存在。`, `There is no report ${found.reportId}.`));
   const handle = deps.client.workflow.getHandle(report.workflowId);
   const base: ActionBase = {
     actor: { name: sender.name ?? ctx.input.from?.name ?? sender.address, email: sender.address },
@@ -299,7 +300,7 @@ async function reply(ctx: Context): Promise<Kept> {
       await handle.signal(commentSignal, { ...checked, text: text.text, textRef: text.ref });
     }
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return refuse(ctx, `报送 ${found.reportId} 已经结束（${report.status}），这封回复没有再处理（report closed）`);
+    if (err instanceof WorkflowNotFoundError) return refuse(ctx, say(deps.config, `报送 ${found.reportId} 已经结束（${REPORT_STATUS_LABELS[report.status].zh}），这封回复没有再处理。`, `Report ${found.reportId} is closed (${REPORT_STATUS_LABELS[report.status].en}); this reply was not acted on.`));
     throw err;
   }
   return verdict.ok ? { folder: 'processed' } : quarantine(`refused, not verified: ${verdict.problem}`, 'unverified');
@@ -348,7 +349,7 @@ async function answersOverLimit(ctx: Pick<Context, 'deps' | 'sender' | 'input'>)
         schoolName: config.school.name,
         recipientName: person.name,
         originalSubject: `${sender.address} 的来信（自动回复已暂停）`,
-        reason: `一小时内已向 ${sender.address} 自动回复 ${sent} 封邮件，达到上限 ${limit} 封；此后来自该地址、需要自动回复的邮件只放入隔离文件夹，不再回复（automatic answers paused）。常见原因是该邮箱设置了自动转发到报送邮箱，形成邮件循环。`,
+        reason: `一小时内已向 ${sender.address} 自动回复 ${sent} 封邮件，达到上限 ${limit} 封；此后来自该地址、需要自动回复的邮件只放入隔离文件夹，不再回复。常见原因是该邮箱设置了自动转发到报送邮箱，形成邮件循环。`,
         advice: `请联系 ${sender.address} 的使用人检查邮箱的自动转发或自动回复设置，并查看隔离文件夹中的邮件。最近一封的主题：${input.subject.slice(0, 200)}`,
       },
       { locale: config.school.locale, timeZone: config.school.timeZone },
@@ -441,14 +442,16 @@ async function answerStranger(deps: IntakeDeps, input: MailInput, from: string):
     },
     { locale: config.school.locale, timeZone: config.school.timeZone },
   );
+  // What the office's desk shows when the sender could not be told (its label says they were).
+  const notAnswered = (zh: string, en: string) => say(config, `发件地址 ${from} 未登记，没有回复发件人：${zh}`, `Unregistered sender ${from}, not answered: ${en}`);
   // The answer is a courtesy: the mail is on the office's desk whatever happens to it. An address the mail server
   // refuses (garbage in a From header) or a server that is away must not throw the mail back into the inbox, where
   // it would be read and refused again; the attempt stays recorded in sent_mail with its error.
-  if (!plausibleAddress(from)) return quarantine(`${reason}; not answered (the address cannot receive mail)`, 'unknown_sender');
+  if (!plausibleAddress(from)) return quarantine(`${notAnswered('这个地址无法收信', 'the address cannot receive mail')}; ${reason}; not answered (the address cannot receive mail)`, 'unknown_sender');
   try {
     await deliverStrangerAnswer();
   } catch (err) {
-    return quarantine(`${reason}; answer not sent: ${(err as Error).message.split('\n')[0]?.slice(0, 200)}`, 'unknown_sender');
+    return quarantine(`${notAnswered('邮件服务器拒收或暂时无法发送回复', 'the mail server refused or could not send the answer')}; ${reason}; answer not sent: ${(err as Error).message.split('\n')[0]?.slice(0, 200)}`, 'unknown_sender');
   }
   return quarantine(`${reason}; answered`, 'unknown_sender');
 
@@ -473,6 +476,11 @@ async function answerStranger(deps: IntakeDeps, input: MailInput, from: string):
  */
 export function plausibleAddress(address: string): boolean {
   return address.length <= 254 && /^[!#-'*+\-/-9=?A-Z^-~.]{1,64}@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+(?:\p{L}{2,63}|xn--[a-z0-9-]{1,59})$/iu.test(address);
+}
+
+/** A sentence for people in the school's language (the office's desk shows it; the sender's answer quotes it). */
+function say(config: Config, zh: string, en: string): string {
+  return config.school.locale === 'en' ? en : zh;
 }
 
 /** How much of a quarantined mail's text the office sees in the list. */

@@ -105,7 +105,7 @@ function readable(latin1: string): string {
 
 function assertLooksLikeMail(buf: Buffer): void {
   const head = buf.subarray(0, 4096).toString('latin1').replace(/^(?:\uFEFF|\xEF\xBB\xBF)/, '');
-  if (head.trim() === '') throw new MailParseError('邮件内容为空，无法解析（empty input）');
+  if (head.trim() === '') throw new MailParseError('邮件内容为空，无法解析。');
   const firstLine = head.replace(/^\s+/, '').split(/\r?\n/, 1)[0] ?? '';
   if (!HEADER_FIELD_RE.test(firstLine) && !/^From \S/.test(firstLine)) {
     throw new MailParseError(
@@ -113,7 +113,7 @@ function assertLooksLikeMail(buf: Buffer): void {
     );
   }
   if (head.split(/\r?\n\r?\n/, 1)[0]?.includes('\0')) {
-    throw new MailParseError('邮件头中有二进制数据，文件可能已损坏或不是邮件（binary data in header）');
+    throw new MailParseError('邮件头中有二进制数据，文件可能已损坏或不是邮件。');
   }
 }
 
@@ -244,7 +244,7 @@ async function parse(raw: Buffer | string, options: { receivedAt?: Date }): Prom
   try {
     mail = await simpleParser(prepared, { keepCidLinks: true, skipTextToHtml: true, checksumAlgo: false });
   } catch (err) {
-    throw new MailParseError(`无法解析邮件：${err instanceof Error ? err.message : String(err)}（mailparser failed）`, { cause: err });
+    throw new MailParseError(`无法解析邮件：${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   const headers = headerRecord(mail);
   const date = readDate(mail, headers);
