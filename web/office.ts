@@ -20,6 +20,7 @@ import { mailDeskPages, mailDeskSection } from './mail-desk.js';
 import { officeActionPages, officeActionsPanel } from './office-actions.js';
 import type { Web } from './server.js';
 import { signInPages } from './signin.js';
+import { MAIL_KIND_LABELS, MAIL_STATUS_LABELS } from './strings.js';
 import { bodyForPage, categoryLabel, stepLabel, timelineItems } from './view.js';
 
 interface Filters {
@@ -305,7 +306,7 @@ export const officePages: FastifyPluginAsync = async (app) => {
         actions: officeActionsPanel(web, req, reply, report, session),
         timeline,
         attachments: files.map((a) => ({ ...a, thumbnail: isThumbnailable(a.contentType), href: `/office/reports/${encodeURIComponent(report.id)}/files/${a.sha256}/${encodeURIComponent(a.filename)}` })),
-        mails: mails.map((m) => ({ kind: m.kind, subject: m.subject, to: m.to.join(', '), at: m.sentAt ?? m.createdAt, mailStatus: m.status })),
+        mails: mails.map((m) => ({ kind: MAIL_KIND_LABELS[m.kind]?.[locale] ?? m.kind, subject: m.subject, to: m.to.join(', '), at: m.sentAt ?? m.createdAt, mailStatus: MAIL_STATUS_LABELS[m.status]?.[locale] ?? m.status })),
       },
       { title: `${report.id} · ${web.strings(req)['office.detail']}` },
     );

@@ -526,3 +526,32 @@ export const STEP_LABELS: Record<string, Record<Locale, string>> = {
   office: { 'zh-CN': '办公室审核', en: 'office review' },
   leadership: { 'zh-CN': '校领导审核', en: 'school leadership review' },
 };
+
+/** The office's mail log on a report's page: what each mail was, and what became of it. */
+export const MAIL_KIND_LABELS: Record<string, Record<Locale, string>> = {
+  receipt: { 'zh-CN': '回执', en: 'Receipt' },
+  review_request: { 'zh-CN': '审核请求', en: 'Review request' },
+  reminder: { 'zh-CN': '提醒', en: 'Reminder' },
+  escalation: { 'zh-CN': '逾期升级', en: 'Escalation' },
+  returned: { 'zh-CN': '退回通知', en: 'Sent back' },
+  revision_received: { 'zh-CN': '收到修改稿', en: 'Revision received' },
+  approved: { 'zh-CN': '审核通过', en: 'Approved' },
+  publish_request: { 'zh-CN': '发布请求', en: 'Publish request' },
+  published: { 'zh-CN': '发布通知', en: 'Published' },
+  withdrawn: { 'zh-CN': '撤回通知', en: 'Withdrawn' },
+  expired: { 'zh-CN': '过期通知', en: 'Expired' },
+  refused: { 'zh-CN': '拒绝通知', en: 'Refusal' },
+  forgery_alert: { 'zh-CN': '冒名回复提醒', en: 'Forged-reply alert' },
+  reassigned: { 'zh-CN': '改派通知', en: 'Reassigned' },
+  co_decided: { 'zh-CN': '同级已审核通知', en: 'Decided by a co-reviewer' },
+  notice: { 'zh-CN': '自动答复', en: 'Notice' },
+  chat: { 'zh-CN': '群消息', en: 'Chat message' },
+};
+
+export const MAIL_STATUS_LABELS: Record<string, Record<Locale, string>> = {
+  sending: { 'zh-CN': '发送中', en: 'sending' },
+  sent: { 'zh-CN': '已发出', en: 'sent' },
+  outbox: { 'zh-CN': '已写入发件目录', en: 'in the outbox folder' },
+  held: { 'zh-CN': '暂不发送', en: 'held' },
+  failed: { 'zh-CN': '发送失败（将重试）', en: 'failed (will retry)' },
+};

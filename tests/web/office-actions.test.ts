@@ -101,6 +101,12 @@ describe('the office acts on a report from its page', () => {
     const status = await waitForStatus(handle, (s) => s.timeline.some((e) => e.type === 'reassigned'));
     expect(status.timeline.filter((e) => e.type === 'reminded').map((e) => e.actor?.name)).toEqual(['周晓梅']);
     expect((await new QuarantineDesk(h.database).auditFor(reportId)).map((e) => e.action)).toEqual(['report.remind', 'report.reassign']);
+    // The report's mail log says what each mail was in words, not 'reassigned · sent'.
+    await office.goto(`${base}/office/reports/${reportId}`);
+    const log = await office.locator('#mails').innerText();
+    expect(log).toContain('改派通知 · 已发出');
+    expect(log).toContain('审核请求 · 已发出');
+    expect(log).not.toMatch(/review_request|reassigned|· sent/);
   });
 
   it('the office person decides the office step they hold; 撤回 with a reason tells the submitter; a double click is one action', async () => {
