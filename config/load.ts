@@ -59,24 +59,38 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
 export function parseConfig(text: string, file: string): Config {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  // A full-width colon is the cause of the YAML error on its line: said instead of that error.
+  const colons = fullWidthColons(text);
   if (doc.errors.length > 0) {
-    throw new ConfigError(
-      'ECONFIG',
-      file,
-      doc.errors.map((e) => ({ path: '', line: e.linePos?.[0]?.line ?? null, column: e.linePos?.[0]?.col ?? null, message: `YAML: ${e.message.split('\n')[0]}` })),
-    );
+    const yaml = doc.errors.map((e) => ({ path: '', line: e.linePos?.[0]?.line ?? null, column: e.linePos?.[0]?.col ?? null, message: `YAML: ${e.message.split('\n')[0]}` }));
+    throw new ConfigError('ECONFIG', file, [...colons, ...yaml.filter((y) => !colons.some((c) => c.line === y.line))]);
   }
   const result = configSchema.safeParse(doc.toJS() ?? {});
-  if (!result.success) {
-    throw new ConfigError('ECONFIG', file, result.error.issues.map((issue) => toProblem(issue, doc, lineCounter)));
+  if (!result.success || colons.length > 0) {
+    throw new ConfigError('ECONFIG', file, [...colons, ...(result.success ? [] : result.error.issues.map((issue) => toProblem(issue, doc, lineCounter)))]);
   }
   return result.data;
+}
+
+/** `name：王建国` typed with a Chinese input method: YAML reads one text, not a key and its value. */
+function fullWidthColons(text: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  text.split('\n').forEach((line, i) => {
+    const m = /^(\s*(?:-\s+)?)([A-Za-z][A-Za-z0-9_]*)\s*：/.exec(line);
+    if (m) problems.push({ path: '', line: i + 1, column: (m[1]?.length ?? 0) + 1, message: `full-width colon after "${m[2]}": YAML needs the English colon and a space ("${m[2]}: …")` });
+  });
+  return problems;
 }
 
 function toProblem(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter): ConfigProblem {
   const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
   let message = issue.message;
   if (issue.code === 'invalid_type' && /received undefined/.test(message)) message = `missing (${message.replace(/^Invalid input: /, '')})`;
+  // A person written as a line of text (head: 王建国 <wang@…>): show the shape wanted.
+  const value: unknown = doc.getIn(path);
+  if (issue.code === 'invalid_type' && issue.expected === 'object' && typeof value === 'string' && isPersonPath(path)) {
+    message = `expected a person with a name and an address, e.g. { name: 王建国, email: wangjianguo@school.edu.cn }, not the text "${value}"`;
+  }
   // Point at the deepest node that exists: the value itself, or the mapping that lacks the key.
   let pos: { line: number; col: number } | null = null;
   for (let n = path.length; n >= 0 && !pos; n--) {
@@ -84,6 +98,13 @@ function toProblem(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter): 
     if (isNode(node) && node.range) pos = lines.linePos(node.range[0]);
   }
   return { path: formatPath(path), line: pos?.line ?? null, column: pos?.col ?? null, message };
+}
+
+/** A place in the configuration that holds one person (a head, a liaison, an office reviewer, a leader). */
+function isPersonPath(path: (string | number)[]): boolean {
+  const last = path.at(-1);
+  const parent = path.at(-2);
+  return last === 'head' || (typeof last === 'number' && (parent === 'liaisons' || parent === 'reviewers' || parent === 'leadership'));
 }
 
 function formatPath(path: (string | number)[]): string {

@@ -36,7 +36,15 @@ const timeZone = z.string().refine(
   { message: 'unknown time zone; use an IANA name such as Asia/Shanghai' },
 );
 
-const email = z.email({ message: 'not an e-mail address' }).transform((s) => s.toLowerCase());
+// An address as people type it: an empty one is missing; a full-width ＠ (Chinese input method) is named.
+const email = z
+  .string({ message: 'missing (expected an e-mail address)' })
+  .superRefine((s, ctx) => {
+    if (s.trim() === '') ctx.addIssue({ code: 'custom', message: 'missing (the e-mail address is empty)' });
+    else if (/[＠．]/.test(s)) ctx.addIssue({ code: 'custom', message: `"${s}" has a full-width ＠ or ．: type the address with the English keyboard (@ and .)` });
+    else if (!z.email().safeParse(s.trim()).success) ctx.addIssue({ code: 'custom', message: `"${s}" is not an e-mail address` });
+  })
+  .transform((s) => s.trim().toLowerCase());
 const date = z.iso.date({ message: 'expected a date YYYY-MM-DD' });
 /** Durations as people write them: "30m", "2h", "1h30m", "1d". */
 export const durationPattern = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$/;
@@ -440,6 +448,20 @@ export const configSchema = z
           if (!audiences.has(a)) ctx.addIssue({ code: 'custom', path: ['chat', 'robots', i, 'for', j], message: `"${a}" is neither office, leadership nor a department id` });
         });
       });
+      // One address, one person: the same address under two names would mix up whose report and whose reply it is.
+      const owners = new Map<string, { name: string; where: string }>();
+      const people: { p: { name?: string; email?: string } | undefined; path: (string | number)[] }[] = [
+        ...departments.flatMap((d, i) => [{ p: d?.head, path: ['departments', i, 'head'] }, ...(d?.liaisons ?? []).map((l, j) => ({ p: l, path: ['departments', i, 'liaisons', j] }))]),
+        ...(Array.isArray(c.office?.reviewers) ? c.office.reviewers : []).map((p, i) => ({ p, path: ['office', 'reviewers', i] })),
+        ...(Array.isArray(c.leadership) ? c.leadership : []).map((p, i) => ({ p, path: ['leadership', i] })),
+      ];
+      for (const { p, path } of people) {
+        if (typeof p?.email !== 'string' || typeof p.name !== 'string' || !p.email || !p.name) continue;
+        const key = p.email.toLowerCase();
+        const first = owners.get(key);
+        if (first && first.name !== p.name) ctx.addIssue({ code: 'custom', path: [...path, 'email'], message: `${p.email} is given to both ${first.name} (${first.where}) and ${p.name}: each person needs an address of their own` });
+        else if (!first) owners.set(key, { name: p.name, where: path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('').slice(1) });
+      }
       const inbox = c.mail?.address;
       departments.forEach((d, i) => {
         for (const [role, people] of [['head', [d?.head]], ['liaisons', d?.liaisons ?? []]] as const) {

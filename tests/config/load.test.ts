@@ -48,7 +48,24 @@ describe('configuration errors name the file, line, path and problem', () => {
     expect(err.code).toBe('ECONFIG');
     const line = example.split('\n').findIndex((l) => l.includes('wangjianguo@school.test')) + 1;
     expect(err.message).toContain(`baosong.config.yaml:${line}:`);
-    expect(err.message).toMatch(/departments\[1\]\.head\.email: not an e-mail address/);
+    expect(err.message).toMatch(/departments\[1\]\.head\.email: "wangjianguo@" is not an e-mail address/);
+  });
+
+  it('what people type by mistake: an empty address is missing, a full-width ＠ or ：is named, a person as a line of text gets the shape to write', () => {
+    const empty = errorOf(example.replace('wangjianguo@school.test', "''"));
+    expect(empty.message).toMatch(/departments\[1\]\.head\.email: missing/);
+    const wide = errorOf(example.replace('wangjianguo@school.test', 'wangjianguo＠school.test'));
+    expect(wide.message).toMatch(/full-width ＠ or ．: type the address with the English keyboard/);
+    const colon = errorOf(example.replace('timeZone: Asia/Shanghai', 'timeZone：Asia/Shanghai'));
+    const line = example.split('\n').findIndex((l) => l.includes('timeZone: Asia/Shanghai')) + 1;
+    expect(colon.problems).toContainEqual(expect.objectContaining({ line, message: expect.stringMatching(/full-width colon after "timeZone"/) }));
+    const text = errorOf(example.replace('head: { name: 王建国, email: wangjianguo@school.test, title: 教务主任 }', 'head: 王建国 <wangjianguo@school.test>'));
+    expect(text.message).toMatch(/departments\[1\]\.head: expected a person with a name and an address, e\.g\. \{ name: 王建国, email: wangjianguo@school\.edu\.cn \}, not the text "王建国 <wangjianguo@school\.test>"/);
+  });
+
+  it('one address given to two different people is an error; the same person in two roles is not', () => {
+    const two = errorOf(example.replace('head: { name: 王建国, email: wangjianguo@school.test, title: 教务主任 }', 'head: { name: 王建国, email: liufang@school.test, title: 教务主任 }'));
+    expect(two.message).toMatch(/liufang@school\.test is given to both 刘芳 \(departments\[1\]\.liaisons\[0\]\) and 王建国|liufang@school\.test is given to both .* and .*: each person needs an address of their own/);
   });
 
   it('an unknown time zone and an unknown key', () => {
