@@ -21,6 +21,8 @@ export interface ReportStatusView {
   returnedCount: number;
   decidedAt: string | null;
   publishedAt: string | null;
+  /** Where it was published (the website's answer); null: approved and handed to the editor, not known to be online. */
+  publishedUrl: string | null;
   body: string;
   bodyRef: TextRef | null;
   attachments: AttachmentRef[];
@@ -51,6 +53,7 @@ export function statusView(input: ReportInput, state: ReportState): ReportStatus
     returnedCount: state.returnedCount,
     decidedAt: state.decidedAt,
     publishedAt: state.publishedAt,
+    publishedUrl: state.publishedUrl,
     body: state.body,
     bodyRef: state.bodyRef,
     attachments: state.attachments,

@@ -94,7 +94,8 @@ export function statusSummary(view: ReportStatusView, now: Date, locale: Locale)
     iso ? { label: WEB_STRINGS[locale][key], at: iso, left: live ? timeLeft(iso, now, locale) : null, note: provisional ? WEB_STRINGS[locale]['status.provisional'] : null } : null;
   const open = view.status === 'in_review' || view.status === 'returned' || view.status === 'received';
   return {
-    status: view.status,
+    // 已发布 only when something is online (the website answered with its address); else 已通过 (issue 18 §5).
+    status: view.status === 'published' && !view.publishedUrl ? 'approved' : view.status,
     overdue: view.overdue,
     step: view.step ? { index: view.step.index + 1, count: view.step.count, label: stepLabel(view.step.kind, locale) } : null,
     holders: view.step ? view.step.holders.map((h) => h.name).join('、') : '',

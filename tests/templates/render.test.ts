@@ -290,3 +290,18 @@ describe('a kind with its own text template', () => {
     expect(mail.html).toContain('A &amp; B &lt;ok&gt;');
   });
 });
+
+describe('已发布 only when something is online (issue 18 §5)', () => {
+  it('with the website’s address: 已发布 and the link; without it: 审核通过, handed to the editor', () => {
+    const online = render('published', SAMPLES.published);
+    expect(online.subject).toBe('【R-2026-0042】已发布：七年级家长会顺利召开');
+    expect(online.text).toContain('已在学校网站正式发布');
+    expect(online.text).toContain('https://www.qhsyz.test/news/2026/1127-jiazhanghui.html');
+    const { publishedUrl: _online, ...withoutUrl } = SAMPLES.published;
+    const handed = render('published', withoutUrl);
+    expect(handed.subject).toBe('【R-2026-0042】审核通过：七年级家长会顺利召开');
+    expect(handed.text).toContain('已审核通过，已交网站编辑发布');
+    expect(handed.text).not.toMatch(/已发布|正式发布/);
+    expect(render('published', withoutUrl, 'en').subject).toBe('[R-2026-0042] Approved: 七年级家长会顺利召开');
+  });
+});

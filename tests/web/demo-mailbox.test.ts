@@ -123,7 +123,7 @@ describe('the demo mailbox', () => {
     // Published: the editor got the report first, the submitter is told.
     await h.smtp.waitFor((m) => m.reportId === report.id && m.kind === 'published', 2);
     await openMail('xieyutong@school.test', '待发布');
-    await openMail('liufang@school.test', '已发布');
+    await openMail('liufang@school.test', '审核通过'); // no website address came back: approved and handed to the editor, not 已发布
     await screenshots(page, '33-demo-published');
     expect((await h.readModel.getReport(report.id))?.status).toBe('published');
 
