@@ -125,13 +125,17 @@ export function renderMail(kind: MailKind, data: MailData, options: RenderOption
   const prefix = options.locale === 'zh-CN' ? `【${oneLine(data.report.id)}】` : `[${oneLine(data.report.id)}]`;
   if (!subject.startsWith(prefix)) fail(kind, `subject must start with ${prefix}, got "${subject}"`);
 
-  return inLayout(engine, base, context, frame, subject, data.schoolName, data.replyAddress ?? null);
+  return inLayout(engine, base, context, frame, subject, data.schoolName, data.replyAddress ?? null, true);
 }
 
 /** Content template `base`.html inside the shared layout, CSS inlined, plus its text part (for renderers of other mails). */
-export function inLayout(engine: Engine, base: string, context: object, frame: { locale: Locale; timeZone: string; mode: 'html' }, subject: string, schoolName: string, replyAddress: string | null): RenderedMail {
+/**
+ * `aboutReport`: a report's mail, whose footer asks to keep the report number in the subject when replying;
+ * other mails (a notice, a sign-in link, the digest) have no number to keep and do not ask.
+ */
+export function inLayout(engine: Engine, base: string, context: object, frame: { locale: Locale; timeZone: string; mode: 'html' }, subject: string, schoolName: string, replyAddress: string | null, aboutReport = false): RenderedMail {
   const content = engine.render(`${base}.html`, context, frame);
-  const page = engine.render('layouts/mail', { lang: frame.locale, subject, schoolName, replyAddress, content }, frame);
+  const page = engine.render('layouts/mail', { lang: frame.locale, subject, schoolName, replyAddress, content, aboutReport }, frame);
   const html = CSS.inline(page);
   const text = engine.has(`${base}.text`) ? engine.render(`${base}.text`, context, frame) : TO_TEXT[frame.locale](page);
   return { subject, html, text: text.replace(/\n{3,}/g, '\n\n').trim() + '\n' };
@@ -250,7 +254,8 @@ export function digestView(figures: DigestFigures, options: DigestRenderOptions)
     schoolName: options.schoolName,
     week: figures.week,
     weekLabel: digestWeekLabel(figures, locale),
-    previousWeekLabel: figures.previousWeek,
+    // 第47周 in Chinese text, not 2026-W47 (the ISO form stays in the data and the English mail).
+    previousWeekLabel: locale === 'zh-CN' ? `第${Number(figures.previousWeek.split('-W')[1])}周` : figures.previousWeek,
     chartCid: options.chartCid,
     computedAt: figures.computedAt,
     school: row(locale === 'zh-CN' ? '全校' : 'Whole school', figures.current.school, figures.change.school),

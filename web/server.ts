@@ -316,10 +316,11 @@ h1{font-size:21px;margin:4px 0 12px;color:#1d4f91}
 h2{font-size:17px;margin:18px 0 8px;color:#1d4f91}
 a{color:#1d5fbf}
 label{display:block;font-weight:bold;margin:12px 0 4px}
-.hint{color:#6b7785;font-size:13px;margin:2px 0 0}
+.hint{color:#56606c;font-size:13px;margin:2px 0 0}
 input[type=text],input[type=email],input[type=datetime-local],input[type=date],select,textarea{width:100%;font:inherit;padding:9px 10px;border:1px solid #b8c2cc;border-radius:4px;background:#fff}
 textarea{min-height:9em}
-input[type=file]{font:inherit;width:100%}
+input[type=file]{font:inherit;width:100%;min-height:44px;padding:8px 0}
+select{min-height:44px}
 button,.button{display:inline-block;font:inherit;font-weight:bold;padding:10px 22px;border-radius:4px;border:1px solid #1d4f91;background:#1d4f91;color:#fff;cursor:pointer;text-decoration:none;margin:8px 8px 0 0}
 button.secondary,.button.secondary{background:#fff;color:#1d4f91}
 button.danger{background:#b03a2e;border-color:#b03a2e}
@@ -353,7 +354,7 @@ table.kv td{padding:6px 0;vertical-align:top;word-break:break-word}
 .body.pre{white-space:pre-wrap}
 ol.timeline{list-style:none;padding:0;margin:0}
 ol.timeline li{border-left:3px solid #c5d3e6;padding:2px 0 10px 12px;margin-left:4px}
-ol.timeline .when{color:#6b7785;font-size:13px}
+ol.timeline .when{color:#56606c;font-size:13px}
 .filters{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:0 12px}
 .filters input,.filters select{width:100%;box-sizing:border-box}
 ul.files{list-style:none;padding:0;margin:8px 0;display:flex;flex-wrap:wrap;gap:12px}
@@ -378,7 +379,7 @@ iframe.letter{display:block;width:100%;height:900px;border:1px solid #dde3ea;bor
 #office-actions form.act:first-of-type{border-top:0}
 #office-actions textarea{min-height:4.5em}
 @media (max-width:760px){.mailbox{grid-template-columns:1fr}iframe.letter{height:1100px}}
-footer{color:#6b7785;font-size:13px;text-align:center;padding:16px}
+footer{color:#56606c;font-size:13px;text-align:center;padding:16px}
 @media (max-width:600px){main{padding:10px}.card{padding:12px}h1{font-size:19px}header.top nav{margin-left:0}}
 @media (max-width:760px){
 table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:100%}
@@ -387,6 +388,6 @@ table.cards{background:transparent}
 table.cards tr{background:#fff;border:1px solid #dde3ea;border-radius:6px;margin:0 0 10px;padding:8px 12px}
 table.cards td{border:0;padding:2px 0;min-width:0}
 table.cards td.title{font-weight:bold;font-size:15px;padding:2px 0 4px}
-table.cards td[data-label]::before{content:attr(data-label);display:inline-block;min-width:6em;margin-right:8px;color:#6b7785;font-size:13px}
+table.cards td[data-label]::before{content:attr(data-label);display:inline-block;min-width:6em;margin-right:8px;color:#56606c;font-size:13px}
 }
 `;

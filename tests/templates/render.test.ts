@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../templates/engine.js';
-import { MAIL_KINDS, REQUIRED_FIELDS, renderMail, TemplateError, type Locale, type MailData, type MailKind, type RenderedMail } from '../../templates/render.js';
+import { MAIL_KINDS, renderNotice, renderSignIn, REQUIRED_FIELDS, renderMail, TemplateError, type Locale, type MailData, type MailKind, type RenderedMail } from '../../templates/render.js';
 import { REPORT, SAMPLES, TZ } from './fixtures.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -303,5 +303,15 @@ describe('已发布 only when something is online (issue 18 §5)', () => {
     expect(handed.text).toContain('已审核通过，已交网站编辑发布');
     expect(handed.text).not.toMatch(/已发布|正式发布/);
     expect(render('published', withoutUrl, 'en').subject).toBe('[R-2026-0042] Approved: 七年级家长会顺利召开');
+  });
+});
+
+describe('only mails with a report number ask to keep it (issue 18 §5)', () => {
+  it('a report’s mail asks; a notice and a sign-in link do not', () => {
+    expect(render('receipt', SAMPLES.receipt).text).toContain('保留主题中的报送编号');
+    const notice = renderNotice({ schoolName: '青禾市第一实验中学', recipientName: null, originalSubject: '投稿', reason: '发件地址没有登记。' }, { locale: 'zh-CN', timeZone: TZ });
+    expect(notice.text).not.toContain('报送编号');
+    const signIn = renderSignIn({ schoolName: '青禾市第一实验中学', recipientName: '周晓梅', link: 'https://baosong.school.test/office/signin/x', expiresAt: '2026-12-05T08:00:00Z' }, { locale: 'zh-CN', timeZone: TZ });
+    expect(signIn.text).not.toContain('报送编号');
   });
 });

@@ -192,6 +192,9 @@ describe('稿件体检 by reply, and counted in the digest', () => {
     const figures = await computeDigest(h.readModel.database, { week: weekOf(now, tz), timeZone: tz, departments: h.config.departments.map((d) => ({ id: d.id, name: d.name })), now });
     const digest = renderDigest(figures, { locale: 'zh-CN', timeZone: tz, schoolName: h.config.school.name, chartCid: null });
     expect(digest.text).toContain('【稿件体检】');
+    // Weeks in Chinese text read 第48周, never 2026-W48 (issue 18 §5).
+    expect(digest.text).toMatch(/与上周 第\d{1,2}周 相比/);
+    expect(`${digest.subject}\n${digest.text}`).not.toMatch(/\d{4}-W\d{2}/);
     // Every report of this file came from 教务处 with the same errors: the mobile number was in every version.
     const phone = figures.findings!.find((f) => f.code === 'phone_number')!;
     const weekday = figures.findings!.find((f) => f.code === 'weekday_mismatch')!;
