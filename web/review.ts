@@ -13,7 +13,7 @@ import { identify, reportFindings } from '../config/school.js';
 import { findingItems } from '../domain/checks/index.js';
 import type { ReportStatusView } from '../domain/lifecycle.js';
 import { REPORT_STATUS_LABELS } from '../domain/report.js';
-import { verifyReviewLink, type ReviewClaims } from '../mail/links.js';
+import { reviewUrls, statusUrl, verifyReviewLink, type ReviewClaims } from '../mail/links.js';
 import { approveSignal, sendBackSignal, statusQuery } from '../workflows/report.js';
 import { withFiles } from './files.js';
 import { bodyForPage, refusalText, reportSummary, stepLabel, timeLeft } from './view.js';
@@ -48,8 +48,17 @@ export const reviewPages: FastifyPluginAsync = async (app) => {
   }
 
   /** When the link cannot (any longer) act: already used, step decided, or not the holder's. */
-  function closed(req: FastifyRequest, claims: ReviewClaims, linkId: string, view: ReportStatusView): { status: number; text: string; kind: 'ok' | 'warning' | 'error' } | null {
+  function closed(req: FastifyRequest, claims: ReviewClaims, linkId: string, view: ReportStatusView): { status: number; text: string; kind: 'ok' | 'warning' | 'error'; links?: { href: string; label: string }[] } | null {
     const locale = web.locale(req);
+    // A link that can no longer act says where the report is now: its status page, and the newer request when
+    // this person holds the step that waits now.
+    const where = () => {
+      const s = web.strings(req);
+      const links = [{ href: statusUrl('', view.reportId, web.secret), label: s['review.statusLink'] }];
+      const holds = view.status === 'in_review' && view.step?.holders.some((h) => h.email.toLowerCase() === claims.email);
+      if (holds && view.step) links.unshift({ href: reviewUrls('', { reportId: view.reportId, round: view.round, step: view.step.index, reviewer: claims.email, issuedAt: new Date(), secret: web.secret }).approve.replace(/\?do=approve$/, ''), label: s['review.newerRequest'] });
+      return links;
+    };
     const mine = [...view.timeline].reverse().find((e) => e.evidence?.via === 'link' && e.evidence.ref === linkId);
     if (mine) {
       const outcome =
@@ -58,10 +67,10 @@ export const reviewPages: FastifyPluginAsync = async (app) => {
           : mine.type === 'sent_back'
             ? web.t(req, 'review.done.sent_back', { reason: mine.note ?? '' })
             : web.t(req, 'review.done.refused', { reason: refusalText(mine.refused, locale) });
-      return { status: 200, text: web.t(req, 'review.used', { outcome }), kind: mine.type === 'refused' ? 'warning' : 'ok' };
+      return { status: 200, text: web.t(req, 'review.used', { outcome }), kind: mine.type === 'refused' ? 'warning' : 'ok', links: where() };
     }
     if (view.status !== 'in_review' || !view.step || view.round !== claims.round || view.step.index !== claims.step) {
-      return { status: 409, text: web.t(req, 'review.decided', { status: REPORT_STATUS_LABELS[view.status][locale === 'en' ? 'en' : 'zh'] }), kind: 'warning' };
+      return { status: 409, text: web.t(req, 'review.decided', { status: REPORT_STATUS_LABELS[view.status][locale === 'en' ? 'en' : 'zh'] }), kind: 'warning', links: where() };
     }
     if (!view.step.holders.some((h) => h.email.toLowerCase() === claims.email)) {
       return { status: 403, text: web.t(req, 'review.foreign', { email: claims.email }), kind: 'error' };
@@ -101,6 +110,8 @@ export const reviewPages: FastifyPluginAsync = async (app) => {
         sendBackFirst: req.query.do === 'send_back',
         errors: extra.errors ?? [],
         reason: extra.reason ?? '',
+        // The last step's approval ends the review: it does not go on to another step.
+        approveHint: step && step.index + 1 >= step.count ? web.t(req, 'review.approveHintLast') : web.t(req, 'review.approveHint'),
         stepText: step
           ? web.t(req, 'review.step', { step: stepLabel(step.kind, locale), index: step.index + 1, count: step.count })
           : '',
@@ -121,7 +132,7 @@ export const reviewPages: FastifyPluginAsync = async (app) => {
     const loaded = await load(req, reply);
     if (!loaded) return reply;
     const gone = closed(req, loaded.claims, loaded.linkId, loaded.view);
-    if (gone) return web.message(req, reply, gone.status, gone.text, { kind: gone.kind });
+    if (gone) return web.message(req, reply, gone.status, gone.text, { kind: gone.kind, ...(gone.links ? { links: gone.links } : {}) });
     return show(req, reply, loaded);
   });
 

@@ -206,3 +206,34 @@ describe('稿件体检 by reply, and counted in the digest', () => {
     await screenshots(page, '34-digest-checks', MAIL_SCREENSHOT_DIR);
   });
 });
+
+describe('the reviewer page says where the report stands (issue 18 §5)', () => {
+  const CLEAN = '2026年12月3日（星期四）下午，教务处在三楼会议室组织了期中教学质量分析会，校长张国栋出席并讲话。\n（撰稿：刘芳）';
+
+  it('the first step goes on to the next; the last one ends the review; a stale link links the status page and, for its holder, the newer request', async () => {
+    const r = await submit(CLEAN);
+    await page.goto(r.approve);
+    expect(await page.locator('#approve-hint').innerText()).toBe('审核通过，报送进入下一环节。');
+    await page.click('#approve');
+    await waitForStatus(r.handle, (s) => s.step?.index === 1);
+    const [office] = await h.smtp.waitFor((m) => m.reportId === r.reportId && m.kind === 'review_request' && m.to.includes('zhouxiaomei@school.test'));
+    await page.goto(linksIn(office!).find((l) => l.endsWith('?do=approve'))!);
+    expect(await page.locator('#approve-hint').innerText()).toBe('这是最后一步：同意后审核完成，报送交网站编辑发布。');
+
+    // The office sends it back, the liaison revises: round 2 waits for the office again. Her round-1 link is stale.
+    await r.handle.signal(sendBackSignal, { actor: { name: '周晓梅', email: 'zhouxiaomei@school.test' }, evidence: { via: 'mail', ref: `<back-s-${r.reportId}@school.test>` }, step: 1, reason: '请补充照片' });
+    await waitForStatus(r.handle, (s) => s.status === 'returned');
+    await r.handle.signal(reviseSignal, { actor: liufang, evidence: { via: 'mail', ref: `<revise-s-${r.reportId}@school.test>` }, body: `${CLEAN}\n图1：会议现场` });
+    await waitForStatus(r.handle, (s) => s.status === 'in_review' && s.round === 2);
+    await page.goto(linksIn(office!).find((l) => l.endsWith('?do=approve'))!);
+    expect(await page.locator('main').innerText()).toContain('此审核环节已经处理完毕');
+    await page.click('text=打开现在等您审核的这一步');
+    await expect.poll(() => page.locator('#approve-form').isVisible()).toBe(true);
+    // 王建国, whose link was used and whose step is long done, is told so and gets the status page only.
+    await page.goto(r.approve);
+    expect(await page.locator('main').innerText()).toContain('您已经通过此链接处理过这份报送：已同意。');
+    expect(await page.locator('text=打开现在等您审核的这一步').count()).toBe(0);
+    await page.click('text=查看这份报送现在的进度');
+    expect(await page.locator('#report-id').innerText()).toBe(r.reportId);
+  });
+});
