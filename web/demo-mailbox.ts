@@ -23,6 +23,9 @@ export interface DemoMailbox {
   clock?: { now(): Promise<number>; skip(ms: number): Promise<number> };
 }
 
+/** Mails that ask their recipient to decide a step (X-Baosong-Kind). */
+const DECIDING_KINDS = new Set(['review_request', 'reminder', 'escalation']);
+
 /** What the 快进 buttons move the demo's clock by. */
 const FAST_FORWARD: Record<string, { ms: number; label: string }> = {
   hour: { ms: 3_600_000, label: '1 小时' },
@@ -143,7 +146,8 @@ export const demoMailboxPages: FastifyPluginAsync<{ mailbox: DemoMailbox }> = as
       letter,
       back: `/demo/mail?who=${encodeURIComponent(me.email)}`,
       frame: `/demo/mail/m/${letter.id}/html`,
-      answerable: letter.replyTo !== null && letter.replyTo !== web.config.mail.address,
+      // 同意 / 退回 buttons only on a mail that asks this person to decide (not on a liaison's receipt).
+      answerable: letter.replyTo !== null && letter.replyTo !== web.config.mail.address && DECIDING_KINDS.has(letter.kind),
     });
   });
 

@@ -107,6 +107,9 @@ describe('the demo mailbox', () => {
     const frame = page.frameLocator('#letter');
     expect(await frame.locator('body').textContent()).toContain('演示：读书节闭幕式');
     await screenshots(page, '31-demo-receipt');
+    // The liaison's receipt asks no decision: no 同意 button, only a reply (a revision, a note).
+    expect(await page.locator('#reply-approve').count()).toBe(0);
+    expect(await page.locator('#reply-form').count()).toBe(1);
 
     // The department head replies 同意 from the review request; then the office does.
     await openMail('wangjianguo@school.test', '演示：读书节闭幕式');
