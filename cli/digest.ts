@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
+import { EXAMPLE_CONFIG_FILE, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { migrateToLatest, openDatabase, ReadModel, type Database } from '../db/index.js';
 import { createDigestActivities } from '../activities/digest.js';
@@ -13,7 +14,6 @@ import { createMailTransport } from '../mail/transport.js';
 import { renderDepartmentChart } from '../digest/chart.js';
 import { computeDigest, type Department } from '../digest/figures.js';
 import { parseWeek, weekOf } from '../digest/weeks.js';
-import { DEFAULT_TIME_ZONE } from '../domain/time.js';
 import { renderDigest } from '../templates/render.js';
 import { LOCALES, type Locale } from '../templates/types.js';
 import { optionalConfig, printJson } from './options.js';
@@ -33,11 +33,10 @@ export interface School {
   dataDir: string;
 }
 
-export function school(config: Config | null): School {
-  if (!config) {
-    process.stderr.write('baosong: warning: no configuration (--config, $BAOSONG_CONFIG or ./baosong.config.yaml): department ids stand for their names\n');
-    return { name: '学校', timeZone: DEFAULT_TIME_ZONE, locale: 'zh-CN', departments: [], baseUrl: undefined, dataDir: './data' };
-  }
+export function school(given: Config | null): School {
+  // Without a file: the example school, the same one the demo runs (its departments' names, not their ids).
+  if (!given) process.stderr.write('baosong: warning: no configuration (--config, $BAOSONG_CONFIG or ./baosong.config.yaml): using the example school of config/example.yaml, as the demo does\n');
+  const config = given ?? loadConfig({ path: EXAMPLE_CONFIG_FILE }).config;
   return {
     name: config.school.name,
     timeZone: config.school.timeZone,

@@ -44,6 +44,15 @@ describe('baosong digest', () => {
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
   });
 
+  test('without a configuration: the example school, as the demo runs it (department names, not pinyin ids)', async () => {
+    const result = await runCli(['digest', '--week', '2026-W48'], { cwd: dir, env: { ...env, BAOSONG_CONFIG: '' } });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('using the example school of config/example.yaml, as the demo does');
+    const figures = JSON.parse(result.stdout) as DigestFigures;
+    expect(figures.current.departments.find((d) => d.departmentId === 'jiaowu')).toMatchObject({ name: '教务处', submitted: 4 });
+    expect(figures.current.departments.map((d) => d.name)).not.toContain('jiaowu');
+  });
+
   test('--preview without --out writes into the data directory, never the current folder', async () => {
     const result = await runCli(['digest', '--week', '2026-W48', '--preview', '--config', EXAMPLE_CONFIG], { cwd: dir, env });
     expect(result.code).toBe(0);
