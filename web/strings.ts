@@ -73,7 +73,7 @@ const zh = {
   'status.due': '报送截止',
   'status.reviewDue': '审核截止',
   'status.provisional': '暂定：该年度的放假安排尚未录入，公布后可能调整',
-  'office.calendarProvisional': '{years} 年的放假安排（含调休）尚未录入，这一年的时限暂按法定节日计算，可能调整。国务院办公厅公布安排后，请 IT 老师写入配置（calendar.statutory），系统会自动重算审核中报送的时限。',
+  'office.calendarProvisional': '{years} 年的放假安排（含调休）尚未录入，这一年的时限暂按法定节日计算，可能调整。国务院办公厅公布安排后，请 IT 老师按安装指南把它写入配置文件，系统会自动重算审核中报送的时限。',
   'status.revisionDue': '修改截止',
   'status.expiresAt': '过期时间',
   'status.left': '还剩 {d}',
