@@ -159,6 +159,11 @@ const DURATION_UNITS: readonly DurationUnit[] = ['minutes', 'hours', 'days', 'wo
 
 type HelperBody = (args: unknown[], o: HelperOptions, frame: RenderFrame) => unknown;
 
+/** “…” inside a quoted text become ‘…’ (and "…" pairs too): Chinese nesting of quotation marks. */
+export function innerQuotes(text: string): string {
+  return text.replace(/“([^“”]*)”/g, '‘$1’').replace(/"([^"]*)"/g, '‘$1’');
+}
+
 function registerHelpers(hb: typeof Handlebars): void {
   const def = (name: string, body: HelperBody): void => {
     hb.registerHelper(name, function (...all: unknown[]): unknown {
@@ -188,6 +193,12 @@ function registerHelpers(hb: typeof Handlebars): void {
       .join('');
     return html ? new hb.SafeString(out) : out;
   });
+
+  /**
+   * {{inner title}}: a text about to be put inside “…”: its own double quotes become single ones, as Chinese
+   * nests them (“读书节‘阅读之星’评选”), never “…“…”…”. Escaped like any value.
+   */
+  def('inner', ([v]) => innerQuotes(String(present(v))));
 
   /** {{date iso}}: 2026年11月26日 15:00（周四） / Thu 26 Nov 2026, 15:00 in the school's zone. */
   def('date', ([v], _o, f) => formatDateTime(present(v), f.locale, f.timeZone));

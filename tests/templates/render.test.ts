@@ -315,3 +315,12 @@ describe('only mails with a report number ask to keep it (issue 18 §5)', () => 
     expect(signIn.text).not.toContain('报送编号');
   });
 });
+
+describe('nested quotation marks (issue 18 §5)', () => {
+  it('a title with its own “…” inside the mail’s “…” reads “…‘…’…”', () => {
+    const m = render('approved', { ...SAMPLES.approved, report: { ...SAMPLES.approved.report, title: '读书节“阅读之星”评选揭晓' } });
+    expect(m.text).toContain('“读书节‘阅读之星’评选揭晓”');
+    expect(m.text).not.toContain('““');
+    expect(m.html).toContain('“读书节‘阅读之星’评选揭晓”');
+  });
+});
