@@ -160,6 +160,9 @@ const defaultChains = [
   { name: '常规', steps: ['department_head', 'office'] },
 ] as const;
 
+/** Points for a 简讯 and for a 详讯. */
+const sizePoints = z.strictObject({ 简讯: z.number().min(0), 详讯: z.number().min(0) });
+
 export const configSchema = z
   .strictObject({
     school: z.strictObject({
@@ -379,6 +382,32 @@ export const configSchema = z
           .default({ author: false, photographer: false }),
       })
       .default({ disabled: [], sensitiveWords: [], builtinSensitiveWords: true, titleMaxChars: DEFAULT_CHECK_SETTINGS.titleMaxChars, requireCredit: { author: false, photographer: false } }),
+    /** 考核: the rule sheet the office is scored by (domain/scoring.ts); absent → no scoring sheet. */
+    scoring: z
+      .strictObject({
+        /** 学期 or 学年: the period a ranking covers. */
+        period: z.enum(['学期', '学年']).default('学期'),
+        /** Text at least this long (characters, without spaces) is guessed 详讯; the office can override. */
+        detailedFromChars: z.number().int().min(1).default(300),
+        sentNotUsed: sizePoints,
+        rules: z
+          .array(
+            z.strictObject({
+              level: z.enum(['校级', '县区级', '市级', '省级', '国家级'], { message: 'expected 校级, 县区级, 市级, 省级 or 国家级' }),
+              /** 网站, 简报, 报刊, 电视, 公众号 …; absent = any kind at that level. */
+              kind: z.string().min(1).optional(),
+              points: sizePoints,
+            }),
+          )
+          .min(1),
+        /** Points lost for each 迟报, 漏报 (a missing expected report) and 瞒报 (recorded by the office). */
+        deductions: z.strictObject({
+          late: z.number().min(0),
+          missing: z.number().min(0),
+          concealed: z.number().min(0),
+        }),
+      })
+      .optional(),
     /** Database, attachments, outbox and the local Temporal state live here. */
     dataDir: z.string().default('./data'),
     temporal: z
