@@ -7,6 +7,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderExpectedMail } from '../../templates/expected.js';
+import { PHRASES } from '../../templates/strings.js';
+import { WEB_STRINGS } from '../../web/strings.js';
 import { MAIL_KINDS, renderMail, renderNotice, renderSignIn } from '../../templates/render.js';
 import type { WebServer } from '../../web/server.js';
 import { startHarness, startHarnessWeb, waitForStatus, type Harness } from '../support/baosong.js';
@@ -53,6 +55,12 @@ afterAll(async () => {
 const linksIn = (m: CaughtMail) => [...m.html.matchAll(/href="([^"]+)"/g)].map((x) => (x[1] ?? '').replace(/&amp;/g, '&'));
 
 describe('no English in what people read in zh-CN', () => {
+  it('Chinese punctuation in the Chinese words of pages and mails (，；？！（）, not , ; ? ! ( ) beside Chinese)', () => {
+    const ascii = /[\u4e00-\u9fff][,;?!()]|[,;?!(][\u4e00-\u9fff]|[\u4e00-\u9fff]:(?!分)|:[\u4e00-\u9fff](?<!时:分)/;
+    const found = [...Object.entries(WEB_STRINGS['zh-CN']), ...Object.entries(PHRASES['zh-CN'])].filter(([, v]) => ascii.test(String(v))).map(([k, v]) => `${k}: ${String(v)}`);
+    expect(found).toEqual([]);
+  });
+
   it('every mail template', () => {
     const found: string[] = [];
     const check = (what: string, text: string) => {
