@@ -1,6 +1,9 @@
 /**
  * The shape of baosong.config.yaml, validated with zod. Field docs here are the reference;
  * config/example.yaml shows every section for a fictional school.
+ *
+ * Long file: the whole configuration is one zod schema, so one parse locates every problem of a file at once
+ * (with the cross-section checks at the end); each section is short, the sections are many.
  */
 import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
