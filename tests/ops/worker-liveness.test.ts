@@ -34,7 +34,7 @@ beforeAll(async () => {
   env = await createTestEnv();
   h = await startHarness(env);
   // The harness's own worker goes; ours talks to Temporal through the proxy.
-  h.worker.shutdown();
+  await h.stopWorker();
   proxy = await startTcpProxy(env.address);
   const beats = new WorkerBeats(h.database);
   liveness = new WorkerLiveness({ beats, everyMs: 200 });

@@ -42,6 +42,8 @@ export interface Harness {
   worker: Worker;
   /** Starts a (new) worker on the same task queue; the previous one must be shut down first. */
   startWorker(options?: { maxCachedWorkflows?: number }): Promise<Worker>;
+  /** Shuts the worker down and waits until it has stopped (no poll of it can take a task after this). */
+  stopWorker(): Promise<void>;
   submit(submission: Submission): Promise<{ reportId: string; workflowId: string; handle: WorkflowHandle<typeof reportWorkflow> }>;
   close(): Promise<void>;
 }
@@ -96,6 +98,10 @@ export async function startHarness(env: TestWorkflowEnvironment, db: HarnessOpti
       return worker;
     },
     startWorker,
+    async stopWorker() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
     async submit(submission) {
       const r = await submitReport({ client: env.client, config, readModel }, submission);
       return { ...r, handle: env.client.workflow.getHandle<typeof reportWorkflow>(r.workflowId) };

@@ -298,8 +298,7 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
     await advanceTo(env, t0);
     const { handle } = await submit(submission(t0));
     await waitForStatus(handle, (s) => s.status === 'in_review');
-    h.worker.shutdown();
-    await new Promise((r) => setTimeout(r, 200));
+    await h.stopWorker();
     await h.startWorker({ maxCachedWorkflows: 0 });
     await handle.signal(approveSignal, by(wangjianguo));
     await waitForStatus(handle, (s) => s.step?.index === 1);
