@@ -7,6 +7,7 @@
  *   await robots.send('office-dingtalk', message);  // ChatError on refusal or rate limit
  *   robots.health();                                // [{ name, kind, state: 'ok' | 'failing' | 'idle', … }]
  */
+import { speaker } from '../config/messages.js';
 import type { ChatRobotConfig, Config } from '../config/schema.js';
 import type { ChatAudience, ReportChatEvent, ReportChatPlan } from '../domain/chat.js';
 import type { Urgency } from '../domain/report.js';
@@ -197,10 +198,13 @@ export interface ChatRobotCheck {
   fix?: string;
 }
 
-const SETUP: Record<RobotKind, string> = {
-  wecom: '企业微信 group → 群机器人 → the robot → its webhook address: copy the key= part',
-  dingtalk: '钉钉 group → 群设置 → 机器人 → the robot: copy access_token= from the webhook address and the 加签 secret (SEC…)',
-  feishu: '飞书 group → 设置 → 群机器人 → the robot: copy the part after /bot/v2/hook/ and the 签名校验 secret',
+const SETUP: Record<RobotKind, [en: string, zh: string]> = {
+  wecom: ['企业微信 group → 群机器人 → the robot → its webhook address: copy the key= part', '企业微信群 → 群机器人 → 该机器人 → Webhook 地址：复制 key= 后面的部分'],
+  dingtalk: [
+    '钉钉 group → 群设置 → 机器人 → the robot: copy access_token= from the webhook address and the 加签 secret (SEC…)',
+    '钉钉群 → 群设置 → 机器人 → 该机器人：复制 Webhook 地址里 access_token= 后面的部分，以及加签密钥（SEC 开头）',
+  ],
+  feishu: ['飞书 group → 设置 → 群机器人 → the robot: copy the part after /bot/v2/hook/ and the 签名校验 secret', '飞书群 → 设置 → 群机器人 → 该机器人：复制 Webhook 地址里 /bot/v2/hook/ 后面的部分，以及签名校验密钥'],
 };
 
 /**
@@ -209,20 +213,22 @@ const SETUP: Record<RobotKind, string> = {
  */
 export async function checkChatRobots(config: Pick<Config, 'chat' | 'school'>, options: RobotOptions & { send?: boolean } = {}): Promise<ChatRobotCheck[]> {
   const env = options.env ?? process.env;
+  const t = speaker(config.school.locale);
+  const setup = (kind: RobotKind) => t(...SETUP[kind]);
   const checks: ChatRobotCheck[] = [];
   for (const [i, c] of config.chat.robots.entries()) {
     const missing = secretsOf(c, i).filter((s) => !env[s.variable]);
     if (missing.length > 0) {
-      checks.push({ name: c.name, kind: c.kind, status: 'fail', detail: `not set: ${missing.map((s) => `${s.variable} (${s.path})`).join(', ')}`, fix: `${SETUP[c.kind]}; export ${missing.map((s) => `${s.variable}=…`).join(' ')}` });
+      checks.push({ name: c.name, kind: c.kind, status: 'fail', detail: t(`not set: ${missing.map((s) => `${s.variable} (${s.path})`).join(', ')}`, `未设置：${missing.map((s) => `${s.variable}（${s.path}）`).join('、')}`), fix: `${setup(c.kind)}${t('; ', '；')}export ${missing.map((s) => `${s.variable}=…`).join(' ')}` });
       continue;
     }
     const credential = c.kind === 'wecom' ? env[c.keyEnv]! : c.kind === 'dingtalk' ? env[c.accessTokenEnv]! : env[c.tokenEnv]!;
     if (/^https?:/i.test(credential)) {
-      checks.push({ name: c.name, kind: c.kind, status: 'fail', detail: 'the variable holds the whole webhook address', fix: `set only its key / token: ${SETUP[c.kind]}` });
+      checks.push({ name: c.name, kind: c.kind, status: 'fail', detail: t('the variable holds the whole webhook address', '环境变量里放的是整个 Webhook 地址'), fix: t(`set only its key / token: ${setup(c.kind)}`, `只填其中的 key / token：${setup(c.kind)}`) });
       continue;
     }
     if (c.kind === 'dingtalk' && c.secretEnv && !env[c.secretEnv]!.startsWith('SEC')) {
-      checks.push({ name: c.name, kind: c.kind, status: 'fail', detail: `${c.secretEnv} does not start with SEC`, fix: 'copy the secret shown under 加签 in the robot\'s security settings' });
+      checks.push({ name: c.name, kind: c.kind, status: 'fail', detail: t(`${c.secretEnv} does not start with SEC`, `${c.secretEnv} 不是以 SEC 开头`), fix: t('copy the secret shown under 加签 in the robot\'s security settings', '复制机器人安全设置里“加签”下显示的密钥') });
       continue;
     }
     if (options.send) {
@@ -232,16 +238,16 @@ export async function checkChatRobots(config: Pick<Config, 'chat' | 'school'>, o
         await robot.send({ title: zh ? 'baosong 连接测试' : 'baosong connection test', lines: [zh ? `这是 ${config.school.name} 信息报送的测试消息，可以忽略。` : `A test message from ${config.school.name}'s baosong; ignore it.`] });
       } catch (err) {
         const e = err instanceof ChatError ? err : new ChatError('ECHAT_UNREACHABLE', (err as Error).message);
-        checks.push({ name: c.name, kind: c.kind, status: 'fail', detail: `${e.code}: ${e.message}`, fix: e.code === 'ECHAT_UNREACHABLE' ? 'check that this server can reach the robot\'s API (proxy, firewall) and baseUrl' : SETUP[c.kind] });
+        checks.push({ name: c.name, kind: c.kind, status: 'fail', detail: `${e.code}: ${e.message}`, fix: e.code === 'ECHAT_UNREACHABLE' ? t('check that this server can reach the robot\'s API (proxy, firewall) and baseUrl', '检查这台服务器能否访问机器人的接口（代理、防火墙）以及 baseUrl') : setup(c.kind) });
         continue;
       }
     }
     const unsigned = (c.kind === 'dingtalk' || c.kind === 'feishu') && !c.secretEnv;
     if (unsigned) {
-      checks.push({ name: c.name, kind: c.kind, status: 'warn', detail: `no secretEnv: the robot must rely on keywords or an IP whitelist`, fix: `pick the ${c.kind === 'dingtalk' ? '加签' : '签名校验'} security mode and set secretEnv` });
+      checks.push({ name: c.name, kind: c.kind, status: 'warn', detail: t('no secretEnv: the robot must rely on keywords or an IP whitelist', '没有 secretEnv：机器人只能靠关键词或 IP 白名单防护'), fix: t(`pick the ${c.kind === 'dingtalk' ? '加签' : '签名校验'} security mode and set secretEnv`, `在机器人安全设置里选“${c.kind === 'dingtalk' ? '加签' : '签名校验'}”，并设置 secretEnv`) });
       continue;
     }
-    checks.push({ name: c.name, kind: c.kind, status: 'ok', detail: options.send ? `test message posted (for ${c.for.join(', ')})` : `secrets set (for ${c.for.join(', ')}); --send-test posts a test message` });
+    checks.push({ name: c.name, kind: c.kind, status: 'ok', detail: options.send ? t(`test message posted (for ${c.for.join(', ')})`, `测试消息已发出（发给 ${c.for.join('、')}）`) : t(`secrets set (for ${c.for.join(', ')}); --send-test posts a test message`, `密钥已设置（发给 ${c.for.join('、')}）；加 --send-test 会发一条测试消息`) });
   }
   return checks;
 }

@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { errorMeaning, type ErrorCode } from '../domain/errors.js';
+import { envLocale } from '../config/messages.js';
 
 interface Subcommand {
   description: string;
@@ -59,10 +60,7 @@ export class UsageError extends Error {
 }
 
 /** The command line's language before any configuration is read: BAOSONG_LOCALE, else English for an English LANG, else Chinese. */
-export function cliLocale(env: NodeJS.ProcessEnv = process.env): 'zh-CN' | 'en' {
-  const wanted = env.BAOSONG_LOCALE ?? env.LC_ALL ?? env.LANG ?? '';
-  return /^en/i.test(wanted) ? 'en' : 'zh-CN';
-}
+export const cliLocale = envLocale;
 
 export async function main(argv: string[]): Promise<number> {
   try {

@@ -3,6 +3,7 @@
  * each part of baosong. `config check`, `doctor` and the demo's start-up all say it the same way.
  */
 import { join, resolve } from 'node:path';
+import { speaker } from './messages.js';
 import type { Config } from './schema.js';
 
 export interface SecretState {
@@ -15,13 +16,14 @@ export interface SecretState {
   set: boolean;
   /** A value that is there but unusable (e.g. too short), else null. */
   problem: string | null;
-  /** What happens without it, in one sentence. */
+  /** What happens without it, in one sentence (in the school's language). */
   without: string;
 }
 
 export const MIN_HMAC_SECRET_LENGTH = 32;
 
 export function secretStates(config: Config, env: NodeJS.ProcessEnv = process.env): SecretState[] {
+  const t = speaker(config.school.locale);
   const out: SecretState[] = [];
   const isSet = (variable: string) => Boolean(env[variable]);
   const imap = config.mail.imap;
@@ -32,7 +34,10 @@ export function secretStates(config: Config, env: NodeJS.ProcessEnv = process.en
       part: 'intake',
       set: isSet(imap.passwordEnv),
       problem: null,
-      without: 'the mail intake cannot log in: `baosong start` stops with an error; the demo runs with the intake off (reports only from the web form)',
+      without: t(
+        'the mail intake cannot log in: `baosong start` stops with an error; the demo runs with the intake off (reports only from the web form)',
+        '收信无法登录邮箱：baosong start 会报错停止；演示模式下不收邮件，只能用网页表单报送',
+      ),
     });
   }
   const smtp = config.mail.smtp;
@@ -43,7 +48,7 @@ export function secretStates(config: Config, env: NodeJS.ProcessEnv = process.en
       part: 'smtp',
       set: isSet(smtp.passwordEnv),
       problem: null,
-      without: `no mail can be sent: \`baosong start\` stops with an error; the demo writes mail to ${outboxDir(config)} instead`,
+      without: t(`no mail can be sent: \`baosong start\` stops with an error; the demo writes mail to ${outboxDir(config)} instead`, `无法发信：baosong start 会报错停止；演示模式下邮件写到 ${outboxDir(config)} 文件夹`),
     });
   }
   const hmac = config.secrets.hmacSecretEnv;
@@ -53,8 +58,14 @@ export function secretStates(config: Config, env: NodeJS.ProcessEnv = process.en
     path: 'secrets.hmacSecretEnv',
     part: 'links',
     set: value !== '',
-    problem: value !== '' && value.length < MIN_HMAC_SECRET_LENGTH ? `${hmac} must be at least ${MIN_HMAC_SECRET_LENGTH} characters (e.g. \`openssl rand -hex 32\`)` : null,
-    without: `links and reply addresses are signed with a secret generated once in ${join(resolve(config.dataDir), 'secret')} (fine for a trial; set ${hmac} in production so that it is kept with your other secrets)`,
+    problem:
+      value !== '' && value.length < MIN_HMAC_SECRET_LENGTH
+        ? t(`${hmac} must be at least ${MIN_HMAC_SECRET_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`, `${hmac} 至少要 ${MIN_HMAC_SECRET_LENGTH} 个字符（可用 openssl rand -hex 32 生成）`)
+        : null,
+    without: t(
+      `links and reply addresses are signed with a secret generated once in ${join(resolve(config.dataDir), 'secret')} (fine for a trial; set ${hmac} in production so that it is kept with your other secrets)`,
+      `链接和回复地址改用自动生成并保存在 ${join(resolve(config.dataDir), 'secret')} 的密钥签名（试用可以；正式使用请设置 ${hmac}，与其他密钥一起保管）`,
+    ),
   });
   return out;
 }
@@ -66,12 +77,19 @@ export function outboxDir(config: Config): string {
 
 /** One line per part that will be off or reduced, for `config check` (empty when everything is on). */
 export function partsOff(config: Config, env: NodeJS.ProcessEnv = process.env): string[] {
+  const t = speaker(config.school.locale);
   const lines: string[] = [];
   const secrets = secretStates(config, env);
   const missing = (part: SecretState['part']) => secrets.find((s) => s.part === part && !s.set);
-  if (!config.mail.imap) lines.push('intake off: no mail.imap in the configuration (reports come only from the web form)');
-  else if (missing('intake')) lines.push(`intake off in the demo (\`baosong start\` stops instead): ${config.mail.imap.passwordEnv} is not set (the IMAP password)`);
-  if (!config.mail.smtp) lines.push(`outgoing mail to the outbox folder ${outboxDir(config)}: no mail.smtp in the configuration`);
-  else if (missing('smtp')) lines.push(`outgoing mail to the outbox folder ${outboxDir(config)} in the demo (\`baosong start\` stops instead): ${config.mail.smtp.passwordEnv} is not set (the SMTP password)`);
+  if (!config.mail.imap) lines.push(t('intake off: no mail.imap in the configuration (reports come only from the web form)', '不收邮件：配置里没有 mail.imap（只能用网页表单报送）'));
+  else if (missing('intake')) {
+    const v = config.mail.imap.passwordEnv;
+    lines.push(t(`intake off in the demo (\`baosong start\` stops instead): ${v} is not set (the IMAP password)`, `演示模式下不收邮件（baosong start 则会报错停止）：没有设置 ${v}（IMAP 密码）`));
+  }
+  if (!config.mail.smtp) lines.push(t(`outgoing mail to the outbox folder ${outboxDir(config)}: no mail.smtp in the configuration`, `发出的邮件写到 ${outboxDir(config)} 文件夹：配置里没有 mail.smtp`));
+  else if (missing('smtp')) {
+    const v = config.mail.smtp.passwordEnv;
+    lines.push(t(`outgoing mail to the outbox folder ${outboxDir(config)} in the demo (\`baosong start\` stops instead): ${v} is not set (the SMTP password)`, `演示模式下发出的邮件写到 ${outboxDir(config)} 文件夹（baosong start 则会报错停止）：没有设置 ${v}（SMTP 密码）`));
+  }
   return lines;
 }

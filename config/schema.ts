@@ -12,6 +12,7 @@ import { CHAT_EVENTS } from '../domain/chat.js';
 import { CHECK_CODES, DEFAULT_CHECK_SETTINGS } from '../domain/checks/types.js';
 import { CATEGORY_LABELS, URGENCIES } from '../domain/report.js';
 import { assertTimeZone, parseClock } from '../domain/time.js';
+import { say, scheduleProblemMessage } from './messages.js';
 import { applyMailProvider, MAIL_PROVIDER_IDS } from './providers.js';
 
 /** Minutes after midnight of "HH:MM", or null when it is not a time of day. */
@@ -24,7 +25,7 @@ function clockMinutes(s: string): number | null {
 }
 
 const clock = z.string().refine((s) => clockMinutes(s) !== null, {
-  error: (issue) => `${JSON.stringify(issue.input)} is not a time of day: write HH:MM (00:00–23:59), e.g. "08:00" or "17:30"`,
+  error: (issue) => say(`${JSON.stringify(issue.input)} is not a time of day: write HH:MM (00:00–23:59), e.g. "08:00" or "17:30"`, `${JSON.stringify(issue.input)} 不是时刻：请写成 时:分（00:00—23:59），例如 "08:00" 或 "17:30"`),
 });
 
 const timeZone = z.string().refine(
@@ -36,24 +37,24 @@ const timeZone = z.string().refine(
       return false;
     }
   },
-  { message: 'unknown time zone; use an IANA name such as Asia/Shanghai' },
+  { error: () => say('unknown time zone; use an IANA name such as Asia/Shanghai', '没有这个时区：请写 IANA 时区名，例如 Asia/Shanghai') },
 );
 
 // An address as people type it: an empty one is missing; a full-width ＠ (Chinese input method) is named.
 const email = z
-  .string({ message: 'missing (expected an e-mail address)' })
+  .string({ error: (issue) => (issue.input === undefined ? say('missing: expected an e-mail address', '缺少此项：应填邮箱地址') : say('expected an e-mail address', '应填邮箱地址')) })
   .superRefine((s, ctx) => {
-    if (s.trim() === '') ctx.addIssue({ code: 'custom', message: 'missing (the e-mail address is empty)' });
-    else if (/[＠．]/.test(s)) ctx.addIssue({ code: 'custom', message: `"${s}" has a full-width ＠ or ．: type the address with the English keyboard (@ and .)` });
-    else if (!z.email().safeParse(s.trim()).success) ctx.addIssue({ code: 'custom', message: `"${s}" is not an e-mail address` });
+    if (s.trim() === '') ctx.addIssue({ code: 'custom', message: say('missing: the e-mail address is empty', '缺少此项：邮箱地址是空的') });
+    else if (/[＠．]/.test(s)) ctx.addIssue({ code: 'custom', message: say(`"${s}" has a full-width ＠ or ．: type the address with the English keyboard (@ and .)`, `“${s}”里有全角的 ＠ 或 ．：请切换到英文输入法输入 @ 和 .`) });
+    else if (!z.email().safeParse(s.trim()).success) ctx.addIssue({ code: 'custom', message: say(`"${s}" is not an e-mail address`, `“${s}”不是邮箱地址`) });
   })
   .transform((s) => s.trim().toLowerCase());
-const date = z.iso.date({ message: 'expected a date YYYY-MM-DD' });
+const date = z.iso.date({ error: () => say('expected a date YYYY-MM-DD', '应填日期，写成 年-月-日，例如 2027-02-05') });
 /** Durations as people write them: "30m", "2h", "1h30m", "1d". */
 export const durationPattern = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$/;
-const duration = z.string().regex(durationPattern, { message: 'expected a duration such as "30m", "2h" or "1h30m"' }).refine((s) => s !== '', { message: 'empty duration' });
+const duration = z.string().regex(durationPattern, { error: () => say('expected a duration such as "30m", "2h" or "1h30m"', '应填时长，例如 "30m"（30 分钟）、"2h"（2 小时）或 "1h30m"') }).refine((s) => s !== '', { error: () => say('empty duration', '时长是空的') });
 /** Name of an environment variable that holds a secret; the secret itself never sits in the file. */
-const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { message: 'expected an environment variable name such as BAOSONG_SMTP_PASSWORD' });
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { error: () => say('expected an environment variable name such as BAOSONG_SMTP_PASSWORD', '应填环境变量名（大写字母、数字和下划线），例如 BAOSONG_SMTP_PASSWORD') });
 
 /** An address or block a reverse proxy sends from: "127.0.0.1", "10.0.0.0/8", "::1", or proxy-addr's names "loopback", "linklocal", "uniquelocal". */
 function isProxyAddress(s: string): boolean {
@@ -76,19 +77,23 @@ export function isAddressOrNetwork(s: string): boolean {
 }
 
 /** What `web.trustProxy: true` gets as its error: trusting every hop lets a visitor choose their own address. */
-export const TRUST_PROXY_TRUE_MESSAGE =
-  'true would take the address a visitor writes in X-Forwarded-For, so no per-address limit holds. Write the address of your reverse proxy instead: ' +
-  'trustProxy: ["127.0.0.1"] when nginx runs on this machine, or its address or network, e.g. ["10.0.0.5"] or ["10.0.0.0/24"]';
+const trustProxyTrueMessage = (): string =>
+  say(
+    'true would take the address a visitor writes in X-Forwarded-For, so no per-address limit holds. Write the address of your reverse proxy instead: ' +
+      'trustProxy: ["127.0.0.1"] when nginx runs on this machine, or its address or network, e.g. ["10.0.0.5"] or ["10.0.0.0/24"]',
+    '写 true 会相信访问者自己在 X-Forwarded-For 里写的地址，按地址的限流就失效了。请写反向代理的地址：' +
+      'nginx 在本机时写 trustProxy: ["127.0.0.1"]，否则写它的地址或网段，例如 ["10.0.0.5"] 或 ["10.0.0.0/24"]',
+  );
 
 const trustProxy = z
-  .union([z.boolean(), z.number(), z.array(z.string()).min(1)], { error: 'expected false or the reverse proxy\'s addresses, e.g. ["127.0.0.1"]' })
+  .union([z.boolean(), z.number(), z.array(z.string()).min(1)], { error: () => say('expected false or the reverse proxy\'s addresses, e.g. ["127.0.0.1"]', '应填 false，或反向代理的地址，例如 ["127.0.0.1"]') })
   .superRefine((value, ctx) => {
-    if (value === true) ctx.addIssue({ code: 'custom', message: TRUST_PROXY_TRUE_MESSAGE });
+    if (value === true) ctx.addIssue({ code: 'custom', message: trustProxyTrueMessage() });
     // Fastify ignores a hop count on purpose: it cannot tell the proxy from a visitor who connects directly.
-    if (typeof value === 'number') ctx.addIssue({ code: 'custom', message: `a number of proxies cannot tell your proxy from a visitor who connects to baosong directly; write the proxy's address instead, e.g. ["127.0.0.1"]` });
+    if (typeof value === 'number') ctx.addIssue({ code: 'custom', message: say(`a number of proxies cannot tell your proxy from a visitor who connects to baosong directly; write the proxy's address instead, e.g. ["127.0.0.1"]`, `代理的个数分不清是你的代理还是直接连进来的访问者：请改写代理的地址，例如 ["127.0.0.1"]`) });
     if (Array.isArray(value)) {
       value.forEach((a, i) => {
-        if (!isProxyAddress(a)) ctx.addIssue({ code: 'custom', path: [i], message: `${JSON.stringify(a)} is not an IP address or network such as "127.0.0.1" or "10.0.0.0/8"` });
+        if (!isProxyAddress(a)) ctx.addIssue({ code: 'custom', path: [i], message: say(`${JSON.stringify(a)} is not an IP address or network such as "127.0.0.1" or "10.0.0.0/8"`, `${JSON.stringify(a)} 不是 IP 地址或网段（例如 "127.0.0.1" 或 "10.0.0.0/8"）`) });
       });
     }
   })
@@ -102,27 +107,27 @@ export const personSchema = z.strictObject({
   /** Job title shown in mail, e.g. 宣传干事, 副校长. */
   title: z.string().optional(),
   /** Mobile number, to @-mention them in WeCom / DingTalk groups (chat robots), e.g. "13800001111". */
-  mobile: z.string().regex(/^\+?\d{5,20}$/, { message: 'expected a mobile number of digits, e.g. "13800001111"' }).optional(),
+  mobile: z.string().regex(/^\+?\d{5,20}$/, { error: () => say('expected a mobile number of digits, e.g. "13800001111"', '应填手机号（数字），例如 "13800001111"') }).optional(),
 });
 
 export const departmentSchema = z.strictObject({
   /** Short stable id used in URLs, statistics and the CLI, e.g. "jiaowu". */
-  id: z.string().regex(/^[a-z][a-z0-9-]*$/, { message: 'expected a short id in lower-case letters, digits and "-", e.g. "jiaowu"' }),
+  id: z.string().regex(/^[a-z][a-z0-9-]*$/, { error: () => say('expected a short id in lower-case letters, digits and "-", e.g. "jiaowu"', '应填简短的编号：小写字母、数字和“-”，例如 "jiaowu"') }),
   /** Name as people say it, e.g. 教务处. */
   name: z.string().min(1),
   head: personSchema,
-  liaisons: z.array(personSchema).min(1, { message: 'every department needs at least one liaison (信息联络员)' }),
+  liaisons: z.array(personSchema).min(1, { error: () => say('every department needs at least one liaison (信息联络员)', '每个部门至少要有一位信息联络员') }),
   /** Other staff who may submit (年级组长, 班主任 …); reviewed through this department. */
   members: z.array(personSchema).default([]),
 });
 
 const robotCommon = {
   /** Short id used in logs, /healthz and the sent-message record, e.g. "office-wecom". */
-  name: z.string().regex(/^[a-z][a-z0-9-]*$/, { message: 'expected a short id in lower-case letters, digits and "-", e.g. "office-dingtalk"' }),
+  name: z.string().regex(/^[a-z][a-z0-9-]*$/, { error: () => say('expected a short id in lower-case letters, digits and "-", e.g. "office-dingtalk"', '应填简短的名字：小写字母、数字和“-”，例如 "office-dingtalk"') }),
   /** Whose group it is: "office", "leadership" and/or department ids. */
-  for: z.array(z.string().min(1)).min(1, { message: 'say whose group the robot posts to: office, leadership or a department id' }),
+  for: z.array(z.string().min(1)).min(1, { error: () => say('say whose group the robot posts to: office, leadership or a department id', '请写机器人发到谁的群：office（办公室）、leadership（领导）或部门编号') }),
   /** The vendor's API address; change it only for a proxy (or a test server). */
-  baseUrl: z.url({ message: 'expected a URL' }).optional(),
+  baseUrl: z.url({ error: () => say('expected a URL', '应填网址') }).optional(),
 };
 
 export const chatRobotSchema = z.discriminatedUnion('kind', [
@@ -144,7 +149,7 @@ export const reviewChainSchema = z.strictObject({
   when: z
     .strictObject({
       urgency: z.array(z.enum(URGENCIES)).min(1).optional(),
-      category: z.array(z.enum(CATEGORY_LABELS as [string, ...string[]], { message: `expected one of ${CATEGORY_LABELS.join('、')}` })).min(1).optional(),
+      category: z.array(z.enum(CATEGORY_LABELS as [string, ...string[]], { error: () => say(`expected one of ${CATEGORY_LABELS.join('、')}`, `应为以下之一：${CATEGORY_LABELS.join('、')}`) })).min(1).optional(),
     })
     .optional(),
   steps: z.array(reviewStepSchema).min(1),
@@ -185,7 +190,7 @@ export const configSchema = z
           const [start, end] = [clockMinutes(w.start), clockMinutes(w.end)];
           return start === null || end === null || start < end;
         },
-        { message: 'working hours must start before they end' },
+        { error: () => say('working hours must start before they end', '上班时间要早于下班时间') },
       ),
     calendar: z
       .strictObject({
@@ -199,12 +204,12 @@ export const configSchema = z
          */
         statutory: z
           .record(
-            z.string().regex(/^\d{4}$/, { message: 'expected a year such as "2027"' }),
+            z.string().regex(/^\d{4}$/, { error: () => say('expected a year such as "2027"', '应填年份，例如 "2027"') }),
             z.strictObject({
               /** The notice's number, e.g. 国办发明电〔2026〕7号. */
               source: z.string().optional(),
               /** Each holiday's days off: one date, or from … to (both included). */
-              holidays: z.array(z.strictObject({ name: z.string().min(1), from: date, to: date.optional() })).min(1, { message: 'list the holidays' }),
+              holidays: z.array(z.strictObject({ name: z.string().min(1), from: date, to: date.optional() })).min(1, { error: () => say('list the holidays', '请列出放假日期') }),
               /** The 调休 make-up working days. */
               workdays: z.array(z.strictObject({ name: z.string().min(1), date })).default([]),
             }),
@@ -212,11 +217,11 @@ export const configSchema = z
           .default({}),
       })
       .default({ extraHolidays: [], extraWorkdays: [], statutory: {} }),
-    departments: z.array(departmentSchema).min(1, { message: 'list at least one department' }),
+    departments: z.array(departmentSchema).min(1, { error: () => say('list at least one department', '至少要列出一个部门') }),
     /** 学校办公室 and 宣传干事: any one of them may decide the office step. */
-    office: z.strictObject({ reviewers: z.array(personSchema).min(1, { message: 'the office needs at least one reviewer' }) }),
+    office: z.strictObject({ reviewers: z.array(personSchema).min(1, { error: () => say('the office needs at least one reviewer', '办公室至少要有一位审核人') }) }),
     /** 工作领导小组: principal and vice-principals. */
-    leadership: z.array(personSchema).min(1, { message: 'list at least one leader' }),
+    leadership: z.array(personSchema).min(1, { error: () => say('list at least one leader', '至少要列出一位校领导') }),
     review: z
       .strictObject({
         /** First matching chain wins; the last one must have no `when`. */
@@ -260,7 +265,7 @@ export const configSchema = z
       /** The shared inbox staff write to; replies come back as <local>+<token>@<domain>. */
       address: email,
       /** A mail service by name (exmail, qq, 163, 126, netease-enterprise, aliyun, microsoft365): fills IMAP/SMTP host, port and TLS; fields written here win. */
-      provider: z.enum(MAIL_PROVIDER_IDS, { message: `expected one of ${MAIL_PROVIDER_IDS.join(', ')}` }).optional(),
+      provider: z.enum(MAIL_PROVIDER_IDS, { error: () => say(`expected one of ${MAIL_PROVIDER_IDS.join(', ')}`, `应为以下之一：${MAIL_PROVIDER_IDS.join('、')}`) }).optional(),
       fromName: z.string().default('信息报送'),
       imap: z
         .strictObject({
@@ -329,7 +334,7 @@ export const configSchema = z
       .strictObject({
         port: z.number().int().min(1).max(65535).default(8080),
         /** Public address used in links inside mail. */
-        baseUrl: z.url({ message: 'expected a URL such as https://baosong.school.test' }).default('http://localhost:8080'),
+        baseUrl: z.url({ error: () => say('expected a URL such as https://baosong.school.test', '应填网址，例如 https://baosong.school.test') }).default('http://localhost:8080'),
         /**
          * Behind a reverse proxy (nginx, a load balancer): take the client address from X-Forwarded-For, so the
          * per-address limits on the form and sign-in count each person, not the proxy as one global bucket.
@@ -345,7 +350,7 @@ export const configSchema = z
          * else gets 403 from /metrics and only ok/state from /healthz.
          */
         metricsAllow: z
-          .array(z.string().refine(isAddressOrNetwork, { error: (i) => `${JSON.stringify(i.input)} is not an IP address or network such as "10.0.0.20" or "10.0.0.0/24"` }))
+          .array(z.string().refine(isAddressOrNetwork, { error: (i) => say(`${JSON.stringify(i.input)} is not an IP address or network such as "10.0.0.20" or "10.0.0.0/24"`, `${JSON.stringify(i.input)} 不是 IP 地址或网段（例如 "10.0.0.20" 或 "10.0.0.0/24"）`) }))
           .optional(),
       })
       .default({ port: 8080, baseUrl: 'http://localhost:8080' }),
@@ -353,7 +358,7 @@ export const configSchema = z
     publish: z
       .strictObject({
         /** POSTed a JSON description of the report (e.g. to the school website's CMS). */
-        webhookUrl: z.url({ message: 'expected a URL' }).optional(),
+        webhookUrl: z.url({ error: () => say('expected a URL', '应填网址') }).optional(),
         /** The website editor, mailed the approved report. */
         editorEmail: email.optional(),
       })
@@ -372,7 +377,7 @@ export const configSchema = z
     checks: z
       .strictObject({
         /** Checks the office switched off, by code (e.g. [credit_missing]). */
-        disabled: z.array(z.enum(CHECK_CODES, { message: `expected one of ${CHECK_CODES.join(', ')}` })).default([]),
+        disabled: z.array(z.enum(CHECK_CODES, { error: () => say(`expected one of ${CHECK_CODES.join(', ')}`, `应为以下之一：${CHECK_CODES.join('、')}`) })).default([]),
         /** The school's own words and phrases that must not appear in a report. */
         sensitiveWords: z.array(z.string().min(1)).default([]),
         /** The built-in list of claims education authorities forbid (状元, 升学率, 排名第一 …); false switches it off. */
@@ -396,7 +401,7 @@ export const configSchema = z
         rules: z
           .array(
             z.strictObject({
-              level: z.enum(['校级', '县区级', '市级', '省级', '国家级'], { message: 'expected 校级, 县区级, 市级, 省级 or 国家级' }),
+              level: z.enum(['校级', '县区级', '市级', '省级', '国家级'], { error: () => say('expected 校级, 县区级, 市级, 省级 or 国家级', '应为 校级、县区级、市级、省级 或 国家级') }),
               /** 网站, 简报, 报刊, 电视, 公众号 …; absent = any kind at that level. */
               kind: z.string().min(1).optional(),
               points: sizePoints,
@@ -443,30 +448,30 @@ export const configSchema = z
           const value = d?.[key];
           if (typeof value !== 'string') return;
           const prev = seen.get(value);
-          if (prev !== undefined) ctx.addIssue({ code: 'custom', path: ['departments', i, key], message: `duplicate department ${key} "${value}" (also departments[${prev}])` });
+          if (prev !== undefined) ctx.addIssue({ code: 'custom', path: ['departments', i, key], message: say(`duplicate department ${key} "${value}" (also departments[${prev}])`, `部门${key === 'id' ? '编号' : '名称'}“${value}”重复了（departments[${prev}] 也用了它）`) });
           seen.set(value, i);
         });
       }
       for (const [year, schedule] of Object.entries(c.calendar?.statutory ?? {})) {
         if (!schedule || !Array.isArray(schedule.holidays)) continue;
         for (const [i, h] of schedule.holidays.entries()) {
-          if (h?.to !== undefined && h.to < h.from) ctx.addIssue({ code: 'custom', path: ['calendar', 'statutory', year, 'holidays', i, 'to'], message: `ends (${h.to}) before it starts (${h.from})` });
+          if (h?.to !== undefined && h.to < h.from) ctx.addIssue({ code: 'custom', path: ['calendar', 'statutory', year, 'holidays', i, 'to'], message: say(`ends (${h.to}) before it starts (${h.from})`, `结束日期（${h.to}）早于开始日期（${h.from}）`) });
         }
         let problems: string[];
         try {
-          problems = checkOfficeSchedule(Number(year), expandOfficeSchedule(schedule));
-        } catch (err) {
-          problems = [(err as Error).message]; // a date that is not a date: its own issue says where
+          problems = checkOfficeSchedule(Number(year), expandOfficeSchedule(schedule)).map((p) => scheduleProblemMessage(Number(year), p));
+        } catch {
+          problems = []; // a date that is not a date: its own issue says where
         }
         for (const problem of problems) ctx.addIssue({ code: 'custom', path: ['calendar', 'statutory', year], message: problem });
       }
       const holidays = c.calendar?.extraHolidays ?? [];
       const both = holidays.filter((d) => c.calendar?.extraWorkdays?.includes(d));
-      if (both.length > 0) ctx.addIssue({ code: 'custom', path: ['calendar'], message: `listed both as extra holiday and extra workday: ${both.join(', ')}` });
+      if (both.length > 0) ctx.addIssue({ code: 'custom', path: ['calendar'], message: say(`listed both as extra holiday and extra workday: ${both.join(', ')}`, `这些日期既写成了学校放假，又写成了学校上班：${both.join('、')}`) });
       const chains = Array.isArray(c.review?.chains) ? c.review.chains : [];
       const last = chains[chains.length - 1];
       if (last && last.when !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['review', 'chains', chains.length - 1], message: 'the last chain must have no `when`, so that every report has a review chain' });
+        ctx.addIssue({ code: 'custom', path: ['review', 'chains', chains.length - 1], message: say('the last chain must have no `when`, so that every report has a review chain', '最后一条审核流程不能有 when 条件，这样每篇报送都有流程可走') });
       }
       const robots = Array.isArray(c.chat?.robots) ? c.chat.robots : [];
       const audiences = new Set(['office', 'leadership', ...departments.map((d) => d?.id)]);
@@ -474,10 +479,10 @@ export const configSchema = z
       robots.forEach((r, i) => {
         if (!r) return;
         const prev = robotNames.get(r.name);
-        if (prev !== undefined) ctx.addIssue({ code: 'custom', path: ['chat', 'robots', i, 'name'], message: `duplicate robot name "${r.name}" (also chat.robots[${prev}])` });
+        if (prev !== undefined) ctx.addIssue({ code: 'custom', path: ['chat', 'robots', i, 'name'], message: say(`duplicate robot name "${r.name}" (also chat.robots[${prev}])`, `机器人名字“${r.name}”重复了（chat.robots[${prev}] 也用了它）`) });
         robotNames.set(r.name, i);
         (r.for ?? []).forEach((a, j) => {
-          if (!audiences.has(a)) ctx.addIssue({ code: 'custom', path: ['chat', 'robots', i, 'for', j], message: `"${a}" is neither office, leadership nor a department id` });
+          if (!audiences.has(a)) ctx.addIssue({ code: 'custom', path: ['chat', 'robots', i, 'for', j], message: say(`"${a}" is neither office, leadership nor a department id`, `“${a}”既不是 office、leadership，也不是部门编号`) });
         });
       });
       // One address, one person: the same address under two names would mix up whose report and whose reply it is.
@@ -491,14 +496,14 @@ export const configSchema = z
         if (typeof p?.email !== 'string' || typeof p.name !== 'string' || !p.email || !p.name) continue;
         const key = p.email.toLowerCase();
         const first = owners.get(key);
-        if (first && first.name !== p.name) ctx.addIssue({ code: 'custom', path: [...path, 'email'], message: `${p.email} is given to both ${first.name} (${first.where}) and ${p.name}: each person needs an address of their own` });
+        if (first && first.name !== p.name) ctx.addIssue({ code: 'custom', path: [...path, 'email'], message: say(`${p.email} is given to both ${first.name} (${first.where}) and ${p.name}: each person needs an address of their own`, `${p.email} 同时给了${first.name}（${first.where}）和${p.name}：每个人要用自己的邮箱地址`) });
         else if (!first) owners.set(key, { name: p.name, where: path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('').slice(1) });
       }
       const inbox = c.mail?.address;
       departments.forEach((d, i) => {
         for (const [role, people] of [['head', [d?.head]], ['liaisons', d?.liaisons ?? []]] as const) {
           for (const p of people) {
-            if (inbox && p?.email === inbox) ctx.addIssue({ code: 'custom', path: ['departments', i, role], message: `${p.name} uses the shared inbox address ${inbox}; give them their own address` });
+            if (inbox && p?.email === inbox) ctx.addIssue({ code: 'custom', path: ['departments', i, role], message: say(`${p.name} uses the shared inbox address ${inbox}; give them their own address`, `${p.name}用的是报送公共邮箱 ${inbox}：请改成${p.name}本人的邮箱地址`) });
           }
         }
       });

@@ -12,6 +12,7 @@ import { Connection } from '@temporalio/client';
 import { schoolCalendar } from '../config/school.js';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
 import { checkChatRobots } from '../chat/index.js';
+import { speaker } from '../config/messages.js';
 import { secretStates } from '../config/readiness.js';
 import { MAIL_PROVIDERS } from '../config/providers.js';
 import { migrations, openDatabase, redactUrl } from '../db/index.js';
@@ -23,31 +24,38 @@ export { fail, firstLine, ok, warn, type CheckLine, type CheckStatus, type Docto
 
 /** The secrets the configuration names, and a mail provider's known limits. */
 export const secretsCheck: DoctorCheck = ({ config, env }) => {
+  const t = speaker(config.school.locale);
   const lines: CheckLine[] = [];
+  const provider = config.mail.provider ? MAIL_PROVIDERS[config.mail.provider] : null;
   for (const s of secretStates(config, env)) {
     const name = `secret ${s.variable}`;
-    if (s.problem) lines.push(fail(name, s.problem, `set ${s.variable} to a longer random value: export ${s.variable}=$(openssl rand -hex 32)`));
-    else if (s.set) lines.push(ok(name, `set (${s.path})`));
-    else if (s.part === 'links') lines.push(warn(name, `not set: ${s.without}`, `export ${s.variable}=$(openssl rand -hex 32) in the service's environment`));
-    else lines.push(fail(name, `not set (${s.path}): ${s.without}`, `export ${s.variable}=… (the ${s.part === 'intake' ? 'IMAP' : 'SMTP'} password${config.mail.provider ? ` — ${MAIL_PROVIDERS[config.mail.provider].note}` : ''})`));
+    const kind = s.part === 'intake' ? 'IMAP' : 'SMTP';
+    if (s.problem) lines.push(fail(name, s.problem, t(`set ${s.variable} to a longer random value: export ${s.variable}=$(openssl rand -hex 32)`, `把 ${s.variable} 换成更长的随机值：export ${s.variable}=$(openssl rand -hex 32)`)));
+    else if (s.set) lines.push(ok(name, t(`set (${s.path})`, `已设置（${s.path}）`)));
+    else if (s.part === 'links') lines.push(warn(name, t(`not set: ${s.without}`, `未设置。${s.without}`), t(`export ${s.variable}=$(openssl rand -hex 32) in the service's environment`, `在服务的环境变量里设置：export ${s.variable}=$(openssl rand -hex 32)`)));
+    else {
+      const note = provider ? t(` — ${provider.note}`, `。${provider.noteZh}`) : '';
+      lines.push(fail(name, t(`not set (${s.path}): ${s.without}`, `未设置（${s.path}）。${s.without}`), t(`export ${s.variable}=… (the ${kind} password${note})`, `export ${s.variable}=…（${kind} 密码${note}）`)));
+    }
   }
-  const provider = config.mail.provider ? MAIL_PROVIDERS[config.mail.provider] : null;
-  if (provider && 'warning' in provider) lines.push(warn('mail provider', provider.warning, 'see the README table of mail services'));
+  if (provider && 'warning' in provider) lines.push(warn('mail provider', t(provider.warning, provider.warningZh), t('see the README table of mail services', '见 README 里的邮箱服务商表格')));
   return lines;
 };
 
 /** Temporal: the configured server answers and knows the namespace; without one, what `start` will do. */
 export const temporalCheck: DoctorCheck = async ({ config, env, timeoutMs }) => {
+  const t = speaker(config.school.locale);
   const address = env.TEMPORAL_ADDRESS || config.temporal.address;
   const namespace = env.TEMPORAL_NAMESPACE || config.temporal.namespace;
   if (!address) {
     const cli = (env.PATH ?? '').split(delimiter).find((dir) => dir && existsSync(join(dir, 'temporal')));
-    if (cli) return [ok('temporal', `no address set: \`baosong start\` runs a local dev server with ${join(cli, 'temporal')}, state in ${join(resolve(config.dataDir), 'temporal.db')}`)];
+    const state = join(resolve(config.dataDir), 'temporal.db');
+    if (cli) return [ok('temporal', t(`no address set: \`baosong start\` runs a local dev server with ${join(cli, 'temporal')}, state in ${state}`, `未设置地址：baosong start 会用 ${join(cli, 'temporal')} 在本机运行开发服务器，数据存在 ${state}`))];
     return [
       warn(
         'temporal',
-        'no address set and no `temporal` CLI on PATH: `baosong start` would have to download a dev server (needs internet)',
-        'set TEMPORAL_ADDRESS=host:7233 (or temporal.address), or install the Temporal CLI; `npm run demo` needs neither',
+        t('no address set and no `temporal` CLI on PATH: `baosong start` would have to download a dev server (needs internet)', '未设置地址，PATH 里也没有 temporal 命令：baosong start 需要联网下载开发服务器'),
+        t('set TEMPORAL_ADDRESS=host:7233 (or temporal.address), or install the Temporal CLI; `npm run demo` needs neither', '设置 TEMPORAL_ADDRESS=主机:7233（或配置 temporal.address），或安装 Temporal CLI；npm run demo 两者都不需要'),
       ),
     ];
   }
@@ -55,13 +63,25 @@ export const temporalCheck: DoctorCheck = async ({ config, env, timeoutMs }) => 
   try {
     connection = await Connection.connect({ address, connectTimeout: timeoutMs });
     await connection.workflowService.describeNamespace({ namespace });
-    return [ok('temporal', `${address} answers; namespace ${namespace} exists`)];
+    return [ok('temporal', t(`${address} answers; namespace ${namespace} exists`, `${address} 可以连接；命名空间 ${namespace} 存在`))];
   } catch (err) {
     const e = err as Error & { code?: number };
     if (connection && e.code === 5) {
-      return [fail('temporal', `${address} answers, but has no namespace "${namespace}"`, `create it (temporal operator namespace create --namespace ${namespace}) or set temporal.namespace / TEMPORAL_NAMESPACE to an existing one`)];
+      return [
+        fail(
+          'temporal',
+          t(`${address} answers, but has no namespace "${namespace}"`, `${address} 可以连接，但没有命名空间“${namespace}”`),
+          t(`create it (temporal operator namespace create --namespace ${namespace}) or set temporal.namespace / TEMPORAL_NAMESPACE to an existing one`, `创建它（temporal operator namespace create --namespace ${namespace}），或把 temporal.namespace / TEMPORAL_NAMESPACE 改成已有的命名空间`),
+        ),
+      ];
     }
-    return [fail('temporal', `cannot reach Temporal at ${address}: ${firstLine(e.message)}`, 'start the Temporal server, or correct TEMPORAL_ADDRESS / temporal.address (host:port, usually 7233)')];
+    return [
+      fail(
+        'temporal',
+        t(`cannot reach Temporal at ${address}: ${firstLine(e.message)}`, `连不上 ${address} 的 Temporal：${firstLine(e.message)}`),
+        t('start the Temporal server, or correct TEMPORAL_ADDRESS / temporal.address (host:port, usually 7233)', '启动 Temporal 服务器，或改正 TEMPORAL_ADDRESS / temporal.address（主机:端口，通常是 7233）'),
+      ),
+    ];
   } finally {
     await connection?.close().catch(() => undefined);
   }
@@ -69,10 +89,11 @@ export const temporalCheck: DoctorCheck = async ({ config, env, timeoutMs }) => 
 
 /** The read model: reachable, and its schema up to date (doctor never migrates; `start` does). */
 export const databaseCheck: DoctorCheck = async ({ config, env }) => {
+  const t = speaker(config.school.locale);
   const url = env.DATABASE_URL?.trim();
   const file = resolve(config.dataDir, 'baosong.db');
   const where = url ? redactUrl(url) : file;
-  if (!url && !existsSync(file)) return [ok('database', `no database yet at ${file}: \`baosong start\` creates it`)];
+  if (!url && !existsSync(file)) return [ok('database', t(`no database yet at ${file}: \`baosong start\` creates it`, `${file} 还没有数据库：baosong start 会创建它`))];
   let database: Awaited<ReturnType<typeof openDatabase>> | null = null;
   try {
     database = url ? await openDatabase({ url }) : await openDatabase({ file });
@@ -80,10 +101,20 @@ export const databaseCheck: DoctorCheck = async ({ config, env }) => {
     const provider: MigrationProvider = { getMigrations: () => Promise.resolve(all) };
     const migrator = new Migrator({ db: database.db, provider, migrationTableName: 'baosong_migration', migrationLockTableName: 'baosong_migration_lock' });
     const pending = (await migrator.getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
-    if (pending.length === 0) return [ok('database', `${where} (${database.dialect}) reachable, schema current (${Object.keys(all).length} migrations)`)];
-    return [warn('database', `${where} reachable; ${pending.length} migration(s) not applied yet: ${pending.join(', ')}`, '`baosong start` applies them when it starts (back the database up first)')];
+    const count = Object.keys(all).length;
+    if (pending.length === 0) return [ok('database', t(`${where} (${database.dialect}) reachable, schema current (${count} migrations)`, `${where}（${database.dialect}）可以连接，表结构是最新的（${count} 次迁移）`))];
+    return [
+      warn(
+        'database',
+        t(`${where} reachable; ${pending.length} migration(s) not applied yet: ${pending.join(', ')}`, `${where} 可以连接；还有 ${pending.length} 次迁移没有执行：${pending.join('、')}`),
+        t('`baosong start` applies them when it starts (back the database up first)', 'baosong start 启动时会执行（请先备份数据库）'),
+      ),
+    ];
   } catch (err) {
-    return [fail('database', `${where}: ${firstLine((err as Error).message)}`, url ? 'check DATABASE_URL: host, port, user, password, database name, and that PostgreSQL accepts the connection' : `check that ${file} is a baosong SQLite database and readable`)];
+    const fix = url
+      ? t('check DATABASE_URL: host, port, user, password, database name, and that PostgreSQL accepts the connection', '检查 DATABASE_URL：主机、端口、用户名、密码、数据库名，以及 PostgreSQL 是否允许这个连接')
+      : t(`check that ${file} is a baosong SQLite database and readable`, `检查 ${file} 是不是 baosong 的 SQLite 数据库、能否读取`);
+    return [fail('database', `${where}: ${firstLine((err as Error).message)}`, fix)];
   } finally {
     await database?.close().catch(() => undefined);
   }
@@ -91,26 +122,41 @@ export const databaseCheck: DoctorCheck = async ({ config, env }) => {
 
 /** The data directory: exists (or can be made) and takes a file. */
 export const dataDirCheck: DoctorCheck = async ({ config }) => {
+  const t = speaker(config.school.locale);
   const dir = resolve(config.dataDir);
   const probe = join(dir, `.doctor-${randomBytes(4).toString('hex')}`);
   try {
     await mkdir(dir, { recursive: true });
     await writeFile(probe, 'baosong doctor\n');
     await rm(probe, { force: true });
-    return [ok('data directory', `${dir} is writable`)];
+    return [ok('data directory', t(`${dir} is writable`, `${dir} 可以写入`))];
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? '';
-    return [fail('data directory', `${dir} is not writable (${code || firstLine((err as Error).message)})`, `give the user baosong runs as write access (chown/chmod ${dir}), or set dataDir to a writable folder`)];
+    const why = code || firstLine((err as Error).message);
+    return [
+      fail(
+        'data directory',
+        t(`${dir} is not writable (${why})`, `${dir} 无法写入（${why}）`),
+        t(`give the user baosong runs as write access (chown/chmod ${dir}), or set dataDir to a writable folder`, `给运行 baosong 的用户写权限（chown/chmod ${dir}），或把 dataDir 改成可写的文件夹`),
+      ),
+    ];
   }
 };
 
 /** The CJK font the weekly digest's chart is drawn with. */
-export const fontCheck: DoctorCheck = ({ env }) => {
+export const fontCheck: DoctorCheck = ({ config, env }) => {
+  const t = speaker(config.school.locale);
   try {
     const font = findCjkFont(env.BAOSONG_CJK_FONT || undefined);
     return [ok('chart font', `${font.family} (${font.file})`)];
   } catch (err) {
-    return [fail('chart font', firstLine((err as Error).message), 'Debian/Ubuntu: apt-get install fonts-wqy-microhei; or set BAOSONG_CJK_FONT to a .ttc/.ttf/.otf file with Chinese glyphs')];
+    return [
+      fail(
+        'chart font',
+        t(firstLine((err as Error).message), '找不到中文字体：周报的图表无法画出中文'),
+        t('Debian/Ubuntu: apt-get install fonts-wqy-microhei; or set BAOSONG_CJK_FONT to a .ttc/.ttf/.otf file with Chinese glyphs', 'Debian/Ubuntu 上运行 apt-get install fonts-wqy-microhei；或把 BAOSONG_CJK_FONT 设为含中文字形的 .ttc/.ttf/.otf 字体文件'),
+      ),
+    ];
   }
 };
 
@@ -165,7 +211,8 @@ export async function runDoctor(ctx: DoctorContext, checks: DoctorCheck[] = DOCT
     try {
       lines.push(...(await check(ctx)));
     } catch (err) {
-      lines.push(fail(check.name || 'check', `the check itself failed: ${firstLine((err as Error).message)}`, 'report this as a bug in baosong'));
+      const t = speaker(ctx.config.school.locale);
+      lines.push(fail(check.name || 'check', t(`the check itself failed: ${firstLine((err as Error).message)}`, `检查本身出错：${firstLine((err as Error).message)}`), t('report this as a bug in baosong', '这是 baosong 的缺陷，请报告给开发者')));
     }
   }
   return lines;

@@ -99,7 +99,7 @@ export class WorkingCalendar {
     }
     for (const [year, schedule] of Object.entries(overrides.statutory ?? {})) {
       const problems = checkOfficeSchedule(Number(year), schedule);
-      if (problems.length > 0) throw new CalendarError(`calendar.statutory.${year}: ${problems.join('; ')}`);
+      if (problems.length > 0) throw new CalendarError(`calendar.statutory.${year}: ${problems.map((p) => describeScheduleProblem(Number(year), p)).join('; ')}`);
       // A range such as 元旦 may begin in the last days of the year before: each day counts where it falls.
       this.office.set(Number(year), {
         holidays: new Map(schedule.holidays.map((h) => [h.date, h.name])),
@@ -185,23 +185,44 @@ export class WorkingCalendar {
  * a make-up workday must be a Saturday or Sunday, no day both off and worked, every date in or next to
  * its year, every day the law fixes inside the holidays.
  */
-export function checkOfficeSchedule(year: number, schedule: OfficeYearSchedule): string[] {
-  const problems: string[] = [];
+export type ScheduleProblem =
+  | { kind: 'not_in_year'; date: LocalDate }
+  | { kind: 'makeup_on_weekday'; date: LocalDate }
+  | { kind: 'off_and_makeup'; date: LocalDate }
+  | { kind: 'law_holiday_missing'; date: LocalDate; name: string };
+
+/** What is wrong with an office's copy of a year's schedule (none: it can be used). Words are the caller's (config/messages.ts). */
+export function checkOfficeSchedule(year: number, schedule: OfficeYearSchedule): ScheduleProblem[] {
+  const problems: ScheduleProblem[] = [];
   const near = (d: LocalDate) => Math.abs(Number(d.slice(0, 4)) - year) <= 1 && (d.slice(0, 4) === String(year) || d.slice(5) >= '12-20' || d.slice(5) <= '01-10');
   const offDays = new Set(schedule.holidays.map((h) => h.date));
   for (const { date } of [...schedule.holidays, ...schedule.workdays]) {
     parseLocalDate(date);
-    if (!near(date)) problems.push(`${date} is not in ${year}`);
+    if (!near(date)) problems.push({ kind: 'not_in_year', date });
   }
   for (const { date } of schedule.workdays) {
     const wd = weekday(date);
-    if (wd !== 0 && wd !== 6) problems.push(`make-up workday ${date} is a weekday (调休上班 days are Saturdays or Sundays)`);
-    if (offDays.has(date)) problems.push(`${date} is listed both as a day off and as a make-up workday`);
+    if (wd !== 0 && wd !== 6) problems.push({ kind: 'makeup_on_weekday', date });
+    if (offDays.has(date)) problems.push({ kind: 'off_and_makeup', date });
   }
   for (const { date, name } of lawHolidays(year)) {
-    if (!offDays.has(date)) problems.push(`${date} (${name}) is a day off by law (全国年节及纪念日放假办法) but is not among the holidays`);
+    if (!offDays.has(date)) problems.push({ kind: 'law_holiday_missing', date, name });
   }
   return problems;
+}
+
+/** A schedule problem in English, for the calendar's own error (configuration messages have their own words). */
+export function describeScheduleProblem(year: number, p: ScheduleProblem): string {
+  switch (p.kind) {
+    case 'not_in_year':
+      return `${p.date} is not in ${year}`;
+    case 'makeup_on_weekday':
+      return `make-up workday ${p.date} is a weekday (调休上班 days are Saturdays or Sundays)`;
+    case 'off_and_makeup':
+      return `${p.date} is listed both as a day off and as a make-up workday`;
+    case 'law_holiday_missing':
+      return `${p.date} (${p.name}) is a day off by law (全国年节及纪念日放假办法) but is not among the holidays`;
+  }
 }
 
 /** The office's schedule as the configuration writes it (holidays as ranges), day by day. */

@@ -17,7 +17,7 @@ export const ERRORS = {
   // Configuration and start-up
   ECONFIG: { 'zh-CN': '配置文件有误', en: 'The configuration is not valid' },
   ECONFIG_NOT_FOUND: { 'zh-CN': '找不到配置文件', en: 'The configuration file was not found' },
-  ECONFIG_SECRET: { 'zh-CN': '密钥（BAOSONG_SECRET）未设置或太短', en: 'The secret (BAOSONG_SECRET) is missing or too short' },
+  ECONFIG_SECRET: { 'zh-CN': '配置指定的密钥或密码没有在环境变量里设置', en: 'A secret or password the configuration names is not set in the environment' },
   ESECRET: { 'zh-CN': '签名密钥太短', en: 'A signing secret is too short' },
   ESTART: { 'zh-CN': '无法启动', en: 'baosong could not start' },
   EWORKER: { 'zh-CN': '后台处理进程出错', en: 'The worker process failed' },

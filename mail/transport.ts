@@ -29,7 +29,7 @@ export interface MailTransport {
 export function createMailTransport(config: Config, env: NodeJS.ProcessEnv = process.env): MailTransport {
   const smtp = config.mail.smtp;
   if (!smtp) return outboxTransport(config.mail.outboxDir ?? join(config.dataDir, 'outbox'));
-  const pass = smtp.passwordEnv ? readSecret(smtp.passwordEnv, 'mail.smtp.passwordEnv', env) : undefined;
+  const pass = smtp.passwordEnv ? readSecret(smtp.passwordEnv, 'mail.smtp.passwordEnv', env, config.school.locale) : undefined;
   const transport = smtpTransport({ host: smtp.host, port: smtp.port, secure: smtp.secure, pool: smtp.pool, ...(smtp.user ? { auth: { user: smtp.user, pass: pass ?? '' } } : {}) });
   return Object.assign(transport, { journal: new SentJournal(join(config.dataDir, 'mail-sent.journal')), unknownOutcome: config.mail.unknownOutcome });
 }

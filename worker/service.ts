@@ -236,7 +236,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           host: imap.host,
           port: imap.port,
           secure: imap.secure,
-          auth: { user: imap.user, pass: readSecret(imap.passwordEnv, 'mail.imap.passwordEnv', env) },
+          auth: { user: imap.user, pass: readSecret(imap.passwordEnv, 'mail.imap.passwordEnv', env, config.school.locale) },
           mailbox: imap.mailbox,
           processedFolder: imap.processedFolder,
           quarantineFolder: imap.quarantineFolder,

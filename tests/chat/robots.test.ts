@@ -178,7 +178,7 @@ describe('ChatRobots: robots from the configuration, one limiter each, their hea
     expect(offline[3]!.detail).toContain('NOT_SET_ANYWHERE');
     const online = await checkChatRobots(chatConfig(server.baseUrl), { env, send: true });
     expect(online.find((c) => c.name === 'office-dingtalk')).toMatchObject({ status: 'fail', detail: expect.stringContaining('ECHAT_BAD_SIGNATURE') as unknown });
-    expect(online.find((c) => c.name === 'leaders-feishu')).toMatchObject({ status: 'ok', detail: expect.stringContaining('test message posted') as unknown });
+    expect(online.find((c) => c.name === 'leaders-feishu')).toMatchObject({ status: 'ok', detail: expect.stringContaining('测试消息已发出') as unknown });
   });
 
   it('baosong doctor runs the chat check: a line per robot, failures with their fix', async () => {

@@ -75,7 +75,7 @@ describe('baosong deadline', () => {
     const r = await runCli(['deadline', '--event', '2026-10-01T10:00'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/baosong\.config\.yaml:3:\d+ school\.timeZone: unknown time zone/);
+    expect(r.stderr).toMatch(/baosong\.config\.yaml:3:\d+ school\.timeZone: 没有这个时区/);
   });
 });
 
@@ -83,13 +83,14 @@ describe('baosong config check', () => {
   it('summarises a valid file (OK when the secrets it names are set)', async () => {
     const r = await runCli(['config', 'check', '--config', EXAMPLE_CONFIG_FILE], { env: { BAOSONG_IMAP_PASSWORD: 'x' } });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/example\.yaml: OK/);
-    expect(r.stdout).toMatch(/departments: 办公室、教务处、德育处、总务处、安全办/);
+    expect(r.stdout).toMatch(/example\.yaml：配置正确/);
+    expect(r.stdout).toMatch(/部门：办公室、教务处、德育处、总务处、安全办/);
   });
 
   it('says how to get started when there is no file', async () => {
     const r = await runCli(['config', 'check'], { cwd: empty });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/Copy config\/example\.yaml to baosong\.config\.yaml/);
+    expect(r.stderr).toMatch(/请把 config\/example\.yaml 复制为 baosong\.config\.yaml 再修改/);
+    expect(r.stderr).toContain('  ECONFIG_NOT_FOUND: 找不到配置文件\n');
   });
 });

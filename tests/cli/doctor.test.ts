@@ -119,17 +119,17 @@ describe('baosong doctor', () => {
     expect(line(report, 'imap IDLE')?.status).toBe('ok');
     expect(line(report, 'imap MOVE')?.status).toBe('ok');
     expect(line(report, 'folder INBOX')?.status).toBe('ok');
-    expect(line(report, 'folder Processed')).toMatchObject({ status: 'ok', message: expect.stringMatching(/created it/) });
+    expect(line(report, 'folder Processed')).toMatchObject({ status: 'ok', message: expect.stringMatching(/原来没有，已创建（mail\.imap\.processedFolder）/) });
     expect(await dovecot.mailboxes(DEFAULT_TEST_USER.user)).toEqual(expect.arrayContaining(['Processed', 'Quarantine']));
-    expect(line(report, 'smtp login')).toMatchObject({ status: 'ok', message: `logged in as ${SMTP_USER}` });
+    expect(line(report, 'smtp login')).toMatchObject({ status: 'ok', message: `已登录 ${SMTP_USER}` });
     expect(line(report, 'smtp test mail')?.status).toBe('ok');
     // And one to the shared inbox's +sub-address, read back over IMAP: replies to +token addresses arrive.
     expect(received).toEqual([
-      { to: ['liufang@school.test'], subject: expect.stringContaining('baosong doctor: test mail') },
-      { to: [expect.stringMatching(/^baosong\+doctor-[0-9a-f]{10}@school\.test$/)], subject: 'baosong doctor: sub-address test (can be deleted)' },
+      { to: ['liufang@school.test'], subject: 'baosong doctor 测试邮件（青禾市第一实验中学）' },
+      { to: [expect.stringMatching(/^baosong\+doctor-[0-9a-f]{10}@school\.test$/)], subject: 'baosong doctor 子地址测试（可以删除）' },
     ]);
-    expect(line(report, 'reply sub-address')).toMatchObject({ status: 'ok', message: expect.stringMatching(/arrived \(INBOX\)/) });
-    expect(line(report, 'temporal')).toMatchObject({ status: 'ok', message: `${temporalAddress} answers; namespace default exists` });
+    expect(line(report, 'reply sub-address')).toMatchObject({ status: 'ok', message: expect.stringMatching(/的邮件已收到（INBOX）/) });
+    expect(line(report, 'temporal')).toMatchObject({ status: 'ok', message: `${temporalAddress} 可以连接；命名空间 default 存在` });
     expect(line(report, 'database')?.status).toBe('ok');
     expect(line(report, 'data directory')?.status).toBe('ok');
     expect(line(report, 'chart font')?.status).toBe('ok');
@@ -139,15 +139,28 @@ describe('baosong doctor', () => {
     const again = await runCli(['doctor', '--timeout', '5', '--config', file], { cwd: dir, env: goodEnv() });
     expect(again.code).toBe(0);
     expect(received).toHaveLength(2);
-    expect(again.stdout).toMatch(/^ok {4}imap MOVE +supported/m);
-    expect(again.stdout).toMatch(/^warn {2}imap login .*without TLS.*\n +→ use port 993/m);
+    expect(again.stdout).toMatch(/^正常 {2}IMAP 移动邮件 +支持：处理过的邮件一步移走$/m);
+    expect(again.stdout).toMatch(/^注意 {2}IMAP 登录 +已登录 .*但没有 TLS.*\n +→ 改用 993 端口/m);
+    expect(again.stdout).toMatch(/^必要的检查全部通过，\d+ 项需要注意$/m);
   }, 120_000);
 
   it('wrong passwords: both logins fail with the fix, and the exit code says so', async () => {
     const { code, report } = await doctor(configFile('wrong-password'), { ...goodEnv(), BAOSONG_IMAP_PASSWORD: 'wrong', BAOSONG_SMTP_PASSWORD: 'wrong' });
     expect(code).toBe(1);
-    expect(line(report, 'imap login')).toMatchObject({ status: 'fail', message: expect.stringMatching(/refused the login/), fix: expect.stringMatching(/BAOSONG_IMAP_PASSWORD/) });
-    expect(line(report, 'smtp login')).toMatchObject({ status: 'fail', message: expect.stringMatching(/refused the login of baosong@school\.test: .*535/), fix: expect.stringMatching(/BAOSONG_SMTP_PASSWORD/) });
+    expect(line(report, 'imap login')).toMatchObject({ status: 'fail', message: expect.stringMatching(/：服务器拒绝登录/), fix: expect.stringMatching(/检查 mail\.imap\.user 和 BAOSONG_IMAP_PASSWORD 里的密码/) });
+    expect(line(report, 'smtp login')).toMatchObject({ status: 'fail', message: expect.stringMatching(/服务器拒绝 baosong@school\.test 登录：.*535/), fix: expect.stringMatching(/BAOSONG_SMTP_PASSWORD/) });
+  }, 60_000);
+
+  it('in English for a school that chose `locale: en`: the lines, the marks and the summary', async () => {
+    const file = configFile('english', [
+      [['school', 'locale'], 'en'],
+      [['mail', 'provider'], 'qq'],
+    ]);
+    const { report } = await doctor(file, { ...goodEnv(), BAOSONG_IMAP_PASSWORD: 'wrong' });
+    expect(line(report, 'imap login')).toMatchObject({ status: 'fail', message: expect.stringMatching(/: the server refused the login/), fix: expect.stringMatching(/check mail\.imap\.user and the password in BAOSONG_IMAP_PASSWORD — QQ Mail takes a 授权码/) });
+    const text = await runCli(['doctor', '--timeout', '5', '--config', file], { cwd: dir, env: { ...goodEnv(), BAOSONG_IMAP_PASSWORD: 'wrong' } });
+    expect(text.stdout).toMatch(/^fail {2}imap login +baosong@school\.test at 127\.0\.0\.1:\d+: the server refused the login/m);
+    expect(text.stdout).toMatch(/^\d+ failed, \d+ warnings?$/m);
   }, 60_000);
 
   it('wrong ports and TLS: nothing answers / not TLS, each naming the ports to use; an unknown Temporal address fails too', async () => {
@@ -158,22 +171,22 @@ describe('baosong doctor', () => {
     ]);
     const { code, report } = await doctor(file, { ...goodEnv(), TEMPORAL_ADDRESS: `127.0.0.1:${nobody}` });
     expect(code).toBe(1);
-    expect(line(report, 'imap')).toMatchObject({ status: 'fail', message: `nothing answers at 127.0.0.1:${nobody} (connection refused)`, fix: expect.stringMatching(/993 with secure: true/) });
-    expect(line(report, 'smtp')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/465 with secure: true|587/) });
-    expect(line(report, 'temporal')).toMatchObject({ status: 'fail', message: expect.stringMatching(new RegExp(`cannot reach Temporal at 127\\.0\\.0\\.1:${nobody}`)) });
+    expect(line(report, 'imap')).toMatchObject({ status: 'fail', message: `127.0.0.1:${nobody} 没有响应（连接被拒绝）`, fix: expect.stringMatching(/993 端口配 secure: true/) });
+    expect(line(report, 'smtp')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/465 端口配 secure: true|587/) });
+    expect(line(report, 'temporal')).toMatchObject({ status: 'fail', message: expect.stringMatching(new RegExp(`连不上 127\\.0\\.0\\.1:${nobody} 的 Temporal`)) });
   }, 60_000);
 
   it('a missing inbox folder, a missing secret and a server without MOVE or UIDPLUS are fail lines', async () => {
     const { report } = await doctor(configFile('missing-folder', [[['mail', 'imap', 'mailbox'], 'Reports']]), { ...goodEnv(), BAOSONG_SMTP_PASSWORD: '' });
-    expect(line(report, 'folder Reports')).toMatchObject({ status: 'fail', message: 'no folder "Reports" (mail.imap.mailbox)', fix: expect.stringMatching(/the server has: .*INBOX/) });
+    expect(line(report, 'folder Reports')).toMatchObject({ status: 'fail', message: '没有文件夹“Reports”（mail.imap.mailbox）', fix: expect.stringMatching(/服务器上有：.*INBOX/) });
     expect(line(report, 'secret BAOSONG_SMTP_PASSWORD')?.status).toBe('fail');
-    expect(line(report, 'smtp')).toMatchObject({ status: 'fail', message: 'not checked: BAOSONG_SMTP_PASSWORD is not set' });
+    expect(line(report, 'smtp')).toMatchObject({ status: 'fail', message: '没有检查：BAOSONG_SMTP_PASSWORD 未设置' });
 
     const old = await startDovecot({ imapCapability: 'IMAP4rev1 LITERAL+ SASL-IR LOGIN-REFERRALS ID ENABLE IDLE' });
     try {
       const { code, report: r2 } = await doctor(configFile('old-server', [[['mail', 'imap', 'port'], old.port]]), goodEnv());
       expect(code).toBe(1);
-      expect(line(r2, 'imap MOVE')).toMatchObject({ status: 'fail', message: expect.stringMatching(/neither MOVE nor UIDPLUS/) });
+      expect(line(r2, 'imap MOVE')).toMatchObject({ status: 'fail', message: expect.stringMatching(/MOVE 和 UIDPLUS 都不支持/) });
     } finally {
       await old.stop();
     }
@@ -188,8 +201,8 @@ describe('baosong doctor', () => {
     expect(code).toBe(1);
     expect(report.checks).toHaveLength(1);
     expect(report.checks[0]).toMatchObject({ check: 'config', status: 'fail' });
-    expect(report.checks[0]?.message).toMatch(/workingHours\.start: "8点" is not a time of day/);
-    expect(report.checks[0]?.message).toMatch(/mail\.provider: expected one of exmail, qq, 163, 126, netease-enterprise, aliyun, microsoft365/);
+    expect(report.checks[0]?.message).toMatch(/workingHours\.start: "8点" 不是时刻/);
+    expect(report.checks[0]?.message).toMatch(/mail\.provider: 应为以下之一：exmail、qq、163、126、netease-enterprise、aliyun、microsoft365/);
   }, 30_000);
 
   it('a provider that drops +sub-addresses: a warning that says replies still work by Message-ID, not a failure', async () => {
@@ -198,8 +211,8 @@ describe('baosong doctor', () => {
       const { code, report } = await doctor(configFile('no-plus'), goodEnv(), ['--send-test', 'liufang@school.test']);
       expect(line(report, 'reply sub-address')).toMatchObject({
         status: 'warn',
-        message: expect.stringMatching(/did not reach INBOX within \d+ s: the provider may not deliver \+sub-addresses/),
-        fix: expect.stringMatching(/recognised by the token in the Message-ID they answer/),
+        message: expect.stringMatching(/的邮件 \d+ 秒内没有到达 INBOX：服务商可能不投递“\+”子地址/),
+        fix: expect.stringMatching(/回复仍能靠所回邮件 Message-ID 里的令牌（In-Reply-To）识别/),
       });
       expect(code).toBe(0);
     } finally {

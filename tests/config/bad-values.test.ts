@@ -51,9 +51,9 @@ describe('bad values in the configuration', () => {
     writeFileSync(file, example.replace('start: "08:00"', 'start: "8点"').replace('end: "17:30"', 'end: "25:00"').replace('weekday: friday', 'weekday: fri'));
     const r = await runCli(['config', 'check', '--config', file]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`${file}:12:10 workingHours.start: "8点" is not a time of day`);
-    expect(r.stderr).toContain(`${file}:13:8 workingHours.end: "25:00" is not a time of day`);
-    expect(r.stderr).toMatch(/:\d+:\d+ digest\.weekday: /);
+    expect(r.stderr).toContain(`${file}:12:10 workingHours.start: "8点" 不是时刻：请写成 时:分（00:00—23:59）`);
+    expect(r.stderr).toContain(`${file}:13:8 workingHours.end: "25:00" 不是时刻`);
+    expect(r.stderr).toMatch(/:\d+:\d+ digest\.weekday: 应为以下之一：monday、tuesday/);
     expect(r.stderr).not.toMatch(/unexpected error|\n\s+at /);
   }, 30_000);
 });

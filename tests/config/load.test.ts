@@ -48,48 +48,60 @@ describe('configuration errors name the file, line, path and problem', () => {
     expect(err.code).toBe('ECONFIG');
     const line = example.split('\n').findIndex((l) => l.includes('wangjianguo@school.test')) + 1;
     expect(err.message).toContain(`baosong.config.yaml:${line}:`);
-    expect(err.message).toMatch(/departments\[1\]\.head\.email: "wangjianguo@" is not an e-mail address/);
+    expect(err.message).toMatch(/departments\[1\]\.head\.email: “wangjianguo@”不是邮箱地址/);
   });
 
   it('what people type by mistake: an empty address is missing, a full-width ＠ or ：is named, a person as a line of text gets the shape to write', () => {
     const empty = errorOf(example.replace('wangjianguo@school.test', "''"));
-    expect(empty.message).toMatch(/departments\[1\]\.head\.email: missing/);
+    expect(empty.message).toMatch(/departments\[1\]\.head\.email: 缺少此项：邮箱地址是空的/);
     const wide = errorOf(example.replace('wangjianguo@school.test', 'wangjianguo＠school.test'));
-    expect(wide.message).toMatch(/full-width ＠ or ．: type the address with the English keyboard/);
+    expect(wide.message).toMatch(/里有全角的 ＠ 或 ．：请切换到英文输入法输入 @ 和 \./);
     const colon = errorOf(example.replace('timeZone: Asia/Shanghai', 'timeZone：Asia/Shanghai'));
     const line = example.split('\n').findIndex((l) => l.includes('timeZone: Asia/Shanghai')) + 1;
-    expect(colon.problems).toContainEqual(expect.objectContaining({ line, message: expect.stringMatching(/full-width colon after "timeZone"/) }));
+    expect(colon.problems).toContainEqual(expect.objectContaining({ line, message: expect.stringMatching(/“timeZone”后面是全角冒号“：”：请改成英文冒号加一个空格/) }));
     const text = errorOf(example.replace('head: { name: 王建国, email: wangjianguo@school.test, title: 教务主任 }', 'head: 王建国 <wangjianguo@school.test>'));
-    expect(text.message).toMatch(/departments\[1\]\.head: expected a person with a name and an address, e\.g\. \{ name: 王建国, email: wangjianguo@school\.edu\.cn \}, not the text "王建国 <wangjianguo@school\.test>"/);
+    expect(text.message).toMatch(/departments\[1\]\.head: 应写成一个人的姓名和邮箱，例如 \{ name: 王建国, email: wangjianguo@school\.edu\.cn \}，而不是一行文字“王建国 <wangjianguo@school\.test>”/);
   });
 
   it('one address given to two different people is an error; the same person in two roles is not', () => {
     const two = errorOf(example.replace('head: { name: 王建国, email: wangjianguo@school.test, title: 教务主任 }', 'head: { name: 王建国, email: liufang@school.test, title: 教务主任 }'));
-    expect(two.message).toMatch(/liufang@school\.test is given to both 刘芳 \(departments\[1\]\.liaisons\[0\]\) and 王建国|liufang@school\.test is given to both .* and .*: each person needs an address of their own/);
+    expect(two.message).toMatch(/departments\[1\]\.liaisons\[0\]\.email: liufang@school\.test 同时给了王建国（departments\[1\]\.head）和刘芳：每个人要用自己的邮箱地址/);
   });
 
   it('an unknown time zone and an unknown key', () => {
     const err = errorOf(example.replace('timeZone: Asia/Shanghai', 'timeZone: Asia/Beijing\n  colour: red'));
-    expect(err.message).toMatch(/school\.timeZone: unknown time zone/);
-    expect(err.message).toMatch(/Unrecognized key: "colour"/);
+    expect(err.message).toMatch(/^baosong\.config\.yaml：配置有误$/m);
+    expect(err.message).toMatch(/school\.timeZone: 没有这个时区：请写 IANA 时区名，例如 Asia\/Shanghai/);
+    expect(err.message).toMatch(/school: 没有这个设置项："colour"。请检查拼写和缩进/);
     expect(err.problems).toHaveLength(2);
   });
 
   it('a missing section', () => {
     const err = errorOf(example.replace(/^office:[\s\S]*?(?=^leadership:)/m, ''));
-    expect(err.problems).toEqual([expect.objectContaining({ path: 'office', line: expect.any(Number), message: expect.stringMatching(/^missing/) })]);
+    expect(err.problems).toEqual([expect.objectContaining({ path: 'office', line: expect.any(Number), message: '缺少此项：应填一组设置（下面缩进的几行）' })]);
   });
 
   it('YAML syntax errors and duplicate keys, with line numbers', () => {
     const dup = errorOf('school:\n  name: A\nschool:\n  name: B\n');
-    expect(dup.problems[0]).toMatchObject({ line: 3, message: expect.stringMatching(/YAML: .*unique/i) });
+    expect(dup.problems[0]).toMatchObject({ line: 3, message: 'YAML 格式错误：同一组设置里出现了两次相同的设置项' });
     const bad = errorOf('school: [unclosed\n');
-    expect(bad.problems[0]?.message).toMatch(/^YAML:/);
+    expect(bad.problems[0]?.message).toMatch(/^YAML 格式错误：/);
+  });
+
+  it('in English when the school chose `locale: en` — also when its YAML cannot be read', () => {
+    const english = example.replace('locale: zh-CN', 'locale: en');
+    const err = errorOf(english.replace('timeZone: Asia/Shanghai', 'timeZone: Asia/Beijing\n  colour: red').replace(/^office:[\s\S]*?(?=^leadership:)/m, ''));
+    expect(err.message).toMatch(/^baosong\.config\.yaml: invalid configuration$/m);
+    expect(err.message).toMatch(/school\.timeZone: unknown time zone; use an IANA name such as Asia\/Shanghai/);
+    expect(err.message).toMatch(/school: unknown key "colour": check the spelling and the indentation/);
+    expect(err.message).toMatch(/office: missing: expected a section/);
+    const dup = errorOf(`${english}\nschool:\n  name: B\n`);
+    expect(dup.problems[0]?.message).toBe('YAML: the same key twice in one section');
   });
 
   it('a review chain list without a catch-all at the end', () => {
     const err = errorOf(example.replace(/ {4}- name: 常规\n {6}steps: \[department_head, office\]\n/, ''));
-    expect(err.message).toMatch(/review\.chains\[1\]: the last chain must have no `when`/);
+    expect(err.message).toMatch(/review\.chains\[1\]: 最后一条审核流程不能有 when 条件/);
   });
 
   it('an unknown category in a chain, duplicate department ids, and hours that end before they start', () => {
@@ -98,9 +110,9 @@ describe('configuration errors name the file, line, path and problem', () => {
       .replace('id: deyu', 'id: jiaowu')
       .replace('start: "08:00"', 'start: "18:00"');
     const err = errorOf(text);
-    expect(err.message).toMatch(/review\.chains\[0\]\.when\.category\[0\]: expected one of 教育教学、校园文化/);
-    expect(err.message).toMatch(/departments\[2\]\.id: duplicate department id "jiaowu" \(also departments\[1\]\)/);
-    expect(err.message).toMatch(/workingHours: working hours must start before they end/);
+    expect(err.message).toMatch(/review\.chains\[0\]\.when\.category\[0\]: 应为以下之一：教育教学、校园文化/);
+    expect(err.message).toMatch(/departments\[2\]\.id: 部门编号“jiaowu”重复了（departments\[1\] 也用了它）/);
+    expect(err.message).toMatch(/workingHours: 上班时间要早于下班时间/);
   });
 });
 
@@ -114,14 +126,16 @@ describe('finding the file', () => {
     expect(config.school.name).toBe('青禾市第一实验中学');
   });
 
-  it('says how to fix a missing file', () => {
-    expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(/baosong\.config\.yaml: cannot read the configuration \(file not found\)\. Copy config\/example\.yaml/);
+  it('says how to fix a missing file, in the command line’s language (LANG, BAOSONG_LOCALE)', () => {
+    expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(/baosong\.config\.yaml：读不到配置文件（文件不存在）。请把 config\/example\.yaml 复制为 baosong\.config\.yaml/);
+    expect(() => loadConfig({ env: { LANG: 'en_US.UTF-8' }, cwd: dir })).toThrow(/baosong\.config\.yaml: cannot read the configuration \(file not found\)\. Copy config\/example\.yaml/);
   });
 });
 
 describe('secrets come from the environment', () => {
   it('reads the named variable, and names it when it is missing', () => {
     expect(readSecret('BAOSONG_SECRET', 'secrets.hmacSecretEnv', { BAOSONG_SECRET: 'x'.repeat(32) })).toHaveLength(32);
-    expect(() => readSecret('BAOSONG_SMTP_PASSWORD', 'mail.smtp.passwordEnv', {})).toThrow(/set BAOSONG_SMTP_PASSWORD \(named by mail\.smtp\.passwordEnv/);
+    expect(() => readSecret('BAOSONG_SMTP_PASSWORD', 'mail.smtp.passwordEnv', {})).toThrow(/请设置环境变量 BAOSONG_SMTP_PASSWORD（配置中 mail\.smtp\.passwordEnv 指定了它）/);
+    expect(() => readSecret('BAOSONG_SMTP_PASSWORD', 'mail.smtp.passwordEnv', {}, 'en')).toThrow(/set BAOSONG_SMTP_PASSWORD \(named by mail\.smtp\.passwordEnv/);
   });
 });

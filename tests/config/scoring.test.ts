@@ -22,7 +22,7 @@ describe('scoring configuration', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).message).toMatch(/scoring\.rules\[4\]\.level: expected 校级, 县区级/);
+    expect((err as ConfigError).message).toMatch(/scoring\.rules\[4\]\.level: 应为 校级、县区级、市级、省级 或 国家级/);
     expect((err as ConfigError).problems[0]?.line).toBe(example.split('\n').findIndex((l) => l.includes('{ level: 省级,')) + 1);
   });
 });

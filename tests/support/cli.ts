@@ -15,7 +15,8 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
     execFile(
       process.execPath,
       [BAOSONG_BIN, ...args],
-      { cwd: options.cwd, env: { ...process.env, BAOSONG_CONFIG: '', ...options.env }, encoding: 'utf8' },
+      // A Chinese user's shell, whatever this machine's LANG: tests that want English say BAOSONG_LOCALE: 'en'.
+      { cwd: options.cwd, env: { ...process.env, BAOSONG_CONFIG: '', BAOSONG_LOCALE: '', LC_ALL: '', LANG: 'zh_CN.UTF-8', ...options.env }, encoding: 'utf8' },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
         resolve({ code, stdout, stderr });

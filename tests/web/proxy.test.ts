@@ -111,7 +111,7 @@ describe('web.trustProxy: true', () => {
   test('addresses and networks are taken; a hop count and a word that is no address are refused where they stand', () => {
     const parse = (value: string) => parseConfig(example.replace('trustProxy: false', `trustProxy: ${value}`), 'baosong.config.yaml').web.trustProxy;
     expect(parse('["127.0.0.1", "10.0.0.0/8", "::1", "loopback"]')).toEqual(['127.0.0.1', '10.0.0.0/8', '::1', 'loopback']);
-    expect(() => parse('1')).toThrow(/web\.trustProxy: a number of proxies cannot tell your proxy from a visitor/);
-    expect(() => parse('["nginx"]')).toThrow(/web\.trustProxy\[0\]: "nginx" is not an IP address/);
+    expect(() => parse('1')).toThrow(/web\.trustProxy: 代理的个数分不清是你的代理还是直接连进来的访问者/);
+    expect(() => parse('["nginx"]')).toThrow(/web\.trustProxy\[0\]: "nginx" 不是 IP 地址或网段/);
   });
 });
