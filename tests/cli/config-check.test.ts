@@ -23,6 +23,13 @@ describe('baosong config check', () => {
     expect(r.stdout).toMatch(/^审核流程 2（重大、紧急）：缓急为重大、紧急 → 部门负责人审核 → 办公室审核 → 校领导审核$/m);
   });
 
+  it('in Chinese, no English word is left but names (variables, keys, paths, hosts, commands)', async () => {
+    const r = await runCli(['config', 'check', '--config', file], { cwd: dir, env: { BAOSONG_IMAP_PASSWORD: '', BAOSONG_SECRET: 'short' } });
+    const names = /(?:\/[\w./-]+|[\w.-]+@[\w.-]+|[\w-]+(?:\.[\w-]+)+(?::\d+)?|[A-Z][A-Z0-9_]{2,}|\b(?:baosong|start|outbox|openssl|rand|hex|zh-CN|Asia\/Shanghai)\b)/g;
+    const words = r.stdout.replace(names, '').match(/[A-Za-z]{2,}/g) ?? [];
+    expect(words).toEqual([]);
+  });
+
   it('in English for a school that chose `locale: en`', async () => {
     const english = join(dir, 'english.yaml');
     writeFileSync(english, readFileSync(EXAMPLE_CONFIG_FILE, 'utf8').replace('locale: zh-CN', 'locale: en'));
