@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { configPath, DEFAULT_CONFIG_FILE, projectFile, type LoadConfigOptions } from './paths.js';
-import { configErrorMap, envLocale, localeOf, say, withMessageLocale, yamlMessage, type MessageLocale } from './messages.js';
+import { configErrorMap, envLocale, localeOf, say, speaker, withMessageLocale, yamlMessage, type MessageLocale } from './messages.js';
 import { configSchema, type Config } from './schema.js';
 import { type ErrorCodes } from '../domain/errors.js';
 
@@ -56,11 +56,9 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
       'ECONFIG_NOT_FOUND',
       file,
       [],
-      withMessageLocale(envLocale(options.env ?? process.env), () =>
-        say(
-          `${file}: cannot read the configuration (${missing ? 'file not found' : (err as Error).message}). Copy config/example.yaml to ${DEFAULT_CONFIG_FILE}, or pass --config / set BAOSONG_CONFIG.`,
-          `${file}：读不到配置文件（${missing ? '文件不存在' : (err as Error).message}）。请把 config/example.yaml 复制为 ${DEFAULT_CONFIG_FILE} 再修改，或用 --config 指定文件（也可设置环境变量 BAOSONG_CONFIG）。`,
-        ),
+      speaker(envLocale(options.env ?? process.env))(
+        `${file}: cannot read the configuration (${missing ? 'file not found' : (err as Error).message}). Copy config/example.yaml to ${DEFAULT_CONFIG_FILE}, or pass --config / set BAOSONG_CONFIG.`,
+        `${file}：读不到配置文件（${missing ? '文件不存在' : (err as Error).message}）。请把 config/example.yaml 复制为 ${DEFAULT_CONFIG_FILE} 再修改，或用 --config 指定文件（也可设置环境变量 BAOSONG_CONFIG）。`,
       ),
     );
   }
