@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import { reportFindings } from '../config/school.js';
 import type { ReadModel } from '../db/read-model.js';
 import { ReportFindings } from '../db/report-findings.js';
+import { ReportUses } from '../db/uses.js';
 import { wholeText } from '../storage/texts.js';
 import type { ReportEventRecord } from '../db/rows.js';
 import { attachmentRelativePath } from '../storage/attachments.js';
@@ -62,6 +63,8 @@ async function recordFindings(readModel: ReadModel, config: Config, update: Read
   // Only the last version of this update is the text we hold: earlier entries in the same update had theirs replaced.
   const last = versions.at(-1)!;
   await store.record({ reportId: report.id, round: last.round, departmentId: report.departmentId, foundAt: new Date(last.at), findings });
+  // Its length, for 考核's guess of 简讯 or 详讯 (the office may override it).
+  await new ReportUses(readModel.database).recordChars(report.id, [...body.replace(/\s/g, '')].length, new Date(last.at));
 }
 
 export function createRecordActivities(readModel: ReadModel, options: { config?: Config } = {}) {

@@ -408,6 +408,8 @@ export const configSchema = z
             }),
           )
           .min(1),
+        /** The school's own term dates, by name (2026-秋 …); without them terms meet on 15 Feb and 15 Aug (domain/terms.ts). */
+        terms: z.array(z.strictObject({ name: z.string().min(1), from: date, to: date })).default([]),
         /** Points lost for each 迟报, 漏报 (a missing expected report) and 瞒报 (recorded by the office). */
         deductions: z.strictObject({
           late: z.number().min(0),

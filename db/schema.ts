@@ -187,6 +187,9 @@ export interface Tables {
   office_audit: OfficeAuditTable;
   report_findings: ReportFindingsTable;
   worker_beats: WorkerBeatsTable;
+  report_uses: ReportUsesTable;
+  report_pieces: ReportPiecesTable;
+  concealed_incidents: ConcealedIncidentsTable;
 }
 
 export interface QuarantinedMailTable {
@@ -254,4 +257,44 @@ export interface WorkerBeatsTable {
   activities_completed: Millis;
   /** JSON: the SDK's WorkerStatus */
   status: string;
+}
+
+/** Where a piece was used (录用), migration 0008. */
+export interface ReportUsesTable {
+  id: string;
+  report_id: string;
+  outlet: string;
+  /** 校级 | 县区级 | 市级 | 省级 | 国家级 */
+  level: string;
+  kind: string;
+  /** YYYY-MM-DD */
+  used_on: string;
+  /** URL or issue number; '' when none */
+  ref: string;
+  /** office | mail | import | channel | cli */
+  source: string;
+  recorded_by_email: string;
+  recorded_by_name: string;
+  recorded_at_ms: Millis;
+}
+
+/** A report's length and the office's 简讯/详讯 (migration 0008). */
+export interface ReportPiecesTable {
+  report_id: string;
+  chars: number;
+  size: string | null;
+  size_set_by: string | null;
+  updated_at_ms: Millis;
+}
+
+/** 瞒报 recorded by the office (migration 0008). */
+export interface ConcealedIncidentsTable {
+  id: string;
+  department_id: string;
+  incident: string;
+  /** YYYY-MM-DD */
+  occurred_on: string;
+  recorded_by_email: string;
+  recorded_by_name: string;
+  recorded_at_ms: Millis;
 }

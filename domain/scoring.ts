@@ -7,6 +7,7 @@
 export type UseLevel = '校级' | '县区级' | '市级' | '省级' | '国家级';
 export type PieceSize = '简讯' | '详讯';
 
+export const USE_LEVELS: readonly UseLevel[] = ['校级', '县区级', '市级', '省级', '国家级'];
 const LEVEL_RANK: Record<UseLevel, number> = { 校级: 0, 县区级: 1, 市级: 2, 省级: 3, 国家级: 4 };
 
 /** One line of the sheet: a use at this level (and, if given, of this kind) earns these points. */
@@ -68,16 +69,21 @@ function ruleFor(sheet: ScoringSheet, use: PieceUse): ScoringRule | undefined {
   );
 }
 
-/** A piece counts once, at its best-paying use (ties: the higher level). */
-export function scorePiece(sheet: ScoringSheet, piece: Piece): PointLine {
-  let best: { points: number; use: PieceUse } | undefined;
-  for (const use of piece.uses) {
+/** The use a piece is scored by: its best-paying one (ties: the higher level, then the earlier). Undefined when no use scores. */
+export function bestUse(sheet: ScoringSheet, piece: Piece): { points: number; use: PieceUse; index: number } | undefined {
+  let best: { points: number; use: PieceUse; index: number } | undefined;
+  piece.uses.forEach((use, index) => {
     const rule = ruleFor(sheet, use);
-    if (!rule) continue;
+    if (!rule) return;
     const points = rule.points[piece.size];
-    if (!best || points > best.points || (points === best.points && LEVEL_RANK[use.level] > LEVEL_RANK[best.use.level]))
-      best = { points, use };
-  }
+    if (!best || points > best.points || (points === best.points && LEVEL_RANK[use.level] > LEVEL_RANK[best.use.level])) best = { points, use, index };
+  });
+  return best;
+}
+
+/** A piece counts once, at its best-paying use. */
+export function scorePiece(sheet: ScoringSheet, piece: Piece): PointLine {
+  const best = bestUse(sheet, piece);
   if (!best) {
     return {
       department: piece.department,

@@ -13,6 +13,7 @@ import { sharedStateMigration } from './0004-shared-state.js';
 import { quarantineDeskMigration } from './0005-quarantine-desk.js';
 import { reportFindingsMigration } from './0006-report-findings.js';
 import { workerBeatsMigration } from './0007-worker-beats.js';
+import { usesAndScoringMigration } from './0008-uses-and-scoring.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -23,6 +24,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0005-quarantine-desk': quarantineDeskMigration(dialect),
     '0006-report-findings': reportFindingsMigration(dialect),
     '0007-worker-beats': workerBeatsMigration(dialect),
+    '0008-uses-and-scoring': usesAndScoringMigration(dialect),
   };
 }
 

@@ -27,6 +27,9 @@ const READ_MODEL_TABLES: readonly (keyof Tables)[] = [
   'web_sessions',
   'used_nonces',
   'rate_limits',
+  'report_uses',
+  'report_pieces',
+  'concealed_incidents',
 ];
 
 async function createMigrated(server: PostgresServer): Promise<string> {

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { migrateToLatest, ReadModel, type Database } from '../../db/index.js';
 import { DIALECTS, useBackend } from './harness.js';
 
-const TABLES = ['attachments', 'baosong_migration', 'baosong_migration_lock', 'chat_messages', 'digests', 'expected_reports', 'office_audit', 'published', 'quarantined_mail', 'rate_limits', 'report_events', 'report_findings', 'report_number_allocations', 'report_numbers', 'reports', 'sender_aliases', 'sent_mail', 'used_nonces', 'web_sessions', 'worker_beats'];
+const TABLES = ['attachments', 'baosong_migration', 'baosong_migration_lock', 'chat_messages', 'concealed_incidents', 'digests', 'expected_reports', 'office_audit', 'published', 'quarantined_mail', 'rate_limits', 'report_events', 'report_findings', 'report_number_allocations', 'report_numbers', 'report_pieces', 'report_uses', 'reports', 'sender_aliases', 'sent_mail', 'used_nonces', 'web_sessions', 'worker_beats'];
 
 async function tableNames(database: Database): Promise<string[]> {
   const tables = await database.db.introspection.getTables();
@@ -25,7 +25,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     const database = await backend.open();
     expect(await tableNames(database)).toEqual([]);
 
-    expect(await migrateToLatest(database)).toEqual({ applied: ['0001-read-model', '0002-expected-and-digests', '0003-chat-messages', '0004-shared-state', '0005-quarantine-desk', '0006-report-findings', '0007-worker-beats'] });
+    expect(await migrateToLatest(database)).toEqual({ applied: ['0001-read-model', '0002-expected-and-digests', '0003-chat-messages', '0004-shared-state', '0005-quarantine-desk', '0006-report-findings', '0007-worker-beats', '0008-uses-and-scoring'] });
     expect(await tableNames(database)).toEqual(TABLES);
     expect(await indexNames(database)).toEqual(
       expect.arrayContaining(['reports_status', 'reports_department_id', 'reports_received_at', 'reports_category', 'report_events_type_at', 'expected_reports_due_at', 'expected_reports_department_id']),
@@ -55,7 +55,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
       const { database, reopen } = await backend.fresh();
       const other = await reopen();
       const results = await Promise.all([migrateToLatest(database), migrateToLatest(other)]);
-      expect(results.map((r) => r.applied).flat()).toEqual(['0001-read-model', '0002-expected-and-digests', '0003-chat-messages', '0004-shared-state', '0005-quarantine-desk', '0006-report-findings', '0007-worker-beats']);
+      expect(results.map((r) => r.applied).flat()).toEqual(['0001-read-model', '0002-expected-and-digests', '0003-chat-messages', '0004-shared-state', '0005-quarantine-desk', '0006-report-findings', '0007-worker-beats', '0008-uses-and-scoring']);
       expect(await tableNames(database)).toEqual(TABLES);
     });
   }
