@@ -90,7 +90,9 @@ export function mailData(req: ReportMailRequest, recipient: Person, config: Conf
   }
   if (req.holders.length > 0) data.holderName = req.holders.map((p) => p.name).join('、');
   if (req.publishedUrl) data.publishedUrl = req.publishedUrl;
-  if (req.reason) {
+  if (req.kind === 'approved' && req.reason === 'archive') data.archiveOnly = true;
+  else if (req.kind === 'publish_request' && req.reason === 'reminder') data.publishReminder = true;
+  else if (req.reason) {
     const refusal = REFUSAL_TEXT[req.reason as RefusalReason] as { zh: string; en: string } | undefined;
     data.reason = req.kind === 'refused' && refusal ? refusal[locale === 'en' ? 'en' : 'zh'] : req.reason;
   }

@@ -1,7 +1,7 @@
 /** Deadlines and reminder plans need the calendar, so workflows ask for them through these activities. */
 import { schoolCalendar, deadlineContext } from '../config/school.js';
 import type { Config } from '../config/schema.js';
-import { planMoreOverdueReminders, planReview, planRevision, type PlanContext, type ReviewPlan, type RevisionPlan } from '../domain/plan.js';
+import { planMoreOverdueReminders, planPublishReminders, planReview, planRevision, type PlanContext, type ReviewPlan, type RevisionPlan } from '../domain/plan.js';
 import type { Urgency } from '../domain/report.js';
 
 export function planContext(config: Config): PlanContext {
@@ -29,6 +29,10 @@ export function createPlanActivities(config: Config) {
     planExpectedDeadline({ eventEnd, urgency }: { eventEnd: string; urgency: Urgency }): Promise<{ dueAt: string; remindAt: string | null }> {
       const plan = planReview(new Date(eventEnd), urgency, ctx);
       return Promise.resolve({ dueAt: plan.dueAt, remindAt: plan.reminders[0] ?? null });
+    },
+    /** An approved report waiting to be published: when to remind the editor. */
+    planPublishReminders({ from }: { from: string }): Promise<string[]> {
+      return Promise.resolve(planPublishReminders(new Date(from), config.publish.remindAfterWorkingDays, ctx));
     },
     /** A report overdue for a long time: the next batch of reminders. */
     planOverdueReminders({ after, urgency }: { after: string; urgency: Urgency }): Promise<string[]> {

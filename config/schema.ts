@@ -361,8 +361,15 @@ export const configSchema = z
         webhookUrl: z.url({ error: () => say('expected a URL', '应填网址') }).optional(),
         /** The website editor, mailed the approved report. */
         editorEmail: email.optional(),
+        /** Categories whose approved reports are kept, not published (审核通过 · 仅存档), e.g. [安全管理]. */
+        archiveCategories: z.array(z.enum(CATEGORY_LABELS as [string, ...string[]], { error: () => say(`expected one of ${CATEGORY_LABELS.join('、')}`, `应为以下之一：${CATEGORY_LABELS.join('、')}`) })).default([]),
+        /** An approved report not yet published: the editor (else the office) is reminded after this many working days, then each working morning, three times in all. */
+        remindAfterWorkingDays: z.number().int().min(1).max(10).default(1),
+        /** How the school's own channels are named in the uses (录用, 校级) they record when published. */
+        websiteName: z.string().min(1).default('学校网站'),
+        wechatName: z.string().min(1).default('学校公众号'),
       })
-      .default({}),
+      .default({ archiveCategories: [], remindAfterWorkingDays: 1, websiteName: '学校网站', wechatName: '学校公众号' }),
     /** Group chat robots (企业微信, 钉钉, 飞书) beside mail, for the urgent moments. Mail stays the record. */
     chat: z
       .strictObject({

@@ -30,6 +30,7 @@ export const REPORT_EVENT_TYPES = [
   'withdrawn',
   'expired',
   'published',
+  'archived',
   'comment',
   'refused',
   'reminded',

@@ -150,6 +150,12 @@ export interface DecideRules {
    * a refused action is told to the person who tried it only (the office and the real holders only for a forgery).
    */
   reviewNotices?: boolean;
+  /**
+   * `publishStates` (issue 20): after the last approval a report waits, 审核通过 · 待发布, until a channel says it
+   * is out (the website's answer with its page, the editor's "已发布", the office); the editor is reminded after a
+   * working day; a category the school keeps, not publishes, ends 审核通过 · 仅存档.
+   */
+  publishStates?: boolean;
 }
 
 /** Applies one event. Never throws for a person's action: what may not happen is refused and recorded. */
@@ -171,6 +177,11 @@ export function decide(input: ReportInput, current: ReportState, event: ReportEv
       return reassign(t, event);
     case 'remind':
       return remindNow(t, event);
+    case 'markPublished':
+      return markPublished(t, event);
+    case 'publish_planned':
+      Object.assign(t.state, { publishReminders: event.reminders, publishReminderIndex: 0 });
+      return t.done();
     case 'timer':
       return timer(t, event.timer);
     case 'review_planned':
@@ -187,6 +198,7 @@ export function decide(input: ReportInput, current: ReportState, event: ReportEv
       Object.assign(t.state, { revision: event.plan, revisionReminderIndex: 0 });
       return t.done();
     case 'published':
+      if (event.published === false) return publishRequested(t);
       return published(t, event.url);
   }
 }
@@ -249,10 +261,43 @@ function review(t: Transition, event: Extract<PersonEvent, { type: 'approve' | '
   s.step = null;
   s.decidedAt = t.now;
   const approved = t.state.timeline[t.state.timeline.length - 1]!;
+  if (t.rules.publishStates === true && t.input.archiveOnly === true) {
+    s.status = 'archived';
+    const entry = t.record('archived', { step: null });
+    t.mail('approved', [t.input.facts.submitter, t.input.facts.department.head], entry, { actor, reason: 'archive' });
+    return t.done();
+  }
   // The website editor first (the final text, the files, the facts), then publishing, whose mail tells the submitter.
   if (t.input.editor) t.mail('publish_request', [t.input.editor], approved);
-  t.effects.push({ type: 'publish' });
+  t.effects.push(t.rules.publishStates === true ? { type: 'publish', channelsSay: true } : { type: 'publish' });
   return t.done();
+}
+
+/** The channels were asked, none says it is out yet: 待发布. The submitter hears it is approved; the editor is reminded later. */
+function publishRequested(t: Transition): Decision {
+  const s = t.state;
+  if (s.status !== 'approved') return t.done();
+  const approved = [...s.timeline].reverse().find((e) => e.type === 'approved');
+  if (approved) t.mail('approved', [t.input.facts.submitter, t.input.facts.department.head], approved, approved.actor ? { actor: approved.actor } : {});
+  t.effects.push({ type: 'plan_publish', from: t.now });
+  return t.done();
+}
+
+/** Who is asked to publish, and reminded: the website editor, else the office. */
+function publishers(t: Transition): Person[] {
+  return t.input.editor ? [t.input.editor] : t.input.office;
+}
+
+/** The editor (or the office, or a leader) says it is out, with its page when there is one. */
+function markPublished(t: Transition, event: Extract<PersonEvent, { type: 'markPublished' }>): Decision {
+  const s = t.state;
+  const allowed = (t.input.editor && sameEmail(event.actor, t.input.editor)) || isOfficeOrLeader(t, event.actor);
+  if (!allowed) return refuse(t, event, 'not_publisher');
+  if (s.status !== 'approved') return refuse(t, event, isFinal(s.status) ? 'closed' : 'not_approved');
+  const url = event.url?.trim() || null;
+  const channel = event.channel ?? (url && /mp\.weixin\.qq\.com/.test(url) ? '公众号' : '网站');
+  t.effects.push({ type: 'record_publication', url, channel });
+  return published(t, url, event);
 }
 
 /** The step's other holders (two office reviewers, two leaders) hear at once that it is decided, and by whom. */
@@ -261,15 +306,15 @@ function tellCoHolders(t: Transition, actor: Person, entry: TimelineEntry, how: 
   t.mail('co_decided', t.holders().filter((p) => !sameEmail(p, actor)), entry, { actor, reason: how });
 }
 
-function published(t: Transition, url: string | null): Decision {
+function published(t: Transition, url: string | null, by?: Extract<PersonEvent, { type: 'markPublished' }>): Decision {
   const s = t.state;
   if (s.status !== 'approved') return t.done();
   s.status = 'published';
   s.publishedAt = t.now;
   s.publishedUrl = url;
-  const entry = t.record('published', { note: url, step: null });
+  const entry = t.record('published', { note: url, step: null, ...(by ? { actor: by.actor, evidence: by.evidence } : {}) });
   const f = t.input.facts;
-  t.mail('published', [f.submitter, f.department.head], entry);
+  t.mail('published', [f.submitter, f.department.head], entry, by ? { actor: by.actor } : {});
   return t.done();
 }
 
@@ -426,6 +471,13 @@ function timer(t: Transition, kind: TimerKind): Decision {
       t.mail('reminder', [f.submitter], entry, { overdue: true });
       return t.done();
     }
+    case 'publish_remind': {
+      if (s.status !== 'approved') return t.done();
+      s.publishReminderIndex = (s.publishReminderIndex ?? 0) + 1;
+      const entry = t.record('reminded', { note: publishers(t).map((p) => p.name).join('、'), step: null });
+      t.mail('publish_request', publishers(t), entry, { reason: 'reminder' });
+      return t.done();
+    }
     case 'expire': {
       if (s.status !== 'returned') return t.done();
       s.status = 'expired';
@@ -448,6 +500,9 @@ export function nextTimer(state: ReportState): { at: string; timer: TimerKind } 
       const next = state.plan.overdueReminders[state.overdueIndex];
       if (next !== undefined) candidates.push({ at: next, timer: 'overdue_remind' });
     }
+  } else if (state.status === 'approved' && state.publishReminders) {
+    const next = state.publishReminders[state.publishReminderIndex ?? 0];
+    if (next !== undefined) candidates.push({ at: next, timer: 'publish_remind' });
   } else if (state.status === 'returned' && state.revision) {
     const next = state.revision.reminders[state.revisionReminderIndex];
     if (next !== undefined && next < state.revision.expiresAt) candidates.push({ at: next, timer: 'revision_remind' });

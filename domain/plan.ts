@@ -119,6 +119,12 @@ export function planMoreOverdueReminders(after: Date, urgency: Urgency, ctx: Pla
 }
 
 /** The plan for a report sent back at `returnedAt`. */
+/** Reminders that an approved report still waits to be published: after `days` working days, then the next two working mornings. */
+export function planPublishReminders(approvedAt: Date, days: number, ctx: PlanContext): string[] {
+  const first = computeDeadline(approvedAt, 'routine', { ...ctx, rules: { ...ctx.rules, routineWorkingDays: days } }).dueAt;
+  return [first, ...workingMornings(first, 2, ctx)].map(iso);
+}
+
 export function planRevision(returnedAt: Date, ctx: PlanContext): RevisionPlan {
   const within = (days: number) => computeDeadline(returnedAt, 'routine', { ...ctx, rules: { ...ctx.rules, routineWorkingDays: days } }).dueAt;
   const revisionDue = within(ctx.revisionWorkingDays);

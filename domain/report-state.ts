@@ -81,6 +81,8 @@ export interface ReportInput {
   leadership: Person[];
   /** The website editor, mailed each approved report for publishing (config `publish.editorEmail`). */
   editor?: Person | null | undefined;
+  /** Approved reports of this one are kept, not published (config `publish.archiveCategories`). */
+  archiveOnly?: boolean | undefined;
   /** Which events go to which chat robots (domain/chat.ts); absent: none. */
   chat?: ReportChatPlan | null | undefined;
 }
@@ -114,6 +116,11 @@ export type CommentAction = ActionBase & { text: string; textRef?: TextRef | nul
 export type ReassignAction = ActionBase & { to: Person[] };
 /** The office reminds the holders of the current step now (催办): at most once an hour per step. */
 export type RemindAction = ActionBase;
+/**
+ * A channel says the report is out: the editor's reply "已发布 <URL>", the button on the editor's page, the office.
+ * `channel`: 网站 or 公众号 (guessed from the URL when absent).
+ */
+export type MarkPublishedAction = ActionBase & { url?: string | null | undefined; channel?: string | undefined };
 
 export type PersonEvent =
   | ({ type: 'approve' } & ApproveAction)
@@ -122,9 +129,10 @@ export type PersonEvent =
   | ({ type: 'withdraw' } & WithdrawAction)
   | ({ type: 'comment' } & CommentAction)
   | ({ type: 'reassign' } & ReassignAction)
-  | ({ type: 'remind' } & RemindAction);
+  | ({ type: 'remind' } & RemindAction)
+  | ({ type: 'markPublished' } & MarkPublishedAction);
 
-export type TimerKind = 'remind' | 'review_due' | 'overdue_remind' | 'revision_remind' | 'expire';
+export type TimerKind = 'remind' | 'review_due' | 'overdue_remind' | 'revision_remind' | 'expire' | 'publish_remind';
 
 export type ReportEvent =
   | PersonEvent
@@ -135,7 +143,13 @@ export type ReportEvent =
   | { type: 'deadline_moved'; plan: ReviewPlan }
   | { type: 'overdue_planned'; reminders: string[] }
   | { type: 'revision_planned'; plan: RevisionPlan }
-  | { type: 'published'; url: string | null };
+  /**
+   * What publishing did. `published: false` (publish-states): the channels were asked (the editor mailed, a
+   * 公众号 draft made) but none says it is out yet; absent in runs from before, where asking counted as published.
+   */
+  | { type: 'published'; url: string | null; published?: boolean | undefined; channel?: string | undefined }
+  /** When to remind the editor of an approved report not yet published. */
+  | { type: 'publish_planned'; reminders: string[] };
 
 export type TimelineType =
   | 'received'
@@ -146,6 +160,7 @@ export type TimelineType =
   | 'withdrawn'
   | 'expired'
   | 'published'
+  | 'archived'
   | 'comment'
   | 'refused'
   | 'reminded'
@@ -165,7 +180,9 @@ export type RefusalReason =
   | 'reason_missing'
   | 'unverified'
   | 'closed'
-  | 'reminded_recently';
+  | 'reminded_recently'
+  | 'not_publisher'
+  | 'not_approved';
 
 export const REFUSAL_TEXT: Record<RefusalReason, { zh: string; en: string }> = {
   not_holder: { zh: '操作人不是当前审核环节的审核人', en: 'the actor does not hold the current review step' },
@@ -179,6 +196,8 @@ export const REFUSAL_TEXT: Record<RefusalReason, { zh: string; en: string }> = {
   unverified: { zh: '无法确认这封回复确实来自审核人本人（回复凭证或发件人验证未通过），该操作未生效', en: 'the reply could not be verified as coming from the reviewer (reply token or sender authentication failed); nothing was changed' },
   closed: { zh: '报送已结束', en: 'the report is closed' },
   reminded_recently: { zh: '一小时内已催办过这一环节', en: 'this step was reminded less than an hour ago' },
+  not_publisher: { zh: '只有网站编辑、办公室或学校领导可以确认发布', en: 'only the website editor, the office or the school’s leaders may confirm publication' },
+  not_approved: { zh: '报送尚未审核通过，不能确认发布', en: 'the report is not approved yet, so it cannot be marked published' },
 };
 
 export interface TimelineEntry {
@@ -240,7 +259,11 @@ export interface ChatEffect {
 export type Effect =
   | MailEffect
   | ChatEffect
-  | { type: 'publish' }
+  /** `channelsSay` (publish-states): published only when a channel returns its page; else the report waits, 待发布. */
+  | { type: 'publish'; channelsSay?: boolean }
+  | { type: 'plan_publish'; from: string }
+  /** A publication confirmed by a person: into the published archive and the uses (录用, 校级). */
+  | { type: 'record_publication'; url: string | null; channel: string }
   | { type: 'plan_review'; from: string }
   | { type: 'plan_overdue'; after: string }
   | { type: 'plan_revision'; from: string };
@@ -269,6 +292,9 @@ export interface ReportState {
   decidedAt: string | null;
   publishedAt: string | null;
   publishedUrl: string | null;
+  /** When to remind that an approved report waits to be published, and how many were sent (publish-states). */
+  publishReminders?: string[] | undefined;
+  publishReminderIndex?: number | undefined;
   /**
    * The report's story, bounded: every step of the report, but only the last KEPT_CHATTER comments and
    * refusals (anyone can send those). `omitted` counts the entries dropped; entry seq numbers keep counting.
@@ -286,7 +312,7 @@ export interface Decision {
   effects: Effect[];
 }
 
-const FINAL: readonly ReportStatus[] = ['published', 'withdrawn', 'expired'];
+const FINAL: readonly ReportStatus[] = ['published', 'archived', 'withdrawn', 'expired'];
 
 export function isFinal(status: ReportStatus): boolean {
   return FINAL.includes(status);

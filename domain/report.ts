@@ -47,6 +47,8 @@ export const REPORT_STATUSES = [
   'returned',
   'approved',
   'published',
+  /** Approved as 仅存档: reviewed and kept, not for publishing (an incident report to 安全管理). */
+  'archived',
   'withdrawn',
   'expired',
 ] as const;
@@ -56,8 +58,10 @@ export const REPORT_STATUS_LABELS: Record<ReportStatus, { zh: string; en: string
   received: { zh: '已接收', en: 'Received' },
   in_review: { zh: '审核中', en: 'In review' },
   returned: { zh: '已退回', en: 'Returned' },
-  approved: { zh: '已通过', en: 'Approved' },
+  // Waits for a channel to say it is published (publish-states): 审核通过 · 待发布.
+  approved: { zh: '审核通过 · 待发布', en: 'Approved · to be published' },
   published: { zh: '已发布', en: 'Published' },
+  archived: { zh: '审核通过 · 仅存档', en: 'Approved · archive only' },
   withdrawn: { zh: '已撤回', en: 'Withdrawn' },
   expired: { zh: '已过期', en: 'Expired' },
 };

@@ -24,7 +24,10 @@ import { tokenFromAddress, verifyReplyToken } from '../mail/reply-token.js';
 import { deliverOnce } from '../mail/deliver.js';
 import type { MailTransport } from '../mail/transport.js';
 import { renderNotice } from '../templates/render.js';
-import { approveSignal, commentSignal, reviseSignal, sendBackSignal, statusQuery } from '../workflows/report.js';
+import { approveSignal, commentSignal, markPublishedSignal, reviseSignal, sendBackSignal, statusQuery } from '../workflows/report.js';
+import { ReportUses } from '../db/uses.js';
+import { formatLocalDate, toLocal } from '../domain/time.js';
+import type { Report } from '../db/rows.js';
 import { readFile } from 'node:fs/promises';
 import { attachmentPath, cleanFilename, storeAttachment } from '../storage/attachments.js';
 import { hasActiveExtension, uploadType } from '../storage/file-type.js';
@@ -276,7 +279,15 @@ async function reply(ctx: Context): Promise<Kept> {
     typeof step === 'number' &&
     (await deps.readModel.timeline(found.reportId)).some((e) => e.type === 'approved' && e.actorEmail?.toLowerCase() === sender.address && e.step === step && (round === undefined || e.detail.round === round));
   const decides = !revises && !approvedAlready && (mail.intent === 'approve' || mail.intent === 'send_back') && !(verdict.ok && step === null);
+  // 录用 and 已发布 from the office or the editor, verified like every action (a forged one goes on as a comment, which the workflow refuses and reports).
+  if (!revises && verdict.ok && mail.intent === 'use' && mail.uses?.length) return recordUses(ctx, report, base.actor.name);
+  const closedNow = report.status === 'published' || report.status === 'archived';
+  if (!revises && verdict.ok && mail.intent === 'published' && closedNow) return recordChannel(ctx, report, base.actor.name, mail.publishedUrl ?? null);
   try {
+    if (!revises && mail.intent === 'published') {
+      await handle.signal(markPublishedSignal, { ...checked, ...(verdict.ok ? { url: mail.publishedUrl ?? null } : {}) });
+      return verdict.ok ? { folder: 'processed' } : quarantine(`refused, not verified: ${verdict.problem}`, 'unverified');
+    }
     if (revises) {
       const stored = verdict.ok ? await attachments(ctx) : { refs: [] };
       if ('problem' in stored) return refuse(ctx, stored.problem, tooLargeAdvice(deps.config));
@@ -304,6 +315,67 @@ async function reply(ctx: Context): Promise<Kept> {
     throw err;
   }
   return verdict.ok ? { folder: 'processed' } : quarantine(`refused, not verified: ${verdict.problem}`, 'unverified');
+}
+
+/** Who may record where a piece was used, or say it is published: the office, the leaders, the website editor. */
+function recordsUses(config: Config, address: string): boolean {
+  const a = address.toLowerCase();
+  return [...config.office.reviewers, ...config.leadership].some((p) => p.email.toLowerCase() === a) || config.publish.editorEmail?.toLowerCase() === a;
+}
+
+/** "录用：县教育网 https://…" lines from the office: recorded (once each), and the sender is told what was recorded. */
+async function recordUses(ctx: Context, report: Report, by: string): Promise<Kept> {
+  const { deps, mail, sender } = ctx;
+  if (!recordsUses(deps.config, sender.address)) {
+    return refuse(ctx, say(deps.config, '只有学校办公室、学校领导或网站编辑可以登记录用情况。', 'Only the school office, the school’s leaders or the website editor may record where a report was used.'), say(deps.config, '请把采用通知转给学校办公室登记。', 'Forward the notice to the school office.'));
+  }
+  const today = formatLocalDate(toLocal(new Date(), deps.config.school.timeZone));
+  const store = new ReportUses(deps.readModel.database);
+  const done: string[] = [];
+  for (const use of mail.uses ?? []) {
+    const added = await store.add({ reportId: report.id, outlet: use.outlet, level: use.level, kind: use.kind, usedOn: use.usedOn ?? today, ref: use.ref, source: 'mail', recordedBy: { name: by, email: sender.address }, recordedAt: new Date() });
+    const what = `${report.id}《${report.title}》：${use.outlet}（${use.level} ${use.kind}）${use.ref ? ` ${use.ref}` : ''}，${use.usedOn ?? today}`;
+    done.push(added.added ? what : say(deps.config, `${what}（此前已记录，未重复登记）`, `${what} (already recorded; not added again)`));
+  }
+  await acknowledge(ctx, done);
+  return { folder: 'processed' };
+}
+
+/** "已发布 <URL>" for a report already closed (its first channel confirmed it): another channel's page, recorded as a use (校级). */
+async function recordChannel(ctx: Context, report: Report, by: string, url: string | null): Promise<Kept> {
+  const { deps, sender } = ctx;
+  if (!recordsUses(deps.config, sender.address)) {
+    return refuse(ctx, say(deps.config, '只有网站编辑、学校办公室或学校领导可以确认发布。', 'Only the website editor, the school office or the school’s leaders may confirm a publication.'));
+  }
+  if (report.status === 'archived') return refuse(ctx, say(deps.config, `报送 ${report.id} 按规定仅存档，不对外发布。`, `Report ${report.id} is kept on record only, not published.`));
+  if (!url) return refuse(ctx, say(deps.config, `报送 ${report.id} 已经发布过；如又在其他渠道发布，请在“已发布”后写上网址。`, `Report ${report.id} is already published; for another channel, write its address after "Published".`));
+  const channel = /mp\.weixin\.qq\.com/.test(url) ? '公众号' : '网站';
+  const outlet = channel === '公众号' ? deps.config.publish.wechatName : deps.config.publish.websiteName;
+  const today = formatLocalDate(toLocal(new Date(), deps.config.school.timeZone));
+  const added = await new ReportUses(deps.readModel.database).add({ reportId: report.id, outlet, level: '校级', kind: channel, usedOn: today, ref: url, source: 'mail', recordedBy: { name: by, email: sender.address }, recordedAt: new Date() });
+  await acknowledge(ctx, [`${report.id}《${report.title}》：${outlet} ${url}${added.added ? '' : say(deps.config, '（此前已记录）', ' (already recorded)')}`]);
+  return { folder: 'processed' };
+}
+
+/** Tells the sender what their mail recorded (threaded under it; one answer per mail). */
+async function acknowledge(ctx: Context, done: string[]): Promise<void> {
+  const { deps, input, sender } = ctx;
+  const { config, readModel, transport } = deps;
+  const messageId = `<ack.${createHash('sha256').update(originRef(ctx)).digest('hex').slice(0, 24)}@${mailDomain(config.mail.address)}>`;
+  const rendered = renderNotice(
+    { schoolName: config.school.name, recipientName: sender.name ?? sender.address, originalSubject: input.subject, reason: '', done },
+    { locale: config.school.locale, timeZone: config.school.timeZone },
+  );
+  await deliverOnce(readModel, transport, { messageId, reportId: null, kind: 'notice', to: [sender.address], subject: rendered.subject, createdAt: new Date() }, () => ({
+    messageId,
+    from: { name: config.mail.fromName, address: config.mail.address },
+    to: sender.address,
+    subject: rendered.subject,
+    html: rendered.html,
+    text: rendered.text,
+    ...(input.messageId ? { inReplyTo: input.messageId, references: [input.messageId] } : {}),
+    headers: { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All', 'X-Baosong-Kind': 'notice' },
+  }));
 }
 
 /**

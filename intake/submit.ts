@@ -114,6 +114,7 @@ export function prepareReport(config: Config, submission: Submission, reportId: 
     editor: config.publish.editorEmail
       ? { name: identify(config, config.publish.editorEmail).name ?? (config.school.locale === 'en' ? 'Website editor' : '网站编辑'), email: config.publish.editorEmail }
       : null,
+    ...(config.publish.archiveCategories.includes(submission.category) ? { archiveOnly: true } : {}),
     ...(chat ? { chat } : {}),
   };
 }

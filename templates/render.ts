@@ -152,12 +152,14 @@ export interface NoticeData {
   reason: string;
   /** What to do instead (may contain line breaks). */
   advice?: string;
+  /** Set when the mail was acted on (a 录用 recorded): what was done, one item per line; `reason` is then unused. */
+  done?: string[];
 }
 
 export function renderNotice(data: NoticeData, options: RenderOptions, engine: Engine = sharedEngine()): RenderedMail {
   assertTimeZone(options.timeZone);
   const frame = { locale: options.locale, timeZone: options.timeZone, mode: 'html' as const };
-  const context = { ...data, originalSubject: oneLine(data.originalSubject) || '（无主题）', advice: data.advice ?? null };
+  const context = { ...data, originalSubject: oneLine(data.originalSubject) || '（无主题）', advice: data.advice ?? null, done: data.done ?? null };
   const subject = oneLine(engine.render(`${options.locale}/notice.subject`, context, frame));
   return inLayout(engine, `${options.locale}/notice`, context, frame, subject, data.schoolName, null);
 }

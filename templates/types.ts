@@ -148,6 +148,10 @@ export interface MailData {
   forgeries?: { count: number; since: string };
   /** publish_request: the approvals, one per step of the review chain, in order. */
   approvals?: ApprovalInfo[];
+  /** approved: the report is kept, not published (审核通过 · 仅存档). */
+  archiveOnly?: boolean;
+  /** publish_request: a reminder that the approved report still waits to be published. */
+  publishReminder?: boolean;
   /** receipt, review_request: what the report checks found (absent or empty: nothing). */
   checks?: MailFinding[];
 }

@@ -19,6 +19,7 @@ import {
   type ApproveAction,
   type CommentAction,
   type Effect,
+  type MarkPublishedAction,
   type PersonEvent,
   type ReassignAction,
   type RemindAction,
@@ -53,13 +54,15 @@ export const remindSignal = defineSignal<[RemindAction]>('remind');
  * Sent by `baosong calendar replan` and by a worker that starts with a changed calendar (ops/calendar-replan.ts).
  */
 export const calendarChangedSignal = defineSignal('calendarChanged');
+/** The report is out on a channel (the editor's "已发布 <URL>", the editor's page, the office): 待发布 → 已发布. */
+export const markPublishedSignal = defineSignal<[MarkPublishedAction]>('markPublished');
 export const statusQuery = defineQuery<ReportStatusView>('status');
 /** What the read model holds about the report (the events the workflow keeps: older comments and refusals only live in the read model), for `baosong reindex`. */
 export const readModelQuery = defineQuery<ReadModelUpdate & { publishedUrl: string | null }>('readModel');
 
 type Activities = ReturnType<typeof createActivities>;
 
-const { publishReport, planReviewRound, planRevisionWindow, planOverdueReminders } = proxyActivities<Activities>({
+const { publishReport, recordPublication, planReviewRound, planRevisionWindow, planOverdueReminders, planPublishReminders } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   // Mail servers go down for hours; keep trying, but not more often than every 5 minutes.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
@@ -112,6 +115,8 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
   let chatsOnTheirWay = 0;
   const started = resumed ? { state: resumed.state, effects: [] } : startReport(input, nowIso());
   let state: ReportState = started.state;
+  // Decided once per run: a history from before it replays as it ran (published the moment the editor was asked).
+  const publishStates = patched('publish-states');
 
   setHandler(statusQuery, () => statusView(input, state));
   setHandler(readModelQuery, () => ({ ...readModelSnapshot(input, state, state.timeline), publishedUrl: state.publishedUrl }));
@@ -122,6 +127,7 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
   setHandler(commentSignal, (a) => void inbox.push({ type: 'comment', ...a }));
   setHandler(reassignSignal, (a) => void inbox.push({ type: 'reassign', ...a }));
   setHandler(remindSignal, (a) => void inbox.push({ type: 'remind', ...a }));
+  setHandler(markPublishedSignal, (a) => void inbox.push({ type: 'markPublished', ...a }));
   let calendarChanged = false;
   setHandler(calendarChangedSignal, () => void (calendarChanged = true));
 
@@ -168,10 +174,11 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
     // The office's actions follow the rules of issue 18 §3 in runs that started deciding them after it (patched).
     const officeAction = event.type === 'withdraw' || event.type === 'reassign' || event.type === 'remind';
     // Co-holders told, refusals told to the one refused (issue 18 §4): for any person's action, in runs after it.
-    const personAction = officeAction || event.type === 'approve' || event.type === 'sendBack' || event.type === 'revise' || event.type === 'comment';
+    const personAction = officeAction || event.type === 'markPublished' || event.type === 'approve' || event.type === 'sendBack' || event.type === 'revise' || event.type === 'comment';
     const d = decide(input, state, event, nowIso(), {
       ...(officeAction ? { officeActions: patched('office-actions') } : {}),
       ...(personAction ? { reviewNotices: patched('review-notices') } : {}),
+      publishStates,
     });
     await settle(d.state, d.effects, d.state.timeline.filter((e) => e.seq > before));
   }
@@ -203,8 +210,15 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
 
   async function carryOut(effect: Exclude<Effect, { type: 'mail' | 'chat' }>): Promise<void> {
     switch (effect.type) {
-      case 'publish':
-        return apply({ type: 'published', url: (await publishReport(readModelSnapshot(input, state, []))).url });
+      case 'publish': {
+        const snapshot = readModelSnapshot(input, state, []);
+        const outcome = effect.channelsSay ? await publishReport(snapshot, { channelsSay: true }) : await publishReport(snapshot);
+        return apply({ type: 'published', url: outcome.url, ...(outcome.published === undefined ? {} : { published: outcome.published }) });
+      }
+      case 'plan_publish':
+        return apply({ type: 'publish_planned', reminders: await planPublishReminders({ from: effect.from }) });
+      case 'record_publication':
+        return recordPublication({ update: readModelSnapshot(input, state, []), url: effect.url, channel: effect.channel });
       case 'plan_review':
         return apply({ type: 'review_planned', plan: await planReviewRound({ from: effect.from, urgency: input.facts.urgency }), from: effect.from });
       case 'plan_revision':

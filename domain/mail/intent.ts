@@ -3,6 +3,7 @@
  * Decided on the first meaningful line of the new text (the second when the first says nothing);
  * a refusal is never read as approval, and when unsure the answer is "comment".
  */
+import { parseUseLine, type UseLine } from '../uses.js';
 import type { ReplyIntent } from './types.js';
 
 export interface IntentReading {
@@ -11,7 +12,19 @@ export interface IntentReading {
   reason: string | null;
   /** The line the decision was made on, or null when the text has none. */
   decidedOn: string | null;
+  /** published: the page's address ("已发布 https://…"), null when none was given. */
+  publishedUrl?: string | null;
+  /** use: each "录用：…" line read (domain/uses.ts). */
+  uses?: UseLine[];
 }
+
+/** "已发布", "已在网站发布", "Published" at the start of the first line: the editor confirms publication. */
+const PUBLISHED_RE = /^(?:已经?(?:在[^\s，,。]{1,12})?(?:正式)?(?:发布|上线|推送|刊发|发出)|published\b)/i;
+/** "录用：县教育网 https://…", one per line: the office records where a piece was used. */
+const USE_RE = /^(?:已?被?录用|采用)\s*[:：]\s*(.+)$/;
+/** A mail names at most this many uses; more lines are left for a person (nothing a sender writes grows without bound). */
+export const MAX_USES_PER_MAIL = 10;
+const URL_IN_LINE_RE = /https?:\/\/[^\s<>"'，。；）)]+/i;
 
 /**
  * Refusals: the reason follows the word ("退回：照片不清晰", "不同意发布，标题有误").
@@ -82,6 +95,16 @@ function approves(line: string): boolean {
 /** Reads the intent of a reply from its new text. */
 export function readIntent(newText: string): IntentReading {
   const lines = meaningfulLines(newText);
+  const first = lines[0] ?? '';
+  const uses = lines.map((l) => USE_RE.exec(l)?.[1]).filter((t): t is string => t !== undefined);
+  if (uses.length > 0 && USE_RE.test(first)) {
+    const read = uses.slice(0, MAX_USES_PER_MAIL).map(parseUseLine).filter((u): u is UseLine => u !== null);
+    if (read.length > 0) return { intent: 'use', reason: null, decidedOn: first, uses: read };
+  }
+  if (PUBLISHED_RE.test(first) && !QUESTION_RE.test(first) && !REFUSAL_RE.test(first)) {
+    const url = URL_IN_LINE_RE.exec(lines.slice(0, 2).join(' '))?.[0] ?? null;
+    return { intent: 'published', reason: null, decidedOn: first, publishedUrl: url };
+  }
   for (let i = 0; i < Math.min(2, lines.length); i++) {
     const line = lines[i] ?? '';
     const refusal = REFUSAL_RE.exec(line);

@@ -1,3 +1,4 @@
+import type { UseLine } from '../uses.js';
 /**
  * What baosong understands of one mail. Input is a plain, already-decoded message
  * (intake/parse-mail.ts turns raw RFC 5322 bytes into a MailInput with mailparser);
@@ -41,7 +42,8 @@ export interface MailInput {
 }
 
 export type MailKind = 'report' | 'reply' | 'ignored' | 'invalid';
-export type ReplyIntent = 'approve' | 'send_back' | 'comment';
+/** published: "已发布 <URL>" from the editor or the office; use: "录用：县教育网 <URL>" from the office. */
+export type ReplyIntent = 'approve' | 'send_back' | 'comment' | 'published' | 'use';
 
 export interface MailUnderstanding {
   kind: MailKind;
@@ -74,6 +76,10 @@ export interface MailUnderstanding {
   body: string;
   /** The reason given with 退回/驳回…, e.g. "照片不清晰". null unless intent is send_back. */
   sendBackReason: string | null;
+  /** intent published: the page's address, when given. */
+  publishedUrl?: string | null;
+  /** intent use: the uses, one per "录用：" line (at most MAX_USES_PER_MAIL). */
+  uses?: UseLine[];
   /** Why ignored/invalid, in words a person can act on; null otherwise. */
   reason: string | null;
   /**

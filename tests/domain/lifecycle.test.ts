@@ -257,3 +257,87 @@ describe('co-reviewers and refusals (issue 18 §4), under the reviewNotices rule
     expect(mails(forged)).toEqual(['refused→周晓梅,谢雨桐,王建国']);
   });
 });
+
+describe('after the last approval (publish-states): 待发布 until a channel says it is out', () => {
+  const editor = { name: '网站编辑', email: 'editor@school.test' };
+  const withEditor: ReportInput = { ...input, editor };
+  const rules = { publishStates: true, reviewNotices: true };
+  function approvedReport(i: ReportInput = withEditor): Decision {
+    let d = startReport(i, '2026-11-26T08:00:00.000Z');
+    d = decide(i, d.state, { type: 'approve', ...by(head, '<r1@x>') }, '2026-11-26T09:00:00.000Z', rules);
+    return decide(i, d.state, { type: 'approve', ...by(office[1]!, '<r2@x>') }, '2026-11-26T10:00:00.000Z', rules);
+  }
+
+  it('asks the editor and the channels; with no page from them it waits, and the submitter hears "approved", not "published"', () => {
+    const approved = approvedReport();
+    expect(approved.state.status).toBe('approved');
+    expect(mails(approved)).toEqual(['co_decided→周晓梅', 'publish_request→网站编辑']);
+    expect(approved.effects.at(-1)).toEqual({ type: 'publish', channelsSay: true });
+    const asked = decide(withEditor, approved.state, { type: 'published', url: null, published: false }, '2026-11-26T10:00:01.000Z', rules);
+    expect(asked.state.status).toBe('approved');
+    expect(mails(asked)).toEqual(['approved→刘芳,王建国']);
+    expect(asked.effects.at(-1)).toEqual({ type: 'plan_publish', from: '2026-11-26T10:00:01.000Z' });
+    const planned = decide(withEditor, asked.state, { type: 'publish_planned', reminders: ['2026-11-27T02:00:00.000Z', '2026-11-30T00:00:00.000Z'] }, '2026-11-26T10:00:02.000Z', rules);
+    expect(nextTimer(planned.state)).toEqual({ at: '2026-11-27T02:00:00.000Z', timer: 'publish_remind' });
+    const reminded = decide(withEditor, planned.state, { type: 'timer', timer: 'publish_remind' }, '2026-11-27T02:00:00.000Z', rules);
+    expect(reminded.effects).toEqual([expect.objectContaining({ type: 'mail', kind: 'publish_request', reason: 'reminder', to: [editor] })]);
+    expect(nextTimer(reminded.state)).toEqual({ at: '2026-11-30T00:00:00.000Z', timer: 'publish_remind' });
+
+    // The editor's "已发布 <URL>": published, the page recorded, the submitter and head told with it.
+    const out = decide(withEditor, reminded.state, { type: 'markPublished', ...by(editor, '<pub@x>'), url: 'https://mp.weixin.qq.com/s/abc' }, '2026-11-27T03:00:00.000Z', rules);
+    expect(out.state.status).toBe('published');
+    expect(out.state.publishedUrl).toBe('https://mp.weixin.qq.com/s/abc');
+    expect(out.effects[0]).toEqual({ type: 'record_publication', url: 'https://mp.weixin.qq.com/s/abc', channel: '公众号' });
+    expect(mails(out)).toEqual(['published→刘芳,王建国']);
+    expect(out.state.timeline.at(-1)).toMatchObject({ type: 'published', actor: editor, note: 'https://mp.weixin.qq.com/s/abc' });
+    expect(nextTimer(out.state)).toBeNull();
+  });
+
+  it('the website’s page is enough: published at once', () => {
+    const approved = approvedReport();
+    const out = decide(withEditor, approved.state, { type: 'published', url: 'https://www.school.test/news/42', published: true }, '2026-11-26T10:00:01.000Z', rules);
+    expect(out.state.status).toBe('published');
+    expect(mails(out)).toEqual(['published→刘芳,王建国']);
+  });
+
+  it('only the editor, the office or a leader may say it is published; the submitter is told why not', () => {
+    const asked = decide(withEditor, approvedReport().state, { type: 'published', url: null, published: false }, '2026-11-26T10:00:01.000Z', rules);
+    const refused = decide(withEditor, asked.state, { type: 'markPublished', ...by(liufang, '<self@x>'), url: 'https://x.test/1' }, '2026-11-26T11:00:00.000Z', rules);
+    expect(refused.state.status).toBe('approved');
+    expect(refused.state.timeline.at(-1)).toMatchObject({ type: 'refused', refused: 'not_publisher' });
+    expect(mails(refused)).toEqual(['refused→刘芳']);
+    const byOffice = decide(withEditor, asked.state, { type: 'markPublished', ...by(office[0]!, '<o@x>') }, '2026-11-26T11:00:00.000Z', rules);
+    expect(byOffice.state.status).toBe('published');
+    expect(byOffice.effects[0]).toEqual({ type: 'record_publication', url: null, channel: '网站' });
+    // Not before approval.
+    const early = decide(withEditor, startReport(withEditor, '2026-11-26T08:00:00.000Z').state, { type: 'markPublished', ...by(editor, '<e@x>') }, '2026-11-26T08:30:00.000Z', rules);
+    expect(early.state.timeline.at(-1)).toMatchObject({ type: 'refused', refused: 'not_approved' });
+  });
+
+  it('with no editor the office is reminded', () => {
+    const approved = approvedReport(input);
+    expect(mails(approved)).toEqual(['co_decided→周晓梅']);
+    const asked = decide(input, approved.state, { type: 'published', url: null, published: false }, '2026-11-26T10:00:01.000Z', rules);
+    const planned = decide(input, asked.state, { type: 'publish_planned', reminders: ['2026-11-27T02:00:00.000Z'] }, '2026-11-26T10:00:02.000Z', rules);
+    const reminded = decide(input, planned.state, { type: 'timer', timer: 'publish_remind' }, '2026-11-27T02:00:00.000Z', rules);
+    expect(mails(reminded)).toEqual(['publish_request→周晓梅,谢雨桐']);
+    expect(nextTimer(reminded.state)).toBeNull();
+  });
+
+  it('a category kept, not published, ends 审核通过 · 仅存档 with no request to the editor', () => {
+    const archived = approvedReport({ ...withEditor, archiveOnly: true });
+    expect(archived.state.status).toBe('archived');
+    expect(archived.effects.some((e) => e.type === 'publish')).toBe(false);
+    expect(archived.effects).toContainEqual(expect.objectContaining({ type: 'mail', kind: 'approved', reason: 'archive' }));
+    expect(nextTimer(archived.state)).toBeNull();
+  });
+
+  it('without the rule (histories from before), asking still counts as published', () => {
+    let d = startReport(withEditor, '2026-11-26T08:00:00.000Z');
+    d = decide(withEditor, d.state, { type: 'approve', ...by(head, '<r1@x>') }, '2026-11-26T09:00:00.000Z');
+    d = decide(withEditor, d.state, { type: 'approve', ...by(office[1]!, '<r2@x>') }, '2026-11-26T10:00:00.000Z');
+    expect(d.effects.at(-1)).toEqual({ type: 'publish' });
+    d = decide(withEditor, d.state, { type: 'published', url: null }, '2026-11-26T10:00:01.000Z');
+    expect(d.state.status).toBe('published');
+  });
+});

@@ -16,7 +16,13 @@ describe('categories', () => {
   });
 
   it('every status has a Chinese and an English label', () => {
-    for (const s of REPORT_STATUSES) expect(REPORT_STATUS_LABELS[s].zh).toMatch(/^已|审核中/);
+    for (const s of REPORT_STATUSES) {
+      expect(REPORT_STATUS_LABELS[s].zh).toMatch(/^(已|审核)/);
+      expect(REPORT_STATUS_LABELS[s].en).toMatch(/^[A-Z][a-z ·]+$/);
+    }
+    // Approved is not published: the page and the digest say which it is.
+    expect(REPORT_STATUS_LABELS.approved.zh).toBe('审核通过 · 待发布');
+    expect(REPORT_STATUS_LABELS.archived.zh).toBe('审核通过 · 仅存档');
   });
 });
 

@@ -94,3 +94,31 @@ describe('readIntent: properties', () => {
     );
   });
 });
+
+describe('readIntent: 已发布 and 录用', () => {
+  it('the editor’s "已发布 <URL>" says the report is out, with its page', () => {
+    expect(readIntent('已发布 https://www.school.test/news/42.html\n\n谢谢')).toMatchObject({ intent: 'published', publishedUrl: 'https://www.school.test/news/42.html' });
+    expect(readIntent('王老师：\n已在学校网站发布，链接：https://www.school.test/n/1')).toMatchObject({ intent: 'published', publishedUrl: 'https://www.school.test/n/1' });
+    expect(readIntent('已经发布了')).toMatchObject({ intent: 'published', publishedUrl: null });
+    expect(readIntent('Published: https://mp.weixin.qq.com/s/abc')).toMatchObject({ intent: 'published', publishedUrl: 'https://mp.weixin.qq.com/s/abc' });
+  });
+
+  it('a question or a refusal about publishing is not a confirmation', () => {
+    expect(readIntent('已发布了吗？')).toMatchObject({ intent: 'comment' });
+    expect(readIntent('发布吧')).toMatchObject({ intent: 'approve' });
+    expect(readIntent('暂不发布，标题再改改')).toMatchObject({ intent: 'send_back' });
+  });
+
+  it('"录用：" lines record uses, one per line, at most ten', () => {
+    const r = readIntent('录用：县教育网 https://jyj.county.test/a/1\n录用：市教育简报 第12期\n\n李干事');
+    expect(r.intent).toBe('use');
+    expect(r.uses).toEqual([
+      { outlet: '县教育网', level: '县区级', kind: '网站', ref: 'https://jyj.county.test/a/1', usedOn: null },
+      { outlet: '市教育简报', level: '市级', kind: '简报', ref: '第12期', usedOn: null },
+    ]);
+    const many = Array.from({ length: 30 }, (_, i) => `录用：县教育网 https://jyj.county.test/a/${i}`).join('\n');
+    expect(readIntent(many).uses).toHaveLength(10);
+    // "录用" further down a comment is not an instruction.
+    expect(readIntent('这篇写得很好\n录用：县教育网')).toMatchObject({ intent: 'comment' });
+  });
+});
