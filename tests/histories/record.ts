@@ -16,7 +16,7 @@ import type { Submission } from '../../intake/submit.js';
 import { registerExpectation } from '../../intake/expected.js';
 import { expectedWorkflowId, type expectedReportWorkflow } from '../../workflows/expected.js';
 import { weeklyDigestWorkflow } from '../../workflows/digest.js';
-import { approveSignal, commentSignal, reassignSignal, reviseSignal, sendBackSignal, withdrawSignal } from '../../workflows/report.js';
+import { approveSignal, commentSignal, markPublishedSignal, reassignSignal, reviseSignal, sendBackSignal, withdrawSignal } from '../../workflows/report.js';
 import { startHarness, waitForStatus } from '../support/baosong.js';
 import { advanceTo, createTestEnv } from '../support/temporal.js';
 
@@ -93,6 +93,9 @@ async function report(name: string, story: (handle: WorkflowHandle, t0: Date) =>
   await advanceTo(env, t0);
   const { workflowId, handle } = await h.submit(submission(t0, overrides));
   await story(handle, t0);
+  // Since publish-states (0.2.0) an approved report waits for the editor: they confirm with the page.
+  const s = await waitForStatus(handle, (v) => v.status !== 'in_review' && v.status !== 'received' && v.status !== 'returned');
+  if (s.status === 'approved') await handle.signal(markPublishedSignal, { ...by(xieyutong), url: 'https://www.school.test/news/1.html' });
   await handle.result();
   await save(name, workflowId);
 }
@@ -103,6 +106,29 @@ try {
     await waitForStatus(handle, (s) => s.step?.index === 1);
     await handle.signal(approveSignal, by(xieyutong));
   });
+
+  await report('report-published-by-editor', async (handle) => {
+    // 0.2.0: approved, 待发布; the editor is reminded a working day later, then replies 已发布 <URL>.
+    await handle.signal(approveSignal, by(wangjianguo));
+    await waitForStatus(handle, (s) => s.step?.index === 1);
+    await handle.signal(approveSignal, by(xieyutong));
+    await waitForStatus(handle, (s) => s.status === 'approved');
+    await advanceTo(env, new Date((await env.currentTimeMs()) + 4 * 86_400_000));
+    await h.smtp.waitFor((m) => m.kind === 'publish_request' && /提醒/.test(m.subject), 1);
+  });
+
+  await report(
+    'report-archived',
+    async (handle) => {
+      // 0.2.0: a 安全管理 report is kept, not published (the example school's publish.archiveCategories).
+      await handle.signal(approveSignal, by({ name: '郑卫东', email: 'zhengweidong@school.test' }));
+      await waitForStatus(handle, (s) => s.step?.index === 1);
+      await handle.signal(approveSignal, by(zhouxiaomei));
+      await waitForStatus(handle, (s) => s.step?.index === 2);
+      await handle.signal(approveSignal, by({ name: '张国栋', email: 'zhangguodong@school.test' }));
+    },
+    { from: { name: '冯磊', email: 'fenglei@school.test' }, category: '安全管理', title: '消防疏散演练' },
+  );
 
   await report('report-overdue-escalated-approved', async (handle, t0) => {
     // Past the review deadline: reminder, escalation, overdue reminders; then approved.

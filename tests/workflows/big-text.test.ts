@@ -148,8 +148,8 @@ describe('a report with a thousand comments and megabyte replies', () => {
     // And the report still goes on to the end.
     await handle.signal(approveSignal, { actor: wangjianguo, evidence: { via: 'web', ref: 'approve-head' }, step: 0 });
     await handle.signal(approveSignal, { actor: zhouxiaomei, evidence: { via: 'web', ref: 'approve-office' }, step: 1 });
-    const done: ReportStatusView = await waitForStatus(handle, (s) => s.status === 'published', 30_000);
+    const done: ReportStatusView = await waitForStatus(handle, (s) => s.status === 'approved', 30_000);
     expect(done.comments).toBe(1005);
-    expect((await handle.query(statusQuery)).status).toBe('published');
+    expect((await handle.query(statusQuery)).status).toBe('approved');
   }, 420_000);
 });

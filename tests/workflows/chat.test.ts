@@ -142,7 +142,7 @@ describe('chat robots beside mail (WeCom, DingTalk, Feishu) on the Temporal test
     await robots.waitFor((m) => about(reportId)(m) && m.vendor === 'feishu' && JSON.stringify(m.body).includes('】待审核'));
     await waitForStatus(handle, (s) => s.step?.kind === 'leadership');
     await handle.signal(approveSignal, by(zhangguodong));
-    expect((await handle.result()).status).toBe('published');
+    expect((await handle.result()).status).toBe('archived');
 
     rows = await chatRows(reportId, (rs) => rs.length === 7 && rs.every((r) => r.status === 'sent'));
     expect(rows.map((r) => `${r.event} ${r.robot}`).sort()).toEqual([
@@ -200,7 +200,7 @@ describe('chat robots beside mail (WeCom, DingTalk, Feishu) on the Temporal test
       await handle.signal(approveSignal, by(zhouxiaomei));
       await waitForStatus(handle, (s) => s.step?.kind === 'leadership');
       await handle.signal(approveSignal, by(zhangguodong));
-      expect((await handle.result()).status).toBe('published');
+      expect((await handle.result()).status).toBe('archived');
     }
   }, 240_000);
 

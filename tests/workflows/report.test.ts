@@ -9,7 +9,8 @@ import { WorkingCalendar } from '../../domain/calendar.js';
 import type { ReportStatusView } from '../../domain/lifecycle.js';
 import { addDays, formatIsoInZone, formatLocalDate, fromLocal, toLocal } from '../../domain/time.js';
 import type { Submission } from '../../intake/submit.js';
-import { approveSignal, reviseSignal, sendBackSignal, statusQuery, withdrawSignal, type reportWorkflow } from '../../workflows/report.js';
+import { approveSignal, markPublishedSignal, reviseSignal, sendBackSignal, statusQuery, withdrawSignal, type reportWorkflow } from '../../workflows/report.js';
+import { ReportUses } from '../../db/uses.js';
 import { WORKFLOWS_PATH } from '../../worker/index.js';
 import { startHarness, waitForStatus, type Harness } from '../support/baosong.js';
 import type { CaughtMail } from '../support/smtp.js';
@@ -78,6 +79,12 @@ async function submit(s: Submission) {
 const mailsOf = (reportId: string, kind?: string) => h.smtp.mails.filter((m) => m.reportId === reportId && (!kind || m.kind === kind));
 const summary = (m: CaughtMail) => `${m.kind} → ${m.to.join(',')}`;
 const by = (actor: { name: string; email: string }) => ({ actor, evidence: { via: 'mail' as const, ref: `<${randomUUID()}@school.test>` } });
+
+/** The website editor (谢雨桐 in the example school) says it is out: 审核通过 · 待发布 → 已发布. */
+async function editorPublishes(handle: WorkflowHandle<typeof reportWorkflow>, url: string | null = 'https://www.school.test/news/1.html'): Promise<void> {
+  await waitForStatus(handle, (s) => s.status === 'approved');
+  await handle.signal(markPublishedSignal, { ...by(xieyutong), url });
+}
 
 /** The read model agrees with the workflow's own status (eventually: the record activity runs right after each step). */
 async function readModelAgrees(handle: WorkflowHandle<typeof reportWorkflow>, status: ReportStatusView): Promise<void> {
@@ -155,25 +162,52 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
     await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'review_request', 3);
 
     await handle.signal(approveSignal, { ...by(xieyutong), round: 1, step: 1 });
+    // Approved is not published: the submitter and head hear "审核通过，等待发布"; the report waits for a channel.
+    status = await waitForStatus(handle, (s) => s.status === 'approved');
+    const approvedMails = await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'approved', 2);
+    expect(approvedMails.map((m) => m.to[0]).sort()).toEqual([liufang.email, wangjianguo.email]);
+    expect(approvedMails[0]!.subject).toContain('审核通过');
+    expect(approvedMails[0]!.text).toContain('等待发布');
+    expect(mailsOf(reportId, 'published')).toEqual([]);
+    await readModelAgrees(handle, status);
+    expect(await h.readModel.getPublished(reportId)).toBeNull();
+    // A working day later (the weekend does not count) the editor is reminded.
+    const approvedAt = await env.currentTimeMs();
+    for (let hours = 12; mailsOf(reportId, 'publish_request').length < 2 && hours <= 120; hours += 12) {
+      await advanceTo(env, new Date(approvedAt + hours * 3_600_000));
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const [, nudge] = await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'publish_request', 2);
+    expect(calendar.isWorkingDay(formatLocalDate(toLocal(new Date(nudge!.date!), TZ)))).toBe(true);
+    expect(new Date(nudge!.date!).getTime() - approvedAt).toBeGreaterThanOrEqual(20 * 3_600_000);
+    expect(nudge!.subject).toContain('提醒：仍待发布');
+    expect(nudge!.to).toEqual([xieyutong.email]);
+
+    // The editor confirms with the page: published, and the submitter and head get the link.
+    await editorPublishes(handle, 'https://www.school.test/news/2026/1201.html');
     const outcome = await handle.result();
-    expect(outcome).toMatchObject({ reportId, status: 'published', rounds: 1 });
-    await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'published', 2);
-    expect(mailsOf(reportId, 'published').map((m) => m.to[0]).sort()).toEqual([liufang.email, wangjianguo.email]);
+    expect(outcome).toMatchObject({ reportId, status: 'published', rounds: 1, publishedUrl: 'https://www.school.test/news/2026/1201.html' });
+    const publishedMails = await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'published', 2);
+    expect(publishedMails.map((m) => m.to[0]).sort()).toEqual([liufang.email, wangjianguo.email]);
+    expect(publishedMails[0]!.subject).toContain('已发布');
+    expect(publishedMails[0]!.text).toContain('https://www.school.test/news/2026/1201.html');
     // The website editor gets the final text, the facts and the approvals, first, without the submitter's private link.
     const [editorMail] = mailsOf(reportId, 'publish_request');
-    expect(mailsOf(reportId, 'publish_request').map((m) => m.to[0])).toEqual([xieyutong.email]);
+    expect(new Set(mailsOf(reportId, 'publish_request').map((m) => m.to.join()))).toEqual(new Set([xieyutong.email]));
     expect(h.smtp.mails.indexOf(editorMail!)).toBeLessThan(Math.min(...mailsOf(reportId, 'published').map((m) => h.smtp.mails.indexOf(m))));
     expect(editorMail!.subject).toContain('待发布');
     expect(editorMail!.text).toContain('七年级公开课周圆满结束');
     expect(editorMail!.text).toMatch(/王建国 同意[\s\S]*谢雨桐 同意/);
     expect(editorMail!.html).not.toContain('/status/');
-    expect(mailsOf(reportId, 'approved')).toEqual([]);
     status = await handle.query(statusQuery);
-    expect(status.timeline.map((e) => e.type)).toEqual([
-      'received', 'review_requested', 'reminded', 'overdue', 'escalated', 'reminded', 'approved', 'review_requested', 'approved', 'published',
-    ]);
+    const types = status.timeline.map((e) => e.type);
+    expect(types.slice(0, 9)).toEqual(['received', 'review_requested', 'reminded', 'overdue', 'escalated', 'reminded', 'approved', 'review_requested', 'approved']);
+    expect(types.slice(9, -1).every((t) => t === 'reminded') && types.length > 10).toBe(true);
+    expect(types.at(-1)).toBe('published');
     await readModelAgrees(handle, status);
-    expect(await h.readModel.getPublished(reportId)).toMatchObject({ reportId, title: '七年级公开课周圆满结束', departmentId: 'jiaowu' });
+    expect(await h.readModel.getPublished(reportId)).toMatchObject({ reportId, title: '七年级公开课周圆满结束', departmentId: 'jiaowu', url: 'https://www.school.test/news/2026/1201.html' });
+    // The school's own website is a use (录用, 校级) in the register.
+    expect((await new ReportUses(h.database).usesOf([reportId])).map((u) => [u.outlet, u.level, u.kind, u.ref, u.source])).toEqual([['学校网站', '校级', '网站', 'https://www.school.test/news/2026/1201.html', 'channel']]);
   });
 
   it('urgent safety report: three steps, due 2 hours after the event at any hour, reminders every 30 minutes once overdue', async () => {
@@ -196,7 +230,11 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
     status = await waitForStatus(handle, (s) => s.step?.kind === 'leadership');
     expect(status.step?.holders.map((p) => p.name)).toEqual(['张国栋', '李文娟']);
     await handle.signal(approveSignal, by(zhangguodong));
-    expect((await handle.result()).status).toBe('published');
+    // 安全管理 is kept, not published, in the example school: no request to the editor.
+    expect((await handle.result()).status).toBe('archived');
+    expect(mailsOf(reportId, 'publish_request')).toEqual([]);
+    const told = await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'approved', 2);
+    expect(told[0]!.subject).toContain('仅存档');
   });
 
   it('send back with a reason → the submitter revises → review resumes at that step → approved', async () => {
@@ -222,6 +260,7 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
     expect(requests.map((m) => m.to[0]).sort()).toEqual([xieyutong.email, zhouxiaomei.email]);
 
     await handle.signal(approveSignal, { ...by(xieyutong), round: 2, step: 1 });
+    await editorPublishes(handle);
     expect(await handle.result()).toMatchObject({ status: 'published', rounds: 2 });
   });
 
@@ -255,6 +294,7 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
     const twice = by(zhouxiaomei);
     await handle.signal(approveSignal, twice);
     await handle.signal(approveSignal, twice);
+    await editorPublishes(handle);
     expect((await handle.result()).status).toBe('published');
     status = await handle.query(statusQuery);
     expect(status.timeline.filter((e) => e.type === 'approved')).toHaveLength(2);
@@ -303,6 +343,7 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
     await handle.signal(approveSignal, by(wangjianguo));
     await waitForStatus(handle, (s) => s.step?.index === 1);
     await handle.signal(approveSignal, by(zhouxiaomei));
+    await editorPublishes(handle);
     expect((await handle.result()).status).toBe('published');
   });
 
@@ -337,6 +378,7 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
     await handle.signal(approveSignal, by(wangjianguo));
     await waitForStatus(handle, (st) => st.step?.index === 1);
     await handle.signal(approveSignal, by(xieyutong));
+    await editorPublishes(handle);
     await handle.result();
     const mails = await h.smtp.waitFor((m) => m.reportId === reportId, 7);
     const root = `<${reportId}@school.test>`;
