@@ -148,6 +148,8 @@ export const demoMailboxPages: FastifyPluginAsync<{ mailbox: DemoMailbox }> = as
       frame: `/demo/mail/m/${letter.id}/html`,
       // 同意 / 退回 buttons only on a mail that asks this person to decide (not on a liaison's receipt).
       answerable: letter.replyTo !== null && letter.replyTo !== web.config.mail.address && DECIDING_KINDS.has(letter.kind),
+      // The editor's answer to 待发布 is "已发布 <网址>": the box starts with it.
+      publishable: letter.kind === 'publish_request',
     });
   });
 

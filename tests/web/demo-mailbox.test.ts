@@ -123,21 +123,32 @@ describe('the demo mailbox', () => {
     await page.click('#reply-approve');
     expect(await page.textContent('#note')).toContain('系统已处理');
 
-    // Published: the editor got the report first, the submitter is told.
-    await h.smtp.waitFor((m) => m.reportId === report.id && m.kind === 'published', 2);
+    // Approved, not yet published: the liaison hears 审核通过 (waiting to be published); the editor gets the report.
+    await h.smtp.waitFor((m) => m.reportId === report.id && m.kind === 'approved', 2);
+    await openMail('liufang@school.test', '审核通过');
+    expect(await page.frameLocator('#letter').locator('body').textContent()).toContain('等待发布');
+    expect((await h.readModel.getReport(report.id))?.status).toBe('approved');
+    // The editor publishes it on the website and replies 已发布 with the page: then it is 已发布, with the link.
     await openMail('xieyutong@school.test', '待发布');
-    await openMail('liufang@school.test', '审核通过'); // no website address came back: approved and handed to the editor, not 已发布
-    await screenshots(page, '33-demo-published');
+    expect(await page.inputValue('#reply-body')).toBe('已发布 ');
+    await page.fill('#reply-body', '已发布 https://www.school.test/news/2026/dushujie.html');
+    await screenshots(page, '33-demo-editor-publishes');
+    await page.click('#reply-send');
+    expect(await page.textContent('#note')).toContain('系统已处理');
+    await h.smtp.waitFor((m) => m.reportId === report.id && m.kind === 'published', 2);
+    await openMail('liufang@school.test', '已发布');
+    expect(await page.frameLocator('#letter').locator('body').textContent()).toContain('https://www.school.test/news/2026/dushujie.html');
+    await screenshots(page, '34-demo-published');
     expect((await h.readModel.getReport(report.id))?.status).toBe('published');
 
-    // The three mails written on the page went through IMAP: the intake moved them out of the inbox into Processed.
+    // The four mails written on the page went through IMAP: the intake moved them out of the inbox into Processed.
     const imap = inbox.imap!;
     const client = new ImapFlow({ host: imap.host, port: imap.port, secure: false, auth: { user: imap.user, pass: imap.pass }, logger: false, disableAutoIdle: true });
     await client.connect();
     try {
       const processed = await client.status(imap.processedFolder, { messages: true });
       const waiting = await client.status('INBOX', { messages: true });
-      expect({ processed: processed && processed.messages, inbox: waiting && waiting.messages }).toEqual({ processed: 3, inbox: 0 });
+      expect({ processed: processed && processed.messages, inbox: waiting && waiting.messages }).toEqual({ processed: 4, inbox: 0 });
     } finally {
       await client.logout();
     }
