@@ -60,9 +60,8 @@ export function createPublishActivities(deps: { config: Config; readModel: ReadM
         await readModel.recordPublished({ reportId: r.id, publishedAt, title: r.title, departmentId: r.departmentId, category: r.category, summary, url });
         return { url };
       }
-      if (url === null) return { url, published: false };
-      await archive(update, url, new Date().toISOString(), '网站');
-      return { url, published: true };
+      // The workflow records the publication (record_publication) once it has stamped the time.
+      return { url, published: url !== null };
     },
 
     /** A person confirmed the publication (the editor's reply or page, the office). */

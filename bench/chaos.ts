@@ -6,7 +6,7 @@
 // Dovecot. Meanwhile the worker is SIGKILLed at random moments and started again, Dovecot restarts, the
 // SMTP server answers 451 for a while, PostgreSQL restarts. At the end it checks and prints:
 //   reports started = reports mailed in; every approval applied exactly once; 0 reports lost; every report
-//   published; the duplicate deliveries (same Message-ID twice) and the cause of each,
+//   approved (审核通过 · 待发布); the duplicate deliveries (same Message-ID twice) and the cause of each,
 // and ends with one JSON line. The short mode (`--short`) runs inside `npm test` (tests/chaos.test.ts).
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -49,7 +49,7 @@ export interface ChaosSummary {
   database: 'sqlite' | 'postgres';
   reportsMailedIn: number;
   reportsStarted: number;
-  reportsPublished: number;
+  reportsApproved: number;
   reportsLost: number;
   approvalsExpected: number;
   approvalsApplied: number;
@@ -236,7 +236,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosSummary> {
   const finished = async (): Promise<boolean> => {
     if (mailedIn.length < o.reports) return false;
     const reports = await status();
-    return reports !== null && reports.length >= o.reports && reports.every((r) => r.status === 'published');
+    // Through review: 审核通过 · 待发布 (the website editor's 已发布 is tested on its own, tests/web/demo-mailbox.test.ts).
+    return reports !== null && reports.length >= o.reports && reports.every((r) => r.status === 'approved' || r.status === 'published');
   };
 
   // The chaos, each on its own schedule, until done or until its quota is used.
@@ -290,13 +291,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosSummary> {
 
   await mailing;
   const deadline = t0 + o.timeoutMs;
-  // Done when every report is published and every piece of chaos has happened (a fast machine could
+  // Done when every report is through review and every piece of chaos has happened (a fast machine could
   // otherwise finish the work before the last kill or the outage).
   const chaosDone = () => kills >= o.kills && restarts >= o.dovecotRestarts && outageOver && (!postgres || postgresRestarts >= 1);
   while (Date.now() < deadline && !(chaosDone() && (await finished()))) await sleep(1000);
   stop = true;
   await Promise.all([killing, restarting, outage, postgresRestart]);
-  // Let the last mails of the last steps arrive (published notices).
+  // Let the last mails of the last steps arrive (the 审核通过 notices).
   const settleUntil = Date.now() + 5000;
   while (Date.now() < settleUntil && !(await finished())) await sleep(500);
 
@@ -328,13 +329,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosSummary> {
     duplicates.push({ messageId, kind: copies[0]!.kind, copies: copies.length, cause });
   }
   const approvalsExpected = ours.length * 2; // 教育教学, routine: department head, then the office
-  const published = ours.filter((r) => r.status === 'published').length;
+  const published = ours.filter((r) => r.status === 'approved' || r.status === 'published').length;
   const cpu = process.cpuUsage(cpu0);
   const summary: ChaosSummary = {
     database: o.database,
     reportsMailedIn: mailedIn.length,
     reportsStarted: ours.length,
-    reportsPublished: published,
+    reportsApproved: published,
     reportsLost: mailedIn.length - ours.length,
     approvalsExpected,
     approvalsApplied,
@@ -355,7 +356,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosSummary> {
   summary.ok =
     summary.reportsStarted === summary.reportsMailedIn &&
     summary.reportsLost === 0 &&
-    summary.reportsPublished === summary.reportsMailedIn &&
+    summary.reportsApproved === summary.reportsMailedIn &&
     summary.approvalsApplied === summary.approvalsExpected &&
     summary.approvalsTwice === 0 &&
     summary.kills >= o.kills &&
@@ -396,7 +397,7 @@ async function main(): Promise<void> {
       log: (line) => console.log(`[${database}] ${line}`),
     });
     results.push(summary);
-    console.log(`[${database}] mailed in ${summary.reportsMailedIn}, started ${summary.reportsStarted}, published ${summary.reportsPublished}, lost ${summary.reportsLost}`);
+    console.log(`[${database}] mailed in ${summary.reportsMailedIn}, started ${summary.reportsStarted}, approved ${summary.reportsApproved}, lost ${summary.reportsLost}`);
     console.log(`[${database}] approvals ${summary.approvalsApplied} of ${summary.approvalsExpected}, applied twice ${summary.approvalsTwice}`);
     console.log(`[${database}] worker SIGKILLs ${summary.kills}, Dovecot restarts ${summary.dovecotRestarts}, SMTP 451 for ${summary.smtpOutageMs / 1000} s (${summary.smtpRefused} refused), PostgreSQL restarts ${summary.postgresRestarts}`);
     console.log(`[${database}] intake: ${summary.intakeRetries} handler failures tried again, ${summary.intakeQuarantined} quarantined`);
@@ -410,7 +411,7 @@ async function main(): Promise<void> {
       bench: 'chaos',
       mode: short ? 'short' : 'full',
       seconds,
-      runs: results.map((r) => ({ database: r.database, reports: r.reportsMailedIn, started: r.reportsStarted, published: r.reportsPublished, lost: r.reportsLost, approvals: r.approvalsApplied, approvalsTwice: r.approvalsTwice, kills: r.kills, dovecotRestarts: r.dovecotRestarts, smtpOutageS: r.smtpOutageMs / 1000, postgresRestarts: r.postgresRestarts, mails: r.mailsDelivered, duplicates: r.duplicates.length, seconds: r.seconds })),
+      runs: results.map((r) => ({ database: r.database, reports: r.reportsMailedIn, started: r.reportsStarted, approved: r.reportsApproved, lost: r.reportsLost, approvals: r.approvalsApplied, approvalsTwice: r.approvalsTwice, kills: r.kills, dovecotRestarts: r.dovecotRestarts, smtpOutageS: r.smtpOutageMs / 1000, postgresRestarts: r.postgresRestarts, mails: r.mailsDelivered, duplicates: r.duplicates.length, seconds: r.seconds })),
       goal: { startedEqualsMailedIn: true, lost: 0, approvalsTwice: 0, everyReportPublished: true, duplicatesExplained: true, secondsUnder: 600 },
       met,
     }),

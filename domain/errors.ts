@@ -42,7 +42,6 @@ export const ERRORS = {
   EFIGURES: { 'zh-CN': '统计数据无法计算', en: 'The figures cannot be computed' },
   ETERM: { 'zh-CN': '学期写法有误（应如 2026-秋、2027-春 或 2026-2027）', en: 'Not a valid term (e.g. 2026-autumn, 2027-spring or 2026-2027)' },
   ESCORING: { 'zh-CN': '考核量分无法计算或导出', en: 'The scoring sheet cannot be computed or exported' },
-  EUSE: { 'zh-CN': '录用记录有误', en: 'The use (录用) record is not valid' },
   ESUBMIT_UNKNOWN_SENDER: { 'zh-CN': '提交人不在学校名单中', en: 'The submitter is not on the school’s list' },
   ESUBMIT_DEPARTMENT: { 'zh-CN': '无法确定所属部门', en: 'The department cannot be determined' },
   EACTION_NOT_FOUND: { 'zh-CN': '找不到这份报送', en: 'No such report' },

@@ -199,6 +199,8 @@ export function decide(input: ReportInput, current: ReportState, event: ReportEv
       return t.done();
     case 'published':
       if (event.published === false) return publishRequested(t);
+      // A channel's page (publish-states): into the archive and the uses, stamped with the report's publication time.
+      if (event.published === true && t.state.status === 'approved') t.effects.push({ type: 'record_publication', url: event.url, channel: event.channel ?? '网站' });
       return published(t, event.url);
   }
 }

@@ -44,3 +44,12 @@ export function termRange(name: string, configured: readonly { name: string; fro
   if (!range) throw new TermError(`"${name}" is not a term: write 2026-秋, 2027-春 or 2026-2027 (or a name listed under scoring.terms).`);
   return range;
 }
+
+/** The name of the term a local date (YYYY-MM-DD) falls in, by the default boundaries (15 Feb, 15 Aug). */
+export function termOf(date: LocalDate): string {
+  const year = Number(date.slice(0, 4));
+  const md = date.slice(5);
+  if (md >= '08-15') return `${year}-秋`;
+  if (md < '02-15') return `${year - 1}-秋`;
+  return `${year}-春`;
+}

@@ -133,7 +133,7 @@ export async function reindex(options: ReindexOptions): Promise<ReindexResult> {
       if (r.status === 'published') {
         // As the publish activity wrote it (activities/publish.ts).
         const summary = view.body.length > 200 ? `${view.body.slice(0, 200)}…` : view.body;
-        await readModel.recordPublished({ reportId: r.id, publishedAt: r.decidedAt ?? r.receivedAt, title: r.title, departmentId: r.departmentId, category: r.category, summary, url: view.publishedUrl });
+        await readModel.recordPublished({ reportId: r.id, publishedAt: r.publishedAt ?? r.decidedAt ?? r.receivedAt, title: r.title, departmentId: r.departmentId, category: r.category, summary, url: view.publishedUrl });
       }
       const number = REPORT_NUMBER_RE.exec(r.id);
       if (number) {

@@ -16,7 +16,7 @@ import type { ReportEvent } from '../db/rows.js';
 import { REFUSAL_TEXT, type ActionBase, type RefusalReason } from '../domain/lifecycle.js';
 import type { Person } from '../domain/review.js';
 import { keepText } from '../storage/texts.js';
-import { approveSignal, reassignSignal, remindSignal, sendBackSignal, withdrawSignal } from '../workflows/report.js';
+import { approveSignal, markPublishedSignal, reassignSignal, remindSignal, sendBackSignal, withdrawSignal } from '../workflows/report.js';
 import { type ErrorCodes } from '../domain/errors.js';
 
 export type ReportAction =
@@ -24,7 +24,9 @@ export type ReportAction =
   | { kind: 'reassign'; to: Person[] }
   | { kind: 'remind' }
   | { kind: 'approve' }
-  | { kind: 'sendBack'; reason: string };
+  | { kind: 'sendBack'; reason: string }
+  /** 审核通过 · 待发布 → 已发布, confirmed by the office (the editor did not reply). */
+  | { kind: 'markPublished'; url: string | null };
 
 export type ReportActionErrorCode = ErrorCodes<'EACTION_NOT_FOUND' | 'EACTION_CLOSED' | 'EACTION_INVALID' | 'EACTION_TIMEOUT'>;
 
@@ -70,7 +72,7 @@ export async function actOnReport(
   const en = deps.config.school.locale === 'en';
   const report = await deps.readModel.getReport(reportId);
   if (!report) throw new ReportActionError('EACTION_NOT_FOUND', en ? `There is no report ${reportId}.` : `没有编号为 ${reportId} 的报送。`);
-  if (['published', 'withdrawn', 'expired'].includes(report.status)) throw new ReportActionError('EACTION_CLOSED', en ? `Report ${reportId} is closed.` : `报送 ${reportId} 已经结束，不能再操作。`);
+  if (['published', 'archived', 'withdrawn', 'expired'].includes(report.status)) throw new ReportActionError('EACTION_CLOSED', en ? `Report ${reportId} is closed.` : `报送 ${reportId} 已经结束，不能再操作。`);
   if ((action.kind === 'withdraw' || action.kind === 'sendBack') && !action.reason.trim()) throw new ReportActionError('EACTION_INVALID', en ? 'Please give a reason.' : '请写明原因。');
   if (action.kind === 'reassign' && action.to.length === 0) throw new ReportActionError('EACTION_INVALID', en ? 'Choose who takes the step over.' : '请选择改派给谁。');
   const ref = `office:${options.requestId && /^[A-Za-z0-9_-]{8,64}$/.test(options.requestId) ? options.requestId : randomUUID()}`;
@@ -104,6 +106,9 @@ export async function actOnReport(
         break;
       case 'approve':
         await handle.signal(approveSignal, base);
+        break;
+      case 'markPublished':
+        await handle.signal(markPublishedSignal, { ...base, url: action.url });
         break;
     }
   } catch (err) {
@@ -144,6 +149,8 @@ function doneText(event: ReportEvent, en: boolean): string {
       return en ? 'Approved.' : '已同意。';
     case 'sent_back':
       return en ? 'Sent back to the submitter.' : '已退回报送人修改。';
+    case 'published':
+      return en ? `Marked published${note ? ` (${note})` : ''}; the submitter and the head were told.` : `已确认发布${note ? `（${note}）` : ''}，已通知报送人和部门负责人。`;
     default:
       return en ? 'Done.' : '已处理。';
   }

@@ -6,7 +6,7 @@
 // either web process (as a reverse proxy would share them out); reviewers approve by replying 同意 into
 // Dovecot or through the signed link on the web. Half-way through, one worker and one web process are
 // SIGKILLed; the load goes on through the survivors. What a user would notice is checked: no report lost,
-// every one published, no approval applied twice, no mail sent twice beyond the crash guarantee (docs/architecture.md), and the
+// every one through review, no approval applied twice, no mail sent twice beyond the crash guarantee (docs/architecture.md), and the
 // office person signed in on the killed web process still signed in on the other (and on its restart).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -395,17 +395,17 @@ describe('two workers, the intake and two web processes on PostgreSQL and one Te
     expect(replay.status).toBe(400);
     expect(replayJar.get('bs_session')).toBeUndefined();
 
-    // Everything reaches its end: each report through department head and office, published.
+    // Everything reaches the end of review: each report through department head and office, 审核通过 · 待发布 (no website answers here).
     const expected = MAILED + FORMS;
     const deadline = Date.now() + 150_000;
     let reports = await readModel.listReports();
-    while (Date.now() < deadline && !(reports.length >= expected && reports.every((r) => r.status === 'published'))) {
+    while (Date.now() < deadline && !(reports.length >= expected && reports.every((r) => r.status === 'approved'))) {
       await sleep(1000);
       reports = await readModel.listReports();
     }
     const missingMail = mailedIn.filter((id) => !reports.some((r) => r.origin === 'mail' && r.originRef === id));
     const missingForms = formSids.filter((sid) => !reports.some((r) => r.origin === 'web' && r.originRef === sid));
-    const unfinished = reports.filter((r) => r.status !== 'published').map((r) => `${r.id} ${r.status} step ${String(r.currentStep)}`);
+    const unfinished = reports.filter((r) => r.status !== 'approved').map((r) => `${r.id} ${r.status} step ${String(r.currentStep)}`);
     expect({ missingMail, missingForms, unfinished }).toEqual({ missingMail: [], missingForms: [], unfinished: [] });
     expect(reports).toHaveLength(expected); // one report per mail and per form, none twice
     expect(new Set(submitted).size).toBe(FORMS);
@@ -472,7 +472,7 @@ describe('two workers, the intake and two web processes on PostgreSQL and one Te
       });
     }
     console.log(
-      `[multi-process] ${expected} reports (${MAILED} mailed, ${FORMS} by form) published, ${approvals.length} approvals (${approvals.filter((a) => a.how === 'link').length} by link), ` +
+      `[multi-process] ${expected} reports (${MAILED} mailed, ${FORMS} by form) through review, ${approvals.length} approvals (${approvals.filter((a) => a.how === 'link').length} by link), ` +
         `reports worked on by worker 1 ${byWorker.one}, worker 2 ${byWorker.two}, both ${byWorker.both}; ${failedOver} web requests failed over from the killed process; ` +
         `${smtp.mails.length} mails, ${duplicates.length} delivered twice${duplicates.map((d) => `\n  ${d.messageId} (${d.kind}) ×${d.copies}: ${d.cause}`).join('')}; ` +
         `killed worker 1 and web a at ${((killedAt - t0) / 1000).toFixed(1)} s, done at ${((Date.now() - t0) / 1000).toFixed(1)} s`,

@@ -11,7 +11,7 @@ import { computeDigest } from '../../digest/figures.js';
 import { weekOf } from '../../digest/weeks.js';
 import { registerExpectation } from '../../intake/expected.js';
 import { reindex } from '../../ops/reindex.js';
-import { approveSignal, sendBackSignal } from '../../workflows/report.js';
+import { approveSignal, markPublishedSignal, sendBackSignal } from '../../workflows/report.js';
 import { startHarness, waitForStatus, type Harness } from '../support/baosong.js';
 import { startPostgres, type PostgresServer } from '../support/postgres.js';
 import { createTestEnv } from '../support/temporal.js';
@@ -62,6 +62,9 @@ describe('baosong reindex', () => {
       await published.handle.signal(approveSignal, { actor: s.step.holders[0]!, evidence: evidence() });
       await waitForStatus(published.handle, (v) => v.status !== 'in_review' || v.step?.index !== s.step?.index || v.round !== s.round);
     }
+    // The editor confirms the publication, with its page.
+    await waitForStatus(published.handle, (v) => v.status === 'approved');
+    await published.handle.signal(markPublishedSignal, { actor: { name: '谢雨桐', email: 'xieyutong@school.test' }, evidence: evidence(), url: 'https://www.school.test/news/7.html' });
     await waitForStatus(published.handle, (v) => v.status === 'published');
 
     // Returned with a reason.

@@ -383,7 +383,7 @@ describe('the reviewer page', () => {
       const fromStatus = await fetch(new URL((await page.locator('#files a.file').first().getAttribute('href'))!, base));
       expect(Buffer.from(await fromStatus.arrayBuffer()).equals(first)).toBe(true);
 
-      // Approved by both steps: the website editor's mail comes before 已发布, with the text, the photo, the facts and the approvals.
+      // Approved by both steps: the website editor's mail comes before the liaison hears 审核通过, with the text, the photo, the facts and the approvals.
       await page.goto(approve);
       await page.click('#approve');
       await page.waitForSelector('.msg.ok');
@@ -391,7 +391,7 @@ describe('the reviewer page', () => {
       await page.goto(linksIn(officeRequest!).find((l) => l.endsWith('do=approve'))!);
       await page.click('#approve');
       await page.waitForSelector('.msg.ok');
-      const published = await h.smtp.waitFor(mailsAbout(reportId, 'published'), 2);
+      const published = await h.smtp.waitFor(mailsAbout(reportId, 'approved'), 2);
       const [editor] = h.smtp.mails.filter(mailsAbout(reportId, 'publish_request'));
       expect(editor!.to).toEqual([EDITOR]);
       expect(h.smtp.mails.indexOf(editor!)).toBeLessThan(Math.min(...published.map((m) => h.smtp.mails.indexOf(m))));
@@ -400,7 +400,8 @@ describe('the reviewer page', () => {
       expect(editor!.text).toContain('今天下午在报告厅举行了读书节开幕式。');
       for (const fact of ['校园文化', '教务处', '刘芳', '王建国 同意', '周晓梅 同意']) expect(editor!.text).toContain(fact);
       expect(editor!.html).not.toContain('/status/'); // not the submitter's private link
-      expect(h.smtp.mails.filter(mailsAbout(reportId, 'approved'))).toHaveLength(0);
+      // The liaison and the head hear 审核通过 (waiting to be published), not 已发布: no website has answered.
+      expect(h.smtp.mails.filter(mailsAbout(reportId, 'published'))).toHaveLength(0);
     } finally {
       h.config.mail.attachUpToMB = cap;
     }
