@@ -1,0 +1,71 @@
+// Publishing through the school website's webhook, for real: the worker's activity posts to a loopback
+// "CMS" that fails once and then answers with the page. The report is 已发布 with that page at once; the retry
+// carries the same idempotency key, and the archive and the uses hold the publication once.
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ReportUses } from '../../db/uses.js';
+import { approveSignal } from '../../workflows/report.js';
+import { startHarness, waitForStatus, type Harness } from '../support/baosong.js';
+import { createTestEnv } from '../support/temporal.js';
+
+const liufang = { name: '刘芳', email: 'liufang@school.test' };
+const wangjianguo = { name: '王建国', email: 'wangjianguo@school.test' };
+const xieyutong = { name: '谢雨桐', email: 'xieyutong@school.test' };
+const by = (actor: { name: string; email: string }) => ({ actor, evidence: { via: 'mail' as const, ref: `<${randomUUID()}@school.test>` } });
+
+let env: TestWorkflowEnvironment;
+let h: Harness;
+let cms: Server;
+const posts: { key: string | undefined; body: { id: string; title: string } }[] = [];
+
+beforeAll(async () => {
+  cms = createServer((req, res) => {
+    let data = '';
+    req.on('data', (c: Buffer) => (data += c.toString('utf8')));
+    req.on('end', () => {
+      const body = JSON.parse(data) as { id: string; title: string };
+      posts.push({ key: req.headers['idempotency-key'] as string | undefined, body });
+      // The first call fails (the CMS restarting); the retry gets the page.
+      if (posts.filter((p) => p.body.id === body.id).length === 1) {
+        res.writeHead(503).end('busy');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ url: `https://www.school.test/news/${body.id}.html` }));
+    });
+  });
+  await new Promise<void>((r) => cms.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(cms.address() as AddressInfo).port}/cms/api/baosong`;
+  env = await createTestEnv();
+  h = await startHarness(env, { configure: (c) => ({ ...c, publish: { ...c.publish, webhookUrl: url } }) });
+}, 60_000);
+
+afterAll(async () => {
+  await h?.close();
+  await env?.teardown();
+  await new Promise((r) => cms?.close(r));
+});
+
+describe('publishing by the website webhook', () => {
+  it('is 已发布 with the page the website gives, once, though the first call failed', async () => {
+    const now = new Date(await env.currentTimeMs());
+    const { reportId, handle } = await h.submit({ origin: { kind: 'web', ref: randomUUID() }, from: liufang, category: '校园文化', urgency: 'routine', title: '读书节开幕式', body: '今天上午举行读书节开幕式。', eventTime: now, receivedAt: now, attachments: [] });
+    await handle.signal(approveSignal, by(wangjianguo));
+    await waitForStatus(handle, (s) => s.step?.index === 1);
+    await handle.signal(approveSignal, by(xieyutong));
+    const outcome = await handle.result();
+    expect(outcome).toMatchObject({ status: 'published', publishedUrl: `https://www.school.test/news/${reportId}.html` });
+
+    const ours = posts.filter((p) => p.body.id === reportId);
+    expect(ours).toHaveLength(2);
+    expect(new Set(ours.map((p) => p.key))).toEqual(new Set([`baosong-publish-${reportId}`]));
+    const told = await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'published', 2);
+    expect(told.map((m) => m.to[0]).sort()).toEqual([liufang.email, wangjianguo.email]);
+    expect(told[0]!.text).toContain(`https://www.school.test/news/${reportId}.html`);
+    expect(h.smtp.mails.filter((m) => m.reportId === reportId && m.kind === 'approved')).toEqual([]);
+    expect(await h.readModel.getPublished(reportId)).toMatchObject({ url: `https://www.school.test/news/${reportId}.html` });
+    expect((await new ReportUses(h.database).usesOf([reportId])).map((u) => [u.outlet, u.level, u.kind, u.source])).toEqual([['学校网站', '校级', '网站', 'channel']]);
+  }, 60_000);
+});
