@@ -18,6 +18,7 @@ import type { Locale } from '../templates/types.js';
 import { isThumbnailable, sendAttachment } from './files.js';
 import { mailDeskPages, mailDeskSection } from './mail-desk.js';
 import { officeActionPages, officeActionsPanel } from './office-actions.js';
+import { officeUsesPages, usesPanel } from './office-uses.js';
 import type { Web } from './server.js';
 import { signInPages } from './signin.js';
 import { MAIL_KIND_LABELS, MAIL_STATUS_LABELS } from './strings.js';
@@ -160,6 +161,7 @@ export const officePages: FastifyPluginAsync = async (app) => {
   app.decorate('officeSession', requireSession);
   await app.register(mailDeskPages);
   await app.register(officeActionPages);
+  await app.register(officeUsesPages);
 
   // ---- expected reports (漏报 watch) -----------------------------------------------------------
   async function expectedSection(req: FastifyRequest) {
@@ -304,6 +306,7 @@ export const officePages: FastifyPluginAsync = async (app) => {
         },
         body: bodyForPage(input?.body ?? ''),
         actions: officeActionsPanel(web, req, reply, report, session),
+        uses: await usesPanel(web, req, reply, report, session),
         timeline,
         attachments: files.map((a) => ({ ...a, thumbnail: isThumbnailable(a.contentType), href: `/office/reports/${encodeURIComponent(report.id)}/files/${a.sha256}/${encodeURIComponent(a.filename)}` })),
         mails: mails.map((m) => ({ kind: MAIL_KIND_LABELS[m.kind]?.[locale] ?? m.kind, subject: m.subject, to: m.to.join(', '), at: m.sentAt ?? m.createdAt, mailStatus: MAIL_STATUS_LABELS[m.status]?.[locale] ?? m.status })),

@@ -1,5 +1,13 @@
 // A whole autumn term scored from the facts (tests/exports/term-seed.ts has the hand-computed table).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { describe, expect, test } from 'vitest';
+import { scoringDocument } from '../../exports/scoring-docx.js';
+import { scoringWorkbook } from '../../exports/scoring-xlsx.js';
+import { termSummaryDocument } from '../../exports/summary-docx.js';
+import { draftParagraphs } from '../../exports/summary-text.js';
+import { renderDocx } from '../support/libreoffice.js';
 import { ReportUses } from '../../db/uses.js';
 import { scoringBook, termFacts, type BookOptions } from '../../exports/build.js';
 import { COUNTY_SHEET } from '../../domain/scoring.js';
@@ -94,4 +102,62 @@ describe.each(DIALECTS)('the 2026-秋 term on %s', (dialect) => {
     const book = await scoringBook(readModel.database, options);
     expect(book.uses).toHaveLength(25);
   });
+});
+
+describe('the term’s documents, opened as the office and the bureau open them', () => {
+  const backend = useBackend('sqlite');
+  const out = join(import.meta.dirname, '..', '..', 'test-output', 'exports');
+
+  test('the workbook reopens with its three sheets, the 25 uses and the ranking', async () => {
+    const readModel = await backend.readModel();
+    await seedTerm(readModel);
+    const book = await scoringBook(readModel.database, options);
+    const wb = new ExcelJS.Workbook();
+    const file = await scoringWorkbook(book);
+    await wb.xlsx.load(file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['信息录用情况登记表', '宣传考核量分表', '个人得分']);
+    const register = wb.getWorksheet('信息录用情况登记表')!;
+    expect(register.getCell('A1').text).toBe('示范中学信息录用情况登记表（2026年秋季学期，2026-08-15 至 2027-02-14）');
+    expect(register.getRow(2).values).toEqual([undefined, '序号', '报送编号', '标题', '部门', '作者', '简讯/详讯', '录用单位（栏目）', '级别', '类别', '录用日期', '网址/期号', '是否计分']);
+    expect(register.rowCount).toBe(2 + 25);
+    const sheet = wb.getWorksheet('宣传考核量分表')!;
+    const ranking = [3, 4, 5, 6, 7, 8].map((r) => [sheet.getCell(r, 1).value, sheet.getCell(r, 2).value, sheet.getCell(r, 8).value]);
+    expect(ranking).toEqual([
+      [1, '团委', 74],
+      [2, '教务处', 73],
+      [3, '德育处', 33],
+      [4, '总务处', 14],
+      [5, '科学组', 9],
+      [6, '安全办', 3],
+    ]);
+    expect(sheet.getCell(8, 9).text).toContain('-5 瞒报：实验室小火情未报送');
+  });
+
+  test('the register and the summary render with LibreOffice: titles, departments, totals, page numbers', async () => {
+    mkdirSync(out, { recursive: true });
+    const readModel = await backend.readModel();
+    await seedTerm(readModel);
+    const book = await scoringBook(readModel.database, options);
+    const sheetDoc = await renderDocx(await scoringDocument(book), 'scoring-2026-autumn', out);
+    expect(sheetDoc.text).toContain('示范中学信息录用情况登记表');
+    expect(sheetDoc.text).toContain('示范中学宣传考核量分表');
+    for (const d of DEPARTMENTS) expect(sheetDoc.text).toContain(d.name);
+    expect(sheetDoc.text).toMatch(/团委\s+5\s+4\s+0\s+0\s+0\s+74/);
+    expect(sheetDoc.text).toMatch(/—\s*1\s*—/);
+    expect(sheetDoc.pages).toBeGreaterThanOrEqual(2);
+    expect(sheetDoc.pages).toBeLessThanOrEqual(8);
+
+    const facts = await termFacts(readModel.database, options);
+    const summary = { ...facts, paragraphs: draftParagraphs(facts) };
+    expect(summary.paragraphs[0]).toBe('本学期，我校各部门共报送信息40篇，其中按时报送37篇，按时率92.5%；迟报3篇，漏报2篇。经审核通过37篇，在学校网站、公众号等渠道发布31篇。');
+    expect(summary.paragraphs[1]).toContain('全学期共有16篇稿件被录用25篇次，其中校外录用22篇次（省级2篇次，市级4篇次，县区级16篇次）');
+    const doc = await renderDocx(await termSummaryDocument(summary), 'summary-2026-autumn', out);
+    // (the PDF's text wraps where the page does)
+    const flat = doc.text.replace(/\s+/g, '');
+    expect(flat).toContain('示范中学2026年秋季学期信息宣传工作总结');
+    for (const h of ['一、基本情况', '二、亮点稿件', '三、各部门情况', '四、存在的问题和下一步打算']) expect(flat).toContain(h);
+    expect(flat).toContain('按时率92.5%');
+    expect(doc.pages).toBeGreaterThanOrEqual(2);
+    expect(doc.pngs.length).toBe(doc.pages);
+  }, 240_000);
 });
