@@ -317,7 +317,7 @@ h2{font-size:17px;margin:18px 0 8px;color:#1d4f91}
 a{color:#1d5fbf}
 label{display:block;font-weight:bold;margin:12px 0 4px}
 .hint{color:#56606c;font-size:13px;margin:2px 0 0}
-input[type=text],input[type=email],input[type=datetime-local],input[type=date],select,textarea{width:100%;font:inherit;padding:9px 10px;border:1px solid #b8c2cc;border-radius:4px;background:#fff}
+input[type=text],input[type=email],input[type=url],input[type=datetime-local],input[type=date],select,textarea{width:100%;font:inherit;padding:9px 10px;border:1px solid #b8c2cc;border-radius:4px;background:#fff}
 textarea{min-height:9em}
 input[type=file]{font:inherit;width:100%;min-height:44px;padding:8px 0}
 select{min-height:44px}
