@@ -156,7 +156,7 @@ describe('after 审核通过: publishing, uses and the scoring sheet', () => {
     const [download] = await Promise.all([office.waitForEvent('download'), office.click('#dl-register\\.xlsx')]);
     expect(download.suggestedFilename()).toMatch(/^\d{4}年(秋季|春季)学期信息录用与考核量分\.xlsx$/);
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.readFile((await download.path())!);
+    await wb.xlsx.readFile((await download.path()));
     expect(wb.worksheets.map((w) => w.name)).toEqual(['信息录用情况登记表', '宣传考核量分表', '个人得分']);
     expect(wb.getWorksheet('信息录用情况登记表')!.rowCount).toBeGreaterThanOrEqual(2 + 4);
     // A term that is not one is said so.
