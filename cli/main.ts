@@ -28,6 +28,10 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   web: { description: 'run only the web pages', load: async () => (await import('./start.js')).webCommand() },
   digest: { description: 'the weekly digest of an ISO week (figures, preview, send)', load: async () => (await import('./digest.js')).digestCommand() },
   stats: { description: 'term statistics per department as CSV or XLSX', load: async () => (await import('./stats.js')).statsCommand() },
+  scoring: { description: 'the 考核 scoring sheet and register of uses of a term (xlsx, docx, json)', load: async () => (await import('./scoring.js')).scoringCommand() },
+  summary: { description: 'the term 工作总结 as a Word document', load: async () => (await import('./scoring.js')).summaryCommand() },
+  uses: { description: 'where reports were used (录用): add, list, remove, import, size', load: async () => (await import('./scoring.js')).usesCommand() },
+  concealed: { description: '瞒报 recorded by the office', load: async () => (await import('./scoring.js')).concealedCommand() },
 };
 
 /** The subcommand argv asks for (`baosong help NAME` included), if any. */
