@@ -15,6 +15,10 @@ import { automaticMail, deliverOnce } from '../mail/deliver.js';
 import { mailDomain } from '../mail/message-id.js';
 import type { MailTransport } from '../mail/transport.js';
 import { renderDigest } from '../templates/render.js';
+import { scoringBook } from '../exports/build.js';
+import { bookOptions } from '../exports/index.js';
+import { termOf, termRange } from '../domain/terms.js';
+import { formatLocalDate, toLocal } from '../domain/time.js';
 
 /** Who gets the digest: the configured roles' people and any extra addresses, each once. */
 export function digestRecipients(config: Config): { name: string; email: string }[] {
@@ -32,6 +36,13 @@ export function createDigestActivities(deps: { config: Config; database: Databas
   const tz = config.school.timeZone;
   const domain = mailDomain(config.mail.address);
 
+  /** The current term's 考核 ranking as of `now`: the digest shows where each department stands. */
+  async function termRanking(db: Database, now: Date) {
+    const range = termRange(termOf(formatLocalDate(toLocal(now, tz))), config.scoring?.terms ?? []);
+    const book = await scoringBook(db, bookOptions(config, range));
+    return { term: config.school.locale === 'en' ? range.label.en : range.label.zh, departments: book.departments.map((d) => ({ rank: d.rank, department: d.department, points: d.points })) };
+  }
+
   return {
     /** The next digest due strictly after `after`: its ISO week and its send instant. */
     nextDigestRun({ after }: { after: string }): Promise<{ week: string; at: string }> {
@@ -46,7 +57,7 @@ export function createDigestActivities(deps: { config: Config; database: Databas
       if (existing?.sentAt) return { sent: 0, chatRobots };
       const departments = config.departments.map((d) => ({ id: d.id, name: d.name }));
       // The figures are frozen at the first computation: a retry mails the same numbers.
-      const record = existing ?? (await readModel.recordDigest({ week, computedAt: at, figures: await computeDigest(database, { week, timeZone: tz, departments, baseUrl: config.web.baseUrl, now: new Date(at) }) }));
+      const record = existing ?? (await readModel.recordDigest({ week, computedAt: at, figures: await computeDigest(database, { week, timeZone: tz, departments, baseUrl: config.web.baseUrl, now: new Date(at), ...(config.scoring ? { scoring: (db: Database) => termRanking(db, new Date(at)) } : {}) }) }));
       const figures = record.figures as DigestFigures;
       let chart: Buffer | null = null;
       try {

@@ -295,6 +295,14 @@ export function digestView(figures: DigestFigures, options: DigestRenderOptions)
     findingsMore: Math.max(0, (figures.findings ?? []).length - DIGEST_LIST_LIMIT),
     /** Digests computed before the checks were stored say nothing rather than "none found". */
     findingsKnown: figures.findings !== undefined,
+    // Issue 20: what waits to be published, the week's uses (录用) and the term's 考核 ranking; absent from older digests.
+    publishKnown: figures.toPublish !== undefined,
+    toPublish: (figures.toPublish ?? []).slice(0, DIGEST_LIST_LIMIT).map((p) => ({ ...p, approvedAt: p.approvedAt || null })),
+    toPublishCount: (figures.toPublish ?? []).length,
+    uses: (figures.uses ?? []).slice(0, DIGEST_LIST_LIMIT),
+    usesCount: (figures.uses ?? []).length,
+    usesMore: Math.max(0, (figures.uses ?? []).length - DIGEST_LIST_LIMIT),
+    scoring: figures.scoring ? { term: figures.scoring.term, departments: figures.scoring.departments.slice(0, 10) } : null,
     highlightsMore: Math.max(0, figures.highlights.length - DIGEST_LIST_LIMIT),
     highlights: figures.highlights.slice(0, DIGEST_LIST_LIMIT).map((h) => ({
       title: h.title,

@@ -8,6 +8,8 @@ import { scoringWorkbook } from '../../exports/scoring-xlsx.js';
 import { termSummaryDocument } from '../../exports/summary-docx.js';
 import { draftParagraphs } from '../../exports/summary-text.js';
 import { renderDocx } from '../support/libreoffice.js';
+import { computeDigest } from '../../digest/figures.js';
+import { renderDigest } from '../../templates/render.js';
 import { ReportUses } from '../../db/uses.js';
 import { scoringBook, termFacts, type BookOptions } from '../../exports/build.js';
 import { COUNTY_SHEET } from '../../domain/scoring.js';
@@ -160,4 +162,29 @@ describe('the term’s documents, opened as the office and the bureau open them'
     expect(doc.pages).toBeGreaterThanOrEqual(2);
     expect(doc.pngs.length).toBe(doc.pages);
   }, 240_000);
+});
+
+describe('the weekly digest after 审核通过', () => {
+  const backend = useBackend('sqlite');
+  test('says what waits to be published, the week’s uses and the term’s ranking so far', async () => {
+    const readModel = await backend.readModel();
+    await seedTerm(readModel);
+    // The seed's uses were recorded on 1 December 2026, in 2026-W49.
+    const figures = await computeDigest(readModel.database, {
+      week: '2026-W49',
+      timeZone: 'Asia/Shanghai',
+      departments: DEPARTMENTS,
+      now: new Date('2026-12-04T08:00:00Z'),
+      scoring: async (db) => {
+        const book = await scoringBook(db, options);
+        return { term: '2026年秋季学期', departments: book.departments.map((d) => ({ rank: d.rank, department: d.department, points: d.points })) };
+      },
+    });
+    expect(figures.toPublish?.map((p) => p.reportId)).toEqual([ID.A1, ID.A2, ID.A3, ID.A4, ID.A5, ID.A6]);
+    expect(figures.uses).toHaveLength(26);
+    const mail = renderDigest(figures, { locale: 'zh-CN', timeZone: 'Asia/Shanghai', schoolName: '示范中学', chartCid: null });
+    expect(mail.text).toContain('已审核通过、尚未确认发布的有 6 篇');
+    expect(mail.text).toMatch(/本周录用[\s\S]*《?T1 的稿件》?[\s\S]*省教育报（省级 报刊/);
+    expect(mail.text).toMatch(/考核量分（2026年秋季学期，截至本周）[\s\S]*1\s+团委\s+74/);
+  });
 });
