@@ -8,7 +8,10 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Config } from '../config/schema.js';
 import type { ReadModel } from '../db/read-model.js';
-import { ReportUses } from '../db/uses.js';
+import { ChannelDrafts, ReportUses } from '../db/uses.js';
+import { readFile } from 'node:fs/promises';
+import { createWechatMp, WechatMpError, type WechatMp } from '../publish/wechat-mp.js';
+import { attachmentPath } from '../storage/attachments.js';
 import type { ReadModelUpdate } from '../domain/lifecycle.js';
 import { formatLocalDate, toLocal } from '../domain/time.js';
 import { wholeText } from '../storage/texts.js';
@@ -19,9 +22,21 @@ export interface PublishOutcome {
   published?: boolean;
 }
 
-export function createPublishActivities(deps: { config: Config; readModel: ReadModel; fetch?: typeof fetch }) {
+export function createPublishActivities(deps: { config: Config; readModel: ReadModel; fetch?: typeof fetch; env?: NodeJS.ProcessEnv }) {
   const { config, readModel } = deps;
   const doFetch = deps.fetch ?? fetch;
+  // One client per worker process: its token is kept between reports.
+  let wechat: WechatMp | null = null;
+  function wechatClient(): WechatMp {
+    const w = config.publish.wechat;
+    if (!w) throw ApplicationFailure.nonRetryable('publish.wechat is not configured', 'WechatNotConfigured');
+    const env = deps.env ?? process.env;
+    const appId = env[w.appIdEnv]?.trim();
+    const appSecret = env[w.appSecretEnv]?.trim();
+    if (!appId || !appSecret) throw new WechatMpError('EWECHAT_TOKEN', config.school.locale === 'en' ? `Set ${w.appIdEnv} and ${w.appSecretEnv} (the official account's AppID and AppSecret) for the worker.` : `请为后台处理进程设置环境变量 ${w.appIdEnv} 和 ${w.appSecretEnv}（公众号的 AppID 和 AppSecret）。`, null, false);
+    wechat ??= createWechatMp({ appId, appSecret, locale: config.school.locale, ...(w.apiBase ? { apiBase: w.apiBase } : {}), fetch: doFetch });
+    return wechat;
+  }
 
   async function archive(update: ReadModelUpdate, url: string | null, publishedAt: string, channel: string): Promise<void> {
     const r = update.report;
@@ -67,6 +82,36 @@ export function createPublishActivities(deps: { config: Config; readModel: ReadM
     /** A person confirmed the publication (the editor's reply or page, the office). */
     async recordPublication({ update, url, channel }: { update: ReadModelUpdate; url: string | null; channel: string }): Promise<void> {
       await archive(update, url, update.report.publishedAt ?? new Date().toISOString(), channel);
+    },
+
+    /**
+     * Into the 公众号 draft box, once (publish/wechat-mp.ts keeps it to one draft however often this runs). The
+     * outcome is recorded for the report's page: the draft, or WeChat's refusal in words, which is not retried
+     * when it needs a person (the IP whitelist, the AppSecret, the day's quota).
+     */
+    async putWechatDraft(update: ReadModelUpdate): Promise<void> {
+      const r = update.report;
+      const drafts = new ChannelDrafts(readModel.database);
+      try {
+        const mp = wechatClient();
+        const body = await wholeText(config.dataDir, { text: update.body, ref: update.bodyRef });
+        const photos = [];
+        for (const a of update.attachments.filter((x) => x.contentType.startsWith('image/'))) {
+          photos.push({ filename: a.filename, contentType: a.contentType, data: await readFile(attachmentPath(config.dataDir, a.sha256)) });
+        }
+        const department = config.departments.find((d) => d.id === r.departmentId)?.name ?? r.departmentId;
+        const published = await readModel.getPublished(r.id);
+        const result = await mp.putDraft(
+          { reportId: r.id, title: r.title, author: config.publish.wechat?.author ?? `${department} ${r.submitterName ?? ''}`.trim(), text: body, photos, sourceUrl: published?.url ?? null },
+          { get: async (id) => (await drafts.get(id, 'wechat_mp'))?.mediaId ?? null, set: (id, mediaId) => drafts.set({ reportId: id, channel: 'wechat_mp', state: 'draft', mediaId, error: null }) },
+        );
+        if (result.skipped.length > 0) await drafts.set({ reportId: r.id, channel: 'wechat_mp', state: 'draft', mediaId: result.mediaId, error: result.skipped.join('；') });
+      } catch (err) {
+        if (!(err instanceof WechatMpError)) throw err;
+        await drafts.set({ reportId: r.id, channel: 'wechat_mp', state: 'failed', mediaId: null, error: err.message });
+        if (!err.retryable) throw ApplicationFailure.nonRetryable(err.message, err.code);
+        throw err;
+      }
     },
   };
 }

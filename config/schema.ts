@@ -368,6 +368,20 @@ export const configSchema = z
         /** How the school's own channels are named in the uses (录用, 校级) they record when published. */
         websiteName: z.string().min(1).default('学校网站'),
         wechatName: z.string().min(1).default('学校公众号'),
+        /**
+         * The school's 公众号: approved reports go into its draft box (publish/wechat-mp.ts). AppID and AppSecret by
+         * environment variable; this server's public address must be in the account's IP whitelist.
+         */
+        wechat: z
+          .strictObject({
+            appIdEnv: envName,
+            appSecretEnv: envName,
+            /** The article's author line; default: the department and the liaison. */
+            author: z.string().min(1).optional(),
+            /** For tests and proxies; default https://api.weixin.qq.com. */
+            apiBase: z.url().optional(),
+          })
+          .optional(),
       })
       .default({ archiveCategories: [], remindAfterWorkingDays: 1, websiteName: '学校网站', wechatName: '学校公众号' }),
     /** Group chat robots (企业微信, 钉钉, 飞书) beside mail, for the urgent moments. Mail stays the record. */

@@ -190,6 +190,7 @@ export interface Tables {
   report_uses: ReportUsesTable;
   report_pieces: ReportPiecesTable;
   concealed_incidents: ConcealedIncidentsTable;
+  channel_drafts: ChannelDraftsTable;
 }
 
 export interface QuarantinedMailTable {
@@ -297,4 +298,15 @@ export interface ConcealedIncidentsTable {
   recorded_by_email: string;
   recorded_by_name: string;
   recorded_at_ms: Millis;
+}
+
+/** A channel's draft of a report (migration 0008): the 公众号 draft box. */
+export interface ChannelDraftsTable {
+  report_id: string;
+  channel: string;
+  /** draft | failed */
+  state: string;
+  media_id: string | null;
+  error: string | null;
+  updated_at_ms: Millis;
 }

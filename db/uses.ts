@@ -185,3 +185,39 @@ function toUse(r: { id: string; report_id: string; outlet: string; level: string
     recordedAt: new Date(Number(r.recorded_at_ms)),
   };
 }
+
+/** What a channel holds for a report: the 公众号 draft's media_id, or why it failed. */
+export interface ChannelDraft {
+  reportId: string;
+  channel: string;
+  state: 'draft' | 'failed';
+  mediaId: string | null;
+  error: string | null;
+  updatedAt: Date;
+}
+
+export class ChannelDrafts {
+  readonly #database: Database;
+
+  constructor(database: Database) {
+    this.#database = database;
+  }
+
+  async get(reportId: string, channel: string): Promise<ChannelDraft | null> {
+    const r = await this.#database.db.selectFrom('channel_drafts').selectAll().where('report_id', '=', reportId).where('channel', '=', channel).executeTakeFirst();
+    return r ? { reportId: r.report_id, channel: r.channel, state: r.state === 'failed' ? 'failed' : 'draft', mediaId: r.media_id, error: r.error, updatedAt: new Date(Number(r.updated_at_ms)) } : null;
+  }
+
+  async set(draft: Omit<ChannelDraft, 'updatedAt'>, at = new Date()): Promise<void> {
+    const values = { report_id: draft.reportId, channel: draft.channel, state: draft.state, media_id: draft.mediaId, error: draft.error, updated_at_ms: at.getTime() };
+    // A failure never overwrites a draft that was made (a late retry's error says nothing about it).
+    await this.#database.db
+      .insertInto('channel_drafts')
+      .values(values)
+      .onConflict((oc) => {
+        const update = oc.columns(['report_id', 'channel']).doUpdateSet({ state: values.state, media_id: values.media_id, error: values.error, updated_at_ms: values.updated_at_ms });
+        return draft.state === 'failed' ? update.where('channel_drafts.state', '=', 'failed') : update;
+      })
+      .execute();
+  }
+}

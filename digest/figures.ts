@@ -10,6 +10,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
 import { ReportFindings } from '../db/report-findings.js';
+import { publicationFigures, type PublicationFigures } from './publication.js';
 import type { Tables } from '../db/schema.js';
 import { CATEGORY_LABELS } from '../domain/report.js';
 import { assertTimeZone } from '../domain/time.js';
@@ -118,7 +119,7 @@ export interface RankingEntry {
   onTimeRate: number | null;
 }
 
-export interface DigestFigures {
+export interface DigestFigures extends PublicationFigures {
   week: IsoWeek;
   timeZone: string;
   /** Local dates of the week's Monday and Sunday, e.g. 2026-11-23 and 2026-11-29. */
@@ -144,12 +145,6 @@ export interface DigestFigures {
    * department and code, most frequent first. Absent from digests computed before the checks were stored.
    */
   findings?: FindingFigure[];
-  /** 审核通过 · 待发布 now: approved, no channel has said it is out (issue 20). Absent from older digests. */
-  toPublish?: { reportId: string; title: string; departmentName: string; approvedAt: string }[];
-  /** Uses (录用) recorded in the week, beyond the school's own channels. Absent from older digests. */
-  uses?: { reportId: string; title: string; departmentName: string; outlet: string; level: string; kind: string; usedOn: string }[];
-  /** The term's 考核 ranking so far (when the configuration has a scoring sheet). */
-  scoring?: { term: string; departments: { rank: number; department: string; points: number }[] };
 }
 
 export interface FindingFigure {
@@ -171,7 +166,7 @@ export interface DigestOptions {
   /** "Now" for the pending reviews and computedAt (default: the clock). */
   now?: Date;
   /** The term's ranking so far, computed by the caller (exports/build.ts) when there is a scoring sheet. */
-  scoring?: (database: Database) => Promise<DigestFigures['scoring']>;
+  scoring?: (database: Database) => Promise<PublicationFigures['scoring']>;
 }
 
 export interface StatsOptions {
@@ -200,24 +195,7 @@ export async function computeDigest(database: Database, options: DigestOptions):
   const names = new Map(options.departments.map((d) => [d.id, d.name]));
   const baseUrl = options.baseUrl?.replace(/\/+$/, '');
 
-  const [toPublish, uses, scoring] = await Promise.all([
-    database.db.selectFrom('reports').select(['id', 'title', 'department_id', 'decided_at']).where('status', '=', 'approved').orderBy('decided_at').execute(),
-    database.db
-      .selectFrom('report_uses')
-      .innerJoin('reports', 'reports.id', 'report_uses.report_id')
-      .select(['report_uses.report_id', 'reports.title', 'reports.department_id', 'report_uses.outlet', 'report_uses.level', 'report_uses.kind', 'report_uses.used_on'])
-      .where('report_uses.recorded_at_ms', '>=', range.start.getTime())
-      .where('report_uses.recorded_at_ms', '<', range.end.getTime())
-      .where('report_uses.source', '!=', 'channel')
-      .orderBy('report_uses.used_on')
-      .execute(),
-    options.scoring ? options.scoring(database) : Promise.resolve(undefined),
-  ]);
-  const extra: Pick<DigestFigures, 'toPublish' | 'uses' | 'scoring'> = {
-    toPublish: toPublish.map((r) => ({ reportId: r.id, title: r.title, departmentName: names.get(r.department_id) ?? r.department_id, approvedAt: r.decided_at === null ? '' : new Date(r.decided_at).toISOString() })),
-    uses: uses.map((u) => ({ reportId: u.report_id, title: u.title, departmentName: names.get(u.department_id) ?? u.department_id, outlet: u.outlet, level: u.level, kind: u.kind, usedOn: u.used_on })),
-    ...(scoring ? { scoring } : {}),
-  };
+  const extra = await publicationFigures(database, range, names, options.scoring);
   const [current, previous, pending, highlights, findings] = await Promise.all([
     periodFigures(database, range.start, range.end, options.departments),
     periodFigures(database, beforeRange.start, beforeRange.end, options.departments),

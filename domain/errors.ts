@@ -53,6 +53,14 @@ export const ERRORS = {
   EEXPECT_DEPARTMENT: { 'zh-CN': '预期报送的部门不存在', en: 'The expected report’s department does not exist' },
   EEXPECT_ICS: { 'zh-CN': '日历文件（.ics）无法读取', en: 'The calendar file (.ics) cannot be read' },
 
+  // The WeChat official account (publish/wechat-mp.ts)
+  EWECHAT_TOKEN: { 'zh-CN': '公众号的 AppID 或 AppSecret 不被微信接受', en: 'WeChat refused the official account’s AppID or AppSecret' },
+  EWECHAT_IP: { 'zh-CN': '本服务器不在公众号的 IP 白名单中', en: 'This server is not in the official account’s IP whitelist' },
+  EWECHAT_QUOTA: { 'zh-CN': '公众号今天的接口调用次数已用完', en: 'The official account has used today’s API quota' },
+  EWECHAT_MEDIA: { 'zh-CN': '照片不符合公众号的要求', en: 'A photo does not meet the official account’s rules' },
+  EWECHAT_REFUSED: { 'zh-CN': '微信拒绝了公众号请求', en: 'WeChat refused the official account request' },
+  EWECHAT_NETWORK: { 'zh-CN': '连接不上微信服务器', en: 'WeChat cannot be reached' },
+
   // Mail in and out
   EAUTH: { 'zh-CN': '邮箱登录被拒绝（用户名或密码不对）', en: 'The mailbox refused the login' },
   ECONNECT: { 'zh-CN': '连接不上邮件服务器', en: 'The mail server cannot be reached' },

@@ -272,6 +272,7 @@ function review(t: Transition, event: Extract<PersonEvent, { type: 'approve' | '
   // The website editor first (the final text, the files, the facts), then publishing, whose mail tells the submitter.
   if (t.input.editor) t.mail('publish_request', [t.input.editor], approved);
   t.effects.push(t.rules.publishStates === true ? { type: 'publish', channelsSay: true } : { type: 'publish' });
+  if (t.rules.publishStates === true && t.input.wechat === true) t.effects.push({ type: 'wechat_draft' });
   return t.done();
 }
 
@@ -490,27 +491,4 @@ function timer(t: Transition, kind: TimerKind): Decision {
   }
 }
 
-/** The next timer the workflow must wait for, or null when only a person can move the report on. */
-export function nextTimer(state: ReportState): { at: string; timer: TimerKind } | null {
-  const candidates: { at: string; timer: TimerKind }[] = [];
-  if (state.status === 'in_review') {
-    const reminder = state.plan.reminders[state.reminderIndex];
-    if (!state.overdue) {
-      if (reminder !== undefined && reminder < state.plan.dueAt) candidates.push({ at: reminder, timer: 'remind' });
-      candidates.push({ at: state.plan.dueAt, timer: 'review_due' });
-    } else {
-      const next = state.plan.overdueReminders[state.overdueIndex];
-      if (next !== undefined) candidates.push({ at: next, timer: 'overdue_remind' });
-    }
-  } else if (state.status === 'approved' && state.publishReminders) {
-    const next = state.publishReminders[state.publishReminderIndex ?? 0];
-    if (next !== undefined) candidates.push({ at: next, timer: 'publish_remind' });
-  } else if (state.status === 'returned' && state.revision) {
-    const next = state.revision.reminders[state.revisionReminderIndex];
-    if (next !== undefined && next < state.revision.expiresAt) candidates.push({ at: next, timer: 'revision_remind' });
-    candidates.push({ at: state.revision.expiresAt, timer: 'expire' });
-  }
-  candidates.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-  return candidates[0] ?? null;
-}
 

@@ -81,6 +81,8 @@ export interface ReportInput {
   leadership: Person[];
   /** The website editor, mailed each approved report for publishing (config `publish.editorEmail`). */
   editor?: Person | null | undefined;
+  /** The school's 公众号 is a channel (config `publish.wechat`): an approved report goes into its draft box. */
+  wechat?: boolean | undefined;
   /** Approved reports of this one are kept, not published (config `publish.archiveCategories`). */
   archiveOnly?: boolean | undefined;
   /** Which events go to which chat robots (domain/chat.ts); absent: none. */
@@ -262,6 +264,8 @@ export type Effect =
   /** `channelsSay` (publish-states): published only when a channel returns its page; else the report waits, 待发布. */
   | { type: 'publish'; channelsSay?: boolean }
   | { type: 'plan_publish'; from: string }
+  /** Into the 公众号 draft box; started, not awaited (a WeChat outage holds up nothing else). */
+  | { type: 'wechat_draft' }
   /** A publication confirmed by a person: into the published archive and the uses (录用, 校级). */
   | { type: 'record_publication'; url: string | null; channel: string }
   | { type: 'plan_review'; from: string }

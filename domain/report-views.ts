@@ -4,7 +4,7 @@
  */
 import type { ReportStatus, Timeliness, Urgency, CategoryLabel } from './report.js';
 import type { Person, ReviewStepKind } from './review.js';
-import { lastSeq, STATUS_TIMELINE_ENTRIES, type AttachmentRef, type MailEffect, type MailKind, type ReportInput, type ReportState, type TextRef, type TimelineEntry } from './report-state.js';
+import { lastSeq, STATUS_TIMELINE_ENTRIES, type AttachmentRef, type MailEffect, type MailKind, type ReportInput, type ReportState, type TextRef, type TimelineEntry, type TimerKind } from './report-state.js';
 
 /**
  * What the `status` query answers: state, step and holders, deadlines, the current text (an excerpt and
@@ -228,4 +228,28 @@ function approvals(state: ReportState): ReportMailRequest['approvals'] {
     const e = latest.get(i);
     return e?.actor ? [{ kind: step.kind, name: e.actor.name, at: e.at }] : [];
   });
+}
+
+/** The next timer the workflow must wait for, or null when only a person can move the report on. */
+export function nextTimer(state: ReportState): { at: string; timer: TimerKind } | null {
+  const candidates: { at: string; timer: TimerKind }[] = [];
+  if (state.status === 'in_review') {
+    const reminder = state.plan.reminders[state.reminderIndex];
+    if (!state.overdue) {
+      if (reminder !== undefined && reminder < state.plan.dueAt) candidates.push({ at: reminder, timer: 'remind' });
+      candidates.push({ at: state.plan.dueAt, timer: 'review_due' });
+    } else {
+      const next = state.plan.overdueReminders[state.overdueIndex];
+      if (next !== undefined) candidates.push({ at: next, timer: 'overdue_remind' });
+    }
+  } else if (state.status === 'approved' && state.publishReminders) {
+    const next = state.publishReminders[state.publishReminderIndex ?? 0];
+    if (next !== undefined) candidates.push({ at: next, timer: 'publish_remind' });
+  } else if (state.status === 'returned' && state.revision) {
+    const next = state.revision.reminders[state.revisionReminderIndex];
+    if (next !== undefined && next < state.revision.expiresAt) candidates.push({ at: next, timer: 'revision_remind' });
+    candidates.push({ at: state.revision.expiresAt, timer: 'expire' });
+  }
+  candidates.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  return candidates[0] ?? null;
 }

@@ -115,6 +115,7 @@ export function prepareReport(config: Config, submission: Submission, reportId: 
       ? { name: identify(config, config.publish.editorEmail).name ?? (config.school.locale === 'en' ? 'Website editor' : '网站编辑'), email: config.publish.editorEmail }
       : null,
     ...(config.publish.archiveCategories.includes(submission.category) ? { archiveOnly: true } : {}),
+    ...(config.publish.wechat ? { wechat: true } : {}),
     ...(chat ? { chat } : {}),
   };
 }

@@ -10,7 +10,7 @@ import { identify } from '../config/school.js';
 import type { Config } from '../config/schema.js';
 import { QuarantineDesk } from '../db/quarantine-desk.js';
 import type { Report } from '../db/rows.js';
-import { ReportUses } from '../db/uses.js';
+import { ChannelDrafts, ReportUses } from '../db/uses.js';
 import { bookOptions, scoringDownload, ScoringError, type DownloadKind } from '../exports/index.js';
 import { scoringBook } from '../exports/build.js';
 import { guessSize, USE_LEVELS, type UseLevel } from '../domain/scoring.js';
@@ -28,7 +28,7 @@ const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 export async function usesPanel(web: Web, req: FastifyRequest, reply: FastifyReply, report: Report, session: { email: string }) {
   if (!officeOrLeader(web, session.email)) return null;
   const store = new ReportUses(web.readModel.database);
-  const [uses, pieces] = await Promise.all([store.usesOf([report.id]), store.pieces([report.id])]);
+  const [uses, pieces, draft] = await Promise.all([store.usesOf([report.id]), store.pieces([report.id]), new ChannelDrafts(web.readModel.database).get(report.id, 'wechat_mp')]);
   const piece = pieces.get(report.id);
   const threshold = web.config.scoring?.detailedFromChars ?? 300;
   const base = `/office/reports/${encodeURIComponent(report.id)}`;
@@ -39,6 +39,7 @@ export async function usesPanel(web: Web, req: FastifyRequest, reply: FastifyRep
     sizeAction: `${base}/size`,
     publishAction: `${base}/publish`,
     publishable: report.status === 'approved',
+    wechat: draft ? { ok: draft.state === 'draft', text: draft.state === 'draft' ? web.t(req, 'uses.wechatDraft') : web.t(req, 'uses.wechatFailed', { error: draft.error ?? '' }), note: draft.state === 'draft' ? draft.error : null } : null,
     decided: report.decidedAt !== null,
     levels: USE_LEVELS,
     kinds: USE_KINDS,

@@ -75,6 +75,13 @@ const { settleReport } = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
+// The 公众号 draft box: tried for a day (WeChat down, the quota used up); a refusal that needs a person is not retried.
+const { putWechatDraft } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  scheduleToCloseTimeout: '1 day',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+});
+
 // Chat is a second channel: tried for an hour at most, never awaited before mail (see startChat).
 const { sendReportChat } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -149,6 +156,11 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
         startChat(chatRequest(input, state, effect, nowIso()));
         continue;
       }
+      if (effect.type === 'wechat_draft') {
+        // Like chat: on its way while the report waits for the editor; the activity records how it went.
+        startSide(putWechatDraft(readModelSnapshot(input, state, [])));
+        continue;
+      }
       // A mail is composed when its turn comes: after any planning before it (the 'returned' mail
       // tells the revision deadline that plan_revision just set).
       if (effect.type === 'mail') mails.push(mailRequest(input, state, effect, nowIso()));
@@ -166,6 +178,13 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
     const sent = sendReportChat(request)
       .catch(() => undefined) // a failure is recorded by the activity and shown in /healthz
       .finally(() => void (chatsOnTheirWay -= 1));
+    chats.push(sent);
+  }
+
+  /** The 公众号 draft, on its way beside the report (the activity records a failure for the office's page). */
+  function startSide(work: Promise<void>): void {
+    chatsOnTheirWay += 1;
+    const sent = work.catch(() => undefined).finally(() => void (chatsOnTheirWay -= 1));
     chats.push(sent);
   }
 
@@ -208,7 +227,7 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
     return taken;
   }
 
-  async function carryOut(effect: Exclude<Effect, { type: 'mail' | 'chat' }>): Promise<void> {
+  async function carryOut(effect: Exclude<Effect, { type: 'mail' | 'chat' | 'wechat_draft' }>): Promise<void> {
     switch (effect.type) {
       case 'publish': {
         const snapshot = readModelSnapshot(input, state, []);

@@ -5,6 +5,8 @@
  * - `report_pieces`: a report's length (characters, no spaces) as last submitted, and the office's 简讯/详讯
  *   when it overrides the guess from that length.
  * - `concealed_incidents`: 瞒报 the office records (an incident the department did not report).
+ * - `channel_drafts`: a draft a channel holds for a report (the 公众号 draft box): its id, so a retried activity
+ *   makes no second draft, and the last failure in words for the office.
  * Totals are never stored: the ranking is recomputed from these rows and the reports.
  */
 import type { Kysely } from 'kysely';
@@ -56,8 +58,21 @@ export function usesAndScoringMigration(dialect: Dialect): Migration {
         .addColumn('recorded_by_name', 'text', (c) => c.notNull())
         .addColumn('recorded_at_ms', ms, (c) => c.notNull())
         .execute();
+      await db.schema
+        .createTable('channel_drafts')
+        .addColumn('report_id', 'text', (c) => c.notNull())
+        // wechat_mp
+        .addColumn('channel', 'text', (c) => c.notNull())
+        // draft | failed
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('media_id', 'text')
+        .addColumn('error', 'text')
+        .addColumn('updated_at_ms', ms, (c) => c.notNull())
+        .addPrimaryKeyConstraint('channel_drafts_pk', ['report_id', 'channel'])
+        .execute();
     },
     async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropTable('channel_drafts').execute();
       await db.schema.dropTable('concealed_incidents').execute();
       await db.schema.dropTable('report_pieces').execute();
       await db.schema.dropTable('report_uses').execute();

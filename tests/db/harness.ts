@@ -30,6 +30,7 @@ const READ_MODEL_TABLES: readonly (keyof Tables)[] = [
   'report_uses',
   'report_pieces',
   'concealed_incidents',
+  'channel_drafts',
 ];
 
 async function createMigrated(server: PostgresServer): Promise<string> {

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { migrateToLatest, ReadModel, type Database } from '../../db/index.js';
 import { DIALECTS, useBackend } from './harness.js';
 
-const TABLES = ['attachments', 'baosong_migration', 'baosong_migration_lock', 'chat_messages', 'concealed_incidents', 'digests', 'expected_reports', 'office_audit', 'published', 'quarantined_mail', 'rate_limits', 'report_events', 'report_findings', 'report_number_allocations', 'report_numbers', 'report_pieces', 'report_uses', 'reports', 'sender_aliases', 'sent_mail', 'used_nonces', 'web_sessions', 'worker_beats'];
+const TABLES = ['attachments', 'baosong_migration', 'baosong_migration_lock', 'channel_drafts', 'chat_messages', 'concealed_incidents', 'digests', 'expected_reports', 'office_audit', 'published', 'quarantined_mail', 'rate_limits', 'report_events', 'report_findings', 'report_number_allocations', 'report_numbers', 'report_pieces', 'report_uses', 'reports', 'sender_aliases', 'sent_mail', 'used_nonces', 'web_sessions', 'worker_beats'];
 
 async function tableNames(database: Database): Promise<string[]> {
   const tables = await database.db.introspection.getTables();
