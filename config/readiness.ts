@@ -12,7 +12,7 @@ export interface SecretState {
   /** Where the configuration names it, e.g. mail.imap.passwordEnv. */
   path: string;
   /** What needs it. */
-  part: 'intake' | 'smtp' | 'links';
+  part: 'intake' | 'smtp' | 'links' | 'wechat';
   set: boolean;
   /** A value that is there but unusable (e.g. too short), else null. */
   problem: string | null;
@@ -49,6 +49,17 @@ export function secretStates(config: Config, env: NodeJS.ProcessEnv = process.en
       set: isSet(smtp.passwordEnv),
       problem: null,
       without: t(`no mail can be sent: \`baosong start\` stops with an error; the demo writes mail to ${outboxDir(config)} instead`, `无法发信：baosong start 会报错停止；演示模式下邮件写到 ${outboxDir(config)} 文件夹`),
+    });
+  }
+  const wechat = config.publish.wechat;
+  for (const [variable, path] of wechat ? ([[wechat.appIdEnv, 'publish.wechat.appIdEnv'], [wechat.appSecretEnv, 'publish.wechat.appSecretEnv']] as const) : []) {
+    out.push({
+      variable,
+      path,
+      part: 'wechat',
+      set: isSet(variable),
+      problem: null,
+      without: t('approved reports do not go into the 公众号 draft box; each report’s page says so', '审核通过的稿件无法放入公众号草稿箱，报送详情页会注明原因'),
     });
   }
   const hmac = config.secrets.hmacSecretEnv;
