@@ -94,8 +94,9 @@ export function statusSummary(view: ReportStatusView, now: Date, locale: Locale)
     iso ? { label: WEB_STRINGS[locale][key], at: iso, left: live ? timeLeft(iso, now, locale) : null, note: provisional ? WEB_STRINGS[locale]['status.provisional'] : null } : null;
   const open = view.status === 'in_review' || view.status === 'returned' || view.status === 'received';
   return {
-    // 已发布 only when something is online (the website answered with its address); else 已通过 (issue 18 §5).
-    status: view.status === 'published' && !view.publishedUrl ? 'approved' : view.status,
+    // 已发布 only when something is online: a page, or a person who confirmed it (publish-states); a report published
+    // before those rules, with no page, was only handed to the editor: 审核通过 · 待发布 (issue 18 §5, issue 20).
+    status: view.status === 'published' && !view.publishedUrl && !view.timeline.some((e) => e.type === 'published' && e.actor !== null) ? 'approved' : view.status,
     overdue: view.overdue,
     step: view.step ? { index: view.step.index + 1, count: view.step.count, label: stepLabel(view.step.kind, locale) } : null,
     holders: view.step ? view.step.holders.map((h) => h.name).join('、') : '',
