@@ -13,7 +13,7 @@ import type { ReadModel } from '../db/read-model.js';
 import { REFUSAL_TEXT, type RefusalReason, type ReportMailRequest } from '../domain/lifecycle.js';
 import type { Person } from '../domain/review.js';
 import { attachmentPath } from '../storage/attachments.js';
-import { fileUrl, reviseUrl, reviewUrls, statusUrl } from '../mail/links.js';
+import { fileUrl, publishUrl, reviseUrl, reviewUrls, statusUrl } from '../mail/links.js';
 import { mailDomain, reportMessageId, threadHeaders } from '../mail/message-id.js';
 import { mintReplyToken, replyAddress } from '../mail/reply-token.js';
 import { deliverOnce } from '../mail/deliver.js';
@@ -113,7 +113,11 @@ export function mailData(req: ReportMailRequest, recipient: Person, config: Conf
     const checks = findingItems(reportFindings(config, text), text, locale === 'en' ? 'en' : 'zh-CN');
     if (checks.length > 0) data.checks = checks;
   }
-  if (req.kind === 'publish_request') data.approvals = req.approvals.map((a) => ({ kind: a.kind, name: a.name, at: a.at }));
+  if (req.kind === 'publish_request') {
+    data.approvals = req.approvals.map((a) => ({ kind: a.kind, name: a.name, at: a.at }));
+    // The editor's 确认已发布 page (the same markPublished a reply "已发布 <URL>" sends); the workflow checks who.
+    data.links = { publish: publishUrl(config.web.baseUrl, { reportId: req.reportId, editor: recipient.email, issuedAt: req.composedAt, secret }) };
+  }
   return data;
 }
 

@@ -8,6 +8,7 @@
  *   server remembers the nonces it has accepted).
  * - File link: `/files/<token>/<name>`, one attachment (by its sha256) of one report, expiring.
  * - Revise link: `/revise/<token>`, for the submitter of a returned report, one review round, expiring.
+ * - Publish link: `/publish/<token>`, for the website editor of one approved report, expiring.
  *
  * Tokens are `<payload>.<signature>`: the payload is base64url JSON, the signature the first 32
  * base64url characters (192 bits) of HMAC-SHA256(secret, "baosong-link|" + payload).
@@ -70,7 +71,15 @@ export interface ReviseClaims {
   expiresAt: number;
 }
 
-export type LinkClaims = ReviewClaims | SignInClaims | FileClaims | ReviseClaims;
+export interface PublishClaims {
+  kind: 'publish';
+  reportId: string;
+  /** The editor (or office member) the 待发布 mail went to (lower case). */
+  email: string;
+  expiresAt: number;
+}
+
+export type LinkClaims = ReviewClaims | SignInClaims | FileClaims | ReviseClaims | PublishClaims;
 
 export type LinkCheck<C> = { ok: true; claims: C; linkId: string } | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' | 'wrong_kind' };
 
@@ -98,7 +107,9 @@ function mint(claims: LinkClaims, secret: string): string {
         ? { k: 's', e: claims.email.toLowerCase(), x, i: claims.nonce }
         : claims.kind === 'file'
           ? { k: 'f', r: claims.reportId, h: claims.sha256, x }
-          : { k: 'v', r: claims.reportId, n: claims.round, e: claims.email.toLowerCase(), x };
+          : claims.kind === 'publish'
+            ? { k: 'p', r: claims.reportId, e: claims.email.toLowerCase(), x }
+            : { k: 'v', r: claims.reportId, n: claims.round, e: claims.email.toLowerCase(), x };
   const payload = Buffer.from(JSON.stringify(compact)).toString('base64url');
   return `${payload}.${sign(payload, secret)}`;
 }
@@ -132,6 +143,8 @@ export function verifyLink(token: string, secret: string, now: Date = new Date()
     claims = { kind: 'signin', email: c.e, expiresAt: c.x * 1000, nonce: c.i };
   } else if (c.k === 'f' && typeof c.r === 'string' && typeof c.h === 'string' && /^[0-9a-f]{64}$/.test(c.h)) {
     claims = { kind: 'file', reportId: c.r, sha256: c.h, expiresAt: c.x * 1000 };
+  } else if (c.k === 'p' && typeof c.r === 'string' && typeof c.e === 'string') {
+    claims = { kind: 'publish', reportId: c.r, email: c.e, expiresAt: c.x * 1000 };
   } else if (c.k === 'v' && typeof c.r === 'string' && typeof c.n === 'number' && typeof c.e === 'string') {
     claims = { kind: 'revise', reportId: c.r, round: c.n, email: c.e, expiresAt: c.x * 1000 };
   } else {
@@ -163,6 +176,21 @@ export function verifyReviseLink(token: string, secret: string, now?: Date): Lin
   const r = verifyLink(token, secret, now);
   if (!r.ok) return r;
   return r.claims.kind === 'revise' ? { ok: true, claims: r.claims, linkId: r.linkId } : { ok: false, reason: 'wrong_kind' };
+}
+
+export function verifyPublishLink(token: string, secret: string, now?: Date): LinkCheck<PublishClaims> {
+  const r = verifyLink(token, secret, now);
+  if (!r.ok) return r;
+  return r.claims.kind === 'publish' ? { ok: true, claims: r.claims, linkId: r.linkId } : { ok: false, reason: 'wrong_kind' };
+}
+
+/** How long the editor's 确认已发布 link works (a month: publishing can wait for the next issue of a column). */
+export const PUBLISH_LINK_TTL_MS = 30 * 24 * 3600_000;
+
+/** `<base>/publish/<token>`: the editor's page to say an approved report is published, with its address. */
+export function publishUrl(baseUrl: string, o: { reportId: string; editor: string; issuedAt: Date | string; secret: string }): string {
+  const token = mint({ kind: 'publish', reportId: o.reportId, email: o.editor, expiresAt: new Date(o.issuedAt).getTime() + PUBLISH_LINK_TTL_MS }, o.secret);
+  return `${trimBase(baseUrl)}/publish/${token}`;
 }
 
 /** How long a download link works (from when the page or mail carrying it was made). */

@@ -99,6 +99,8 @@ export interface MailLinks {
   viewOnly?: boolean;
   /** Signed link to a page where the submitter revises the report online (returned, revision reminder). */
   edit?: string;
+  /** publish_request: signed link to the editor's page to confirm it is published (with its address). */
+  publish?: string;
 }
 
 /** receipt, review_request: one 稿件体检 finding, ready to show (domain/checks findingItems). */

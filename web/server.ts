@@ -35,6 +35,7 @@ import { demoMailboxPages, type DemoMailbox } from './demo-mailbox.js';
 import { filePages } from './files.js';
 import { reviewPages } from './review.js';
 import { revisePages } from './revise.js';
+import { publishPages } from './publish.js';
 import { databaseRateLimitStore, SessionStore } from './sessions.js';
 import { statusPages } from './status.js';
 import { fill, WEB_STRINGS, type WebKey, type WebStrings } from './strings.js';
@@ -284,6 +285,7 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
   await app.register(officePages);
   await app.register(filePages);
   await app.register(revisePages);
+  await app.register(publishPages);
   if (options.demoMailbox) await app.register(demoMailboxPages, { mailbox: options.demoMailbox });
 
   const port = options.port ?? config.web.port;

@@ -84,6 +84,31 @@ describe('after 审核通过: publishing, uses and the scoring sheet', () => {
     expect(await office.locator('#use-list').innerText()).toContain('学校网站');
   });
 
+  it('the editor confirms from the 待发布 mail’s link (not signed in, on a phone): 已发布 with the page', async () => {
+    const { reportId, handle } = await approvedReport('八年级诗歌朗诵会');
+    const [request] = await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'publish_request');
+    expect(request!.text).toContain('确认已发布');
+    const link = linksIn(request!).find((l) => l.includes('/publish/'))!;
+    const phone = await (await browser.newContext({ viewport: PHONE, locale: 'zh-CN' })).newPage();
+    await phone.goto(link);
+    expect(await phone.textContent('h1')).toContain('确认已发布');
+    expect(await overflowsHorizontally(phone)).toBe(false);
+    await screenshots(phone, '63-editor-publish-page');
+    await phone.fill('#publish-url', 'https://www.school.test/news/shige.html');
+    await phone.click('#publish');
+    expect(await phone.textContent('main')).toContain('已确认发布（https://www.school.test/news/shige.html）');
+    expect((await handle.result()).publishedUrl).toBe('https://www.school.test/news/shige.html');
+    const status = await waitForStatus(handle, (s) => s.status === 'published');
+    expect(status.timeline.at(-1)).toMatchObject({ type: 'published', actor: { email: xieyutong.email } });
+    // The link again: said so, nothing more happens.
+    await phone.goto(link);
+    expect(await phone.textContent('main')).toContain('已经确认发布');
+    // A link made for another report's editor does not open this one; a broken link is refused in words.
+    await phone.goto(link.replace(/\/publish\/[^.]+/, '/publish/eyJrIjoicCJ9'));
+    expect(await phone.textContent('main')).toContain('这个链接无效');
+    await phone.context().close();
+  });
+
   it('uses recorded by form and by replying 录用：…; the same use twice is one; a wrong one removed; 简讯 set', async () => {
     const { reportId } = await approvedReport('校园读书节开幕');
     await office.goto(`${base}/office/reports/${reportId}`);
