@@ -14,7 +14,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateToLatest, openDatabase, ReadModel } from '../db/index.js';
 import { submitReport } from '../intake/submit.js';
-import { approveSignal } from '../workflows/report.js';
+import { approveSignal, markPublishedSignal } from '../workflows/report.js';
 import { testConfig } from '../tests/support/baosong.js';
 import { createTestEnv, uniqueTaskQueue } from '../temporal-server/testing.js';
 import { cpuSince, processTreeCpu } from './cpu.js';
@@ -72,6 +72,7 @@ async function main(): Promise<void> {
     const warmHandle = env.client.workflow.getHandle(warm.workflowId);
     await warmHandle.signal(approveSignal, { actor: head, evidence: { via: 'web', ref: 'w1' } });
     await warmHandle.signal(approveSignal, { actor: office, evidence: { via: 'web', ref: 'w2' } });
+    await warmHandle.signal(markPublishedSignal, { actor: office, evidence: { via: 'web', ref: 'w3' }, url: 'https://www.school.test/news/w.html' });
     await warmHandle.result();
 
     const mailsBefore = sink.deliveries.length;
@@ -82,6 +83,8 @@ async function main(): Promise<void> {
       const handle = env.client.workflow.getHandle(r.workflowId);
       await handle.signal(approveSignal, { actor: head, evidence: { via: 'web', ref: `h${i}` }, step: 0 });
       await handle.signal(approveSignal, { actor: office, evidence: { via: 'web', ref: `o${i}` }, step: 1 });
+      // The editor (谢雨桐 in the example school) says it is out, with its page: 待发布 → 已发布, the whole chain.
+      await handle.signal(markPublishedSignal, { actor: office, evidence: { via: 'web', ref: `p${i}` }, url: `https://www.school.test/news/${i}.html` });
       const outcome = (await handle.result()) as { status: string };
       if (outcome.status !== 'published') throw new Error(`report ${r.reportId} ended ${outcome.status}`);
     });
