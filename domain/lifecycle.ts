@@ -263,7 +263,7 @@ function review(t: Transition, event: Extract<PersonEvent, { type: 'approve' | '
   s.step = null;
   s.decidedAt = t.now;
   const approved = t.state.timeline[t.state.timeline.length - 1]!;
-  if (t.rules.publishStates === true && t.input.archiveOnly === true) {
+  if (t.rules.publishStates === true && (t.input.archiveOnly === true || event.archive === true)) {
     s.status = 'archived';
     const entry = t.record('archived', { step: null });
     t.mail('approved', [t.input.facts.submitter, t.input.facts.department.head], entry, { actor, reason: 'archive' });

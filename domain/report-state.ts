@@ -109,7 +109,8 @@ export interface ActionBase {
   authenticity?: { ok: true; method: string } | { ok: false; problem: string } | undefined;
 }
 
-export type ApproveAction = ActionBase;
+/** `archive`: the last approver keeps the report on record, not for publishing ("同意，仅存档"; publish-states). */
+export type ApproveAction = ActionBase & { archive?: boolean | undefined };
 // Texts: whole when short, else an excerpt and the reference of the stored whole (storage/texts.ts: keepText).
 export type SendBackAction = ActionBase & { reason: string; reasonRef?: TextRef | null | undefined };
 export type ReviseAction = ActionBase & { title?: string | undefined; body?: string | undefined; bodyRef?: TextRef | null | undefined; attachments?: AttachmentRef[] | undefined };

@@ -301,7 +301,7 @@ async function reply(ctx: Context): Promise<Kept> {
         const unconfirmed = await unconfirmedErrors(ctx, handle, report.receivedAt);
         if (unconfirmed) return refuse(ctx, unconfirmed.reason, unconfirmed.advice);
       }
-      if (mail.intent === 'approve') await handle.signal(approveSignal, action);
+      if (mail.intent === 'approve') await handle.signal(approveSignal, { ...action, ...(verdict.ok && mail.archiveOnly ? { archive: true } : {}) });
       else {
         const reason = await keepText(deps.config.dataDir, verdict.ok ? (mail.sendBackReason ?? '') : '');
         await handle.signal(sendBackSignal, { ...action, reason: reason.text, reasonRef: reason.ref });

@@ -16,7 +16,12 @@ export interface IntentReading {
   publishedUrl?: string | null;
   /** use: each "录用：…" line read (domain/uses.ts). */
   uses?: UseLine[];
+  /** approve: "同意，仅存档" — kept on record, not for publishing (the last step only). */
+  archive?: boolean;
 }
+
+/** An approval that keeps the report on record instead of publishing it. */
+const ARCHIVE_RE = /仅存档|只存档|存档即可|存档备查|不对外发布|archive only|keep on record/i;
 
 /** "已发布", "已在网站发布", "Published" at the start of the first line: the editor confirms publication. */
 const PUBLISHED_RE = /^(?:已经?(?:在[^\s，,。]{1,12})?(?:正式)?(?:发布|上线|推送|刊发|发出)|published\b)/i;
@@ -126,7 +131,8 @@ export function readIntent(newText: string): IntentReading {
       const following = lines.slice(i + 1, i + 3);
       const mixed =
         following.some((l) => REFUSAL_RE.test(l) || CHANGE_RE.test(l)) || HEDGE_RE.test(following[0] ?? '');
-      return { intent: mixed ? 'comment' : 'approve', reason: null, decidedOn: line };
+      if (mixed) return { intent: 'comment', reason: null, decidedOn: line };
+      return { intent: 'approve', reason: null, decidedOn: line, ...(ARCHIVE_RE.test(line) ? { archive: true } : {}) };
     }
     // A line with an approval word that was negated, asked or hedged decides: comment.
     if (APPROVE_RE.test(line)) return { intent: 'comment', reason: null, decidedOn: line };

@@ -78,6 +78,8 @@ export interface MailUnderstanding {
   sendBackReason: string | null;
   /** intent published: the page's address, when given. */
   publishedUrl?: string | null;
+  /** intent approve: "同意，仅存档" (kept on record, not published). */
+  archiveOnly?: boolean;
   /** intent use: the uses, one per "录用：" line (at most MAX_USES_PER_MAIL). */
   uses?: UseLine[];
   /** Why ignored/invalid, in words a person can act on; null otherwise. */

@@ -97,7 +97,7 @@ export function understandMail(input: MailInput, options: UnderstandOptions): Ma
     }
     const intent = readIntent(fresh.text);
     if (intent.intent === 'send_back' && intent.reason === null) flags.push('send_back_without_reason');
-    return { ...out, kind: 'reply', reportId, intent: intent.intent, sendBackReason: intent.reason, ...(intent.publishedUrl !== undefined ? { publishedUrl: intent.publishedUrl } : {}), ...(intent.uses ? { uses: intent.uses } : {}), flags };
+    return { ...out, kind: 'reply', reportId, intent: intent.intent, sendBackReason: intent.reason, ...(intent.publishedUrl !== undefined ? { publishedUrl: intent.publishedUrl } : {}), ...(intent.uses ? { uses: intent.uses } : {}), ...(intent.archive ? { archiveOnly: true } : {}), flags };
   }
 
   if (subject.isReply) {

@@ -332,6 +332,15 @@ describe('after the last approval (publish-states): 待发布 until a channel sa
     expect(nextTimer(archived.state)).toBeNull();
   });
 
+  it('the last approver may keep it on record (同意，仅存档); an earlier step cannot', () => {
+    let d = startReport(withEditor, '2026-11-26T08:00:00.000Z');
+    d = decide(withEditor, d.state, { type: 'approve', ...by(head, '<r1@x>'), archive: true }, '2026-11-26T09:00:00.000Z', rules);
+    expect(d.state.status).toBe('in_review');
+    d = decide(withEditor, d.state, { type: 'approve', ...by(office[1]!, '<r2@x>'), archive: true }, '2026-11-26T10:00:00.000Z', rules);
+    expect(d.state.status).toBe('archived');
+    expect(mails(d)).toEqual(['co_decided→周晓梅', 'approved→刘芳,王建国']);
+  });
+
   it('without the rule (histories from before), asking still counts as published', () => {
     let d = startReport(withEditor, '2026-11-26T08:00:00.000Z');
     d = decide(withEditor, d.state, { type: 'approve', ...by(head, '<r1@x>') }, '2026-11-26T09:00:00.000Z');

@@ -121,4 +121,10 @@ describe('readIntent: 已发布 and 录用', () => {
     // "录用" further down a comment is not an instruction.
     expect(readIntent('这篇写得很好\n录用：县教育网')).toMatchObject({ intent: 'comment' });
   });
+
+  it('"同意，仅存档" approves and keeps it on record', () => {
+    expect(readIntent('同意，仅存档')).toMatchObject({ intent: 'approve', archive: true });
+    expect(readIntent('同意，存档备查即可')).toMatchObject({ intent: 'approve', archive: true });
+    expect(readIntent('同意')).toEqual({ intent: 'approve', reason: null, decidedOn: '同意' });
+  });
 });
