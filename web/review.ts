@@ -123,6 +123,8 @@ export const reviewPages: FastifyPluginAsync = async (app) => {
         checks,
         checksText: web.t(req, 'checks.review', { n: checks.length }),
         checksError: checks.some((c) => c.error),
+        // The last step may keep the report on record instead of publishing it (同意，仅存档).
+        lastStep: step !== null && step.index + 1 >= step.count,
       },
       { status: extra.status ?? 200, title: `${report.id} · ${web.strings(req)['review.heading']}` },
     );
@@ -157,7 +159,7 @@ export const reviewPages: FastifyPluginAsync = async (app) => {
       // An error the checks found is never a refusal on its own: the reviewer confirms having looked at it.
       const errors = reportFindings(web.config, reportText(loaded)).some((f) => f.severity === 'error');
       if (errors && body.confirmChecks !== 'yes') return show(req, reply, loaded, { errors: [web.t(req, 'review.checksUnconfirmed')], status: 400 });
-      await handle.signal(approveSignal, action);
+      await handle.signal(approveSignal, { ...action, ...(body.archive === 'yes' && claims.step + 1 >= (loaded.view.step?.count ?? Infinity) ? { archive: true } : {}) });
     } else if (body.action === 'send_back') {
       const reason = typeof body.reason === 'string' ? body.reason.trim().slice(0, 2000) : '';
       if (!reason) return show(req, reply, loaded, { errors: [web.t(req, 'review.reasonMissing')], status: 400 });

@@ -109,6 +109,24 @@ describe('after 审核通过: publishing, uses and the scoring sheet', () => {
     await phone.context().close();
   });
 
+  it('the last reviewer keeps a report on record from the review page (仅存档): no 待发布, the liaison told so', async () => {
+    const now = new Date();
+    const r = await h.submit({ origin: { kind: 'web', ref: randomUUID() }, from: liufang, category: '教育教学', urgency: 'routine', title: '教研组长会议纪要', body: '本周召开教研组长会议。', eventTime: now, receivedAt: now, attachments: [] });
+    await r.handle.signal(approveSignal, by(wangjianguo));
+    await waitForStatus(r.handle, (s) => s.step?.index === 1);
+    const [request] = await h.smtp.waitFor((m) => m.reportId === r.reportId && m.kind === 'review_request' && m.to.includes(xieyutong.email));
+    const page = await (await browser.newContext({ viewport: PHONE, locale: 'zh-CN' })).newPage();
+    await page.goto(linksIn(request!).find((l) => l.endsWith('do=approve'))!);
+    expect(await page.textContent('label[for], .confirm')).toContain('仅存档');
+    await page.check('#archive-only');
+    await page.click('#approve');
+    expect((await r.handle.result()).status).toBe('archived');
+    const told = await h.smtp.waitFor((m) => m.reportId === r.reportId && m.kind === 'approved', 2);
+    expect(told[0]!.subject).toContain('审核通过（仅存档）');
+    expect(h.smtp.mails.filter((m) => m.reportId === r.reportId && m.kind === 'publish_request')).toEqual([]);
+    await page.context().close();
+  });
+
   it('uses recorded by form and by replying 录用：…; the same use twice is one; a wrong one removed; 简讯 set', async () => {
     const { reportId } = await approvedReport('校园读书节开幕');
     await office.goto(`${base}/office/reports/${reportId}`);
