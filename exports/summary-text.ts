@@ -7,6 +7,8 @@ import { USE_LEVELS } from '../domain/scoring.js';
 import type { TermSummary } from './book.js';
 
 const pct = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 1000) / 10);
+/** "1 report", "3 reports" (English only; Chinese counts need no plural). */
+const n = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 const list = (names: string[], en: boolean) => (en ? (names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`) : names.join('、'));
 
 export function draftParagraphs(s: Omit<TermSummary, 'paragraphs'>): string[] {
@@ -23,13 +25,14 @@ export function draftParagraphs(s: Omit<TermSummary, 'paragraphs'>): string[] {
   const best = s.highlights[0];
   const out: string[] = [];
   if (en) {
+    const were = (count: number) => (count === 1 ? 'was' : 'were');
     out.push(
-      `In the ${s.periodLabel}, the departments sent ${f.submitted} reports; ${f.onTime} arrived on time (${pct(f.onTime, f.submitted)}%), ${f.late} late, and ${f.missing} expected reports never came. ${f.approved} were approved and ${f.published} published on the school's channels.`,
+      `In the ${s.periodLabel}, the departments sent ${n(f.submitted, 'report')}; ${f.onTime} arrived on time (${pct(f.onTime, f.submitted)}%), ${f.late} late, and ${n(f.missing, 'expected report')} never came. ${f.approved} ${were(f.approved)} approved and ${f.published} published on the school's channels.`,
     );
     out.push(
       usedTotal === 0
         ? 'No use by outside media or the education bureau was recorded this term.'
-        : `${f.piecesUsed} pieces were used ${usedTotal} times, ${above} of them beyond the school${levels.length > 0 ? ` (${levels.join(', ')})` : ''}.${best ? ` The most valued was “${best.title}” by ${best.department}, used by ${best.best}.` : ''}`,
+        : `${n(f.piecesUsed, 'piece')} ${were(f.piecesUsed)} used ${n(usedTotal, 'time')}, ${above} of them beyond the school${levels.length > 0 ? ` (${levels.join(', ')})` : ''}.${best ? ` The most valued was “${best.title}” by ${best.department}, used by ${best.best}.` : ''}`,
     );
     if (leaders.length > 0) out.push(`${list(leaders, true)} led the departments' ranking.`);
     const improve = [lateDepts.length > 0 ? `reports from ${list(lateDepts, true)} came late` : '', missingDepts.length > 0 ? `${list(missingDepts, true)} missed expected reports` : ''].filter(Boolean);
