@@ -104,3 +104,9 @@ export function section(f: Fonts, children: ISectionOptions['children'], landsca
     children,
   };
 }
+
+/** 2026-08-15 → 2026年8月15日: the way a Chinese document writes a date, and it never breaks at a hyphen. */
+export function chineseDay(date: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return `${y}年${m}月${d}日`;
+}

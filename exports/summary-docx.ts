@@ -7,7 +7,7 @@ import { AlignmentType, Document, ImageRun, Packer, Paragraph } from 'docx';
 import { findCjkFont } from '../digest/chart.js';
 import { USE_LEVELS } from '../domain/scoring.js';
 import type { TermSummary } from './book.js';
-import { body, fontsFor, heading, section, table, TEXT_WIDTH, title } from './docx-common.js';
+import { body, fontsFor, heading, section, SIZE, table, TEXT_WIDTH, title } from './docx-common.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -65,7 +65,7 @@ export async function termSummaryDocument(s: TermSummary, options: { chartPng?: 
     ...(chart ? [new Paragraph({ alignment: AlignmentType.CENTER, spacing: { before: 200 }, children: [new ImageRun({ type: 'png', data: chart, transformation: { width: 600, height: 280 }, altText: { name: 'chart', description: en ? 'Uses by level and points per department' : '录用篇次与各部门得分', title: 'chart' } })] })] : []),
     heading(f, en ? '2. Highlights' : '二、亮点稿件'),
     s.highlights.length > 0
-      ? table(f, en ? ['Report', 'Title', 'Department', 'Best use', 'Uses', 'Points'] : ['编号', '标题', '部门', '最高录用', '录用次数', '得分'], s.highlights.map((h) => [h.reportId, h.title, h.department, h.best, h.uses, h.points]), [1.3, 3, 1.2, 2.6, 0.9, 0.8], TEXT_WIDTH.portrait)
+      ? table(f, en ? ['Report', 'Title', 'Department', 'Best use', 'Uses', 'Points'] : ['编号', '标题', '部门', '最高录用', '次数', '得分'], s.highlights.map((h) => [h.reportId, h.title, h.department, h.best, h.uses, h.points]), [1.9, 2.6, 1.1, 2.6, 0.7, 0.7], TEXT_WIDTH.portrait, SIZE.小五)
       : body(f, en ? 'No piece was used outside the school this term.' : '本学期暂无校外录用的稿件。'),
     heading(f, en ? '3. Departments' : '三、各部门情况'),
     ...(leaders ? [body(f, leaders)] : []),
