@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { createWechatMp, WechatMpError, type WechatMp } from '../publish/wechat-mp.js';
 import { attachmentPath } from '../storage/attachments.js';
 import type { ReadModelUpdate } from '../domain/lifecycle.js';
-import { formatLocalDate, toLocal } from '../domain/time.js';
+import { localDateOf } from '../domain/time.js';
 import { wholeText } from '../storage/texts.js';
 
 export interface PublishOutcome {
@@ -38,13 +38,19 @@ export function createPublishActivities(deps: { config: Config; readModel: ReadM
     return wechat;
   }
 
-  async function archive(update: ReadModelUpdate, url: string | null, publishedAt: string, channel: string): Promise<void> {
+  /** Into the published archive, with the text's first 200 characters. */
+  async function recordArchive(update: ReadModelUpdate, url: string | null, publishedAt: string): Promise<void> {
     const r = update.report;
     const body = await wholeText(config.dataDir, { text: update.body, ref: update.bodyRef });
     const summary = body.length > 200 ? `${body.slice(0, 200)}…` : body;
     await readModel.recordPublished({ reportId: r.id, publishedAt, title: r.title, departmentId: r.departmentId, category: r.category, summary, url });
+  }
+
+  async function archive(update: ReadModelUpdate, url: string | null, publishedAt: string, channel: string): Promise<void> {
+    const r = update.report;
+    await recordArchive(update, url, publishedAt);
     // The school's own channel is a use too (校级): the register lists it, though the county sheet scores nothing for it.
-    const usedOn = formatLocalDate(toLocal(new Date(publishedAt), config.school.timeZone));
+    const usedOn = localDateOf(new Date(publishedAt), config.school.timeZone);
     const outlet = channel === '公众号' ? config.publish.wechatName : config.publish.websiteName;
     await new ReportUses(readModel.database).add({ reportId: r.id, outlet, level: '校级', kind: channel, usedOn, ref: url ?? '', source: 'channel', recordedBy: { name: 'baosong', email: config.mail.address }, recordedAt: new Date(publishedAt) });
   }
@@ -70,9 +76,7 @@ export function createPublishActivities(deps: { config: Config; readModel: ReadM
       }
       if (!options.channelsSay) {
         // Runs from before publish-states: asking the editor counted as published.
-        const body = await wholeText(config.dataDir, { text: update.body, ref: update.bodyRef });
-        const summary = body.length > 200 ? `${body.slice(0, 200)}…` : body;
-        await readModel.recordPublished({ reportId: r.id, publishedAt, title: r.title, departmentId: r.departmentId, category: r.category, summary, url });
+        await recordArchive(update, url, publishedAt);
         return { url };
       }
       // The workflow records the publication (record_publication) once it has stamped the time.

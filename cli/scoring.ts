@@ -17,7 +17,7 @@ import type { Config } from '../config/schema.js';
 import { ReportUses } from '../db/uses.js';
 import { USE_LEVELS, type UseLevel } from '../domain/scoring.js';
 import { termOf, termRange, type TermRange } from '../domain/terms.js';
-import { formatLocalDate, toLocal } from '../domain/time.js';
+import { localDateOf } from '../domain/time.js';
 import { parseUseLine, type UseLine } from '../domain/uses.js';
 import { scoringDownload, bookOptions } from '../exports/index.js';
 import { scoringBook } from '../exports/build.js';
@@ -37,7 +37,7 @@ async function configOf(path: string | undefined): Promise<Config> {
 }
 
 function today(config: Config): string {
-  return formatLocalDate(toLocal(new Date(), config.school.timeZone));
+  return localDateOf(new Date(), config.school.timeZone);
 }
 
 /** --term, or --from/--to, or the current term. */

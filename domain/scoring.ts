@@ -138,7 +138,12 @@ export function rankPeople(sheet: ScoringSheet, facts: ScoringFacts): { author: 
 
 /** 简讯 or 详讯, guessed from length (the office can override). */
 export function guessSize(text: string, threshold: number): PieceSize {
-  return [...text.replace(/\s/g, '')].length >= threshold ? '详讯' : '简讯';
+  return sizeFromChars([...text.replace(/\s/g, '')].length, threshold);
+}
+
+/** The same guess from a length already counted (characters without spaces, as db/uses.ts keeps it). */
+export function sizeFromChars(chars: number, threshold: number): PieceSize {
+  return chars >= threshold ? '详讯' : '简讯';
 }
 
 /** The county sheet from issue 20, the sample in config/example.yaml. */

@@ -89,6 +89,11 @@ export function formatLocalDate(l: Pick<LocalDateTime, 'year' | 'month' | 'day'>
   return `${pad(l.year, 4)}-${pad(l.month)}-${pad(l.day)}`;
 }
 
+/** The school's local date (YYYY-MM-DD) of an instant. */
+export function localDateOf(instant: Date, timeZone: string): LocalDate {
+  return formatLocalDate(toLocal(instant, timeZone));
+}
+
 export function parseLocalDate(date: LocalDate): Pick<LocalDateTime, 'year' | 'month' | 'day'> {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   if (!m) throw new RangeError(`"${date}" is not a date (expected YYYY-MM-DD)`);

@@ -9,7 +9,7 @@
 import type { Database } from '../db/connect.js';
 import { ReportUses, type Use } from '../db/uses.js';
 import { computeStats, type Department } from '../digest/figures.js';
-import { bestUse, guessSize, rankDepartments, scoreLines, USE_LEVELS, type Piece, type ScoringFacts, type ScoringSheet, type UseLevel } from '../domain/scoring.js';
+import { bestUse, rankDepartments, sizeFromChars, scoreLines, USE_LEVELS, type Piece, type ScoringFacts, type ScoringSheet, type UseLevel } from '../domain/scoring.js';
 import { addDays, fromLocal, parseLocalDate, type LocalDate } from '../domain/time.js';
 import type { Locale } from '../templates/types.js';
 import type { DepartmentScore, DepartmentTerm, Highlight, PersonScore, ScoringBook, TermFigures, TermSummary, UseRow } from './book.js';
@@ -65,7 +65,7 @@ async function gather(database: Database, o: BookOptions): Promise<Gathered> {
       title: r.title,
       department: nameOf(r.department_id),
       author: r.submitter_name ?? r.submitter_email,
-      size: facts?.size ?? guessSize('x'.repeat(facts?.chars ?? 0), o.detailedFromChars),
+      size: facts?.size ?? sizeFromChars(facts?.chars ?? 0, o.detailedFromChars),
       uses: (usesOf.get(r.id) ?? []).map((u) => ({ level: u.level, kind: u.kind, outlet: u.outlet })),
     };
   });

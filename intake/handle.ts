@@ -26,7 +26,7 @@ import type { MailTransport } from '../mail/transport.js';
 import { renderNotice } from '../templates/render.js';
 import { approveSignal, commentSignal, markPublishedSignal, reviseSignal, sendBackSignal, statusQuery } from '../workflows/report.js';
 import { ReportUses } from '../db/uses.js';
-import { formatLocalDate, toLocal } from '../domain/time.js';
+import { localDateOf } from '../domain/time.js';
 import type { Report } from '../db/rows.js';
 import { readFile } from 'node:fs/promises';
 import { attachmentPath, cleanFilename, storeAttachment } from '../storage/attachments.js';
@@ -329,7 +329,7 @@ async function recordUses(ctx: Context, report: Report, by: string): Promise<Kep
   if (!recordsUses(deps.config, sender.address)) {
     return refuse(ctx, say(deps.config, '只有学校办公室、学校领导或网站编辑可以登记录用情况。', 'Only the school office, the school’s leaders or the website editor may record where a report was used.'), say(deps.config, '请把采用通知转给学校办公室登记。', 'Forward the notice to the school office.'));
   }
-  const today = formatLocalDate(toLocal(new Date(), deps.config.school.timeZone));
+  const today = localDateOf(new Date(), deps.config.school.timeZone);
   const store = new ReportUses(deps.readModel.database);
   const done: string[] = [];
   for (const use of mail.uses ?? []) {
@@ -351,31 +351,15 @@ async function recordChannel(ctx: Context, report: Report, by: string, url: stri
   if (!url) return refuse(ctx, say(deps.config, `报送 ${report.id} 已经发布过；如又在其他渠道发布，请在“已发布”后写上网址。`, `Report ${report.id} is already published; for another channel, write its address after "Published".`));
   const channel = /mp\.weixin\.qq\.com/.test(url) ? '公众号' : '网站';
   const outlet = channel === '公众号' ? deps.config.publish.wechatName : deps.config.publish.websiteName;
-  const today = formatLocalDate(toLocal(new Date(), deps.config.school.timeZone));
+  const today = localDateOf(new Date(), deps.config.school.timeZone);
   const added = await new ReportUses(deps.readModel.database).add({ reportId: report.id, outlet, level: '校级', kind: channel, usedOn: today, ref: url, source: 'mail', recordedBy: { name: by, email: sender.address }, recordedAt: new Date() });
   await acknowledge(ctx, [`${report.id}《${report.title}》：${outlet} ${url}${added.added ? '' : say(deps.config, '（此前已记录）', ' (already recorded)')}`]);
   return { folder: 'processed' };
 }
 
 /** Tells the sender what their mail recorded (threaded under it; one answer per mail). */
-async function acknowledge(ctx: Context, done: string[]): Promise<void> {
-  const { deps, input, sender } = ctx;
-  const { config, readModel, transport } = deps;
-  const messageId = `<ack.${createHash('sha256').update(originRef(ctx)).digest('hex').slice(0, 24)}@${mailDomain(config.mail.address)}>`;
-  const rendered = renderNotice(
-    { schoolName: config.school.name, recipientName: sender.name ?? sender.address, originalSubject: input.subject, reason: '', done },
-    { locale: config.school.locale, timeZone: config.school.timeZone },
-  );
-  await deliverOnce(readModel, transport, { messageId, reportId: null, kind: 'notice', to: [sender.address], subject: rendered.subject, createdAt: new Date() }, () => ({
-    messageId,
-    from: { name: config.mail.fromName, address: config.mail.address },
-    to: sender.address,
-    subject: rendered.subject,
-    html: rendered.html,
-    text: rendered.text,
-    ...(input.messageId ? { inReplyTo: input.messageId, references: [input.messageId] } : {}),
-    headers: { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All', 'X-Baosong-Kind': 'notice' },
-  }));
+function acknowledge(ctx: Context, done: string[]): Promise<void> {
+  return sendNotice(ctx, 'ack', { reason: '', done });
 }
 
 /**
@@ -443,15 +427,16 @@ async function answersOverLimit(ctx: Pick<Context, 'deps' | 'sender' | 'input'>)
  * Quarantine with a reason, and tell the (known) sender why and what to do. Sent once per mail, and to one
  * address at most `mail.limits.noticesPerHour` times an hour.
  */
-async function refuse(ctx: Context, reason: string, advice?: string): Promise<Kept> {
+/**
+ * The automatic answer to one mail: a refusal ('notice') or what it recorded ('ack'), threaded under it, sent once
+ * (its Message-ID derives from the mail's), marked auto-replied so no mail system answers it back.
+ */
+async function sendNotice(ctx: Context, prefix: 'notice' | 'ack', content: { reason: string; advice?: string; done?: string[] }): Promise<void> {
   const { deps, input, sender } = ctx;
   const { config, readModel, transport } = deps;
-  const over = await answersOverLimit(ctx);
-  if (over) return quarantine(`${reason}; ${over}`, 'over_limit');
-  const domain = mailDomain(config.mail.address);
-  const messageId = `<notice.${createHash('sha256').update(originRef(ctx)).digest('hex').slice(0, 24)}@${domain}>`;
+  const messageId = `<${prefix}.${createHash('sha256').update(originRef(ctx)).digest('hex').slice(0, 24)}@${mailDomain(config.mail.address)}>`;
   const rendered = renderNotice(
-    { schoolName: config.school.name, recipientName: sender.name ?? sender.address, originalSubject: input.subject, reason, ...(advice ? { advice } : {}) },
+    { schoolName: config.school.name, recipientName: sender.name ?? sender.address, originalSubject: input.subject, ...content },
     { locale: config.school.locale, timeZone: config.school.timeZone },
   );
   await deliverOnce(readModel, transport, { messageId, reportId: null, kind: 'notice', to: [sender.address], subject: rendered.subject, createdAt: new Date() }, () => ({
@@ -464,6 +449,12 @@ async function refuse(ctx: Context, reason: string, advice?: string): Promise<Ke
     ...(input.messageId ? { inReplyTo: input.messageId, references: [input.messageId] } : {}),
     headers: { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All', 'X-Baosong-Kind': 'notice' },
   }));
+}
+
+async function refuse(ctx: Context, reason: string, advice?: string): Promise<Kept> {
+  const over = await answersOverLimit(ctx);
+  if (over) return quarantine(`${reason}; ${over}`, 'over_limit');
+  await sendNotice(ctx, 'notice', { reason, ...(advice ? { advice } : {}) });
   return quarantine(reason, 'refused');
 }
 

@@ -13,15 +13,15 @@ import type { Report } from '../db/rows.js';
 import { ChannelDrafts, ReportUses } from '../db/uses.js';
 import { bookOptions, scoringDownload, ScoringError, type DownloadKind } from '../exports/index.js';
 import { scoringBook } from '../exports/build.js';
-import { guessSize, USE_LEVELS, type UseLevel } from '../domain/scoring.js';
+import { sizeFromChars, USE_LEVELS, type UseLevel } from '../domain/scoring.js';
 import { termOf, termRange, TermError, type TermRange } from '../domain/terms.js';
-import { formatLocalDate, toLocal } from '../domain/time.js';
+import { localDateOf } from '../domain/time.js';
 import { parseUseLine, USE_KINDS } from '../domain/uses.js';
 import { actOnReport, ReportActionError } from '../ops/report-actions.js';
 import type { Web } from './server.js';
 
 const officeOrLeader = (web: Web, email: string) => identify(web.config, email).roles.some((r) => r.role === 'office' || r.role === 'leadership');
-const today = (config: Config) => formatLocalDate(toLocal(new Date(), config.school.timeZone));
+const today = (config: Config) => localDateOf(new Date(), config.school.timeZone);
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** What a report's page shows of its publication and uses (null for someone who may not see it). */
@@ -47,7 +47,7 @@ export async function usesPanel(web: Web, req: FastifyRequest, reply: FastifyRep
     uses: uses.map((u) => ({ ...u, href: /^https?:\/\//.test(u.ref) ? u.ref : null, removeAction: `${base}/uses/${u.id}/remove` })),
     size: piece?.size ?? null,
     chars: piece?.chars ?? null,
-    sizeAutoText: piece ? web.t(req, 'uses.sizeAuto', { chars: piece.chars, guess: guessSize('x'.repeat(piece.chars), threshold) }) : web.t(req, 'uses.auto'),
+    sizeAutoText: piece ? web.t(req, 'uses.sizeAuto', { chars: piece.chars, guess: sizeFromChars(piece.chars, threshold) }) : web.t(req, 'uses.auto'),
   };
 }
 
