@@ -21,7 +21,8 @@ import { statusQuery, type reportWorkflow } from '../../workflows/report.js';
 import { WORKFLOWS_PATH } from '../../worker/index.js';
 import type { WebOptions, WebServer } from '../../web/server.js';
 import { freePort } from './ports.js';
-import { startSmtpServer, type TestSmtpServer } from './smtp.js';
+import { startSmtpServer, type CaughtMail, type TestSmtpServer } from './smtp.js';
+import type { Page } from 'playwright-core';
 import { createTestWorker, uniqueTaskQueue } from './temporal.js';
 
 export const SECRET = 'test-secret-for-reply-tokens-0123456789';
@@ -144,4 +145,20 @@ export async function startHarnessWeb(h: Harness, options: Partial<WebOptions> =
   h.config.web = { ...h.config.web, port, baseUrl: base };
   const web = await startWeb({ config: h.config, client: h.env.client, readModel: h.readModel, transport: h.transport, secret: SECRET, port, host: '127.0.0.1', ...options });
   return { web, base };
+}
+
+/** The links of a caught mail's HTML, as a person would click them. */
+export function linksIn(mail: CaughtMail): string[] {
+  return [...mail.html.matchAll(/href="([^"]+)"/g)].map((x) => (x[1] ?? '').replace(/&amp;/g, '&'));
+}
+
+/** Signs `email` in to /office on `page` the way a person does: the form, the mailed link, 登录. */
+export async function signInOffice(h: Harness, page: Page, base: string, email: string): Promise<void> {
+  await page.goto(`${base}/office/signin`);
+  await page.fill('#email', email);
+  await page.click('button[type=submit]');
+  const [signin] = await h.smtp.waitFor((m) => m.kind === 'signin' && m.to.includes(email));
+  await page.goto(linksIn(signin!).find((l) => l.includes('/office/signin/'))!);
+  await page.click('#sign-in');
+  await page.waitForSelector('#mail-desk');
 }

@@ -13,9 +13,8 @@ import { handleMail } from '../../intake/handle.js';
 import type { WebServer } from '../../web/server.js';
 import { approveSignal } from '../../workflows/report.js';
 import { launchChromium, overflowsHorizontally, PHONE, screenshots } from '../support/browser.js';
-import { SECRET, startHarness, startHarnessWeb, waitForStatus, type Harness } from '../support/baosong.js';
+import { linksIn, SECRET, signInOffice, startHarness, startHarnessWeb, waitForStatus, type Harness } from '../support/baosong.js';
 import { replyTo } from '../support/mails.js';
-import type { CaughtMail } from '../support/smtp.js';
 import { createTestEnv } from '../support/temporal.js';
 
 let env: TestWorkflowEnvironment;
@@ -29,7 +28,6 @@ const liufang = { name: '刘芳', email: 'liufang@school.test' };
 const wangjianguo = { name: '王建国', email: 'wangjianguo@school.test' };
 const xieyutong = { name: '谢雨桐', email: 'xieyutong@school.test' };
 const by = (actor: { name: string; email: string }) => ({ actor, evidence: { via: 'mail' as const, ref: `<${randomUUID()}@school.test>` } });
-const linksIn = (m: CaughtMail) => [...m.html.matchAll(/href="([^"]+)"/g)].map((x) => (x[1] ?? '').replace(/&amp;/g, '&'));
 
 beforeAll(async () => {
   env = await createTestEnv();
@@ -37,13 +35,7 @@ beforeAll(async () => {
   ({ web, base } = await startHarnessWeb(h));
   browser = await launchChromium();
   office = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', acceptDownloads: true })).newPage();
-  await office.goto(`${base}/office/signin`);
-  await office.fill('#email', 'zhouxiaomei@school.test');
-  await office.click('button[type=submit]');
-  const [signin] = await h.smtp.waitFor((m) => m.kind === 'signin');
-  await office.goto(linksIn(signin!).find((l) => l.includes('/office/signin/'))!);
-  await office.click('#sign-in');
-  await office.waitForSelector('#mail-desk');
+  await signInOffice(h, office, base, 'zhouxiaomei@school.test');
 }, 120_000);
 
 afterAll(async () => {
