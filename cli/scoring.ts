@@ -16,7 +16,8 @@ import { EXAMPLE_CONFIG_FILE, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { ReportUses } from '../db/uses.js';
 import { USE_LEVELS, type UseLevel } from '../domain/scoring.js';
-import { termOf, termRange, type TermRange } from '../domain/terms.js';
+import { TermError, termOf, termRange, type TermRange } from '../domain/terms.js';
+import { envLocale, speaker } from '../config/messages.js';
 import { localDateOf } from '../domain/time.js';
 import { parseUseLine, type UseLine } from '../domain/uses.js';
 import { scoringDownload, bookOptions } from '../exports/index.js';
@@ -30,6 +31,8 @@ class ScoringUsageError extends Error {
 }
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+/** The IT teacher's language (BAOSONG_LOCALE, else LANG), as the other commands speak. */
+const t = speaker(envLocale(process.env));
 const CLI_PERSON = { name: 'baosong CLI', email: 'cli@localhost' };
 
 async function configOf(path: string | undefined): Promise<Config> {
@@ -43,11 +46,16 @@ function today(config: Config): string {
 /** --term, or --from/--to, or the current term. */
 function period(config: Config, o: { term?: string; from?: string; to?: string }): TermRange {
   if (o.from || o.to) {
-    if (!o.from || !o.to || !DATE_RE.test(o.from) || !DATE_RE.test(o.to)) throw new ScoringUsageError('give both --from and --to as YYYY-MM-DD (or --term 2026-秋)');
-    if (o.to < o.from) throw new ScoringUsageError(`--to (${o.to}) is before --from (${o.from})`);
+    if (!o.from || !o.to || !DATE_RE.test(o.from) || !DATE_RE.test(o.to)) throw new ScoringUsageError(t('give both --from and --to as YYYY-MM-DD (or --term 2026-秋)', '请同时给出 --from 和 --to，写成 年-月-日（或用 --term 2026-秋）'));
+    if (o.to < o.from) throw new ScoringUsageError(t(`--to (${o.to}) is before --from (${o.from})`, `--to（${o.to}）早于 --from（${o.from}）`));
     return { name: `${o.from}_${o.to}`, from: o.from, to: o.to, label: { zh: `${o.from} 至 ${o.to}`, en: `${o.from} to ${o.to}` } };
   }
-  return termRange(o.term ?? termOf(today(config)), config.scoring?.terms ?? []);
+  try {
+    return termRange(o.term ?? termOf(today(config)), config.scoring?.terms ?? []);
+  } catch (err) {
+    if (!(err instanceof TermError)) throw err;
+    throw new ScoringUsageError(t(err.message, `“${o.term}”不是学期：请写 2026-秋、2027-春 或 2026-2027（或配置 scoring.terms 中的名称）`));
+  }
 }
 
 async function withUses<T>(config: Config, run: (uses: ReportUses, database: Awaited<ReturnType<typeof openReadModel>>) => Promise<T>): Promise<T> {
@@ -78,7 +86,7 @@ export function scoringCommand(): Command {
         const file = await scoringDownload(database, config, range, o.format === 'xlsx' ? 'register.xlsx' : 'register.docx');
         const out = resolve(o.out ?? file.filename);
         await writeFile(out, file.data);
-        process.stderr.write(`baosong: wrote ${out}\n`);
+        process.stderr.write(t(`baosong: wrote ${out}\n`, `baosong：已写入 ${out}\n`));
       });
     });
 }
@@ -93,7 +101,7 @@ export function summaryCommand(): Command {
         const file = await scoringDownload(database, config, range, 'summary.docx');
         const out = resolve(o.out ?? file.filename);
         await writeFile(out, file.data);
-        process.stderr.write(`baosong: wrote ${out}\n`);
+        process.stderr.write(t(`baosong: wrote ${out}\n`, `baosong：已写入 ${out}\n`));
       });
     });
 }
@@ -155,12 +163,12 @@ export function usesCommand(): Command {
     .action(async (reportId: string, text: string, o: { level?: string; kind?: string; date?: string; config?: string }) => {
       const config = await configOf(o.config);
       const read = parseUseLine(text);
-      if (!read) throw new ScoringUsageError(`no outlet in "${text}": write the outlet and its address or issue, e.g. "县教育网 https://…"`);
-      if (o.level && !(USE_LEVELS as readonly string[]).includes(o.level)) throw new ScoringUsageError(`--level: expected ${USE_LEVELS.join(', ')}`);
-      if (o.date && !DATE_RE.test(o.date)) throw new ScoringUsageError('--date: expected YYYY-MM-DD');
+      if (!read) throw new ScoringUsageError(t(`no outlet in "${text}": write the outlet and its address or issue, e.g. "县教育网 https://…"`, `“${text}”中没有录用单位：请写单位和网址或期号，例如“县教育网 https://…”`));
+      if (o.level && !(USE_LEVELS as readonly string[]).includes(o.level)) throw new ScoringUsageError(t(`--level: expected ${USE_LEVELS.join(', ')}`, `--level 应为 ${USE_LEVELS.join('、')} 之一`));
+      if (o.date && !DATE_RE.test(o.date)) throw new ScoringUsageError(t('--date: expected YYYY-MM-DD', '--date 应写成 年-月-日，例如 2026-11-12'));
       await withUses(config, async (store, database) => {
         const report = await database.db.selectFrom('reports').select(['id']).where('id', '=', reportId.toUpperCase()).executeTakeFirst();
-        if (!report) throw new ScoringUsageError(`there is no report ${reportId}`);
+        if (!report) throw new ScoringUsageError(t(`there is no report ${reportId}`, `没有编号为 ${reportId} 的报送`));
         const added = await store.add({ reportId: report.id, outlet: read.outlet, level: (o.level as UseLevel | undefined) ?? read.level, kind: o.kind ?? read.kind, usedOn: o.date ?? read.usedOn ?? today(config), ref: read.ref, source: 'cli', recordedBy: CLI_PERSON, recordedAt: new Date() });
         printJson({ id: added.id, added: added.added });
       });
@@ -179,7 +187,7 @@ export function usesCommand(): Command {
       const config = await configOf(o.config);
       await withUses(config, async (store) => {
         const removed = await store.remove(id);
-        if (!removed) throw new ScoringUsageError(`there is no use ${id} (see baosong uses list <report>)`);
+        if (!removed) throw new ScoringUsageError(t(`there is no use ${id} (see baosong uses list <report>)`, `没有编号为 ${id} 的录用记录（可用 baosong uses list 报送编号 查看）`));
         printJson(removed);
       });
     });
@@ -188,7 +196,7 @@ export function usesCommand(): Command {
     .description('简讯, 详讯, or auto (guess from the length)')
     .option('-c, --config <path>', 'school configuration')
     .action(async (reportId: string, size: string, o: { config?: string }) => {
-      if (!['简讯', '详讯', 'auto'].includes(size)) throw new ScoringUsageError('size: 简讯, 详讯 or auto');
+      if (!['简讯', '详讯', 'auto'].includes(size)) throw new ScoringUsageError(t('size: 简讯, 详讯 or auto', '篇幅应为 简讯、详讯 或 auto（按字数判断）'));
       const config = await configOf(o.config);
       await withUses(config, (store) => store.setSize(reportId.toUpperCase(), size === 'auto' ? null : (size as '简讯' | '详讯'), CLI_PERSON.email, new Date()));
     });
@@ -201,7 +209,7 @@ export function usesCommand(): Command {
     .action(async (file: string, o: { apply?: boolean; date?: string; config?: string }) => {
       const config = await configOf(o.config);
       const rows = importRows(await readSheet(resolve(file)));
-      if (rows.length === 0) throw new ScoringUsageError(`no row of ${file} names a report (R-2026-0042)`);
+      if (rows.length === 0) throw new ScoringUsageError(t(`no row of ${file} names a report (R-2026-0042)`, `${file} 中没有一行写有报送编号（如 R-2026-0042）`));
       await withUses(config, async (store, database) => {
         const known = new Set((await database.db.selectFrom('reports').select('id').where('id', 'in', [...new Set(rows.map((r) => r.reportId))]).execute()).map((r) => r.id));
         const result = [];
@@ -220,7 +228,7 @@ export function usesCommand(): Command {
           result.push({ line: r.line, reportId: r.reportId, outcome: added.added ? 'added' : 'already recorded', id: added.id });
         }
         printJson({ applied: o.apply === true, rows: result });
-        if (!o.apply) process.stderr.write('baosong: a preview; nothing was recorded. Run again with --apply to record these.\n');
+        if (!o.apply) process.stderr.write(t('baosong: a preview; nothing was recorded. Run again with --apply to record these.\n', 'baosong：以上为预览，尚未登记。确认无误后加 --apply 再运行一次即可登记。\n'));
       });
     });
   return uses;
@@ -236,8 +244,8 @@ export function concealedCommand(): Command {
     .action(async (o: { department: string; incident: string; date: string; config?: string }) => {
       const config = await configOf(o.config);
       const department = config.departments.find((d) => d.id === o.department || d.name === o.department);
-      if (!department) throw new ScoringUsageError(`no department "${o.department}" in the configuration`);
-      if (!DATE_RE.test(o.date)) throw new ScoringUsageError('--date: expected YYYY-MM-DD');
+      if (!department) throw new ScoringUsageError(t(`no department "${o.department}" in the configuration`, `配置中没有部门“${o.department}”`));
+      if (!DATE_RE.test(o.date)) throw new ScoringUsageError(t('--date: expected YYYY-MM-DD', '--date 应写成 年-月-日，例如 2026-11-12'));
       await withUses(config, async (store) => printJson(await store.addConcealed({ departmentId: department.id, incident: o.incident, occurredOn: o.date, recordedBy: CLI_PERSON, recordedAt: new Date() })));
     });
   return c;

@@ -41,7 +41,7 @@ describe('baosong scoring and summary', () => {
     const xlsx = await cli('scoring', '--term', '2026-秋');
     expect(xlsx.code, xlsx.stderr).toBe(0);
     const file = join(dir, '2026年秋季学期信息录用与考核量分.xlsx');
-    expect(xlsx.stderr).toContain(`wrote ${file}`);
+    expect(xlsx.stderr).toContain(`已写入 ${file}`);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
     expect(wb.worksheets.map((w) => w.name)).toEqual(['信息录用情况登记表', '宣传考核量分表', '个人得分']);
@@ -56,7 +56,7 @@ describe('baosong scoring and summary', () => {
   test('a term that is not one is refused in words', async () => {
     const r = await cli('scoring', '--term', '明年');
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('"明年" is not a term');
+    expect(r.stderr).toContain('“明年”不是学期：请写 2026-秋、2027-春 或 2026-2027');
   });
 });
 
@@ -73,7 +73,7 @@ describe('baosong uses and concealed', () => {
     );
     const preview = await cli('uses', 'import', '采用情况.csv');
     expect(preview.code, preview.stderr).toBe(0);
-    expect(preview.stderr).toContain('nothing was recorded');
+    expect(preview.stderr).toContain('以上为预览，尚未登记');
     const p = JSON.parse(preview.stdout) as { applied: boolean; rows: { reportId: string; outcome: string }[] };
     expect(p.rows.map((r) => `${r.reportId} ${r.outcome}`)).toEqual([`${ID.K2} would add`, `${ID.K3} would add`, 'R-2026-9999 skipped', `${ID.K4} skipped`]);
     const applied = JSON.parse((await cli('uses', 'import', '采用情况.csv', '--apply')).stdout) as typeof p;
