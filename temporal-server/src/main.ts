@@ -17,6 +17,7 @@ export async function startServer(port: number): Promise<{ port: number; shutdow
   // TEMPORAL_TEST_SERVER_SCHEDULES=off: a server without schedules (its schedule RPCs answer UNIMPLEMENTED).
   const schedules = process.env.TEMPORAL_TEST_SERVER_SCHEDULES === 'off' ? {} : scheduleHandlers(engine);
   const namespaces = new Namespaces();
+  engine.namespaceExists = (name) => namespaces.has(name);
   const workflowService = namespaces.guard({ ...workflowHandlers(engine), ...schedules, ...namespaces.handlers() });
   addService(server, 'temporal.api.workflowservice.v1.WorkflowService', workflowService, log);
   addService(server, 'temporal.api.testservice.v1.TestService', testHandlers(engine), log);

@@ -38,6 +38,10 @@ export class Namespaces {
     return ns;
   }
 
+  has(name: string | null | undefined): boolean {
+    return this.known.has(name || DEFAULT_NAMESPACE);
+  }
+
   /** Wrap handlers so that each rejects an unknown namespace before doing anything. */
   guard(handlers: Handlers): Handlers {
     const guarded: Handlers = {};

@@ -94,7 +94,8 @@ export function workflowHandlers(engine: Engine): Handlers {
       memo: { fields: run.memo },
       searchAttributes: { indexedFields: engine.visibleSearchAttributes(run) },
       firstRunId: run.firstRunId,
-      rootExecution: run.execution(),
+      parentExecution: run.params.parent ? { workflowId: run.params.parent.workflowId, runId: run.params.parent.runId } : undefined,
+      rootExecution: run.params.root ?? run.execution(),
     };
   }
 
@@ -185,6 +186,7 @@ export function workflowHandlers(engine: Engine): Handlers {
         },
         workflowExecutionInfo: info(run),
         pendingActivities: engine.activities.pendingInfo(run),
+        pendingChildren: engine.children.pendingInfo(run),
         pendingWorkflowTask: run.wft
           ? {
               state: run.wft.startedEventId ? 2 : 1,
