@@ -1,6 +1,6 @@
 // WorkflowService and TestService request handlers. Every method not listed here answers UNIMPLEMENTED.
 import { Engine, type Run } from './engine.js';
-import { alreadyExists, invalidArgument } from './errors.js';
+import { RpcError, alreadyExists, invalidArgument, multiOperationFailure } from './errors.js';
 import { Status, durationToMs, msToDuration, msToTimestamp, type Obj, type T } from './proto.js';
 import type { CallContext } from './queues.js';
 import { parseQuery } from './visibility.js';
@@ -9,6 +9,8 @@ export type Handler = (req: never, ctx: CallContext) => Promise<Obj>;
 export type Handlers = Record<string, Handler>;
 
 const HISTORY_LONG_POLL_MS = 20_000;
+/** Temporal's default limit.maxIDLength. */
+const MAX_ID_LENGTH = 1000;
 
 const ReusePolicy = {
   ALLOW_DUPLICATE: 1,
@@ -54,6 +56,7 @@ export function workflowHandlers(engine: Engine): Handlers {
 
   function start(req: StartLike): Run {
     if (!req.workflowId) throw invalidArgument('WorkflowId is not set on request.');
+    if (req.workflowId.length > MAX_ID_LENGTH) throw invalidArgument(`WorkflowId length exceeds limit (${req.workflowId.length}/${MAX_ID_LENGTH}).`);
     if (!req.workflowType?.name) throw invalidArgument('WorkflowType is not set on request.');
     if (!req.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');
     if (req.cronSchedule) throw invalidArgument('cron schedules are not supported by the baosong test server');
@@ -77,6 +80,16 @@ export function workflowHandlers(engine: Engine): Handlers {
       userMetadata: req.userMetadata as Obj | null,
       requestId: req.requestId ?? '',
     });
+  }
+
+  /** StartWorkflowExecution: a new run, or the one a retried request or the conflict policy names. */
+  function startOrUseExisting(req: T.api.workflowservice.v1.IStartWorkflowExecutionRequest): { run: Run; started: boolean } {
+    // A retried request (same request id) gets the run it already started.
+    const latest = engine.latestRun(req.workflowId ?? '');
+    if (latest && req.requestId && latest.params.requestId === req.requestId) return { run: latest, started: true };
+    const existing = resolveConflict(req, req.identity ?? '');
+    if (existing) return { run: existing, started: false };
+    return { run: start(req), started: true };
   }
 
   function info(run: Run): Obj {
@@ -118,14 +131,40 @@ export function workflowHandlers(engine: Engine): Handlers {
       }),
 
     StartWorkflowExecution: (req: T.api.workflowservice.v1.IStartWorkflowExecutionRequest) => {
-      // A retried request (same request id) gets the run it already started.
-      const latest = engine.latestRun(req.workflowId ?? '');
-      if (latest && req.requestId && latest.params.requestId === req.requestId)
-        return Promise.resolve({ runId: latest.runId, started: true, status: latest.status });
-      const existing = resolveConflict(req, req.identity ?? '');
-      if (existing) return Promise.resolve({ runId: existing.runId, started: false, status: existing.status });
-      const run = start(req);
-      return Promise.resolve({ runId: run.runId, started: true, status: run.status });
+      const { run, started } = startOrUseExisting(req);
+      return Promise.resolve({ runId: run.runId, started, status: run.status });
+    },
+
+    // Update-with-start: the only multi-operation Temporal has (start, then update the run it started or found).
+    ExecuteMultiOperation: async (req: T.api.workflowservice.v1.IExecuteMultiOperationRequest) => {
+      const [first, second, ...rest] = req.operations ?? [];
+      const startReq = first?.startWorkflow;
+      const updateReq = second?.updateWorkflow;
+      if (!startReq || !updateReq || rest.length > 0)
+        throw invalidArgument('ExecuteMultiOperation takes exactly a StartWorkflow then an UpdateWorkflow operation (update-with-start).');
+      let started: { run: Run; started: boolean };
+      try {
+        if (startReq.namespace !== req.namespace || updateReq.namespace !== req.namespace) throw invalidArgument('Operations have to use the same namespace as the request.');
+        if (updateReq.workflowExecution?.workflowId !== startReq.workflowId) throw invalidArgument('UpdateWorkflow operation has to name the workflow id of the StartWorkflow operation.');
+        if (updateReq.workflowExecution?.runId || updateReq.firstExecutionRunId) throw invalidArgument('UpdateWorkflow operation cannot name a run id in update-with-start.');
+        if (!Number(startReq.workflowIdConflictPolicy)) throw invalidArgument('StartWorkflow operation needs a workflow id conflict policy in update-with-start.');
+        if (startReq.cronSchedule) throw invalidArgument('StartWorkflow operation cannot have a cron schedule in update-with-start.');
+        if (durationToMs(startReq.workflowStartDelay) > 0) throw invalidArgument('StartWorkflow operation cannot have a start delay in update-with-start.');
+        if (!updateReq.request?.meta?.updateId || !updateReq.request.input?.name) throw invalidArgument('UpdateWorkflow operation needs an update id and name.');
+        started = startOrUseExisting(startReq);
+      } catch (err) {
+        throw err instanceof RpcError ? multiOperationFailure(err, 0, 2) : err;
+      }
+      const { run } = started;
+      let update: Obj;
+      try {
+        update = await engine.updates.update({ ...updateReq, workflowExecution: { workflowId: run.workflowId, runId: run.runId } });
+      } catch (err) {
+        throw err instanceof RpcError ? multiOperationFailure(err, 1, 2) : err;
+      }
+      return {
+        responses: [{ startWorkflow: { runId: run.runId, started: started.started, status: run.status } }, { updateWorkflow: update }],
+      };
     },
 
     SignalWithStartWorkflowExecution: (req: T.api.workflowservice.v1.ISignalWithStartWorkflowExecutionRequest) => {

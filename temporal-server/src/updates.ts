@@ -4,10 +4,12 @@
 // handler's result comes back as a Response message. Acceptance and Response are written as
 // WorkflowExecutionUpdateAccepted / Completed where the worker's PROTOCOL_MESSAGE commands put them;
 // a rejection writes nothing. Callers wait for the stage they asked for (ACCEPTED or COMPLETED).
-// Not modelled: update-with-start (ExecuteMultiOperation), durable admission (UpdateAdmitted events),
-// speculative workflow tasks (a rejected update leaves its workflow task in the history).
+// Update-with-start (ExecuteMultiOperation, service.ts) starts or finds the run, then updates it here.
+// At most 10 updates may be in flight per run (Temporal's default), more are RESOURCE_EXHAUSTED.
+// Not modelled: durable admission (UpdateAdmitted events), speculative workflow tasks (a rejected
+// update leaves its workflow task in the history).
 import type { Engine, Run } from './engine.js';
-import { invalidArgument, notFound } from './errors.js';
+import { invalidArgument, notFound, resourceExhausted } from './errors.js';
 import { lookupType, temporal, type Obj, type T } from './proto.js';
 
 /** Lifecycle stages as plain numbers (they are compared by order). */
@@ -23,6 +25,8 @@ const ResponseType = lookupType('temporal.api.update.v1.Response');
 const DECODE = { longs: Number, enums: Number, bytes: Buffer, arrays: true, objects: false, defaults: false };
 /** How long an update call waits for its stage before answering with the stage reached (the client calls again). */
 const UPDATE_LONG_POLL_MS = 20_000;
+/** Temporal's default history.maxInFlightUpdates: more concurrent updates are RESOURCE_EXHAUSTED. */
+const MAX_IN_FLIGHT_UPDATES = 10;
 
 type Message = T.api.protocol.v1.IMessage;
 
@@ -57,6 +61,8 @@ export class Updates {
     let u = run.updates.get(updateId);
     if (!u) {
       if (!run.running) throw notFound('workflow execution already completed');
+      if (this.inFlight(run) >= MAX_IN_FLIGHT_UPDATES)
+        throw resourceExhausted(`limit on the number of concurrent in-flight updates has been reached (${MAX_IN_FLIGHT_UPDATES})`);
       u = {
         id: updateId,
         run,
@@ -121,6 +127,13 @@ export class Updates {
 
   private notify(u: Update): void {
     for (const w of [...u.waiters]) w();
+  }
+
+  /** Updates admitted or accepted and not yet completed. */
+  private inFlight(run: Run): number {
+    let n = 0;
+    for (const u of run.updates.values()) if (u.state !== 'completed') n++;
+    return n;
   }
 
   /** Whether the run has update requests its next workflow task must carry. */
