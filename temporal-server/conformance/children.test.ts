@@ -147,6 +147,18 @@ test('signalling or cancelling a workflow that does not exist fails in the workf
   expect(await env.client.workflow.execute(wf.cancelsNobody, { taskQueue, workflowId: wid('cancels-nobody') })).toMatch(/not found/i);
 });
 
+test('priorities: the start’s on the started event and in workflowInfo, a child’s and an activity’s on their events', async () => {
+  const id = wid('priority');
+  const result = await env.client.workflow.execute(wf.prioritised, { taskQueue, workflowId: id, priority: { priorityKey: 1, fairnessKey: 'main', fairnessWeight: 3 } });
+  expect(result).toEqual({ own: 1, child: 4 });
+  const history = await events(id);
+  expect(history[0]?.workflowExecutionStartedEventAttributes?.priority?.fairnessKey).toBe('main');
+  const activity = history.find((e) => e.activityTaskScheduledEventAttributes)?.activityTaskScheduledEventAttributes;
+  expect(activity?.priority?.priorityKey).toBe(5);
+  const child = history.find((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)?.startChildWorkflowExecutionInitiatedEventAttributes;
+  expect(child?.priority?.fairnessWeight).toBe(2.5);
+});
+
 test('every history of this file replays without nondeterminism', async () => {
   let replayed = 0;
   for await (const r of Worker.runReplayHistories({ workflowsPath }, env.client.workflow.list().intoHistories())) {

@@ -11,12 +11,14 @@ import {
   executeChild,
   getExternalWorkflowHandle,
   isCancellation,
+  proxyActivities,
   setHandler,
   sleep,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type * as activities from './activities.js';
 
 export const poke = defineSignal<[string]>('poke');
 export const pokesQuery = defineQuery<string[]>('pokes');
@@ -133,4 +135,16 @@ export async function cancelsNobody(): Promise<string> {
   } catch (err) {
     return (err as Error).message;
   }
+}
+
+/** Reports its own priority key, runs a child and an activity with priorities of their own. */
+export async function prioritised(): Promise<{ own?: number; child?: number }> {
+  const { greet } = proxyActivities<typeof activities>({ startToCloseTimeout: '1 minute', priority: { priorityKey: 5, fairnessKey: 'activity' } });
+  await greet('priorities');
+  const child = await executeChild(reportsPriority, { workflowId: `${workflowInfo().workflowId}-child`, priority: { priorityKey: 4, fairnessKey: 'child', fairnessWeight: 2.5 } });
+  return { own: workflowInfo().priority?.priorityKey, child };
+}
+
+export function reportsPriority(): Promise<number | undefined> {
+  return Promise.resolve(workflowInfo().priority?.priorityKey);
 }

@@ -28,6 +28,7 @@ export interface Activity {
   taskQueue: string;
   header: Obj | null | undefined;
   input: Payloads | null | undefined;
+  priority: Obj | null | undefined;
   scheduleToCloseMs: number;
   scheduleToStartMs: number;
   startToCloseMs: number;
@@ -96,6 +97,7 @@ export class Activities {
       heartbeatTimeout: msToDuration(heartbeatMs),
       workflowTaskCompletedEventId: completedId,
       retryPolicy: retryPolicyObj(retry),
+      priority: a.priority,
     });
     const now = this.clock.now();
     const act: Activity = {
@@ -106,6 +108,7 @@ export class Activities {
       taskQueue,
       header: a.header as Obj | null | undefined,
       input: a.input,
+      priority: a.priority as Obj | null | undefined,
       scheduleToCloseMs,
       scheduleToStartMs,
       startToCloseMs,
@@ -186,6 +189,7 @@ export class Activities {
       startToCloseTimeout: msToDuration(act.startToCloseMs),
       heartbeatTimeout: msToDuration(act.heartbeatMs),
       retryPolicy: retryPolicyObj(act.retry),
+      priority: act.priority,
     };
   }
 

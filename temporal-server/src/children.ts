@@ -136,6 +136,7 @@ export class Children {
       parent: { namespace: parent.params.namespace, workflowId: parent.workflowId, runId: parent.runId, initiatedEventId: child.initiatedEventId },
       root: parent.params.root ?? parent.execution(),
       userMetadata,
+      priority: a.priority as Obj | null,
     });
     child.runId = run.runId;
     this.engine.deliver(parent, () => {

@@ -88,6 +88,8 @@ export interface StartParams {
   parent?: ParentRef;
   /** A child's root workflow execution (the top of its tree). */
   root?: Obj;
+  /** Priority and fairness (kept on the started event; carried by continue-as-new and retries). */
+  priority?: Obj | null;
 }
 
 export class Run {
@@ -287,6 +289,7 @@ export class Engine {
       parentWorkflowExecution: p.parent ? { workflowId: p.parent.workflowId, runId: p.parent.runId } : undefined,
       parentInitiatedEventId: p.parent?.initiatedEventId,
       rootWorkflowExecution: p.root,
+      priority: p.priority,
       prevAutoResetPoints: {},
       workflowExecutionExpirationTime: run.executionExpirationMs ? msToTimestamp(run.executionExpirationMs) : undefined,
     }, p.userMetadata);

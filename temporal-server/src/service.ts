@@ -3,7 +3,7 @@ import { Engine, type Run } from './engine.js';
 import { RpcError, alreadyExists, invalidArgument, multiOperationFailure } from './errors.js';
 import { Status, durationToMs, msToDuration, msToTimestamp, type Obj, type T } from './proto.js';
 import type { CallContext } from './queues.js';
-import { parseQuery } from './visibility.js';
+import { STATUS_DISPLAY, parseQuery, type Filterable } from './visibility.js';
 
 export type Handler = (req: never, ctx: CallContext) => Promise<Obj>;
 export type Handlers = Record<string, Handler>;
@@ -79,6 +79,7 @@ export function workflowHandlers(engine: Engine): Handlers {
       firstTaskBackoffMs: startDelayMs,
       userMetadata: req.userMetadata as Obj | null,
       requestId: req.requestId ?? '',
+      priority: req.priority as Obj | null,
     });
   }
 
@@ -109,6 +110,26 @@ export function workflowHandlers(engine: Engine): Handlers {
       firstRunId: run.firstRunId,
       parentExecution: run.params.parent ? { workflowId: run.params.parent.workflowId, runId: run.params.parent.runId } : undefined,
       rootExecution: run.params.root ?? run.execution(),
+    };
+  }
+
+  /** What visibility queries see of a run. */
+  function visible(r: Run): Filterable {
+    return {
+      workflowId: r.workflowId,
+      workflowType: r.params.workflowType,
+      status: r.status,
+      runId: r.runId,
+      taskQueue: r.taskQueue,
+      startTime: r.startTime,
+      closeTime: r.closeTime,
+      executionTime: r.executionTime,
+      historyLength: r.history.length,
+      parentWorkflowId: r.params.parent?.workflowId,
+      parentRunId: r.params.parent?.runId,
+      rootWorkflowId: (r.params.root?.workflowId as string | undefined) ?? r.workflowId,
+      rootRunId: (r.params.root?.runId as string | undefined) ?? r.runId,
+      searchAttributes: engine.visibleSearchAttributes(r),
     };
   }
 
@@ -266,10 +287,10 @@ export function workflowHandlers(engine: Engine): Handlers {
     },
 
     ListWorkflowExecutions: (req: T.api.workflowservice.v1.IListWorkflowExecutionsRequest) => {
-      const pred = parseQuery(req.query);
+      const { filter, order } = parseQuery(req.query);
       const matching = allRuns()
-        .filter((r) => pred({ workflowId: r.workflowId, workflowType: r.params.workflowType, status: r.status }))
-        .sort((a, b) => b.startTime - a.startTime);
+        .filter((r) => r.params.namespace === ns(req.namespace) && filter(visible(r)))
+        .sort(order ? (a, b) => order(visible(a), visible(b)) : (a, b) => b.startTime - a.startTime);
       const offset = req.nextPageToken && req.nextPageToken.length > 0 ? Number(Buffer.from(req.nextPageToken).toString('utf8')) : 0;
       if (!Number.isInteger(offset) || offset < 0) throw invalidArgument('invalid next page token');
       const size = req.pageSize && req.pageSize > 0 ? req.pageSize : 1000;
@@ -279,9 +300,16 @@ export function workflowHandlers(engine: Engine): Handlers {
     },
 
     CountWorkflowExecutions: (req: T.api.workflowservice.v1.ICountWorkflowExecutionsRequest) => {
-      const pred = parseQuery(req.query);
-      const count = allRuns().filter((r) => pred({ workflowId: r.workflowId, workflowType: r.params.workflowType, status: r.status })).length;
-      return Promise.resolve({ count });
+      const { filter, groupBy } = parseQuery(req.query);
+      const matching = allRuns().filter((r) => r.params.namespace === ns(req.namespace) && filter(visible(r)));
+      if (!groupBy) return Promise.resolve({ count: matching.length });
+      // GROUP BY ExecutionStatus: one group per status present, in the statuses' order.
+      const byStatus = new Map<number, number>();
+      for (const r of matching) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
+      const groups = [...byStatus.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([status, count]) => ({ groupValues: [jsonPayload(STATUS_DISPLAY[status] ?? String(status))], count }));
+      return Promise.resolve({ count: matching.length, groups });
     },
 
     PollWorkflowTaskQueue: (req: T.api.workflowservice.v1.IPollWorkflowTaskQueueRequest, ctx: CallContext) => {
@@ -353,6 +381,10 @@ export function workflowHandlers(engine: Engine): Handlers {
       return Promise.resolve({});
     },
   };
+}
+
+function jsonPayload(value: unknown): Obj {
+  return { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(value)) };
 }
 
 export function testHandlers(engine: Engine): Handlers {
