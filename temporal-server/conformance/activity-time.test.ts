@@ -67,3 +67,13 @@ test('a task token in Temporal’s own format, for a task this server never had,
   await expect(env.client.activity.fail(token, new Error('no'))).rejects.toBeInstanceOf(ActivityNotFoundError);
   await expect(env.client.activity.heartbeat(token)).rejects.toBeInstanceOf(ActivityNotFoundError);
 });
+
+test('PauseActivity and ResetActivity reach a running activity through its heartbeat, with the reason', async () => {
+  expect(await env.client.workflow.execute(wf.runsPausingActivity, { taskQueue, workflowId: wid('pause'), args: ['pause', false] })).toBe('cancelled: paused true, reset false');
+  expect(await env.client.workflow.execute(wf.runsPausingActivity, { taskQueue, workflowId: wid('reset'), args: ['reset', false] })).toBe('cancelled: paused false, reset true');
+});
+
+test('a paused activity that fails is retried once unpaused; a reset one at once', async () => {
+  expect(await env.client.workflow.execute(wf.runsPausingActivity, { taskQueue, workflowId: wid('unpause'), args: ['pause', true] })).toBe('attempt 2');
+  expect(await env.client.workflow.execute(wf.runsPausingActivity, { taskQueue, workflowId: wid('reset-retry'), args: ['reset', true] })).toBe('attempt 2');
+});

@@ -45,6 +45,12 @@ export interface Activity {
   lastFailure: Failure | null | undefined;
   cancelRequested: boolean;
   cancelRequestedEventId: number;
+  /** PauseActivity: no new attempt is handed out until UnpauseActivity; a running one hears of it on its heartbeat. */
+  paused: boolean;
+  /** ResetActivity while an attempt runs: it hears of it on its heartbeat, and its retry starts at once. */
+  resetPending: boolean;
+  /** The next attempt, held back while paused (a dispatch or a retry). */
+  held?: () => void;
   locked: boolean;
   scheduleToCloseTimer?: TimerHandle;
   attemptTimers: TimerHandle[];
@@ -125,6 +131,8 @@ export class Activities {
       lastFailure: undefined,
       cancelRequested: false,
       cancelRequestedEventId: 0,
+      paused: false,
+      resetPending: false,
       locked: true,
       attemptTimers: [],
     };
@@ -160,6 +168,11 @@ export class Activities {
   }
 
   private dispatch(act: Activity, attempt: number, identity: string): Obj | null {
+    if (act.paused && act.state === 'scheduled' && act.attempt === attempt) {
+      // Paused before it was handed out: handed out again once unpaused.
+      act.held = () => this.enqueue(act);
+      return null;
+    }
     if (act.state !== 'scheduled' || act.attempt !== attempt || !act.run.running) return null;
     act.state = 'started';
     act.identity = identity;
@@ -236,7 +249,7 @@ export class Activities {
     if (req.details) act.heartbeatDetails = req.details;
     act.lastHeartbeatTime = this.clock.now();
     this.armHeartbeat(act);
-    return { cancelRequested: act.cancelRequested };
+    return { cancelRequested: act.cancelRequested, activityPaused: act.paused, activityReset: act.resetPending };
   }
 
   completed(req: T.api.workflowservice.v1.IRespondActivityTaskCompletedRequest, act = this.started(req.taskToken)): void {
@@ -270,6 +283,14 @@ export class Activities {
 
   canceled(req: T.api.workflowservice.v1.IRespondActivityTaskCanceledRequest, act = this.started(req.taskToken)): void {
     const identity = req.identity ?? act.identity;
+    if (!act.cancelRequested && (act.paused || act.resetPending)) {
+      // Cancelled by a pause or reset, not by its workflow: an attempt that failed (retried once unpaused).
+      const failure: Failure = { message: act.paused ? 'activity paused' : 'activity reset', source: 'Server', canceledFailureInfo: { details: req.details } };
+      this.attemptFailed(act, failure, false, 0, (retryState, startedId) =>
+        this.engine.append(act.run, 'activityTaskFailed', { failure, scheduledEventId: act.scheduledEventId, startedEventId: startedId, identity, retryState }),
+      );
+      return;
+    }
     this.close(act, (startedId) =>
       this.engine.append(act.run, 'activityTaskCanceled', {
         details: req.details,
@@ -306,7 +327,9 @@ export class Activities {
     nextRetryDelayMs: number,
     write: (retryState: number, startedId: number) => void,
   ): void {
-    const decision = this.retryDecision(act, nonRetryable, nextRetryDelayMs);
+    const reset = act.resetPending;
+    act.resetPending = false;
+    const decision = this.retryDecision(act, nonRetryable, reset ? 1 : nextRetryDelayMs);
     if (decision.delayMs === undefined) {
       this.close(act, (startedId) => write(decision.state, startedId));
       return;
@@ -319,18 +342,64 @@ export class Activities {
       act.locked = false;
       this.clock.unlockActivity();
     }
-    act.attemptTimers.push(
-      this.clock.schedule(decision.delayMs, () => {
-        if (act.state !== 'backoff' || !act.run.running) return;
-        act.attempt++;
-        act.state = 'scheduled';
-        act.attemptScheduledTime = this.clock.now();
-        act.attemptTimers = [];
-        act.locked = true;
-        this.clock.lockActivity();
-        this.enqueue(act);
-      }),
-    );
+    act.attemptTimers.push(this.clock.schedule(decision.delayMs, () => this.nextAttempt(act)));
+  }
+
+  /** The backoff is over (or cut short): the next attempt is scheduled, unless the activity is paused. */
+  private nextAttempt(act: Activity): void {
+    if (act.state !== 'backoff' || !act.run.running) return;
+    if (act.paused) {
+      act.held = () => this.nextAttempt(act);
+      return;
+    }
+    this.clearAttemptTimers(act);
+    act.attempt++;
+    act.state = 'scheduled';
+    act.attemptScheduledTime = this.clock.now();
+    act.locked = true;
+    this.clock.lockActivity();
+    this.enqueue(act);
+  }
+
+  /** The activities of a workflow an activity operation names (by id, by type, or all). */
+  private named(req: { execution?: T.api.common.v1.IWorkflowExecution | null; id?: string | null; type?: string | null; matchAll?: boolean | null; unpauseAll?: boolean | null }): Activity[] {
+    const run = this.engine.findRun(req.execution?.workflowId, req.execution?.runId);
+    if (!run.running) throw notFound('workflow execution already completed');
+    const found = [...run.activities.values()].filter((a) => (req.id ? a.activityId === req.id : req.type ? a.activityType === req.type : !!(req.matchAll || req.unpauseAll)));
+    if (found.length === 0) throw notFound(`no pending activity ${req.id ? `with id ${req.id}` : req.type ? `of type ${req.type}` : ''} in workflow ${run.workflowId}`);
+    return found;
+  }
+
+  /** PauseActivity. */
+  pause(req: T.api.workflowservice.v1.IPauseActivityRequest): void {
+    for (const act of this.named(req)) act.paused = true;
+  }
+
+  /** UnpauseActivity: a held attempt goes out now. */
+  unpause(req: T.api.workflowservice.v1.IUnpauseActivityRequest): void {
+    for (const act of this.named(req)) {
+      act.paused = false;
+      if (req.resetAttempts && act.state === 'backoff') act.attempt = 0;
+      if (req.resetHeartbeat) act.heartbeatDetails = undefined;
+      const held = act.held;
+      act.held = undefined;
+      held?.();
+    }
+  }
+
+  /** ResetActivity: the attempts start again from 1 (a running attempt hears of it and is retried at once). */
+  reset(req: T.api.workflowservice.v1.IResetActivityRequest): void {
+    for (const act of this.named(req)) {
+      if (req.resetHeartbeat) act.heartbeatDetails = undefined;
+      if (!req.keepPaused) act.paused = false;
+      if (act.state === 'started') {
+        act.resetPending = true;
+      } else if (act.state === 'backoff') {
+        act.attempt = 0;
+        act.held = undefined;
+        this.nextAttempt(act);
+      }
+    }
   }
 
   private retryDecision(act: Activity, nonRetryable: boolean, nextRetryDelayMs: number): { state: number; delayMs?: number } {
@@ -425,6 +494,7 @@ export class Activities {
       scheduledTime: msToTimestamp(act.attemptScheduledTime),
       lastFailure: act.lastFailure,
       lastWorkerIdentity: act.identity,
+      paused: act.paused,
     }));
   }
 }

@@ -369,6 +369,21 @@ export function workflowHandlers(engine: Engine): Handlers {
     RecordActivityTaskHeartbeatById: (req: T.api.workflowservice.v1.IRecordActivityTaskHeartbeatByIdRequest) =>
       Promise.resolve(engine.activities.heartbeat(req, engine.activities.byId(req.workflowId, req.runId, req.activityId))),
 
+    PauseActivity: (req: T.api.workflowservice.v1.IPauseActivityRequest) => {
+      engine.activities.pause(req);
+      return Promise.resolve({});
+    },
+
+    UnpauseActivity: (req: T.api.workflowservice.v1.IUnpauseActivityRequest) => {
+      engine.activities.unpause(req);
+      return Promise.resolve({});
+    },
+
+    ResetActivity: (req: T.api.workflowservice.v1.IResetActivityRequest) => {
+      engine.activities.reset(req);
+      return Promise.resolve({});
+    },
+
     UpdateWorkflowExecution: (req: T.api.workflowservice.v1.IUpdateWorkflowExecutionRequest) => engine.updates.update(req),
 
     PollWorkflowExecutionUpdate: (req: T.api.workflowservice.v1.IPollWorkflowExecutionUpdateRequest) => engine.updates.poll(req),
