@@ -78,13 +78,13 @@ export function completeLater(key: string): Promise<string> {
  * Pauses or resets itself through the client, heartbeats until that cancels it, and says what the
  * cancellation was; with `thenRetry` it unpauses itself and fails instead, so its next attempt runs.
  */
-export async function pausesItself(mode: 'pause' | 'reset', thenRetry: boolean): Promise<string> {
+export async function pausesItself(mode: 'pause' | 'reset' | 'pause-and-reset', thenRetry: boolean): Promise<string> {
   const info = Context.current().info;
   if (info.attempt > 1) return `attempt ${info.attempt}`;
   const client = getClient();
   const req = { namespace: client.options.namespace, execution: info.workflowExecution, id: info.activityId };
-  if (mode === 'pause') await client.workflowService.pauseActivity(req);
-  else await client.workflowService.resetActivity(req);
+  if (mode !== 'reset') await client.workflowService.pauseActivity(req);
+  if (mode !== 'pause') await client.workflowService.resetActivity(req);
   for (;;) {
     try {
       heartbeat();

@@ -71,6 +71,8 @@ test('a task token in Temporal’s own format, for a task this server never had,
 test('PauseActivity and ResetActivity reach a running activity through its heartbeat, with the reason', async () => {
   expect(await env.client.workflow.execute(wf.runsPausingActivity, { taskQueue, workflowId: wid('pause'), args: ['pause', false] })).toBe('cancelled: paused true, reset false');
   expect(await env.client.workflow.execute(wf.runsPausingActivity, { taskQueue, workflowId: wid('reset'), args: ['reset', false] })).toBe('cancelled: paused false, reset true');
+  // A reset (without keepPaused) unpauses only when it takes effect: the running attempt hears of both.
+  expect(await env.client.workflow.execute(wf.runsPausingActivity, { taskQueue, workflowId: wid('both'), args: ['pause-and-reset', false] })).toBe('cancelled: paused true, reset true');
 });
 
 test('a paused activity that fails is retried once unpaused; a reset one at once', async () => {

@@ -169,7 +169,7 @@ export async function leavesUpdatesUnfinished(): Promise<void> {
 }
 
 /** Runs pausesItself (heartbeating every second, two attempts). */
-export async function runsPausingActivity(mode: 'pause' | 'reset', thenRetry: boolean): Promise<string> {
+export async function runsPausingActivity(mode: 'pause' | 'reset' | 'pause-and-reset', thenRetry: boolean): Promise<string> {
   const acts = proxyActivities<typeof activities>({ startToCloseTimeout: '1 minute', heartbeatTimeout: '1s', retry: { maximumAttempts: 2, initialInterval: '1s' } });
   return await acts.pausesItself(mode, thenRetry);
 }

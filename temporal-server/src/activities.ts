@@ -49,6 +49,8 @@ export interface Activity {
   paused: boolean;
   /** ResetActivity while an attempt runs: it hears of it on its heartbeat, and its retry starts at once. */
   resetPending: boolean;
+  /** A reset without keepPaused unpauses the activity when it takes effect (when the running attempt ends). */
+  unpauseOnReset?: boolean;
   /** The next attempt, held back while paused (a dispatch or a retry). */
   held?: () => void;
   locked: boolean;
@@ -329,6 +331,7 @@ export class Activities {
   ): void {
     const reset = act.resetPending;
     act.resetPending = false;
+    if (reset && act.unpauseOnReset) act.paused = false;
     const decision = this.retryDecision(act, nonRetryable, reset ? 1 : nextRetryDelayMs);
     if (decision.delayMs === undefined) {
       this.close(act, (startedId) => write(decision.state, startedId));
@@ -391,10 +394,14 @@ export class Activities {
   reset(req: T.api.workflowservice.v1.IResetActivityRequest): void {
     for (const act of this.named(req)) {
       if (req.resetHeartbeat) act.heartbeatDetails = undefined;
-      if (!req.keepPaused) act.paused = false;
       if (act.state === 'started') {
+        // Takes effect when the running attempt ends (it hears of it, and of a pause, meanwhile).
         act.resetPending = true;
-      } else if (act.state === 'backoff') {
+        act.unpauseOnReset = !req.keepPaused;
+        continue;
+      }
+      if (!req.keepPaused) act.paused = false;
+      if (act.state === 'backoff') {
         act.attempt = 0;
         act.held = undefined;
         this.nextAttempt(act);
