@@ -102,6 +102,36 @@ test('an accepted update whose workflow returns before its handler finishes fail
   expect((await h.describe()).status.name).toBe('COMPLETED');
 });
 
+test('an update to a workflow in its start delay starts it at once and is handled on its first task', async () => {
+  const h = await env.client.workflow.start(wf.updatable, { taskQueue, workflowId: wid('delayed'), startDelay: '1 day' });
+  expect(await h.executeUpdate(wf.setValue, { args: ['done'] })).toBe('initial');
+  expect(await h.result()).toBe('done');
+});
+
+test('a query during the start delay is refused (FAILED_PRECONDITION) instead of reaching a worker that never ran the workflow', async () => {
+  const h = await env.client.workflow.start(wf.updatable, { taskQueue, workflowId: wid('delayed-query'), startDelay: '1 day' });
+  const err = await env.connection.workflowService
+    .queryWorkflow({ namespace: 'default', execution: { workflowId: h.workflowId }, query: { queryType: 'value' } })
+    .then(() => undefined, (e: unknown) => e as { code?: number; details?: string });
+  expect(err?.code).toBe(grpcStatus.FAILED_PRECONDITION);
+  expect(err?.details).toMatch(/start delay/);
+  await h.terminate();
+});
+
+test('PollWorkflowExecutionUpdate without a stage to wait for answers with the stage reached at once', async () => {
+  const h = await env.client.workflow.start(wf.updatable, { taskQueue, workflowId: wid('poll-now') });
+  await h.startUpdate(wf.setValue, { args: ['slow:x'], updateId: 'slow', waitForStage: WorkflowUpdateStage.ACCEPTED });
+  const started = Date.now();
+  const res = await env.connection.workflowService.pollWorkflowExecutionUpdate({
+    namespace: 'default',
+    updateRef: { workflowExecution: { workflowId: h.workflowId }, updateId: 'slow' },
+  });
+  expect(Date.now() - started).toBeLessThan(5_000);
+  expect(res.stage).toBe(temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED);
+  expect(res.outcome).toBeFalsy();
+  await h.terminate();
+});
+
 test('update-with-start starts the workflow and runs the update on its first task', async () => {
   const startWorkflowOperation = new WithStartWorkflowOperation(wf.updatable, { taskQueue, workflowId: wid('with-start'), workflowIdConflictPolicy: 'FAIL' });
   expect(await env.client.workflow.executeUpdateWithStart(wf.setValue, { args: ['first'], startWorkflowOperation })).toBe('initial');

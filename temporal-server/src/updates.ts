@@ -75,7 +75,9 @@ export class Updates {
         waiters: new Set(),
       };
       run.updates.set(updateId, u);
-      this.engine.scheduleWorkflowTask(run); // no event: the request rides on the next task
+      // No event: the request rides on the next task; a run still in its start delay starts now, as in Temporal.
+      if (run.backoff) this.engine.endBackoff(run);
+      else this.engine.scheduleWorkflowTask(run);
     }
     const wanted = Number(req.waitPolicy?.lifecycleStage ?? 0) || Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED;
     await this.waitFor(u, wanted);
@@ -88,7 +90,9 @@ export class Updates {
     const run = this.engine.findRun(ref?.workflowExecution?.workflowId, ref?.workflowExecution?.runId);
     const u = run.updates.get(ref?.updateId ?? '');
     if (!u) throw notFound(`update ${ref?.updateId ?? ''} not found`);
-    const wanted = Number(req.waitPolicy?.lifecycleStage ?? 0) || Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED;
+    // Without a stage to wait for, the answer is the stage reached now (the client always names COMPLETED).
+    const wanted = Number(req.waitPolicy?.lifecycleStage ?? 0);
+    if (!wanted) return this.answer(u, 0);
     await this.waitFor(u, wanted);
     return this.answer(u, wanted);
   }
