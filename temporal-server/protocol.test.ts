@@ -328,6 +328,18 @@ test('a worker that asks for stickiness gets the next task on its sticky queue w
   await h.terminate();
 });
 
+test('ResetStickyTaskQueue sends the next task, even one already waiting on the sticky queue, to the normal queue with full history', async () => {
+  const { h, queue } = await startSticky('1h');
+  await h.signal('waiting-on-sticky');
+  await env.connection.workflowService.resetStickyTaskQueue({ namespace: 'default', execution: { workflowId: h.workflowId } });
+  const second = await poll(queue); // long before the hour-long sticky timeout
+  expect(Number(second.history?.events?.[0]?.eventId)).toBe(1);
+  await env.connection.workflowService.respondWorkflowTaskCompleted({ taskToken: second.taskToken, commands: [] });
+  await h.signal('next');
+  expect(Number((await poll(queue)).history?.events?.[0]?.eventId)).toBe(1); // no stickiness asked for: normal queue again
+  await h.terminate();
+});
+
 test('a sticky task nobody takes within its schedule-to-start timeout moves to the normal queue with full history', async () => {
   const { h, queue } = await startSticky('500ms');
   await h.signal('worker-gone');

@@ -252,7 +252,20 @@ export class Engine {
 
   // ---------------------------------------------------------------- start / close
 
-  startWorkflow(p: StartParams, runId: string = randomUUID()): Run {
+  /**
+   * Eager workflow start: the run's first workflow task goes straight back to the starter (a worker
+   * sharing the client's connection) instead of through the task queue. Null when it cannot (start delay).
+   */
+  startEager(p: StartParams, identity: string): { run: Run; task: Obj | null } {
+    const run = this.startWorkflow(p, randomUUID(), false);
+    const wft = run.wft;
+    if (!wft) return { run, task: null };
+    const task = this.dispatchWorkflowTask(run, wft, identity);
+    if (!task) this.workflowQueues.offer(run.taskQueue, (id) => this.dispatchWorkflowTask(run, wft, id));
+    return { run, task };
+  }
+
+  startWorkflow(p: StartParams, runId: string = randomUUID(), offerFirstTask = true): Run {
     const now = this.clock.now();
     const run = new Run(runId, p.firstExecutionRunId ?? runId, p, now);
     const backoffMs = Math.max(0, p.firstTaskBackoffMs ?? 0);
@@ -303,7 +316,7 @@ export class Engine {
         this.scheduleWorkflowTask(run);
       });
     } else {
-      this.scheduleWorkflowTask(run);
+      this.scheduleWorkflowTask(run, 1, offerFirstTask);
     }
     return run;
   }
@@ -436,7 +449,7 @@ export class Engine {
 
   // ---------------------------------------------------------------- workflow tasks
 
-  scheduleWorkflowTask(run: Run, attempt = 1): void {
+  scheduleWorkflowTask(run: Run, attempt = 1, offer = true): void {
     if (run.wft || !run.running || run.backoff) return;
     const sticky = run.sticky;
     const ev = this.append(run, 'workflowTaskScheduled', {
@@ -453,7 +466,7 @@ export class Engine {
       wft.stickyQueue = sticky.queue;
       wft.stickyTimeout = this.clock.schedule(sticky.scheduleToStartMs, () => this.unstick(run, wft));
     }
-    this.workflowQueues.offer(wft.stickyQueue ?? run.taskQueue, (identity) => this.dispatchWorkflowTask(run, wft, identity));
+    if (offer) this.workflowQueues.offer(wft.stickyQueue ?? run.taskQueue, (identity) => this.dispatchWorkflowTask(run, wft, identity));
   }
 
   /**
@@ -469,6 +482,16 @@ export class Engine {
       timeoutType: TIMEOUT_TYPE_SCHEDULE_TO_START,
     });
     this.endWorkflowTask(run, wft, wft.attempt, true);
+  }
+
+  /** ResetStickyTaskQueue: the run's next workflow task (also one already waiting on the sticky queue) goes to the normal queue. */
+  resetSticky(run: Run): void {
+    run.sticky = null;
+    const wft = run.wft;
+    if (!wft?.stickyQueue || wft.startedEventId > 0) return;
+    this.clock.cancel(wft.stickyTimeout);
+    wft.stickyQueue = undefined;
+    this.workflowQueues.offer(run.taskQueue, (identity) => this.dispatchWorkflowTask(run, wft, identity));
   }
 
   /** A worker shut down: the runs it had cached go back to the normal queue at once. */

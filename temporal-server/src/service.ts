@@ -1,5 +1,5 @@
 // WorkflowService and TestService request handlers. Every method not listed here answers UNIMPLEMENTED.
-import { Engine, type Run } from './engine.js';
+import { Engine, type Run, type StartParams } from './engine.js';
 import { RpcError, alreadyExists, invalidArgument, multiOperationFailure } from './errors.js';
 import { Status, durationToMs, msToDuration, msToTimestamp, type Obj, type T } from './proto.js';
 import type { CallContext } from './queues.js';
@@ -55,6 +55,11 @@ export function workflowHandlers(engine: Engine): Handlers {
   }
 
   function start(req: StartLike): Run {
+    return engine.startWorkflow(startParams(req));
+  }
+
+  /** A start request checked and turned into the engine's start parameters. */
+  function startParams(req: StartLike): StartParams {
     if (!req.workflowId) throw invalidArgument('WorkflowId is not set on request.');
     if (req.workflowId.length > MAX_ID_LENGTH) throw invalidArgument(`WorkflowId length exceeds limit (${req.workflowId.length}/${MAX_ID_LENGTH}).`);
     if (!req.workflowType?.name) throw invalidArgument('WorkflowType is not set on request.');
@@ -62,7 +67,7 @@ export function workflowHandlers(engine: Engine): Handlers {
     if (req.cronSchedule) throw invalidArgument('cron schedules are not supported by the baosong test server');
     const startDelayMs = durationToMs(req.workflowStartDelay);
     if (startDelayMs < 0) throw invalidArgument('WorkflowStartDelay must not be negative.');
-    return engine.startWorkflow({
+    return {
       namespace: ns(req.namespace),
       workflowId: req.workflowId,
       workflowType: req.workflowType.name,
@@ -80,16 +85,21 @@ export function workflowHandlers(engine: Engine): Handlers {
       userMetadata: req.userMetadata as Obj | null,
       requestId: req.requestId ?? '',
       priority: req.priority as Obj | null,
-    });
+    };
   }
 
   /** StartWorkflowExecution: a new run, or the one a retried request or the conflict policy names. */
-  function startOrUseExisting(req: T.api.workflowservice.v1.IStartWorkflowExecutionRequest): { run: Run; started: boolean } {
+  function startOrUseExisting(req: T.api.workflowservice.v1.IStartWorkflowExecutionRequest): { run: Run; started: boolean; eagerWorkflowTask?: Obj | null } {
     // A retried request (same request id) gets the run it already started.
     const latest = engine.latestRun(req.workflowId ?? '');
     if (latest && req.requestId && latest.params.requestId === req.requestId) return { run: latest, started: true };
     const existing = resolveConflict(req, req.identity ?? '');
     if (existing) return { run: existing, started: false };
+    if (req.requestEagerExecution) {
+      // Eager start: the first workflow task goes back in the response, to the worker on the client's connection.
+      const { run, task } = engine.startEager(startParams(req), req.identity ?? '');
+      return { run, started: true, eagerWorkflowTask: task };
+    }
     return { run: start(req), started: true };
   }
 
@@ -152,8 +162,8 @@ export function workflowHandlers(engine: Engine): Handlers {
       }),
 
     StartWorkflowExecution: (req: T.api.workflowservice.v1.IStartWorkflowExecutionRequest) => {
-      const { run, started } = startOrUseExisting(req);
-      return Promise.resolve({ runId: run.runId, started, status: run.status });
+      const { run, started, eagerWorkflowTask } = startOrUseExisting(req);
+      return Promise.resolve({ runId: run.runId, started, status: run.status, eagerWorkflowTask });
     },
 
     // Update-with-start: the only multi-operation Temporal has (start, then update the run it started or found).
@@ -387,6 +397,11 @@ export function workflowHandlers(engine: Engine): Handlers {
     UpdateWorkflowExecution: (req: T.api.workflowservice.v1.IUpdateWorkflowExecutionRequest) => engine.updates.update(req),
 
     PollWorkflowExecutionUpdate: (req: T.api.workflowservice.v1.IPollWorkflowExecutionUpdateRequest) => engine.updates.poll(req),
+
+    ResetStickyTaskQueue: (req: T.api.workflowservice.v1.IResetStickyTaskQueueRequest) => {
+      engine.resetSticky(engine.findRun(req.execution?.workflowId, req.execution?.runId));
+      return Promise.resolve({});
+    },
 
     ShutdownWorker: (req: T.api.workflowservice.v1.IShutdownWorkerRequest) => {
       if (req.stickyTaskQueue) {
