@@ -96,9 +96,12 @@ test('an update to a closed workflow fails', async () => {
   await expect(h.executeUpdate(wf.setValue, { args: ['late'] })).rejects.toThrow();
 });
 
-test('an accepted update whose workflow returns before its handler finishes fails instead of polling forever', async () => {
+test('an accepted update whose workflow returns before its handler finishes fails as Temporal fails it (AcceptedUpdateCompletedWorkflow)', async () => {
   const h = await env.client.workflow.start(wf.leavesUpdatesUnfinished, { taskQueue, workflowId: wid('unfinished') });
-  await expect(h.executeUpdate(wf.setValue, { args: ['x'] })).rejects.toThrow(/workflow execution already completed|not found/i);
+  const err = await h.executeUpdate(wf.setValue, { args: ['x'] }).then(() => undefined, (e: unknown) => e as WorkflowUpdateFailedError);
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  expect((err!.cause as ApplicationFailure).type).toBe('AcceptedUpdateCompletedWorkflow');
+  expect(err!.cause?.message).toMatch(/Workflow completed before the Update completed/);
   expect((await h.describe()).status.name).toBe('COMPLETED');
 });
 

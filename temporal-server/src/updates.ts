@@ -215,8 +215,23 @@ export class Updates {
     this.notify(u);
   }
 
-  /** The run closed: callers still waiting get their answer (NOT_FOUND unless accepted). */
+  /**
+   * The run closed. An accepted update whose handler had not finished is completed with the failure
+   * Temporal gives it (AcceptedUpdateCompletedWorkflow); callers of updates never accepted get NOT_FOUND.
+   */
   closed(run: Run): void {
-    for (const u of run.updates.values()) this.notify(u);
+    for (const u of run.updates.values()) {
+      if (u.state === 'accepted') {
+        u.outcome = {
+          failure: {
+            message: 'Workflow completed before the Update completed.',
+            source: 'Server',
+            applicationFailureInfo: { type: 'AcceptedUpdateCompletedWorkflow', nonRetryable: true },
+          },
+        };
+        u.state = 'completed';
+      }
+      this.notify(u);
+    }
   }
 }
