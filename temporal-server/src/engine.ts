@@ -177,6 +177,9 @@ export class Engine {
   readonly queries: Queries;
   readonly updates: Updates;
   readonly children: Children;
+  /** History length and size at which WorkflowTaskStarted suggests continue-as-new (dynamic config). */
+  suggestContinueAsNewEvents = SUGGEST_CAN_EVENTS;
+  suggestContinueAsNewBytes = SUGGEST_CAN_BYTES;
   /** Whether a namespace exists (children and external commands may name another); main.ts sets it. */
   namespaceExists: (name: string) => boolean = () => true;
   readonly searchAttributeTypes = new SearchAttributeTypes();
@@ -512,7 +515,7 @@ export class Engine {
       identity,
       requestId: randomUUID(),
       historySizeBytes,
-      suggestContinueAsNew: run.history.length + 1 >= SUGGEST_CAN_EVENTS || historySizeBytes >= SUGGEST_CAN_BYTES,
+      suggestContinueAsNew: run.history.length + 1 >= this.suggestContinueAsNewEvents || historySizeBytes >= this.suggestContinueAsNewBytes,
     });
     wft.startedEventId = ev.eventId;
     wft.startedTime = this.clock.now();

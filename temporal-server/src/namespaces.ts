@@ -38,6 +38,11 @@ export class Namespaces {
     return ns;
   }
 
+  /** A namespace given on the command line (--namespace): added unless known. */
+  ensure(name: string): void {
+    if (name && !this.known.has(name)) this.add(name, '', 86_400);
+  }
+
   has(name: string | null | undefined): boolean {
     return this.known.has(name || DEFAULT_NAMESPACE);
   }
