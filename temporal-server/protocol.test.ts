@@ -135,11 +135,11 @@ test('an unsupported command fails the task with its Temporal cause and terminat
   const err = await env.connection.workflowService
     .respondWorkflowTaskCompleted({
       taskToken: first.taskToken,
-      commands: [{ commandType: CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION, startChildWorkflowExecutionCommandAttributes: {} }],
+      commands: [{ commandType: CommandType.COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION, scheduleNexusOperationCommandAttributes: {} }],
     })
     .then(() => undefined, (e: unknown) => e as { code: number; details: string });
   expect(err?.code).toBe(grpcStatus.INVALID_ARGUMENT);
-  expect(err?.details).toMatch(/START_CHILD_WORKFLOW_EXECUTION \(child workflows\) is not supported/);
+  expect(err?.details).toMatch(/SCHEDULE_NEXUS_OPERATION \(Nexus operations\) is not supported/);
   const { events } = await h.fetchHistory();
   expect(types(events)).toEqual([
     'WORKFLOW_EXECUTION_STARTED',
@@ -149,7 +149,7 @@ test('an unsupported command fails the task with its Temporal cause and terminat
     'WORKFLOW_EXECUTION_TERMINATED',
   ]);
   expect(events?.[3]?.workflowTaskFailedEventAttributes?.cause).toBe(
-    temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES,
+    temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES,
   );
   expect((await h.describe()).status.name).toBe('TERMINATED');
   // The same token again: the workflow is closed.
@@ -325,6 +325,18 @@ test('a worker that asks for stickiness gets the next task on its sticky queue w
   // The full history is still there for a worker that lost its cache.
   const full = await env.connection.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId: h.workflowId } });
   expect(full.history?.events).toHaveLength(8);
+  await h.terminate();
+});
+
+test('ResetStickyTaskQueue sends the next task, even one already waiting on the sticky queue, to the normal queue with full history', async () => {
+  const { h, queue } = await startSticky('1h');
+  await h.signal('waiting-on-sticky');
+  await env.connection.workflowService.resetStickyTaskQueue({ namespace: 'default', execution: { workflowId: h.workflowId } });
+  const second = await poll(queue); // long before the hour-long sticky timeout
+  expect(Number(second.history?.events?.[0]?.eventId)).toBe(1);
+  await env.connection.workflowService.respondWorkflowTaskCompleted({ taskToken: second.taskToken, commands: [] });
+  await h.signal('next');
+  expect(Number((await poll(queue)).history?.events?.[0]?.eventId)).toBe(1); // no stickiness asked for: normal queue again
   await h.terminate();
 });
 

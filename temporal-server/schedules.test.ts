@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test as baseTest } from 'vitest';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
+import { SearchAttributeType, TypedSearchAttributes, defineSearchAttributeKey } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { compileSpec, matchingTimes, parseCron } from './src/calendar.js';
@@ -35,6 +36,7 @@ afterAll(async () => {
 });
 
 const iso = (d: Date | undefined) => d?.toISOString();
+const keywordKey = defineSearchAttributeKey('CustomKeywordField', SearchAttributeType.KEYWORD);
 
 test('a weekly calendar in Asia/Shanghai fires every Friday at 16:00 and starts its workflow with the nominal time in its id', async () => {
   const scheduleId = `weekly-${randomUUID().slice(0, 8)}`;
@@ -102,6 +104,27 @@ test('a schedule id is unique; pause, trigger, update and list behave as the cli
   for await (const s of env.client.schedule.list()) listed.push(s.scheduleId);
   expect(listed).toContain(scheduleId);
   await handle.delete();
+});
+
+test('ListSchedules pages and filters by a visibility query over search attributes (issue 23)', async () => {
+  const group = randomUUID().slice(0, 8);
+  const handles = [];
+  for (let i = 0; i < 5; i++)
+    handles.push(
+      await env.client.schedule.create({
+        scheduleId: `list-${group}-${i}`,
+        spec: { intervals: [{ every: '1 day' }] },
+        action: { type: 'startWorkflow', workflowType: 'hello', args: ['x'], taskQueue },
+        typedSearchAttributes: new TypedSearchAttributes([{ key: keywordKey, value: i % 2 === 0 ? `even-${group}` : `odd-${group}` }]),
+      }),
+    );
+  const listed: string[] = [];
+  for await (const s of env.client.schedule.list({ pageSize: 2 })) listed.push(s.scheduleId);
+  expect(listed.filter((id) => id.startsWith(`list-${group}-`)).sort()).toEqual(handles.map((h) => h.scheduleId));
+  const even: string[] = [];
+  for await (const s of env.client.schedule.list({ query: `CustomKeywordField = 'even-${group}'` })) even.push(s.scheduleId);
+  expect(even.sort()).toEqual([0, 2, 4].map((i) => `list-${group}-${i}`));
+  for (const h of handles) await h.delete();
 });
 
 test('cron strings and structured calendars compile to the same times', () => {

@@ -1,5 +1,5 @@
 // Activities for the conformance suite. Each records what it saw so tests can assert on attempts.
-import { ApplicationFailure, CompleteAsyncError, Context, CancelledFailure } from '@temporalio/activity';
+import { ApplicationFailure, CompleteAsyncError, Context, CancelledFailure, cancellationDetails, getClient, heartbeat, sleep } from '@temporalio/activity';
 
 export const attempts = new Map<string, number[]>();
 
@@ -72,4 +72,29 @@ export const asyncTokens = new Map<string, Uint8Array>();
 export function completeLater(key: string): Promise<string> {
   asyncTokens.set(key, Context.current().info.taskToken);
   throw new CompleteAsyncError();
+}
+
+/**
+ * Pauses or resets itself through the client, heartbeats until that cancels it, and says what the
+ * cancellation was; with `thenRetry` it unpauses itself and fails instead, so its next attempt runs.
+ */
+export async function pausesItself(mode: 'pause' | 'reset' | 'pause-and-reset', thenRetry: boolean): Promise<string> {
+  const info = Context.current().info;
+  if (info.attempt > 1) return `attempt ${info.attempt}`;
+  const client = getClient();
+  const req = { namespace: client.options.namespace, execution: info.workflowExecution, id: info.activityId };
+  if (mode !== 'reset') await client.workflowService.pauseActivity(req);
+  if (mode !== 'pause') await client.workflowService.resetActivity(req);
+  for (;;) {
+    try {
+      heartbeat();
+      await sleep(100);
+    } catch (err) {
+      if (!(err instanceof CancelledFailure)) throw err;
+      const details = cancellationDetails();
+      if (!thenRetry) return `cancelled: paused ${String(details?.paused)}, reset ${String(details?.reset)}`;
+      if (mode === 'pause') await client.workflowService.unpauseActivity(req);
+      throw err;
+    }
+  }
 }

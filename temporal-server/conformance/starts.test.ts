@@ -168,3 +168,12 @@ describe.runIf(isBaosongServer())('namespaces', () => {
     expect(await w.runUntil(h.result())).toBe(1);
   });
 });
+
+describe('eager start', () => {
+  test('a start asking for eager execution through the worker’s connection gets its first workflow task in the response', async () => {
+    const client = new Client({ connection: env.nativeConnection, namespace: 'default' });
+    const h = await client.workflow.start(wf.reportsStart, { taskQueue, workflowId: wid('eager'), requestEagerStart: true, workflowTaskTimeout: '1h' });
+    expect(h.eagerlyStarted).toBe(true);
+    expect((await h.result()).attempt).toBe(1);
+  });
+});

@@ -1,7 +1,7 @@
 // Issue 23: what the server does not support fails fast and says what it is, instead of hanging.
-// A workflow task completing with an unsupported command (child workflow, signal or cancel of another
-// workflow, …) used to be rejected and retried every task timeout forever; now the task fails with the
-// cause Temporal gives a bad command of that kind and the workflow is terminated naming the command.
+// A workflow task completing with an unsupported command (today: Nexus operations) used to be rejected
+// and retried every task timeout forever; now the task fails with the cause Temporal gives a bad
+// command of that kind and the workflow is terminated naming the command.
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -45,26 +45,26 @@ async function failureOf(p: Promise<unknown>): Promise<WorkflowFailedError> {
 }
 
 describe('unsupported commands', () => {
-  ourTest('a child workflow ends the workflow at once, terminated with a reason naming the command', async () => {
+  ourTest('a Nexus operation ends the workflow at once, terminated with a reason naming the command', async () => {
     const started = Date.now();
-    const h = await env.client.workflow.start(wf.startsChild, { taskQueue, workflowId: `child-${randomUUID()}` });
+    const h = await env.client.workflow.start(wf.callsNexus, { taskQueue, workflowId: `nexus-${randomUUID()}` });
     const err = await failureOf(h.result());
     // Well under one workflow task timeout (10 s), which is when the old server retried.
     expect(Date.now() - started).toBeLessThan(8_000);
     expect(err.cause).toBeInstanceOf(TerminatedFailure);
-    expect(err.cause?.message).toMatch(/START_CHILD_WORKFLOW_EXECUTION \(child workflows\) is not supported by the baosong test server/);
+    expect(err.cause?.message).toMatch(/SCHEDULE_NEXUS_OPERATION \(Nexus operations\) is not supported by the baosong test server/);
     expect((await h.describe()).status.name).toBe('TERMINATED');
     const events = (await h.fetchHistory()).events ?? [];
     const failed = events.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
-    expect(failed?.workflowTaskFailedEventAttributes?.cause).toBe(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES);
-    expect(failed?.workflowTaskFailedEventAttributes?.failure?.message).toMatch(/START_CHILD_WORKFLOW_EXECUTION/);
+    expect(failed?.workflowTaskFailedEventAttributes?.cause).toBe(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES);
+    expect(failed?.workflowTaskFailedEventAttributes?.failure?.message).toMatch(/SCHEDULE_NEXUS_OPERATION/);
     expect(events.at(-1)?.eventType).toBe(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED);
   });
 
-  ourTest('signalling another workflow ends the workflow at once, naming the command', async () => {
-    const h = await env.client.workflow.start(wf.signalsExternal, { taskQueue, workflowId: `external-${randomUUID()}`, args: ['someone-else'] });
+  ourTest('a child workflow on a cron schedule ends the workflow at once, saying so', async () => {
+    const h = await env.client.workflow.start(wf.startsCronChild, { taskQueue, workflowId: `cron-child-${randomUUID()}` });
     const err = await failureOf(h.result());
-    expect(err.cause?.message).toMatch(/SIGNAL_EXTERNAL_WORKFLOW_EXECUTION \(signalling another workflow\) is not supported/);
+    expect(err.cause?.message).toMatch(/START_CHILD_WORKFLOW_EXECUTION \(a child workflow with a cron schedule\) is not supported/);
   });
 });
 

@@ -1,9 +1,11 @@
 // Issue 23: workflow updates — validators, the ACCEPTED and COMPLETED wait stages, polling for the
-// outcome, failures, and replay of histories with updates.
+// outcome, failures, update-with-start, the in-flight limit, and replay of histories with updates.
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { Client, Connection, WithStartWorkflowOperation, WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -94,10 +96,91 @@ test('an update to a closed workflow fails', async () => {
   await expect(h.executeUpdate(wf.setValue, { args: ['late'] })).rejects.toThrow();
 });
 
-test('an accepted update whose workflow returns before its handler finishes fails instead of polling forever', async () => {
+test('an accepted update whose workflow returns before its handler finishes fails as Temporal fails it (AcceptedUpdateCompletedWorkflow)', async () => {
   const h = await env.client.workflow.start(wf.leavesUpdatesUnfinished, { taskQueue, workflowId: wid('unfinished') });
-  await expect(h.executeUpdate(wf.setValue, { args: ['x'] })).rejects.toThrow(/workflow execution already completed|not found/i);
+  const err = await h.executeUpdate(wf.setValue, { args: ['x'] }).then(() => undefined, (e: unknown) => e as WorkflowUpdateFailedError);
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  expect((err!.cause as ApplicationFailure).type).toBe('AcceptedUpdateCompletedWorkflow');
+  expect(err!.cause?.message).toMatch(/Workflow completed before the Update completed/);
   expect((await h.describe()).status.name).toBe('COMPLETED');
+});
+
+test('an update to a workflow in its start delay starts it at once and is handled on its first task', async () => {
+  const h = await env.client.workflow.start(wf.updatable, { taskQueue, workflowId: wid('delayed'), startDelay: '1 day' });
+  expect(await h.executeUpdate(wf.setValue, { args: ['done'] })).toBe('initial');
+  expect(await h.result()).toBe('done');
+});
+
+test('a query during the start delay is refused (FAILED_PRECONDITION) instead of reaching a worker that never ran the workflow', async () => {
+  const h = await env.client.workflow.start(wf.updatable, { taskQueue, workflowId: wid('delayed-query'), startDelay: '1 day' });
+  const err = await env.connection.workflowService
+    .queryWorkflow({ namespace: 'default', execution: { workflowId: h.workflowId }, query: { queryType: 'value' } })
+    .then(() => undefined, (e: unknown) => e as { code?: number; details?: string });
+  expect(err?.code).toBe(grpcStatus.FAILED_PRECONDITION);
+  expect(err?.details).toMatch(/start delay/);
+  await h.terminate();
+});
+
+test('PollWorkflowExecutionUpdate without a stage to wait for answers with the stage reached at once', async () => {
+  const h = await env.client.workflow.start(wf.updatable, { taskQueue, workflowId: wid('poll-now') });
+  await h.startUpdate(wf.setValue, { args: ['slow:x'], updateId: 'slow', waitForStage: WorkflowUpdateStage.ACCEPTED });
+  const started = Date.now();
+  const res = await env.connection.workflowService.pollWorkflowExecutionUpdate({
+    namespace: 'default',
+    updateRef: { workflowExecution: { workflowId: h.workflowId }, updateId: 'slow' },
+  });
+  expect(Date.now() - started).toBeLessThan(5_000);
+  expect(res.stage).toBe(temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED);
+  expect(res.outcome).toBeFalsy();
+  await h.terminate();
+});
+
+test('update-with-start starts the workflow and runs the update on its first task', async () => {
+  const startWorkflowOperation = new WithStartWorkflowOperation(wf.updatable, { taskQueue, workflowId: wid('with-start'), workflowIdConflictPolicy: 'FAIL' });
+  expect(await env.client.workflow.executeUpdateWithStart(wf.setValue, { args: ['first'], startWorkflowOperation })).toBe('initial');
+  const h = await startWorkflowOperation.workflowHandle();
+  expect(await h.executeUpdate(wf.setValue, { args: ['done'] })).toBe('first');
+  expect(await h.result()).toBe('done');
+  expect(await eventTypes(h.workflowId)).toContain(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED);
+});
+
+test('update-with-start: USE_EXISTING updates the running workflow, FAIL refuses it', async () => {
+  const workflowId = wid('with-start-existing');
+  const first = await env.client.workflow.start(wf.updatable, { taskQueue, workflowId });
+  const useExisting = new WithStartWorkflowOperation(wf.updatable, { taskQueue, workflowId, workflowIdConflictPolicy: 'USE_EXISTING' });
+  const update = await env.client.workflow.startUpdateWithStart(wf.setValue, { args: ['second'], waitForStage: WorkflowUpdateStage.ACCEPTED, startWorkflowOperation: useExisting });
+  expect(update.workflowRunId).toBe(first.firstExecutionRunId);
+  expect(await update.result()).toBe('initial');
+  expect((await (await useExisting.workflowHandle()).describe()).runId).toBe(first.firstExecutionRunId);
+
+  const fail = new WithStartWorkflowOperation(wf.updatable, { taskQueue, workflowId, workflowIdConflictPolicy: 'FAIL' });
+  await expect(env.client.workflow.executeUpdateWithStart(wf.setValue, { args: ['third'], startWorkflowOperation: fail })).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+  await expect(fail.workflowHandle()).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+  expect(await first.query(wf.valueQuery)).toBe('second');
+  await first.terminate();
+});
+
+test('update-with-start with an invalid start starts nothing and says why', async () => {
+  const startWorkflowOperation = new WithStartWorkflowOperation(wf.updatable, { taskQueue, workflowId: 'x'.repeat(1001), workflowIdConflictPolicy: 'FAIL' });
+  for (const attempt of [env.client.workflow.executeUpdateWithStart(wf.setValue, { args: ['x'], startWorkflowOperation }), startWorkflowOperation.workflowHandle()]) {
+    const err = await attempt.then(() => undefined, (e: unknown) => e as { code?: number; message: string });
+    expect(err?.code).toBe(grpcStatus.INVALID_ARGUMENT);
+    expect(err?.message).toMatch(/WorkflowId length exceeds limit/);
+  }
+});
+
+test('more than 10 updates in flight at once are refused with RESOURCE_EXHAUSTED, as Temporal limits them', async () => {
+  const h = await env.client.workflow.start(wf.updatable, { taskQueue, workflowId: wid('in-flight') });
+  for (let i = 0; i < 10; i++) await h.startUpdate(wf.setValue, { args: [`slow:${i}`], waitForStage: WorkflowUpdateStage.ACCEPTED });
+  // Without the client's retries (it retries RESOURCE_EXHAUSTED for minutes).
+  const connection = await Connection.connect({ address: env.address, interceptors: [] });
+  const err = await new Client({ connection })
+    .workflow.getHandle(h.workflowId)
+    .startUpdate(wf.setValue, { args: ['slow:eleventh'], waitForStage: WorkflowUpdateStage.ACCEPTED })
+    .then(() => undefined, (e: unknown) => (e as { cause?: { code?: number } }).cause);
+  expect(err?.code).toBe(grpcStatus.RESOURCE_EXHAUSTED);
+  await connection.close();
+  await h.terminate();
 });
 
 test('histories with updates replay without nondeterminism', async () => {

@@ -1,8 +1,8 @@
 // Workflows for the conformance tests of issue 23 (bundled by those tests' workers).
 import {
   continueAsNew,
-  executeChild,
-  getExternalWorkflowHandle,
+  createNexusServiceClient,
+  startChild,
   proxyActivities,
   setHandler,
   condition,
@@ -21,14 +21,17 @@ import type * as activities from './activities.js';
 
 export const go = defineSignal('go');
 
-/** Starts a child workflow: a command the server does not support. */
-export async function startsChild(): Promise<string> {
-  return await executeChild(startsChild, { workflowId: `${workflowInfo().workflowId}-child` });
+/** Calls a Nexus operation: a command the server does not support. */
+export async function callsNexus(): Promise<unknown> {
+  // Only the names matter to the workflow's Nexus client; no nexus-rpc definitions needed.
+  const service = { name: 'unsupported', operations: { op: { name: 'op' } } } as unknown as Parameters<typeof createNexusServiceClient>[0]['service'];
+  const client = createNexusServiceClient({ service, endpoint: 'nowhere' });
+  return await client.executeOperation('op' as never, 'input' as never);
 }
 
-/** Signals another workflow: a command the server does not support. */
-export async function signalsExternal(otherWorkflowId: string): Promise<void> {
-  await getExternalWorkflowHandle(otherWorkflowId).signal(go);
+/** Starts a child workflow on a cron schedule: not supported (top-level cron starts are refused too). */
+export async function startsCronChild(): Promise<void> {
+  await startChild(countsSignals, { workflowId: `${workflowInfo().workflowId}-cron`, cronSchedule: '@hourly' });
 }
 
 /** Returns when it was started (its first task) and how, so a start delay can be seen. */
@@ -163,4 +166,10 @@ export async function leavesUpdatesUnfinished(): Promise<void> {
     return 'never';
   });
   await condition(() => accepted);
+}
+
+/** Runs pausesItself (heartbeating every second, two attempts). */
+export async function runsPausingActivity(mode: 'pause' | 'reset' | 'pause-and-reset', thenRetry: boolean): Promise<string> {
+  const acts = proxyActivities<typeof activities>({ startToCloseTimeout: '1 minute', heartbeatTimeout: '1s', retry: { maximumAttempts: 2, initialInterval: '1s' } });
+  return await acts.pausesItself(mode, thenRetry);
 }

@@ -28,6 +28,7 @@ export interface Activity {
   taskQueue: string;
   header: Obj | null | undefined;
   input: Payloads | null | undefined;
+  priority: Obj | null | undefined;
   scheduleToCloseMs: number;
   scheduleToStartMs: number;
   startToCloseMs: number;
@@ -44,6 +45,14 @@ export interface Activity {
   lastFailure: Failure | null | undefined;
   cancelRequested: boolean;
   cancelRequestedEventId: number;
+  /** PauseActivity: no new attempt is handed out until UnpauseActivity; a running one hears of it on its heartbeat. */
+  paused: boolean;
+  /** ResetActivity while an attempt runs: it hears of it on its heartbeat, and its retry starts at once. */
+  resetPending: boolean;
+  /** A reset without keepPaused unpauses the activity when it takes effect (when the running attempt ends). */
+  unpauseOnReset?: boolean;
+  /** The next attempt, held back while paused (a dispatch or a retry). */
+  held?: () => void;
   locked: boolean;
   scheduleToCloseTimer?: TimerHandle;
   attemptTimers: TimerHandle[];
@@ -96,6 +105,7 @@ export class Activities {
       heartbeatTimeout: msToDuration(heartbeatMs),
       workflowTaskCompletedEventId: completedId,
       retryPolicy: retryPolicyObj(retry),
+      priority: a.priority,
     });
     const now = this.clock.now();
     const act: Activity = {
@@ -106,6 +116,7 @@ export class Activities {
       taskQueue,
       header: a.header as Obj | null | undefined,
       input: a.input,
+      priority: a.priority as Obj | null | undefined,
       scheduleToCloseMs,
       scheduleToStartMs,
       startToCloseMs,
@@ -122,6 +133,8 @@ export class Activities {
       lastFailure: undefined,
       cancelRequested: false,
       cancelRequestedEventId: 0,
+      paused: false,
+      resetPending: false,
       locked: true,
       attemptTimers: [],
     };
@@ -157,6 +170,11 @@ export class Activities {
   }
 
   private dispatch(act: Activity, attempt: number, identity: string): Obj | null {
+    if (act.paused && act.state === 'scheduled' && act.attempt === attempt) {
+      // Paused before it was handed out: handed out again once unpaused.
+      act.held = () => this.enqueue(act);
+      return null;
+    }
     if (act.state !== 'scheduled' || act.attempt !== attempt || !act.run.running) return null;
     act.state = 'started';
     act.identity = identity;
@@ -186,6 +204,7 @@ export class Activities {
       startToCloseTimeout: msToDuration(act.startToCloseMs),
       heartbeatTimeout: msToDuration(act.heartbeatMs),
       retryPolicy: retryPolicyObj(act.retry),
+      priority: act.priority,
     };
   }
 
@@ -232,7 +251,7 @@ export class Activities {
     if (req.details) act.heartbeatDetails = req.details;
     act.lastHeartbeatTime = this.clock.now();
     this.armHeartbeat(act);
-    return { cancelRequested: act.cancelRequested };
+    return { cancelRequested: act.cancelRequested, activityPaused: act.paused, activityReset: act.resetPending };
   }
 
   completed(req: T.api.workflowservice.v1.IRespondActivityTaskCompletedRequest, act = this.started(req.taskToken)): void {
@@ -266,6 +285,14 @@ export class Activities {
 
   canceled(req: T.api.workflowservice.v1.IRespondActivityTaskCanceledRequest, act = this.started(req.taskToken)): void {
     const identity = req.identity ?? act.identity;
+    if (!act.cancelRequested && (act.paused || act.resetPending)) {
+      // Cancelled by a pause or reset, not by its workflow: an attempt that failed (retried once unpaused).
+      const failure: Failure = { message: act.paused ? 'activity paused' : 'activity reset', source: 'Server', canceledFailureInfo: { details: req.details } };
+      this.attemptFailed(act, failure, false, 0, (retryState, startedId) =>
+        this.engine.append(act.run, 'activityTaskFailed', { failure, scheduledEventId: act.scheduledEventId, startedEventId: startedId, identity, retryState }),
+      );
+      return;
+    }
     this.close(act, (startedId) =>
       this.engine.append(act.run, 'activityTaskCanceled', {
         details: req.details,
@@ -302,7 +329,10 @@ export class Activities {
     nextRetryDelayMs: number,
     write: (retryState: number, startedId: number) => void,
   ): void {
-    const decision = this.retryDecision(act, nonRetryable, nextRetryDelayMs);
+    const reset = act.resetPending;
+    act.resetPending = false;
+    if (reset && act.unpauseOnReset) act.paused = false;
+    const decision = this.retryDecision(act, nonRetryable, reset ? 1 : nextRetryDelayMs);
     if (decision.delayMs === undefined) {
       this.close(act, (startedId) => write(decision.state, startedId));
       return;
@@ -315,18 +345,68 @@ export class Activities {
       act.locked = false;
       this.clock.unlockActivity();
     }
-    act.attemptTimers.push(
-      this.clock.schedule(decision.delayMs, () => {
-        if (act.state !== 'backoff' || !act.run.running) return;
-        act.attempt++;
-        act.state = 'scheduled';
-        act.attemptScheduledTime = this.clock.now();
-        act.attemptTimers = [];
-        act.locked = true;
-        this.clock.lockActivity();
-        this.enqueue(act);
-      }),
-    );
+    act.attemptTimers.push(this.clock.schedule(decision.delayMs, () => this.nextAttempt(act)));
+  }
+
+  /** The backoff is over (or cut short): the next attempt is scheduled, unless the activity is paused. */
+  private nextAttempt(act: Activity): void {
+    if (act.state !== 'backoff' || !act.run.running) return;
+    if (act.paused) {
+      act.held = () => this.nextAttempt(act);
+      return;
+    }
+    this.clearAttemptTimers(act);
+    act.attempt++;
+    act.state = 'scheduled';
+    act.attemptScheduledTime = this.clock.now();
+    act.locked = true;
+    this.clock.lockActivity();
+    this.enqueue(act);
+  }
+
+  /** The activities of a workflow an activity operation names (by id, by type, or all). */
+  private named(req: { execution?: T.api.common.v1.IWorkflowExecution | null; id?: string | null; type?: string | null; matchAll?: boolean | null; unpauseAll?: boolean | null }): Activity[] {
+    const run = this.engine.findRun(req.execution?.workflowId, req.execution?.runId);
+    if (!run.running) throw notFound('workflow execution already completed');
+    const found = [...run.activities.values()].filter((a) => (req.id ? a.activityId === req.id : req.type ? a.activityType === req.type : !!(req.matchAll || req.unpauseAll)));
+    if (found.length === 0) throw notFound(`no pending activity ${req.id ? `with id ${req.id}` : req.type ? `of type ${req.type}` : ''} in workflow ${run.workflowId}`);
+    return found;
+  }
+
+  /** PauseActivity. */
+  pause(req: T.api.workflowservice.v1.IPauseActivityRequest): void {
+    for (const act of this.named(req)) act.paused = true;
+  }
+
+  /** UnpauseActivity: a held attempt goes out now. */
+  unpause(req: T.api.workflowservice.v1.IUnpauseActivityRequest): void {
+    for (const act of this.named(req)) {
+      act.paused = false;
+      if (req.resetAttempts && act.state === 'backoff') act.attempt = 0;
+      if (req.resetHeartbeat) act.heartbeatDetails = undefined;
+      const held = act.held;
+      act.held = undefined;
+      held?.();
+    }
+  }
+
+  /** ResetActivity: the attempts start again from 1 (a running attempt hears of it and is retried at once). */
+  reset(req: T.api.workflowservice.v1.IResetActivityRequest): void {
+    for (const act of this.named(req)) {
+      if (req.resetHeartbeat) act.heartbeatDetails = undefined;
+      if (act.state === 'started') {
+        // Takes effect when the running attempt ends (it hears of it, and of a pause, meanwhile).
+        act.resetPending = true;
+        act.unpauseOnReset = !req.keepPaused;
+        continue;
+      }
+      if (!req.keepPaused) act.paused = false;
+      if (act.state === 'backoff') {
+        act.attempt = 0;
+        act.held = undefined;
+        this.nextAttempt(act);
+      }
+    }
   }
 
   private retryDecision(act: Activity, nonRetryable: boolean, nextRetryDelayMs: number): { state: number; delayMs?: number } {
@@ -421,6 +501,7 @@ export class Activities {
       scheduledTime: msToTimestamp(act.attemptScheduledTime),
       lastFailure: act.lastFailure,
       lastWorkerIdentity: act.identity,
+      paused: act.paused,
     }));
   }
 }

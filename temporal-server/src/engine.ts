@@ -9,6 +9,7 @@ import { TaskQueues } from './queues.js';
 import { Activities, type Activity } from './activities.js';
 import { Queries, type PendingQuery } from './queries.js';
 import { Updates, type Update } from './updates.js';
+import { Children, type Child, type ParentRef } from './children.js';
 import { SearchAttributeTypes, clearsMemo, keywordList, upsertInto } from './search-attributes.js';
 import { decodeToken, encodeToken } from './tokens.js';
 
@@ -83,6 +84,12 @@ export interface StartParams {
   requestId?: string;
   /** Absolute (virtual) time the whole execution expires, carried across continue-as-new. */
   executionExpirationMs?: number;
+  /** Set for a child workflow: its parent (kept by its continue-as-new and retries). */
+  parent?: ParentRef;
+  /** A child's root workflow execution (the top of its tree). */
+  root?: Obj;
+  /** Priority and fairness (kept on the started event; carried by continue-as-new and retries). */
+  priority?: Obj | null;
 }
 
 export class Run {
@@ -112,6 +119,8 @@ export class Run {
   readonly updates = new Map<string, Update>();
   /** Build ids of the workers that completed its workflow tasks (the BuildIds search attribute). */
   readonly buildIds = new Set<string>();
+  /** Child workflows initiated and not yet closed, by initiated event id (see children.ts). */
+  readonly children = new Map<number, Child>();
 
   constructor(
     readonly runId: string,
@@ -167,6 +176,12 @@ export class Engine {
   readonly activities: Activities;
   readonly queries: Queries;
   readonly updates: Updates;
+  readonly children: Children;
+  /** History length and size at which WorkflowTaskStarted suggests continue-as-new (dynamic config). */
+  suggestContinueAsNewEvents = SUGGEST_CAN_EVENTS;
+  suggestContinueAsNewBytes = SUGGEST_CAN_BYTES;
+  /** Whether a namespace exists (children and external commands may name another); main.ts sets it. */
+  namespaceExists: (name: string) => boolean = () => true;
   readonly searchAttributeTypes = new SearchAttributeTypes();
 
   constructor(pollTimeoutMs = 55_000) {
@@ -175,6 +190,7 @@ export class Engine {
     this.activities = new Activities(this);
     this.queries = new Queries(this);
     this.updates = new Updates(this);
+    this.children = new Children(this);
   }
 
   // ---------------------------------------------------------------- lookup
@@ -239,7 +255,20 @@ export class Engine {
 
   // ---------------------------------------------------------------- start / close
 
-  startWorkflow(p: StartParams, runId: string = randomUUID()): Run {
+  /**
+   * Eager workflow start: the run's first workflow task goes straight back to the starter (a worker
+   * sharing the client's connection) instead of through the task queue. Null when it cannot (start delay).
+   */
+  startEager(p: StartParams, identity: string): { run: Run; task: Obj | null } {
+    const run = this.startWorkflow(p, randomUUID(), false);
+    const wft = run.wft;
+    if (!wft) return { run, task: null };
+    const task = this.dispatchWorkflowTask(run, wft, identity);
+    if (!task) this.workflowQueues.offer(run.taskQueue, (id) => this.dispatchWorkflowTask(run, wft, id));
+    return { run, task };
+  }
+
+  startWorkflow(p: StartParams, runId: string = randomUUID(), offerFirstTask = true): Run {
     const now = this.clock.now();
     const run = new Run(runId, p.firstExecutionRunId ?? runId, p, now);
     const backoffMs = Math.max(0, p.firstTaskBackoffMs ?? 0);
@@ -272,6 +301,11 @@ export class Engine {
       attempt: p.attempt ?? 1,
       firstWorkflowTaskBackoff: backoffMs > 0 ? msToDuration(backoffMs) : undefined,
       workflowId: p.workflowId,
+      parentWorkflowNamespace: p.parent?.namespace,
+      parentWorkflowExecution: p.parent ? { workflowId: p.parent.workflowId, runId: p.parent.runId } : undefined,
+      parentInitiatedEventId: p.parent?.initiatedEventId,
+      rootWorkflowExecution: p.root,
+      priority: p.priority,
       prevAutoResetPoints: {},
       workflowExecutionExpirationTime: run.executionExpirationMs ? msToTimestamp(run.executionExpirationMs) : undefined,
     }, p.userMetadata);
@@ -285,9 +319,13 @@ export class Engine {
         this.scheduleWorkflowTask(run);
       });
     } else {
-      this.scheduleWorkflowTask(run);
+      this.scheduleWorkflowTask(run, 1, offerFirstTask);
     }
     return run;
+  }
+
+  workflowTaskTimeoutOf(d: Obj | null | undefined): number {
+    return Engine.workflowTaskTimeout(d);
   }
 
   static workflowTaskTimeout(d: Obj | null | undefined): number {
@@ -380,6 +418,7 @@ export class Engine {
     for (const w of [...run.waiters]) w();
     this.queries.flush(run);
     if (run.updates.size > 0) this.updates.closed(run);
+    if (run.params.parent || run.children.size > 0) this.children.closed(run);
   }
 
   terminate(run: Run, reason: string, details: Payloads | null | undefined, identity: string): void {
@@ -388,23 +427,32 @@ export class Engine {
     this.close(run, Status.WORKFLOW_EXECUTION_STATUS_TERMINATED);
   }
 
-  requestCancel(run: Run, reason: string, identity: string): void {
+  /** A cancel request, from a client or (`external`) another workflow's RequestCancelExternal command. */
+  requestCancel(run: Run, reason: string, identity: string, external?: { initiatedEventId: number; execution: Obj }): void {
     if (!run.running) throw notFound('workflow execution already completed');
     if (run.cancelRequested) return;
     run.cancelRequested = true;
-    this.deliver(run, () => this.append(run, 'workflowExecutionCancelRequested', { cause: reason, identity }));
+    this.deliver(run, () =>
+      this.append(run, 'workflowExecutionCancelRequested', {
+        cause: reason,
+        identity,
+        externalInitiatedEventId: external?.initiatedEventId,
+        externalWorkflowExecution: external?.execution,
+      }),
+    );
   }
 
-  signal(run: Run, signalName: string, input: Payloads | null | undefined, header: Obj | null | undefined, identity: string): void {
+  /** A signal, from a client or (`from`) another workflow's SignalExternal command. */
+  signal(run: Run, signalName: string, input: Payloads | null | undefined, header: Obj | null | undefined, identity: string, from?: Obj): void {
     if (!run.running) throw notFound('workflow execution already completed');
     this.deliver(run, () =>
-      this.append(run, 'workflowExecutionSignaled', { signalName, input, header, identity }),
+      this.append(run, 'workflowExecutionSignaled', { signalName, input, header, identity, externalWorkflowExecution: from }),
     );
   }
 
   // ---------------------------------------------------------------- workflow tasks
 
-  scheduleWorkflowTask(run: Run, attempt = 1): void {
+  scheduleWorkflowTask(run: Run, attempt = 1, offer = true): void {
     if (run.wft || !run.running || run.backoff) return;
     const sticky = run.sticky;
     const ev = this.append(run, 'workflowTaskScheduled', {
@@ -421,7 +469,7 @@ export class Engine {
       wft.stickyQueue = sticky.queue;
       wft.stickyTimeout = this.clock.schedule(sticky.scheduleToStartMs, () => this.unstick(run, wft));
     }
-    this.workflowQueues.offer(wft.stickyQueue ?? run.taskQueue, (identity) => this.dispatchWorkflowTask(run, wft, identity));
+    if (offer) this.workflowQueues.offer(wft.stickyQueue ?? run.taskQueue, (identity) => this.dispatchWorkflowTask(run, wft, identity));
   }
 
   /**
@@ -437,6 +485,16 @@ export class Engine {
       timeoutType: TIMEOUT_TYPE_SCHEDULE_TO_START,
     });
     this.endWorkflowTask(run, wft, wft.attempt, true);
+  }
+
+  /** ResetStickyTaskQueue: the run's next workflow task (also one already waiting on the sticky queue) goes to the normal queue. */
+  resetSticky(run: Run): void {
+    run.sticky = null;
+    const wft = run.wft;
+    if (!wft?.stickyQueue || wft.startedEventId > 0) return;
+    this.clock.cancel(wft.stickyTimeout);
+    wft.stickyQueue = undefined;
+    this.workflowQueues.offer(run.taskQueue, (identity) => this.dispatchWorkflowTask(run, wft, identity));
   }
 
   /** A worker shut down: the runs it had cached go back to the normal queue at once. */
@@ -457,7 +515,7 @@ export class Engine {
       identity,
       requestId: randomUUID(),
       historySizeBytes,
-      suggestContinueAsNew: run.history.length + 1 >= SUGGEST_CAN_EVENTS || historySizeBytes >= SUGGEST_CAN_BYTES,
+      suggestContinueAsNew: run.history.length + 1 >= this.suggestContinueAsNewEvents || historySizeBytes >= this.suggestContinueAsNewBytes,
     });
     wft.startedEventId = ev.eventId;
     wft.startedTime = this.clock.now();
@@ -535,6 +593,8 @@ export class Engine {
     const commands = req.commands ?? [];
     const unsupported = commands.find((c) => !SUPPORTED_COMMANDS.has(c.commandType ?? 0));
     if (unsupported) this.failUnsupported(run, wft, req.identity ?? '', unsupported.commandType ?? 0);
+    const cronChild = commands.find((c) => c.startChildWorkflowExecutionCommandAttributes?.cronSchedule);
+    if (cronChild) this.failUnsupported(run, wft, req.identity ?? '', cronChild.commandType ?? 0, 'a child workflow with a cron schedule');
     for (const c of commands) this.checkSupported(c);
 
     const closes = commands.some((c) => CLOSE_COMMANDS.has(c.commandType ?? 0));
@@ -564,11 +624,11 @@ export class Engine {
     const buildId = req.workerVersionStamp?.buildId || req.deploymentOptions?.buildId || req.binaryChecksum;
     if (buildId) run.buildIds.add(buildId);
     const messages = this.updates.byId(req.messages ?? []);
-    const ctx: CommandContext = { run, completedId: completed.eventId, identity: req.identity ?? '', needTask: false, eager: [], messages };
+    const ctx: CommandContext = { run, completedId: completed.eventId, identity: req.identity ?? '', needTask: false, eager: [], messages, after: [] };
     for (const c of commands) {
       if (!run.running) break;
       const before = run.history.length;
-      this.applyCommand(ctx, c);
+      this.applyCommand(ctx, c, c.userMetadata as Obj | null | undefined);
       // A command's summary (user metadata) goes on the event it produced, as Temporal keeps it.
       if (c.userMetadata && run.history.length > before) run.history[before]!.userMetadata = c.userMetadata;
     }
@@ -577,6 +637,8 @@ export class Engine {
     if (run.running) {
       this.endWorkflowTask(run, wft, 1, ctx.needTask || !!req.forceCreateNewWorkflowTask);
     }
+    // What the commands do to other workflows (children, signals, cancels) happens once the task is done.
+    for (const job of ctx.after) job();
     const activityTasks = ctx.eager.map((act) => this.activities.startEager(act, ctx.identity)).filter((t) => t !== null);
     return { activityTasks };
   }
@@ -587,9 +649,8 @@ export class Engine {
    * is failed with the cause Temporal gives a bad command of that kind and the workflow is terminated
    * with a reason naming the command: result() fails at once with that message.
    */
-  private failUnsupported(run: Run, wft: WorkflowTask, identity: string, commandType: number): never {
+  private failUnsupported(run: Run, wft: WorkflowTask, identity: string, commandType: number, what = UNSUPPORTED_FEATURES[commandType]): never {
     const name = ((CommandType as unknown as Record<number, string>)[commandType] ?? String(commandType)).replace(/^COMMAND_TYPE_/, '');
-    const what = UNSUPPORTED_FEATURES[commandType];
     const message =
       `command ${name}${what ? ` (${what})` : ''} is not supported by the baosong test server; ` +
       'the workflow is terminated instead of retrying its task (see temporal-server/README.md)';
@@ -609,6 +670,16 @@ export class Engine {
 
   private checkSupported(c: Command): void {
     const type = c.commandType ?? 0;
+    if (type === CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION) {
+      const a = c.startChildWorkflowExecutionCommandAttributes;
+      if (!a?.workflowId || !a.workflowType?.name) throw invalidArgument('StartChildWorkflowExecutionCommand needs a workflowId and a workflowType.');
+    }
+    if (type === CommandType.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION) {
+      const a = c.signalExternalWorkflowExecutionCommandAttributes;
+      if (!a?.execution?.workflowId || !a.signalName) throw invalidArgument('SignalExternalWorkflowExecutionCommand needs a workflowId and a signalName.');
+    }
+    if (type === CommandType.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION && !c.requestCancelExternalWorkflowExecutionCommandAttributes?.workflowId)
+      throw invalidArgument('RequestCancelExternalWorkflowExecutionCommand needs a workflowId.');
     if (type === CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK) {
       const a = c.scheduleActivityTaskCommandAttributes;
       if (!a?.activityId || !a.activityType?.name)
@@ -618,7 +689,7 @@ export class Engine {
     }
   }
 
-  private applyCommand(ctx: CommandContext, c: Command): void {
+  private applyCommand(ctx: CommandContext, c: Command, userMetadata: Obj | null | undefined): void {
     const { run, completedId } = ctx;
     switch (c.commandType) {
       case CommandType.COMMAND_TYPE_START_TIMER: {
@@ -723,6 +794,15 @@ export class Engine {
       case CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION:
         this.continueAsNew(ctx, c.continueAsNewWorkflowExecutionCommandAttributes ?? {});
         return;
+      case CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION:
+        this.children.initiate(run, c.startChildWorkflowExecutionCommandAttributes ?? {}, completedId, ctx.after, userMetadata);
+        return;
+      case CommandType.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION:
+        this.children.signal(run, c.signalExternalWorkflowExecutionCommandAttributes ?? {}, completedId, ctx.after);
+        return;
+      case CommandType.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION:
+        this.children.cancel(run, c.requestCancelExternalWorkflowExecutionCommandAttributes ?? {}, completedId, ctx.after);
+        return;
       case CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE: {
         const id = c.protocolMessageCommandAttributes?.messageId ?? '';
         const m = ctx.messages.get(id);
@@ -797,9 +877,6 @@ function timeoutFailure(): Obj {
 
 /** What each unsupported command is for, in its error message. */
 const UNSUPPORTED_FEATURES: Record<number, string> = {
-  [CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION]: 'child workflows',
-  [CommandType.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION]: 'signalling another workflow',
-  [CommandType.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION]: 'cancelling another workflow',
   [CommandType.COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION]: 'Nexus operations',
   [CommandType.COMMAND_TYPE_REQUEST_CANCEL_NEXUS_OPERATION]: 'Nexus operations',
 };
@@ -807,8 +884,6 @@ const UNSUPPORTED_FEATURES: Record<number, string> = {
 /** The WorkflowTaskFailedCause Temporal writes for a bad command of each kind. */
 const UNSUPPORTED_CAUSES: Record<number, string> = {
   [CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION]: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES',
-  [CommandType.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION]: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES',
-  [CommandType.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION]: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES',
   [CommandType.COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION]: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES',
   [CommandType.COMMAND_TYPE_REQUEST_CANCEL_NEXUS_OPERATION]: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_NEXUS_OPERATION_ATTRIBUTES',
 };
@@ -831,6 +906,8 @@ interface CommandContext {
   eager: Activity[];
   /** The completion's protocol messages (updates) not yet applied, by message id. */
   messages: Map<string, T.api.protocol.v1.IMessage>;
+  /** Work on other workflows the commands started, done once the task has completed. */
+  after: Array<() => void>;
 }
 
 const CLOSE_COMMANDS = new Set<number>([
@@ -850,4 +927,7 @@ const SUPPORTED_COMMANDS = new Set<number>([
   CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
   CommandType.COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES,
   CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE,
+  CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION,
+  CommandType.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION,
+  CommandType.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION,
 ]);

@@ -6,20 +6,30 @@ import { addService, callCounts, createServer } from './grpc.js';
 import { Namespaces } from './namespaces.js';
 import { scheduleHandlers } from './schedules.js';
 import { testHandlers, workflowHandlers } from './service.js';
+import { operatorHandlers } from './operator.js';
+import { parseOptions, type ServerOptions } from './options.js';
 
 function log(msg: string): void {
   process.stderr.write(`[temporal-test-server] ${msg}\n`);
 }
 
-export async function startServer(port: number): Promise<{ port: number; shutdown: () => void }> {
+export async function startServer(port: number, options?: Omit<ServerOptions, 'port'>): Promise<{ port: number; shutdown: () => void }> {
   const engine = new Engine();
+  for (const [name, type] of options?.searchAttributes ?? []) engine.searchAttributeTypes.register(name, type);
+  const events = Number(options?.dynamicConfig.get('limit.historyCount.suggestContinueAsNew'));
+  if (events > 0) engine.suggestContinueAsNewEvents = events;
+  const bytes = Number(options?.dynamicConfig.get('limit.historySize.suggestContinueAsNew'));
+  if (bytes > 0) engine.suggestContinueAsNewBytes = bytes;
   const server = createServer();
   // TEMPORAL_TEST_SERVER_SCHEDULES=off: a server without schedules (its schedule RPCs answer UNIMPLEMENTED).
   const schedules = process.env.TEMPORAL_TEST_SERVER_SCHEDULES === 'off' ? {} : scheduleHandlers(engine);
   const namespaces = new Namespaces();
+  for (const name of options?.namespaces ?? []) namespaces.ensure(name);
+  engine.namespaceExists = (name) => namespaces.has(name);
   const workflowService = namespaces.guard({ ...workflowHandlers(engine), ...schedules, ...namespaces.handlers() });
   addService(server, 'temporal.api.workflowservice.v1.WorkflowService', workflowService, log);
   addService(server, 'temporal.api.testservice.v1.TestService', testHandlers(engine), log);
+  addService(server, 'temporal.api.operatorservice.v1.OperatorService', operatorHandlers(engine, (name) => namespaces.has(name)), log);
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
@@ -53,13 +63,13 @@ function watchParent(): void {
 }
 
 async function main(): Promise<void> {
-  const arg = process.argv[2];
-  const port = arg === undefined ? 7233 : Number(arg);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    log(`usage: temporal-test-server <port>   (got ${arg})`);
+  const options = parseOptions(process.argv.slice(2));
+  if (typeof options === 'string') {
+    log(options);
     process.exit(2);
   }
-  const { port: bound, shutdown } = await startServer(port);
+  if (options.ignored.length > 0) log(`ignoring options this server has no use for: ${options.ignored.join(', ')}`);
+  const { port: bound, shutdown } = await startServer(options.port, options);
   log(`listening on 127.0.0.1:${bound}`);
   for (const sig of ['SIGINT', 'SIGTERM'] as const)
     process.on(sig, () => {

@@ -38,6 +38,15 @@ export class Namespaces {
     return ns;
   }
 
+  /** A namespace given on the command line (--namespace): added unless known. */
+  ensure(name: string): void {
+    if (name && !this.known.has(name)) this.add(name, '', 86_400);
+  }
+
+  has(name: string | null | undefined): boolean {
+    return this.known.has(name || DEFAULT_NAMESPACE);
+  }
+
   /** Wrap handlers so that each rejects an unknown namespace before doing anything. */
   guard(handlers: Handlers): Handlers {
     const guarded: Handlers = {};

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import type { Engine, Run } from './engine.js';
-import { RpcError, invalidArgument, notFound } from './errors.js';
+import { RpcError, failedPrecondition, invalidArgument, notFound } from './errors.js';
 import type { Obj, T } from './proto.js';
 import { decodeToken, encodeToken } from './tokens.js';
 
@@ -31,6 +31,9 @@ export class Queries {
   constructor(private readonly engine: Engine) {}
 
   query(run: Run, query: T.api.query.v1.IWorkflowQuery): Promise<Obj> {
+    // Still in its start delay: no workflow task to wait for (Temporal answers the same).
+    if (run.running && run.backoff && run.lastCompletedStartedId === 0)
+      return Promise.reject(failedPrecondition('workflow task is not scheduled yet: the workflow is in its start delay'));
     return new Promise<Obj>((resolve, reject) => {
       const id = randomUUID();
       const pq: PendingQuery = {
@@ -71,8 +74,9 @@ export class Queries {
   private dispatch(pq: PendingQuery, sticky: boolean): Obj | null {
     if (pq.done || pq.taken) return null;
     const run = pq.run;
-    if (run.wft) {
-      // A workflow task got scheduled meanwhile: the query waits for it to finish.
+    if (run.wft || (run.running && run.lastCompletedStartedId === 0)) {
+      // A workflow task got scheduled meanwhile, or the first one has not completed yet: the query
+      // waits for it to finish (a worker cannot answer for a workflow it has never run).
       if (!run.pendingQueries.includes(pq)) run.pendingQueries.push(pq);
       return null;
     }

@@ -7,7 +7,8 @@ import type { TimerHandle } from './clock.js';
 import { Engine, type Run } from './engine.js';
 import { compileSpec, matchingTimes, nextMatch, specMessage, type CompiledSpec } from './calendar.js';
 import { alreadyExists, failedPrecondition, invalidArgument, notFound } from './errors.js';
-import { msToTimestamp, num, timestampToMs, type Obj, type T } from './proto.js';
+import { Status, msToTimestamp, num, timestampToMs, type Obj, type T } from './proto.js';
+import { parseQuery } from './visibility.js';
 import type { Handlers } from './service.js';
 
 const Overlap = {
@@ -298,9 +299,22 @@ export class Schedules {
     };
   }
 
-  list(): Obj {
+  /** ListSchedules: a visibility query over schedule ids and search attributes, in pages. */
+  list(req: T.api.workflowservice.v1.IListSchedulesRequest): Obj {
+    const { filter } = parseQuery(req.query);
+    const matching = [...this.all.values()].filter((s) =>
+      filter({
+        workflowId: s.id,
+        workflowType: s.action.workflowType?.name ?? '',
+        status: Status.WORKFLOW_EXECUTION_STATUS_RUNNING,
+        searchAttributes: (s.searchAttributes as { indexedFields?: Record<string, Obj> } | null)?.indexedFields ?? {},
+      }),
+    );
+    const offset = req.nextPageToken && req.nextPageToken.length > 0 ? Number(Buffer.from(req.nextPageToken).toString('utf8')) : 0;
+    if (!Number.isInteger(offset) || offset < 0) throw invalidArgument('invalid next page token');
+    const size = req.maximumPageSize && req.maximumPageSize > 0 ? req.maximumPageSize : 1000;
     return {
-      schedules: [...this.all.values()].map((s) => ({
+      schedules: matching.slice(offset, offset + size).map((s) => ({
         scheduleId: s.id,
         memo: s.memo,
         searchAttributes: s.searchAttributes,
@@ -313,7 +327,7 @@ export class Schedules {
           futureActionTimes: this.futureActionTimes(s),
         },
       })),
-      nextPageToken: Buffer.alloc(0),
+      nextPageToken: offset + size < matching.length ? Buffer.from(String(offset + size)) : Buffer.alloc(0),
     };
   }
 
@@ -348,7 +362,7 @@ export function scheduleHandlers(engine: Engine): Handlers {
       schedules.delete(req.scheduleId);
       return Promise.resolve({});
     },
-    ListSchedules: () => Promise.resolve(schedules.list()),
+    ListSchedules: (req: T.api.workflowservice.v1.IListSchedulesRequest) => Promise.resolve(schedules.list(req)),
     ListScheduleMatchingTimes: (req: T.api.workflowservice.v1.IListScheduleMatchingTimesRequest) => Promise.resolve(schedules.matching(req)),
   };
 }

@@ -3,8 +3,8 @@
 // back into a Date and how typed search attributes find keys set through the untyped API.
 import type { Obj } from './proto.js';
 
-/** Temporal's system attributes the SDK reads, and the dev server's predefined custom ones. */
-const REGISTERED: Readonly<Record<string, string>> = {
+/** The dev server's predefined custom attributes (ListSearchAttributes shows them as custom). */
+const PREDEFINED_CUSTOM: Readonly<Record<string, string>> = {
   CustomKeywordField: 'Keyword',
   CustomStringField: 'Text',
   CustomTextField: 'Text',
@@ -12,6 +12,25 @@ const REGISTERED: Readonly<Record<string, string>> = {
   CustomDatetimeField: 'Datetime',
   CustomDoubleField: 'Double',
   CustomBoolField: 'Bool',
+};
+
+/** Temporal's system attributes (those the SDK reads, and those queries use). */
+const SYSTEM: Readonly<Record<string, string>> = {
+  WorkflowId: 'Keyword',
+  WorkflowType: 'Keyword',
+  RunId: 'Keyword',
+  ExecutionStatus: 'Keyword',
+  TaskQueue: 'Keyword',
+  StartTime: 'Datetime',
+  CloseTime: 'Datetime',
+  ExecutionTime: 'Datetime',
+  ExecutionDuration: 'Int',
+  HistoryLength: 'Int',
+  HistorySizeBytes: 'Int',
+  ParentWorkflowId: 'Keyword',
+  ParentRunId: 'Keyword',
+  RootWorkflowId: 'Keyword',
+  RootRunId: 'Keyword',
   BuildIds: 'KeywordList',
   BinaryChecksums: 'KeywordList',
   TemporalChangeVersion: 'KeywordList',
@@ -21,14 +40,50 @@ const REGISTERED: Readonly<Record<string, string>> = {
   TemporalWorkerDeploymentVersion: 'Keyword',
 };
 
+const REGISTERED: Readonly<Record<string, string>> = { ...PREDEFINED_CUSTOM, ...SYSTEM };
+
+/** IndexedValueType numbers (OperatorService) and the type names stamped on values. */
+const INDEXED_VALUE_TYPES = ['', 'Text', 'Keyword', 'Int', 'Double', 'Bool', 'Datetime', 'KeywordList'];
+export const indexedValueTypeName = (n: number): string | undefined => INDEXED_VALUE_TYPES[n] || undefined;
+export const indexedValueTypeNumber = (name: string): number => Math.max(0, INDEXED_VALUE_TYPES.indexOf(name));
+/** Type names as the dev server's --search-attribute option spells them (case-insensitive). */
+export const typeNameOf = (text: string): string | undefined => INDEXED_VALUE_TYPES.find((t) => t && t.toLowerCase() === text.toLowerCase());
+
 type Payload = { metadata?: Record<string, Uint8Array> | null; data?: Uint8Array | null };
 
 export class SearchAttributeTypes {
   /** Types first seen on a typed value, for attributes this server has no registration for. */
   private readonly learned = new Map<string, string>();
+  /** Custom attributes added with OperatorService AddSearchAttributes (or --search-attribute). */
+  private readonly custom = new Map<string, string>(Object.entries(PREDEFINED_CUSTOM));
 
   typeOf(key: string): string | undefined {
-    return REGISTERED[key] ?? this.learned.get(key);
+    return SYSTEM[key] ?? this.custom.get(key) ?? this.learned.get(key);
+  }
+
+  isSystem(key: string): boolean {
+    return key in SYSTEM;
+  }
+
+  /** Register a custom attribute; false if it exists already with another type. */
+  register(key: string, type: string): boolean {
+    const existing = this.custom.get(key);
+    if (existing && existing !== type) return false;
+    this.custom.set(key, type);
+    this.learned.delete(key);
+    return true;
+  }
+
+  unregister(key: string): boolean {
+    return this.custom.delete(key);
+  }
+
+  customTypes(): Map<string, string> {
+    return this.custom;
+  }
+
+  systemTypes(): Readonly<Record<string, string>> {
+    return SYSTEM;
   }
 
   /** Copy of `fields` with each value stamped with its type; values that clear a key are left as they are. */
@@ -38,7 +93,7 @@ export class SearchAttributeTypes {
       const payload = value as Payload;
       const given = payload.metadata?.type ? Buffer.from(payload.metadata.type).toString('utf8') : undefined;
       if (given) {
-        if (!REGISTERED[key]) this.learned.set(key, given);
+        if (!REGISTERED[key] && !this.custom.has(key)) this.learned.set(key, given);
         out[key] = value;
         continue;
       }

@@ -1,14 +1,16 @@
 // WorkflowService and TestService request handlers. Every method not listed here answers UNIMPLEMENTED.
-import { Engine, type Run } from './engine.js';
-import { alreadyExists, invalidArgument } from './errors.js';
+import { Engine, type Run, type StartParams } from './engine.js';
+import { RpcError, alreadyExists, invalidArgument, multiOperationFailure } from './errors.js';
 import { Status, durationToMs, msToDuration, msToTimestamp, type Obj, type T } from './proto.js';
 import type { CallContext } from './queues.js';
-import { parseQuery } from './visibility.js';
+import { STATUS_DISPLAY, parseQuery, type Filterable } from './visibility.js';
 
 export type Handler = (req: never, ctx: CallContext) => Promise<Obj>;
 export type Handlers = Record<string, Handler>;
 
 const HISTORY_LONG_POLL_MS = 20_000;
+/** Temporal's default limit.maxIDLength. */
+const MAX_ID_LENGTH = 1000;
 
 const ReusePolicy = {
   ALLOW_DUPLICATE: 1,
@@ -53,13 +55,19 @@ export function workflowHandlers(engine: Engine): Handlers {
   }
 
   function start(req: StartLike): Run {
+    return engine.startWorkflow(startParams(req));
+  }
+
+  /** A start request checked and turned into the engine's start parameters. */
+  function startParams(req: StartLike): StartParams {
     if (!req.workflowId) throw invalidArgument('WorkflowId is not set on request.');
+    if (req.workflowId.length > MAX_ID_LENGTH) throw invalidArgument(`WorkflowId length exceeds limit (${req.workflowId.length}/${MAX_ID_LENGTH}).`);
     if (!req.workflowType?.name) throw invalidArgument('WorkflowType is not set on request.');
     if (!req.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');
     if (req.cronSchedule) throw invalidArgument('cron schedules are not supported by the baosong test server');
     const startDelayMs = durationToMs(req.workflowStartDelay);
     if (startDelayMs < 0) throw invalidArgument('WorkflowStartDelay must not be negative.');
-    return engine.startWorkflow({
+    return {
       namespace: ns(req.namespace),
       workflowId: req.workflowId,
       workflowType: req.workflowType.name,
@@ -76,7 +84,23 @@ export function workflowHandlers(engine: Engine): Handlers {
       firstTaskBackoffMs: startDelayMs,
       userMetadata: req.userMetadata as Obj | null,
       requestId: req.requestId ?? '',
-    });
+      priority: req.priority as Obj | null,
+    };
+  }
+
+  /** StartWorkflowExecution: a new run, or the one a retried request or the conflict policy names. */
+  function startOrUseExisting(req: T.api.workflowservice.v1.IStartWorkflowExecutionRequest): { run: Run; started: boolean; eagerWorkflowTask?: Obj | null } {
+    // A retried request (same request id) gets the run it already started.
+    const latest = engine.latestRun(req.workflowId ?? '');
+    if (latest && req.requestId && latest.params.requestId === req.requestId) return { run: latest, started: true };
+    const existing = resolveConflict(req, req.identity ?? '');
+    if (existing) return { run: existing, started: false };
+    if (req.requestEagerExecution) {
+      // Eager start: the first workflow task goes back in the response, to the worker on the client's connection.
+      const { run, task } = engine.startEager(startParams(req), req.identity ?? '');
+      return { run, started: true, eagerWorkflowTask: task };
+    }
+    return { run: start(req), started: true };
   }
 
   function info(run: Run): Obj {
@@ -94,7 +118,28 @@ export function workflowHandlers(engine: Engine): Handlers {
       memo: { fields: run.memo },
       searchAttributes: { indexedFields: engine.visibleSearchAttributes(run) },
       firstRunId: run.firstRunId,
-      rootExecution: run.execution(),
+      parentExecution: run.params.parent ? { workflowId: run.params.parent.workflowId, runId: run.params.parent.runId } : undefined,
+      rootExecution: run.params.root ?? run.execution(),
+    };
+  }
+
+  /** What visibility queries see of a run. */
+  function visible(r: Run): Filterable {
+    return {
+      workflowId: r.workflowId,
+      workflowType: r.params.workflowType,
+      status: r.status,
+      runId: r.runId,
+      taskQueue: r.taskQueue,
+      startTime: r.startTime,
+      closeTime: r.closeTime,
+      executionTime: r.executionTime,
+      historyLength: r.history.length,
+      parentWorkflowId: r.params.parent?.workflowId,
+      parentRunId: r.params.parent?.runId,
+      rootWorkflowId: (r.params.root?.workflowId as string | undefined) ?? r.workflowId,
+      rootRunId: (r.params.root?.runId as string | undefined) ?? r.runId,
+      searchAttributes: engine.visibleSearchAttributes(r),
     };
   }
 
@@ -117,14 +162,40 @@ export function workflowHandlers(engine: Engine): Handlers {
       }),
 
     StartWorkflowExecution: (req: T.api.workflowservice.v1.IStartWorkflowExecutionRequest) => {
-      // A retried request (same request id) gets the run it already started.
-      const latest = engine.latestRun(req.workflowId ?? '');
-      if (latest && req.requestId && latest.params.requestId === req.requestId)
-        return Promise.resolve({ runId: latest.runId, started: true, status: latest.status });
-      const existing = resolveConflict(req, req.identity ?? '');
-      if (existing) return Promise.resolve({ runId: existing.runId, started: false, status: existing.status });
-      const run = start(req);
-      return Promise.resolve({ runId: run.runId, started: true, status: run.status });
+      const { run, started, eagerWorkflowTask } = startOrUseExisting(req);
+      return Promise.resolve({ runId: run.runId, started, status: run.status, eagerWorkflowTask });
+    },
+
+    // Update-with-start: the only multi-operation Temporal has (start, then update the run it started or found).
+    ExecuteMultiOperation: async (req: T.api.workflowservice.v1.IExecuteMultiOperationRequest) => {
+      const [first, second, ...rest] = req.operations ?? [];
+      const startReq = first?.startWorkflow;
+      const updateReq = second?.updateWorkflow;
+      if (!startReq || !updateReq || rest.length > 0)
+        throw invalidArgument('ExecuteMultiOperation takes exactly a StartWorkflow then an UpdateWorkflow operation (update-with-start).');
+      let started: { run: Run; started: boolean };
+      try {
+        if (startReq.namespace !== req.namespace || updateReq.namespace !== req.namespace) throw invalidArgument('Operations have to use the same namespace as the request.');
+        if (updateReq.workflowExecution?.workflowId !== startReq.workflowId) throw invalidArgument('UpdateWorkflow operation has to name the workflow id of the StartWorkflow operation.');
+        if (updateReq.workflowExecution?.runId || updateReq.firstExecutionRunId) throw invalidArgument('UpdateWorkflow operation cannot name a run id in update-with-start.');
+        if (!Number(startReq.workflowIdConflictPolicy)) throw invalidArgument('StartWorkflow operation needs a workflow id conflict policy in update-with-start.');
+        if (startReq.cronSchedule) throw invalidArgument('StartWorkflow operation cannot have a cron schedule in update-with-start.');
+        if (durationToMs(startReq.workflowStartDelay) > 0) throw invalidArgument('StartWorkflow operation cannot have a start delay in update-with-start.');
+        if (!updateReq.request?.meta?.updateId || !updateReq.request.input?.name) throw invalidArgument('UpdateWorkflow operation needs an update id and name.');
+        started = startOrUseExisting(startReq);
+      } catch (err) {
+        throw err instanceof RpcError ? multiOperationFailure(err, 0, 2) : err;
+      }
+      const { run } = started;
+      let update: Obj;
+      try {
+        update = await engine.updates.update({ ...updateReq, workflowExecution: { workflowId: run.workflowId, runId: run.runId } });
+      } catch (err) {
+        throw err instanceof RpcError ? multiOperationFailure(err, 1, 2) : err;
+      }
+      return {
+        responses: [{ startWorkflow: { runId: run.runId, started: started.started, status: run.status } }, { updateWorkflow: update }],
+      };
     },
 
     SignalWithStartWorkflowExecution: (req: T.api.workflowservice.v1.ISignalWithStartWorkflowExecutionRequest) => {
@@ -185,6 +256,7 @@ export function workflowHandlers(engine: Engine): Handlers {
         },
         workflowExecutionInfo: info(run),
         pendingActivities: engine.activities.pendingInfo(run),
+        pendingChildren: engine.children.pendingInfo(run),
         pendingWorkflowTask: run.wft
           ? {
               state: run.wft.startedEventId ? 2 : 1,
@@ -225,10 +297,10 @@ export function workflowHandlers(engine: Engine): Handlers {
     },
 
     ListWorkflowExecutions: (req: T.api.workflowservice.v1.IListWorkflowExecutionsRequest) => {
-      const pred = parseQuery(req.query);
+      const { filter, order } = parseQuery(req.query);
       const matching = allRuns()
-        .filter((r) => pred({ workflowId: r.workflowId, workflowType: r.params.workflowType, status: r.status }))
-        .sort((a, b) => b.startTime - a.startTime);
+        .filter((r) => r.params.namespace === ns(req.namespace) && filter(visible(r)))
+        .sort(order ? (a, b) => order(visible(a), visible(b)) : (a, b) => b.startTime - a.startTime);
       const offset = req.nextPageToken && req.nextPageToken.length > 0 ? Number(Buffer.from(req.nextPageToken).toString('utf8')) : 0;
       if (!Number.isInteger(offset) || offset < 0) throw invalidArgument('invalid next page token');
       const size = req.pageSize && req.pageSize > 0 ? req.pageSize : 1000;
@@ -238,9 +310,16 @@ export function workflowHandlers(engine: Engine): Handlers {
     },
 
     CountWorkflowExecutions: (req: T.api.workflowservice.v1.ICountWorkflowExecutionsRequest) => {
-      const pred = parseQuery(req.query);
-      const count = allRuns().filter((r) => pred({ workflowId: r.workflowId, workflowType: r.params.workflowType, status: r.status })).length;
-      return Promise.resolve({ count });
+      const { filter, groupBy } = parseQuery(req.query);
+      const matching = allRuns().filter((r) => r.params.namespace === ns(req.namespace) && filter(visible(r)));
+      if (!groupBy) return Promise.resolve({ count: matching.length });
+      // GROUP BY ExecutionStatus: one group per status present, in the statuses' order.
+      const byStatus = new Map<number, number>();
+      for (const r of matching) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
+      const groups = [...byStatus.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([status, count]) => ({ groupValues: [jsonPayload(STATUS_DISPLAY[status] ?? String(status))], count }));
+      return Promise.resolve({ count: matching.length, groups });
     },
 
     PollWorkflowTaskQueue: (req: T.api.workflowservice.v1.IPollWorkflowTaskQueueRequest, ctx: CallContext) => {
@@ -300,9 +379,29 @@ export function workflowHandlers(engine: Engine): Handlers {
     RecordActivityTaskHeartbeatById: (req: T.api.workflowservice.v1.IRecordActivityTaskHeartbeatByIdRequest) =>
       Promise.resolve(engine.activities.heartbeat(req, engine.activities.byId(req.workflowId, req.runId, req.activityId))),
 
+    PauseActivity: (req: T.api.workflowservice.v1.IPauseActivityRequest) => {
+      engine.activities.pause(req);
+      return Promise.resolve({});
+    },
+
+    UnpauseActivity: (req: T.api.workflowservice.v1.IUnpauseActivityRequest) => {
+      engine.activities.unpause(req);
+      return Promise.resolve({});
+    },
+
+    ResetActivity: (req: T.api.workflowservice.v1.IResetActivityRequest) => {
+      engine.activities.reset(req);
+      return Promise.resolve({});
+    },
+
     UpdateWorkflowExecution: (req: T.api.workflowservice.v1.IUpdateWorkflowExecutionRequest) => engine.updates.update(req),
 
     PollWorkflowExecutionUpdate: (req: T.api.workflowservice.v1.IPollWorkflowExecutionUpdateRequest) => engine.updates.poll(req),
+
+    ResetStickyTaskQueue: (req: T.api.workflowservice.v1.IResetStickyTaskQueueRequest) => {
+      engine.resetSticky(engine.findRun(req.execution?.workflowId, req.execution?.runId));
+      return Promise.resolve({});
+    },
 
     ShutdownWorker: (req: T.api.workflowservice.v1.IShutdownWorkerRequest) => {
       if (req.stickyTaskQueue) {
@@ -312,6 +411,10 @@ export function workflowHandlers(engine: Engine): Handlers {
       return Promise.resolve({});
     },
   };
+}
+
+function jsonPayload(value: unknown): Obj {
+  return { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(value)) };
 }
 
 export function testHandlers(engine: Engine): Handlers {

@@ -4,10 +4,12 @@
 // handler's result comes back as a Response message. Acceptance and Response are written as
 // WorkflowExecutionUpdateAccepted / Completed where the worker's PROTOCOL_MESSAGE commands put them;
 // a rejection writes nothing. Callers wait for the stage they asked for (ACCEPTED or COMPLETED).
-// Not modelled: update-with-start (ExecuteMultiOperation), durable admission (UpdateAdmitted events),
-// speculative workflow tasks (a rejected update leaves its workflow task in the history).
+// Update-with-start (ExecuteMultiOperation, service.ts) starts or finds the run, then updates it here.
+// At most 10 updates may be in flight per run (Temporal's default), more are RESOURCE_EXHAUSTED.
+// Not modelled: durable admission (UpdateAdmitted events), speculative workflow tasks (a rejected
+// update leaves its workflow task in the history).
 import type { Engine, Run } from './engine.js';
-import { invalidArgument, notFound } from './errors.js';
+import { invalidArgument, notFound, resourceExhausted } from './errors.js';
 import { lookupType, temporal, type Obj, type T } from './proto.js';
 
 /** Lifecycle stages as plain numbers (they are compared by order). */
@@ -23,6 +25,8 @@ const ResponseType = lookupType('temporal.api.update.v1.Response');
 const DECODE = { longs: Number, enums: Number, bytes: Buffer, arrays: true, objects: false, defaults: false };
 /** How long an update call waits for its stage before answering with the stage reached (the client calls again). */
 const UPDATE_LONG_POLL_MS = 20_000;
+/** Temporal's default history.maxInFlightUpdates: more concurrent updates are RESOURCE_EXHAUSTED. */
+const MAX_IN_FLIGHT_UPDATES = 10;
 
 type Message = T.api.protocol.v1.IMessage;
 
@@ -57,6 +61,8 @@ export class Updates {
     let u = run.updates.get(updateId);
     if (!u) {
       if (!run.running) throw notFound('workflow execution already completed');
+      if (this.inFlight(run) >= MAX_IN_FLIGHT_UPDATES)
+        throw resourceExhausted(`limit on the number of concurrent in-flight updates has been reached (${MAX_IN_FLIGHT_UPDATES})`);
       u = {
         id: updateId,
         run,
@@ -69,7 +75,9 @@ export class Updates {
         waiters: new Set(),
       };
       run.updates.set(updateId, u);
-      this.engine.scheduleWorkflowTask(run); // no event: the request rides on the next task
+      // No event: the request rides on the next task; a run still in its start delay starts now, as in Temporal.
+      if (run.backoff) this.engine.endBackoff(run);
+      else this.engine.scheduleWorkflowTask(run);
     }
     const wanted = Number(req.waitPolicy?.lifecycleStage ?? 0) || Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED;
     await this.waitFor(u, wanted);
@@ -82,7 +90,9 @@ export class Updates {
     const run = this.engine.findRun(ref?.workflowExecution?.workflowId, ref?.workflowExecution?.runId);
     const u = run.updates.get(ref?.updateId ?? '');
     if (!u) throw notFound(`update ${ref?.updateId ?? ''} not found`);
-    const wanted = Number(req.waitPolicy?.lifecycleStage ?? 0) || Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED;
+    // Without a stage to wait for, the answer is the stage reached now (the client always names COMPLETED).
+    const wanted = Number(req.waitPolicy?.lifecycleStage ?? 0);
+    if (!wanted) return this.answer(u, 0);
     await this.waitFor(u, wanted);
     return this.answer(u, wanted);
   }
@@ -121,6 +131,13 @@ export class Updates {
 
   private notify(u: Update): void {
     for (const w of [...u.waiters]) w();
+  }
+
+  /** Updates admitted or accepted and not yet completed. */
+  private inFlight(run: Run): number {
+    let n = 0;
+    for (const u of run.updates.values()) if (u.state !== 'completed') n++;
+    return n;
   }
 
   /** Whether the run has update requests its next workflow task must carry. */
@@ -198,8 +215,23 @@ export class Updates {
     this.notify(u);
   }
 
-  /** The run closed: callers still waiting get their answer (NOT_FOUND unless accepted). */
+  /**
+   * The run closed. An accepted update whose handler had not finished is completed with the failure
+   * Temporal gives it (AcceptedUpdateCompletedWorkflow); callers of updates never accepted get NOT_FOUND.
+   */
   closed(run: Run): void {
-    for (const u of run.updates.values()) this.notify(u);
+    for (const u of run.updates.values()) {
+      if (u.state === 'accepted') {
+        u.outcome = {
+          failure: {
+            message: 'Workflow completed before the Update completed.',
+            source: 'Server',
+            applicationFailureInfo: { type: 'AcceptedUpdateCompletedWorkflow', nonRetryable: true },
+          },
+        };
+        u.state = 'completed';
+      }
+      this.notify(u);
+    }
   }
 }
