@@ -3,20 +3,19 @@
  * command line (`baosong report …`): 撤回 withdraw with a reason, 改派 reassign the current step, 催办 remind the
  * step's holders now, and decide the step (同意 / 退回) when the office person holds it.
  *
- * Each is a signal to the report's workflow with evidence unique to the request (a double click sends the
- * same evidence: the workflow acts once), then the outcome is read back from the timeline the workflow
- * records. A Temporal update would answer the caller directly; it will replace this read-back once our
- * test server supports updates.
+ * Each is a Temporal update of the report's workflow (`actUpdate`) with evidence unique to the request, which
+ * is also the update's id: a double click or a form sent twice is one action, and the caller hears the outcome
+ * (done, or refused and why) as soon as the workflow has decided it.
  */
 import { randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../config/schema.js';
 import type { ReadModel } from '../db/read-model.js';
-import type { ReportEvent } from '../db/rows.js';
-import { REFUSAL_TEXT, type ActionBase, type RefusalReason } from '../domain/lifecycle.js';
+import { REFUSAL_TEXT, type ActionBase, type PersonEvent, type RefusalReason, type TimelineEntry } from '../domain/lifecycle.js';
 import type { Person } from '../domain/review.js';
 import { keepText } from '../storage/texts.js';
-import { approveSignal, markPublishedSignal, reassignSignal, remindSignal, sendBackSignal, withdrawSignal } from '../workflows/report.js';
+import { actUpdate, REPORT_CLOSED } from '../workflows/report.js';
 import { type ErrorCodes } from '../domain/errors.js';
 
 export type ReportAction =
@@ -46,7 +45,8 @@ export interface ActionOutcome {
   refused: RefusalReason | null;
   /** What happened, in the school's language. */
   text: string;
-  event: ReportEvent;
+  /** The report's timeline entry for the action (seq as in the read model's events). */
+  event: Pick<TimelineEntry, 'seq' | 'type' | 'at' | 'note'>;
 }
 
 export interface ReportActionDeps {
@@ -82,53 +82,75 @@ export async function actOnReport(
   if (action.kind === 'remind') {
     const since = new Date(Date.now() - HOUR).toISOString();
     const recent = (await deps.readModel.timeline(reportId)).find((e) => e.type === 'reminded' && e.actorEmail !== null && e.step === report.currentStep && e.at > since);
-    if (recent) return { result: 'refused', refused: 'reminded_recently', text: refusalText('reminded_recently', en), event: recent };
+    if (recent) return { result: 'refused', refused: 'reminded_recently', text: refusalText('reminded_recently', en), event: { seq: recent.seq, type: 'reminded', at: recent.at, note: typeof recent.detail.note === 'string' ? recent.detail.note : null } };
   }
 
+  const event = await personEvent(deps, base, action);
+  const closed = () => new ReportActionError('EACTION_CLOSED', en ? `Report ${reportId} is closed.` : `报送 ${reportId} 已经结束，不能再操作。`);
   const handle = deps.client.workflow.getHandle(report.workflowId);
+  let answer;
   try {
-    switch (action.kind) {
-      case 'withdraw': {
-        const reason = await keepText(deps.config.dataDir, action.reason);
-        await handle.signal(withdrawSignal, { ...base, reason: reason.text, reasonRef: reason.ref });
-        break;
-      }
-      case 'sendBack': {
-        const reason = await keepText(deps.config.dataDir, action.reason);
-        await handle.signal(sendBackSignal, { ...base, reason: reason.text, reasonRef: reason.ref });
-        break;
-      }
-      case 'reassign':
-        await handle.signal(reassignSignal, { ...base, to: action.to });
-        break;
-      case 'remind':
-        await handle.signal(remindSignal, base);
-        break;
-      case 'approve':
-        await handle.signal(approveSignal, base);
-        break;
-      case 'markPublished':
-        await handle.signal(markPublishedSignal, { ...base, url: action.url });
-        break;
-    }
+    const deadline = new Date(Date.now() + (options.waitMs ?? 15_000));
+    answer = await deps.client.withDeadline(deadline, () => handle.executeUpdate(actUpdate, { args: [event], updateId: ref }));
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new ReportActionError('EACTION_CLOSED', en ? `Report ${reportId} is closed.` : `报送 ${reportId} 已经结束，不能再操作。`);
+    if (err instanceof WorkflowNotFoundError) throw closed();
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === REPORT_CLOSED) throw closed();
+    if (isDeadline(err)) {
+      throw new ReportActionError('EACTION_TIMEOUT', en ? 'The request was sent but the report has not decided it yet (is the worker running?). Look at the report’s timeline in a minute.' : '请求已发出，但报送还没有处理（工作进程是否在运行？）。请稍后查看报送的处理记录。');
+    }
     throw err;
   }
-
-  // Read the outcome back from the timeline (see the comment at the top: an update will replace this).
-  const deadline = Date.now() + (options.waitMs ?? 15_000);
-  for (;;) {
-    const event = (await deps.readModel.timeline(reportId)).find((e) => e.evidence === ref);
-    if (event) {
-      const refused = event.type === 'refused' ? ((event.detail.refused as RefusalReason | undefined) ?? null) : null;
-      return { result: refused || event.type === 'refused' ? 'refused' : 'done', refused, text: refused ? refusalText(refused, en) : doneText(event, en), event };
-    }
-    if (Date.now() > deadline) {
-      throw new ReportActionError('EACTION_TIMEOUT', en ? 'The request was sent but the report has not recorded it yet (is the worker running?). Look at the report’s timeline in a minute.' : '请求已发出，但报送还没有记录结果（工作进程是否在运行？）。请稍后查看报送的处理记录。');
-    }
-    await new Promise((r) => setTimeout(r, 200));
+  const entry = answer.entry;
+  if (!entry) {
+    // Decided so long ago that the workflow keeps only that it saw it, or never decided because the report ended.
+    if (answer.seen === 'now') throw closed();
+    return { result: 'done', refused: null, text: en ? 'This was already done.' : '此前已处理过。', event: { seq: 0, type: 'comment', at: new Date().toISOString(), note: null } };
   }
+  // The page that follows reads the read model: give the record a moment to land there (it usually has).
+  await recorded(deps.readModel, reportId, entry.seq, 2_000);
+  const refused = entry.type === 'refused' ? entry.refused : null;
+  return {
+    result: entry.type === 'refused' ? 'refused' : 'done',
+    refused,
+    text: refused ? refusalText(refused, en) : doneText(entry, en),
+    event: { seq: entry.seq, type: entry.type, at: entry.at, note: entry.note },
+  };
+}
+
+/** The action as the workflow takes it; long reasons are stored and travel as a reference. */
+async function personEvent(deps: ReportActionDeps, base: ActionBase, action: ReportAction): Promise<PersonEvent> {
+  switch (action.kind) {
+    case 'withdraw': {
+      const reason = await keepText(deps.config.dataDir, action.reason);
+      return { type: 'withdraw', ...base, reason: reason.text, reasonRef: reason.ref };
+    }
+    case 'sendBack': {
+      const reason = await keepText(deps.config.dataDir, action.reason);
+      return { type: 'sendBack', ...base, reason: reason.text, reasonRef: reason.ref };
+    }
+    case 'reassign':
+      return { type: 'reassign', ...base, to: action.to };
+    case 'remind':
+      return { type: 'remind', ...base };
+    case 'approve':
+      return { type: 'approve', ...base };
+    case 'markPublished':
+      return { type: 'markPublished', ...base, url: action.url };
+  }
+}
+
+async function recorded(readModel: ReadModel, reportId: string, seq: number, waitMs: number): Promise<void> {
+  const until = Date.now() + waitMs;
+  while (Date.now() < until) {
+    if ((await readModel.timeline(reportId)).some((e) => e.seq >= seq)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function isDeadline(err: unknown): boolean {
+  // grpc's DEADLINE_EXCEEDED (4), as the client passes it through
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) if ((e as { code?: unknown }).code === 4) return true;
+  return false;
 }
 
 function refusalText(reason: RefusalReason, en: boolean): string {
@@ -136,8 +158,8 @@ function refusalText(reason: RefusalReason, en: boolean): string {
   return en ? `Not done: ${text}.` : `未执行：${text}。`;
 }
 
-function doneText(event: ReportEvent, en: boolean): string {
-  const note = typeof event.detail.note === 'string' ? event.detail.note : '';
+function doneText(event: TimelineEntry, en: boolean): string {
+  const note = event.note ?? '';
   switch (event.type) {
     case 'withdrawn':
       return en ? 'Withdrawn; the submitter and the reviewers were told.' : '已撤回，已通知报送人和审核人。';

@@ -1,8 +1,9 @@
 /**
  * /review/<token>: the reviewer's page from the review-request mail. Opening it (GET) never acts —
  * mail scanners open links — it shows the report and the Approve / Send back forms. Only a POST from
- * the page (CSRF token) acts, and it goes through the same workflow signal and checks as a mail reply:
- * the workflow refuses a non-holder and a decided step, and counts one link once.
+ * the page (CSRF token) acts, as the workflow update `actUpdate` with the same checks as a mail reply (the
+ * workflow refuses a non-holder and a decided step, and counts one link once); the page waits for the
+ * decision and shows it.
  *
  * The link is a bearer credential (anyone the mail is forwarded to can use it); the page says so. Under
  * `review.linkPolicy: view` the link only shows the report: the forms appear, and a POST acts, only for
@@ -14,7 +15,10 @@ import { findingItems } from '../domain/checks/index.js';
 import type { ReportStatusView } from '../domain/lifecycle.js';
 import { REPORT_STATUS_LABELS } from '../domain/report.js';
 import { reviewUrls, statusUrl, verifyReviewLink, type ReviewClaims } from '../mail/links.js';
-import { approveSignal, sendBackSignal, statusQuery } from '../workflows/report.js';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { actUpdate, REPORT_CLOSED, statusQuery } from '../workflows/report.js';
+import type { PersonEvent } from '../domain/lifecycle.js';
 import { withFiles } from './files.js';
 import { bodyForPage, refusalText, reportSummary, stepLabel, timeLeft } from './view.js';
 
@@ -154,26 +158,37 @@ export const reviewPages: FastifyPluginAsync = async (app) => {
       round: claims.round,
       step: claims.step,
     };
-    const handle = web.client.workflow.getHandle(report.workflowId);
+    let event: PersonEvent;
     if (body.action === 'approve') {
       // An error the checks found is never a refusal on its own: the reviewer confirms having looked at it.
       const errors = reportFindings(web.config, reportText(loaded)).some((f) => f.severity === 'error');
       if (errors && body.confirmChecks !== 'yes') return show(req, reply, loaded, { errors: [web.t(req, 'review.checksUnconfirmed')], status: 400 });
-      await handle.signal(approveSignal, { ...action, ...(body.archive === 'yes' && claims.step + 1 >= (loaded.view.step?.count ?? Infinity) ? { archive: true } : {}) });
+      event = { type: 'approve', ...action, ...(body.archive === 'yes' && claims.step + 1 >= (loaded.view.step?.count ?? Infinity) ? { archive: true } : {}) };
     } else if (body.action === 'send_back') {
       const reason = typeof body.reason === 'string' ? body.reason.trim().slice(0, 2000) : '';
       if (!reason) return show(req, reply, loaded, { errors: [web.t(req, 'review.reasonMissing')], status: 400 });
-      await handle.signal(sendBackSignal, { ...action, reason });
+      event = { type: 'sendBack', ...action, reason };
     } else {
       return show(req, reply, loaded, { errors: [web.t(req, 'error.form')], status: 400 });
     }
     web.logger.info(`web: ${String(body.action)} of ${report.id} step ${claims.step + 1} by ${claims.email} (${linkId})`);
-    // Wait (briefly) until the workflow has taken the decision, then show it (POST → redirect → GET).
-    for (let i = 0; i < 100; i++) {
-      const view = await handle.query(statusQuery);
-      if (view.timeline.some((e) => e.evidence?.via === 'link' && e.evidence.ref === linkId)) break;
-      await new Promise((r) => setTimeout(r, 50));
+    // The page waits for the decision (the link's id is the update's: a second click is the same action), then
+    // shows it (POST → redirect → GET). A report that has ended meanwhile is shown as such by the GET.
+    try {
+      const handle = web.client.workflow.getHandle(report.workflowId);
+      await web.client.withDeadline(new Date(Date.now() + 15_000), () => handle.executeUpdate(actUpdate, { args: [event], updateId: `link:${linkId}` }));
+    } catch (err) {
+      if (!reportEnded(err)) {
+        web.logger.warn(`web: ${report.id} did not decide ${String(body.action)} by ${claims.email}: ${err instanceof Error ? err.message : String(err)}`);
+        return show(req, reply, loaded, { errors: [web.t(req, 'review.notDecided')], status: 503 });
+      }
     }
     return reply.redirect(`/review/${req.params.token}`, 303);
   });
 };
+
+/** The update was refused because the report has ended, or the workflow is gone: the GET says where it is now. */
+function reportEnded(err: unknown): boolean {
+  if (err instanceof WorkflowNotFoundError) return true;
+  return err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === REPORT_CLOSED;
+}

@@ -3,7 +3,7 @@
  * The rules live in domain/lifecycle.ts; this file waits for people and timers and carries out
  * what the rules decide, through activities.
  */
-import { condition, continueAsNew, defineQuery, defineSignal, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, defineQuery, defineSignal, defineUpdate, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import {
   alreadySeen,
@@ -43,11 +43,7 @@ export const reviseSignal = defineSignal<[ReviseAction]>('revise');
 export const withdrawSignal = defineSignal<[WithdrawAction]>('withdraw');
 export const commentSignal = defineSignal<[CommentAction]>('comment');
 export const reassignSignal = defineSignal<[ReassignAction]>('reassign');
-/**
- * 催办: the office reminds the current step's holders now. The office's actions (this, withdraw, reassign) are
- * signals whose outcome the caller reads back from the timeline (web/office-actions.ts). A Temporal update would
- * answer the caller directly and will replace that once our test server supports updates.
- */
+/** 催办: the office reminds the current step's holders now. */
 export const remindSignal = defineSignal<[RemindAction]>('remind');
 /**
  * The school's calendar changed (the office added a year's holiday schedule): plan the current round again.
@@ -57,6 +53,25 @@ export const calendarChangedSignal = defineSignal('calendarChanged');
 /** The report is out on a channel (the editor's "已发布 <URL>", the editor's page, the office): 待发布 → 已发布. */
 export const markPublishedSignal = defineSignal<[MarkPublishedAction]>('markPublished');
 export const statusQuery = defineQuery<ReportStatusView>('status');
+
+/** What `actUpdate` answers: the timeline entry the action made (a refusal is an entry too). */
+export interface ActOutcome {
+  /** null only when the action was decided so long ago that the workflow no longer keeps its entry. */
+  entry: TimelineEntry | null;
+  /** 'earlier': the same evidence was acted on before (a double click, a form sent twice): nothing new happened. */
+  seen: 'now' | 'earlier';
+  status: ReportStatus;
+}
+/** The failure type of an action the report can no longer take: it has ended (the caller says 报送已结束). */
+export const REPORT_CLOSED = 'ReportClosed';
+/**
+ * A person's action from a page that waits for its outcome (the reviewer's signed page, the office's buttons,
+ * `baosong report …`): the same as the signals above, but the caller hears what the report decided — done or
+ * refused and why — as soon as it is decided, instead of reading the timeline back. Mail replies stay signals:
+ * nobody waits on them. The action's evidence is its identity: an update with evidence already seen answers
+ * with the earlier outcome and changes nothing.
+ */
+export const actUpdate = defineUpdate<ActOutcome, [PersonEvent]>('act');
 /** What the read model holds about the report (the events the workflow keeps: older comments and refusals only live in the read model), for `baosong reindex`. */
 export const readModelQuery = defineQuery<ReadModelUpdate & { publishedUrl: string | null }>('readModel');
 
@@ -135,6 +150,23 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
   setHandler(reassignSignal, (a) => void inbox.push({ type: 'reassign', ...a }));
   setHandler(remindSignal, (a) => void inbox.push({ type: 'remind', ...a }));
   setHandler(markPublishedSignal, (a) => void inbox.push({ type: 'markPublished', ...a }));
+  setHandler(
+    actUpdate,
+    async (event) => {
+      const decided = () => state.timeline.find((e) => e.evidence?.via === event.evidence.via && e.evidence.ref === event.evidence.ref);
+      if (alreadySeen(state, event.evidence)) return { entry: decided() ?? null, seen: 'earlier', status: state.status };
+      inbox.push(event);
+      // Decided in the main loop, in order with every other action; a report that ends first never decides it.
+      await condition(() => decided() !== undefined || isFinal(state.status));
+      return { entry: decided() ?? null, seen: 'now', status: state.status };
+    },
+    {
+      validator: (event: PersonEvent) => {
+        if (!event.evidence?.ref) throw ApplicationFailure.create({ type: 'InvalidAction', message: 'an action needs evidence with a reference', nonRetryable: true });
+        if (isFinal(state.status) && !alreadySeen(state, event.evidence)) throw ApplicationFailure.create({ type: REPORT_CLOSED, message: `report ${input.facts.reportId} is ${state.status}`, nonRetryable: true });
+      },
+    },
+  );
   let calendarChanged = false;
   setHandler(calendarChangedSignal, () => void (calendarChanged = true));
 
@@ -259,7 +291,8 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
 
   while (!isFinal(state.status)) {
     // (not while a chat message is on its way: continuing as new would abandon it)
-    if (inbox.length <= CARRIED_ACTIONS && chatsOnTheirWay === 0 && historyIsLong()) await continueAsNew<typeof reportWorkflow>(input, { state, inbox });
+    // nor while a page waits for an action's outcome: its update would be abandoned (the action itself is carried)
+    if (inbox.length <= CARRIED_ACTIONS && chatsOnTheirWay === 0 && allHandlersFinished() && historyIsLong()) await continueAsNew<typeof reportWorkflow>(input, { state, inbox });
     const timer = nextTimer(state);
     const wait = timer ? Date.parse(timer.at) - Date.now() : null;
     const woken = () => inbox.length > 0 || calendarChanged;
@@ -278,6 +311,8 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
     }
   }
   await Promise.all(chats);
+  // A page waiting on an action the closing step made moot hears the report's end, not an abandoned update.
+  await condition(allHandlersFinished);
   log.info('report closed', { reportId: input.facts.reportId, status: state.status, rounds: state.round }); // not logged again on replay
   return { reportId: input.facts.reportId, status: state.status, rounds: state.round, publishedUrl: state.publishedUrl };
 }

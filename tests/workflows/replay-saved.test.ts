@@ -59,7 +59,7 @@ afterAll(() => {
 function startWithTimer(source: string, guarded: boolean): string {
   return source
     // (report.ts may import patched itself already)
-    .replace("import { condition, ", /\bpatched\b/.test(source) ? "import { sleep, condition, " : "import { sleep, patched, condition, ")
+    .replace(/import \{ ([^}]*) \} from '@temporalio\/workflow';/, (_all, names: string) => `import { sleep, ${/\bpatched\b/.test(names) ? '' : 'patched, '}${names} } from '@temporalio/workflow';`)
     .replace(
       /(export async function reportWorkflow\([^)]*\)[^{]*\{\n)/,
       `$1  ${guarded ? "if (patched('replay-check')) " : ''}await sleep('1 second');\n`,
