@@ -173,3 +173,8 @@ export async function runsPausingActivity(mode: 'pause' | 'reset' | 'pause-and-r
   const acts = proxyActivities<typeof activities>({ startToCloseTimeout: '1 minute', heartbeatTimeout: '1s', retry: { maximumAttempts: 2, initialInterval: '1s' } });
   return await acts.pausesItself(mode, thenRetry);
 }
+
+/** Returns `size` characters: a result above the server's blob size limit fails the workflow. */
+export async function returnsText(size: number): Promise<string> {
+  return 'o'.repeat(size);
+}

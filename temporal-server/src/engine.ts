@@ -180,6 +180,13 @@ export class Engine {
   /** History length and size at which WorkflowTaskStarted suggests continue-as-new (dynamic config). */
   suggestContinueAsNewEvents = SUGGEST_CAN_EVENTS;
   suggestContinueAsNewBytes = SUGGEST_CAN_BYTES;
+  /**
+   * Temporal's blob size limits (dynamic config limit.blobSize.error / .warn; defaults 2 MiB / 512 KiB). A
+   * command carrying payloads above the error limit (and the warn limit) fails the workflow, as Temporal does;
+   * DescribeNamespace tells workers the error limit, so the SDK refuses to send such payloads in the first place.
+   */
+  blobSizeError = 2 * 1024 * 1024;
+  blobSizeWarn = 512 * 1024;
   /** Whether a namespace exists (children and external commands may name another); main.ts sets it. */
   namespaceExists: (name: string) => boolean = () => true;
   readonly searchAttributeTypes = new SearchAttributeTypes();
@@ -627,6 +634,7 @@ export class Engine {
     const ctx: CommandContext = { run, completedId: completed.eventId, identity: req.identity ?? '', needTask: false, eager: [], messages, after: [] };
     for (const c of commands) {
       if (!run.running) break;
+      if (this.failIfTooLarge(ctx, c)) break;
       const before = run.history.length;
       this.applyCommand(ctx, c, c.userMetadata as Obj | null | undefined);
       // A command's summary (user metadata) goes on the event it produced, as Temporal keeps it.
@@ -666,6 +674,21 @@ export class Engine {
     this.append(run, 'workflowExecutionTerminated', { reason: message, identity: SERVER_IDENTITY });
     this.close(run, Status.WORKFLOW_EXECUTION_STATUS_TERMINATED);
     throw invalidArgument(message);
+  }
+
+  /** A command whose payloads exceed the blob size limit fails the workflow (Temporal: a non-retryable server failure). */
+  private failIfTooLarge(ctx: CommandContext, c: Command): boolean {
+    const carried = payloadsOf(c);
+    if (!carried) return false;
+    const size = temporal.api.common.v1.Payloads.encode(carried.payloads).finish().length;
+    if (size <= this.blobSizeError || size <= this.blobSizeWarn) return false;
+    this.append(ctx.run, 'workflowExecutionFailed', {
+      failure: { message: `${carried.field} exceeds size limit.`, source: SERVER_IDENTITY, serverFailureInfo: { nonRetryable: true } },
+      retryState: RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE,
+      workflowTaskCompletedEventId: ctx.completedId,
+    });
+    this.close(ctx.run, Status.WORKFLOW_EXECUTION_STATUS_FAILED);
+    return true;
   }
 
   private checkSupported(c: Command): void {
@@ -931,3 +954,22 @@ const SUPPORTED_COMMANDS = new Set<number>([
   CommandType.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION,
   CommandType.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION,
 ]);
+
+/** The payloads a command carries that Temporal holds to the blob size limit, and the field's name in its message. */
+function payloadsOf(c: Command): { payloads: T.api.common.v1.IPayloads; field: string } | null {
+  const pick = (payloads: T.api.common.v1.IPayloads | null | undefined, field: string) => (payloads?.payloads?.length ? { payloads, field } : null);
+  switch (c.commandType) {
+    case CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK:
+      return pick(c.scheduleActivityTaskCommandAttributes?.input, 'ScheduleActivityTaskCommandAttributes.Input');
+    case CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION:
+      return pick(c.completeWorkflowExecutionCommandAttributes?.result, 'CompleteWorkflowExecutionCommandAttributes.Result');
+    case CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION:
+      return pick(c.startChildWorkflowExecutionCommandAttributes?.input, 'StartChildWorkflowExecutionCommandAttributes.Input');
+    case CommandType.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION:
+      return pick(c.signalExternalWorkflowExecutionCommandAttributes?.input, 'SignalExternalWorkflowExecutionCommandAttributes.Input');
+    case CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION:
+      return pick(c.continueAsNewWorkflowExecutionCommandAttributes?.input, 'ContinueAsNewWorkflowExecutionCommandAttributes.Input');
+    default:
+      return null;
+  }
+}

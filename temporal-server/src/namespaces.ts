@@ -19,6 +19,8 @@ interface NamespaceInfo {
 
 export class Namespaces {
   private readonly known = new Map<string, NamespaceInfo>();
+  /** The payload limits DescribeNamespace tells workers (the engine's blob size limit; Temporal's 2 MiB memo limit). */
+  limits: () => { blobSizeLimitError: number; memoSizeLimitError: number } = () => ({ blobSizeLimitError: 2 * 1024 * 1024, memoSizeLimitError: 2 * 1024 * 1024 });
 
   constructor(extra: string | undefined = process.env.TEMPORAL_TEST_SERVER_NAMESPACES) {
     this.add(DEFAULT_NAMESPACE, 'baosong test server namespace', 86_400);
@@ -63,7 +65,7 @@ export class Namespaces {
 
   handlers(): Handlers {
     const describe = (ns: NamespaceInfo): Obj => ({
-      namespaceInfo: { name: ns.name, id: ns.id, state: 1, description: ns.description },
+      namespaceInfo: { name: ns.name, id: ns.id, state: 1, description: ns.description, limits: this.limits() },
       config: { workflowExecutionRetentionTtl: { seconds: ns.retentionSeconds } },
       isGlobalNamespace: false,
     });

@@ -61,6 +61,15 @@ export class Schedules {
 
   constructor(private readonly engine: Engine) {}
 
+  private stamp(fields: Record<string, Obj>): Record<string, Obj> {
+    return this.engine.searchAttributeTypes.stamp(fields);
+  }
+
+  private stampAll(attributes: Obj | null | undefined): Obj | null {
+    const fields = (attributes as { indexedFields?: Record<string, Obj> } | null | undefined)?.indexedFields;
+    return fields ? { ...attributes, indexedFields: this.stamp(fields) } : (attributes ?? null);
+  }
+
   get(id: string | null | undefined): Schedule {
     const s = id ? this.all.get(id) : undefined;
     if (!s) throw notFound(`schedule not found: ${id ?? ''}`);
@@ -76,7 +85,7 @@ export class Schedules {
       id,
       ...this.definition(req.schedule),
       memo: (req.memo as Obj | null) ?? null,
-      searchAttributes: (req.searchAttributes as Obj | null) ?? null,
+      searchAttributes: this.stampAll(req.searchAttributes as Obj | null),
       createTime: now,
       updateTime: now,
       actionCount: 0,
@@ -95,7 +104,10 @@ export class Schedules {
   }
 
   private definition(schedule: T.api.schedule.v1.ISchedule | null | undefined) {
-    const action = schedule?.action?.startWorkflow;
+    const given = schedule?.action?.startWorkflow;
+    // As for a workflow's start: each search attribute value stored with its registered type, so Describe shows
+    // untyped and typed ones alike as typed search attributes.
+    const action = given?.searchAttributes?.indexedFields ? { ...given, searchAttributes: { indexedFields: this.stamp(given.searchAttributes.indexedFields as Record<string, Obj>) } } : given;
     if (!action?.workflowId || !action.workflowType?.name || !action.taskQueue?.name)
       throw invalidArgument('schedule action must start a workflow with a workflow id, type and task queue');
     const spec = compileSpec(schedule?.spec as Record<string, unknown> | null | undefined);
@@ -120,7 +132,7 @@ export class Schedules {
     checkToken(s, req.conflictToken);
     Object.assign(s, this.definition(req.schedule));
     if (req.memo) s.memo = req.memo as Obj;
-    if (req.searchAttributes) s.searchAttributes = req.searchAttributes as Obj;
+    if (req.searchAttributes) s.searchAttributes = this.stampAll(req.searchAttributes as Obj);
     s.updateTime = this.engine.clock.now();
     s.conflict++;
     this.arm(s);
