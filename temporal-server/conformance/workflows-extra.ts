@@ -178,3 +178,13 @@ export async function runsPausingActivity(mode: 'pause' | 'reset' | 'pause-and-r
 export async function returnsText(size: number): Promise<string> {
   return 'o'.repeat(size);
 }
+
+export const buildIdQuery = defineQuery<string>('buildId');
+export const buildIdUnblock = defineSignal('unblock');
+/** Answers the build id that processed the current workflow task, until signalled twice. */
+export async function reportsBuildId(): Promise<void> {
+  let signals = 0;
+  setHandler(buildIdQuery, () => workflowInfo().currentBuildId ?? '');
+  setHandler(buildIdUnblock, () => void (signals += 1));
+  await condition(() => signals >= 2);
+}

@@ -625,6 +625,8 @@ export class Engine {
       binaryChecksum: req.binaryChecksum ?? '',
       sdkMetadata: req.sdkMetadata,
       meteringMetadata: req.meteringMetadata,
+      // Which build completed the task: a worker replaying the history reads workflowInfo().currentBuildId from it.
+      workerVersion: req.workerVersionStamp ?? (buildIdOf(req) ? { buildId: buildIdOf(req) } : undefined),
     });
     run.lastCompletedStartedId = wft.startedEventId;
     run.sticky = stickinessOf(req.stickyAttributes);
@@ -972,4 +974,9 @@ function payloadsOf(c: Command): { payloads: T.api.common.v1.IPayloads; field: s
     default:
       return null;
   }
+}
+
+/** The build that completed a workflow task (an unversioned worker names it only as its binary checksum). */
+function buildIdOf(req: T.api.workflowservice.v1.IRespondWorkflowTaskCompletedRequest): string {
+  return req.deploymentOptions?.buildId || req.workerVersionStamp?.buildId || req.binaryChecksum || '';
 }
