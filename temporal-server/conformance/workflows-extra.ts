@@ -188,3 +188,9 @@ export async function reportsBuildId(): Promise<void> {
   setHandler(buildIdUnblock, () => void (signals += 1));
   await condition(() => signals >= 2);
 }
+
+/** One run of a cron workflow: counts the runs before it through the last completion result. */
+export async function cronRun(): Promise<{ run: number; cron: string | undefined }> {
+  const last = workflowInfo().lastResult as { run: number } | undefined;
+  return { run: (last?.run ?? 0) + 1, cron: workflowInfo().cronSchedule };
+}

@@ -10,6 +10,7 @@ import { Activities, type Activity } from './activities.js';
 import { Queries, type PendingQuery } from './queries.js';
 import { Updates, type Update } from './updates.js';
 import { Children, type Child, type ParentRef } from './children.js';
+import { compileSpec, nextMatch } from './calendar.js';
 import { SearchAttributeTypes, clearsMemo, keywordList, upsertInto } from './search-attributes.js';
 import { decodeToken, encodeToken } from './tokens.js';
 
@@ -90,6 +91,8 @@ export interface StartParams {
   root?: Obj;
   /** Priority and fairness (kept on the started event; carried by continue-as-new and retries). */
   priority?: Obj | null;
+  /** A cron workflow: each run that closes starts the next at the schedule's next time (the chain ends on terminate or cancel). */
+  cronSchedule?: string;
 }
 
 export class Run {
@@ -186,6 +189,8 @@ export class Engine {
    * DescribeNamespace tells workers the error limit, so the SDK refuses to send such payloads in the first place.
    */
   blobSizeError = 2 * 1024 * 1024;
+  /** frontend.enableCancelWorkerPollsOnShutdown: ShutdownWorker answers the worker's waiting polls (see service.ts). */
+  cancelPollsOnShutdown = true;
   blobSizeWarn = 512 * 1024;
   /** Whether a namespace exists (children and external commands may name another); main.ts sets it. */
   namespaceExists: (name: string) => boolean = () => true;
@@ -313,6 +318,7 @@ export class Engine {
       parentInitiatedEventId: p.parent?.initiatedEventId,
       rootWorkflowExecution: p.root,
       priority: p.priority,
+      cronSchedule: p.cronSchedule ?? '',
       prevAutoResetPoints: {},
       workflowExecutionExpirationTime: run.executionExpirationMs ? msToTimestamp(run.executionExpirationMs) : undefined,
     }, p.userMetadata);
@@ -404,6 +410,36 @@ export class Engine {
       initiator: CONTINUE_AS_NEW_INITIATOR_RETRY,
       identity,
     }, newRunId);
+  }
+
+  /** The next run of a cron chain, if this run is one and its schedule (and execution timeout) has a next time. */
+  private nextCron(run: Run): { runId: string; backoffMs: number } | null {
+    const cron = run.params.cronSchedule;
+    if (!cron) return null;
+    const backoffMs = cronBackoffMs(cron, this.clock.now());
+    if (backoffMs === null) return null;
+    if (run.executionExpirationMs !== undefined && this.clock.now() + backoffMs >= run.executionExpirationMs) return null;
+    return { runId: randomUUID(), backoffMs };
+  }
+
+  /** The next scheduled run of a cron workflow: a new run of the chain, held back until its time. */
+  private startCron(run: Run, next: { runId: string; backoffMs: number }, carried: { lastCompletionResult?: Payloads | null; continuedFailure?: Obj | null }, identity: string): void {
+    const p = run.params;
+    this.startWorkflow({
+      ...p,
+      memo: { fields: run.memo },
+      searchAttributes: { indexedFields: run.searchAttributes },
+      attempt: 1,
+      firstTaskBackoffMs: next.backoffMs,
+      requestId: '',
+      continuedExecutionRunId: run.runId,
+      firstExecutionRunId: run.firstRunId,
+      executionExpirationMs: run.executionExpirationMs,
+      lastCompletionResult: carried.lastCompletionResult,
+      continuedFailure: carried.continuedFailure,
+      initiator: CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE,
+      identity,
+    }, next.runId);
   }
 
   /** Move a run to a closed status and release everything it holds. */
@@ -788,17 +824,24 @@ export class Engine {
         this.append(run, 'workflowPropertiesModified', { upsertedMemo: memo, workflowTaskCompletedEventId: completedId });
         return;
       }
-      case CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION:
+      case CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION: {
+        const result = c.completeWorkflowExecutionCommandAttributes?.result;
+        const cron = this.nextCron(run);
         this.append(run, 'workflowExecutionCompleted', {
-          result: c.completeWorkflowExecutionCommandAttributes?.result,
+          result,
           workflowTaskCompletedEventId: completedId,
+          newExecutionRunId: cron?.runId,
         });
         this.close(run, Status.WORKFLOW_EXECUTION_STATUS_COMPLETED);
+        if (cron) this.startCron(run, cron, { lastCompletionResult: result }, ctx.identity);
         return;
+      }
       case CommandType.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION: {
         const failure = c.failWorkflowExecutionCommandAttributes?.failure;
         const retry = this.retryDecision(run, failure);
-        const newRunId = retry.delayMs !== undefined ? randomUUID() : undefined;
+        // A failed cron run that is not retried is followed by the next scheduled run, which sees the failure.
+        const cron = retry.delayMs === undefined ? this.nextCron(run) : null;
+        const newRunId = retry.delayMs !== undefined ? randomUUID() : cron?.runId;
         this.append(run, 'workflowExecutionFailed', {
           failure,
           retryState: retry.retryState,
@@ -807,6 +850,7 @@ export class Engine {
         });
         this.close(run, Status.WORKFLOW_EXECUTION_STATUS_FAILED);
         if (newRunId && retry.delayMs !== undefined) this.startRetry(run, newRunId, retry.delayMs, failure as Obj, ctx.identity);
+        else if (cron) this.startCron(run, cron, { continuedFailure: failure as Obj }, ctx.identity);
         return;
       }
       case CommandType.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION:
@@ -895,6 +939,7 @@ const TIMEOUT_TYPE_START_TO_CLOSE = temporal.api.enums.v1.TimeoutType.TIMEOUT_TY
 const TIMEOUT_TYPE_SCHEDULE_TO_START = temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START;
 const WorkflowTaskFailedCause = temporal.api.enums.v1.WorkflowTaskFailedCause;
 const CONTINUE_AS_NEW_INITIATOR_RETRY = temporal.api.enums.v1.ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY;
+const CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE = temporal.api.enums.v1.ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE;
 
 function timeoutFailure(): Obj {
   return { message: 'workflow run timed out', source: SERVER_IDENTITY, timeoutFailureInfo: { timeoutType: temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE } };
@@ -979,4 +1024,13 @@ function payloadsOf(c: Command): { payloads: T.api.common.v1.IPayloads; field: s
 /** The build that completed a workflow task (an unversioned worker names it only as its binary checksum). */
 function buildIdOf(req: T.api.workflowservice.v1.IRespondWorkflowTaskCompletedRequest): string {
   return req.deploymentOptions?.buildId || req.workerVersionStamp?.buildId || req.binaryChecksum || '';
+}
+
+/**
+ * How long from `nowMs` until a cron schedule's next time (the standard 5-field cron, macros, @every; UTC unless
+ * CRON_TZ= says otherwise), or null if it never comes. Throws INVALID_ARGUMENT for a schedule it cannot read.
+ */
+export function cronBackoffMs(cron: string, nowMs: number): number | null {
+  const next = nextMatch(compileSpec({ cronString: [cron] }), nowMs);
+  return next === null ? null : Math.max(0, next - nowMs);
 }

@@ -24,12 +24,15 @@ export async function startServer(port: number, options?: Omit<ServerOptions, 'p
   if (blobError > 0) engine.blobSizeError = blobError;
   const blobWarn = Number(options?.dynamicConfig.get('limit.blobSize.warn'));
   if (blobWarn > 0) engine.blobSizeWarn = blobWarn;
+  const cancelPolls = options?.dynamicConfig.get('frontend.enableCancelWorkerPollsOnShutdown');
+  if (cancelPolls !== undefined) engine.cancelPollsOnShutdown = cancelPolls.trim() === 'true';
   const server = createServer();
   // TEMPORAL_TEST_SERVER_SCHEDULES=off: a server without schedules (its schedule RPCs answer UNIMPLEMENTED).
   const schedules = process.env.TEMPORAL_TEST_SERVER_SCHEDULES === 'off' ? {} : scheduleHandlers(engine);
   const namespaces = new Namespaces();
   for (const name of options?.namespaces ?? []) namespaces.ensure(name);
   engine.namespaceExists = (name) => namespaces.has(name);
+  namespaces.capabilities = () => ({ eagerWorkflowStart: true, syncUpdate: true, asyncUpdate: true, signalAndQueryHeader: true, workerPollCompleteOnShutdown: engine.cancelPollsOnShutdown });
   namespaces.limits = () => ({ blobSizeLimitError: engine.blobSizeError, memoSizeLimitError: 2 * 1024 * 1024 });
   const workflowService = namespaces.guard({ ...workflowHandlers(engine), ...schedules, ...namespaces.handlers() });
   addService(server, 'temporal.api.workflowservice.v1.WorkflowService', workflowService, log);

@@ -20,6 +20,8 @@ interface NamespaceInfo {
 export class Namespaces {
   private readonly known = new Map<string, NamespaceInfo>();
   /** The payload limits DescribeNamespace tells workers (the engine's blob size limit; Temporal's 2 MiB memo limit). */
+  /** Namespace capabilities DescribeNamespace reports (those this server has; see main.ts). */
+  capabilities: () => Record<string, boolean> = () => ({});
   limits: () => { blobSizeLimitError: number; memoSizeLimitError: number } = () => ({ blobSizeLimitError: 2 * 1024 * 1024, memoSizeLimitError: 2 * 1024 * 1024 });
 
   constructor(extra: string | undefined = process.env.TEMPORAL_TEST_SERVER_NAMESPACES) {
@@ -65,7 +67,7 @@ export class Namespaces {
 
   handlers(): Handlers {
     const describe = (ns: NamespaceInfo): Obj => ({
-      namespaceInfo: { name: ns.name, id: ns.id, state: 1, description: ns.description, limits: this.limits() },
+      namespaceInfo: { name: ns.name, id: ns.id, state: 1, description: ns.description, limits: this.limits(), capabilities: this.capabilities() },
       config: { workflowExecutionRetentionTtl: { seconds: ns.retentionSeconds } },
       isGlobalNamespace: false,
     });

@@ -11,6 +11,8 @@ export interface CallContext {
 
 interface Waiter {
   identity: string;
+  /** The polling worker's instance key (or identity): ShutdownWorker answers its polls. */
+  worker: string;
   ctx: CallContext;
   resolve: (res: Obj) => void;
   timer: NodeJS.Timeout;
@@ -60,7 +62,7 @@ export class TaskQueues {
     w.resolve({});
   }
 
-  poll(name: string, identity: string, ctx: CallContext): Promise<Obj> {
+  poll(name: string, identity: string, ctx: CallContext, worker = identity): Promise<Obj> {
     const q = this.queue(name);
     while (q.items.length > 0) {
       const dispatch = q.items.shift()!;
@@ -68,7 +70,7 @@ export class TaskQueues {
       if (res) return Promise.resolve(res);
     }
     return new Promise<Obj>((resolve) => {
-      const w: Waiter = { identity, ctx, resolve, timer: setTimeout(() => this.expire(q, w), this.pollTimeoutMs) };
+      const w: Waiter = { identity, worker, ctx, resolve, timer: setTimeout(() => this.expire(q, w), this.pollTimeoutMs) };
       q.waiters.push(w);
       ctx.onCancel(() => {
         clearTimeout(w.timer);
@@ -77,6 +79,18 @@ export class TaskQueues {
         resolve({});
       });
     });
+  }
+
+  /** Answer every waiting poll of one worker, on any queue, with an empty response (its shutdown). */
+  releaseWorker(worker: string): void {
+    if (!worker) return;
+    for (const q of this.queues.values()) {
+      for (const w of q.waiters.filter((x) => x.worker === worker)) {
+        q.waiters.splice(q.waiters.indexOf(w), 1);
+        clearTimeout(w.timer);
+        w.resolve({});
+      }
+    }
   }
 
   /** Answer every waiting poller of a queue with an empty response (worker shutdown). */

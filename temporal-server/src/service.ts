@@ -1,5 +1,5 @@
 // WorkflowService and TestService request handlers. Every method not listed here answers UNIMPLEMENTED.
-import { Engine, type Run, type StartParams } from './engine.js';
+import { Engine, cronBackoffMs, type Run, type StartParams } from './engine.js';
 import { RpcError, alreadyExists, invalidArgument, multiOperationFailure } from './errors.js';
 import { Status, durationToMs, msToDuration, msToTimestamp, type Obj, type T } from './proto.js';
 import type { CallContext } from './queues.js';
@@ -64,9 +64,11 @@ export function workflowHandlers(engine: Engine): Handlers {
     if (req.workflowId.length > MAX_ID_LENGTH) throw invalidArgument(`WorkflowId length exceeds limit (${req.workflowId.length}/${MAX_ID_LENGTH}).`);
     if (!req.workflowType?.name) throw invalidArgument('WorkflowType is not set on request.');
     if (!req.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');
-    if (req.cronSchedule) throw invalidArgument('cron schedules are not supported by the baosong test server');
     const startDelayMs = durationToMs(req.workflowStartDelay);
     if (startDelayMs < 0) throw invalidArgument('WorkflowStartDelay must not be negative.');
+    if (req.cronSchedule && startDelayMs > 0) throw invalidArgument('CronSchedule and WorkflowStartDelay may not be used together.');
+    // A cron workflow's first run waits for the schedule's first time (its firstWorkflowTaskBackoff).
+    const cronDelayMs = req.cronSchedule ? cronBackoffMs(req.cronSchedule, engine.clock.now()) : null;
     return {
       namespace: ns(req.namespace),
       workflowId: req.workflowId,
@@ -81,10 +83,11 @@ export function workflowHandlers(engine: Engine): Handlers {
       workflowExecutionTimeout: req.workflowExecutionTimeout as Obj | null,
       identity: req.identity ?? '',
       retryPolicy: req.retryPolicy,
-      firstTaskBackoffMs: startDelayMs,
+      firstTaskBackoffMs: cronDelayMs ?? startDelayMs,
       userMetadata: req.userMetadata as Obj | null,
       requestId: req.requestId ?? '',
       priority: req.priority as Obj | null,
+      ...(req.cronSchedule ? { cronSchedule: req.cronSchedule } : {}),
     };
   }
 
@@ -324,7 +327,7 @@ export function workflowHandlers(engine: Engine): Handlers {
 
     PollWorkflowTaskQueue: (req: T.api.workflowservice.v1.IPollWorkflowTaskQueueRequest, ctx: CallContext) => {
       if (!req.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');
-      return engine.workflowQueues.poll(req.taskQueue.name, req.identity ?? '', ctx);
+      return engine.workflowQueues.poll(req.taskQueue.name, req.identity ?? '', ctx, req.workerInstanceKey || req.identity || '');
     },
 
     RespondWorkflowTaskCompleted: (req: T.api.workflowservice.v1.IRespondWorkflowTaskCompletedRequest) => {
@@ -339,7 +342,7 @@ export function workflowHandlers(engine: Engine): Handlers {
 
     PollActivityTaskQueue: (req: T.api.workflowservice.v1.IPollActivityTaskQueueRequest, ctx: CallContext) => {
       if (!req.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');
-      return engine.activityQueues.poll(req.taskQueue.name, req.identity ?? '', ctx);
+      return engine.activityQueues.poll(req.taskQueue.name, req.identity ?? '', ctx, req.workerInstanceKey || req.identity || '');
     },
 
     RespondActivityTaskCompleted: (req: T.api.workflowservice.v1.IRespondActivityTaskCompletedRequest) => {
@@ -407,6 +410,13 @@ export function workflowHandlers(engine: Engine): Handlers {
       if (req.stickyTaskQueue) {
         engine.workflowQueues.releasePollers(req.stickyTaskQueue);
         engine.releaseStickyQueue(req.stickyTaskQueue);
+      }
+      // Temporal's frontend.enableCancelWorkerPollsOnShutdown (namespace capability workerPollCompleteOnShutdown):
+      // the worker's outstanding polls are answered at once, so it stops without waiting out a long poll.
+      if (engine.cancelPollsOnShutdown) {
+        const worker = req.workerInstanceKey || req.identity || '';
+        engine.workflowQueues.releaseWorker(worker);
+        engine.activityQueues.releaseWorker(worker);
       }
       return Promise.resolve({});
     },
