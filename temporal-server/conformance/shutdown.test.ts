@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTestEnv, createTestWorker, uniqueTaskQueue } from '../testing.js';
 import * as wf from './workflows-extra.js';
@@ -39,6 +40,6 @@ test('the namespace reports the capability; a polling worker stops at once and t
   await h.signal(wf.buildIdUnblock);
   const next = await createTestWorker(env, { taskQueue, workflowsPath });
   await next.runUntil(h.result());
-  const problems = (await h.fetchHistory()).events!.filter((e) => e.workflowTaskTimedOutEventAttributes && e.workflowTaskTimedOutEventAttributes.timeoutType !== 2 /* SCHEDULE_TO_START: the sticky queue's */);
+  const problems = (await h.fetchHistory()).events!.filter((e) => e.workflowTaskTimedOutEventAttributes && e.workflowTaskTimedOutEventAttributes.timeoutType !== temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START /* the sticky queue's */);
   expect(problems).toEqual([]);
 }, 30_000);

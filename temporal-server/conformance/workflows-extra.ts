@@ -175,8 +175,8 @@ export async function runsPausingActivity(mode: 'pause' | 'reset' | 'pause-and-r
 }
 
 /** Returns `size` characters: a result above the server's blob size limit fails the workflow. */
-export async function returnsText(size: number): Promise<string> {
-  return 'o'.repeat(size);
+export function returnsText(size: number): Promise<string> {
+  return Promise.resolve('o'.repeat(size));
 }
 
 export const buildIdQuery = defineQuery<string>('buildId');
@@ -190,7 +190,7 @@ export async function reportsBuildId(): Promise<void> {
 }
 
 /** One run of a cron workflow: counts the runs before it through the last completion result. */
-export async function cronRun(): Promise<{ run: number; cron: string | undefined }> {
+export function cronRun(): Promise<{ run: number; cron: string | undefined }> {
   const last = workflowInfo().lastResult as { run: number } | undefined;
-  return { run: (last?.run ?? 0) + 1, cron: workflowInfo().cronSchedule };
+  return Promise.resolve({ run: (last?.run ?? 0) + 1, cron: workflowInfo().cronSchedule });
 }
