@@ -3,6 +3,7 @@ import { Engine, cronBackoffMs, type Run, type StartParams } from './engine.js';
 import { RpcError, alreadyExists, invalidArgument, multiOperationFailure } from './errors.js';
 import { Status, durationToMs, msToDuration, msToTimestamp, type Obj, type T } from './proto.js';
 import type { CallContext } from './queues.js';
+import { resetWorkflow } from './reset.js';
 import { STATUS_DISPLAY, parseQuery, type Filterable } from './visibility.js';
 
 export type Handler = (req: never, ctx: CallContext) => Promise<Obj>;
@@ -222,6 +223,11 @@ export function workflowHandlers(engine: Engine): Handlers {
       const run = engine.findRun(req.workflowExecution?.workflowId, req.workflowExecution?.runId);
       engine.signal(run, req.signalName, req.input, req.header as Obj | null, req.identity ?? '');
       return Promise.resolve({});
+    },
+
+    ResetWorkflowExecution: (req: T.api.workflowservice.v1.IResetWorkflowExecutionRequest) => {
+      const base = engine.findRun(req.workflowExecution?.workflowId, req.workflowExecution?.runId);
+      return Promise.resolve({ runId: resetWorkflow(engine, base, req).runId });
     },
 
     TerminateWorkflowExecution: (req: T.api.workflowservice.v1.ITerminateWorkflowExecutionRequest) => {
