@@ -186,11 +186,13 @@ export class Activities {
     );
     this.armHeartbeat(act);
     const run = act.run;
+    run.standalone?.dispatched();
     return {
       taskToken: encodeToken({ k: 'a', r: run.runId, s: act.scheduledEventId, a: attempt }),
-      workflowNamespace: run.params.namespace,
-      workflowType: { name: run.params.workflowType },
-      workflowExecution: run.execution(),
+      // A standalone activity belongs to no workflow: the worker sees its run id instead.
+      ...(run.standalone
+        ? { activityRunId: run.runId }
+        : { workflowNamespace: run.params.namespace, workflowType: { name: run.params.workflowType }, workflowExecution: run.execution() }),
       activityType: { name: act.activityType },
       activityId: act.activityId,
       header: act.header,
@@ -241,6 +243,12 @@ export class Activities {
 
   /** The started activity of a workflow by activity id (the *ById RPCs of async completion). */
   byId(workflowId: string | null | undefined, runId: string | null | undefined, activityId: string | null | undefined): Activity {
+    if (!workflowId && activityId) {
+      // A standalone activity: named by its own id (and run id), not a workflow's.
+      const act = this.engine.standaloneActivities.started(activityId, runId);
+      if (act) return act;
+      throw notFound(`activity ${activityId} not found or not started`);
+    }
     const run = this.engine.findRun(workflowId, runId);
     if (!run.running) throw notFound('workflow execution already completed');
     for (const act of run.activities.values()) if (act.activityId === activityId && act.state === 'started') return act;
@@ -466,6 +474,11 @@ export class Activities {
       }
       writeOutcome(startedId);
     });
+  }
+
+  /** Forget an activity without an outcome (a standalone activity terminated by its client). */
+  drop(act: Activity): void {
+    this.release(act);
   }
 
   /** Drop all timers and the lock of an activity and forget it. */

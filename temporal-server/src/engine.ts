@@ -11,6 +11,7 @@ import { Queries, type PendingQuery } from './queries.js';
 import { Updates, type Update } from './updates.js';
 import { Children, type Child, type ParentRef } from './children.js';
 import { compileSpec, nextMatch } from './calendar.js';
+import { StandaloneActivities } from './standalone-activities.js';
 import { SearchAttributeTypes, clearsMemo, keywordList, upsertInto } from './search-attributes.js';
 import { decodeToken, encodeToken } from './tokens.js';
 
@@ -124,6 +125,8 @@ export class Run {
   readonly buildIds = new Set<string>();
   /** Child workflows initiated and not yet closed, by initiated event id (see children.ts). */
   readonly children = new Map<number, Child>();
+  /** Set on the hidden run that carries a standalone activity (standalone-activities.ts): it gets no workflow tasks. */
+  standalone?: { dispatched(): void; closed(): void };
 
   constructor(
     readonly runId: string,
@@ -177,6 +180,7 @@ export class Engine {
   readonly runs = new Map<string, Run>();
   readonly byWorkflowId = new Map<string, Run[]>();
   readonly activities: Activities;
+  readonly standaloneActivities: StandaloneActivities;
   readonly queries: Queries;
   readonly updates: Updates;
   readonly children: Children;
@@ -200,6 +204,7 @@ export class Engine {
     this.workflowQueues = new TaskQueues(pollTimeoutMs);
     this.activityQueues = new TaskQueues(pollTimeoutMs);
     this.activities = new Activities(this);
+    this.standaloneActivities = new StandaloneActivities(this);
     this.queries = new Queries(this);
     this.updates = new Updates(this);
     this.children = new Children(this);
@@ -257,6 +262,11 @@ export class Engine {
   /** Record something that happened to a running workflow and make sure a workflow task follows. */
   deliver(run: Run, write: () => void): void {
     if (!run.running) return;
+    if (run.standalone) {
+      write();
+      run.standalone.closed();
+      return;
+    }
     if (run.wft && run.wft.startedEventId > 0) {
       run.buffered.push(write);
       return;

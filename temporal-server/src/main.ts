@@ -24,6 +24,9 @@ export async function startServer(port: number, options?: Omit<ServerOptions, 'p
   if (blobError > 0) engine.blobSizeError = blobError;
   const blobWarn = Number(options?.dynamicConfig.get('limit.blobSize.warn'));
   if (blobWarn > 0) engine.blobSizeWarn = blobWarn;
+  // activity.longPollTimeout: how long PollActivityExecution waits (a duration such as "5000ms" or "5s").
+  const longPoll = /^"?(\d+)(ms|s)"?$/.exec(options?.dynamicConfig.get('activity.longPollTimeout') ?? '');
+  if (longPoll) engine.standaloneActivities.longPollMs = Number(longPoll[1]) * (longPoll[2] === 's' ? 1000 : 1);
   const cancelPolls = options?.dynamicConfig.get('frontend.enableCancelWorkerPollsOnShutdown');
   if (cancelPolls !== undefined) engine.cancelPollsOnShutdown = cancelPolls.trim() === 'true';
   const server = createServer();

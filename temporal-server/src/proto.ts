@@ -12,6 +12,9 @@ export const EventType = enums.EventType as unknown as Numeric<typeof enums.Even
 export const Status = enums.WorkflowExecutionStatus as unknown as Numeric<typeof enums.WorkflowExecutionStatus>;
 export const TimeoutType = enums.TimeoutType as unknown as Numeric<typeof enums.TimeoutType>;
 export const RetryState = enums.RetryState as unknown as Numeric<typeof enums.RetryState>;
+export const ActivityStatus = enums.ActivityExecutionStatus as unknown as Numeric<typeof enums.ActivityExecutionStatus>;
+export const ActivityIdReusePolicy = enums.ActivityIdReusePolicy as unknown as Numeric<typeof enums.ActivityIdReusePolicy>;
+export const ActivityIdConflictPolicy = enums.ActivityIdConflictPolicy as unknown as Numeric<typeof enums.ActivityIdConflictPolicy>;
 
 /** A plain object handed to protobufjs `encode` (numbers for int64, numeric enums). */
 export type Obj = Record<string, unknown>;

@@ -346,6 +346,31 @@ export function workflowHandlers(engine: Engine): Handlers {
       return Promise.resolve({});
     },
 
+    StartActivityExecution: (req: T.api.workflowservice.v1.IStartActivityExecutionRequest) =>
+      Promise.resolve(engine.standaloneActivities.start(req, ns(req.namespace))),
+    DescribeActivityExecution: (req: T.api.workflowservice.v1.IDescribeActivityExecutionRequest) =>
+      Promise.resolve(engine.standaloneActivities.describe(engine.standaloneActivities.find(ns(req.namespace), req.activityId, req.runId), req)),
+    PollActivityExecution: (req: T.api.workflowservice.v1.IPollActivityExecutionRequest, ctx: CallContext) =>
+      engine.standaloneActivities.poll(engine.standaloneActivities.find(ns(req.namespace), req.activityId, req.runId), ctx),
+    RequestCancelActivityExecution: (req: T.api.workflowservice.v1.IRequestCancelActivityExecutionRequest) => {
+      engine.standaloneActivities.requestCancel(engine.standaloneActivities.find(ns(req.namespace), req.activityId, req.runId), req.reason ?? '');
+      return Promise.resolve({});
+    },
+    TerminateActivityExecution: (req: T.api.workflowservice.v1.ITerminateActivityExecutionRequest) => {
+      engine.standaloneActivities.terminate(engine.standaloneActivities.find(ns(req.namespace), req.activityId, req.runId), req.reason ?? '', req.identity ?? '');
+      return Promise.resolve({});
+    },
+    ListActivityExecutions: (req: T.api.workflowservice.v1.IListActivityExecutionsRequest) => {
+      const all = engine.standaloneActivities.list(ns(req.namespace), req.query);
+      const offset = req.nextPageToken?.length ? Number(Buffer.from(req.nextPageToken).toString('utf8')) || 0 : 0;
+      const size = req.pageSize && req.pageSize > 0 ? req.pageSize : 1000;
+      const page = all.slice(offset, offset + size);
+      const next = offset + size < all.length ? Buffer.from(String(offset + size)) : undefined;
+      return Promise.resolve({ executions: page.map((a) => engine.standaloneActivities.listInfo(a)), nextPageToken: next });
+    },
+    CountActivityExecutions: (req: T.api.workflowservice.v1.ICountActivityExecutionsRequest) =>
+      Promise.resolve({ count: engine.standaloneActivities.list(ns(req.namespace), req.query).length }),
+
     PollActivityTaskQueue: (req: T.api.workflowservice.v1.IPollActivityTaskQueueRequest, ctx: CallContext) => {
       if (!req.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');
       return engine.activityQueues.poll(req.taskQueue.name, req.identity ?? '', ctx, req.workerInstanceKey || req.identity || '');
