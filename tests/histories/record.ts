@@ -16,7 +16,7 @@ import type { Submission } from '../../intake/submit.js';
 import { registerExpectation } from '../../intake/expected.js';
 import { expectedWorkflowId, type expectedReportWorkflow } from '../../workflows/expected.js';
 import { weeklyDigestWorkflow } from '../../workflows/digest.js';
-import { approveSignal, commentSignal, markPublishedSignal, reassignSignal, reviseSignal, sendBackSignal, withdrawSignal } from '../../workflows/report.js';
+import { actUpdate, approveSignal, commentSignal, markPublishedSignal, reassignSignal, reviseSignal, sendBackSignal, withdrawSignal } from '../../workflows/report.js';
 import { startHarness, waitForStatus } from '../support/baosong.js';
 import { advanceTo, createTestEnv } from '../support/temporal.js';
 
@@ -115,6 +115,18 @@ try {
     await waitForStatus(handle, (s) => s.status === 'approved');
     await advanceTo(env, new Date((await env.currentTimeMs()) + 4 * 86_400_000));
     await h.smtp.waitFor((m) => m.kind === 'publish_request' && /提醒/.test(m.subject), 1);
+  });
+
+  await report('report-acted-by-update', async (handle) => {
+    // 0.3.0: the reviewer's page and the office's buttons act through the `act` update: a refused 催办 by
+    // someone who may not, the head's approval from the signed link, a second click of the same link, the
+    // office's send-back with a reason.
+    await handle.executeUpdate(actUpdate, { args: [{ type: 'approve', actor: xieyutong, evidence: { via: 'web', ref: 'office:record-early' } }], updateId: 'office:record-early' });
+    const link = { type: 'approve' as const, actor: wangjianguo, evidence: { via: 'link' as const, ref: 'record-link' }, round: 1, step: 0 };
+    await handle.executeUpdate(actUpdate, { args: [link], updateId: 'link:record-link' });
+    await handle.executeUpdate(actUpdate, { args: [link], updateId: 'link:record-link-again' });
+    await handle.executeUpdate(actUpdate, { args: [{ type: 'sendBack', actor: xieyutong, evidence: { via: 'web', ref: 'office:record-back' }, reason: '请补充两张活动照片' }], updateId: 'office:record-back' });
+    await handle.signal(withdrawSignal, { ...by(liufang), reason: '改为下周重报' });
   });
 
   await report(

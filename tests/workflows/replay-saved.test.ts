@@ -70,7 +70,7 @@ describe('saved histories of past releases', () => {
   it('every one replays on today’s workflow code, for every path a report can take', async () => {
     const histories = saved();
     const names = histories.map((h) => h.workflowId.split('/')[1]!.replace(/(\.run\d+)?\.json$/, ''));
-    for (const path of ['report-approved', 'report-overdue-escalated-approved', 'report-returned-revised', 'report-expired', 'report-withdrawn', 'report-reassigned', 'report-comments-continued-as-new', 'expected-missing', 'expected-satisfied', 'digest-weekly']) {
+    for (const path of ['report-approved', 'report-overdue-escalated-approved', 'report-returned-revised', 'report-expired', 'report-withdrawn', 'report-reassigned', 'report-comments-continued-as-new', 'report-acted-by-update', 'expected-missing', 'expected-satisfied', 'digest-weekly']) {
       expect(names, `a saved history for ${path}`).toContain(path);
     }
     const results = await replay(WORKFLOWS_PATH, histories);
