@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createTestEnv, createTestWorker, uniqueTaskQueue } from '../testing.js';
+import { TestWorkflowEnvironment as Env } from '@temporalio/testing';
+import { TEST_SERVER_PATH, createTestEnv, createTestWorker, uniqueTaskQueue } from '../testing.js';
 import * as wf from './workflows-extra.js';
 
 const workflowsPath = fileURLToPath(new URL('./workflows-extra.ts', import.meta.url));
@@ -43,3 +44,29 @@ test('the namespace reports the capability; a polling worker stops at once and t
   const problems = (await h.fetchHistory()).events!.filter((e) => e.workflowTaskTimedOutEventAttributes && e.workflowTaskTimedOutEventAttributes.timeoutType !== temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START /* the sticky queue's */);
   expect(problems).toEqual([]);
 }, 30_000);
+
+test('with the setting off (frontend.enableCancelWorkerPollsOnShutdown=false) a task can go to a poll nobody reads and time out, as Temporal without it', async () => {
+  const off = await Env.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: TEST_SERVER_PATH }, extraArgs: ['--dynamic-config-value', 'frontend.enableCancelWorkerPollsOnShutdown=false'] },
+  });
+  try {
+    const d = await off.client.workflowService.describeNamespace({ namespace: 'default' });
+    expect(d.namespaceInfo?.capabilities?.workerPollCompleteOnShutdown).toBe(false);
+    const taskQueue = uniqueTaskQueue('shutdown-off');
+    const worker = await createTestWorker(off, { taskQueue, workflowsPath, maxCachedWorkflows: 0 });
+    const running = worker.run();
+    const h = await off.client.workflow.start(wf.reportsBuildId, { taskQueue, workflowId: `shutdown-off-${randomUUID()}`, workflowTaskTimeout: '2s' });
+    await h.query(wf.buildIdQuery);
+    worker.shutdown();
+    await running;
+    // The worker's abandoned poll is still queued: the signal's task goes to it and times out.
+    await h.signal(wf.buildIdUnblock);
+    await h.signal(wf.buildIdUnblock);
+    const next = await createTestWorker(off, { taskQueue, workflowsPath });
+    await next.runUntil(h.result());
+    const timedOut = (await h.fetchHistory()).events!.filter((e) => e.workflowTaskTimedOutEventAttributes?.timeoutType === temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE);
+    expect(timedOut.length).toBeGreaterThan(0);
+  } finally {
+    await off.teardown();
+  }
+}, 60_000);

@@ -203,6 +203,7 @@ export class Engine {
   constructor(pollTimeoutMs = 55_000) {
     this.workflowQueues = new TaskQueues(pollTimeoutMs);
     this.activityQueues = new TaskQueues(pollTimeoutMs);
+    this.workflowQueues.dropAbandonedPolls = this.activityQueues.dropAbandonedPolls = () => this.cancelPollsOnShutdown;
     this.activities = new Activities(this);
     this.standaloneActivities = new StandaloneActivities(this);
     this.queries = new Queries(this);

@@ -26,6 +26,13 @@ interface Queue {
 export class TaskQueues {
   private readonly queues = new Map<string, Queue>();
 
+  /**
+   * Whether a poll the client abandoned leaves the queue at once. Temporal with
+   * frontend.enableCancelWorkerPollsOnShutdown off does not: a task can still be matched to a poll its
+   * worker no longer reads, and is lost until its timeout (the lost tasks that setting was made to end).
+   */
+  dropAbandonedPolls: () => boolean = () => true;
+
   constructor(private readonly pollTimeoutMs: number) {}
 
   private queue(name: string): Queue {
@@ -41,7 +48,7 @@ export class TaskQueues {
     const q = this.queue(name);
     while (q.waiters.length > 0) {
       const w = q.waiters[0]!;
-      if (w.ctx.cancelled) {
+      if (w.ctx.cancelled && this.dropAbandonedPolls()) {
         q.waiters.shift();
         clearTimeout(w.timer);
         continue;
@@ -73,6 +80,7 @@ export class TaskQueues {
       const w: Waiter = { identity, worker, ctx, resolve, timer: setTimeout(() => this.expire(q, w), this.pollTimeoutMs) };
       q.waiters.push(w);
       ctx.onCancel(() => {
+        if (!this.dropAbandonedPolls()) return; // stays until its long poll expires (see dropAbandonedPolls)
         clearTimeout(w.timer);
         const i = q.waiters.indexOf(w);
         if (i >= 0) q.waiters.splice(i, 1);
