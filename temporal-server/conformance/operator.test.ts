@@ -62,3 +62,23 @@ ourTest('AddSearchAttributes types untyped values from then on; another type for
   await svc.removeSearchAttributes({ namespace, searchAttributes: ['score'] });
   expect((await svc.listSearchAttributes({ namespace })).customAttributes.score).toBeUndefined();
 });
+
+ourTest('Nexus endpoints: created, found, listed, updated by version, deleted; a name is taken once', async () => {
+  const op = env!.connection.operatorService;
+  const taskQueue = uniqueTaskQueue('nexus');
+  const name = `ep-${randomUUID().slice(0, 8)}`;
+  const created = await env!.createNexusEndpoint(name, taskQueue);
+  expect(created.version).toBeTruthy();
+  const codeOf = (e: unknown) => (e as { code?: number }).code;
+  const again = await op.createNexusEndpoint({ spec: { name, target: { worker: { namespace, taskQueue } } } }).then(() => 0, codeOf);
+  expect(again).toBe(grpcStatus.ALREADY_EXISTS);
+  expect((await op.getNexusEndpoint({ id: created.id })).endpoint?.spec?.name).toBe(name);
+  expect((await op.listNexusEndpoints({ name })).endpoints.map((e) => e.id)).toEqual([created.id]);
+  const stale = await op.updateNexusEndpoint({ id: created.id, version: created.version.add(98), spec: { name, target: { worker: { namespace, taskQueue: 'other' } } } }).then(() => 0, codeOf);
+  expect(stale).toBe(grpcStatus.FAILED_PRECONDITION);
+  const updated = await op.updateNexusEndpoint({ id: created.id, version: created.version, spec: { name, target: { worker: { namespace, taskQueue: 'other' } } } });
+  expect(updated.endpoint?.spec?.target?.worker?.taskQueue).toBe('other');
+  await env!.deleteNexusEndpoint({ ...created, version: updated.endpoint!.version! });
+  const gone = await op.getNexusEndpoint({ id: created.id }).then(() => 0, codeOf);
+  expect(gone).toBe(grpcStatus.NOT_FOUND);
+});

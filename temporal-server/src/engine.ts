@@ -177,6 +177,8 @@ export class Engine {
   readonly clock = new VirtualClock();
   readonly workflowQueues: TaskQueues;
   readonly activityQueues: TaskQueues;
+  /** Nexus task queues: polled by workers that serve Nexus, never offered a task (Nexus is not implemented). */
+  readonly nexusQueues: TaskQueues;
   readonly runs = new Map<string, Run>();
   readonly byWorkflowId = new Map<string, Run[]>();
   readonly activities: Activities;
@@ -203,6 +205,7 @@ export class Engine {
   constructor(pollTimeoutMs = 55_000) {
     this.workflowQueues = new TaskQueues(pollTimeoutMs);
     this.activityQueues = new TaskQueues(pollTimeoutMs);
+    this.nexusQueues = new TaskQueues(pollTimeoutMs);
     this.workflowQueues.dropAbandonedPolls = this.activityQueues.dropAbandonedPolls = () => this.cancelPollsOnShutdown;
     this.activities = new Activities(this);
     this.standaloneActivities = new StandaloneActivities(this);

@@ -371,6 +371,14 @@ export function workflowHandlers(engine: Engine): Handlers {
     CountActivityExecutions: (req: T.api.workflowservice.v1.ICountActivityExecutionsRequest) =>
       Promise.resolve({ count: engine.standaloneActivities.list(ns(req.namespace), req.query).length }),
 
+    // Nexus operations are not implemented (their commands end the workflow, naming them), but a worker that
+    // serves Nexus polls for Nexus tasks: it waits like any long poll and gets none, instead of an error that
+    // would stop the worker.
+    PollNexusTaskQueue: (req: T.api.workflowservice.v1.IPollNexusTaskQueueRequest, ctx: CallContext) => {
+      if (!req.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');
+      return engine.nexusQueues.poll(req.taskQueue.name, req.identity ?? '', ctx, req.workerInstanceKey || req.identity || '');
+    },
+
     PollActivityTaskQueue: (req: T.api.workflowservice.v1.IPollActivityTaskQueueRequest, ctx: CallContext) => {
       if (!req.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');
       return engine.activityQueues.poll(req.taskQueue.name, req.identity ?? '', ctx, req.workerInstanceKey || req.identity || '');
@@ -448,6 +456,7 @@ export function workflowHandlers(engine: Engine): Handlers {
         const worker = req.workerInstanceKey || req.identity || '';
         engine.workflowQueues.releaseWorker(worker);
         engine.activityQueues.releaseWorker(worker);
+        engine.nexusQueues.releaseWorker(worker);
       }
       return Promise.resolve({});
     },
