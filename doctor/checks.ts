@@ -62,7 +62,18 @@ export const temporalCheck: DoctorCheck = async ({ config, env, timeoutMs }) => 
   let connection: Connection | null = null;
   try {
     connection = await Connection.connect({ address, connectTimeout: timeoutMs });
-    await connection.workflowService.describeNamespace({ namespace });
+    const described = await connection.workflowService.describeNamespace({ namespace });
+    // The reviewer's page and the office's buttons act through workflow updates: a server with them off refuses
+    // every click. (A server too old to report capabilities says nothing here; its first click will.)
+    if (described.namespaceInfo?.capabilities?.syncUpdate === false) {
+      return [
+        fail(
+          'temporal',
+          t(`${address} answers, but workflow updates are off in namespace ${namespace}: the review page and the office's buttons would not work`, `${address} 可以连接，但命名空间 ${namespace} 关闭了“工作流更新”（Workflow Update）：审核页面和办公室工作台的按钮将无法使用`),
+          t('set frontend.enableUpdateWorkflowExecution=true in the Temporal server\'s dynamic config (or use Temporal 1.21 or later with it on), then restart it', '在 Temporal 服务器的动态配置里设置 frontend.enableUpdateWorkflowExecution=true（Temporal 需 1.21 及以上），然后重启它'),
+        ),
+      ];
+    }
     return [ok('temporal', t(`${address} answers; namespace ${namespace} exists`, `${address} 可以连接；命名空间 ${namespace} 存在`))];
   } catch (err) {
     const e = err as Error & { code?: number };

@@ -7,7 +7,8 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType, ServerFailure, TypedSearchAttributes } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createTestEnv, createTestWorker, uniqueTaskQueue } from '../testing.js';
+import { TestWorkflowEnvironment as Env } from '@temporalio/testing';
+import { TEST_SERVER_PATH, createTestEnv, createTestWorker, uniqueTaskQueue } from '../testing.js';
 import * as wf from './workflows-extra.js';
 
 const workflowsPath = fileURLToPath(new URL('./workflows-extra.ts', import.meta.url));
@@ -65,4 +66,27 @@ describe('schedules', () => {
       await handle.delete();
     }
   });
+});
+
+describe('workflow updates switched off (frontend.enableUpdateWorkflowExecution=false)', () => {
+  test('the namespace says so and an update is PERMISSION_DENIED, as on a Temporal server with them off', async () => {
+    const off = await Env.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: TEST_SERVER_PATH }, extraArgs: ['--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=false'] },
+    });
+    try {
+      const d = await off.client.workflowService.describeNamespace({ namespace: 'default' });
+      expect(d.namespaceInfo?.capabilities?.syncUpdate).toBe(false);
+      const queue = uniqueTaskQueue('updates-off');
+      const w = await createTestWorker(off, { taskQueue: queue, workflowsPath });
+      await w.runUntil(async () => {
+        const h = await off.client.workflow.start(wf.updatable, { taskQueue: queue, workflowId: `updates-off-${randomUUID()}` });
+        const err = (await h.executeUpdate(wf.setValue, { args: ['x'] }).catch((e: unknown) => e)) as { cause?: { code?: number; details?: string } };
+        expect(err.cause?.code).toBe(7); // PERMISSION_DENIED
+        expect(err.cause?.details).toBe('Workflow Update is disabled on this namespace.');
+        await h.terminate();
+      });
+    } finally {
+      await off.teardown();
+    }
+  }, 30_000);
 });

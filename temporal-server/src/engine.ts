@@ -195,6 +195,8 @@ export class Engine {
    * DescribeNamespace tells workers the error limit, so the SDK refuses to send such payloads in the first place.
    */
   blobSizeError = 2 * 1024 * 1024;
+  /** frontend.enableUpdateWorkflowExecution: off, update RPCs are PERMISSION_DENIED as on a Temporal server with them off. */
+  updatesEnabled = true;
   /** frontend.enableCancelWorkerPollsOnShutdown: ShutdownWorker answers the worker's waiting polls (see service.ts). */
   cancelPollsOnShutdown = true;
   blobSizeWarn = 512 * 1024;

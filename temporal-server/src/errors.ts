@@ -32,6 +32,7 @@ export const invalidArgument = (msg: string): RpcError => new RpcError(status.IN
 export const alreadyExists = (msg: string): RpcError => new RpcError(status.ALREADY_EXISTS, msg);
 export const resourceExhausted = (msg: string): RpcError => new RpcError(status.RESOURCE_EXHAUSTED, msg);
 export const failedPrecondition = (msg: string): RpcError => new RpcError(status.FAILED_PRECONDITION, msg);
+export const permissionDenied = (msg: string): RpcError => new RpcError(status.PERMISSION_DENIED, msg);
 export const unimplemented = (method: string): RpcError =>
   new RpcError(status.UNIMPLEMENTED, `${method} is not implemented by the baosong test server`);
 

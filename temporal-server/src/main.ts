@@ -27,6 +27,8 @@ export async function startServer(port: number, options?: Omit<ServerOptions, 'p
   // activity.longPollTimeout: how long PollActivityExecution waits (a duration such as "5000ms" or "5s").
   const longPoll = /^"?(\d+)(ms|s)"?$/.exec(options?.dynamicConfig.get('activity.longPollTimeout') ?? '');
   if (longPoll) engine.standaloneActivities.longPollMs = Number(longPoll[1]) * (longPoll[2] === 's' ? 1000 : 1);
+  const updates = options?.dynamicConfig.get('frontend.enableUpdateWorkflowExecution');
+  if (updates !== undefined) engine.updatesEnabled = updates.trim() === 'true';
   const cancelPolls = options?.dynamicConfig.get('frontend.enableCancelWorkerPollsOnShutdown');
   if (cancelPolls !== undefined) engine.cancelPollsOnShutdown = cancelPolls.trim() === 'true';
   const server = createServer();
@@ -35,7 +37,7 @@ export async function startServer(port: number, options?: Omit<ServerOptions, 'p
   const namespaces = new Namespaces();
   for (const name of options?.namespaces ?? []) namespaces.ensure(name);
   engine.namespaceExists = (name) => namespaces.has(name);
-  namespaces.capabilities = () => ({ eagerWorkflowStart: true, syncUpdate: true, asyncUpdate: true, signalAndQueryHeader: true, workerPollCompleteOnShutdown: engine.cancelPollsOnShutdown });
+  namespaces.capabilities = () => ({ eagerWorkflowStart: true, syncUpdate: engine.updatesEnabled, asyncUpdate: engine.updatesEnabled, signalAndQueryHeader: true, workerPollCompleteOnShutdown: engine.cancelPollsOnShutdown });
   namespaces.limits = () => ({ blobSizeLimitError: engine.blobSizeError, memoSizeLimitError: 2 * 1024 * 1024 });
   const workflowService = namespaces.guard({ ...workflowHandlers(engine), ...schedules, ...namespaces.handlers() });
   addService(server, 'temporal.api.workflowservice.v1.WorkflowService', workflowService, log);

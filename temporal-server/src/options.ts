@@ -6,7 +6,7 @@
 //   --search-attribute <name>=<Type>    register a custom search attribute (Text, Keyword, Int, Double, Bool, Datetime, KeywordList)
 //   --dynamic-config-value <key>=<v>    limit.historyCount.suggestContinueAsNew, limit.historySize.suggestContinueAsNew,
 //                                       limit.blobSize.error, limit.blobSize.warn, frontend.enableCancelWorkerPollsOnShutdown,
-//                                       activity.longPollTimeout
+//                                       activity.longPollTimeout, frontend.enableUpdateWorkflowExecution
 // Any other option (--ip, --ui-port, --db-filename, --log-format, unknown dynamic config, …) is
 // accepted and ignored, with one line on stderr naming it.
 import { typeNameOf } from './search-attributes.js';
@@ -22,7 +22,7 @@ export interface ServerOptions {
 }
 
 const FLAGS_WITHOUT_VALUE = new Set(['--headless']);
-export const SUPPORTED_DYNAMIC_CONFIG = new Set(['limit.historyCount.suggestContinueAsNew', 'limit.historySize.suggestContinueAsNew', 'limit.blobSize.error', 'limit.blobSize.warn', 'frontend.enableCancelWorkerPollsOnShutdown', 'activity.longPollTimeout']);
+export const SUPPORTED_DYNAMIC_CONFIG = new Set(['limit.historyCount.suggestContinueAsNew', 'limit.historySize.suggestContinueAsNew', 'limit.blobSize.error', 'limit.blobSize.warn', 'frontend.enableCancelWorkerPollsOnShutdown', 'activity.longPollTimeout', 'frontend.enableUpdateWorkflowExecution']);
 
 export function parseOptions(argv: string[]): ServerOptions | string {
   let portArg: string | undefined;

@@ -1,6 +1,6 @@
 // WorkflowService and TestService request handlers. Every method not listed here answers UNIMPLEMENTED.
 import { Engine, cronBackoffMs, type Run, type StartParams } from './engine.js';
-import { RpcError, alreadyExists, invalidArgument, multiOperationFailure } from './errors.js';
+import { RpcError, alreadyExists, invalidArgument, multiOperationFailure, permissionDenied } from './errors.js';
 import { Status, durationToMs, msToDuration, msToTimestamp, type Obj, type T } from './proto.js';
 import type { CallContext } from './queues.js';
 import { resetWorkflow } from './reset.js';
@@ -172,6 +172,7 @@ export function workflowHandlers(engine: Engine): Handlers {
 
     // Update-with-start: the only multi-operation Temporal has (start, then update the run it started or found).
     ExecuteMultiOperation: async (req: T.api.workflowservice.v1.IExecuteMultiOperationRequest) => {
+      if (!engine.updatesEnabled) throw permissionDenied('Workflow Update is disabled on this namespace.');
       const [first, second, ...rest] = req.operations ?? [];
       const startReq = first?.startWorkflow;
       const updateReq = second?.updateWorkflow;
@@ -436,7 +437,10 @@ export function workflowHandlers(engine: Engine): Handlers {
       return Promise.resolve({});
     },
 
-    UpdateWorkflowExecution: (req: T.api.workflowservice.v1.IUpdateWorkflowExecutionRequest) => engine.updates.update(req),
+    UpdateWorkflowExecution: (req: T.api.workflowservice.v1.IUpdateWorkflowExecutionRequest) => {
+      if (!engine.updatesEnabled) throw permissionDenied('Workflow Update is disabled on this namespace.');
+      return engine.updates.update(req);
+    },
 
     PollWorkflowExecutionUpdate: (req: T.api.workflowservice.v1.IPollWorkflowExecutionUpdateRequest) => engine.updates.poll(req),
 

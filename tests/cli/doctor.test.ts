@@ -176,6 +176,23 @@ describe('baosong doctor', () => {
     expect(line(report, 'temporal')).toMatchObject({ status: 'fail', message: expect.stringMatching(new RegExp(`连不上 127\\.0\\.0\\.1:${nobody} 的 Temporal`)) });
   }, 60_000);
 
+  it('a Temporal server with workflow updates off fails the temporal line, saying what stops working and what to set', async () => {
+    const port = await freePort();
+    const off = spawn(TEST_SERVER_PATH, [String(port), '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=false'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      await new Promise<void>((resolve) => off.stderr?.on('data', (c: Buffer) => void (c.toString().includes('listening') && resolve())));
+      const { code, report } = await doctor(configFile('updates-off'), { ...goodEnv(), TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
+      expect(code).toBe(1);
+      expect(line(report, 'temporal')).toMatchObject({
+        status: 'fail',
+        message: expect.stringMatching(/关闭了“工作流更新”.*审核页面和办公室工作台的按钮将无法使用/),
+        fix: expect.stringMatching(/frontend\.enableUpdateWorkflowExecution=true/),
+      });
+    } finally {
+      off.kill('SIGTERM');
+    }
+  }, 60_000);
+
   it('a missing inbox folder, a missing secret and a server without MOVE or UIDPLUS are fail lines', async () => {
     const { report } = await doctor(configFile('missing-folder', [[['mail', 'imap', 'mailbox'], 'Reports']]), { ...goodEnv(), BAOSONG_SMTP_PASSWORD: '' });
     expect(line(report, 'folder Reports')).toMatchObject({ status: 'fail', message: '没有文件夹“Reports”（mail.imap.mailbox）', fix: expect.stringMatching(/服务器上有：.*INBOX/) });
