@@ -12,6 +12,7 @@ import { Updates, type Update } from './updates.js';
 import { Children, type Child, type ParentRef } from './children.js';
 import { compileSpec, nextMatch } from './calendar.js';
 import { StandaloneActivities } from './standalone-activities.js';
+import { Nexus, type NexusOp } from './nexus.js';
 import { SearchAttributeTypes, clearsMemo, keywordList, upsertInto } from './search-attributes.js';
 import { decodeToken, encodeToken } from './tokens.js';
 
@@ -94,6 +95,8 @@ export interface StartParams {
   priority?: Obj | null;
   /** A cron workflow: each run that closes starts the next at the schedule's next time (the chain ends on terminate or cancel). */
   cronSchedule?: string;
+  /** Completion callbacks of the start (a Nexus operation's: see nexus.ts), carried by continue-as-new and retries. */
+  completionCallbacks?: T.api.common.v1.ICallback[] | null;
 }
 
 export class Run {
@@ -125,6 +128,8 @@ export class Run {
   readonly buildIds = new Set<string>();
   /** Child workflows initiated and not yet closed, by initiated event id (see children.ts). */
   readonly children = new Map<number, Child>();
+  /** Nexus operations scheduled and not yet closed, by scheduled event id (see nexus.ts). */
+  readonly nexusOps = new Map<number, NexusOp>();
   /** Set on the hidden run that carries a standalone activity (standalone-activities.ts): it gets no workflow tasks. */
   standalone?: { dispatched(): void; closed(): void };
 
@@ -177,12 +182,13 @@ export class Engine {
   readonly clock = new VirtualClock();
   readonly workflowQueues: TaskQueues;
   readonly activityQueues: TaskQueues;
-  /** Nexus task queues: polled by workers that serve Nexus, never offered a task (Nexus is not implemented). */
+  /** Nexus task queues: start and cancel requests for the workers that serve an endpoint (nexus.ts). */
   readonly nexusQueues: TaskQueues;
   readonly runs = new Map<string, Run>();
   readonly byWorkflowId = new Map<string, Run[]>();
   readonly activities: Activities;
   readonly standaloneActivities: StandaloneActivities;
+  readonly nexus: Nexus;
   readonly queries: Queries;
   readonly updates: Updates;
   readonly children: Children;
@@ -211,6 +217,7 @@ export class Engine {
     this.workflowQueues.dropAbandonedPolls = this.activityQueues.dropAbandonedPolls = () => this.cancelPollsOnShutdown;
     this.activities = new Activities(this);
     this.standaloneActivities = new StandaloneActivities(this);
+    this.nexus = new Nexus(this);
     this.queries = new Queries(this);
     this.updates = new Updates(this);
     this.children = new Children(this);
@@ -474,10 +481,12 @@ export class Engine {
     for (const t of run.timers.values()) this.clock.cancel(t.handle);
     run.timers.clear();
     this.activities.closeAll(run);
+    if (run.nexusOps.size > 0) this.nexus.closeAll(run);
     for (const w of [...run.waiters]) w();
     this.queries.flush(run);
     if (run.updates.size > 0) this.updates.closed(run);
     if (run.params.parent || run.children.size > 0) this.children.closed(run);
+    if (run.params.completionCallbacks?.length) this.nexus.closed(run);
   }
 
   terminate(run: Run, reason: string, details: Payloads | null | undefined, identity: string): void {
@@ -813,6 +822,12 @@ export class Engine {
         if (eager) ctx.eager.push(act);
         return;
       }
+      case CommandType.COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION:
+        this.nexus.schedule(run, c.scheduleNexusOperationCommandAttributes ?? {}, completedId, ctx.after);
+        return;
+      case CommandType.COMMAND_TYPE_REQUEST_CANCEL_NEXUS_OPERATION:
+        if (this.nexus.requestCancel(run, num(c.requestCancelNexusOperationCommandAttributes?.scheduledEventId), completedId)) ctx.needTask = true;
+        return;
       case CommandType.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK:
         if (this.activities.requestCancel(run, num(c.requestCancelActivityTaskCommandAttributes?.scheduledEventId), completedId))
           ctx.needTask = true;
@@ -1016,6 +1031,8 @@ const SUPPORTED_COMMANDS = new Set<number>([
   CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION,
   CommandType.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION,
   CommandType.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION,
+  CommandType.COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION,
+  CommandType.COMMAND_TYPE_REQUEST_CANCEL_NEXUS_OPERATION,
 ]);
 
 /** The payloads a command carries that Temporal holds to the blob size limit, and the field's name in its message. */

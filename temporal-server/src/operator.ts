@@ -1,28 +1,23 @@
 // OperatorService: the search attribute administration the SDK's tests and `temporal operator
 // search-attribute` use (add, list, remove), and the registry of Nexus endpoints (create, get, list,
-// update, delete; kept, not yet served: Nexus operations themselves are not implemented). Every other
+// update, delete; nexus.ts routes operations by it). Every other
 // operator method answers UNIMPLEMENTED. Attributes are one registry for all namespaces (the store is shared too).
 import { randomUUID } from 'node:crypto';
 import { alreadyExists, failedPrecondition, invalidArgument, notFound } from './errors.js';
 import type { Engine } from './engine.js';
+import type { NexusEndpoint } from './nexus.js';
 import { msToTimestamp, type Obj, type T } from './proto.js';
 import { indexedValueTypeName, indexedValueTypeNumber } from './search-attributes.js';
 import type { Handlers } from './service.js';
 
-interface Endpoint {
-  id: string;
-  version: number;
-  spec: T.api.nexus.v1.IEndpointSpec;
-  createdTime: number;
-  lastModifiedTime: number;
-}
+type Endpoint = NexusEndpoint;
 
 /** Endpoint names as Temporal accepts them. */
 const ENDPOINT_NAME = /^[a-zA-Z][a-zA-Z0-9_-]*$/;
 
 export function operatorHandlers(engine: Engine, namespaceExists: (name: string) => boolean): Handlers {
   const types = engine.searchAttributeTypes;
-  const endpoints = new Map<string, Endpoint>();
+  const endpoints = engine.nexus.endpoints;
   const message = (e: Endpoint): Obj => ({
     id: e.id,
     version: e.version,

@@ -89,6 +89,7 @@ export function workflowHandlers(engine: Engine): Handlers {
       requestId: req.requestId ?? '',
       priority: req.priority as Obj | null,
       ...(req.cronSchedule ? { cronSchedule: req.cronSchedule } : {}),
+      ...('completionCallbacks' in req && req.completionCallbacks?.length ? { completionCallbacks: req.completionCallbacks } : {}),
     };
   }
 
@@ -162,6 +163,8 @@ export function workflowHandlers(engine: Engine): Handlers {
           encodedFailureAttributes: true,
           upsertMemo: true,
           sdkMetadata: true,
+          eagerWorkflowStart: true,
+          nexus: true,
         },
       }),
 
@@ -372,13 +375,13 @@ export function workflowHandlers(engine: Engine): Handlers {
     CountActivityExecutions: (req: T.api.workflowservice.v1.ICountActivityExecutionsRequest) =>
       Promise.resolve({ count: engine.standaloneActivities.list(ns(req.namespace), req.query).length }),
 
-    // Nexus operations are not implemented (their commands end the workflow, naming them), but a worker that
-    // serves Nexus polls for Nexus tasks: it waits like any long poll and gets none, instead of an error that
-    // would stop the worker.
+    // Nexus tasks (nexus.ts): start and cancel requests for the endpoint's task queue.
     PollNexusTaskQueue: (req: T.api.workflowservice.v1.IPollNexusTaskQueueRequest, ctx: CallContext) => {
       if (!req.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');
       return engine.nexusQueues.poll(req.taskQueue.name, req.identity ?? '', ctx, req.workerInstanceKey || req.identity || '');
     },
+    RespondNexusTaskCompleted: (req: T.api.workflowservice.v1.IRespondNexusTaskCompletedRequest) => Promise.resolve(engine.nexus.completed(req)),
+    RespondNexusTaskFailed: (req: T.api.workflowservice.v1.IRespondNexusTaskFailedRequest) => Promise.resolve(engine.nexus.failed(req)),
 
     PollActivityTaskQueue: (req: T.api.workflowservice.v1.IPollActivityTaskQueueRequest, ctx: CallContext) => {
       if (!req.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');

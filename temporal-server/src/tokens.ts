@@ -15,11 +15,18 @@ export interface ActivityTaskToken {
   s: number;
   a: number;
 }
+export interface NexusTaskToken {
+  k: 'n';
+  r: string; // the caller's run id
+  s: number; // the operation's scheduled event id
+  a: number; // start attempt
+  c?: 1; // a cancel task
+}
 export interface QueryTaskToken {
   k: 'q';
   id: string;
 }
-type Token = WorkflowTaskToken | ActivityTaskToken | QueryTaskToken;
+type Token = WorkflowTaskToken | ActivityTaskToken | NexusTaskToken | QueryTaskToken;
 type TokenOf<K extends Token['k']> = Extract<Token, { k: K }>;
 
 export function encodeToken(t: Token): Buffer {

@@ -130,6 +130,9 @@ export class Updates {
   }
 
   private notify(u: Update): void {
+    // An update started by a Nexus operation (UpdateWorkflow) tells that operation how it ended.
+    const callbacks = (u.request as { completionCallbacks?: T.api.common.v1.ICallback[] }).completionCallbacks;
+    if (u.state === 'completed' && callbacks?.length) this.engine.nexus.updateSettled(callbacks, u.outcome);
     for (const w of [...u.waiters]) w();
   }
 
