@@ -135,11 +135,16 @@ test('an unsupported command fails the task with its Temporal cause and terminat
   const err = await env.connection.workflowService
     .respondWorkflowTaskCompleted({
       taskToken: first.taskToken,
-      commands: [{ commandType: CommandType.COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION, scheduleNexusOperationCommandAttributes: {} }],
+      commands: [
+        {
+          commandType: CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION,
+          startChildWorkflowExecutionCommandAttributes: { workflowId: 'cron-child', workflowType: { name: 'x' }, cronSchedule: '@hourly' },
+        },
+      ],
     })
     .then(() => undefined, (e: unknown) => e as { code: number; details: string });
   expect(err?.code).toBe(grpcStatus.INVALID_ARGUMENT);
-  expect(err?.details).toMatch(/SCHEDULE_NEXUS_OPERATION \(Nexus operations\) is not supported/);
+  expect(err?.details).toMatch(/START_CHILD_WORKFLOW_EXECUTION \(a child workflow with a cron schedule\) is not supported/);
   const { events } = await h.fetchHistory();
   expect(types(events)).toEqual([
     'WORKFLOW_EXECUTION_STARTED',
@@ -149,7 +154,7 @@ test('an unsupported command fails the task with its Temporal cause and terminat
     'WORKFLOW_EXECUTION_TERMINATED',
   ]);
   expect(events?.[3]?.workflowTaskFailedEventAttributes?.cause).toBe(
-    temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES,
+    temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES,
   );
   expect((await h.describe()).status.name).toBe('TERMINATED');
   // The same token again: the workflow is closed.

@@ -1,7 +1,6 @@
 // Workflows for the conformance tests of issue 23 (bundled by those tests' workers).
 import {
   continueAsNew,
-  createNexusServiceClient,
   startChild,
   proxyActivities,
   setHandler,
@@ -20,14 +19,6 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import type * as activities from './activities.js';
 
 export const go = defineSignal('go');
-
-/** Calls a Nexus operation: a command the server does not support. */
-export async function callsNexus(): Promise<unknown> {
-  // Only the names matter to the workflow's Nexus client; no nexus-rpc definitions needed.
-  const service = { name: 'unsupported', operations: { op: { name: 'op' } } } as unknown as Parameters<typeof createNexusServiceClient>[0]['service'];
-  const client = createNexusServiceClient({ service, endpoint: 'nowhere' });
-  return await client.executeOperation('op' as never, 'input' as never);
-}
 
 /** Starts a child workflow on a cron schedule: not supported (top-level cron starts are refused too). */
 export async function startsCronChild(): Promise<void> {
