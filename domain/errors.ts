@@ -48,6 +48,7 @@ export const ERRORS = {
   EACTION_CLOSED: { 'zh-CN': '报送已结束，不能再操作', en: 'The report is closed' },
   EACTION_INVALID: { 'zh-CN': '这项操作不被允许', en: 'The action is not allowed' },
   EACTION_TIMEOUT: { 'zh-CN': '操作已提交，但暂未确认结果', en: 'The action was sent but its outcome is not known yet' },
+  EACTION_UNAVAILABLE: { 'zh-CN': 'Temporal 服务器不接受这项操作（工作流更新已关闭）', en: 'The Temporal server refuses the action (workflow updates are off)' },
   EACCEPT_GONE: { 'zh-CN': '这封邮件已被处理或已不存在', en: 'The mail was already dealt with or is gone' },
   EACCEPT_REFUSED: { 'zh-CN': '这封邮件不能作为报送接收', en: 'The mail cannot be received as a report' },
   EEXPECT_DEPARTMENT: { 'zh-CN': '预期报送的部门不存在', en: 'The expected report’s department does not exist' },

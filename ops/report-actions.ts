@@ -27,7 +27,7 @@ export type ReportAction =
   /** 审核通过 · 待发布 → 已发布, confirmed by the office (the editor did not reply). */
   | { kind: 'markPublished'; url: string | null };
 
-export type ReportActionErrorCode = ErrorCodes<'EACTION_NOT_FOUND' | 'EACTION_CLOSED' | 'EACTION_INVALID' | 'EACTION_TIMEOUT'>;
+export type ReportActionErrorCode = ErrorCodes<'EACTION_NOT_FOUND' | 'EACTION_CLOSED' | 'EACTION_INVALID' | 'EACTION_TIMEOUT' | 'EACTION_UNAVAILABLE'>;
 
 export class ReportActionError extends Error {
   constructor(
@@ -95,7 +95,11 @@ export async function actOnReport(
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw closed();
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === REPORT_CLOSED) throw closed();
-    if (isDeadline(err)) {
+    if (grpcCode(err) === 7) {
+      // PERMISSION_DENIED: a Temporal server with workflow updates switched off (doctor says what to set).
+      throw new ReportActionError('EACTION_UNAVAILABLE', en ? 'The Temporal server has workflow updates switched off, so this action cannot be taken. Ask the IT teacher to run `baosong doctor`, which says what to change.' : 'Temporal 服务器关闭了“工作流更新”，这项操作无法执行。请 IT 老师运行 baosong doctor，它会说明要改什么。');
+    }
+    if (grpcCode(err) === 4) {
       throw new ReportActionError('EACTION_TIMEOUT', en ? 'The request was sent but the report has not decided it yet (is the worker running?). Look at the report’s timeline in a minute.' : '请求已发出，但报送还没有处理（工作进程是否在运行？）。请稍后查看报送的处理记录。');
     }
     throw err;
@@ -147,10 +151,13 @@ async function recorded(readModel: ReadModel, reportId: string, seq: number, wai
   }
 }
 
-function isDeadline(err: unknown): boolean {
-  // grpc's DEADLINE_EXCEEDED (4), as the client passes it through
-  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) if ((e as { code?: unknown }).code === 4) return true;
-  return false;
+/** The gRPC status code in an error's cause chain (4 DEADLINE_EXCEEDED, 7 PERMISSION_DENIED, …), as the client passes it through. */
+function grpcCode(err: unknown): number | undefined {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'number') return code;
+  }
+  return undefined;
 }
 
 function refusalText(reason: RefusalReason, en: boolean): string {

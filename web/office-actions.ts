@@ -93,7 +93,8 @@ export const officeActionPages: FastifyPluginAsync = async (app) => {
       }
       return web.message(req, reply, 200, outcome.text, { kind: outcome.result === 'done' ? 'ok' : 'warning', links: back });
     } catch (err) {
-      if (err instanceof ReportActionError) return web.message(req, reply, err.code === 'EACTION_NOT_FOUND' ? 404 : err.code === 'EACTION_TIMEOUT' ? 202 : 400, err.message, { kind: 'warning', links: back });
+      if (err instanceof ReportActionError)
+        return web.message(req, reply, err.code === 'EACTION_NOT_FOUND' ? 404 : err.code === 'EACTION_TIMEOUT' ? 202 : err.code === 'EACTION_UNAVAILABLE' ? 503 : 400, err.message, { kind: 'warning', links: back });
       return web.unavailable(req, reply, err);
     }
   });

@@ -4,7 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { actOnReport, ReportActionError } from '../../ops/report-actions.js';
+import { TEST_SERVER_PATH } from '../../temporal-server/testing.js';
 import { actUpdate, statusQuery } from '../../workflows/report.js';
 import { startHarness, type Harness } from '../support/baosong.js';
 import { createTestEnv } from '../support/temporal.js';
@@ -66,5 +68,25 @@ describe('actUpdate', () => {
     // still closing (a chat message on its way) the validator refuses with REPORT_CLOSED instead.
     expect(late).toBeInstanceOf(WorkflowNotFoundError);
     expect(Date.now() - started).toBeLessThan(5_000);
+  }, 60_000);
+});
+
+describe('a Temporal server with workflow updates switched off', () => {
+  it('the office’s action is refused with EACTION_UNAVAILABLE, telling the IT teacher to run baosong doctor', async () => {
+    const off = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: TEST_SERVER_PATH }, extraArgs: ['--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=false'] },
+    });
+    const harness = await startHarness(off);
+    try {
+      const now = new Date(await off.currentTimeMs());
+      const { reportId } = await harness.submit({ origin: { kind: 'web', ref: randomUUID() }, from: liufang, category: '校园文化', urgency: 'routine', title: '运动会', body: '今天举行了运动会。', eventTime: now, receivedAt: now, attachments: [] });
+      await expect.poll(async () => (await harness.readModel.getReport(reportId))?.status).toBe('in_review');
+      const err = await actOnReport({ config: harness.config, client: off.client, readModel: harness.readModel }, reportId, xieyutong, { kind: 'remind' }, { via: 'web' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ReportActionError);
+      expect(err).toMatchObject({ code: 'EACTION_UNAVAILABLE', message: expect.stringMatching(/关闭了“工作流更新”.*baosong doctor/) });
+    } finally {
+      await harness.close();
+      await off.teardown();
+    }
   }, 60_000);
 });
