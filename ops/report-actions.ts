@@ -93,8 +93,7 @@ export async function actOnReport(
     const deadline = new Date(Date.now() + (options.waitMs ?? 15_000));
     answer = await deps.client.withDeadline(deadline, () => handle.executeUpdate(actUpdate, { args: [event], updateId: ref }));
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw closed();
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === REPORT_CLOSED) throw closed();
+    if (reportHasEnded(err)) throw closed();
     if (grpcCode(err) === 7) {
       // PERMISSION_DENIED: a Temporal server with workflow updates switched off (doctor says what to set).
       throw new ReportActionError('EACTION_UNAVAILABLE', en ? 'The Temporal server has workflow updates switched off, so this action cannot be taken. Ask the IT teacher to run `baosong doctor`, which says what to change.' : 'Temporal 服务器关闭了“工作流更新”，这项操作无法执行。请 IT 老师运行 baosong doctor，它会说明要改什么。');
@@ -119,6 +118,12 @@ export async function actOnReport(
     text: refused ? refusalText(refused, en) : doneText(entry, en),
     event: { seq: entry.seq, type: entry.type, at: entry.at, note: entry.note },
   };
+}
+
+/** The update failed because the report has ended: its workflow is gone, or its validator said REPORT_CLOSED. */
+export function reportHasEnded(err: unknown): boolean {
+  if (err instanceof WorkflowNotFoundError) return true;
+  return err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === REPORT_CLOSED;
 }
 
 /** The action as the workflow takes it; long reasons are stored and travel as a reference. */

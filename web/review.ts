@@ -15,9 +15,8 @@ import { findingItems } from '../domain/checks/index.js';
 import type { ReportStatusView } from '../domain/lifecycle.js';
 import { REPORT_STATUS_LABELS } from '../domain/report.js';
 import { reviewUrls, statusUrl, verifyReviewLink, type ReviewClaims } from '../mail/links.js';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import { actUpdate, REPORT_CLOSED, statusQuery } from '../workflows/report.js';
+import { actUpdate, statusQuery } from '../workflows/report.js';
+import { reportHasEnded } from '../ops/report-actions.js';
 import type { PersonEvent } from '../domain/lifecycle.js';
 import { withFiles } from './files.js';
 import { bodyForPage, refusalText, reportSummary, stepLabel, timeLeft } from './view.js';
@@ -178,7 +177,7 @@ export const reviewPages: FastifyPluginAsync = async (app) => {
       const handle = web.client.workflow.getHandle(report.workflowId);
       await web.client.withDeadline(new Date(Date.now() + 15_000), () => handle.executeUpdate(actUpdate, { args: [event], updateId: `link:${linkId}` }));
     } catch (err) {
-      if (!reportEnded(err)) {
+      if (!reportHasEnded(err)) {
         web.logger.warn(`web: ${report.id} did not decide ${String(body.action)} by ${claims.email}: ${err instanceof Error ? err.message : String(err)}`);
         return show(req, reply, loaded, { errors: [web.t(req, 'review.notDecided')], status: 503 });
       }
@@ -186,9 +185,3 @@ export const reviewPages: FastifyPluginAsync = async (app) => {
     return reply.redirect(`/review/${req.params.token}`, 303);
   });
 };
-
-/** The update was refused because the report has ended, or the workflow is gone: the GET says where it is now. */
-function reportEnded(err: unknown): boolean {
-  if (err instanceof WorkflowNotFoundError) return true;
-  return err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === REPORT_CLOSED;
-}

@@ -743,7 +743,7 @@ export class Engine {
   private failIfTooLarge(ctx: CommandContext, c: Command): boolean {
     const carried = payloadsOf(c);
     if (!carried) return false;
-    const size = temporal.api.common.v1.Payloads.encode(carried.payloads).finish().length;
+    const size = payloadsSize(carried.payloads);
     if (size <= this.blobSizeError || size <= this.blobSizeWarn) return false;
     this.append(ctx.run, 'workflowExecutionFailed', {
       failure: { message: `${carried.field} exceeds size limit.`, source: SERVER_IDENTITY, serverFailureInfo: { nonRetryable: true } },
@@ -1066,4 +1066,17 @@ function buildIdOf(req: T.api.workflowservice.v1.IRespondWorkflowTaskCompletedRe
 export function cronBackoffMs(cron: string, nowMs: number): number | null {
   const next = nextMatch(compileSpec({ cronString: [cron] }), nowMs);
   return next === null ? null : Math.max(0, next - nowMs);
+}
+
+/**
+ * The bytes a command's payloads carry (data and metadata values), without encoding them again: this runs for
+ * every activity scheduled and every workflow completed, and the limit is megabytes, not a few bytes of framing.
+ */
+function payloadsSize(payloads: T.api.common.v1.IPayloads): number {
+  let size = 0;
+  for (const p of payloads.payloads ?? []) {
+    size += p.data?.length ?? 0;
+    for (const [key, value] of Object.entries(p.metadata ?? {})) size += key.length + (value?.length ?? 0);
+  }
+  return size;
 }

@@ -195,8 +195,7 @@ export class Nexus {
       op.state = 'started';
       if (op.startToCloseMs > 0) op.startTimer = this.engine.clock.schedule(op.startToCloseMs, () => this.timeOut(op, TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE));
       op.operationToken = start.asyncSuccess.operationToken || start.asyncSuccess.operationId || '';
-      const token = op.operationToken;
-      this.engine.deliver(op.run, () => this.engine.append(op.run, 'nexusOperationStarted', { scheduledEventId: op.scheduledEventId, operationToken: token, operationId: token, requestId: op.requestId }));
+      this.writeStarted(op);
       if (op.cancelRequested) this.offerCancel(op);
     } else {
       const failure = (start?.failure as Obj | undefined) ?? (start?.operationError?.failure ? temporalFailureOf(start.operationError.failure) : undefined);
@@ -287,8 +286,12 @@ export class Nexus {
     if (op.state !== 'scheduled') return;
     op.state = 'started';
     this.unlock(op);
+    this.writeStarted(op);
+  }
+
+  private writeStarted(op: NexusOp): void {
     const token = op.operationToken;
-    this.engine.deliver(op.run, () => this.engine.append(op.run, 'nexusOperationStarted', { scheduledEventId: op.scheduledEventId, operationToken: token, requestId: op.requestId }));
+    this.engine.deliver(op.run, () => this.engine.append(op.run, 'nexusOperationStarted', { scheduledEventId: op.scheduledEventId, operationToken: token, operationId: token, requestId: op.requestId }));
   }
 
   /** Every operation of a run that closes is forgotten (its callbacks find nothing). */
