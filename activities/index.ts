@@ -13,6 +13,7 @@ import { createMailActivities } from './mail.js';
 import { createPlanActivities } from './plan.js';
 import { createPublishActivities } from './publish.js';
 import { createRecordActivities } from './record.js';
+import { createUpwardActivities } from './upward.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -39,6 +40,7 @@ export function createActivities(deps: ActivityDeps) {
     },
     ...createPlanActivities(deps.config),
     ...createPublishActivities(deps),
+    ...createUpwardActivities(deps),
     ...createExpectedActivities(deps),
     ...createDigestActivities(deps),
     ...createChatActivities({ ...deps, chat: deps.chat ?? new ChatRobots(deps.config) }),

@@ -17,6 +17,7 @@ import { fileUrl, publishUrl, reviseUrl, reviewUrls, statusUrl } from '../mail/l
 import { mailDomain, reportMessageId, threadHeaders } from '../mail/message-id.js';
 import { mintReplyToken, replyAddress } from '../mail/reply-token.js';
 import { deliverOnce } from '../mail/deliver.js';
+import { NOTICE_HEADER, signNoticeCard, type NoticeCard } from '../mail/upward-card.js';
 import { wholeText } from '../storage/texts.js';
 import type { MailTransport } from '../mail/transport.js';
 import { renderMail, TemplateError, type AttemptedAction, type MailData } from '../templates/render.js';
@@ -97,6 +98,10 @@ export function mailData(req: ReportMailRequest, recipient: Person, config: Conf
     data.reason = req.kind === 'refused' && refusal ? refusal[locale === 'en' ? 'en' : 'zh'] : req.reason;
   }
   if (req.attemptedAction && ATTEMPTED[req.attemptedAction]) data.attemptedAction = ATTEMPTED[req.attemptedAction];
+  if (req.upward && (req.kind === 'upward_due' || req.kind === 'bureau_notice')) {
+    const notice = req.upward.notice;
+    data.upward = { bureauName: req.upward.bureau.name, overdue: req.overdue, ...(req.upward.dueAt ? { dueAt: req.upward.dueAt } : {}), ...(notice ? { notice: notice.notice, use: notice.use ?? '' } : {}) };
+  }
   if (ANSWERABLE.has(req.kind) && req.step && holds(req, recipient)) {
     // Signed links to the reviewer page, bound to this report, round, step and reviewer; opening them only shows a form.
     const urls = reviewUrls(config.web.baseUrl, { reportId: req.reportId, round: req.round, step: req.step.index, reviewer: recipient.email, issuedAt: req.composedAt, secret });
@@ -225,8 +230,34 @@ export function createMailActivities(deps: { config: Config; readModel: ReadMode
         'X-Auto-Response-Suppress': 'All',
         'X-Baosong-Report': req.reportId,
         'X-Baosong-Kind': req.kind,
+        ...noticeCard(req, recipient, messageId),
       },
     }));
+  }
+
+  /**
+   * A bureau answering a school's baosong (the report came up with its card): the same mail carries a signed card
+   * saying what it means for that school's report — 收到, 退回 and why, 录用 where, 催报 — so that school acts on
+   * it without reading the prose. Other mails carry none (that school keeps them for its office).
+   */
+  function noticeCard(req: ReportMailRequest, recipient: Person, messageId: string): Record<string, string> {
+    const up = req.upstream;
+    if (!up || recipient.email.toLowerCase() !== req.report.submitter.email.toLowerCase()) return {};
+    const keyEnv = config.departments.find((d) => d.id === up.departmentId)?.sharedKeyEnv;
+    const key = keyEnv ? process.env[keyEnv] : undefined;
+    if (!key) return {};
+    const base = { ref: up.ref, bureauRef: req.reportId };
+    const card: NoticeCard | null =
+      req.kind === 'receipt' || req.kind === 'revision_received' || req.kind === 'approved'
+        ? { ...base, kind: 'received' }
+        : req.kind === 'returned'
+          ? { ...base, kind: 'returned', reason: Array.from(req.reason ?? '').slice(0, 1000).join('') }
+          : req.kind === 'published'
+            ? { ...base, kind: 'used', level: config.school.level, outlet: Array.from(config.publish.websiteName).slice(0, 100).join(''), ...(req.publishedUrl ? { url: req.publishedUrl.slice(0, 500) } : {}) }
+            : req.kind === 'reminder' && !req.step
+              ? { ...base, kind: 'chase' }
+              : null;
+    return card ? { [NOTICE_HEADER]: signNoticeCard(card, { key, messageId, from: config.mail.address }) } : {};
   }
 
   return {

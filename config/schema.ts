@@ -119,6 +119,28 @@ export const departmentSchema = z.strictObject({
   liaisons: z.array(personSchema).min(1, { error: () => say('every department needs at least one liaison (信息联络员)', '每个部门至少要有一位信息联络员') }),
   /** Other staff who may submit (年级组长, 班主任 …); reviewed through this department. */
   members: z.array(personSchema).default([]),
+  /**
+   * A bureau's configuration, where the "departments" are schools: this school runs baosong too, and its upward
+   * mail carries a card signed with the key the two share (environment variable named here; mail/upward-card.ts).
+   * Its reports are then taken as the school's baosong describes them, and the bureau's answers carry a card back.
+   */
+  sharedKeyEnv: envName.optional(),
+});
+
+const categoryLabel = z.enum(CATEGORY_LABELS as [string, ...string[]], { error: () => say(`expected one of ${CATEGORY_LABELS.join('、')}`, `应为以下之一：${CATEGORY_LABELS.join('、')}`) });
+
+/** One rule of what goes up to the bureau, and by when (domain/upward.ts). */
+const upwardRuleSchema = z.strictObject({
+  /** Categories this rule covers (absent: every category). */
+  category: z.array(categoryLabel).min(1).optional(),
+  /** Urgencies this rule covers (absent: every urgency). */
+  urgency: z.array(z.enum(URGENCIES)).min(1).optional(),
+  /** Sent when the report arrives, while the school's own review runs (incidents: the bureau's clock does not wait). */
+  parallel: z.boolean().default(false),
+  /** The bureau's deadline, counted from the event: hours (an incident within 1 hour) … */
+  withinHours: z.number().positive().optional(),
+  /** … or working days on the school's calendar (a routine piece within 2 working days). */
+  withinWorkingDays: z.number().int().min(1).optional(),
 });
 
 const robotCommon = {
@@ -180,6 +202,11 @@ export const configSchema = z
       timeZone: timeZone.default('Asia/Shanghai'),
       /** Language of mail and pages: zh-CN first, English available. */
       locale: z.enum(['zh-CN', 'en']).default('zh-CN'),
+      /**
+       * The level of this organisation's own channels when a piece is used on them: 校级 for a school; a county
+       * bureau running baosong says 县区级, so a school's piece it publishes counts as 录用 at 县区级.
+       */
+      level: z.enum(['校级', '县区级', '市级', '省级', '国家级']).default('校级'),
     }),
     workingHours: z
       .strictObject({ start: clock.default('08:00'), end: clock.default('17:30') })
@@ -384,6 +411,31 @@ export const configSchema = z
           .optional(),
       })
       .default({ archiveCategories: [], remindAfterWorkingDays: 1, websiteName: '学校网站', wechatName: '学校公众号' }),
+    /**
+     * 上报: reports that must go up to the education bureau, in the form it asks for, by its deadlines (README
+     * "Reporting upward"). Absent: nothing goes up automatically (the office can still send a published piece up).
+     */
+    upward: z
+      .strictObject({
+        /** The bureau's inbox (aliases: other addresses its answers come from). */
+        bureau: personSchema,
+        /** The bureau's subject line: {school}, {title}, {category}, {department}, {date} (no report number: a bureau's baosong would read it as a reply). */
+        subject: z.string().min(1).default('【{school}】{title}'),
+        /** The piece's text in the mail itself. */
+        body: z.boolean().default(true),
+        /** A Word file (.docx) in the bureau's layout, with the photos in it. */
+        docx: z.boolean().default(true),
+        /** Photos as attachments, or as download links (always links once the mail would pass maxMB). */
+        photos: z.enum(['attach', 'links']).default('attach'),
+        maxMB: z.number().positive().default(20),
+        /** The bureau runs baosong: the key both configured (environment variable); its answers then carry a signed card. */
+        sharedKeyEnv: envName.optional(),
+        /** How long after sending a report still listens for the bureau's answer (收到, 录用, 退回, 催报). */
+        listenDays: z.number().int().min(1).max(366).default(30),
+        /** What goes up: the first rule that matches a report decides; a report no rule matches stays in the school. */
+        rules: z.array(upwardRuleSchema).min(1),
+      })
+      .optional(),
     /** Group chat robots (企业微信, 钉钉, 飞书) beside mail, for the urgent moments. Mail stays the record. */
     chat: z
       .strictObject({

@@ -38,6 +38,12 @@ export const REPORT_EVENT_TYPES = [
   'reassigned',
   'overdue',
   'deadline_moved',
+  'sent_upward',
+  'upward_overdue',
+  'bureau_received',
+  'bureau_used',
+  'bureau_returned',
+  'bureau_chased',
 ] as const;
 export type ReportEventType = (typeof REPORT_EVENT_TYPES)[number];
 

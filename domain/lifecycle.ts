@@ -4,6 +4,9 @@
  * event (a person's action, a timer, or the result of planning/publishing) and returns the new state
  * and the effects to carry out (mails, publishing, planning). The Temporal workflow only drives it:
  * it waits for signals and timers and runs the effects as activities.
+ *
+ * Long file: every transition of a report, 上报 and the bureau's answers included, reads beside the others and
+ * shares one Transition builder; split, each part would need the builder's internals exported.
  */
 import { reportEventAudiences, robotsOf, type ReportChatEvent } from './chat.js';
 import type { ReviewPlan } from './plan.js';
@@ -125,6 +128,7 @@ export function startReport(input: ReportInput, now: string): Decision {
     omitted: 0,
     comments: 0,
     seenEvidence: [],
+    ...(input.upward ? { upward: { status: 'pending' as const, sends: 0, sentAt: null, listenUntil: null, reminderIndex: 0, overdue: false, reopenedFrom: null } } : {}),
   };
   const t = new Transition(input, state, now);
   const received = t.record('received', { actor: f.submitter, evidence: { via: f.origin.kind, ref: f.origin.ref }, step: null, note: f.timeliness === 'late' ? 'late' : null });
@@ -134,6 +138,8 @@ export function startReport(input: ReportInput, now: string): Decision {
   // The new-report message says who reviews first: no separate "waiting" message for step 1.
   t.chat('new_report', received);
   t.requestReview(undefined, false);
+  // An incident goes up at once: the bureau's clock does not wait for the school's review.
+  if (input.upward?.parallel) t.effects.push({ type: 'send_upward' });
   return t.done();
 }
 
@@ -179,6 +185,10 @@ export function decide(input: ReportInput, current: ReportState, event: ReportEv
       return remindNow(t, event);
     case 'markPublished':
       return markPublished(t, event);
+    case 'bureau':
+      return bureauNotice(t, event);
+    case 'upward_sent':
+      return upwardSent(t, event.messageId);
     case 'publish_planned':
       Object.assign(t.state, { publishReminders: event.reminders, publishReminderIndex: 0 });
       return t.done();
@@ -215,6 +225,8 @@ function refuse(t: Transition, event: PersonEvent, reason: RefusalReason): Decis
   const problem = event.authenticity?.ok === false ? `: ${event.authenticity.problem}` : '';
   const entry = t.record('refused', { actor: event.actor, evidence: event.evidence, note: `${event.type}${problem}`, refused: reason, step: event.step ?? t.state.step, round: event.round ?? t.state.round });
   const forged = reason === 'unverified';
+  // Nothing is ever mailed back to a bureau's baosong for a refusal: two machines must not talk in a loop.
+  if (event.type === 'bureau') return t.done();
   // Comments and reassignments refused by the rules are only recorded: nothing was at stake. A forged one is told.
   if ((event.type === 'comment' || event.type === 'reassign' || event.type === 'remind') && !forged) return t.done();
   if (t.rules.reviewNotices === true && !forged) {
@@ -263,6 +275,16 @@ function review(t: Transition, event: Extract<PersonEvent, { type: 'approve' | '
   s.step = null;
   s.decidedAt = t.now;
   const approved = t.state.timeline[t.state.timeline.length - 1]!;
+  // 上报 after the last approval (or again, after the bureau sent it back).
+  const u = s.upward;
+  if (u && (u.status === 'returned' || (u.status === 'pending' && !t.input.upward?.parallel))) t.effects.push({ type: 'send_upward' });
+  if (u?.reopenedFrom) {
+    // The bureau reopened a report that had ended: approved again, it goes back up and back to where it was, not published twice.
+    s.status = u.reopenedFrom;
+    u.reopenedFrom = null;
+    t.mail('approved', [t.input.facts.submitter, t.input.facts.department.head], approved, { actor, reason: 'upward' });
+    return t.done();
+  }
   if (t.rules.publishStates === true && (t.input.archiveOnly === true || event.archive === true)) {
     s.status = 'archived';
     const entry = t.record('archived', { step: null });
@@ -353,6 +375,7 @@ function withdraw(t: Transition, event: Extract<PersonEvent, { type: 'withdraw' 
   const holders = t.holders();
   s.status = 'withdrawn';
   s.step = null;
+  cancelUpward(s);
   const entry = t.record('withdrawn', { actor, evidence: event.evidence, note: event.reason?.trim() || null, noteRef: event.reasonRef ?? null });
   t.mail('withdrawn', [t.input.facts.submitter, ...holders], entry, { actor, ...(entry.note ? { reason: entry.note } : {}) });
   return t.done();
@@ -474,6 +497,29 @@ function timer(t: Transition, kind: TimerKind): Decision {
       t.mail('reminder', [f.submitter], entry, { overdue: true });
       return t.done();
     }
+    case 'upward_remind': {
+      const u = s.upward;
+      if (!u || u.status !== 'pending') return t.done();
+      u.reminderIndex += 1;
+      const who = upwardHolders(t);
+      const entry = t.record('reminded', { note: `upward: ${who.map((p) => p.name).join('、')}`, step: null });
+      t.mail('upward_due', who, entry);
+      return t.done();
+    }
+    case 'upward_due': {
+      const u = s.upward;
+      if (!u || u.status !== 'pending' || u.overdue) return t.done();
+      u.overdue = true;
+      // The bureau's deadline passed and the report has not gone up: the principal hears it, like any deadline.
+      const entry = t.record('upward_overdue', { step: null, note: upwardHolders(t).map((p) => p.name).join('、') });
+      t.mail('upward_due', [...t.input.leadership, ...t.input.office, ...upwardHolders(t)], entry, { overdue: true });
+      t.chat('overdue', entry);
+      return t.done();
+    }
+    case 'upward_listen_end': {
+      if (s.upward?.status === 'sent') s.upward.listenUntil = null;
+      return t.done();
+    }
     case 'publish_remind': {
       if (s.status !== 'approved') return t.done();
       s.publishReminderIndex = (s.publishReminderIndex ?? 0) + 1;
@@ -483,7 +529,17 @@ function timer(t: Transition, kind: TimerKind): Decision {
     }
     case 'expire': {
       if (s.status !== 'returned') return t.done();
+      const reopenedFrom = s.upward?.reopenedFrom;
+      if (reopenedFrom) {
+        // Sent back by the bureau and never revised: the report stays what it was; it does not go up again.
+        s.status = reopenedFrom;
+        cancelUpward(s);
+        const entry = t.record('expired', { step: null, note: 'upward' });
+        t.mail('expired', [f.submitter, f.department.head], entry, { reason: 'upward' });
+        return t.done();
+      }
       s.status = 'expired';
+      cancelUpward(s);
       const entry = t.record('expired', { step: null });
       t.mail('expired', [f.submitter, f.department.head], entry);
       return t.done();
@@ -492,3 +548,84 @@ function timer(t: Transition, kind: TimerKind): Decision {
 }
 
 
+
+/** Who can move a report that must still go up: the step's holders, the liaison of a returned one, else the office. */
+function upwardHolders(t: Transition): Person[] {
+  const s = t.state;
+  if (s.status === 'in_review') return t.holders();
+  if (s.status === 'returned') return [t.input.facts.submitter];
+  return t.input.office;
+}
+
+function cancelUpward(s: ReportState): void {
+  if (s.upward && (s.upward.status === 'pending' || s.upward.status === 'returned')) Object.assign(s.upward, { status: 'cancelled', reopenedFrom: null });
+}
+
+/** The mail went up: listened to for the bureau's answer from now on. */
+function upwardSent(t: Transition, messageId: string): Decision {
+  const u = t.state.upward;
+  const plan = t.input.upward;
+  if (!u || !plan || u.status === 'sent' || u.status === 'cancelled') return t.done();
+  u.status = 'sent';
+  u.sends += 1;
+  u.sentAt = t.now;
+  u.listenUntil = new Date(Date.parse(t.now) + plan.listenMs).toISOString();
+  const late = plan.dueAt !== null && t.now > plan.dueAt;
+  t.record('sent_upward', { step: null, actor: plan.bureau, evidence: { via: 'system', ref: messageId }, note: `${messageId}${late ? ' late' : ''}` });
+  return t.done();
+}
+
+/**
+ * The bureau answers (its reply or its baosong's card, checked at intake): 收到 and 录用 are recorded and told;
+ * 退回 reopens the report to the liaison with the bureau's reason (a report that had ended returns there after
+ * its next approval, which sends it up again); 催报 tells whoever can move it now.
+ */
+function bureauNotice(t: Transition, event: Extract<PersonEvent, { type: 'bureau' }>): Decision {
+  const s = t.state;
+  const plan = t.input.upward;
+  const u = s.upward;
+  if (!plan || !u || !sameEmail(event.actor, plan.bureau)) return refuse(t, event, 'not_bureau');
+  if (u.sends === 0 && u.status !== 'sent') return refuse(t, event, 'not_in_review');
+  const f = t.input.facts;
+  const actor = plan.bureau;
+  const told = { notice: event.notice, name: actor.name };
+  switch (event.notice) {
+    case 'received':
+      t.record('bureau_received', { actor, evidence: event.evidence, step: null });
+      return t.done();
+    case 'used': {
+      const use = event.use;
+      const where = use ? `${use.level} · ${use.outlet}${use.ref ? ` ${use.ref}` : ''}` : actor.name;
+      const entry = t.record('bureau_used', { actor, evidence: event.evidence, step: null, note: where });
+      t.mail('bureau_notice', [f.submitter, f.department.head, ...t.input.office], entry, { bureau: { ...told, use: where } });
+      return t.done();
+    }
+    case 'chase': {
+      const entry = t.record('bureau_chased', { actor, evidence: event.evidence, step: null, note: event.reason ?? null });
+      t.mail('bureau_notice', [...t.input.office, ...(u.status === 'sent' ? [] : upwardHolders(t))], entry, { bureau: told, ...(event.reason ? { reason: event.reason } : {}) });
+      return t.done();
+    }
+    case 'returned': {
+      const reason = boundText(event.reason ?? '');
+      const entry = t.record('bureau_returned', { actor, evidence: event.evidence, step: null, note: reason || null, noteRef: event.reasonRef ?? null });
+      u.status = 'returned';
+      u.answerTo = event.evidence.ref;
+      if (s.status === 'published' || s.status === 'archived' || s.status === 'approved') {
+        // Back to the liaison with the bureau's reason; the revision is reviewed again from the office's step.
+        u.reopenedFrom = s.status === 'approved' ? null : s.status;
+        const office = s.chain.findIndex((step) => step.kind === 'office');
+        s.returnedFromStep = office >= 0 ? office : 0;
+        s.returnedCount += 1;
+        s.status = 'returned';
+        s.step = null;
+        s.revision = null;
+        t.effects.push({ type: 'plan_revision', from: t.now });
+        t.mail('returned', [f.submitter], entry, { actor, reason: reason || '—' });
+        return t.done();
+      }
+      // Still in the school's hands: the liaison and the reviewers hear why; it goes up again once approved.
+      t.mail('bureau_notice', [f.submitter, ...(s.status === 'in_review' ? t.holders() : [])], entry, { bureau: told, ...(reason ? { reason } : {}) });
+      return t.done();
+    }
+  }
+}

@@ -7,6 +7,8 @@ import type { ReportChatEvent, ReportChatPlan } from './chat.js';
 import type { RevisionPlan, ReviewPlan } from './plan.js';
 import type { CategoryLabel, ReportStatus, Timeliness, Urgency } from './report.js';
 import type { Person, ReviewStep } from './review.js';
+import type { BureauNoticeKind, UpwardPlan } from './upward.js';
+import type { UseLine } from './uses.js';
 
 /** A stored attachment: content-addressed in the data directory, never inside workflow payloads. */
 export interface AttachmentRef {
@@ -71,6 +73,8 @@ export interface ReportFacts {
   receivedAt: string;
   dueAt: string;
   timeliness: Timeliness;
+  /** Sent up by a school's baosong (this is a bureau's): the school's report number, named in the answers' cards. */
+  upstream?: { ref: string } | undefined;
 }
 
 export interface ReportInput {
@@ -87,6 +91,8 @@ export interface ReportInput {
   archiveOnly?: boolean | undefined;
   /** Which events go to which chat robots (domain/chat.ts); absent: none. */
   chat?: ReportChatPlan | null | undefined;
+  /** 上报: the report goes up to the education bureau (config `upward`, domain/upward.ts); absent: it stays in the school. */
+  upward?: UpwardPlan | null | undefined;
 }
 
 /** How an action reached us: the Message-ID of a reply, the id of a signed link, … */
@@ -124,6 +130,11 @@ export type RemindAction = ActionBase;
  * `channel`: 网站 or 公众号 (guessed from the URL when absent).
  */
 export type MarkPublishedAction = ActionBase & { url?: string | null | undefined; channel?: string | undefined };
+/**
+ * The bureau answers a report sent up to it (its reply on the thread, or its baosong's signed card): 收到, 录用
+ * (where), 退回 (why: the report reopens to the liaison), 催报. Checked at intake like every action by mail.
+ */
+export type BureauNoticeAction = ActionBase & { notice: BureauNoticeKind; reason?: string | undefined; reasonRef?: TextRef | null | undefined; use?: UseLine | undefined };
 
 export type PersonEvent =
   | ({ type: 'approve' } & ApproveAction)
@@ -133,9 +144,10 @@ export type PersonEvent =
   | ({ type: 'comment' } & CommentAction)
   | ({ type: 'reassign' } & ReassignAction)
   | ({ type: 'remind' } & RemindAction)
-  | ({ type: 'markPublished' } & MarkPublishedAction);
+  | ({ type: 'markPublished' } & MarkPublishedAction)
+  | ({ type: 'bureau' } & BureauNoticeAction);
 
-export type TimerKind = 'remind' | 'review_due' | 'overdue_remind' | 'revision_remind' | 'expire' | 'publish_remind';
+export type TimerKind = 'remind' | 'review_due' | 'overdue_remind' | 'revision_remind' | 'expire' | 'publish_remind' | 'upward_remind' | 'upward_due' | 'upward_listen_end';
 
 export type ReportEvent =
   | PersonEvent
@@ -152,7 +164,9 @@ export type ReportEvent =
    */
   | { type: 'published'; url: string | null; published?: boolean | undefined; channel?: string | undefined }
   /** When to remind the editor of an approved report not yet published. */
-  | { type: 'publish_planned'; reminders: string[] };
+  | { type: 'publish_planned'; reminders: string[] }
+  /** The report went up to the bureau (the activity's answer): the mail's Message-ID. */
+  | { type: 'upward_sent'; messageId: string };
 
 export type TimelineType =
   | 'received'
@@ -170,7 +184,13 @@ export type TimelineType =
   | 'escalated'
   | 'overdue'
   | 'reassigned'
-  | 'deadline_moved';
+  | 'deadline_moved'
+  | 'sent_upward'
+  | 'upward_overdue'
+  | 'bureau_received'
+  | 'bureau_used'
+  | 'bureau_returned'
+  | 'bureau_chased';
 
 export type RefusalReason =
   | 'not_holder'
@@ -185,7 +205,8 @@ export type RefusalReason =
   | 'closed'
   | 'reminded_recently'
   | 'not_publisher'
-  | 'not_approved';
+  | 'not_approved'
+  | 'not_bureau';
 
 export const REFUSAL_TEXT: Record<RefusalReason, { zh: string; en: string }> = {
   not_holder: { zh: '操作人不是当前审核环节的审核人', en: 'the actor does not hold the current review step' },
@@ -201,6 +222,7 @@ export const REFUSAL_TEXT: Record<RefusalReason, { zh: string; en: string }> = {
   reminded_recently: { zh: '一小时内已催办过这一环节', en: 'this step was reminded less than an hour ago' },
   not_publisher: { zh: '只有网站编辑、办公室或学校领导可以确认发布', en: 'only the website editor, the office or the school’s leaders may confirm publication' },
   not_approved: { zh: '报送尚未审核通过，不能确认发布', en: 'the report is not approved yet, so it cannot be marked published' },
+  not_bureau: { zh: '只有上级教育局可以回复上报情况', en: 'only the education bureau may answer for a report sent up to it' },
 };
 
 export interface TimelineEntry {
@@ -232,7 +254,9 @@ export type MailKind =
   | 'expired'
   | 'refused'
   | 'reassigned'
-  | 'co_decided';
+  | 'co_decided'
+  | 'upward_due'
+  | 'bureau_notice';
 
 export interface MailEffect {
   type: 'mail';
@@ -247,6 +271,8 @@ export interface MailEffect {
   reason?: string;
   attemptedAction?: string;
   overdue?: boolean;
+  /** bureau_notice: what the bureau said (录用: where, as "县区级 · 县教育网"). */
+  bureau?: { notice: BureauNoticeKind; name: string; use?: string | undefined };
 }
 
 /** One chat message to one robot; started without waiting, so chat never delays mail. */
@@ -271,7 +297,26 @@ export type Effect =
   | { type: 'record_publication'; url: string | null; channel: string }
   | { type: 'plan_review'; from: string }
   | { type: 'plan_overdue'; after: string }
-  | { type: 'plan_revision'; from: string };
+  | { type: 'plan_revision'; from: string }
+  /** 上报: the report to the bureau, one mail per report, round and bureau however often it runs; its answer is `upward_sent`. */
+  | { type: 'send_upward' };
+
+/** Where a report's way up stands (domain/upward.ts). */
+export interface UpwardState {
+  /** pending: to be sent; sent: out, listening for the bureau; returned: the bureau sent it back, it goes again after approval; cancelled: the report ended before it went. */
+  status: 'pending' | 'sent' | 'returned' | 'cancelled';
+  /** Mails sent up so far (a report the bureau returned goes up again). */
+  sends: number;
+  sentAt: string | null;
+  /** Until when the bureau's answers are listened for. */
+  listenUntil: string | null;
+  reminderIndex: number;
+  overdue: boolean;
+  /** The bureau reopened a report that had ended (已发布 / 仅存档): its next approval returns there, without publishing again. */
+  reopenedFrom: ReportStatus | null;
+  /** The bureau's 退回 mail (its Message-ID): the next mail up answers it, so the bureau's baosong takes it as the revision. */
+  answerTo?: string | null | undefined;
+}
 
 export interface ReportState {
   status: ReportStatus;
@@ -310,6 +355,8 @@ export interface ReportState {
   comments: number;
   /** `via:ref` of the dropped entries' evidence, newest last (bounded). */
   seenEvidence: string[];
+  /** 上报 (absent: the report stays in the school, or a run from before it). */
+  upward?: UpwardState | undefined;
 }
 
 export interface Decision {

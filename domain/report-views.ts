@@ -4,7 +4,8 @@
  */
 import type { ReportStatus, Timeliness, Urgency, CategoryLabel } from './report.js';
 import type { Person, ReviewStepKind } from './review.js';
-import { lastSeq, STATUS_TIMELINE_ENTRIES, type AttachmentRef, type MailEffect, type MailKind, type ReportInput, type ReportState, type TextRef, type TimelineEntry, type TimerKind } from './report-state.js';
+import type { UpwardPlan } from './upward.js';
+import { isFinal, lastSeq, STATUS_TIMELINE_ENTRIES, type AttachmentRef, type MailEffect, type MailKind, type ReportInput, type ReportState, type TextRef, type TimelineEntry, type TimerKind } from './report-state.js';
 
 /**
  * What the `status` query answers: state, step and holders, deadlines, the current text (an excerpt and
@@ -178,6 +179,10 @@ export interface ReportMailRequest {
   publishedUrl: string | null;
   /** publish_request: who approved each step (the latest approval of each), in chain order. */
   approvals: { kind: ReviewStepKind; name: string; at: string }[];
+  /** The report came up from a school's baosong (a bureau's): that school's number and this report's department (the school). */
+  upstream?: { ref: string; departmentId: string } | undefined;
+  /** upward_due: the bureau and its deadline; bureau_notice: what the bureau said. */
+  upward?: { bureau: Person; dueAt: string | null; notice?: MailEffect['bureau'] } | undefined;
 }
 
 export function mailRequest(input: ReportInput, state: ReportState, effect: MailEffect, composedAt: string): ReportMailRequest {
@@ -218,6 +223,8 @@ export function mailRequest(input: ReportInput, state: ReportState, effect: Mail
     attemptedAction: effect.attemptedAction ?? null,
     publishedUrl: state.publishedUrl,
     approvals: effect.kind === 'publish_request' ? approvals(state) : [],
+    ...(f.upstream ? { upstream: { ref: f.upstream.ref, departmentId: f.department.id } } : {}),
+    ...(input.upward && (effect.kind === 'upward_due' || effect.kind === 'bureau_notice') ? { upward: { bureau: input.upward.bureau, dueAt: input.upward.dueAt, ...(effect.bureau ? { notice: effect.bureau } : {}) } } : {}),
   };
 }
 
@@ -231,7 +238,8 @@ function approvals(state: ReportState): ReportMailRequest['approvals'] {
 }
 
 /** The next timer the workflow must wait for, or null when only a person can move the report on. */
-export function nextTimer(state: ReportState): { at: string; timer: TimerKind } | null {
+/** `plan`: the report's upward plan (input.upward), whose deadline and listening add timers. */
+export function nextTimer(state: ReportState, plan?: UpwardPlan | null): { at: string; timer: TimerKind } | null {
   const candidates: { at: string; timer: TimerKind }[] = [];
   if (state.status === 'in_review') {
     const reminder = state.plan.reminders[state.reminderIndex];
@@ -250,6 +258,26 @@ export function nextTimer(state: ReportState): { at: string; timer: TimerKind } 
     if (next !== undefined && next < state.revision.expiresAt) candidates.push({ at: next, timer: 'revision_remind' });
     candidates.push({ at: state.revision.expiresAt, timer: 'expire' });
   }
+  candidates.push(...upwardTimers(state, plan));
   candidates.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   return candidates[0] ?? null;
+}
+
+/** 上报: the bureau's deadline while the report waits to go up, then the end of listening for its answer. */
+function upwardTimers(state: ReportState, plan: UpwardPlan | null | undefined): { at: string; timer: TimerKind }[] {
+  const u = state.upward;
+  if (!u || !plan) return [];
+  if (u.status === 'pending' && plan.dueAt !== null && !u.overdue) {
+    const reminder = plan.reminders[u.reminderIndex];
+    return [...(reminder !== undefined && reminder < plan.dueAt ? [{ at: reminder, timer: 'upward_remind' as const }] : []), { at: plan.dueAt, timer: 'upward_due' }];
+  }
+  if (u.status === 'sent' && u.listenUntil !== null) return [{ at: u.listenUntil, timer: 'upward_listen_end' }];
+  return [];
+}
+
+/** The report still has business with the bureau after its own life ended: to go up, or listening for the answer. */
+export function upwardOpen(state: ReportState): boolean {
+  const u = state.upward;
+  if (!u) return false;
+  return u.status === 'returned' || (u.status === 'sent' && u.listenUntil !== null) || (u.status === 'pending' && !isFinal(state.status));
 }

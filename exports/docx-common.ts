@@ -57,6 +57,8 @@ export function body(f: Fonts, text: string, options: { indent?: boolean; align?
     alignment: options.align === 'right' ? AlignmentType.RIGHT : options.align === 'center' ? AlignmentType.CENTER : AlignmentType.JUSTIFIED,
     spacing: { line: 560 },
     ...(options.indent === false ? {} : { indent: { firstLine: 640 } }),
+    // A 。 at the end of a justified line hangs in the margin, as in Word; without it LibreOffice drops the mark.
+    overflowPunctuation: true,
     children: [new TextRun({ text, size: SIZE.三号, font: font(f, f.body) })],
   });
 }

@@ -16,7 +16,8 @@ import type { ReadModel } from '../db/read-model.js';
 import type { ExpectedReport } from '../db/rows.js';
 import { confirmsChecks } from '../domain/checks/confirm.js';
 import type { ActionBase, AttachmentRef } from '../domain/lifecycle.js';
-import { REPORT_STATUS_LABELS } from '../domain/report.js';
+import { CATEGORIES, REPORT_STATUS_LABELS, type CategoryLabel } from '../domain/report.js';
+import { readReportCard, REPORT_HEADER, type ReportCard } from '../mail/upward-card.js';
 import { understandMail } from '../domain/mail/understand.js';
 import type { MailInput, MailUnderstanding } from '../domain/mail/types.js';
 import { mailDomain, tokenFromMessageId } from '../mail/message-id.js';
@@ -33,6 +34,7 @@ import { attachmentPath, cleanFilename, storeAttachment } from '../storage/attac
 import { hasActiveExtension, uploadType } from '../storage/file-type.js';
 import { checkSender, type Authenticity, type AuthenticityOptions } from './authenticity.js';
 import type { Disposition, IncomingMessage } from './mailbox.js';
+import { bureauMail, fromBureau } from './bureau.js';
 import { expectationAnswered } from './expected.js';
 import { forwardedCopyOfOurs, ownMailCameBack } from './loop.js';
 import { MailParseError, parseMailWithContent } from './parse-mail.js';
@@ -84,6 +86,8 @@ async function decideMail(deps: IntakeDeps, message: IncomingMessage, seen: { in
 
   // The reply token in the address the mail was sent to names its report even when the subject lost the number.
   const token = replyToken(input, ourselves.domain);
+  // The bureau's answers about reports sent up to it (its baosong's are automatic mail, and still count): intake/bureau.ts.
+  if (from && fromBureau(config, from)) return bureauMail(deps, message, input, token);
   const tokenReport = token ? reportOfToken(token) : null;
   let mail = understandMail(input, { timeZone: config.school.timeZone, ...(tokenReport ? { replyTokenReportId: tokenReport } : {}) });
   if (mail.kind === 'ignored') return quarantine(mail.reason ?? 'automatic mail', 'automatic');
@@ -98,7 +102,11 @@ async function decideMail(deps: IntakeDeps, message: IncomingMessage, seen: { in
   const sender = await identifySender(deps, from);
   if (sender.roles.length === 0) return answerStranger(deps, input, from);
 
-  const ctx: Context = { deps, message, input, mail, sender, contents, expected, token };
+  // A school's baosong sending up (a bureau's configuration): its signed card says what the report is; nothing is guessed.
+  // (A mail on the bureau's own thread — the revision the school sends after a 退回 — stays a reply.)
+  const peer = input.inReplyTo === null ? schoolCard(config, input, sender) : null;
+  if (peer) mail = { ...mail, kind: 'report', intent: null, reportId: null, title: peer.title, category: peer.category, categorySource: 'tag', urgency: peer.card.urgency, urgencySource: 'tag', eventTime: new Date(peer.card.eventTime), eventTimeSource: 'body', reason: null };
+  const ctx: Context = { deps, message, input, mail, sender, contents, expected, token, ...(peer ? { upstream: { ref: peer.card.ref } } : {}) };
   if (message.raw.length > config.mail.limits.maxMailMB * MB) {
     return refuse(ctx, say(config, `邮件大小 ${(message.raw.length / MB).toFixed(1)} MB，超过 ${config.mail.limits.maxMailMB} MB 的上限。`, `The mail is ${(message.raw.length / MB).toFixed(1)} MB, over the ${config.mail.limits.maxMailMB} MB limit.`), tooLargeAdvice(config));
   }
@@ -118,6 +126,8 @@ interface Context {
   expected: ExpectedReport | null;
   /** The reply token in the address it was sent to, if any. */
   token: string | null;
+  /** A school's baosong sent this report up: its own report number (the bureau's answers name it). */
+  upstream?: { ref: string };
 }
 
 /** A quarantine disposition with the desk's reason code (the watcher reads only folder and reason). */
@@ -179,6 +189,7 @@ async function newReport(ctx: Context): Promise<Kept> {
       receivedAt: input.receivedAt,
       attachments: stored.refs,
       expectedId: expected?.id,
+      ...(ctx.upstream ? { upstream: ctx.upstream } : {}),
     });
   } catch (err) {
     if (err instanceof SubmissionError) return refuse(ctx, err.message);
@@ -629,4 +640,25 @@ export async function acceptQuarantined(
     if (err instanceof SubmissionError) throw new AcceptError('EACCEPT_REFUSED', err.message);
     throw err;
   }
+}
+
+/**
+ * The card of a school running baosong (a bureau's configuration, whose departments are schools): verified with
+ * the key that school's department names (departments[].sharedKeyEnv), bound to this mail's Message-ID and sender.
+ * The title is the subject without the school's 【name】 the bureau's subject line puts first.
+ */
+function schoolCard(config: Config, input: MailInput, sender: SenderIdentity): { card: ReportCard; title: string; category: CategoryLabel } | null {
+  const value = input.headers[REPORT_HEADER.toLowerCase()];
+  if (!value || !input.messageId) return null;
+  const departments = sender.roles.flatMap((r) => ('department' in r ? [r.department] : []));
+  for (const d of config.departments.filter((x) => departments.includes(x.id) && x.sharedKeyEnv)) {
+    const key = process.env[d.sharedKeyEnv!];
+    if (!key) continue;
+    const read = readReportCard(value, { key, messageId: input.messageId, from: sender.address });
+    if (!read.ok) continue;
+    const category = CATEGORIES.find((c) => c.key === read.card.category)?.zh ?? '其他';
+    const title = input.subject.replace(/^\s*(?:【[^】]{1,40}】|\[[^\]]{1,40}\])\s*/, '').trim() || input.subject;
+    return { card: read.card, title, category };
+  }
+  return null;
 }

@@ -38,8 +38,11 @@ function fingerprints(schoolName: string): string[] {
 /** Why this mail is one of ours come back as it was (our From, our headers, our Message-ID), or null. */
 export function ownMailCameBack(input: MailInput, o: OwnMailOptions): string | null {
   if (input.from?.address.toLowerCase() === o.address.toLowerCase()) return `our own notification came back (From: ${o.address}); not answered`;
+  // Another baosong (the bureau's, a school's sending up) marks its mail the same way: ours only under our Message-ID domain
+  // (a list or a forward keeps the Message-ID; a mail without one is taken as ours, to be safe).
   const ours = Object.keys(input.headers).find((k) => k.startsWith('x-baosong-'));
-  if (ours) return `our own notification came back (${ours}); not answered`;
+  const idDomain = /@([^<>@\s]+)>?\s*$/.exec(input.messageId ?? '')?.[1]?.toLowerCase() ?? null;
+  if (ours && (idDomain === null || idDomain === o.domain.toLowerCase())) return `our own notification came back (${ours}); not answered`;
   if (isOurMessageId(input.messageId, o.domain)) return 'our own notification came back (its Message-ID is ours: redirected or resent); not answered';
   return null;
 }

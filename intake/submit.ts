@@ -16,6 +16,7 @@ import { planReview } from '../domain/plan.js';
 import type { CategoryLabel, Urgency } from '../domain/report.js';
 import { resolveReviewChain, type Person } from '../domain/review.js';
 import { toLocal } from '../domain/time.js';
+import { planUpward, upwardRuleFor, type UpwardPlan } from '../domain/upward.js';
 import { planContext } from '../activities/plan.js';
 import { reportChatPlan } from '../chat/index.js';
 import { reportWorkflow } from '../workflows/report.js';
@@ -38,6 +39,8 @@ export interface Submission {
   attachments: AttachmentRef[];
   /** The expected report this one answers (the liaison replied to its reminder). */
   expectedId?: string | undefined;
+  /** Sent up by a school's baosong (a bureau's intake): that school's report number. */
+  upstream?: { ref: string } | undefined;
 }
 
 export type SubmissionErrorCode = ErrorCodes<'ESUBMIT_UNKNOWN_SENDER' | 'ESUBMIT_DEPARTMENT'>;
@@ -83,6 +86,7 @@ export function prepareReport(config: Config, submission: Submission, reportId: 
   const person = (p: { name: string; email: string }): Person => ({ name: p.name, email: p.email });
   const submitter = { name: submitterName, email: submission.from.email.toLowerCase() };
   const chat = reportChatPlan(config, { urgency: submission.urgency, departmentId: department.id });
+  const upward = upwardPlanFor(config, submission);
   return {
     facts: {
       reportId,
@@ -99,6 +103,7 @@ export function prepareReport(config: Config, submission: Submission, reportId: 
       receivedAt: submission.receivedAt.toISOString(),
       dueAt: due.toISOString(),
       timeliness: timeliness(submission.receivedAt, due),
+      ...(submission.upstream ? { upstream: submission.upstream } : {}),
     },
     chain: resolveReviewChain({
       category: submission.category,
@@ -117,7 +122,16 @@ export function prepareReport(config: Config, submission: Submission, reportId: 
     ...(config.publish.archiveCategories.includes(submission.category) ? { archiveOnly: true } : {}),
     ...(config.publish.wechat ? { wechat: true } : {}),
     ...(chat ? { chat } : {}),
+    ...(upward ? { upward } : {}),
   };
+}
+
+/** 上报: whether this report goes up to the bureau, and by when (the first rule of config `upward` that covers it). */
+export function upwardPlanFor(config: Config, submission: Pick<Submission, 'category' | 'urgency' | 'eventTime' | 'receivedAt'>): UpwardPlan | null {
+  const up = config.upward;
+  const rule = up ? upwardRuleFor(up.rules, submission.category, submission.urgency) : null;
+  if (!up || !rule) return null;
+  return planUpward(rule, { bureau: { name: up.bureau.name, email: up.bureau.email.toLowerCase() }, eventTime: submission.eventTime, now: submission.receivedAt, listenDays: up.listenDays, ctx: planContext(config) });
 }
 
 export interface SubmitDeps {

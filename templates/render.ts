@@ -164,6 +164,36 @@ export function renderNotice(data: NoticeData, options: RenderOptions, engine: E
   return inLayout(engine, `${options.locale}/notice`, context, frame, subject, data.schoolName, null);
 }
 
+/** 上报: the school's report as its education bureau receives it (activities/upward.ts); the subject comes from the configuration. */
+export interface UpwardMailData {
+  schoolName: string;
+  bureauName: string;
+  title: string;
+  /** (Not `category`: that is a helper's name.) */
+  categoryName: string;
+  urgencyLabel: string;
+  eventTime: string;
+  departmentName: string;
+  submitterName: string;
+  /** The text, or '' when the bureau takes it in the Word file only. */
+  body: string;
+  /** Names of the files attached (the Word file, photos). */
+  files: string[];
+  /** Photos too large to attach: signed download links. */
+  links: { filename: string; url: string }[];
+  linkDays: number;
+  /** The office, whom the bureau can call or write to. */
+  contacts: { name: string; email: string }[];
+  sentAt: string;
+}
+
+export function renderUpward(data: UpwardMailData, subject: string, options: RenderOptions, engine: Engine = sharedEngine()): RenderedMail {
+  assertTimeZone(options.timeZone);
+  const frame = { locale: options.locale, timeZone: options.timeZone, mode: 'html' as const };
+  const context = { ...data, body: data.body || null, files: data.files.length > 0 ? data.files : null, links: data.links.length > 0 ? data.links : null, contacts: data.contacts.length > 0 ? data.contacts : null };
+  return inLayout(engine, `${options.locale}/upward`, context, frame, oneLine(subject), data.schoolName, null);
+}
+
 /** The one-time sign-in link for the office dashboard. */
 export interface SignInData {
   schoolName: string;

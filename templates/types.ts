@@ -22,6 +22,8 @@ export const MAIL_KINDS = [
   'refused',
   'reassigned',
   'co_decided',
+  'upward_due',
+  'bureau_notice',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
@@ -156,6 +158,11 @@ export interface MailData {
   publishReminder?: boolean;
   /** receipt, review_request: what the report checks found (absent or empty: nothing). */
   checks?: MailFinding[];
+  /**
+   * 上报. upward_due: the bureau's deadline is near (`overdue`: passed, told to the principal and the office);
+   * bureau_notice: what the bureau said about the report sent up (used: where; returned / chase: `reason`).
+   */
+  upward?: { bureauName: string; dueAt?: string; overdue?: boolean; notice?: 'received' | 'used' | 'returned' | 'chase'; use?: string };
 }
 
 export interface RenderedMail {
@@ -212,4 +219,6 @@ export const REQUIRED_FIELDS: Record<MailKind, readonly RequiredField[]> = {
   reassigned: ['actorName', 'reason'],
   /** reason: approved | sent_back */
   co_decided: ['actorName', 'reason'],
+  upward_due: ['upward', 'sentAt'],
+  bureau_notice: ['upward'],
 };

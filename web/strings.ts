@@ -650,6 +650,12 @@ export const TIMELINE_LABELS: Record<string, Record<Locale, string>> = {
   overdue: { 'zh-CN': '已逾期', en: 'Overdue' },
   reassigned: { 'zh-CN': '改派', en: 'Reassigned' },
   deadline_moved: { 'zh-CN': '放假安排调整，审核时限随之更改', en: 'Deadline moved with the holiday schedule' },
+  sent_upward: { 'zh-CN': '已上报教育局', en: 'Sent up to the bureau' },
+  upward_overdue: { 'zh-CN': '超过教育局上报时限', en: 'Past the bureau’s deadline' },
+  bureau_received: { 'zh-CN': '教育局已收到', en: 'Received by the bureau' },
+  bureau_used: { 'zh-CN': '教育局录用', en: 'Used by the bureau' },
+  bureau_returned: { 'zh-CN': '教育局退回', en: 'Returned by the bureau' },
+  bureau_chased: { 'zh-CN': '教育局催报', en: 'The bureau asks for it' },
 };
 
 export const STEP_LABELS: Record<string, Record<Locale, string>> = {

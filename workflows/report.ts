@@ -16,7 +16,9 @@ import {
   roundStartedAt,
   startReport,
   statusView,
+  upwardOpen,
   type ApproveAction,
+  type BureauNoticeAction,
   type CommentAction,
   type Effect,
   type MarkPublishedAction,
@@ -52,6 +54,8 @@ export const remindSignal = defineSignal<[RemindAction]>('remind');
 export const calendarChangedSignal = defineSignal('calendarChanged');
 /** The report is out on a channel (the editor's "已发布 <URL>", the editor's page, the office): 待发布 → 已发布. */
 export const markPublishedSignal = defineSignal<[MarkPublishedAction]>('markPublished');
+/** 上报: the bureau answered the report sent up to it (收到 / 录用 / 退回 / 催报), checked at intake. */
+export const bureauNoticeSignal = defineSignal<[BureauNoticeAction]>('bureauNotice');
 export const statusQuery = defineQuery<ReportStatusView>('status');
 
 /** What `actUpdate` answers: the timeline entry the action made (a refusal is an entry too). */
@@ -87,6 +91,12 @@ const { publishReport, recordPublication, planReviewRound, planRevisionWindow, p
 const { settleReport } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+// 上报: a mail with a Word file; the bureau's server may be down for hours, like the school's.
+const { sendUpward } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
@@ -150,6 +160,7 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
   setHandler(reassignSignal, (a) => void inbox.push({ type: 'reassign', ...a }));
   setHandler(remindSignal, (a) => void inbox.push({ type: 'remind', ...a }));
   setHandler(markPublishedSignal, (a) => void inbox.push({ type: 'markPublished', ...a }));
+  setHandler(bureauNoticeSignal, (a) => void inbox.push({ type: 'bureau', ...a }));
   setHandler(
     actUpdate,
     async (event) => {
@@ -274,6 +285,25 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
         return apply({ type: 'review_planned', plan: await planReviewRound({ from: effect.from, urgency: input.facts.urgency }), from: effect.from });
       case 'plan_revision':
         return apply({ type: 'revision_planned', plan: await planRevisionWindow({ from: effect.from }) });
+      case 'send_upward': {
+        const f = input.facts;
+        const { messageId } = await sendUpward({
+          reportId: f.reportId,
+          send: (state.upward?.sends ?? 0) + 1,
+          title: state.title,
+          body: state.body,
+          bodyRef: state.bodyRef,
+          attachments: state.attachments,
+          category: f.category,
+          urgency: f.urgency,
+          eventTime: f.eventTime,
+          departmentName: f.department.name,
+          submitterName: f.submitter.name,
+          composedAt: nowIso(),
+          ...(state.upward?.answerTo ? { inReplyTo: state.upward.answerTo } : {}),
+        });
+        return apply({ type: 'upward_sent', messageId });
+      }
       case 'plan_overdue':
         return apply({ type: 'overdue_planned', reminders: await planOverdueReminders({ after: effect.after, urgency: input.facts.urgency }) });
     }
@@ -289,11 +319,12 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
 
   if (!resumed) await settle(started.state, started.effects, started.state.timeline);
 
-  while (!isFinal(state.status)) {
+  // A report that went up to the bureau listens for its answer after its own life ended (upwardOpen).
+  while (!isFinal(state.status) || upwardOpen(state)) {
     // (not while a chat message is on its way: continuing as new would abandon it)
     // nor while a page waits for an action's outcome: its update would be abandoned (the action itself is carried)
     if (inbox.length <= CARRIED_ACTIONS && chatsOnTheirWay === 0 && allHandlersFinished() && historyIsLong()) await continueAsNew<typeof reportWorkflow>(input, { state, inbox });
-    const timer = nextTimer(state);
+    const timer = nextTimer(state, input.upward);
     const wait = timer ? Date.parse(timer.at) - Date.now() : null;
     const woken = () => inbox.length > 0 || calendarChanged;
     const signalled = wait === null ? (await condition(woken), true) : wait > 0 && (await condition(woken, wait));

@@ -117,7 +117,7 @@ describe('飞书 custom robot (签名校验)', () => {
 describe('ChatRobots: robots from the configuration, one limiter each, their health', () => {
   const env = { WECOM_KEY: 'wecom-key-limited', DING_TOKEN: 'ding-token', DING_SECRET: 'SECwrong', FEISHU_HOOK: 'feishu-hook', FEISHU_SECRET: FEISHU_SECRET };
   const chatConfig = (baseUrl: string): Pick<Config, 'chat' | 'school'> => ({
-    school: { name: '青禾市第一实验中学', timeZone: 'Asia/Shanghai', locale: 'zh-CN' },
+    school: { name: '青禾市第一实验中学', timeZone: 'Asia/Shanghai', locale: 'zh-CN', level: '校级' },
     chat: {
       events: ['new_report'],
       urgencies: ['urgent'],

@@ -86,6 +86,8 @@ export const SAMPLES: Record<MailKind, MailData> = {
   withdrawn: { ...BASE, recipientName: '王建国', actorName: '刘芳', reason: '家长会内容将并入下周的年级工作简报，本条先撤回。' },
   reassigned: { ...BASE, recipientName: '王建国', actorName: '周晓梅', reason: '赵丽华', step: { index: 1, count: 3, kind: 'department_head' } },
   co_decided: { ...BASE, recipientName: '谢雨桐', actorName: '周晓梅', reason: 'approved', step: { index: 2, count: 2, kind: 'office' } },
+  upward_due: { ...BASE, recipientName: '周晓梅', sentAt: '2026-11-27T15:30:00+08:00', upward: { bureauName: '青禾县教育局', dueAt: '2026-11-27T16:00:00+08:00', overdue: false } },
+  bureau_notice: { ...BASE, upward: { bureauName: '青禾县教育局', notice: 'used', use: '县区级 · 青禾教育网 https://jyj.qinghe.test/news/1' } },
   expired: { ...BASE, revisionDueAt: '2026-11-30T17:30:00+08:00' },
   refused: {
     ...BASE,
