@@ -155,7 +155,7 @@ export function createUpwardActivities(deps: { config: Config; readModel: ReadMo
           ...attached.map((a) => ({ filename: a.filename, contentType: a.contentType, path: attachmentPath(config.dataDir, a.sha256) })),
         ],
         // Not Auto-Submitted: this is the school's report, to be answered (RFC 3834 would tell the bureau not to).
-        headers: { 'Auto-Submitted': 'no', 'X-Baosong-Kind': 'upward', ...(card ? { [REPORT_HEADER]: card } : {}) },
+        headers: { 'Auto-Submitted': 'no', 'X-Baosong-Kind': 'upward', 'X-Baosong-Report': req.reportId, ...(card ? { [REPORT_HEADER]: card } : {}) },
       }));
       return { messageId };
     },

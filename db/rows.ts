@@ -39,6 +39,7 @@ export const REPORT_EVENT_TYPES = [
   'overdue',
   'deadline_moved',
   'sent_upward',
+  'upward_requested',
   'upward_overdue',
   'bureau_received',
   'bureau_used',

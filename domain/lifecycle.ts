@@ -11,6 +11,7 @@
 import { reportEventAudiences, robotsOf, type ReportChatEvent } from './chat.js';
 import type { ReviewPlan } from './plan.js';
 import { escalationTargets, type Person, type ReviewStepKind } from './review.js';
+import type { UpwardPlan } from './upward.js';
 import { boundText, excerpt, isFinal, KEPT_CHATTER, lastSeq, SEEN_REFS, TITLE_CHARS, type Evidence, type MailEffect, type Decision, type Effect, type MailKind, type PersonEvent, type RefusalReason, type ReportEvent, type ReportInput, type ReportState, type TimelineEntry, type TimelineType, type TimerKind } from './report-state.js';
 
 // The data of a report and the views of it live beside this file; importers keep importing them from here.
@@ -187,6 +188,8 @@ export function decide(input: ReportInput, current: ReportState, event: ReportEv
       return markPublished(t, event);
     case 'bureau':
       return bureauNotice(t, event);
+    case 'sendUp':
+      return sendUp(t, event);
     case 'upward_sent':
       return upwardSent(t, event.messageId);
     case 'publish_planned':
@@ -227,6 +230,8 @@ function refuse(t: Transition, event: PersonEvent, reason: RefusalReason): Decis
   const forged = reason === 'unverified';
   // Nothing is ever mailed back to a bureau's baosong for a refusal: two machines must not talk in a loop.
   if (event.type === 'bureau') return t.done();
+  // 投稿 refused (already up, not allowed): the office hears it on the page that asked; no mail.
+  if (event.type === 'sendUp') return t.done();
   // Comments and reassignments refused by the rules are only recorded: nothing was at stake. A forged one is told.
   if ((event.type === 'comment' || event.type === 'reassign' || event.type === 'remind') && !forged) return t.done();
   if (t.rules.reviewNotices === true && !forged) {
@@ -277,7 +282,7 @@ function review(t: Transition, event: Extract<PersonEvent, { type: 'approve' | '
   const approved = t.state.timeline[t.state.timeline.length - 1]!;
   // 上报 after the last approval (or again, after the bureau sent it back).
   const u = s.upward;
-  if (u && (u.status === 'returned' || (u.status === 'pending' && !t.input.upward?.parallel))) t.effects.push({ type: 'send_upward' });
+  if (u && (u.status === 'returned' || (u.status === 'pending' && !planOf(t)?.parallel))) t.effects.push({ type: 'send_upward' });
   if (u?.reopenedFrom) {
     // The bureau reopened a report that had ended: approved again, it goes back up and back to where it was, not published twice.
     s.status = u.reopenedFrom;
@@ -562,9 +567,27 @@ function cancelUpward(s: ReportState): void {
 }
 
 /** The mail went up: listened to for the bureau's answer from now on. */
+/** The report's way up: by a rule (its input), or the office's 投稿 (kept in the state). */
+function planOf(t: Transition): UpwardPlan | null {
+  return t.input.upward ?? t.state.upward?.plan ?? null;
+}
+
+/** 投稿: the office or a leader sends an approved, published or archived report up, once. */
+function sendUp(t: Transition, event: Extract<PersonEvent, { type: 'sendUp' }>): Decision {
+  const s = t.state;
+  if (!isOfficeOrLeader(t, event.actor)) return refuse(t, event, 'not_office');
+  if (s.status !== 'approved' && s.status !== 'published' && s.status !== 'archived') return refuse(t, event, isFinal(s.status) ? 'closed' : 'not_approved');
+  const u = s.upward;
+  if (u && u.status !== 'cancelled') return refuse(t, event, 'already_up');
+  s.upward = { status: 'pending', sends: u?.sends ?? 0, sentAt: null, listenUntil: null, reminderIndex: 0, overdue: false, reopenedFrom: null, plan: event.plan };
+  t.record('upward_requested', { actor: event.actor, evidence: event.evidence, step: null, note: event.plan.bureau.name });
+  t.effects.push({ type: 'send_upward' });
+  return t.done();
+}
+
 function upwardSent(t: Transition, messageId: string): Decision {
   const u = t.state.upward;
-  const plan = t.input.upward;
+  const plan = planOf(t);
   if (!u || !plan || u.status === 'sent' || u.status === 'cancelled') return t.done();
   u.status = 'sent';
   u.sends += 1;
@@ -582,7 +605,7 @@ function upwardSent(t: Transition, messageId: string): Decision {
  */
 function bureauNotice(t: Transition, event: Extract<PersonEvent, { type: 'bureau' }>): Decision {
   const s = t.state;
-  const plan = t.input.upward;
+  const plan = planOf(t);
   const u = s.upward;
   if (!plan || !u || !sameEmail(event.actor, plan.bureau)) return refuse(t, event, 'not_bureau');
   if (u.sends === 0 && u.status !== 'sent') return refuse(t, event, 'not_in_review');

@@ -134,6 +134,8 @@ export type MarkPublishedAction = ActionBase & { url?: string | null | undefined
  * The bureau answers a report sent up to it (its reply on the thread, or its baosong's signed card): 收到, 录用
  * (where), 退回 (why: the report reopens to the liaison), 催报. Checked at intake like every action by mail.
  */
+/** 投稿: the office sends an approved or published piece up to the bureau (config `upward`), whatever the rules say. */
+export type SendUpAction = ActionBase & { plan: UpwardPlan };
 export type BureauNoticeAction = ActionBase & { notice: BureauNoticeKind; reason?: string | undefined; reasonRef?: TextRef | null | undefined; use?: UseLine | undefined };
 
 export type PersonEvent =
@@ -145,7 +147,8 @@ export type PersonEvent =
   | ({ type: 'reassign' } & ReassignAction)
   | ({ type: 'remind' } & RemindAction)
   | ({ type: 'markPublished' } & MarkPublishedAction)
-  | ({ type: 'bureau' } & BureauNoticeAction);
+  | ({ type: 'bureau' } & BureauNoticeAction)
+  | ({ type: 'sendUp' } & SendUpAction);
 
 export type TimerKind = 'remind' | 'review_due' | 'overdue_remind' | 'revision_remind' | 'expire' | 'publish_remind' | 'upward_remind' | 'upward_due' | 'upward_listen_end';
 
@@ -186,6 +189,7 @@ export type TimelineType =
   | 'reassigned'
   | 'deadline_moved'
   | 'sent_upward'
+  | 'upward_requested'
   | 'upward_overdue'
   | 'bureau_received'
   | 'bureau_used'
@@ -206,7 +210,8 @@ export type RefusalReason =
   | 'reminded_recently'
   | 'not_publisher'
   | 'not_approved'
-  | 'not_bureau';
+  | 'not_bureau'
+  | 'already_up';
 
 export const REFUSAL_TEXT: Record<RefusalReason, { zh: string; en: string }> = {
   not_holder: { zh: '操作人不是当前审核环节的审核人', en: 'the actor does not hold the current review step' },
@@ -223,6 +228,7 @@ export const REFUSAL_TEXT: Record<RefusalReason, { zh: string; en: string }> = {
   not_publisher: { zh: '只有网站编辑、办公室或学校领导可以确认发布', en: 'only the website editor, the office or the school’s leaders may confirm publication' },
   not_approved: { zh: '报送尚未审核通过，不能确认发布', en: 'the report is not approved yet, so it cannot be marked published' },
   not_bureau: { zh: '只有上级教育局可以回复上报情况', en: 'only the education bureau may answer for a report sent up to it' },
+  already_up: { zh: '这篇报送已经上报过教育局', en: 'this report has already been sent up to the bureau' },
 };
 
 export interface TimelineEntry {
@@ -316,6 +322,8 @@ export interface UpwardState {
   reopenedFrom: ReportStatus | null;
   /** The bureau's 退回 mail (its Message-ID): the next mail up answers it, so the bureau's baosong takes it as the revision. */
   answerTo?: string | null | undefined;
+  /** The office sent it up itself (投稿), not by a rule: the plan it went with. */
+  plan?: UpwardPlan | undefined;
 }
 
 export interface ReportState {

@@ -266,6 +266,7 @@ export function nextTimer(state: ReportState, plan?: UpwardPlan | null): { at: s
 /** 上报: the bureau's deadline while the report waits to go up, then the end of listening for its answer. */
 function upwardTimers(state: ReportState, plan: UpwardPlan | null | undefined): { at: string; timer: TimerKind }[] {
   const u = state.upward;
+  plan ??= u?.plan;
   if (!u || !plan) return [];
   if (u.status === 'pending' && plan.dueAt !== null && !u.overdue) {
     const reminder = plan.reminders[u.reminderIndex];
@@ -279,5 +280,6 @@ function upwardTimers(state: ReportState, plan: UpwardPlan | null | undefined): 
 export function upwardOpen(state: ReportState): boolean {
   const u = state.upward;
   if (!u) return false;
-  return u.status === 'returned' || (u.status === 'sent' && u.listenUntil !== null) || (u.status === 'pending' && !isFinal(state.status));
+  // pending: about to go (a report that has ended gets here by the office's 投稿).
+  return u.status === 'returned' || u.status === 'pending' || (u.status === 'sent' && u.listenUntil !== null);
 }

@@ -126,6 +126,12 @@ export function prepareReport(config: Config, submission: Submission, reportId: 
   };
 }
 
+/** 投稿: the way up the office sends a piece by hand — no deadline, listened to like any. Null without `upward`. */
+export function officeUpwardPlan(config: Config): UpwardPlan | null {
+  const up = config.upward;
+  return up ? { bureau: { name: up.bureau.name, email: up.bureau.email.toLowerCase() }, parallel: false, dueAt: null, reminders: [], listenMs: up.listenDays * 86_400_000 } : null;
+}
+
 /** 上报: whether this report goes up to the bureau, and by when (the first rule of config `upward` that covers it). */
 export function upwardPlanFor(config: Config, submission: Pick<Submission, 'category' | 'urgency' | 'eventTime' | 'receivedAt'>): UpwardPlan | null {
   const up = config.upward;

@@ -8,14 +8,16 @@
  * (done, or refused and why) as soon as the workflow has decided it.
  */
 import { randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../config/schema.js';
 import type { ReadModel } from '../db/read-model.js';
 import { REFUSAL_TEXT, type ActionBase, type PersonEvent, type RefusalReason, type TimelineEntry } from '../domain/lifecycle.js';
 import type { Person } from '../domain/review.js';
 import { keepText } from '../storage/texts.js';
-import { actUpdate, REPORT_CLOSED } from '../workflows/report.js';
+import { actUpdate, REPORT_CLOSED, reportWorkflow, resumeQuery } from '../workflows/report.js';
+import { officeUpwardPlan } from '../intake/submit.js';
 import { type ErrorCodes } from '../domain/errors.js';
 
 export type ReportAction =
@@ -25,7 +27,9 @@ export type ReportAction =
   | { kind: 'approve' }
   | { kind: 'sendBack'; reason: string }
   /** 审核通过 · 待发布 → 已发布, confirmed by the office (the editor did not reply). */
-  | { kind: 'markPublished'; url: string | null };
+  | { kind: 'markPublished'; url: string | null }
+  /** 投稿: send an approved, published or archived piece up to the bureau (config `upward`). */
+  | { kind: 'sendUp' };
 
 export type ReportActionErrorCode = ErrorCodes<'EACTION_NOT_FOUND' | 'EACTION_CLOSED' | 'EACTION_INVALID' | 'EACTION_TIMEOUT' | 'EACTION_UNAVAILABLE'>;
 
@@ -72,7 +76,9 @@ export async function actOnReport(
   const en = deps.config.school.locale === 'en';
   const report = await deps.readModel.getReport(reportId);
   if (!report) throw new ReportActionError('EACTION_NOT_FOUND', en ? `There is no report ${reportId}.` : `没有编号为 ${reportId} 的报送。`);
-  if (['published', 'archived', 'withdrawn', 'expired'].includes(report.status)) throw new ReportActionError('EACTION_CLOSED', en ? `Report ${reportId} is closed.` : `报送 ${reportId} 已经结束，不能再操作。`);
+  const ended = ['published', 'archived', 'withdrawn', 'expired'].includes(report.status);
+  if (action.kind === 'sendUp' && !deps.config.upward) throw new ReportActionError('EACTION_INVALID', en ? 'No education bureau is configured (upward in the configuration).' : '配置中没有设置上级教育局（upward），无法上报。');
+  if (ended && !(action.kind === 'sendUp' && (report.status === 'published' || report.status === 'archived'))) throw new ReportActionError('EACTION_CLOSED', en ? `Report ${reportId} is closed.` : `报送 ${reportId} 已经结束，不能再操作。`);
   if ((action.kind === 'withdraw' || action.kind === 'sendBack') && !action.reason.trim()) throw new ReportActionError('EACTION_INVALID', en ? 'Please give a reason.' : '请写明原因。');
   if (action.kind === 'reassign' && action.to.length === 0) throw new ReportActionError('EACTION_INVALID', en ? 'Choose who takes the step over.' : '请选择改派给谁。');
   const ref = `office:${options.requestId && /^[A-Za-z0-9_-]{8,64}$/.test(options.requestId) ? options.requestId : randomUUID()}`;
@@ -91,7 +97,13 @@ export async function actOnReport(
   let answer;
   try {
     const deadline = new Date(Date.now() + (options.waitMs ?? 15_000));
-    answer = await deps.client.withDeadline(deadline, () => handle.executeUpdate(actUpdate, { args: [event], updateId: ref }));
+    const act = () => deps.client.withDeadline(deadline, () => handle.executeUpdate(actUpdate, { args: [event], updateId: ref }));
+    answer = await act().catch(async (err: unknown) => {
+      // 投稿 of a report whose workflow has ended: a new run of it, from where it ended, with the action waiting.
+      if (event.type !== 'sendUp' || !(err instanceof WorkflowNotFoundError)) throw err;
+      await startAgain(deps, report.workflowId, event);
+      return act();
+    });
   } catch (err) {
     if (reportHasEnded(err)) throw closed();
     if (grpcCode(err) === 7) {
@@ -145,7 +157,28 @@ async function personEvent(deps: ReportActionDeps, base: ActionBase, action: Rep
       return { type: 'approve', ...base };
     case 'markPublished':
       return { type: 'markPublished', ...base, url: action.url };
+    case 'sendUp':
+      return { type: 'sendUp', ...base, plan: officeUpwardPlan(deps.config)! };
   }
+}
+
+/**
+ * A report that has ended starts again under the same workflow id from its last state (read from the ended run),
+ * with the office's 投稿 waiting: it goes up, then listens for the bureau like any report sent up. A second click
+ * meanwhile finds it running (the start is refused as a duplicate) and is answered by the run itself.
+ */
+async function startAgain(deps: ReportActionDeps, workflowId: string, event: PersonEvent): Promise<void> {
+  const last = await deps.client.workflow.getHandle(workflowId).query(resumeQuery);
+  await deps.client.workflow
+    .start(reportWorkflow, {
+      taskQueue: deps.config.temporal.taskQueue,
+      workflowId,
+      args: [last.input, { state: last.state, inbox: [event] }],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    })
+    .catch((err: unknown) => {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    });
 }
 
 async function recorded(readModel: ReadModel, reportId: string, seq: number, waitMs: number): Promise<void> {
@@ -183,6 +216,8 @@ function doneText(event: TimelineEntry, en: boolean): string {
       return en ? 'Approved.' : '已同意。';
     case 'sent_back':
       return en ? 'Sent back to the submitter.' : '已退回报送人修改。';
+    case 'upward_requested':
+      return en ? `Sent up to ${note}; its answers (received, used, returned) will show on this page.` : `已上报${note}，教育局的回复（收到、录用、退回）会记在本页。`;
     case 'published':
       return en ? `Marked published${note ? ` (${note})` : ''}; the submitter and the head were told.` : `已确认发布${note ? `（${note}）` : ''}，已通知报送人和部门负责人。`;
     default:

@@ -74,6 +74,9 @@ export const officeActionPages: FastifyPluginAsync = async (app) => {
       case 'remind':
         action = { kind: 'remind' };
         break;
+      case 'sendUp':
+        action = { kind: 'sendUp' };
+        break;
       case 'reassign': {
         const to = everyone(web).find((p) => p.email === field('to').toLowerCase());
         const who = to ? identify(web.config, to.email) : null;

@@ -32,7 +32,11 @@ export async function usesPanel(web: Web, req: FastifyRequest, reply: FastifyRep
   const piece = pieces.get(report.id);
   const threshold = web.config.scoring?.detailedFromChars ?? 300;
   const base = `/office/reports/${encodeURIComponent(report.id)}`;
+  // 投稿: an approved, published or archived piece not yet sent up to the bureau (the timeline says when it went).
+  const wentUp = web.config.upward ? (await web.readModel.timeline(report.id)).find((e) => e.type === 'sent_upward' || e.type === 'upward_requested') : undefined;
+  const upward = web.config.upward && ['approved', 'published', 'archived'].includes(report.status) ? { action: `${base}/act`, bureau: web.config.upward.bureau.name, sentAt: wentUp?.at ?? null } : null;
   return {
+    upward,
     csrf: web.csrf(req, reply),
     request: randomBytes(12).toString('base64url'),
     addAction: `${base}/uses`,

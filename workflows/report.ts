@@ -76,6 +76,11 @@ export const REPORT_CLOSED = 'ReportClosed';
  * with the earlier outcome and changes nothing.
  */
 export const actUpdate = defineUpdate<ActOutcome, [PersonEvent]>('act');
+/**
+ * Everything a run would hand the next one: how `baosong`'s office starts a report that has ended again for
+ * 投稿 (a new run of the same workflow id, from this state, with the office's action waiting; ops/report-actions.ts).
+ */
+export const resumeQuery = defineQuery<ReportResume & { input: ReportInput }>('resume');
 /** What the read model holds about the report (the events the workflow keeps: older comments and refusals only live in the read model), for `baosong reindex`. */
 export const readModelQuery = defineQuery<ReadModelUpdate & { publishedUrl: string | null }>('readModel');
 
@@ -151,6 +156,7 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
   const publishStates = patched('publish-states');
 
   setHandler(statusQuery, () => statusView(input, state));
+  setHandler(resumeQuery, () => ({ input, state, inbox: [...inbox] }));
   setHandler(readModelQuery, () => ({ ...readModelSnapshot(input, state, state.timeline), publishedUrl: state.publishedUrl }));
   setHandler(approveSignal, (a) => void inbox.push({ type: 'approve', ...a }));
   setHandler(sendBackSignal, (a) => void inbox.push({ type: 'sendBack', ...a }));
@@ -168,13 +174,15 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
       if (alreadySeen(state, event.evidence)) return { entry: decided() ?? null, seen: 'earlier', status: state.status };
       inbox.push(event);
       // Decided in the main loop, in order with every other action; a report that ends first never decides it.
-      await condition(() => decided() !== undefined || isFinal(state.status));
+      // (投稿 is decided on an ended report too: it waits for its own entry.)
+      await condition(() => decided() !== undefined || (isFinal(state.status) && event.type !== 'sendUp'));
       return { entry: decided() ?? null, seen: 'now', status: state.status };
     },
     {
       validator: (event: PersonEvent) => {
         if (!event.evidence?.ref) throw ApplicationFailure.create({ type: 'InvalidAction', message: 'an action needs evidence with a reference', nonRetryable: true });
-        if (isFinal(state.status) && !alreadySeen(state, event.evidence)) throw ApplicationFailure.create({ type: REPORT_CLOSED, message: `report ${input.facts.reportId} is ${state.status}`, nonRetryable: true });
+        // 投稿 is the one action an ended report still takes (it goes up to the bureau).
+        if (isFinal(state.status) && event.type !== 'sendUp' && !alreadySeen(state, event.evidence)) throw ApplicationFailure.create({ type: REPORT_CLOSED, message: `report ${input.facts.reportId} is ${state.status}`, nonRetryable: true });
       },
     },
   );
@@ -320,7 +328,8 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
   if (!resumed) await settle(started.state, started.effects, started.state.timeline);
 
   // A report that went up to the bureau listens for its answer after its own life ended (upwardOpen).
-  while (!isFinal(state.status) || upwardOpen(state)) {
+  // A run started again for 投稿 begins with that action waiting (old histories never carry one).
+  while (!isFinal(state.status) || upwardOpen(state) || inbox[0]?.type === 'sendUp') {
     // (not while a chat message is on its way: continuing as new would abandon it)
     // nor while a page waits for an action's outcome: its update would be abandoned (the action itself is carried)
     if (inbox.length <= CARRIED_ACTIONS && chatsOnTheirWay === 0 && allHandlersFinished() && historyIsLong()) await continueAsNew<typeof reportWorkflow>(input, { state, inbox });

@@ -31,7 +31,10 @@ const by = (actor: { name: string; email: string }) => ({ actor, evidence: { via
 
 beforeAll(async () => {
   env = await createTestEnv();
-  h = await startHarness(env);
+  // The county bureau is configured (上报): only incidents go up by themselves; any other piece by the office's 投稿.
+  h = await startHarness(env, {
+    configure: (c) => ({ ...c, upward: { bureau: { name: '青禾县教育局', email: 'xxk@jyj.test', aliases: [] }, subject: '【{school}】{title}', body: true, docx: true, photos: 'attach', maxMB: 20, listenDays: 30, rules: [{ category: ['安全管理'], parallel: true, withinHours: 1 }] } }),
+  });
   ({ web, base } = await startHarnessWeb(h));
   browser = await launchChromium();
   office = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', acceptDownloads: true })).newPage();
@@ -74,6 +77,27 @@ describe('after 审核通过: publishing, uses and the scoring sheet', () => {
     expect(await office.textContent('#status')).toBe('已发布');
     expect(await office.locator('#publish-form').count()).toBe(0);
     expect(await office.locator('#use-list').innerText()).toContain('学校网站');
+  });
+
+  it('投稿: a published piece is sent up to the bureau from its page, once; the page then says when', async () => {
+    const { reportId, handle } = await approvedReport('七年级英语配音比赛');
+    await office.goto(`${base}/office/reports/${reportId}`);
+    await office.fill('#publish-url', 'https://www.school.test/news/peiyin.html');
+    await office.click('#publish');
+    await handle.result();
+    await office.goto(`${base}/office/reports/${reportId}#upward-form`);
+    expect(await office.locator('#upward-form').innerText()).toContain('青禾县教育局');
+    await screenshots(office, '60b-office-upward');
+    await office.click('#upward-send');
+    expect(await office.textContent('main')).toContain('已上报青禾县教育局，教育局的回复（收到、录用、退回）会记在本页。');
+    const [up] = await h.smtp.waitFor((m) => m.kind === 'upward' && m.reportId === reportId);
+    expect(up!.to).toEqual(['xxk@jyj.test']);
+    expect(up!.subject).toBe('【青禾市第一实验中学】七年级英语配音比赛');
+    await office.goBack();
+    await office.reload();
+    expect(await office.locator('#upward-sent').innerText()).toContain('已上报：青禾县教育局');
+    expect(await office.locator('#upward-send').count()).toBe(0);
+    expect(await overflowsHorizontally(office)).toBe(false);
   });
 
   it('the editor confirms from the 待发布 mail’s link (not signed in, on a phone): 已发布 with the page', async () => {

@@ -24,6 +24,7 @@ import { renderDocx } from '../support/libreoffice.js';
 import { mail } from '../support/mails.js';
 import type { CaughtMail } from '../support/smtp.js';
 import { createTestEnv } from '../support/temporal.js';
+import { actOnReport } from '../../ops/report-actions.js';
 
 const KEY_ENV = 'BAOSONG_TEST_UPWARD_KEY';
 process.env[KEY_ENV] = 'shared-key-of-qinghe-yizhong-and-the-bureau';
@@ -241,6 +242,33 @@ describe('上报: a school and its bureau, both running baosong', () => {
     // At the bureau it is the revision of the same report, not a second one.
     await waitForStatus(there, (s) => s.status === 'in_review' && s.round === 2, 30_000);
     expect((await bureau.readModel.listReports()).filter((r) => r.title === '我校学生在县中小学生运动会获佳绩')).toHaveLength(1);
+  });
+});
+
+describe('投稿: the office sends a published piece up by hand', () => {
+  it('a report no rule sends up, published and ended, goes up from the office’s page; it starts again to hear the bureau, once however often clicked', async () => {
+    const { reportId, handle } = await submitAtSchool('林小雨 <linxiaoyu@school.test>', '【校园文化】七年级读书节开幕', '12月2日，七年级读书节开幕，各班开展好书推荐活动。');
+    await handle.signal(approveSignal, { actor: person('何静', 'hejing@school.test'), evidence: cli() });
+    await handle.signal(approveSignal, { actor: person('周晓梅', 'zhouxiaomei@school.test'), evidence: cli() });
+    await waitForStatus(handle, (s) => s.status === 'approved');
+    await handle.signal(markPublishedSignal, { actor: person('谢雨桐', 'xieyutong@school.test'), evidence: cli(), url: 'https://www.school.test/news/7.html' });
+    await handle.result();
+    expect(school.smtp.mails.some((m) => m.kind === 'upward' && m.reportId === reportId)).toBe(false);
+
+    const deps = { config: school.config, client: env.client, readModel: school.readModel };
+    const office = person('周晓梅', 'zhouxiaomei@school.test');
+    const [first, second] = await Promise.all([
+      actOnReport(deps, reportId, office, { kind: 'sendUp' }, { via: 'web', requestId: 'click-one-0001' }),
+      actOnReport(deps, reportId, office, { kind: 'sendUp' }, { via: 'web', requestId: 'click-two-0002' }),
+    ]);
+    expect([first.result, second.result].sort()).toEqual(['done', 'refused']);
+    expect([first, second].find((o) => o.result === 'done')!.text).toBe(`已上报${BUREAU_NAME}，教育局的回复（收到、录用、退回）会记在本页。`);
+    expect([first, second].find((o) => o.result === 'refused')!.refused).toBe('already_up');
+    await upwardMailOf(reportId);
+    await atBureau('七年级读书节开幕');
+    const heard = await waitForStatus(env.client.workflow.getHandle<typeof reportWorkflow>(handle.workflowId), hasEntry('bureau_received'), 30_000);
+    expect(heard.status).toBe('published');
+    expect(school.smtp.mails.filter((m) => m.kind === 'upward' && m.reportId === reportId)).toHaveLength(1);
   });
 });
 
