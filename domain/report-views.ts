@@ -5,7 +5,7 @@
 import type { ReportStatus, Timeliness, Urgency, CategoryLabel } from './report.js';
 import type { Person, ReviewStepKind } from './review.js';
 import type { UpwardPlan } from './upward.js';
-import { isFinal, lastSeq, STATUS_TIMELINE_ENTRIES, type AttachmentRef, type MailEffect, type MailKind, type ReportInput, type ReportState, type TextRef, type TimelineEntry, type TimerKind } from './report-state.js';
+import { lastSeq, STATUS_TIMELINE_ENTRIES, type AttachmentRef, type MailEffect, type MailKind, type ReportInput, type ReportState, type TextRef, type TimelineEntry, type TimerKind } from './report-state.js';
 
 /**
  * What the `status` query answers: state, step and holders, deadlines, the current text (an excerpt and
