@@ -16,7 +16,7 @@ import type { Submission } from '../../intake/submit.js';
 import { registerExpectation } from '../../intake/expected.js';
 import { expectedWorkflowId, type expectedReportWorkflow } from '../../workflows/expected.js';
 import { weeklyDigestWorkflow } from '../../workflows/digest.js';
-import { actUpdate, approveSignal, commentSignal, markPublishedSignal, reassignSignal, reviseSignal, sendBackSignal, withdrawSignal } from '../../workflows/report.js';
+import { actUpdate, approveSignal, bureauNoticeSignal, commentSignal, markPublishedSignal, reassignSignal, reviseSignal, sendBackSignal, withdrawSignal } from '../../workflows/report.js';
 import { startHarness, waitForStatus } from '../support/baosong.js';
 import { advanceTo, createTestEnv } from '../support/temporal.js';
 
@@ -41,7 +41,11 @@ const liwenjuan = { name: '李文娟', email: 'liwenjuan@school.test' }; // vice
 const by = (actor: { name: string; email: string }) => ({ actor, evidence: { via: 'mail' as const, ref: `<${randomUUID()}@school.test>` } });
 
 const env = await createTestEnv();
-const h = await startHarness(env);
+// 上报 (0.4.0): incidents go up to the county bureau at once; other categories as before (no rule covers them).
+const bureau = { name: '青禾县教育局', email: 'xxk@jyj.test' };
+const h = await startHarness(env, {
+  configure: (c) => ({ ...c, upward: { bureau: { ...bureau, aliases: [] }, subject: '【{school}】{title}', body: true, docx: true, photos: 'attach', maxMB: 20, listenDays: 30, rules: [{ category: ['安全管理'], parallel: true, withinHours: 1 }] } }),
+});
 mkdirSync(outDir, { recursive: true });
 
 async function nextQuietMorning(): Promise<Date> {
@@ -191,6 +195,38 @@ try {
     await waitForStatus(handle, async (s) => s.step?.index === 1 || (await new Promise((r) => setTimeout(r, 1000)), false), 240_000);
     await handle.signal(approveSignal, by(xieyutong));
   });
+
+  await report(
+    'report-sent-up',
+    async (handle, t0) => {
+      // 0.4.0: an incident goes up at once beside its review; the bureau says 收到; approved and archived, the bureau
+      // returns it (the report reopens to the liaison), it is revised, approved again and goes up again; then 录用.
+      const fromBureau = (ref: string) => ({ actor: bureau, evidence: { via: 'mail' as const, ref: `<${ref}@jyj.test>` }, authenticity: { ok: true as const, method: 'token' } });
+      const upTimes = async (n: number) => waitForStatus(handle, (s) => s.timeline.filter((e) => e.type === 'sent_upward').length === n);
+      await upTimes(1);
+      await handle.signal(bureauNoticeSignal, { ...fromBureau('received-1'), notice: 'received' });
+      await handle.signal(approveSignal, by(wangjianguo));
+      await waitForStatus(handle, (s) => s.step?.index === 1);
+      await handle.signal(approveSignal, by(xieyutong));
+      await waitForStatus(handle, (s) => s.step?.index === 2);
+      await handle.signal(approveSignal, by(liwenjuan));
+      // 安全管理 is kept on record at the example school (仅存档): it has ended here, and still listens for the bureau.
+      await waitForStatus(handle, (s) => s.status === 'archived');
+      await handle.signal(bureauNoticeSignal, { ...fromBureau('returned-1'), notice: 'returned', reason: '请补充事故处置的时间节点' });
+      await waitForStatus(handle, (s) => s.status === 'returned');
+      await handle.signal(reviseSignal, { ...by(liufang), body: '补充：7时40分发生，7时45分值周教师到场，8时交警处理完毕。' });
+      await waitForStatus(handle, (s) => s.step?.index === 1);
+      await handle.signal(approveSignal, by(xieyutong));
+      await waitForStatus(handle, (s) => s.step?.index === 2);
+      await handle.signal(approveSignal, by(liwenjuan));
+      await upTimes(2);
+      await handle.signal(bureauNoticeSignal, { ...fromBureau('used-1'), notice: 'used', use: { outlet: '青禾教育网', level: '县区级', kind: '网站', ref: 'https://jyj.test/a/9.html', usedOn: null } });
+      await waitForStatus(handle, (s) => s.timeline.some((e) => e.type === 'bureau_used'));
+      // Listening ends a month after the last mail up: the report closes.
+      await advanceTo(env, new Date(t0.getTime() + 32 * 86_400_000));
+    },
+    { category: '安全管理', urgency: 'urgent', title: '校门口发生一起轻微交通事故' },
+  );
 
   // An expected report that never comes: reminded, then missing.
   if (wanted('expected-missing')) {
