@@ -103,6 +103,7 @@ export function checkLabel(check: string, locale: MessageLocale): string {
     database: '数据库',
     'data directory': '数据目录',
     'chart font': '图表字体',
+    upward: '上报教育局',
   };
   if (exact[check]) return exact[check];
   const prefixed: [string, string][] = [
@@ -110,6 +111,7 @@ export function checkLabel(check: string, locale: MessageLocale): string {
     ['folder ', '文件夹 '],
     ['calendar ', '日历 '],
     ['chat ', '群机器人 '],
+    ['upward key ', '上报密钥 '],
   ];
   for (const [en, zh] of prefixed) if (check.startsWith(en)) return zh + check.slice(en.length);
   return check;

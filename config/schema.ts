@@ -141,7 +141,7 @@ const upwardRuleSchema = z.strictObject({
   withinHours: z.number().positive().optional(),
   /** … or working days on the school's calendar (a routine piece within 2 working days). */
   withinWorkingDays: z.number().int().min(1).optional(),
-});
+}).refine((r) => r.withinHours === undefined || r.withinWorkingDays === undefined, { error: () => say('give withinHours or withinWorkingDays, not both', 'withinHours 和 withinWorkingDays 只能写一个') });
 
 const robotCommon = {
   /** Short id used in logs, /healthz and the sent-message record, e.g. "office-wecom". */

@@ -212,8 +212,31 @@ export const chatCheck: DoctorCheck = async ({ config, env, sendTestTo, timeoutM
   });
 };
 
+/**
+ * 上报: where reports go up, and the keys shared with a bureau (or, in a bureau's configuration, with schools) that
+ * run baosong. A missing key is a warning, not a failure: answers still count by reply token and words, but the
+ * signed cards are neither written nor read.
+ */
+export const upwardCheck: DoctorCheck = ({ config, env }) => {
+  const t = speaker(config.school.locale);
+  const lines: CheckLine[] = [];
+  const up = config.upward;
+  const keyLine = (variable: string, whose: string) => {
+    const value = env[variable];
+    if (!value) return warn(`upward key ${variable}`, t(`not set: ${whose} runs baosong, but its signed cards are neither written nor read (answers still count by reply token and words)`, `未设置：${whose}也用 baosong，但双方的签名信息无法写入和核对（回复仍可凭回复凭证和文字生效）`), t(`export ${variable}=<the key agreed with ${whose}> (openssl rand -hex 32, once, for both sides)`, `export ${variable}=<与${whose}约定的密钥>（用 openssl rand -hex 32 生成一次，双方设置同一个值）`));
+    if (value.length < 16) return fail(`upward key ${variable}`, t('shorter than 16 characters', '不足 16 个字符'), t(`a longer key: openssl rand -hex 32 (and give it to ${whose})`, `换成更长的密钥：openssl rand -hex 32（并告知${whose}）`));
+    return ok(`upward key ${variable}`, t(`set (shared with ${whose})`, `已设置（与${whose}共用）`));
+  };
+  if (up) {
+    lines.push(ok('upward', t(`reports go up to ${up.bureau.name} <${up.bureau.email}> by ${up.rules.length} rule(s)`, `按 ${up.rules.length} 条规则上报到 ${up.bureau.name} <${up.bureau.email}>`)));
+    if (up.sharedKeyEnv) lines.push(keyLine(up.sharedKeyEnv, up.bureau.name));
+  }
+  for (const d of config.departments) if (d.sharedKeyEnv) lines.push(keyLine(d.sharedKeyEnv, d.name));
+  return lines;
+};
+
 /** Every check `baosong doctor` runs, in order. Add yours here (or pass a list to runDoctor). */
-export const DOCTOR_CHECKS: DoctorCheck[] = [secretsCheck, imapCheck, smtpCheck, subaddressCheck, temporalCheck, databaseCheck, dataDirCheck, fontCheck, calendarCheck, chatCheck];
+export const DOCTOR_CHECKS: DoctorCheck[] = [secretsCheck, imapCheck, smtpCheck, subaddressCheck, temporalCheck, databaseCheck, dataDirCheck, fontCheck, calendarCheck, chatCheck, upwardCheck];
 
 /** Runs the checks one after the other (their lines in order); a check that throws becomes a fail line. */
 export async function runDoctor(ctx: DoctorContext, checks: DoctorCheck[] = DOCTOR_CHECKS): Promise<CheckLine[]> {
