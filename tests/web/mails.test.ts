@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { migrateToLatest, openDatabase, ReadModel } from '../../db/index.js';
 import { computeDigest } from '../../digest/figures.js';
 import { renderExpectedMail } from '../../templates/expected.js';
-import { MAIL_KINDS, renderDigest, renderMail, renderNotice, renderSignIn, type RenderedMail } from '../../templates/render.js';
+import { MAIL_KINDS, renderDigest, renderMail, renderNotice, renderSignIn, renderUpward, type RenderedMail } from '../../templates/render.js';
 import { LOCALES } from '../../templates/types.js';
 import { BASE_URL, DEPARTMENTS, NOW, seed, TIME_ZONE } from '../digest/seed.js';
 import { REPORT, SAMPLES, TZ } from '../templates/fixtures.js';
@@ -65,6 +65,30 @@ describe.each([...LOCALES])('mails in %s fit a phone', (locale) => {
       ['expected_reminder', renderExpectedMail('expected_reminder', { schoolName: '青禾市第一实验中学', recipientName: '孙浩', departmentName: '德育处', title: '冬季长跑启动仪式', eventEnd: '2026-12-01T16:00:00+08:00', dueAt: '2026-12-02T16:00:00+08:00' }, options)],
       ['missing', renderExpectedMail('missing', { schoolName: '青禾市第一实验中学', recipientName: '赵丽华', departmentName: '德育处', title: '冬季长跑启动仪式', eventEnd: '2026-12-01T16:00:00+08:00', dueAt: '2026-12-02T16:00:00+08:00' }, options)],
     ];
+    // 上报: the school's report as the bureau reads it (photos too large: links).
+    mails.push([
+      'upward',
+      renderUpward(
+        {
+          schoolName: '青禾市第一实验中学',
+          bureauName: '青禾县教育局信息科',
+          title: LONG.title,
+          categoryName: locale === 'en' ? 'Safety' : '安全管理',
+          urgencyLabel: locale === 'en' ? 'Urgent' : '紧急',
+          eventTime: '2026-12-04T07:40:00+08:00',
+          departmentName: '安全办',
+          submitterName: '冯磊',
+          body: '今天上午7时40分，校门口一辆电动车与送学家长车辆轻微碰擦，无人受伤。\n值周教师已到场疏导，交警已处理完毕。',
+          files: ['青禾市第一实验中学-校门口发生一起轻微交通事故.docx'],
+          links: [{ filename: LONG.attachments.at(-1)!.filename, url: LONG.attachments.at(-1)!.url! }],
+          linkDays: 7,
+          contacts: [{ name: '周晓梅', email: 'zhouxiaomei@school.test' }],
+          sentAt: '2026-12-04T08:05:00+08:00',
+        },
+        '【青禾市第一实验中学】校门口发生一起轻微交通事故',
+        options,
+      ),
+    ]);
     const database = await openDatabase({ file: ':memory:' });
     await migrateToLatest(database);
     await seed(new ReadModel(database));
