@@ -14,11 +14,16 @@ import { digestSendTime, nextDigestWeek } from '../digest/weeks.js';
 import { automaticMail, deliverOnce } from '../mail/deliver.js';
 import { mailDomain } from '../mail/message-id.js';
 import type { MailTransport } from '../mail/transport.js';
-import { renderDigest } from '../templates/render.js';
+import { renderDigest, type DigestUnit } from '../templates/render.js';
 import { scoringBook } from '../exports/build.js';
 import { bookOptions } from '../exports/index.js';
 import { termOf, termRange } from '../domain/terms.js';
 import { formatLocalDate, toLocal } from '../domain/time.js';
+
+/** A bureau (any level above 校级) lists its schools as departments, and its people call them schools. */
+export function digestUnit(config: Config): DigestUnit {
+  return config.school.level !== '校级' ? 'school' : 'department';
+}
 
 /** Who gets the digest: the configured roles' people and any extra addresses, each once. */
 export function digestRecipients(config: Config): { name: string; email: string }[] {
@@ -61,12 +66,12 @@ export function createDigestActivities(deps: { config: Config; database: Databas
       const figures = record.figures as DigestFigures;
       let chart: Buffer | null = null;
       try {
-        chart = await renderDepartmentChart(figures, { locale: config.school.locale, timeZone: tz });
+        chart = await renderDepartmentChart(figures, { locale: config.school.locale, timeZone: tz, unit: digestUnit(config) });
       } catch (err) {
         if (!(err instanceof ChartError)) throw err; // no CJK font here: the digest goes without its chart
       }
       const cid = `chart.${week}@${domain}`;
-      const { subject, html, text } = renderDigest(figures, { locale: config.school.locale, timeZone: tz, schoolName: config.school.name, chartCid: chart ? cid : null });
+      const { subject, html, text } = renderDigest(figures, { locale: config.school.locale, timeZone: tz, schoolName: config.school.name, chartCid: chart ? cid : null, unit: digestUnit(config) });
       const ids: string[] = [];
       for (const person of digestRecipients(config)) {
         const messageId = `<digest.${week}.${createHash('sha256').update(person.email.toLowerCase()).digest('hex').slice(0, 12)}@${domain}>`;

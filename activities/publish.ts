@@ -52,7 +52,7 @@ export function createPublishActivities(deps: { config: Config; readModel: ReadM
     // The school's own channel is a use too (校级): the register lists it, though the county sheet scores nothing for it.
     const usedOn = localDateOf(new Date(publishedAt), config.school.timeZone);
     const outlet = channel === '公众号' ? config.publish.wechatName : config.publish.websiteName;
-    await new ReportUses(readModel.database).add({ reportId: r.id, outlet, level: '校级', kind: channel, usedOn, ref: url ?? '', source: 'channel', recordedBy: { name: 'baosong', email: config.mail.address }, recordedAt: new Date(publishedAt) });
+    await new ReportUses(readModel.database).add({ reportId: r.id, outlet, level: config.school.level, kind: channel, usedOn, ref: url ?? '', source: 'channel', recordedBy: { name: 'baosong', email: config.mail.address }, recordedAt: new Date(publishedAt) });
   }
 
   return {

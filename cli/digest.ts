@@ -9,12 +9,12 @@ import { Command, Option } from 'commander';
 import { EXAMPLE_CONFIG_FILE, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { migrateToLatest, openDatabase, ReadModel, type Database } from '../db/index.js';
-import { createDigestActivities } from '../activities/digest.js';
+import { createDigestActivities, digestUnit } from '../activities/digest.js';
 import { createMailTransport } from '../mail/transport.js';
 import { renderDepartmentChart } from '../digest/chart.js';
 import { computeDigest, type Department } from '../digest/figures.js';
 import { parseWeek, weekOf } from '../digest/weeks.js';
-import { renderDigest } from '../templates/render.js';
+import { renderDigest, type DigestUnit } from '../templates/render.js';
 import { LOCALES, type Locale } from '../templates/types.js';
 import { optionalConfig, printJson } from './options.js';
 import { type ErrorCode } from '../domain/errors.js';
@@ -29,6 +29,8 @@ export interface School {
   timeZone: string;
   locale: Locale;
   departments: Department[];
+  /** How the preview names the departments (a bureau's are schools). */
+  unit: DigestUnit;
   baseUrl: string | undefined;
   dataDir: string;
 }
@@ -42,6 +44,7 @@ export function school(given: Config | null): School {
     timeZone: config.school.timeZone,
     locale: config.school.locale,
     departments: config.departments.map((d) => ({ id: d.id, name: d.name })),
+    unit: digestUnit(config),
     baseUrl: config.web.baseUrl,
     dataDir: config.dataDir,
   };
@@ -102,9 +105,9 @@ export function digestCommand(): Command {
         const locale = opts.locale ?? s.locale;
         const dir = resolve(opts.out ?? join(s.dataDir, 'digests'));
         mkdirSync(dir, { recursive: true });
-        const png = await renderDepartmentChart(figures, { locale });
+        const png = await renderDepartmentChart(figures, { locale, unit: s.unit });
         const pngName = `digest-${week}.png`;
-        const mail = renderDigest(figures, { locale, timeZone: s.timeZone, schoolName: s.name, chartCid: `chart-${week}@baosong` });
+        const mail = renderDigest(figures, { locale, timeZone: s.timeZone, schoolName: s.name, chartCid: `chart-${week}@baosong`, unit: s.unit });
         // In a browser the chart comes from the file next to the page instead of the mail's attachment.
         const html = mail.html.replace(`cid:chart-${week}@baosong`, pngName);
         writeFileSync(join(dir, pngName), png);

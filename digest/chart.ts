@@ -32,6 +32,8 @@ export interface ChartOptions {
   timeZone?: string;
   /** A CJK font file (.ttc/.ttf/.otf); default $BAOSONG_CJK_FONT or one found under /usr/share/fonts. */
   fontFile?: string;
+  /** A bureau's "departments" are its schools: the title says so. */
+  unit?: 'department' | 'school';
 }
 
 /** Known CJK fonts: file name pattern → the family name inside it. */
@@ -84,8 +86,8 @@ export function findCjkFont(explicit: string | undefined = process.env.BAOSONG_C
 const COLORS = { onTime: '#2e8b57', late: '#e08a00', missing: '#c0392b', axis: '#52606d', grid: '#e4e8ee', text: '#1f2933' };
 
 const WORDS = {
-  'zh-CN': { title: (w: string) => `各部门报送情况（${w}）`, onTime: '按时', late: '迟报', missing: '漏报', none: '本周无报送' },
-  en: { title: (w: string) => `Reports by department (${w})`, onTime: 'On time', late: 'Late', missing: 'Missing', none: 'No reports this week' },
+  'zh-CN': { title: (w: string, school: boolean) => `${school ? '各学校' : '各部门'}报送情况（${w}）`, onTime: '按时', late: '迟报', missing: '漏报', none: '本周无报送' },
+  en: { title: (w: string, school: boolean) => `Reports by ${school ? 'school' : 'department'} (${w})`, onTime: 'On time', late: 'Late', missing: 'Missing', none: 'No reports this week' },
 } as const;
 
 const xml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
@@ -173,7 +175,7 @@ export async function renderDepartmentChart(figures: DigestFigures | PeriodFigur
   const label = digest ? digest.week : periodLabel(figures as PeriodFigures, options.timeZone ?? DEFAULT_TIME_ZONE);
   const svg = departmentChartSvg(departments, {
     locale: options.locale,
-    title: WORDS[options.locale].title(label),
+    title: WORDS[options.locale].title(label, options.unit === 'school'),
     fontFamily: font.family,
     ...(options.width !== undefined ? { width: options.width } : {}),
     ...(options.height !== undefined ? { height: options.height } : {}),

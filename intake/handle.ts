@@ -363,7 +363,7 @@ async function recordChannel(ctx: Context, report: Report, by: string, url: stri
   const channel = /mp\.weixin\.qq\.com/.test(url) ? '公众号' : '网站';
   const outlet = channel === '公众号' ? deps.config.publish.wechatName : deps.config.publish.websiteName;
   const today = localDateOf(new Date(), deps.config.school.timeZone);
-  const added = await new ReportUses(deps.readModel.database).add({ reportId: report.id, outlet, level: '校级', kind: channel, usedOn: today, ref: url, source: 'mail', recordedBy: { name: by, email: sender.address }, recordedAt: new Date() });
+  const added = await new ReportUses(deps.readModel.database).add({ reportId: report.id, outlet, level: deps.config.school.level, kind: channel, usedOn: today, ref: url, source: 'mail', recordedBy: { name: by, email: sender.address }, recordedAt: new Date() });
   await acknowledge(ctx, [`${report.id}《${report.title}》：${outlet} ${url}${added.added ? '' : say(deps.config, '（此前已记录）', ' (already recorded)')}`]);
   return { folder: 'processed' };
 }

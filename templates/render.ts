@@ -214,11 +214,38 @@ export function renderSignIn(data: SignInData, options: RenderOptions, engine: E
 // ---------------------------------------------------------------------------------------------------
 // The weekly digest
 
+/**
+ * What the configuration's departments are to the digest's readers: a school's offices and grade groups, or,
+ * for an education bureau (config.school.level other than 校级), the schools it oversees.
+ */
+export type DigestUnit = 'department' | 'school';
+
 export interface DigestRenderOptions extends RenderOptions {
   schoolName: string;
   /** Content-ID of the chart PNG attached to the mail (shown as <img src="cid:…">); null: no chart. */
   chartCid: string | null;
+  /** Default 'department'; a bureau's callers pass 'school' so its people read 学校 where a school reads 部门. */
+  unit?: DigestUnit;
 }
+
+/**
+ * The unit's words as the templates need them: `head` a column heading, `one` in a sentence, `all` for the lot
+ * (各部门 / departments), `heads` a heading over several (Departments), `caps` the English plain-text section
+ * title (capitals stand in for the HTML heading there), `total` the row that sums them all.
+ */
+const UNIT_WORDS: Record<Locale, Record<DigestUnit, { head: string; heads: string; one: string; all: string; caps: string; total: string }>> = {
+  'zh-CN': {
+    department: { head: '部门', heads: '各部门', one: '部门', all: '各部门', caps: '各部门', total: '全校' },
+    school: { head: '学校', heads: '各学校', one: '学校', all: '各学校', caps: '各学校', total: '全部学校' },
+  },
+  en: {
+    department: { head: 'Department', heads: 'Departments', one: 'department', all: 'departments', caps: 'DEPARTMENT', total: 'Whole school' },
+    school: { head: 'School', heads: 'Schools', one: 'school', all: 'schools', caps: 'SCHOOL', total: 'All schools' },
+  },
+};
+
+/** The review step holding a pending report; a bureau's first step is the school's own head, not a department's. */
+const SCHOOL_HEAD_STEP: Record<Locale, string> = { 'zh-CN': '学校负责人审核', en: 'school head review' };
 
 /** One figure in a table: the value and its change against the previous week (▲ more, ▼ fewer). */
 interface Cell {
@@ -261,6 +288,15 @@ const httpLink = (url: string | null): string | null => (url !== null && /^https
 /** What the digest templates print: every figure already formatted for the locale. */
 export function digestView(figures: DigestFigures, options: DigestRenderOptions) {
   const { locale } = options;
+  const unit = UNIT_WORDS[locale][options.unit ?? 'department'];
+  const stepLabel = (kind: string | null): string => {
+    if (kind === 'department_head' && options.unit === 'school') return SCHOOL_HEAD_STEP[locale];
+    return kind !== null && Object.hasOwn(LABELS.step, kind) ? LABELS.step[kind as keyof typeof LABELS.step][locale] : '—';
+  };
+  // Counted by name: the week's uses carry only the department's name, and the configuration keeps names unique.
+  // Digests computed before uses were recorded show '—' there: 0 would claim nothing was used.
+  const usesBy = new Map<string, number>();
+  for (const u of figures.uses ?? []) usesBy.set(u.departmentName, (usesBy.get(u.departmentName) ?? 0) + 1);
   const median = (minutes: number | null) => (minutes === null ? '—' : formatDuration(minutes * 60_000, locale));
   const categoryLabel = (c: string) => {
     const found = findCategory(c);
@@ -284,13 +320,14 @@ export function digestView(figures: DigestFigures, options: DigestRenderOptions)
   const previousCategories = new Map(figures.previous.categories.map((c) => [c.category, c.submitted]));
   return {
     schoolName: options.schoolName,
+    unit,
     week: figures.week,
     weekLabel: digestWeekLabel(figures, locale),
     // 第47周 in Chinese text, not 2026-W47 (the ISO form stays in the data and the English mail).
     previousWeekLabel: locale === 'zh-CN' ? `第${Number(figures.previousWeek.split('-W')[1])}周` : figures.previousWeek,
     chartCid: options.chartCid,
     computedAt: figures.computedAt,
-    school: row(locale === 'zh-CN' ? '全校' : 'Whole school', figures.current.school, figures.change.school),
+    school: row(unit.total, figures.current.school, figures.change.school),
     departments: figures.current.departments.map((d) => row(d.name, d, figures.change.departments[d.departmentId])),
     categories: figures.current.categories.map((c) => ({
       label: categoryLabel(c.category),
@@ -304,7 +341,7 @@ export function digestView(figures: DigestFigures, options: DigestRenderOptions)
       reportId: p.reportId,
       title: p.title,
       departmentName: p.departmentName,
-      step: p.stepKind !== null && Object.hasOwn(LABELS.step, p.stepKind) ? LABELS.step[p.stepKind as keyof typeof LABELS.step][locale] : '—',
+      step: stepLabel(p.stepKind),
       holders: p.holders.map((h) => h.name).join(locale === 'zh-CN' ? '、' : ', ') || '—',
       since: p.since,
       overdue: p.overdue,
@@ -314,7 +351,7 @@ export function digestView(figures: DigestFigures, options: DigestRenderOptions)
     /** Pending reviews left out of the mail's table (it shows the longest waiting DIGEST_LIST_LIMIT). */
     pendingMore: Math.max(0, figures.pending.length - DIGEST_LIST_LIMIT),
     overdueCount: figures.overdue.length,
-    ranking: figures.ranking.map((r) => ({ rank: r.rank, name: r.name, submitted: r.submitted, onTime: r.onTime, rate: percent(r.onTimeRate) })),
+    ranking: figures.ranking.map((r) => ({ rank: r.rank, name: r.name, submitted: r.submitted, onTime: r.onTime, rate: percent(r.onTimeRate), uses: figures.uses === undefined ? '—' : String(usesBy.get(r.name) ?? 0) })),
     findings: (figures.findings ?? []).slice(0, DIGEST_LIST_LIMIT).map((f) => ({
       departmentName: f.departmentName,
       label: Object.hasOwn(CHECK_LABELS, f.code) ? CHECK_LABELS[f.code as CheckCode][locale] : f.code,

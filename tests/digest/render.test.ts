@@ -5,10 +5,11 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { migrateToLatest, openDatabase, ReadModel } from '../../db/index.js';
+import { ReportUses } from '../../db/uses.js';
 import { departmentChartSvg, findCjkFont, renderDepartmentChart } from '../../digest/chart.js';
 import { computeDigest, type DigestFigures } from '../../digest/figures.js';
-import { renderDigest } from '../../templates/render.js';
-import { BASE_URL, DEPARTMENTS, NOW, seed, TIME_ZONE } from './seed.js';
+import { renderDigest, type RenderedMail } from '../../templates/render.js';
+import { BASE_URL, DEPARTMENTS, NOW, seed, sh, TIME_ZONE } from './seed.js';
 
 const OUT = fileURLToPath(new URL('../../test-output/digest/', import.meta.url));
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -116,5 +117,93 @@ describe('digest mail', () => {
     const mail = renderDigest(figures, { locale: 'zh-CN', timeZone: TIME_ZONE, schoolName: '示例中学', chartCid: null });
     expect(mail.html).not.toContain('<img');
     expect(() => renderDigest(figures, { locale: 'fr' as 'en', timeZone: TIME_ZONE, schoolName: 'x', chartCid: null })).toThrow(/unknown locale/);
+  });
+});
+
+describe('a bureau’s digest (unit: school)', () => {
+  // The same week at a county bureau: its "departments" are the schools, each with the seed's reports.
+  const SCHOOLS = [
+    { id: 'jiaowu', name: '城关第一小学' },
+    { id: 'deyu', name: '城关中学' },
+    { id: 'zongwu', name: '东山镇中心小学' },
+    { id: 'tiyu', name: '西河乡中心小学' },
+  ];
+  let bureau: DigestFigures;
+
+  beforeAll(async () => {
+    const database = await openDatabase({ file: ':memory:' });
+    await migrateToLatest(database);
+    const readModel = new ReadModel(database);
+    await seed(readModel);
+    const uses = new ReportUses(database);
+    const use = (reportId: string, outlet: string, level: '县区级' | '市级', recordedAt: string) =>
+      uses.add({ reportId, outlet, level, kind: '网站', usedOn: recordedAt.slice(0, 10), ref: `https://news.example/${reportId}/${outlet}`, source: 'office', recordedBy: { name: '李干事', email: 'li@jyj.example' }, recordedAt: new Date(recordedAt) });
+    // 城关第一小学 (ranked 2nd) is used twice, 城关中学 (3rd) once: more uses must not lift either above 东山镇中心小学,
+    // whose only use was recorded the week before and so counts nothing here.
+    await use('R-2026-0101', '青禾县教育局网站', '县区级', sh('2026-11-24 10:00'));
+    await use('R-2026-0101', '青禾市教育信息网', '市级', sh('2026-11-27 16:00'));
+    await use('R-2026-0201', '青禾县教育局网站', '县区级', sh('2026-11-25 09:00'));
+    await use('R-2026-0301', '青禾县教育局网站', '县区级', sh('2026-11-20 09:00'));
+    bureau = await computeDigest(database, { week: '2026-W48', timeZone: TIME_ZONE, departments: SCHOOLS, baseUrl: BASE_URL, now: NOW });
+    await database.close();
+  });
+
+  /** The ranking table's rows as [rank, name, submitted, on time, rate, uses], from the HTML. */
+  function rankingRows(mail: RenderedMail, heading: string): string[][] {
+    const table = new RegExp(`<h2[^>]*>${heading}</h2>.*?<tbody[^>]*>(.*?)</tbody>`, 's').exec(mail.html)?.[1] ?? '';
+    return [...table.matchAll(/<tr[^>]*>(.*?)<\/tr>/gs)].map((row) => [...(row[1] ?? '').matchAll(/<td[^>]*>(.*?)<\/td>/gs)].map((m) => (m[1] ?? '').trim()));
+  }
+
+  test('zh-CN: says 学校 wherever a school’s digest says 部门, and ranks by on-time rate with each school’s uses', () => {
+    const mail = renderDigest(bureau, { locale: 'zh-CN', timeZone: TIME_ZONE, schoolName: '青禾县教育局', chartCid: 'chart-2026-W48@baosong', unit: 'school' });
+    writeFileSync(path.join(OUT, 'digest-2026-W48.bureau.zh-CN.html'), mail.html.replace('cid:chart-2026-W48@baosong', 'digest-2026-W48.zh-CN.png'));
+    writeFileSync(path.join(OUT, 'digest-2026-W48.bureau.zh-CN.txt'), mail.text);
+    expect(mail.html).not.toContain('部门');
+    expect(mail.text).not.toContain('部门');
+    expect(mail.html).toContain('alt="各学校按时、迟报、漏报柱状图"');
+    expect(mail.html).toMatch(/<h2[^>]*>各学校报送情况<\/h2>/);
+    expect(mail.html).toMatch(/<tr class="total"[^>]*><td[^>]*>全部学校<\/td>/);
+    expect(mail.html).toContain('学校负责人审核');
+    expect(mail.html).toContain('各学校以按时率从高到低排名；按时率相同时报送多者在前；本周无报送的学校列在最后。“录用”为本周登记的录用条数，不影响名次。');
+    expect(mail.html).toMatch(/<th[^>]*>名次<\/th><th[^>]*>学校<\/th><th[^>]*>报送<\/th><th[^>]*>按时<\/th><th[^>]*>按时率<\/th><th[^>]*>录用<\/th>/);
+    expect(rankingRows(mail, '按时率排名')).toEqual([
+      ['1', '东山镇中心小学', '1', '1', '100%', '0'],
+      ['2', '城关第一小学', '4', '3', '75%', '2'],
+      ['3', '城关中学', '3', '1', '33.3%', '1'],
+      ['4', '西河乡中心小学', '0', '0', '—', '0'],
+    ]);
+    expect(mail.text).toContain('【各学校报送情况】');
+    expect(mail.text).toContain('2. 城关第一小学：75%（报送 4，按时 3，录用 2）');
+    expect(mail.text).toContain('3. 城关中学：33.3%（报送 3，按时 1，录用 1）');
+  });
+
+  test('en: School(s), never department(s)', () => {
+    const mail = renderDigest(bureau, { locale: 'en', timeZone: TIME_ZONE, schoolName: 'Qinghe County Education Bureau', chartCid: 'chart-2026-W48@baosong', unit: 'school' });
+    expect(mail.html).not.toMatch(/department/i);
+    expect(mail.text).not.toMatch(/department/i);
+    expect(mail.html).toMatch(/<h2[^>]*>By school<\/h2>/);
+    expect(mail.html).toContain('All schools');
+    expect(mail.html).toContain('schools that submitted nothing come last');
+    expect(rankingRows(mail, 'Ranking by on-time rate').map((r) => [r[1], r[5]])).toEqual([['东山镇中心小学', '0'], ['城关第一小学', '2'], ['城关中学', '1'], ['西河乡中心小学', '0']]);
+    expect(mail.text).toContain('BY SCHOOL: submitted');
+    expect(mail.text).toContain('2. 城关第一小学: 75% (submitted 4, on time 3, used 2)');
+  });
+
+  test('a school’s digest of the same figures (the default unit) still says 部门, with the same uses column', () => {
+    const mail = renderDigest(bureau, { locale: 'zh-CN', timeZone: TIME_ZONE, schoolName: '示例中学', chartCid: 'chart-2026-W48@baosong' });
+    expect(mail.html).toContain('alt="各部门按时、迟报、漏报柱状图"');
+    expect(mail.html).toMatch(/<h2[^>]*>各部门报送情况<\/h2>/);
+    expect(mail.html).toMatch(/<tr class="total"[^>]*><td[^>]*>全校<\/td>/);
+    expect(mail.html).toContain('部门负责人审核');
+    expect(mail.html).toContain('本周无报送的部门列在最后');
+    expect(mail.html).not.toMatch(/各学校|全部学校|学校负责人/);
+    expect(rankingRows(mail, '按时率排名').map((r) => r[5])).toEqual(['0', '2', '1', '0']);
+    expect(mail.text).toContain('【各部门报送情况】');
+  });
+
+  test('a digest computed before uses were recorded shows — for them, not 0', () => {
+    const { uses: _unknown, ...older } = bureau;
+    const mail = renderDigest(older, { locale: 'zh-CN', timeZone: TIME_ZONE, schoolName: '青禾县教育局', chartCid: null, unit: 'school' });
+    expect(rankingRows(mail, '按时率排名').map((r) => r[5])).toEqual(['—', '—', '—', '—']);
   });
 });
