@@ -14,6 +14,7 @@ import { ReportUses } from '../db/uses.js';
 import type { BureauNoticeAction } from '../domain/lifecycle.js';
 import type { MailInput } from '../domain/mail/types.js';
 import { localDateOf } from '../domain/time.js';
+import { understandMail } from '../domain/mail/understand.js';
 import { readBureauAnswer, type BureauAnswer } from '../domain/upward.js';
 import { guessKind, type UseLine } from '../domain/uses.js';
 import { verifyReplyToken } from '../mail/reply-token.js';
@@ -68,6 +69,12 @@ export async function bureauMail(deps: IntakeDeps, message: IncomingMessage, inp
   if (!checked.ok) return keep(`教育局来信没有通过发件人验证（${checked.problem}），没有执行`, 'unverified');
   if (policy.policy !== 'token') method = `${method}+${checked.method}`;
 
+  // Automatic mail never acts (an out-of-office reply that begins "已收到您的来信" is no 收到): only the bureau's baosong
+  // speaks automatically, and then through its signed card.
+  if (!card?.ok) {
+    const automatic = understandMail(input, { timeZone: config.school.timeZone });
+    if (automatic.kind === 'ignored') return keep(`教育局的自动回复，不作为回复处理：${automatic.reason ?? ''}`, 'automatic');
+  }
   const report = await deps.readModel.getReport(reportId);
   if (!report) return keep(`教育局来信所指的报送 ${reportId} 不存在`, 'refused');
   const answer: BureauAnswer | null = card?.ok ? fromCard(card.card, up.bureau.name) : readBureauAnswer(input.text ?? '', up.bureau.name);

@@ -288,6 +288,11 @@ describe('上报 to a bureau without baosong', () => {
     expect(rendered.text).toContain('青禾市第一实验中学');
     expect(rendered.text).toContain(reportId);
 
+    // The bureau's out-of-office reply says 已收到 too, but automatic mail never acts.
+    const away = `<away-${randomUUID()}@jyj.test>`;
+    await dovecot.append(SCHOOL_INBOX, 'INBOX', mail({ from: `${BUREAU_NAME} <${BUREAU_INBOX}>`, subject: `自动回复：${up.subject}`, body: '已收到您的来信，我外出开会，12月8日回来后处理。', messageId: away, inReplyTo: up.messageId, extraHeaders: ['Auto-Submitted: auto-replied'] }));
+    await until('the auto-reply kept aside', async () => (await dovecot.list(SCHOOL_INBOX, 'Quarantine')).some((m) => m.raw.includes(away)));
+    expect((await handle.query(statusQuery)).timeline.filter((e) => e.type === 'bureau_received' && e.evidence?.ref === away)).toEqual([]);
     // A person at the bureau answers on the thread, in words.
     await dovecot.append(SCHOOL_INBOX, 'INBOX', mail({ from: `${BUREAU_NAME} <${BUREAU_INBOX}>`, to: up.replyTo ?? SCHOOL_INBOX, subject: `回复：${up.subject}`, body: '录用：青禾教育简报 第12期\n\n-----原始邮件-----\n> 现将我校信息报上', inReplyTo: up.messageId }));
     await waitForStatus(handle, hasEntry('bureau_used'), 30_000);
