@@ -173,12 +173,15 @@ describe('上报: a school and its bureau, both running baosong', () => {
     await waitForStatus(handle, hasEntry('bureau_received'), 30_000);
   });
 
-  it('a routine piece goes up after approval; the bureau publishes it (录用 at 县区级): the school’s report, its uses and its scoring sheet show it', async () => {
+  it('a routine piece goes up after approval and is published at school; the bureau publishes it too (录用 at 县区级): the school’s report, its uses and its scoring sheet show it', async () => {
     const { reportId, handle } = await submitAtSchool(liufang, '【教育教学】七年级数学公开课周圆满结束', '11月23日至27日，七年级数学组开展公开课周活动，6位教师执教公开课，全体数学教师参与听评课。');
     await handle.signal(approveSignal, { actor: person('王建国', 'wangjianguo@school.test'), evidence: cli() });
     await handle.signal(approveSignal, { actor: person('周晓梅', 'zhouxiaomei@school.test'), evidence: cli() });
     const up = await upwardMailOf(reportId);
     expect(up.parsed.attachments.map((a) => a.filename)).toEqual([expect.stringMatching(/\.docx$/)]);
+    // The school publishes it on its own website meanwhile: the report has ended here, and still hears the bureau.
+    await handle.signal(markPublishedSignal, { actor: person('谢雨桐', 'xieyutong@school.test'), evidence: cli(), url: 'https://www.school.test/news/41.html' });
+    await waitForStatus(handle, (s) => s.status === 'published');
 
     const { handle: there } = await atBureau('七年级数学公开课周圆满结束');
     await there.signal(approveSignal, { actor: person('陆明', 'luming@jyj.test'), evidence: cli() });
@@ -187,7 +190,7 @@ describe('上报: a school and its bureau, both running baosong', () => {
 
     await waitForStatus(handle, hasEntry('bureau_used'), 30_000);
     const uses = await new ReportUses(school.readModel.database).usesOf([reportId]);
-    expect(uses.map((u) => [u.level, u.outlet, u.ref])).toEqual([['县区级', '青禾教育网', 'https://jyj.qinghe.test/news/88.html']]);
+    expect(uses.filter((u) => u.level !== '校级').map((u) => [u.level, u.outlet, u.ref])).toEqual([['县区级', '青禾教育网', 'https://jyj.qinghe.test/news/88.html']]);
     const [told] = await school.smtp.waitFor((m) => m.kind === 'bureau_notice' && m.reportId === reportId && m.to.includes('liufang@school.test'));
     expect(told!.subject).toBe(`【${reportId}】教育局录用：七年级数学公开课周圆满结束`);
     // 考核: the piece counts at 县区级 for 教务处 in this term's book.
@@ -203,7 +206,7 @@ describe('上报: a school and its bureau, both running baosong', () => {
     await dovecot.append(SCHOOL_INBOX, 'INBOX', published!.raw);
     await until('the duplicate processed', async () => (await dovecot.list(SCHOOL_INBOX, 'Processed')).filter((m) => m.raw.includes(published!.messageId)).length === 2);
     expect((await handle.query(statusQuery)).timeline.length).toBe(before);
-    expect(await new ReportUses(school.readModel.database).usesOf([reportId])).toHaveLength(1);
+    expect(await new ReportUses(school.readModel.database).usesOf([reportId])).toHaveLength(2);
 
     // A forged notice — the bureau's address, a reply to the upward mail, but no token of ours — changes nothing either.
     const forged = `<forged-${randomUUID()}@jyj.test>`;
@@ -214,8 +217,8 @@ describe('上报: a school and its bureau, both running baosong', () => {
       const kept = await dovecot.list(SCHOOL_INBOX, 'Quarantine');
       return kept.some((m) => m.raw.includes(forged)) && kept.some((m) => m.raw.includes(tampered));
     });
-    expect(await new ReportUses(school.readModel.database).usesOf([reportId])).toHaveLength(1);
-    expect((await handle.query(statusQuery)).status).toBe('approved');
+    expect(await new ReportUses(school.readModel.database).usesOf([reportId])).toHaveLength(2);
+    expect((await handle.query(statusQuery)).status).toBe('published');
     // Nothing was ever mailed back to the bureau about them: two machines must not answer each other.
     expect(school.smtp.mails.filter((m) => m.to.includes(BUREAU_INBOX) && m.kind !== 'upward')).toEqual([]);
   });
