@@ -38,7 +38,7 @@ import { revisePages } from './revise.js';
 import { publishPages } from './publish.js';
 import { databaseRateLimitStore, SessionStore } from './sessions.js';
 import { statusPages } from './status.js';
-import { fill, WEB_STRINGS, type WebKey, type WebStrings } from './strings.js';
+import { fill, webStringsFor, type WebKey, type WebStrings } from './strings.js';
 import { submitPages } from './submit.js';
 
 export interface WebLogger {
@@ -151,6 +151,8 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
   const engine: Engine = sharedEngine();
   const logger: WebLogger = options.logger ?? { info: () => {}, warn: () => {}, error: () => {} };
   const secureCookies = config.web.baseUrl.startsWith('https:');
+  // A bureau's "departments" are its schools: its pages say 学校 (config school.level above 校级).
+  const STRINGS = webStringsFor(config.school.level !== '校级' ? 'school' : 'department');
   const limits = config.mail.limits;
   const MB = 1024 * 1024;
 
@@ -193,8 +195,8 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
     rateLimits: { submit: options.rateLimits?.submit ?? 10, signIn: options.rateLimits?.signIn ?? 5 },
     demoMailbox: options.demoMailbox !== undefined,
     locale: localeOf,
-    strings: (req) => WEB_STRINGS[localeOf(req)],
-    t: (req, key, values) => fill(WEB_STRINGS[localeOf(req)][key], values ?? {}),
+    strings: (req) => STRINGS[localeOf(req)],
+    t: (req, key, values) => fill(STRINGS[localeOf(req)][key], values ?? {}),
     csrf(req, reply) {
       let value = csrfCookies.get(req) ?? req.cookies[CSRF_COOKIE];
       if (!value || !/^[A-Za-z0-9_-]{22}$/.test(value)) {
@@ -213,7 +215,7 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
     },
     page(req, reply, view, data, opts = {}) {
       const locale = localeOf(req);
-      const s = WEB_STRINGS[locale];
+      const s = STRINGS[locale];
       const frame = { locale, timeZone: config.school.timeZone, mode: 'html' as const };
       const content = engine.render(`web/${view}`, { ...data, s, lang: locale }, frame);
       const here = new URL(req.url, 'http://x');

@@ -635,6 +635,19 @@ const en: WebStrings = {
 
 export const WEB_STRINGS: Record<Locale, WebStrings> = { 'zh-CN': zh, en };
 
+/**
+ * The pages' words for a bureau's configuration (config `school.level` above 校级), whose "departments" are its
+ * schools: 部门 → 学校, department → school. Every other word is the school's.
+ */
+export function webStringsFor(unit: 'department' | 'school'): Record<Locale, WebStrings> {
+  if (unit === 'department') return WEB_STRINGS;
+  const swap = (table: WebStrings, change: (text: string) => string) => Object.fromEntries(Object.entries(table).map(([k, v]) => [k, change(v)])) as WebStrings;
+  return {
+    'zh-CN': swap(zh, (t) => t.replaceAll('部门', '学校')),
+    en: swap(en, (t) => t.replace(/departments?/g, (w) => w.replace('department', 'school')).replace(/Departments?/g, (w) => w.replace('Department', 'School'))),
+  };
+}
+
 /** Fills `{name}` placeholders. */
 export function fill(text: string, values: Record<string, string | number>): string {
   return text.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole));
