@@ -18,6 +18,7 @@ import { termOf, termRange, TermError, type TermRange } from '../domain/terms.js
 import { localDateOf } from '../domain/time.js';
 import { parseUseLine, USE_KINDS } from '../domain/uses.js';
 import { actOnReport, ReportActionError } from '../ops/report-actions.js';
+import { tellSchoolOfUse } from '../ops/use-notice.js';
 import type { Web } from './server.js';
 
 const officeOrLeader = (web: Web, email: string) => identify(web.config, email).roles.some((r) => r.role === 'office' || r.role === 'leadership');
@@ -96,6 +97,8 @@ export const officeUsesPages: FastifyPluginAsync = async (app) => {
     const added = await new ReportUses(web.readModel.database).add({ reportId: report.id, outlet: read.outlet, level, kind, usedOn, ref: read.ref, source: 'office', recordedBy: by, recordedAt: new Date() });
     const what = `${read.outlet}（${level} ${kind}）${read.ref ? ` ${read.ref}` : ''}，${usedOn}`;
     if (added.added) await audit(by, 'use.add', report.id, { use: added.id, outlet: read.outlet, level, kind, usedOn, ref: read.ref });
+    // A bureau's 录用 of a school's piece goes back to the school (ops/use-notice.ts); a school's own uses tell nobody.
+    if (added.added) await tellSchoolOfUse({ config, client: web.client, readModel: web.readModel, transport: web.transport, secret: web.secret }, report.id, { id: added.id, outlet: read.outlet, level, kind, ref: read.ref });
     return web.message(req, reply, 200, web.t(req, added.added ? 'uses.added' : 'uses.again', { what }), { kind: added.added ? 'ok' : 'warning', links: back(req, report.id) });
   });
 

@@ -21,7 +21,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { SECRET, startHarness, waitForStatus, type Harness } from '../support/baosong.js';
 import { startDovecot, type TestDovecot } from '../support/dovecot.js';
 import { renderDocx } from '../support/libreoffice.js';
-import { mail } from '../support/mails.js';
+import { mail, replyTo } from '../support/mails.js';
 import type { CaughtMail } from '../support/smtp.js';
 import { createTestEnv } from '../support/temporal.js';
 import { actOnReport } from '../../ops/report-actions.js';
@@ -171,6 +171,13 @@ describe('上报: a school and its bureau, both running baosong', () => {
     expect([there.category, there.urgency, there.departmentId, there.submitterEmail]).toEqual(['安全管理', 'urgent', 'qh1z', SCHOOL_INBOX]);
     // Its receipt, relayed back, is the bureau's 收到 on the school's report.
     await waitForStatus(handle, hasEntry('bureau_received'), 30_000);
+
+    // The bureau's office records a use by replying "录用：…" to its own mail: the school hears it and records it.
+    const [request] = await bureau.smtp.waitFor((m) => m.kind === 'review_request' && m.reportId === there.id);
+    await dovecot.append(BUREAU_INBOX, 'INBOX', replyTo(request!, '陆明 <luming@jyj.test>', '录用：青禾教育简报 第12期'));
+    await waitForStatus(handle, hasEntry('bureau_used'), 30_000);
+    const uses = await new ReportUses(school.readModel.database).usesOf([reportId]);
+    expect(uses.map((u) => [u.level, u.outlet, u.kind, u.ref])).toEqual([['县区级', '青禾教育简报', '简报', '第12期']]);
   });
 
   it('a routine piece goes up after approval and is published at school; the bureau publishes it too (录用 at 县区级): the school’s report, its uses and its scoring sheet show it', async () => {
