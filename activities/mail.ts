@@ -136,8 +136,8 @@ export const FORGERY_ALERT_KIND = 'forgery_alert';
 const FORGERY_ALERT_WINDOW_MS = 3600_000;
 const HELD_FORGERY_ALERT = 'bounded: one forged-reply alert per report and person an hour';
 
-/** Kinds a reviewer answers by replying (or by the signed links): for this report, round, step and person. */
-const ANSWERABLE = new Set(['review_request', 'reminder', 'escalation']);
+/** Kinds a reviewer answers by replying (or by the signed links): for this report, round, step and person (upward_due: the bureau's deadline is near). */
+const ANSWERABLE = new Set(['review_request', 'reminder', 'escalation', 'upward_due']);
 
 function holds(req: ReportMailRequest, recipient: Person): boolean {
   return req.step !== null && req.holders.some((h) => h.email === recipient.email);
