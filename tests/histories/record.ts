@@ -10,8 +10,6 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { WorkingCalendar } from '../../domain/calendar.js';
-import { addDays, formatLocalDate, fromLocal, toLocal } from '../../domain/time.js';
 import type { Submission } from '../../intake/submit.js';
 import { registerExpectation } from '../../intake/expected.js';
 import { expectedWorkflowId, type expectedReportWorkflow } from '../../workflows/expected.js';
@@ -19,6 +17,7 @@ import { weeklyDigestWorkflow } from '../../workflows/digest.js';
 import { actUpdate, approveSignal, bureauNoticeSignal, commentSignal, markPublishedSignal, reassignSignal, reviseSignal, sendBackSignal, withdrawSignal } from '../../workflows/report.js';
 import { startHarness, waitForStatus } from '../support/baosong.js';
 import { advanceTo, createTestEnv } from '../support/temporal.js';
+import { nextQuietMorning } from '../support/waiting.js';
 
 const release = process.argv[2];
 /** `--only NAME`: record one path (while working on the recorder). */
@@ -29,8 +28,6 @@ if (!release || !/^\d+\.\d+\.\d+$/.test(release)) {
   process.exit(2);
 }
 const outDir = join(import.meta.dirname, '..', 'fixtures', 'histories', release);
-const TZ = 'Asia/Shanghai';
-const calendar = new WorkingCalendar({ holidays: ['2026-11-06'] });
 
 // People of the example school (config/example.yaml).
 const liufang = { name: '刘芳', email: 'liufang@school.test' };
@@ -48,12 +45,6 @@ const h = await startHarness(env, {
 });
 mkdirSync(outDir, { recursive: true });
 
-async function nextQuietMorning(): Promise<Date> {
-  let day = formatLocalDate(toLocal(new Date((await env.currentTimeMs()) + 86_400_000), TZ));
-  while (![day, addDays(day, 1), addDays(day, 2)].every((d) => calendar.isWorkingDay(d))) day = addDays(day, 1);
-  const [year, month, dayOfMonth] = day.split('-').map(Number) as [number, number, number];
-  return fromLocal({ year, month, day: dayOfMonth, hour: 9, minute: 0, second: 0 }, TZ);
-}
 
 function submission(at: Date, overrides: Partial<Submission> = {}): Submission {
   return {
@@ -93,7 +84,7 @@ async function save(name: string, workflowId: string): Promise<void> {
 async function report(name: string, story: (handle: WorkflowHandle, t0: Date) => Promise<void>, overrides: Partial<Submission> = {}) {
   if (!wanted(name)) return;
   console.log(`recording ${name}`);
-  const t0 = await nextQuietMorning();
+  const t0 = await nextQuietMorning(env);
   await advanceTo(env, t0);
   const { workflowId, handle } = await h.submit(submission(t0, overrides));
   await story(handle, t0);
@@ -230,7 +221,7 @@ try {
 
   // An expected report that never comes: reminded, then missing.
   if (wanted('expected-missing')) {
-    const t0 = await nextQuietMorning();
+    const t0 = await nextQuietMorning(env);
     await advanceTo(env, t0);
     const e = await registerExpectation({ client: env.client, config: h.config, readModel: h.readModel }, { departmentId: 'jiaowu', title: '教研组长会议', eventEnd: t0, urgency: 'routine', source: 'cli' });
     await advanceTo(env, new Date(t0.getTime() + 26 * 3_600_000));
@@ -239,7 +230,7 @@ try {
   }
   // An expected report satisfied by a report.
   if (wanted('expected-satisfied')) {
-    const t0 = await nextQuietMorning();
+    const t0 = await nextQuietMorning(env);
     await advanceTo(env, t0);
     const e = await registerExpectation({ client: env.client, config: h.config, readModel: h.readModel }, { departmentId: 'jiaowu', title: '期中考试质量分析会', eventEnd: t0, urgency: 'routine', source: 'cli' });
     await advanceTo(env, new Date(t0.getTime() + 3 * 3_600_000));
@@ -251,7 +242,7 @@ try {
   }
   // The digest loop: two Fridays, then it continues as new (weeksPerRun 2).
   if (wanted('digest-weekly')) {
-    const t0 = await nextQuietMorning();
+    const t0 = await nextQuietMorning(env);
     await advanceTo(env, t0);
     const handle = await env.client.workflow.start(weeklyDigestWorkflow, { taskQueue: h.config.temporal.taskQueue, workflowId: `digest-${randomUUID()}`, args: [{ weeksPerRun: 2 }] });
     await advanceTo(env, new Date(t0.getTime() + 15 * 86_400_000));

@@ -11,6 +11,7 @@ import { SECRET, startHarness, waitForStatus, type Harness } from '../support/ba
 import { DEFAULT_TEST_USER, startDovecot, type TestDovecot } from '../support/dovecot.js';
 import { mail, replyTo } from '../support/mails.js';
 import { createTestEnv } from '../support/temporal.js';
+import { until } from '../support/waiting.js';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
@@ -48,15 +49,6 @@ async function messageIdsIn(folder: string): Promise<string[]> {
   return Promise.all(messages.map(async (m) => (await simpleParser(m.raw)).messageId ?? ''));
 }
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('mail intake through a real IMAP server', () => {
   it('a report mailed in gets its receipt; the review request, answered by a quoted reply, advances it; both mails end in Processed', async () => {

@@ -14,6 +14,8 @@ import { DEFAULT_TEST_USER, startDovecot, type TestDovecot } from '../support/do
 import { mail } from '../support/mails.js';
 import type { CaughtMail } from '../support/smtp.js';
 import { createTestEnv } from '../support/temporal.js';
+import { until as waitUntil } from '../support/waiting.js';
+
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
@@ -75,15 +77,6 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const toLiufang = () => h.smtp.mails.filter((m) => m.to.includes('liufang@school.test'));
 const answers = () => toLiufang().filter((m) => m.kind === 'notice' || m.kind === 'refused');
@@ -137,3 +130,8 @@ describe('the notice limit', () => {
     expect(office[0]!.text).toMatch(/wangjianguo@school\.test/);
   });
 });
+
+/** This file's patience: 30_000 ms, looking every 200 ms. */
+function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  return waitUntil(what, probe, timeoutMs, 200);
+}

@@ -18,6 +18,7 @@ import { DEFAULT_TEST_USER, startDovecot, type TestDovecot } from '../support/do
 import { mail } from '../support/mails.js';
 import type { CaughtMail } from '../support/smtp.js';
 import { createTestEnv } from '../support/temporal.js';
+import { until } from '../support/waiting.js';
 
 const SHOTS = '/tmp/shots-office';
 let env: TestWorkflowEnvironment;
@@ -61,15 +62,6 @@ afterAll(async () => {
 
 const linksIn = (m: CaughtMail) => [...m.html.matchAll(/href="([^"]+)"/g)].map((x) => (x[1] ?? '').replace(/&amp;/g, '&'));
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const HOME = 'liufang.home@163.com';
 /** When the teacher's mail arrived: 3 hours ago, an hour after the event it reports. */

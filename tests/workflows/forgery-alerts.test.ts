@@ -4,14 +4,11 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkingCalendar } from '../../domain/calendar.js';
-import { addDays, formatLocalDate, fromLocal, toLocal } from '../../domain/time.js';
 import { approveSignal, commentSignal } from '../../workflows/report.js';
 import { startHarness, waitForStatus, type Harness } from '../support/baosong.js';
 import { advanceTo, createTestEnv } from '../support/temporal.js';
+import { nextQuietMorning } from '../support/waiting.js';
 
-const TZ = 'Asia/Shanghai';
-const calendar = new WorkingCalendar({ holidays: ['2026-11-06'] });
 const liufang = { name: '刘芳', email: 'liufang@school.test' }; // 教务处 liaison
 const wangjianguo = { name: '王建国', email: 'wangjianguo@school.test' }; // 教务处 head, holds the first step
 const OFFICE = ['zhouxiaomei@school.test', 'xieyutong@school.test'];
@@ -28,19 +25,13 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function nextQuietMorning(): Promise<Date> {
-  let day = formatLocalDate(toLocal(new Date((await env.currentTimeMs()) + 86_400_000), TZ));
-  while (![day, addDays(day, 1), addDays(day, 2)].every((d) => calendar.isWorkingDay(d))) day = addDays(day, 1);
-  const [year, month, dayOfMonth] = day.split('-').map(Number) as [number, number, number];
-  return fromLocal({ year, month, day: dayOfMonth, hour: 9, minute: 0, second: 0 }, TZ);
-}
 
 /** A reply that failed the token or sender check, claiming to be the head. */
 const forged = () => ({ actor: wangjianguo, evidence: { via: 'mail' as const, ref: `<${randomUUID()}@attacker.test>` }, authenticity: { ok: false as const, problem: 'no reply token' } });
 
 describe('forged replies', () => {
   it('12 forged approvals and comments: one alert to each office member and to the head; an hour later the next says how many since when', async () => {
-    const t0 = await nextQuietMorning();
+    const t0 = await nextQuietMorning(env);
     await advanceTo(env, t0);
     const { reportId, handle } = await h.submit({
       origin: { kind: 'mail', ref: `<${randomUUID()}@school.test>` }, from: liufang, category: '教育教学', urgency: 'routine',

@@ -7,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { WorkingCalendar } from '../../domain/calendar.js';
 import type { ReportStatusView } from '../../domain/lifecycle.js';
-import { addDays, formatIsoInZone, formatLocalDate, fromLocal, toLocal } from '../../domain/time.js';
+import { formatIsoInZone, formatLocalDate, toLocal } from '../../domain/time.js';
 import type { Submission } from '../../intake/submit.js';
 import { approveSignal, markPublishedSignal, reviseSignal, sendBackSignal, statusQuery, withdrawSignal, type reportWorkflow } from '../../workflows/report.js';
 import { ReportUses } from '../../db/uses.js';
@@ -16,6 +16,7 @@ import { startHarness, waitForStatus, type Harness } from '../support/baosong.js
 import type { CaughtMail } from '../support/smtp.js';
 import { startPostgres, type PostgresServer } from '../support/postgres.js';
 import { advanceTo, createTestEnv } from '../support/temporal.js';
+import { nextQuietMorning } from '../support/waiting.js';
 
 const TZ = 'Asia/Shanghai';
 const calendar = new WorkingCalendar({ holidays: ['2026-11-06'] }); // the example school's extra day off
@@ -44,12 +45,6 @@ afterAll(async () => {
 });
 
 /** Wall-clock 09:00 in Shanghai on the first working day D, at least a day ahead, with D+1 and D+2 working days too. */
-async function nextQuietMorning(): Promise<Date> {
-  let day = formatLocalDate(toLocal(new Date((await env.currentTimeMs()) + 86_400_000), TZ));
-  while (![day, addDays(day, 1), addDays(day, 2)].every((d) => calendar.isWorkingDay(d))) day = addDays(day, 1);
-  const [year, month, dayOfMonth] = day.split('-').map(Number) as [number, number, number];
-  return fromLocal({ year, month, day: dayOfMonth, hour: 9, minute: 0, second: 0 }, TZ);
-}
 
 
 const local = (d: Date | string | null) => (d === null ? null : formatIsoInZone(new Date(d), TZ).slice(0, 16));
@@ -123,7 +118,7 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
   });
 
   it('routine: receipt, review request, reminder in working hours, escalation at the deadline, overdue reminder, two approvals, published', async () => {
-    const t0 = await nextQuietMorning();
+    const t0 = await nextQuietMorning(env);
     await advanceTo(env, t0);
     const { reportId, handle } = await submit(submission(t0));
     expect(reportId).toMatch(/^R-\d{4}-\d{4}$/);
@@ -211,7 +206,7 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
   });
 
   it('urgent safety report: three steps, due 2 hours after the event at any hour, reminders every 30 minutes once overdue', async () => {
-    const start = await nextQuietMorning();
+    const start = await nextQuietMorning(env);
     const t0 = hoursAfter(start, 12); // 21:00, outside working hours: urgent runs anyway
     await advanceTo(env, t0);
     const { reportId, handle } = await submit(submission(t0, { from: fenglei, category: '安全管理', urgency: 'urgent', title: '【紧急】校门口发生轻微交通事故' }));
@@ -238,7 +233,7 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
   });
 
   it('send back with a reason → the submitter revises → review resumes at that step → approved', async () => {
-    const t0 = await nextQuietMorning();
+    const t0 = await nextQuietMorning(env);
     await advanceTo(env, t0);
     const { reportId, handle } = await submit(submission(t0));
     await handle.signal(approveSignal, by(wangjianguo));
@@ -265,7 +260,7 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
   });
 
   it('refuses what may not happen, records it, and tells the one who tried (issue 18 §4: not the office)', async () => {
-    const t0 = await nextQuietMorning();
+    const t0 = await nextQuietMorning(env);
     await advanceTo(env, t0);
     const { reportId, handle } = await submit(submission(t0));
 
@@ -305,7 +300,7 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
   });
 
   it('the submitter withdraws; the holder is told and the report closes', async () => {
-    const t0 = await nextQuietMorning();
+    const t0 = await nextQuietMorning(env);
     await advanceTo(env, t0);
     const { reportId, handle } = await submit(submission(t0));
     await handle.signal(withdrawSignal, { ...by(liufang), reason: '活动延期，暂不报送' });
@@ -317,7 +312,7 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
   });
 
   it('a returned report not revised in time is reminded, then expires', async () => {
-    const t0 = await nextQuietMorning();
+    const t0 = await nextQuietMorning(env);
     await advanceTo(env, t0);
     const { reportId, handle } = await submit(submission(t0));
     await handle.signal(sendBackSignal, { ...by(wangjianguo), reason: '数据需要核实' });
@@ -334,7 +329,7 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
   });
 
   it('a worker shut down in the middle of a review: a new worker finishes the report from history', async () => {
-    const t0 = await nextQuietMorning();
+    const t0 = await nextQuietMorning(env);
     await advanceTo(env, t0);
     const { handle } = await submit(submission(t0));
     await waitForStatus(handle, (s) => s.status === 'in_review');
@@ -348,7 +343,7 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
   });
 
   it('the SMTP server refusing mail for a while: every mail arrives once it recovers, never twice', async () => {
-    const t0 = await nextQuietMorning();
+    const t0 = await nextQuietMorning(env);
     await advanceTo(env, t0);
     h.smtp.failWith(451);
     const refusedBefore = h.smtp.refused;
@@ -371,7 +366,7 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
   });
 
   it('every mail of a report threads: same References root, replies to the liaison’s mail, Auto-Submitted, a personal reply token for reviewers', async () => {
-    const t0 = await nextQuietMorning();
+    const t0 = await nextQuietMorning(env);
     await advanceTo(env, t0);
     const s = submission(t0);
     const { reportId, handle } = await submit(s);
@@ -399,7 +394,7 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
   });
 
   it('a repeated submission is the same report', async () => {
-    const t0 = await nextQuietMorning();
+    const t0 = await nextQuietMorning(env);
     await advanceTo(env, t0);
     const s = submission(t0);
     const first = await submit(s);

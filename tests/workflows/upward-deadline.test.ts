@@ -5,15 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkingCalendar } from '../../domain/calendar.js';
-import { addDays, formatLocalDate, fromLocal, toLocal } from '../../domain/time.js';
 import { verifyReplyToken, tokenFromAddress } from '../../mail/reply-token.js';
 import { approveSignal } from '../../workflows/report.js';
 import { linksIn, SECRET, startHarness, waitForStatus, type Harness } from '../support/baosong.js';
 import { advanceTo, createTestEnv } from '../support/temporal.js';
+import { nextQuietMorning } from '../support/waiting.js';
 
-const TZ = 'Asia/Shanghai';
-const calendar = new WorkingCalendar({ holidays: ['2026-11-06'] });
 const fenglei = { name: '冯磊', email: 'fenglei@school.test' }; // 安全办 liaison
 const zhengweidong = { name: '郑卫东', email: 'zhengweidong@school.test' }; // 安全办 head: the first step
 const zhouxiaomei = { name: '周晓梅', email: 'zhouxiaomei@school.test' };
@@ -33,18 +30,12 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function nextQuietMorning(): Promise<Date> {
-  let day = formatLocalDate(toLocal(new Date((await env.currentTimeMs()) + 86_400_000), TZ));
-  while (![day, addDays(day, 1), addDays(day, 2)].every((d) => calendar.isWorkingDay(d))) day = addDays(day, 1);
-  const [year, month, dayOfMonth] = day.split('-').map(Number) as [number, number, number];
-  return fromLocal({ year, month, day: dayOfMonth, hour: 9, minute: 0, second: 0 }, TZ);
-}
 
 const by = (actor: { name: string; email: string }) => ({ actor, evidence: { via: 'cli' as const, ref: randomUUID() } });
 
 describe('the bureau’s deadline', () => {
   it('reminds the holder halfway with the links to decide, tells the principal when it passes, and the late report goes up marked late', async () => {
-    const t0 = await nextQuietMorning();
+    const t0 = await nextQuietMorning(env);
     await advanceTo(env, t0);
     const { reportId, handle } = await h.submit({
       origin: { kind: 'mail', ref: `<${randomUUID()}@school.test>` }, from: fenglei, category: '安全管理', urgency: 'urgent',

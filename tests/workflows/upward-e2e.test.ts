@@ -25,6 +25,8 @@ import { mail, replyTo } from '../support/mails.js';
 import type { CaughtMail } from '../support/smtp.js';
 import { createTestEnv } from '../support/temporal.js';
 import { actOnReport } from '../../ops/report-actions.js';
+import { until as waitUntil } from '../support/waiting.js';
+
 
 const KEY_ENV = 'BAOSONG_TEST_UPWARD_KEY';
 process.env[KEY_ENV] = 'shared-key-of-qinghe-yizhong-and-the-bureau';
@@ -311,12 +313,7 @@ describe('上报 to a bureau without baosong', () => {
   });
 });
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** This file's patience: 30_000 ms, looking every 100 ms. */
+function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  return waitUntil(what, probe, timeoutMs, 100);
 }
