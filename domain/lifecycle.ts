@@ -594,7 +594,9 @@ function upwardSent(t: Transition, messageId: string): Decision {
   u.sentAt = t.now;
   u.listenUntil = new Date(Date.parse(t.now) + plan.listenMs).toISOString();
   const late = plan.dueAt !== null && t.now > plan.dueAt;
-  t.record('sent_upward', { step: null, actor: plan.bureau, evidence: { via: 'system', ref: messageId }, note: `${messageId}${late ? ' late' : ''}` });
+  // The Message-ID is the evidence (the read model keeps it), not the note: it carries the bureau's reply token, and
+  // notes are shown on the report's pages.
+  t.record('sent_upward', { step: null, actor: plan.bureau, evidence: { via: 'system', ref: messageId }, note: late ? 'late' : null });
   return t.done();
 }
 

@@ -49,7 +49,7 @@ export function timelineItems(entries: readonly TimelineEntry[], locale: Locale,
     note:
       e.type === 'refused'
         ? refusalText(e.refused, locale)
-        : e.type === 'received' && e.note === 'late'
+        : (e.type === 'received' || e.type === 'sent_upward') && e.note === 'late'
           ? locale === 'en'
             ? 'late'
             : '迟报'

@@ -90,7 +90,7 @@ describe('a report on its way up', () => {
     expect(d.effects.map((e) => e.type)).toEqual(['mail', 'mail', 'send_upward']);
     const sent = decide(inputWith(true), d.state, { type: 'upward_sent', messageId: '<R-2026-0042.up1.t-x@school.test>' }, '2026-12-07T00:10:05.000Z');
     expect(sent.state.upward).toMatchObject({ status: 'sent', sends: 1, listenUntil: '2027-01-06T00:10:05.000Z' });
-    expect(sent.state.timeline.at(-1)).toMatchObject({ type: 'sent_upward', note: '<R-2026-0042.up1.t-x@school.test>' });
+    expect(sent.state.timeline.at(-1)).toMatchObject({ type: 'sent_upward', note: null, evidence: { via: 'system', ref: '<R-2026-0042.up1.t-x@school.test>' } });
     // Sent: the bureau's deadline no longer needs a timer; the school's own review keeps its own.
     expect(nextTimer(sent.state, inputWith(true).upward)?.timer).toBe('review_due');
   });
@@ -111,7 +111,7 @@ describe('a report on its way up', () => {
     ]);
     expect(approved.effects[0]).toEqual({ type: 'send_upward' });
     const late = decide(input, approved.state, { type: 'upward_sent', messageId: '<m@x>' }, '2026-12-07T01:21:00.000Z');
-    expect(late.state.timeline.at(-1)?.note).toBe('<m@x> late');
+    expect(late.state.timeline.at(-1)?.note).toBe('late');
   });
 
   it('the bureau’s 退回 reopens an ended report to its liaison; approved again, it goes up again and returns to 已发布 without publishing twice', () => {

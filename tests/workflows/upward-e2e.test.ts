@@ -165,8 +165,8 @@ describe('上报: a school and its bureau, both running baosong', () => {
     expect(status.status).toBe('in_review');
     expect(status.step?.index).toBe(0);
     const sent = status.timeline.find((e) => e.type === 'sent_upward')!;
-    expect(sent.note).toMatch(/^<R-\d{4}-\d{4}\.up1\./);
-    expect(sent.note).not.toMatch(/late/);
+    expect(sent.evidence?.ref).toMatch(/^<R-\d{4}-\d{4}\.up1\./);
+    expect(sent.note).toBeNull(); // on time; and the Message-ID (with the bureau's token) is not shown on pages
 
     // The bureau's baosong takes it as the school's card says: 安全管理, 紧急, from 青禾一中, nothing guessed.
     const { report: there } = await atBureau('校门口发生一起轻微交通事故');
