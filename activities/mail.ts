@@ -17,7 +17,7 @@ import { fileUrl, publishUrl, reviseUrl, reviewUrls, statusUrl } from '../mail/l
 import { mailDomain, reportMessageId, threadHeaders } from '../mail/message-id.js';
 import { mintReplyToken, replyAddress } from '../mail/reply-token.js';
 import { deliverOnce } from '../mail/deliver.js';
-import { NOTICE_HEADER, signNoticeCard, type NoticeCard } from '../mail/upward-card.js';
+import { cardText, NOTICE_HEADER, signNoticeCard, type NoticeCard } from '../mail/upward-card.js';
 import { wholeText } from '../storage/texts.js';
 import type { MailTransport } from '../mail/transport.js';
 import { renderMail, TemplateError, type AttemptedAction, type MailData } from '../templates/render.js';
@@ -251,13 +251,18 @@ export function createMailActivities(deps: { config: Config; readModel: ReadMode
       req.kind === 'receipt' || req.kind === 'revision_received' || req.kind === 'approved'
         ? { ...base, kind: 'received' }
         : req.kind === 'returned'
-          ? { ...base, kind: 'returned', reason: Array.from(req.reason ?? '').slice(0, 1000).join('') }
+          ? { ...base, kind: 'returned', reason: cardText(req.reason ?? '', 1000) }
           : req.kind === 'published'
-            ? { ...base, kind: 'used', level: config.school.level, outlet: Array.from(config.publish.websiteName).slice(0, 100).join(''), ...(req.publishedUrl ? { url: req.publishedUrl.slice(0, 500) } : {}) }
+            ? { ...base, kind: 'used', level: config.school.level, outlet: cardText(config.publish.websiteName, 100), ...(req.publishedUrl ? { url: req.publishedUrl.slice(0, 500) } : {}) }
             : req.kind === 'reminder' && !req.step
               ? { ...base, kind: 'chase' }
               : null;
-    return card ? { [NOTICE_HEADER]: signNoticeCard(card, { key, messageId, from: config.mail.address }) } : {};
+    if (!card) return {};
+    try {
+      return { [NOTICE_HEADER]: signNoticeCard(card, { key, messageId, from: config.mail.address }) };
+    } catch {
+      return {}; // a card that cannot be written (a malformed field): the words of the mail still say it
+    }
   }
 
   return {

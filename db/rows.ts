@@ -40,6 +40,7 @@ export const REPORT_EVENT_TYPES = [
   'deadline_moved',
   'sent_upward',
   'upward_requested',
+  'upward_failed',
   'upward_overdue',
   'bureau_received',
   'bureau_used',

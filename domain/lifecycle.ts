@@ -192,6 +192,14 @@ export function decide(input: ReportInput, current: ReportState, event: ReportEv
       return sendUp(t, event);
     case 'upward_sent':
       return upwardSent(t, event.messageId);
+    case 'upward_failed': {
+      const u = t.state.upward;
+      if (!u || u.status === 'sent') return t.done();
+      // Not left pending (the report would wait for it forever): the office sees why, and may send it up again.
+      Object.assign(u, { status: 'cancelled', reopenedFrom: null });
+      t.record('upward_failed', { step: null, evidence: { via: 'system', ref: null }, note: event.reason });
+      return t.done();
+    }
     case 'publish_planned':
       Object.assign(t.state, { publishReminders: event.reminders, publishReminderIndex: 0 });
       return t.done();
@@ -378,7 +386,8 @@ function withdraw(t: Transition, event: Extract<PersonEvent, { type: 'withdraw' 
   if (byOffice && !event.reason?.trim()) return refuse(t, event, 'reason_missing');
   const actor = byOffice ? event.actor : t.input.facts.submitter;
   const holders = t.holders();
-  s.status = 'withdrawn';
+  // A report the bureau reopened after it had ended goes back to what it was (it stays on the website); it just does not go up again.
+  s.status = s.upward?.reopenedFrom ?? 'withdrawn';
   s.step = null;
   cancelUpward(s);
   const entry = t.record('withdrawn', { actor, evidence: event.evidence, note: event.reason?.trim() || null, noteRef: event.reasonRef ?? null });
@@ -633,6 +642,11 @@ function bureauNotice(t: Transition, event: Extract<PersonEvent, { type: 'bureau
     case 'returned': {
       const reason = boundText(event.reason ?? '');
       const entry = t.record('bureau_returned', { actor, evidence: event.evidence, step: null, note: reason || null, noteRef: event.reasonRef ?? null });
+      if (s.status === 'withdrawn' || s.status === 'expired') {
+        // Nothing to revise any more: the office hears what the bureau said and decides (it can still 投稿 a new piece).
+        t.mail('bureau_notice', t.input.office, entry, { bureau: told, ...(reason ? { reason } : {}) });
+        return t.done();
+      }
       u.status = 'returned';
       u.answerTo = event.evidence.ref;
       if (s.status === 'published' || s.status === 'archived' || s.status === 'approved') {

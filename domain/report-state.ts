@@ -169,7 +169,9 @@ export type ReportEvent =
   /** When to remind the editor of an approved report not yet published. */
   | { type: 'publish_planned'; reminders: string[] }
   /** The report went up to the bureau (the activity's answer): the mail's Message-ID. */
-  | { type: 'upward_sent'; messageId: string };
+  | { type: 'upward_sent'; messageId: string }
+  /** The upward mail could not go (refused for good, or a day of trying): recorded; the office can send it again (投稿). */
+  | { type: 'upward_failed'; reason: string };
 
 export type TimelineType =
   | 'received'
@@ -190,6 +192,7 @@ export type TimelineType =
   | 'deadline_moved'
   | 'sent_upward'
   | 'upward_requested'
+  | 'upward_failed'
   | 'upward_overdue'
   | 'bureau_received'
   | 'bureau_used'

@@ -224,8 +224,15 @@ export function mailRequest(input: ReportInput, state: ReportState, effect: Mail
     publishedUrl: state.publishedUrl,
     approvals: effect.kind === 'publish_request' ? approvals(state) : [],
     ...(f.upstream ? { upstream: { ref: f.upstream.ref, departmentId: f.department.id } } : {}),
-    ...(input.upward && (effect.kind === 'upward_due' || effect.kind === 'bureau_notice') ? { upward: { bureau: input.upward.bureau, dueAt: input.upward.dueAt, ...(effect.bureau ? { notice: effect.bureau } : {}) } } : {}),
+    ...upwardOfMail(input, state, effect),
   };
+}
+
+/** upward_due and bureau_notice name the bureau: by a rule (the input) or the office's 投稿 (the state). */
+function upwardOfMail(input: ReportInput, state: ReportState, effect: MailEffect): Pick<ReportMailRequest, 'upward'> {
+  const plan = input.upward ?? state.upward?.plan;
+  if (!plan || (effect.kind !== 'upward_due' && effect.kind !== 'bureau_notice')) return {};
+  return { upward: { bureau: plan.bureau, dueAt: plan.dueAt, ...(effect.bureau ? { notice: effect.bureau } : {}) } };
 }
 
 function approvals(state: ReportState): ReportMailRequest['approvals'] {

@@ -82,7 +82,9 @@ export function readBureauAnswer(text: string, bureauName: string): BureauAnswer
   }
   const used = USED_RE.exec(first);
   if (used) {
-    const named = parseUseLine(used[1] ?? '');
+    // Bounded like the signed card's fields: nothing a sender writes grows without bound.
+    const read = parseUseLine((used[1] ?? '').slice(0, 700));
+    const named = read ? { ...read, outlet: read.outlet.slice(0, 100), ref: read.ref.slice(0, 500) } : null;
     return { notice: 'used', use: named ?? { outlet: bureauName, level: '县区级', kind: '网站', ref: '', usedOn: null } };
   }
   if (CHASE_RE.test(first)) return { notice: 'chase', reason: [first, rest].join('\n').trim().slice(0, 1000) };

@@ -29,6 +29,8 @@ import type { QuarantineReasonCode } from '../db/quarantine-desk.js';
 type Kept = Disposition & { code?: QuarantineReasonCode };
 const keep = (reason: string, code: QuarantineReasonCode): Kept => ({ folder: 'quarantine', reason: reason.slice(0, 1000), code });
 
+const NOTICE_WORDS: Record<BureauAnswer['notice'], string> = { received: '收到', used: '录用', returned: '退回', chase: '催报' };
+
 /** True for the bureau's address and the other addresses its answers come from. */
 export function fromBureau(config: Config, address: string): boolean {
   const b = config.upward?.bureau;
@@ -47,7 +49,8 @@ export async function bureauMail(deps: IntakeDeps, message: IncomingMessage, inp
   const key = up.sharedKeyEnv ? process.env[up.sharedKeyEnv] : undefined;
   const cardHeader = input.headers[NOTICE_HEADER.toLowerCase()];
   const card = key && cardHeader ? readNoticeCard(cardHeader, { key, messageId, from }) : null;
-  const claims = token ? verifyReplyToken(token, from, deps.secret) : null;
+  // The token was minted for the bureau's main address; an answer from one of its other addresses carries the same.
+  const claims = token ? verifyReplyToken(token, up.bureau.email, deps.secret) : null;
 
   let reportId: string;
   let method: string;
@@ -80,7 +83,7 @@ export async function bureauMail(deps: IntakeDeps, message: IncomingMessage, inp
   const answer: BureauAnswer | null = card?.ok ? fromCard(card.card, up.bureau.name) : readBureauAnswer(input.text ?? '', up.bureau.name);
   if (!answer) return keep(`教育局对 ${reportId} 的回复未能识别（不是“收到 / 录用 / 退回 / 催报”），请办公室查看：“${input.subject}”`, 'refused');
 
-  const actor = { name: up.bureau.name, email: from };
+  const actor = { name: up.bureau.name, email: up.bureau.email.toLowerCase() };
   if (answer.notice === 'used' && answer.use) await recordUse(deps, reportId, answer.use, actor, input.receivedAt);
   const reason = answer.reason ? await keepText(config.dataDir, answer.reason) : null;
   const action: BureauNoticeAction = {
@@ -96,7 +99,7 @@ export async function bureauMail(deps: IntakeDeps, message: IncomingMessage, inp
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
     // The report no longer listens (its listening time is over): a 录用 is recorded all the same; anything else is the office's.
-    if (answer.notice !== 'used') return keep(`报送 ${reportId} 已结束，教育局的回复（${answer.notice}）没有再处理，请办公室查看`, 'refused');
+    if (answer.notice !== 'used') return keep(`报送 ${reportId} 已结束，教育局的回复（${NOTICE_WORDS[answer.notice]}）没有再处理，请办公室查看`, 'refused');
   }
   return { folder: 'processed' };
 }

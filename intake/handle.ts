@@ -347,7 +347,7 @@ async function recordUses(ctx: Context, report: Report, by: string): Promise<Kep
   for (const use of mail.uses ?? []) {
     const added = await store.add({ reportId: report.id, outlet: use.outlet, level: use.level, kind: use.kind, usedOn: use.usedOn ?? today, ref: use.ref, source: 'mail', recordedBy: { name: by, email: sender.address }, recordedAt: new Date() });
     const what = `${report.id}《${report.title}》：${use.outlet}（${use.level} ${use.kind}）${use.ref ? ` ${use.ref}` : ''}，${use.usedOn ?? today}`;
-    if (added.added) await tellSchoolOfUse(deps, report.id, { id: added.id, outlet: use.outlet, level: use.level, kind: use.kind, ref: use.ref });
+    await tellSchoolOfUse(deps, report.id, { id: added.id, outlet: use.outlet, level: use.level, kind: use.kind, ref: use.ref });
     done.push(added.added ? what : say(deps.config, `${what}（此前已记录，未重复登记）`, `${what} (already recorded; not added again)`));
   }
   await acknowledge(ctx, done);

@@ -172,6 +172,12 @@ const NOTICE_KEYS = { bref: 'bureauRef', level: 'level', outlet: 'outlet', url: 
 const noticeFields = (c: NoticeCard): Fields => [['ref', c.ref], ['kind', c.kind], ['bref', c.bureauRef], ['level', c.level], ['outlet', c.outlet], ['url', c.url], ['reason', c.reason]];
 
 /** The `X-Baosong-Notice` value for the bureau's mail back. Throws RangeError for a card it could not read back. */
+/** A text cut to `units` UTF-16 code units (the cards' limits count those), never in the middle of a character. */
+export function cardText(text: string, units: number): string {
+  const cut = text.slice(0, units);
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
+
 export function signNoticeCard(card: NoticeCard, b: CardBinding): string {
   return sign(NOTICE_HEADER, noticeFields(card), ['ref', 'kind'], b);
 }

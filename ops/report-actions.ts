@@ -100,7 +100,9 @@ export async function actOnReport(
     const act = () => deps.client.withDeadline(deadline, () => handle.executeUpdate(actUpdate, { args: [event], updateId: ref }));
     answer = await act().catch(async (err: unknown) => {
       // 投稿 of a report whose workflow has ended: a new run of it, from where it ended, with the action waiting.
-      if (event.type !== 'sendUp' || !(err instanceof WorkflowNotFoundError)) throw err;
+      if (event.type !== 'sendUp' || !reportHasEnded(err)) throw err;
+      // (REPORT_CLOSED: the run is closing this very moment; let it finish first.)
+      if (!(err instanceof WorkflowNotFoundError)) await Promise.race([handle.result().catch(() => undefined), new Promise((r) => setTimeout(r, 10_000))]);
       await startAgain(deps, report.workflowId, event);
       return act();
     });

@@ -16,7 +16,7 @@ import { statusUrl } from '../mail/links.js';
 import { mailDomain, reportMessageId, threadHeaders } from '../mail/message-id.js';
 import { mintReplyToken, replyAddress } from '../mail/reply-token.js';
 import type { MailTransport } from '../mail/transport.js';
-import { NOTICE_HEADER, signNoticeCard } from '../mail/upward-card.js';
+import { cardText, NOTICE_HEADER, signNoticeCard } from '../mail/upward-card.js';
 import { renderMail } from '../templates/render.js';
 
 export interface UseNoticeDeps {
@@ -70,10 +70,12 @@ export async function tellSchoolOfUse(deps: UseNoticeDeps, reportId: string, use
   );
   const keyEnv = config.departments.find((d) => d.id === f.department.id)?.sharedKeyEnv;
   const key = keyEnv ? process.env[keyEnv] : undefined;
-  const card: Record<string, string> =
-    key && f.upstream
-      ? { [NOTICE_HEADER]: signNoticeCard({ ref: f.upstream.ref, kind: 'used', bureauRef: reportId, level: use.level, outlet: Array.from(use.outlet).slice(0, 100).join(''), ...(use.ref ? { url: use.ref.slice(0, 500) } : {}) }, { key, messageId, from: config.mail.address }) }
-      : {};
+  let card: Record<string, string> = {};
+  try {
+    if (key && f.upstream) card = { [NOTICE_HEADER]: signNoticeCard({ ref: f.upstream.ref, kind: 'used', bureauRef: reportId, level: use.level, outlet: cardText(use.outlet, 100), ...(use.ref ? { url: cardText(use.ref, 500) } : {}) }, { key, messageId, from: config.mail.address }) };
+  } catch {
+    card = {}; // a card that cannot be written: the mail's words still tell the school
+  }
   const thread = threadHeaders(reportId, domain, f.origin.kind === 'mail' ? f.origin.ref : null);
   const at = new Date().toISOString();
   return deliverOnce(readModel, deps.transport, { messageId, reportId, kind: 'use_notice', to: [f.submitter.email], subject: rendered.subject, createdAt: at }, () => ({

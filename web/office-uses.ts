@@ -34,7 +34,9 @@ export async function usesPanel(web: Web, req: FastifyRequest, reply: FastifyRep
   const threshold = web.config.scoring?.detailedFromChars ?? 300;
   const base = `/office/reports/${encodeURIComponent(report.id)}`;
   // 投稿: an approved, published or archived piece not yet sent up to the bureau (the timeline says when it went).
-  const wentUp = web.config.upward ? (await web.readModel.timeline(report.id)).find((e) => e.type === 'sent_upward' || e.type === 'upward_requested') : undefined;
+  // (The last word counts: a mail that could not go leaves the button for sending it again.)
+  const lastUp = web.config.upward ? (await web.readModel.timeline(report.id)).filter((e) => e.type === 'sent_upward' || e.type === 'upward_requested' || e.type === 'upward_failed').at(-1) : undefined;
+  const wentUp = lastUp?.type === 'upward_failed' ? undefined : lastUp;
   const upward = web.config.upward && ['approved', 'published', 'archived'].includes(report.status) ? { action: `${base}/act`, bureau: web.config.upward.bureau.name, sentAt: wentUp?.at ?? null } : null;
   return {
     upward,
@@ -97,8 +99,9 @@ export const officeUsesPages: FastifyPluginAsync = async (app) => {
     const added = await new ReportUses(web.readModel.database).add({ reportId: report.id, outlet: read.outlet, level, kind, usedOn, ref: read.ref, source: 'office', recordedBy: by, recordedAt: new Date() });
     const what = `${read.outlet}（${level} ${kind}）${read.ref ? ` ${read.ref}` : ''}，${usedOn}`;
     if (added.added) await audit(by, 'use.add', report.id, { use: added.id, outlet: read.outlet, level, kind, usedOn, ref: read.ref });
-    // A bureau's 录用 of a school's piece goes back to the school (ops/use-notice.ts); a school's own uses tell nobody.
-    if (added.added) await tellSchoolOfUse({ config, client: web.client, readModel: web.readModel, transport: web.transport, secret: web.secret }, report.id, { id: added.id, outlet: read.outlet, level, kind, ref: read.ref });
+    // A bureau's 录用 of a school's piece goes back to the school (ops/use-notice.ts; once per use, however often
+    // asked: a mail that failed before goes now); a school's own uses tell nobody.
+    await tellSchoolOfUse({ config, client: web.client, readModel: web.readModel, transport: web.transport, secret: web.secret }, report.id, { id: added.id, outlet: read.outlet, level, kind, ref: read.ref });
     return web.message(req, reply, 200, web.t(req, added.added ? 'uses.added' : 'uses.again', { what }), { kind: added.added ? 'ok' : 'warning', links: back(req, report.id) });
   });
 

@@ -673,6 +673,7 @@ export const TIMELINE_LABELS: Record<string, Record<Locale, string>> = {
   deadline_moved: { 'zh-CN': '放假安排调整，审核时限随之更改', en: 'Deadline moved with the holiday schedule' },
   sent_upward: { 'zh-CN': '已上报教育局', en: 'Sent up to the bureau' },
   upward_requested: { 'zh-CN': '投稿：提交上报教育局', en: 'Sent up to the bureau by the office' },
+  upward_failed: { 'zh-CN': '上报邮件未能发出（可在“上报教育局”处重新上报）', en: 'The mail to the bureau could not go (send it again from the report’s page)' },
   upward_overdue: { 'zh-CN': '超过教育局上报时限', en: 'Past the bureau’s deadline' },
   bureau_received: { 'zh-CN': '教育局已收到', en: 'Received by the bureau' },
   bureau_used: { 'zh-CN': '教育局录用', en: 'Used by the bureau' },

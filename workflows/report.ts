@@ -99,9 +99,11 @@ const { settleReport } = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
-// 上报: a mail with a Word file; the bureau's server may be down for hours, like the school's.
+// 上报: a mail with a Word file, sent beside the report (never holding its review or publication up); the bureau's
+// server may be down for hours: tried for a day, then the failure is recorded and the office can send it again.
 const { sendUpward } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
+  scheduleToCloseTimeout: '1 day',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
@@ -175,18 +177,22 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
       inbox.push(event);
       // Decided in the main loop, in order with every other action; a report that ends first never decides it.
       // (投稿 is decided on an ended report too: it waits for its own entry.)
-      await condition(() => decided() !== undefined || (isFinal(state.status) && event.type !== 'sendUp'));
+      await condition(() => decided() !== undefined || (isFinal(state.status) && (event.type !== 'sendUp' || closing)));
       return { entry: decided() ?? null, seen: 'now', status: state.status };
     },
     {
       validator: (event: PersonEvent) => {
         if (!event.evidence?.ref) throw ApplicationFailure.create({ type: 'InvalidAction', message: 'an action needs evidence with a reference', nonRetryable: true });
         // 投稿 is the one action an ended report still takes (it goes up to the bureau).
-        if (isFinal(state.status) && event.type !== 'sendUp' && !alreadySeen(state, event.evidence)) throw ApplicationFailure.create({ type: REPORT_CLOSED, message: `report ${input.facts.reportId} is ${state.status}`, nonRetryable: true });
+        if (isFinal(state.status) && (event.type !== 'sendUp' || closing) && !alreadySeen(state, event.evidence)) throw ApplicationFailure.create({ type: REPORT_CLOSED, message: `report ${input.facts.reportId} is ${state.status}`, nonRetryable: true });
       },
     },
   );
   let calendarChanged = false;
+  /** Outcomes of work running beside the report (the upward mail), applied by the main loop in turn. */
+  const arrived: ReportEvent[] = [];
+  /** Set once the report has decided to end: a 投稿 that comes now is refused (the office's page starts it again). */
+  let closing = false;
   setHandler(calendarChangedSignal, () => void (calendarChanged = true));
 
   /**
@@ -295,7 +301,7 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
         return apply({ type: 'revision_planned', plan: await planRevisionWindow({ from: effect.from }) });
       case 'send_upward': {
         const f = input.facts;
-        const { messageId } = await sendUpward({
+        const sending = sendUpward({
           reportId: f.reportId,
           send: (state.upward?.sends ?? 0) + 1,
           title: state.title,
@@ -310,7 +316,9 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
           composedAt: nowIso(),
           ...(state.upward?.answerTo ? { inReplyTo: state.upward.answerTo } : {}),
         });
-        return apply({ type: 'upward_sent', messageId });
+        // Its outcome comes back to the main loop as an event, in order with everything else.
+        startSide(sending.then(({ messageId }) => void arrived.push({ type: 'upward_sent', messageId }), (err: unknown) => void arrived.push({ type: 'upward_failed', reason: failureText(err) })));
+        return;
       }
       case 'plan_overdue':
         return apply({ type: 'overdue_planned', reminders: await planOverdueReminders({ after: effect.after, urgency: input.facts.urgency }) });
@@ -328,16 +336,20 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
   if (!resumed) await settle(started.state, started.effects, started.state.timeline);
 
   // A report that went up to the bureau listens for its answer after its own life ended (upwardOpen).
-  // A run started again for 投稿 begins with that action waiting (old histories never carry one).
-  while (!isFinal(state.status) || upwardOpen(state) || inbox[0]?.type === 'sendUp') {
+  // A run started again for 投稿 begins with that action waiting (old histories never carry one, nor `arrived`).
+  const more = () => inbox.some((e) => e.type === 'sendUp') || arrived.length > 0;
+  for (;;) {
+  while (!isFinal(state.status) || upwardOpen(state) || more()) {
     // (not while a chat message is on its way: continuing as new would abandon it)
     // nor while a page waits for an action's outcome: its update would be abandoned (the action itself is carried)
     if (inbox.length <= CARRIED_ACTIONS && chatsOnTheirWay === 0 && allHandlersFinished() && historyIsLong()) await continueAsNew<typeof reportWorkflow>(input, { state, inbox });
     const timer = nextTimer(state, input.upward);
     const wait = timer ? Date.parse(timer.at) - Date.now() : null;
-    const woken = () => inbox.length > 0 || calendarChanged;
+    const woken = () => inbox.length > 0 || calendarChanged || arrived.length > 0;
     const signalled = wait === null ? (await condition(woken), true) : wait > 0 && (await condition(woken, wait));
-    if (calendarChanged) {
+    if (arrived.length > 0) {
+      await apply(arrived.shift()!);
+    } else if (calendarChanged) {
       // Only ever set by the calendarChanged signal, which histories from before it do not have.
       calendarChanged = false;
       await replan();
@@ -351,10 +363,22 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
     }
   }
   await Promise.all(chats);
+  // A 投稿 that came, or the upward mail's outcome that arrived, while the last messages went out: back to work.
+  if (more()) continue;
+  closing = true;
   // A page waiting on an action the closing step made moot hears the report's end, not an abandoned update.
   await condition(allHandlersFinished);
+  break;
+  }
   log.info('report closed', { reportId: input.facts.reportId, status: state.status, rounds: state.round }); // not logged again on replay
   return { reportId: input.facts.reportId, status: state.status, rounds: state.round, publishedUrl: state.publishedUrl };
+}
+
+/** A failed activity's reason, one line, for the timeline. */
+function failureText(err: unknown): string {
+  const cause = (err as { cause?: { message?: unknown } }).cause?.message;
+  const message = typeof cause === 'string' ? cause : err instanceof Error ? err.message : String(err);
+  return message.split('\n')[0]!.slice(0, 300);
 }
 
 function historyIsLong(): boolean {

@@ -148,6 +148,17 @@ describe('a report on its way up', () => {
     expect(stranger.effects).toEqual([]);
   });
 
+  it('a 退回 of a report withdrawn after it went up reopens nothing: the office is told, and the report still ends when listening does', () => {
+    const input = inputWith(true);
+    const sent = run(input, [[{ type: 'upward_sent', messageId: '<up1@x>' }, '2026-12-07T00:10:05.000Z']]);
+    const withdrawn = decide(input, sent.state, { type: 'withdraw', ...by(liufang, '<w@x>') }, '2026-12-07T00:20:00.000Z');
+    const returned = decide(input, withdrawn.state, { type: 'bureau', ...by(bureau, '<b@jyj.test>'), notice: 'returned', reason: '请补充' }, '2026-12-07T01:00:00.000Z');
+    expect(returned.state.status).toBe('withdrawn');
+    expect(returned.state.upward?.status).toBe('sent');
+    expect(mails(returned)).toEqual(['bureau_notice→周晓梅']);
+    expect(nextTimer(returned.state, input.upward)?.timer).toBe('upward_listen_end');
+  });
+
   it('a report withdrawn before it went up never goes; one that went up listens until its time is over', () => {
     const input = inputWith(false);
     const withdrawn = run(input, [[{ type: 'withdraw', ...by(liufang, '<w@x>') }, '2026-12-07T00:20:00.000Z']]);

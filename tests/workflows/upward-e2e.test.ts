@@ -278,8 +278,17 @@ describe('投稿: the office sends a published piece up by hand', () => {
     expect([first, second].find((o) => o.result === 'refused')!.refused).toBe('already_up');
     await upwardMailOf(reportId);
     await atBureau('七年级读书节开幕');
-    const heard = await waitForStatus(env.client.workflow.getHandle<typeof reportWorkflow>(handle.workflowId), hasEntry('bureau_received'), 30_000);
+    const again = env.client.workflow.getHandle<typeof reportWorkflow>(handle.workflowId);
+    const heard = await waitForStatus(again, hasEntry('bureau_received'), 30_000);
     expect(heard.status).toBe('published');
+    // The bureau publishes it: its 录用 reaches the restarted run, which tells the liaison (the bureau named from the 投稿).
+    const { handle: there } = await atBureau('七年级读书节开幕');
+    await there.signal(approveSignal, { actor: person('陆明', 'luming@jyj.test'), evidence: cli() });
+    await waitForStatus(there, (s) => s.status === 'approved');
+    await there.signal(markPublishedSignal, { actor: person('陆明', 'luming@jyj.test'), evidence: cli(), url: 'https://jyj.qinghe.test/news/90.html' });
+    await waitForStatus(again, hasEntry('bureau_used'), 30_000);
+    const [told] = await school.smtp.waitFor((m) => m.kind === 'bureau_notice' && m.reportId === reportId && m.to.includes('linxiaoyu@school.test'));
+    expect(told!.text).toContain('青禾教育网');
     expect(school.smtp.mails.filter((m) => m.kind === 'upward' && m.reportId === reportId)).toHaveLength(1);
   });
 });
