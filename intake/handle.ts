@@ -82,7 +82,7 @@ async function decideMail(deps: IntakeDeps, message: IncomingMessage, seen: { in
   const from = input.from?.address.toLowerCase() ?? null;
   // Never answer ourselves: our own notifications, echoed back by a forward, a redirect or a list.
   const ourselves = { address: config.mail.address, domain: mailDomain(config.mail.address), schoolName: config.school.name };
-  const echo = ownMailCameBack(input, ourselves);
+  const echo = ownMailCameBack(input, { ...ourselves, peer: from !== null && isPeer(config, from) });
   if (echo) return quarantine(echo, 'own_mail');
 
   // The reply token in the address the mail was sent to names its report even when the subject lost the number.
@@ -642,6 +642,13 @@ export async function acceptQuarantined(
     if (err instanceof SubmissionError) throw new AcceptError('EACCEPT_REFUSED', err.message);
     throw err;
   }
+}
+
+/** Another baosong this one works with: the bureau it reports to, or (a bureau's configuration) a school with a shared key. */
+function isPeer(config: Config, address: string): boolean {
+  if (fromBureau(config, address)) return true;
+  const who = identify(config, address);
+  return who.roles.some((r) => 'department' in r && config.departments.some((d) => d.id === r.department && d.sharedKeyEnv !== undefined));
 }
 
 /**

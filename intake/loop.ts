@@ -19,6 +19,12 @@ export interface OwnMailOptions {
   /** The domain of our Message-IDs. */
   domain: string;
   schoolName: string;
+  /**
+   * The sender is another baosong we work with (the bureau of `upward`, or a school whose department names a shared
+   * key): its mail carries the same headers and, on a shared provider (both on 163.com), Message-IDs of our domain.
+   * Only our own From address then marks an echo.
+   */
+  peer?: boolean;
 }
 
 /** The local parts of the Message-IDs baosong makes (mail/message-id.ts, notices, digests, reminders, sign-in links). */
@@ -40,6 +46,7 @@ export function ownMailCameBack(input: MailInput, o: OwnMailOptions): string | n
   if (input.from?.address.toLowerCase() === o.address.toLowerCase()) return `our own notification came back (From: ${o.address}); not answered`;
   // Another baosong (the bureau's, a school's sending up) marks its mail the same way: ours only under our Message-ID domain
   // (a list or a forward keeps the Message-ID; a mail without one is taken as ours, to be safe).
+  if (o.peer) return null;
   const ours = Object.keys(input.headers).find((k) => k.startsWith('x-baosong-'));
   const idDomain = /@([^<>@\s]+)>?\s*$/.exec(input.messageId ?? '')?.[1]?.toLowerCase() ?? null;
   if (ours && (idDomain === null || idDomain === o.domain.toLowerCase())) return `our own notification came back (${ours}); not answered`;

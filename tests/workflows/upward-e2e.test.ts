@@ -31,7 +31,8 @@ import { until as waitUntil } from '../support/waiting.js';
 const KEY_ENV = 'BAOSONG_TEST_UPWARD_KEY';
 process.env[KEY_ENV] = 'shared-key-of-qinghe-yizhong-and-the-bureau';
 const SCHOOL_INBOX = 'baosong@school.test';
-const BUREAU_INBOX = 'baosong@jyj.test';
+// tests/workflows/upward-same-domain.test.ts runs this file again with both inboxes at one provider (school.test).
+const BUREAU_INBOX = process.env.BAOSONG_TEST_UPWARD_SAME_DOMAIN ? 'jyj-baosong@school.test' : 'baosong@jyj.test';
 const BUREAU_NAME = '青禾县教育局';
 const PASSWORD = 'secret';
 
