@@ -79,6 +79,7 @@ export function mailData(req: ReportMailRequest, recipient: Person, config: Conf
     },
     sentAt: req.composedAt,
   };
+  if (config.school.level !== '校级') data.departmentLabel = locale === 'en' ? 'School' : '报送学校';
   if (req.step) data.step = { index: req.step.index + 1, count: req.step.count, kind: req.step.kind };
   const revisionReminder = req.kind === 'reminder' && !req.step;
   const deadline = revisionReminder ? req.revisionDueAt : req.reviewDueAt;

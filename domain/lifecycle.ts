@@ -640,6 +640,8 @@ function bureauNotice(t: Transition, event: Extract<PersonEvent, { type: 'bureau
       return t.done();
     }
     case 'returned': {
+      // A 退回 answering an earlier mail up (the token names its send) while the revision has gone up since: moot.
+      if (event.round !== undefined && event.round < u.sends) return refuse(t, event, 'earlier_send');
       const reason = boundText(event.reason ?? '');
       const entry = t.record('bureau_returned', { actor, evidence: event.evidence, step: null, note: reason || null, noteRef: event.reasonRef ?? null });
       if (s.status === 'withdrawn' || s.status === 'expired') {

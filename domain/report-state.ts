@@ -214,7 +214,8 @@ export type RefusalReason =
   | 'not_publisher'
   | 'not_approved'
   | 'not_bureau'
-  | 'already_up';
+  | 'already_up'
+  | 'earlier_send';
 
 export const REFUSAL_TEXT: Record<RefusalReason, { zh: string; en: string }> = {
   not_holder: { zh: '操作人不是当前审核环节的审核人', en: 'the actor does not hold the current review step' },
@@ -232,6 +233,7 @@ export const REFUSAL_TEXT: Record<RefusalReason, { zh: string; en: string }> = {
   not_approved: { zh: '报送尚未审核通过，不能确认发布', en: 'the report is not approved yet, so it cannot be marked published' },
   not_bureau: { zh: '只有上级教育局可以回复上报情况', en: 'only the education bureau may answer for a report sent up to it' },
   already_up: { zh: '这篇报送已经上报过教育局', en: 'this report has already been sent up to the bureau' },
+  earlier_send: { zh: '教育局的这封退回针对的是较早一次上报，修改稿已经重新上报', en: 'the bureau returned an earlier sending; the revision has gone up since' },
 };
 
 export interface TimelineEntry {

@@ -90,6 +90,9 @@ export async function bureauMail(deps: IntakeDeps, message: IncomingMessage, inp
     actor,
     evidence: { via: 'mail', ref: messageId || `bureau:${reportId}:${input.receivedAt.toISOString()}` },
     authenticity: { ok: true, method },
+    // Which mail up a person's answer replies to (the send number is the token's round): a late 退回 of an earlier one
+    // is moot. Not for a bureau's baosong: all its mails thread on the first one, and its card speaks for the report.
+    ...(claims?.ok && !card?.ok ? { round: claims.round } : {}),
     notice: answer.notice,
     ...(reason ? { reason: reason.text, reasonRef: reason.ref } : {}),
     ...(answer.use ? { use: answer.use } : {}),

@@ -65,6 +65,7 @@ export async function tellSchoolOfUse(deps: UseNoticeDeps, reportId: string, use
         statusUrl: statusUrl(config.web.baseUrl, reportId, deps.secret),
       },
       upward: { bureauName: config.school.name, notice: 'used', use: where },
+      departmentLabel: config.school.locale === 'en' ? 'School' : '报送学校',
     },
     { locale: config.school.locale, timeZone: config.school.timeZone },
   );

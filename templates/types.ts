@@ -158,6 +158,8 @@ export interface MailData {
   publishReminder?: boolean;
   /** receipt, review_request: what the report checks found (absent or empty: nothing). */
   checks?: MailFinding[];
+  /** A bureau's mails (its "departments" are schools): the label of the department row, 报送学校 / School. */
+  departmentLabel?: string;
   /**
    * 上报. upward_due: the bureau's deadline is near (`overdue`: passed, told to the principal and the office);
    * bureau_notice: what the bureau said about the report sent up (used: where; returned / chase: `reason`).

@@ -133,6 +133,12 @@ describe('a report on its way up', () => {
     d = decide(input, d.state, approve(office[0]!, '<a3@x>'), '2026-12-08T04:00:00.000Z');
     expect(d.state.status).toBe('published');
     expect(d.effects.map((e) => e.type)).toEqual(['send_upward', 'mail']);
+    d = decide(input, d.state, { type: 'upward_sent', messageId: '<up2@x>' }, '2026-12-08T04:00:05.000Z');
+    // The bureau's second look at the first mail (its token names send 1) comes after the revision went up: moot.
+    const late = decide(input, d.state, { type: 'bureau', ...by(bureau, '<b-late@jyj.test>'), round: 1, notice: 'returned', reason: '照片请再换一张' }, '2026-12-08T05:00:00.000Z');
+    expect(late.state.status).toBe('published');
+    expect(late.state.timeline.at(-1)).toMatchObject({ type: 'refused', refused: 'earlier_send' });
+    expect(late.effects).toEqual([]);
   });
 
   it('录用 and 催报 are recorded and told; an answer from anyone but the bureau is refused and answered to no one', () => {

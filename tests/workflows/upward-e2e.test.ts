@@ -172,8 +172,11 @@ describe('上报: a school and its bureau, both running baosong', () => {
     // The bureau's baosong takes it as the school's card says: 安全管理, 紧急, from 青禾一中, nothing guessed.
     const { report: there } = await atBureau('校门口发生一起轻微交通事故');
     expect([there.category, there.urgency, there.departmentId, there.submitterEmail]).toEqual(['安全管理', 'urgent', 'qh1z', SCHOOL_INBOX]);
-    // Its receipt, relayed back, is the bureau's 收到 on the school's report.
+    // Its receipt, relayed back, is the bureau's 收到 on the school's report (in words a school reads: 报送学校).
     await waitForStatus(handle, hasEntry('bureau_received'), 30_000);
+    const [receipt] = bureau.smtp.mails.filter((m) => m.kind === 'receipt' && m.reportId === there.id);
+    expect(receipt!.text).toContain('报送学校');
+    expect(receipt!.text).not.toContain('报送部门');
 
     // The bureau's office records a use by replying "录用：…" to its own mail: the school hears it and records it.
     const [request] = await bureau.smtp.waitFor((m) => m.kind === 'review_request' && m.reportId === there.id);
