@@ -5,11 +5,9 @@
  * per use, whatever repeats (the Message-ID comes from the report and the use). A school's own baosong tells nobody:
  * its uses are its own record.
  */
-import { defaultPayloadConverter } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config/schema.js';
 import type { ReadModel } from '../db/read-model.js';
-import type { ReportInput } from '../domain/lifecycle.js';
 import type { UseLevel } from '../domain/scoring.js';
 import { automaticMail, deliverOnce } from '../mail/deliver.js';
 import { statusUrl } from '../mail/links.js';
@@ -18,6 +16,7 @@ import { mintReplyToken, replyAddress } from '../mail/reply-token.js';
 import type { MailTransport } from '../mail/transport.js';
 import { cardText, NOTICE_HEADER, signNoticeCard } from '../mail/upward-card.js';
 import { renderMail } from '../templates/render.js';
+import { readReportInput } from './report-input.js';
 
 export interface UseNoticeDeps {
   config: Config;
@@ -33,11 +32,10 @@ export async function tellSchoolOfUse(deps: UseNoticeDeps, reportId: string, use
   if (config.school.level === '校级') return false;
   const report = await readModel.getReport(reportId);
   if (!report) return false;
-  // The facts (submitter, the school's report number) are the workflow's input, in its first event.
-  const history = await deps.client.workflow.getHandle(report.workflowId).fetchHistory();
-  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-  if (!payload) return false;
-  const f = defaultPayloadConverter.fromPayload<ReportInput>(payload).facts;
+  // The facts (submitter, the school's report number) are the workflow's input.
+  const input = await readReportInput(deps.client, report.workflowId);
+  if (!input) return false;
+  const f = input.facts;
   const domain = mailDomain(config.mail.address);
   const token = mintReplyToken({ reportId, round: 1, step: null, recipient: f.submitter.email, secret: deps.secret });
   const messageId = reportMessageId(reportId, `use-${use.id}`, f.submitter.email, domain, token);

@@ -5,9 +5,9 @@
  * the page loads the whole text from the store by its reference.
  */
 import type { Client } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import type { AttachmentRef, ReportInput, ReportStatusView } from '../domain/lifecycle.js';
 import { wholeText } from '../storage/texts.js';
+import { readReportInput } from '../ops/report-input.js';
 
 const MAX_CACHED = 500;
 /** A page shows a report's text up to this many characters. */
@@ -29,10 +29,8 @@ export class ReportFactsCache {
   async get(workflowId: string): Promise<ReportInput | null> {
     const hit = this.#cache.get(workflowId);
     if (hit) return hit;
-    const history = await this.client.workflow.getHandle(workflowId).fetchHistory();
-    const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-    if (!payload) return null;
-    const input = defaultPayloadConverter.fromPayload<ReportInput>(payload);
+    const input = await readReportInput(this.client, workflowId);
+    if (!input) return null;
     this.#remember(workflowId, input);
     return input;
   }
