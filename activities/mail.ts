@@ -4,7 +4,6 @@
  * finds the mail already sent and does not send it again, and an SMTP server that failed mid-way gets
  * the identical message, never a second different one.
  */
-import { access } from 'node:fs/promises';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { reportFindings } from '../config/school.js';
 import type { Config } from '../config/schema.js';
@@ -12,7 +11,7 @@ import { findingItems } from '../domain/checks/index.js';
 import type { ReadModel } from '../db/read-model.js';
 import { REFUSAL_TEXT, type RefusalReason, type ReportMailRequest } from '../domain/lifecycle.js';
 import type { Person } from '../domain/review.js';
-import { attachmentPath } from '../storage/attachments.js';
+import { hasAttachment, mailAttachmentSource } from '../storage/attachments.js';
 import { fileUrl, publishUrl, reviseUrl, reviewUrls, statusUrl } from '../mail/links.js';
 import { mailDomain, reportMessageId, threadHeaders } from '../mail/message-id.js';
 import { mintReplyToken, replyAddress } from '../mail/reply-token.js';
@@ -194,12 +193,12 @@ export function createMailActivities(deps: { config: Config; readModel: ReadMode
       }
     }
 
-    // Files that are planned but missing on disk (never expected) go as links rather than failing the mail forever.
+    // Files that are planned but missing from the store (never expected) go as links rather than failing the mail forever.
     const attach = filesToAttach(req, config);
-    for (const sha of attach) if (!(await access(attachmentPath(config.dataDir, sha)).then(() => true, () => false))) attach.delete(sha);
+    for (const sha of attach) if (!(await hasAttachment(config, sha))) attach.delete(sha);
     const files = req.report.attachments.filter((a, i, all) => attach.has(a.sha256) && all.findIndex((b) => b.sha256 === a.sha256) === i);
 
-    const body = await wholeText(config.dataDir, { text: req.report.body, ref: req.report.bodyRef }, MAIL_BODY_CHARS);
+    const body = await wholeText(config, { text: req.report.body, ref: req.report.bodyRef }, MAIL_BODY_CHARS);
     let rendered;
     try {
       const data = mailData(req, recipient, config, secret, attach, body);
@@ -214,6 +213,7 @@ export function createMailActivities(deps: { config: Config; readModel: ReadMode
     // The token twice: in the Reply-To sub-address and in the Message-ID (for providers without sub-addressing).
     const replyTo = replyAddress(config.mail.address, token);
     const { subject, html, text } = rendered;
+    const attachments = await Promise.all(files.map(async (a) => ({ filename: a.filename, contentType: a.contentType, ...(await mailAttachmentSource(config, a.sha256)) })));
     return deliverOnce(readModel, transport, { messageId, reportId: req.reportId, kind: forged ? FORGERY_ALERT_KIND : req.kind, to: [recipient.email], subject, createdAt: req.composedAt }, () => ({
       messageId,
       from,
@@ -225,7 +225,7 @@ export function createMailActivities(deps: { config: Config; readModel: ReadMode
       inReplyTo: thread.inReplyTo,
       references: thread.references,
       date: new Date(req.composedAt),
-      ...(files.length > 0 ? { attachments: files.map((a) => ({ filename: a.filename, contentType: a.contentType, path: attachmentPath(config.dataDir, a.sha256) })) } : {}),
+      ...(attachments.length > 0 ? { attachments } : {}),
       headers: {
         'Auto-Submitted': 'auto-generated',
         'X-Auto-Response-Suppress': 'All',

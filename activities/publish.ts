@@ -9,9 +9,8 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Config } from '../config/schema.js';
 import type { ReadModel } from '../db/read-model.js';
 import { ChannelDrafts, ReportUses } from '../db/uses.js';
-import { readFile } from 'node:fs/promises';
 import { createWechatMp, WechatMpError, type WechatMp } from '../publish/wechat-mp.js';
-import { attachmentPath } from '../storage/attachments.js';
+import { mustRead } from '../storage/attachments.js';
 import type { ReadModelUpdate } from '../domain/lifecycle.js';
 import { localDateOf } from '../domain/time.js';
 import { wholeText } from '../storage/texts.js';
@@ -41,7 +40,7 @@ export function createPublishActivities(deps: { config: Config; readModel: ReadM
   /** Into the published archive, with the text's first 200 characters. */
   async function recordArchive(update: ReadModelUpdate, url: string | null, publishedAt: string): Promise<void> {
     const r = update.report;
-    const body = await wholeText(config.dataDir, { text: update.body, ref: update.bodyRef });
+    const body = await wholeText(config, { text: update.body, ref: update.bodyRef });
     const summary = body.length > 200 ? `${body.slice(0, 200)}…` : body;
     await readModel.recordPublished({ reportId: r.id, publishedAt, title: r.title, departmentId: r.departmentId, category: r.category, summary, url });
   }
@@ -61,7 +60,7 @@ export function createPublishActivities(deps: { config: Config; readModel: ReadM
       const publishedAt = r.decidedAt ?? r.receivedAt;
       let url: string | null = null;
       if (config.publish.webhookUrl) {
-        const body = await wholeText(config.dataDir, { text: update.body, ref: update.bodyRef });
+        const body = await wholeText(config, { text: update.body, ref: update.bodyRef });
         const res = await doFetch(config.publish.webhookUrl, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'idempotency-key': `baosong-publish-${r.id}` },
@@ -98,10 +97,10 @@ export function createPublishActivities(deps: { config: Config; readModel: ReadM
       const drafts = new ChannelDrafts(readModel.database);
       try {
         const mp = wechatClient();
-        const body = await wholeText(config.dataDir, { text: update.body, ref: update.bodyRef });
+        const body = await wholeText(config, { text: update.body, ref: update.bodyRef });
         const photos = [];
         for (const a of update.attachments.filter((x) => x.contentType.startsWith('image/'))) {
-          photos.push({ filename: a.filename, contentType: a.contentType, data: await readFile(attachmentPath(config.dataDir, a.sha256)) });
+          photos.push({ filename: a.filename, contentType: a.contentType, data: await mustRead(config, a.sha256) });
         }
         const department = config.departments.find((d) => d.id === r.departmentId)?.name ?? r.departmentId;
         const published = await readModel.getPublished(r.id);

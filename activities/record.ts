@@ -7,7 +7,7 @@ import { ReportFindings } from '../db/report-findings.js';
 import { ReportUses } from '../db/uses.js';
 import { wholeText } from '../storage/texts.js';
 import type { ReportEventRecord } from '../db/rows.js';
-import { attachmentRelativePath } from '../storage/attachments.js';
+import { attachmentKey } from '../storage/attachments.js';
 import type { ReadModelUpdate, TimelineEntry } from '../domain/lifecycle.js';
 import { countReportEvent } from '../ops/metrics.js';
 
@@ -22,7 +22,7 @@ export async function writeReportUpdate(readModel: ReadModel, update: ReadModelU
   return readModel.transaction(async (tx) => {
     await tx.recordReport({ ...report, workflowId, updatedAt: last?.at ?? report.receivedAt });
     for (const a of withAttachments ? update.attachments : []) {
-      await tx.recordAttachment({ reportId: report.id, sha256: a.sha256, filename: a.filename, contentType: a.contentType, size: a.size, storagePath: attachmentRelativePath(a.sha256) });
+      await tx.recordAttachment({ reportId: report.id, sha256: a.sha256, filename: a.filename, contentType: a.contentType, size: a.size, storagePath: attachmentKey(a.sha256) });
     }
     const recorded: TimelineEntry[] = [];
     for (const e of update.events) {
@@ -57,7 +57,7 @@ async function recordFindings(readModel: ReadModel, config: Config, update: Read
   const versions = update.events.filter((e) => e.type === 'received' || e.type === 'revised');
   if (versions.length === 0) return;
   const { report } = update;
-  const body = await wholeText(config.dataDir, { text: update.body, ref: update.bodyRef });
+  const body = await wholeText(config, { text: update.body, ref: update.bodyRef });
   const findings = reportFindings(config, { title: report.title, body, attachments: update.attachments, receivedAt: report.receivedAt });
   const store = new ReportFindings(readModel.database);
   // Only the last version of this update is the text we hold: earlier entries in the same update had theirs replaced.

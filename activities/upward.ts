@@ -4,7 +4,6 @@
  * bureau, however often the activity runs: the Message-ID derives from them and carries the bureau's reply token,
  * so the bureau's answer on the thread names the report even when its address book drops the `+token`.
  */
-import { readFile } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Config } from '../config/schema.js';
 import type { ReadModel } from '../db/read-model.js';
@@ -19,7 +18,7 @@ import { mailDomain, reportMessageId } from '../mail/message-id.js';
 import { mintReplyToken, replyAddress } from '../mail/reply-token.js';
 import type { MailTransport } from '../mail/transport.js';
 import { REPORT_HEADER, signReportCard } from '../mail/upward-card.js';
-import { attachmentPath } from '../storage/attachments.js';
+import { mailAttachmentSource, mustRead } from '../storage/attachments.js';
 import { wholeText } from '../storage/texts.js';
 import { renderUpward } from '../templates/render.js';
 import { MAIL_BODY_CHARS } from './mail.js';
@@ -69,7 +68,7 @@ export function createUpwardActivities(deps: { config: Config; readModel: ReadMo
       const token = mintReplyToken({ reportId: req.reportId, round: req.send, step: null, recipient: bureau.email, secret });
       const messageId = reportMessageId(req.reportId, `up${req.send}`, bureau.email, domain, token);
       const sentAt = new Date(req.composedAt);
-      const body = await wholeText(config.dataDir, { text: req.body, ref: req.bodyRef }, MAIL_BODY_CHARS);
+      const body = await wholeText(config, { text: req.body, ref: req.bodyRef }, MAIL_BODY_CHARS);
       const category = findCategory(req.category);
       const categoryLabel = locale === 'en' ? (category?.en ?? req.category) : req.category;
       const urgencyLabel = URGENCY_LABELS[req.urgency][locale === 'en' ? 'en' : 'zh'];
@@ -78,7 +77,7 @@ export function createUpwardActivities(deps: { config: Config; readModel: ReadMo
 
       const files: { filename: string; contentType: string; content: Buffer }[] = [];
       if (up.docx) {
-        const photoBytes = await Promise.all(photos.map(async (p) => ({ filename: p.filename, contentType: p.contentType, content: await readFile(attachmentPath(config.dataDir, p.sha256)) })));
+        const photoBytes = await Promise.all(photos.map(async (p) => ({ filename: p.filename, contentType: p.contentType, content: await mustRead(config, p.sha256) })));
         const docx = await upwardDocument(
           {
             school: config.school.name,
@@ -140,6 +139,7 @@ export function createUpwardActivities(deps: { config: Config; readModel: ReadMo
       // A bureau running baosong reads the facts from this signed card instead of guessing them from the text.
       const key = up.sharedKeyEnv ? env[up.sharedKeyEnv] : undefined;
       const card = key ? signReportCard({ ref: req.reportId, round: req.send, category: category?.key ?? 'other', urgency: req.urgency, eventTime: req.eventTime }, { key, messageId, from: config.mail.address }) : null;
+      const attachedFiles = await Promise.all(attached.map(async (a) => ({ filename: a.filename, contentType: a.contentType, ...(await mailAttachmentSource(config, a.sha256)) })));
       await deliverOnce(readModel, transport, { messageId, reportId: req.reportId, kind: 'upward', to: [bureau.email], subject: rendered.subject, createdAt: req.composedAt }, () => ({
         messageId,
         from: { name: config.school.name, address: config.mail.address },
@@ -152,7 +152,7 @@ export function createUpwardActivities(deps: { config: Config; readModel: ReadMo
         ...(req.inReplyTo ? { inReplyTo: req.inReplyTo, references: [req.inReplyTo] } : {}),
         attachments: [
           ...files.map((f) => ({ filename: f.filename, contentType: f.contentType, content: f.content })),
-          ...attached.map((a) => ({ filename: a.filename, contentType: a.contentType, path: attachmentPath(config.dataDir, a.sha256) })),
+          ...attachedFiles,
         ],
         // Not Auto-Submitted: this is the school's report, to be answered (RFC 3834 would tell the bureau not to).
         headers: { 'Auto-Submitted': 'no', 'X-Baosong-Kind': 'upward', 'X-Baosong-Report': req.reportId, ...(card ? { [REPORT_HEADER]: card } : {}) },

@@ -12,7 +12,7 @@ export interface SecretState {
   /** Where the configuration names it, e.g. mail.imap.passwordEnv. */
   path: string;
   /** What needs it. */
-  part: 'intake' | 'smtp' | 'links' | 'wechat';
+  part: 'intake' | 'smtp' | 'links' | 'wechat' | 'storage';
   set: boolean;
   /** A value that is there but unusable (e.g. too short), else null. */
   problem: string | null;
@@ -60,6 +60,17 @@ export function secretStates(config: Config, env: NodeJS.ProcessEnv = process.en
       set: isSet(variable),
       problem: null,
       without: t('approved reports do not go into the 公众号 draft box; each report’s page says so', '审核通过的稿件无法放入公众号草稿箱，报送详情页会注明原因'),
+    });
+  }
+  const s3 = config.storage.s3;
+  for (const [variable, path] of s3 ? ([[s3.accessKeyIdEnv, 'storage.s3.accessKeyIdEnv'], [s3.secretAccessKeyEnv, 'storage.s3.secretAccessKeyEnv']] as const) : []) {
+    out.push({
+      variable,
+      path,
+      part: 'storage',
+      set: isSet(variable),
+      problem: null,
+      without: t(`attachments cannot be stored in the bucket ${s3?.bucket ?? ""}: \`baosong start\` stops with an error`, `附件无法存入对象存储桶 ${s3?.bucket ?? ""}：baosong start 会报错停止`),
     });
   }
   const hmac = config.secrets.hmacSecretEnv;

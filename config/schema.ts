@@ -493,6 +493,32 @@ export const configSchema = z
       .optional(),
     /** Database, attachments, outbox and the local Temporal state live here. */
     dataDir: z.string().default('./data'),
+    /**
+     * Where attachments, long texts and kept mails are stored: the data folder unless `s3` is given — a bucket
+     * of S3-compatible object storage that every machine of the deployment reaches (storage/store.ts).
+     */
+    storage: z
+      .strictObject({
+        s3: z
+          .strictObject({
+            /** The service's address: https://oss-cn-hangzhou.aliyuncs.com, https://cos.ap-shanghai.myqcloud.com, http://minio.lan:9000; absent → AWS. */
+            endpoint: z.url({ protocol: /^https?$/, error: () => say('expected the storage service address, e.g. https://oss-cn-hangzhou.aliyuncs.com', '应填对象存储服务地址，例如 https://oss-cn-hangzhou.aliyuncs.com') }).optional(),
+            region: z.string().min(1).default('us-east-1'),
+            bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: () => say('a bucket name is 3–63 lower-case letters, digits, dots and hyphens', '存储桶名称应为 3—63 个小写字母、数字、点或连字符') }),
+            /** Put before every object's name, so the bucket can hold other things too, e.g. "baosong/". */
+            prefix: z
+              .string()
+              .default('')
+              .transform((p) => p.replace(/^\/+/, ''))
+              .transform((p) => (p === '' || p.endsWith('/') ? p : `${p}/`)),
+            accessKeyIdEnv: envName,
+            secretAccessKeyEnv: envName,
+            /** true for MinIO and most self-hosted servers (endpoint/bucket/key); Aliyun OSS and Tencent COS need false. */
+            forcePathStyle: z.boolean().default(false),
+          })
+          .optional(),
+      })
+      .default({}),
     temporal: z
       .strictObject({
         /** host:port of a Temporal server; absent → a local dev server (TEMPORAL_ADDRESS overrides). */

@@ -17,6 +17,7 @@ import { secretStates } from '../config/readiness.js';
 import { MAIL_PROVIDERS } from '../config/providers.js';
 import { migrations, openDatabase, redactUrl } from '../db/index.js';
 import { findCjkFont } from '../digest/chart.js';
+import { s3Store, type FileStoreError } from '../storage/store.js';
 import { fail, firstLine, ok, warn, type CheckLine, type DoctorCheck, type DoctorContext } from './lines.js';
 import { imapCheck, smtpCheck, subaddressCheck } from './mail.js';
 
@@ -29,13 +30,15 @@ export const secretsCheck: DoctorCheck = ({ config, env }) => {
   const provider = config.mail.provider ? MAIL_PROVIDERS[config.mail.provider] : null;
   for (const s of secretStates(config, env)) {
     const name = `secret ${s.variable}`;
-    const kind = s.part === 'intake' ? 'IMAP' : 'SMTP';
+    // What the variable holds, in the words of the service that gave it.
+    const what =
+      s.part === 'intake' ? t('the IMAP password', 'IMAP 密码') : s.part === 'smtp' ? t('the SMTP password', 'SMTP 密码') : s.part === 'storage' ? t('the object storage AccessKey', '对象存储的 AccessKey') : t('from the 公众号 platform', '公众号平台上的值');
     if (s.problem) lines.push(fail(name, s.problem, t(`set ${s.variable} to a longer random value: export ${s.variable}=$(openssl rand -hex 32)`, `把 ${s.variable} 换成更长的随机值：export ${s.variable}=$(openssl rand -hex 32)`)));
     else if (s.set) lines.push(ok(name, t(`set (${s.path})`, `已设置（${s.path}）`)));
     else if (s.part === 'links') lines.push(warn(name, t(`not set: ${s.without}`, `未设置。${s.without}`), t(`export ${s.variable}=$(openssl rand -hex 32) in the service's environment`, `在服务的环境变量里设置：export ${s.variable}=$(openssl rand -hex 32)`)));
     else {
-      const note = provider ? t(` — ${provider.note}`, `。${provider.noteZh}`) : '';
-      lines.push(fail(name, t(`not set (${s.path}): ${s.without}`, `未设置（${s.path}）。${s.without}`), t(`export ${s.variable}=… (the ${kind} password${note})`, `export ${s.variable}=…（${kind} 密码${note}）`)));
+      const note = provider && (s.part === 'intake' || s.part === 'smtp') ? t(` — ${provider.note}`, `。${provider.noteZh}`) : '';
+      lines.push(fail(name, t(`not set (${s.path}): ${s.without}`, `未设置（${s.path}）。${s.without}`), t(`export ${s.variable}=… (${what}${note})`, `export ${s.variable}=…（${what}${note}）`)));
     }
   }
   if (provider && 'warning' in provider) lines.push(warn('mail provider', t(provider.warning, provider.warningZh), t('see the README table of mail services', '见 README 里的邮箱服务商表格')));
@@ -236,7 +239,30 @@ export const upwardCheck: DoctorCheck = ({ config, env }) => {
 };
 
 /** Every check `baosong doctor` runs, in order. Add yours here (or pass a list to runDoctor). */
-export const DOCTOR_CHECKS: DoctorCheck[] = [secretsCheck, imapCheck, smtpCheck, subaddressCheck, temporalCheck, databaseCheck, dataDirCheck, fontCheck, calendarCheck, chatCheck, upwardCheck];
+/** Object storage, when configured: the bucket exists and takes the key (the data folder has its own check). */
+export const storageCheck: DoctorCheck = async ({ config, env }) => {
+  const s3 = config.storage.s3;
+  if (!s3) return [];
+  const t = speaker(config.school.locale);
+  if (!env[s3.accessKeyIdEnv] || !env[s3.secretAccessKeyEnv]) return []; // the secrets check already says which is missing
+  // A store of its own (not the cached one): doctor may run with another environment than the service's.
+  const store = s3Store({ ...s3, accessKeyId: env[s3.accessKeyIdEnv]!, secretAccessKey: env[s3.secretAccessKeyEnv]! });
+  try {
+    await store.check();
+    return [ok('object storage', t(`${store.where}: the bucket answers and takes the key`, `${store.where}：存储桶可以访问，密钥有效`))];
+  } catch (err) {
+    const code = (err as FileStoreError).code;
+    const fix =
+      code === 'ESTORAGE_AUTH'
+        ? t(`give the key ${s3.accessKeyIdEnv} read and write rights on bucket ${s3.bucket} (in the cloud console's access management: RAM for Aliyun, CAM for Tencent)`, `在云控制台的访问控制（阿里云 RAM、腾讯云 CAM）里给 ${s3.accessKeyIdEnv} 对应的密钥开通存储桶 ${s3.bucket} 的读写权限`)
+        : code === 'ESTORAGE_BUCKET'
+          ? t(`create bucket ${s3.bucket} (private) in region ${s3.region}, or correct storage.s3.bucket`, `在地域 ${s3.region} 创建私有存储桶 ${s3.bucket}，或改正 storage.s3.bucket`)
+          : t('check storage.s3.endpoint (the address, http or https) and that this machine reaches it', '检查 storage.s3.endpoint（地址、http 还是 https），以及本机能否访问它');
+    return [fail('object storage', firstLine((err as Error).message), fix)];
+  }
+};
+
+export const DOCTOR_CHECKS: DoctorCheck[] = [secretsCheck, imapCheck, smtpCheck, subaddressCheck, temporalCheck, databaseCheck, dataDirCheck, storageCheck, fontCheck, calendarCheck, chatCheck, upwardCheck];
 
 /** Runs the checks one after the other (their lines in order); a check that throws becomes a fail line. */
 export async function runDoctor(ctx: DoctorContext, checks: DoctorCheck[] = DOCTOR_CHECKS): Promise<CheckLine[]> {

@@ -74,6 +74,12 @@ export const ERRORS = {
   ESTOPPED: { 'zh-CN': '收信已停止', en: 'The mailbox watcher was stopped' },
   EMAIL_PARSE: { 'zh-CN': '邮件无法解析', en: 'The mail cannot be parsed' },
   ETEXT_STORE: { 'zh-CN': '长文本无法保存或读取', en: 'A long text cannot be stored or read' },
+
+  // Where attachments are kept (storage/store.ts)
+  ESTORAGE: { 'zh-CN': '附件无法保存或读取（本机文件夹或对象存储）', en: 'An attachment cannot be stored or read (data folder or object storage)' },
+  ESTORAGE_AUTH: { 'zh-CN': '对象存储拒绝了访问密钥（AccessKey 不对或没有这个存储桶的权限）', en: 'The object storage refused the access key' },
+  ESTORAGE_BUCKET: { 'zh-CN': '对象存储里没有这个存储桶', en: 'The object storage has no such bucket' },
+  ESTORAGE_MIGRATE: { 'zh-CN': '附件迁移没有完成', en: 'Moving the attachments did not finish' },
   ETEMPLATE: { 'zh-CN': '邮件或页面模板出错', en: 'A mail or page template failed' },
 
   // Database

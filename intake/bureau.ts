@@ -85,7 +85,7 @@ export async function bureauMail(deps: IntakeDeps, message: IncomingMessage, inp
 
   const actor = { name: up.bureau.name, email: up.bureau.email.toLowerCase() };
   if (answer.notice === 'used' && answer.use) await recordUse(deps, reportId, answer.use, actor, input.receivedAt);
-  const reason = answer.reason ? await keepText(config.dataDir, answer.reason) : null;
+  const reason = answer.reason ? await keepText(config, answer.reason) : null;
   const action: BureauNoticeAction = {
     actor,
     evidence: { via: 'mail', ref: messageId || `bureau:${reportId}:${input.receivedAt.toISOString()}` },

@@ -29,8 +29,7 @@ import { approveSignal, commentSignal, markPublishedSignal, reviseSignal, sendBa
 import { ReportUses } from '../db/uses.js';
 import { localDateOf } from '../domain/time.js';
 import type { Report } from '../db/rows.js';
-import { readFile } from 'node:fs/promises';
-import { attachmentPath, cleanFilename, storeAttachment } from '../storage/attachments.js';
+import { cleanFilename, readAttachment, storeAttachment } from '../storage/attachments.js';
 import { hasActiveExtension, uploadType } from '../storage/file-type.js';
 import { checkSender, type Authenticity, type AuthenticityOptions } from './authenticity.js';
 import type { Disposition, IncomingMessage } from './mailbox.js';
@@ -168,7 +167,7 @@ async function attachments(ctx: Context): Promise<{ refs: AttachmentRef[] } | { 
   }
   if (problems.length > 0) return { problem: say(ctx.deps.config, `附件不符合要求：${problems.join('；')}`, `An attachment was refused: ${problems.join('; ')}`) };
   const refs: AttachmentRef[] = [];
-  for (const a of accepted) refs.push(await storeAttachment(ctx.deps.config.dataDir, a.content, { filename: a.filename, contentType: a.contentType }));
+  for (const a of accepted) refs.push(await storeAttachment(ctx.deps.config, a.content, { filename: a.filename, contentType: a.contentType }));
   return { refs };
 }
 
@@ -304,7 +303,7 @@ async function reply(ctx: Context): Promise<Kept> {
       const stored = verdict.ok ? await attachments(ctx) : { refs: [] };
       if ('problem' in stored) return refuse(ctx, stored.problem, tooLargeAdvice(deps.config));
       if (verdict.ok) {
-        const body = await keepText(deps.config.dataDir, mail.body);
+        const body = await keepText(deps.config, mail.body);
         await handle.signal(reviseSignal, { ...checked, body: body.text, bodyRef: body.ref, attachments: stored.refs });
       } else await handle.signal(reviseSignal, checked);
     } else if (decides) {
@@ -315,11 +314,11 @@ async function reply(ctx: Context): Promise<Kept> {
       }
       if (mail.intent === 'approve') await handle.signal(approveSignal, { ...action, ...(verdict.ok && mail.archiveOnly ? { archive: true } : {}) });
       else {
-        const reason = await keepText(deps.config.dataDir, verdict.ok ? (mail.sendBackReason ?? '') : '');
+        const reason = await keepText(deps.config, verdict.ok ? (mail.sendBackReason ?? '') : '');
         await handle.signal(sendBackSignal, { ...action, reason: reason.text, reasonRef: reason.ref });
       }
     } else {
-      const text = await keepText(deps.config.dataDir, verdict.ok ? mail.body : '');
+      const text = await keepText(deps.config, verdict.ok ? mail.body : '');
       await handle.signal(commentSignal, { ...checked, text: text.text, textRef: text.ref });
     }
   } catch (err) {
@@ -384,7 +383,7 @@ async function unconfirmedErrors(ctx: Context, handle: WorkflowHandle, receivedA
   if (confirmsChecks(ctx.mail.body)) return null;
   const { config } = ctx.deps;
   const view = await handle.query(statusQuery);
-  const body = await wholeText(config.dataDir, { text: view.body, ref: view.bodyRef });
+  const body = await wholeText(config, { text: view.body, ref: view.bodyRef });
   const errors = reportFindings(config, { title: view.title, body, attachments: view.attachments, receivedAt }).filter((f) => f.severity === 'error');
   if (errors.length === 0) return null;
   const en = config.school.locale === 'en';
@@ -567,7 +566,7 @@ async function noteOnDesk(deps: IntakeDeps, message: IncomingMessage, input: Mai
   const { config } = deps;
   // A mail over the size limit is not kept twice: it is in the IMAP quarantine folder.
   const keep = message.raw.length <= config.mail.limits.maxMailMB * MB;
-  const stored = keep ? await storeAttachment(config.dataDir, message.raw, { filename: 'mail.eml', contentType: 'message/rfc822' }) : null;
+  const stored = keep ? await storeAttachment(config, message.raw, { filename: 'mail.eml', contentType: 'message/rfc822' }) : null;
   const text = (input?.text ?? '').replace(/\s+/g, ' ').trim();
   await new QuarantineDesk(deps.readModel.database).record({
     originRef: input?.messageId ?? `sha256:${createHash('sha256').update(message.raw).digest('hex')}`,
@@ -608,10 +607,13 @@ export async function acceptQuarantined(
 ): Promise<{ reportId: string; started: boolean }> {
   const { config } = deps;
   if (!mail.rawSha256) throw new AcceptError('EACCEPT_GONE', config.school.locale === 'en' ? 'This mail was too large to keep; open it in the mailbox’s quarantine folder.' : '这封邮件太大，系统没有另存，请在邮箱的隔离文件夹中查看。');
-  let raw: Buffer;
+  let raw: Buffer | null;
   try {
-    raw = await readFile(attachmentPath(config.dataDir, mail.rawSha256));
+    raw = await readAttachment(config, mail.rawSha256);
   } catch {
+    raw = null;
+  }
+  if (!raw) {
     throw new AcceptError('EACCEPT_GONE', config.school.locale === 'en' ? 'The stored copy of this mail cannot be read; open it in the mailbox’s quarantine folder.' : '读不到这封邮件的存档，请在邮箱的隔离文件夹中查看。');
   }
   const { input, contents } = await parseMailWithContent(raw, { receivedAt: mail.receivedAt });

@@ -160,7 +160,7 @@ export async function submitReport(deps: SubmitDeps, submission: Submission): Pr
   const reportId = await deps.readModel.allocateReportNumber(`${submission.origin.kind}:${submission.origin.ref}`, year, submission.receivedAt);
   const workflowId = reportWorkflowId(submission.origin);
   // A long body is stored first: the workflow gets its excerpt and the reference.
-  const body = await keepText(deps.config.dataDir, submission.body);
+  const body = await keepText(deps.config, submission.body);
   const input = prepareReport(deps.config, { ...submission, body: body.text }, reportId, body.ref);
   try {
     await deps.client.workflow.start(reportWorkflow, {

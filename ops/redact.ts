@@ -33,7 +33,15 @@ export function addSecrets(values: Iterable<string | null | undefined>): void {
 
 /** Every secret the configuration names by environment variable, as the environment holds them. */
 export function secretsInConfig(config: Config, env: NodeJS.ProcessEnv = process.env): string[] {
-  const variables = [config.mail.imap?.passwordEnv, config.mail.smtp?.passwordEnv, config.secrets.hmacSecretEnv];
+  const variables = [
+    config.mail.imap?.passwordEnv,
+    config.mail.smtp?.passwordEnv,
+    config.secrets.hmacSecretEnv,
+    config.storage.s3?.secretAccessKeyEnv,
+    config.publish.wechat?.appSecretEnv,
+    config.upward?.sharedKeyEnv,
+    ...config.departments.map((d) => d.sharedKeyEnv),
+  ];
   for (const r of config.chat.robots) {
     if (r.kind === 'wecom') variables.push(r.keyEnv);
     if (r.kind === 'dingtalk') variables.push(r.accessTokenEnv, r.secretEnv);

@@ -144,11 +144,11 @@ export function reportHasEnded(err: unknown): boolean {
 async function personEvent(deps: ReportActionDeps, base: ActionBase, action: ReportAction): Promise<PersonEvent> {
   switch (action.kind) {
     case 'withdraw': {
-      const reason = await keepText(deps.config.dataDir, action.reason);
+      const reason = await keepText(deps.config, action.reason);
       return { type: 'withdraw', ...base, reason: reason.text, reasonRef: reason.ref };
     }
     case 'sendBack': {
-      const reason = await keepText(deps.config.dataDir, action.reason);
+      const reason = await keepText(deps.config, action.reason);
       return { type: 'sendBack', ...base, reason: reason.text, reasonRef: reason.ref };
     }
     case 'reassign':

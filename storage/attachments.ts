@@ -1,19 +1,36 @@
 /**
- * Attachments live on disk, content-addressed under <dataDir>/attachments/<ab>/<sha256>; workflows
- * carry only the reference (sha256, name, type, size). Storing the same bytes twice is a no-op.
+ * Attachments are content-addressed, `attachments/<ab>/<sha256>` in the file store (the data folder, or a
+ * bucket: storage/store.ts); workflows carry only the reference (sha256, name, type, size). Storing the same
+ * bytes twice is a no-op.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { access, mkdir, rename, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { AttachmentRef } from '../domain/lifecycle.js';
+import { fileStoreFor, FileStoreError, type StoreConfig } from './store.js';
 
-/** Where an attachment's bytes are, relative to the data directory (what the read model records). */
-export function attachmentRelativePath(sha256: string): string {
-  return join('attachments', sha256.slice(0, 2), sha256);
+/** An attachment's name in the store, relative to its root (what the read model records as storage_path). */
+export function attachmentKey(sha256: string): string {
+  return `attachments/${sha256.slice(0, 2)}/${sha256}`;
 }
 
+/** The file of an attachment kept in a data folder (the default store). */
 export function attachmentPath(dataDir: string, sha256: string): string {
-  return join(dataDir, attachmentRelativePath(sha256));
+  return join(dataDir, attachmentKey(sha256));
+}
+
+/** The bytes of a stored attachment, or null when the store has none under that hash. */
+export async function readAttachment(config: StoreConfig, sha256: string): Promise<Buffer | null> {
+  return fileStoreFor(config).read(attachmentKey(sha256));
+}
+
+export async function hasAttachment(config: StoreConfig, sha256: string): Promise<boolean> {
+  return fileStoreFor(config).has(attachmentKey(sha256));
+}
+
+/** A stream of a stored attachment (for a download), or null when there is none. */
+export async function openAttachment(config: StoreConfig, sha256: string): Promise<Readable | null> {
+  return fileStoreFor(config).open(attachmentKey(sha256));
 }
 
 /**
@@ -36,18 +53,29 @@ export function safeFilename(name: string | null, sha256: string, contentType: s
   return `attachment-${sha256.slice(0, 8)}.${ext}`;
 }
 
-export async function storeAttachment(dataDir: string, content: Buffer, meta: { filename: string | null; contentType: string }): Promise<AttachmentRef> {
+export async function storeAttachment(config: StoreConfig, content: Buffer, meta: { filename: string | null; contentType: string }): Promise<AttachmentRef> {
   const sha256 = createHash('sha256').update(content).digest('hex');
-  const file = attachmentPath(dataDir, sha256);
-  const exists = await access(file).then(
-    () => true,
-    () => false,
-  );
-  if (!exists) {
-    await mkdir(join(file, '..'), { recursive: true });
-    const tmp = `${file}.${randomUUID()}.tmp`;
-    await writeFile(tmp, content);
-    await rename(tmp, file); // atomic: a crash never leaves half a file under the final name
-  }
+  const store = fileStoreFor(config);
+  const key = attachmentKey(sha256);
+  if (!(await store.has(key))) await store.put(key, content, meta.contentType);
   return { sha256, filename: safeFilename(meta.filename, sha256, meta.contentType), contentType: meta.contentType, size: content.length };
+}
+
+/**
+ * What nodemailer attaches for a stored file: its path when the store is a data folder (streamed as the mail is
+ * written), its bytes when it is a bucket. Throws when the file is not stored.
+ */
+export async function mailAttachmentSource(config: StoreConfig, sha256: string): Promise<{ path: string } | { content: Buffer }> {
+  const store = fileStoreFor(config);
+  if (store.kind === 'disk') return { path: attachmentPath(config.dataDir, sha256) };
+  const content = await store.read(attachmentKey(sha256));
+  if (!content) throw new FileStoreError('ESTORAGE', `The attachment ${sha256} is not in ${store.where}`);
+  return { content };
+}
+
+/** The bytes of a stored attachment the caller knows is there (a report's photo); a FileStoreError when it is not. */
+export async function mustRead(config: StoreConfig, sha256: string): Promise<Buffer> {
+  const content = await readAttachment(config, sha256);
+  if (!content) throw new FileStoreError('ESTORAGE', `The attachment ${sha256} is not in ${fileStoreFor(config).where}`);
+  return content;
 }

@@ -7,6 +7,7 @@
 import type { Client } from '@temporalio/client';
 import type { AttachmentRef, ReportInput, ReportStatusView } from '../domain/lifecycle.js';
 import { wholeText } from '../storage/texts.js';
+import type { StoreConfig } from '../storage/store.js';
 import { readReportInput } from '../ops/report-input.js';
 
 const MAX_CACHED = 500;
@@ -23,7 +24,7 @@ export class ReportFactsCache {
   readonly #cache = new Map<string, ReportInput>();
   constructor(
     private readonly client: Client,
-    private readonly dataDir: string,
+    private readonly store: StoreConfig,
   ) {}
 
   async get(workflowId: string): Promise<ReportInput | null> {
@@ -39,7 +40,7 @@ export class ReportFactsCache {
   async content(workflowId: string, view: Pick<ReportStatusView, 'body' | 'bodyRef' | 'attachments'>): Promise<ReportContent | null> {
     const input = await this.get(workflowId);
     if (!input) return null;
-    return { input, body: await wholeText(this.dataDir, { text: view.body, ref: view.bodyRef }, PAGE_BODY_CHARS), attachments: view.attachments };
+    return { input, body: await wholeText(this.store, { text: view.body, ref: view.bodyRef }, PAGE_BODY_CHARS), attachments: view.attachments };
   }
 
   #remember(workflowId: string, input: ReportInput): void {

@@ -4,11 +4,9 @@
  * office's detail page serves the same files behind its session. Either way: the type the upload check
  * stored, `nosniff`, a sandboxing CSP, and `inline` only for photos and PDF (everything else downloads).
  */
-import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Attachment } from '../db/rows.js';
-import { attachmentPath } from '../storage/attachments.js';
+import { openAttachment } from '../storage/attachments.js';
 import { fileUrl, verifyFileLink } from '../mail/links.js';
 import type { Web } from './server.js';
 
@@ -27,11 +25,11 @@ export function contentDisposition(kind: 'inline' | 'attachment', filename: stri
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
-/** Streams a stored attachment with safe headers, or a 404 page when it is not on disk. */
+/** Streams a stored attachment with safe headers, or a 404 page when it is not in the store. */
 export async function sendAttachment(web: Web, req: FastifyRequest, reply: FastifyReply, file: Pick<Attachment, 'sha256' | 'filename' | 'contentType'>): Promise<FastifyReply> {
   if (!/^[0-9a-f]{64}$/.test(file.sha256)) return web.message(req, reply, 404, web.t(req, 'error.notFound'));
-  const path = attachmentPath(web.config.dataDir, file.sha256);
-  if (!(await access(path).then(() => true, () => false))) return web.message(req, reply, 404, web.t(req, 'error.notFound'));
+  const stream = await openAttachment(web.config, file.sha256);
+  if (!stream) return web.message(req, reply, 404, web.t(req, 'error.notFound'));
   const type = file.contentType.toLowerCase();
   const inline = INLINE.has(type);
   return reply
@@ -40,7 +38,7 @@ export async function sendAttachment(web: Web, req: FastifyRequest, reply: Fasti
     .header('content-security-policy', "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox")
     .header('x-content-type-options', 'nosniff')
     .header('cache-control', 'private, no-store')
-    .send(createReadStream(path));
+    .send(stream);
 }
 
 /** The attachments of a report as the pages list them: a signed link each, and whether it can show as a thumbnail. */

@@ -114,9 +114,9 @@ export const revisePages: FastifyPluginAsync = async (app) => {
 
     const { claims, linkId, report } = loaded;
     const attachments: AttachmentRef[] = [];
-    for (const u of form.uploads) attachments.push(await storeAttachment(web.config.dataDir, u.content, { filename: u.filename, contentType: u.contentType }));
+    for (const u of form.uploads) attachments.push(await storeAttachment(web.config, u.content, { filename: u.filename, contentType: u.contentType }));
     const handle = web.client.workflow.getHandle(report.workflowId);
-    const kept = await keepText(web.config.dataDir, body); // a long text is stored; the workflow gets its excerpt
+    const kept = await keepText(web.config, body); // a long text is stored; the workflow gets its excerpt
     await handle.signal(reviseSignal, {
       actor: { name: report.submitterName ?? claims.email, email: claims.email },
       evidence: { via: 'link', ref: linkId },

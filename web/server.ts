@@ -189,7 +189,7 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
     transport: options.transport,
     secret: options.secret,
     logger,
-    facts: new ReportFactsCache(options.client, config.dataDir),
+    facts: new ReportFactsCache(options.client, config),
     sessions: new SessionStore(shared),
     secureCookies,
     rateLimits: { submit: options.rateLimits?.submit ?? 10, signIn: options.rateLimits?.signIn ?? 5 },

@@ -155,7 +155,7 @@ export const submitPages: FastifyPluginAsync = async (app) => {
 
     const who = identify(config, values.email);
     const attachments: AttachmentRef[] = [];
-    for (const u of uploads) attachments.push(await storeAttachment(config.dataDir, u.content, { filename: u.filename, contentType: u.contentType }));
+    for (const u of uploads) attachments.push(await storeAttachment(config, u.content, { filename: u.filename, contentType: u.contentType }));
     let result;
     try {
       result = await submitReport(

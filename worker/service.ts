@@ -10,6 +10,7 @@ import { ChatRobots } from '../chat/index.js';
 import { readSecret } from '../config/load.js';
 import { outboxDir } from '../config/readiness.js';
 import { loadSecret } from '../config/secret.js';
+import { fileStoreFor } from '../storage/store.js';
 import type { Config } from '../config/schema.js';
 import { migrateToLatest, openDatabase, redactUrl, ReadModel, type Database } from '../db/index.js';
 import type { DemoInbox } from '../intake/demo-inbox.js';
@@ -132,6 +133,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       off.push(`SMTP off: ${smtp.passwordEnv} is not set (the SMTP password); mail goes to the outbox folder ${outboxDir(config)}`);
       logger.warn(off.at(-1));
     }
+    // Attachments: a bucket that refuses the key or does not exist stops the start here, not at the first photo.
+    const files = fileStoreFor(config, env);
+    await files.check();
+    logger.info({ files: files.where }, 'attachments stored');
     const transport: MailTransport = createMailTransport(mailConfig, env);
     closers.push(() => transport.close());
     const mailDescription = transport.kind === 'smtp' ? `SMTP ${smtp?.host}:${smtp?.port}` : `the outbox folder ${outboxDir(config)} (one .eml file per mail)`;

@@ -81,7 +81,7 @@ describe('a report with a thousand comments and megabyte replies', () => {
     for (let i = 0; i < tenKb.length; i += 4) {
       await Promise.all(
         tenKb.slice(i, i + 4).map(async (n) => {
-          const kept = await keepText(h.config.dataDir, text(n, 10_000));
+          const kept = await keepText(h.config, text(n, 10_000));
           expect(kept.ref).not.toBeNull();
           await handle.signal(commentSignal, { actor: wangjianguo, evidence: { via: 'mail', ref: `<comment-${n}@school.test>` }, text: kept.text, textRef: kept.ref });
         }),
@@ -111,7 +111,7 @@ describe('a report with a thousand comments and megabyte replies', () => {
     const last = view.timeline.at(-1)!;
     expect(last).toMatchObject({ type: 'comment' });
     expect(last.note!.length).toBeLessThan(1000);
-    expect(await loadText(h.config.dataDir, last.noteRef!)).toContain('——意见1005结束');
+    expect(await loadText(h.config, last.noteRef!)).toContain('——意见1005结束');
 
     // Every run’s history: far below 10,240 events and 10 MB (Temporal’s warnings), no event over 256 KB (limit 2 MB).
     const histories = await runs(workflowId);

@@ -81,7 +81,7 @@ describe('publishing by the website webhook', () => {
   it('goes into the 公众号 draft box once, with its photo as the cover, though WeChat was busy at first', async () => {
     const now = new Date(await env.currentTimeMs());
     const png = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(4000, 7)]);
-    const photo = await storeAttachment(h.config.dataDir, png, { filename: '开幕式.png', contentType: 'image/png' });
+    const photo = await storeAttachment(h.config, png, { filename: '开幕式.png', contentType: 'image/png' });
     const { reportId, handle } = await h.submit({ origin: { kind: 'web', ref: randomUUID() }, from: liufang, category: '校园文化', urgency: 'routine', title: '科技节开幕', body: '科技节今天开幕。\n同学们展示了作品。', eventTime: now, receivedAt: now, attachments: [photo] });
     wechat.fail('/cgi-bin/draft/add', -1, 'system error');
     await handle.signal(approveSignal, by(wangjianguo));
