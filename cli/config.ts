@@ -4,6 +4,7 @@ import { loadConfig } from '../config/load.js';
 import { speaker } from '../config/messages.js';
 import { partsOff, secretStates } from '../config/readiness.js';
 import type { Config } from '../config/schema.js';
+import type { LoadedDeployment } from '../config/deployment.js';
 import { URGENCY_LABELS, type Urgency } from '../domain/report.js';
 import { REVIEW_STEP_LABELS } from '../domain/review.js';
 
@@ -13,7 +14,15 @@ export function configCommand(): Command {
     .command('check')
     .description('validate baosong.config.yaml (or --config / $BAOSONG_CONFIG) and print a summary')
     .option('-c, --config <path>', 'configuration file')
-    .action((opts: { config?: string }) => {
+    .option('--deployment <path>', "a district's deployment file (baosong.deployment.yaml): check it and every school in its folder")
+    .action(async (opts: { config?: string; deployment?: string }) => {
+      if (opts.deployment) {
+        const { loadDeployment } = await import('../config/deployment.js');
+        const loaded = loadDeployment({ path: opts.deployment });
+        process.stdout.write(`${deploymentSummary(loaded).join('\n')}\n`);
+        if (loaded.broken.length > 0) process.exitCode = 1;
+        return;
+      }
       const { config: c, file } = loadConfig({ path: opts.config });
       process.stdout.write(`${configSummary(c, file, process.env).join('\n')}\n`);
     });
@@ -53,6 +62,18 @@ export function configSummary(c: Config, file: string, env: NodeJS.ProcessEnv): 
     t('secrets (environment variables the configuration names):', '密钥（配置中指定的环境变量）：'),
     ...secrets.map((s) => t(`  ${s.variable} (${s.path}): ${state(s)}`, `  ${s.variable}（${s.path}）：${state(s)}`)),
     ...(off.length > 0 ? [t('off or reduced:', '未开启或受限的功能：'), ...off.map((l) => `  ${l}`)] : []),
+  ];
+}
+
+/** What `config check --deployment` prints: the deployment, each school that will run, each that will not and why. */
+export function deploymentSummary(d: LoadedDeployment): string[] {
+  const t = speaker(d.deployment.deployment.locale);
+  const where = d.deployment.storage.s3 ? `s3://${d.deployment.storage.s3.bucket}/${d.deployment.storage.s3.prefix}` : d.deployment.dataDir;
+  return [
+    t(`${d.file}: ${d.deployment.deployment.name}, ${d.schools.length} schools ready, ${d.broken.length} with problems`, `${d.file}：${d.deployment.deployment.name}，${d.schools.length} 所学校配置正确，${d.broken.length} 所有问题`),
+    t(`Temporal namespace ${d.deployment.temporal.namespace}, task queue ${d.deployment.temporal.taskQueue}; files: ${where}`, `Temporal 命名空间 ${d.deployment.temporal.namespace}，任务队列 ${d.deployment.temporal.taskQueue}；附件：${where}`),
+    ...d.schools.map((s) => t(`  ok  ${s.id}  ${s.config.school.name}  ${s.config.mail.address}  ${s.config.web.baseUrl}`, `  正确  ${s.id}  ${s.config.school.name}  ${s.config.mail.address}  ${s.config.web.baseUrl}`)),
+    ...d.broken.flatMap((b) => [t(`  NOT STARTED  ${b.id}:`, `  不会启动  ${b.id}：`), ...b.error.message.split('\n').map((l) => `    ${l}`)]),
   ];
 }
 
