@@ -14,6 +14,7 @@ import { Kysely, PostgresDialect, SqliteDialect, type SqliteDialectConfig } from
 import pg from 'pg';
 import { DatabaseError, describe, driverCode } from './errors.js';
 import type { Tables } from './schema.js';
+import { SchoolScope } from './school-scope.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -43,8 +44,12 @@ export interface OpenDatabaseOptions {
 }
 
 export interface Database {
-  /** The query builder over the read model's tables. */
+  /** The query builder over the read model's tables, kept to one school's rows (db/school-scope.ts). */
   readonly db: Kysely<Tables>;
+  /** Whose rows `db` reads and writes: a district school's id, or '' in a one-school deployment. */
+  readonly school: string;
+  /** The same connection without the school's scope: migrations, the district's figures, the deployment's own tables. */
+  readonly root: Kysely<Tables>;
   readonly dialect: Dialect;
   /** Closes the SQLite file or ends the pool. Safe to call twice. */
   close(): Promise<void>;
@@ -90,7 +95,9 @@ function openSqlite(file: string, options: OpenDatabaseOptions): Database {
   const entry = shared;
   let closing: Promise<void> | undefined;
   return {
-    db: entry.db,
+    db: entry.db.withPlugin(new SchoolScope('')),
+    school: '',
+    root: entry.db,
     dialect: 'sqlite',
     close() {
       closing ??= (async () => {
@@ -201,13 +208,23 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
 function withClose(db: Kysely<Tables>, dialect: Dialect): Database {
   let closing: Promise<void> | undefined;
   return {
-    db,
+    db: db.withPlugin(new SchoolScope('')),
+    school: '',
+    root: db,
     dialect,
     close() {
       closing ??= db.destroy();
       return closing;
     },
   };
+}
+
+/**
+ * The same database seen as one school of a district: every query through it reads and writes that school's rows
+ * only. Closing it closes nothing (the district's connection is its owner's to close).
+ */
+export function scopeDatabase(database: Database, school: string): Database {
+  return { db: database.root.withPlugin(new SchoolScope(school)), school, root: database.root, dialect: database.dialect, close: () => Promise.resolve() };
 }
 
 /** Errors that a PostgreSQL (re)starting or not yet listening gives; not wrong settings. */

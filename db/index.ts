@@ -1,5 +1,5 @@
 /** The read model: open the database, migrate it, record and query reports. */
-export { openDatabase, redactUrl, type Database, type Dialect, type OpenDatabaseOptions } from './connect.js';
+export { openDatabase, redactUrl, scopeDatabase, type Database, type Dialect, type OpenDatabaseOptions } from './connect.js';
 export { migrateToLatest, migrations, type MigrateResult } from './migrations/index.js';
 export { ReadModel } from './read-model.js';
 export { SharedState, type SharedSession } from './shared-state.js';

@@ -13,6 +13,8 @@ export type NullableTimestamp = ColumnType<string | Date | null, string | null, 
 export type Bool = ColumnType<number | boolean, number | boolean, number | boolean>;
 
 export interface ReportsTable {
+  /** The school the row belongs to ('' in a one-school deployment): db/school-scope.ts fills and filters it. */
+  school_id: Generated<string>;
   id: string;
   workflow_id: string;
   origin: string;
@@ -42,6 +44,8 @@ export interface ReportsTable {
 }
 
 export interface ReportEventsTable {
+  /** The school the row belongs to ('' in a one-school deployment): db/school-scope.ts fills and filters it. */
+  school_id: Generated<string>;
   id: Generated<number>;
   report_id: string;
   seq: number;
@@ -56,6 +60,8 @@ export interface ReportEventsTable {
 }
 
 export interface AttachmentsTable {
+  /** The school the row belongs to ('' in a one-school deployment): db/school-scope.ts fills and filters it. */
+  school_id: Generated<string>;
   report_id: string;
   sha256: string;
   filename: string;
@@ -65,6 +71,8 @@ export interface AttachmentsTable {
 }
 
 export interface SentMailTable {
+  /** The school the row belongs to ('' in a one-school deployment): db/school-scope.ts fills and filters it. */
+  school_id: Generated<string>;
   message_id: string;
   report_id: string | null;
   kind: string;
@@ -79,11 +87,15 @@ export interface SentMailTable {
 }
 
 export interface ReportNumbersTable {
+  /** The school the row belongs to ('' in a one-school deployment): db/school-scope.ts fills and filters it. */
+  school_id: Generated<string>;
   year: number;
   last_sequence: number;
 }
 
 export interface ReportNumberAllocationsTable {
+  /** The school the row belongs to ('' in a one-school deployment): db/school-scope.ts fills and filters it. */
+  school_id: Generated<string>;
   origin_key: string;
   report_id: string;
   year: number;
@@ -91,6 +103,8 @@ export interface ReportNumberAllocationsTable {
 }
 
 export interface PublishedTable {
+  /** The school the row belongs to ('' in a one-school deployment): db/school-scope.ts fills and filters it. */
+  school_id: Generated<string>;
   report_id: string;
   published_at: Timestamp;
   title: string;
@@ -101,6 +115,8 @@ export interface PublishedTable {
 }
 
 export interface ExpectedReportsTable {
+  /** The school the row belongs to ('' in a one-school deployment): db/school-scope.ts fills and filters it. */
+  school_id: Generated<string>;
   id: string;
   department_id: string;
   title: string;
@@ -117,6 +133,8 @@ export interface ExpectedReportsTable {
 }
 
 export interface DigestsTable {
+  /** The school the row belongs to ('' in a one-school deployment): db/school-scope.ts fills and filters it. */
+  school_id: Generated<string>;
   /** ISO week, e.g. 2026-W48 */
   week: string;
   computed_at: Timestamp;
@@ -128,6 +146,8 @@ export interface DigestsTable {
 }
 
 export interface ChatMessagesTable {
+  /** The school the row belongs to ('' in a one-school deployment): db/school-scope.ts fills and filters it. */
+  school_id: Generated<string>;
   /** subject | event key | robot */
   key: string;
   /** Report id, expected-report id or ISO week. */
@@ -148,6 +168,8 @@ export type Millis = ColumnType<number | string, number, number>;
 export type NullableMillis = ColumnType<number | string | null, number | null, number | null>;
 
 export interface WebSessionsTable {
+  /** The school the row belongs to ('' in a one-school deployment): db/school-scope.ts fills and filters it. */
+  school_id: Generated<string>;
   /** SHA-256 (hex) of the session cookie's value */
   id_hash: string;
   email: string;
@@ -157,11 +179,15 @@ export interface WebSessionsTable {
 }
 
 export interface UsedNoncesTable {
+  /** The school the row belongs to ('' in a one-school deployment): db/school-scope.ts fills and filters it. */
+  school_id: Generated<string>;
   nonce: string;
   expires_at_ms: Millis;
 }
 
 export interface RateLimitsTable {
+  /** The school the row belongs to ('' in a one-school deployment): db/school-scope.ts fills and filters it. */
+  school_id: Generated<string>;
   /** "<route>|<client key>" */
   key: string;
   count: number;
@@ -194,6 +220,8 @@ export interface Tables {
 }
 
 export interface QuarantinedMailTable {
+  /** The school the row belongs to ('' in a one-school deployment): db/school-scope.ts fills and filters it. */
+  school_id: Generated<string>;
   /** SHA-256 (hex) of origin_ref */
   id: string;
   /** The mail's Message-ID, else sha256:<hash of its bytes> (what a report started from it is keyed on) */
@@ -217,6 +245,8 @@ export interface QuarantinedMailTable {
 }
 
 export interface SenderAliasesTable {
+  /** The school the row belongs to ('' in a one-school deployment): db/school-scope.ts fills and filters it. */
+  school_id: Generated<string>;
   address: string;
   person_email: string;
   added_by: string;
@@ -224,6 +254,8 @@ export interface SenderAliasesTable {
 }
 
 export interface OfficeAuditTable {
+  /** The school the row belongs to ('' in a one-school deployment): db/school-scope.ts fills and filters it. */
+  school_id: Generated<string>;
   id: Generated<number>;
   at_ms: Millis;
   actor_email: string;
@@ -236,6 +268,8 @@ export interface OfficeAuditTable {
 
 /** 稿件体检 findings of one version of a report (migration 0006). */
 export interface ReportFindingsTable {
+  /** The school the row belongs to ('' in a one-school deployment): db/school-scope.ts fills and filters it. */
+  school_id: Generated<string>;
   report_id: string;
   /** 1: as submitted; 2, 3…: as revised */
   round: number;
@@ -262,6 +296,8 @@ export interface WorkerBeatsTable {
 
 /** Where a piece was used (录用), migration 0008. */
 export interface ReportUsesTable {
+  /** The school the row belongs to ('' in a one-school deployment): db/school-scope.ts fills and filters it. */
+  school_id: Generated<string>;
   id: string;
   report_id: string;
   outlet: string;
@@ -281,6 +317,8 @@ export interface ReportUsesTable {
 
 /** A report's length and the office's 简讯/详讯 (migration 0008). */
 export interface ReportPiecesTable {
+  /** The school the row belongs to ('' in a one-school deployment): db/school-scope.ts fills and filters it. */
+  school_id: Generated<string>;
   report_id: string;
   chars: number;
   size: string | null;
@@ -290,6 +328,8 @@ export interface ReportPiecesTable {
 
 /** 瞒报 recorded by the office (migration 0008). */
 export interface ConcealedIncidentsTable {
+  /** The school the row belongs to ('' in a one-school deployment): db/school-scope.ts fills and filters it. */
+  school_id: Generated<string>;
   id: string;
   department_id: string;
   incident: string;
@@ -302,6 +342,8 @@ export interface ConcealedIncidentsTable {
 
 /** A channel's draft of a report (migration 0008): the 公众号 draft box. */
 export interface ChannelDraftsTable {
+  /** The school the row belongs to ('' in a one-school deployment): db/school-scope.ts fills and filters it. */
+  school_id: Generated<string>;
   report_id: string;
   channel: string;
   /** draft | failed */

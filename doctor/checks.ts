@@ -113,7 +113,7 @@ export const databaseCheck: DoctorCheck = async ({ config, env }) => {
     database = url ? await openDatabase({ url }) : await openDatabase({ file });
     const all = migrations(database.dialect);
     const provider: MigrationProvider = { getMigrations: () => Promise.resolve(all) };
-    const migrator = new Migrator({ db: database.db, provider, migrationTableName: 'baosong_migration', migrationLockTableName: 'baosong_migration_lock' });
+    const migrator = new Migrator({ db: database.root, provider, migrationTableName: 'baosong_migration', migrationLockTableName: 'baosong_migration_lock' });
     const pending = (await migrator.getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
     const count = Object.keys(all).length;
     if (pending.length === 0) return [ok('database', t(`${where} (${database.dialect}) reachable, schema current (${count} migrations)`, `${where}（${database.dialect}）可以连接，表结构是最新的（${count} 次迁移）`))];

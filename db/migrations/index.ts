@@ -14,6 +14,7 @@ import { quarantineDeskMigration } from './0005-quarantine-desk.js';
 import { reportFindingsMigration } from './0006-report-findings.js';
 import { workerBeatsMigration } from './0007-worker-beats.js';
 import { usesAndScoringMigration } from './0008-uses-and-scoring.js';
+import { schoolIdMigration } from './0009-school-id.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -25,6 +26,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0006-report-findings': reportFindingsMigration(dialect),
     '0007-worker-beats': workerBeatsMigration(dialect),
     '0008-uses-and-scoring': usesAndScoringMigration(dialect),
+    '0009-school-id': schoolIdMigration(dialect),
   };
 }
 
@@ -40,7 +42,7 @@ export interface MigrateResult {
 /** Brings the schema up to date. Safe to run again, and from several processes at once (a lock table serialises them). */
 export async function migrateToLatest(database: Database): Promise<MigrateResult> {
   const migrator = new Migrator({
-    db: database.db,
+    db: database.root, // the schema is the district's, not one school's
     provider: provider(database.dialect),
     migrationTableName: 'baosong_migration',
     migrationLockTableName: 'baosong_migration_lock',
