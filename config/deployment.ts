@@ -20,7 +20,7 @@ import { configSchema, type Config } from './schema.js';
 export const SCHOOL_ID = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 
 /** Sections that belong to the deployment: a school file may not set them (it could point at another's data). */
-const SHARED_SECTIONS = ['dataDir', 'temporal', 'storage'] as const;
+const SHARED_SECTIONS = ['dataDir', 'temporal', 'storage', 'district'] as const;
 
 const shape = configSchema.shape;
 
@@ -188,6 +188,7 @@ export function schoolConfig(deployment: Deployment, id: string, text: string, f
     storage: s3 ? { s3: { ...s3, prefix: `${s3.prefix}${id}/` } } : {},
     web: { ...config.web, port: deployment.web.port, baseUrl: `${base}/s/${id}` },
     secrets: { hmacSecretEnv: deployment.secrets.hmacSecretEnv },
+    district: { school: id, deployment: deployment.deployment.name },
   };
 }
 

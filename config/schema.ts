@@ -491,6 +491,11 @@ export const configSchema = z
         }),
       })
       .optional(),
+    /**
+     * Set by a district's deployment (config/deployment.ts) for each of its schools, never in a school's file:
+     * the school's id (in its workflow ids, its rows, its bucket prefix and its web path) and the deployment's name.
+     */
+    district: z.strictObject({ school: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/), deployment: z.string().min(1) }).optional(),
     /** Database, attachments, outbox and the local Temporal state live here. */
     dataDir: z.string().default('./data'),
     /**

@@ -3,6 +3,7 @@
  * the CLI, from the school calendar (.ics) or from the dashboard. Each runs an expectedReportWorkflow
  * that reminds, then marks it missing (漏报); a report from that department about that day satisfies it.
  */
+import { inSchool } from '../domain/school-ids.js';
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import ICAL from 'ical.js';
@@ -72,7 +73,7 @@ export async function registerExpectation(deps: Deps, e: Expectation): Promise<{
     await deps.readModel.recordExpected({ id: input.id, departmentId: input.department.id, title: input.title, eventEnd: input.eventEnd, urgency: input.urgency, dueAt: input.dueAt, source: e.source, createdAt: new Date() });
   }
   try {
-    await deps.client.workflow.start(expectedReportWorkflow, { taskQueue: deps.config.temporal.taskQueue, workflowId: expectedWorkflowId(input.id), args: [input] });
+    await deps.client.workflow.start(expectedReportWorkflow, { taskQueue: deps.config.temporal.taskQueue, workflowId: inSchool(deps.config.district?.school, expectedWorkflowId(input.id)), args: [input] });
     return { id: input.id, dueAt: input.dueAt, started: true };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return { id: input.id, dueAt: input.dueAt, started: false };
@@ -93,7 +94,7 @@ export async function linkExpectation(deps: Deps, report: { reportId: string; de
     open.find((e) => e.id === report.expectedId) ??
     open.filter((e) => formatLocalDate(toLocal(new Date(e.eventEnd), tz)) === day).sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0];
   if (!match) return null;
-  await deps.client.workflow.getHandle(expectedWorkflowId(match.id)).signal(satisfyExpectedSignal, { reportId: report.reportId, receivedAt: report.receivedAt.toISOString() });
+  await deps.client.workflow.getHandle(inSchool(deps.config.district?.school, expectedWorkflowId(match.id))).signal(satisfyExpectedSignal, { reportId: report.reportId, receivedAt: report.receivedAt.toISOString() });
   return match.id;
 }
 

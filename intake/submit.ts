@@ -4,6 +4,7 @@
  * the workflow starts. Repeating a submission (a mail delivered twice, a form posted twice) is harmless:
  * the workflow id comes from the submission's origin, so it is the same report.
  */
+import { inSchool } from '../domain/school-ids.js';
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
@@ -158,7 +159,7 @@ export async function submitReport(deps: SubmitDeps, submission: Submission): Pr
   submittingDepartment(deps.config, submission);
   const year = toLocal(submission.receivedAt, deps.config.school.timeZone).year;
   const reportId = await deps.readModel.allocateReportNumber(`${submission.origin.kind}:${submission.origin.ref}`, year, submission.receivedAt);
-  const workflowId = reportWorkflowId(submission.origin);
+  const workflowId = inSchool(deps.config.district?.school, reportWorkflowId(submission.origin));
   // A long body is stored first: the workflow gets its excerpt and the reference.
   const body = await keepText(deps.config, submission.body);
   const input = prepareReport(deps.config, { ...submission, body: body.text }, reportId, body.ref);

@@ -7,6 +7,7 @@
  * A worker does this by itself when it starts with a calendar other than the one the last worker started with
  * (a fingerprint in <dataDir>/calendar.fingerprint); `baosong calendar replan` does it on demand.
  */
+import { inSchool } from '../domain/school-ids.js';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -47,7 +48,7 @@ export async function replanOpenReports(deps: { client: Client; readModel: ReadM
   // An expected report's deadline is planned on the calendar too (漏报 at the wrong time otherwise).
   for (const expected of await deps.readModel.listExpected({ status: 'waiting' })) {
     try {
-      await deps.client.workflow.getHandle(expectedWorkflowId(expected.id)).signal(expectedCalendarChangedSignal);
+      await deps.client.workflow.getHandle(inSchool(deps.readModel.database.school, expectedWorkflowId(expected.id))).signal(expectedCalendarChangedSignal);
       result.expected += 1;
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;

@@ -9,6 +9,7 @@
  */
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { Config } from '../config/schema.js';
+import { inSchool } from '../domain/school-ids.js';
 import { DIGEST_SCHEDULE_ID, scheduledDigestWorkflow, WEEKLY_DIGEST_WORKFLOW_ID, weeklyDigestWorkflow } from '../workflows/digest.js';
 
 /** gRPC's status code 12 (UNIMPLEMENTED), as the client reports a server without schedules. */
@@ -21,9 +22,9 @@ const DAYS = { monday: 'MONDAY', tuesday: 'TUESDAY', wednesday: 'WEDNESDAY', thu
 export function digestScheduleOptions(config: Config): ScheduleOptions {
   const [hour, minute] = config.digest.time.split(':').map(Number) as [number, number];
   return {
-    scheduleId: DIGEST_SCHEDULE_ID,
+    scheduleId: inSchool(config.district?.school, DIGEST_SCHEDULE_ID),
     spec: { calendars: [{ dayOfWeek: DAYS[config.digest.weekday], hour, minute }], timezone: config.school.timeZone },
-    action: { type: 'startWorkflow', workflowType: scheduledDigestWorkflow, args: [], taskQueue: config.temporal.taskQueue, workflowId: `${DIGEST_SCHEDULE_ID}-run` },
+    action: { type: 'startWorkflow', workflowType: scheduledDigestWorkflow, args: [], taskQueue: config.temporal.taskQueue, workflowId: inSchool(config.district?.school, `${DIGEST_SCHEDULE_ID}-run`) },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
   };
 }
@@ -40,9 +41,9 @@ export async function startDigestClock(client: Client, config: Config): Promise<
     await client.schedule.create(options);
   } catch (err) {
     if (err instanceof ScheduleAlreadyRunning) {
-      await client.schedule.getHandle(DIGEST_SCHEDULE_ID).update((previous) => ({ ...previous, spec: options.spec }));
+      await client.schedule.getHandle(options.scheduleId).update((previous) => ({ ...previous, spec: options.spec }));
     } else if (unimplemented(err)) {
-      await client.workflow.start(weeklyDigestWorkflow, { taskQueue: config.temporal.taskQueue, workflowId: WEEKLY_DIGEST_WORKFLOW_ID, args: [{}], workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING });
+      await client.workflow.start(weeklyDigestWorkflow, { taskQueue: config.temporal.taskQueue, workflowId: inSchool(config.district?.school, WEEKLY_DIGEST_WORKFLOW_ID), args: [{}], workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING });
       return 'workflow-loop';
     } else {
       throw err;
@@ -50,7 +51,7 @@ export async function startDigestClock(client: Client, config: Config): Promise<
   }
   // The schedule keeps the time now: a loop from before stops.
   await client.workflow
-    .getHandle(WEEKLY_DIGEST_WORKFLOW_ID)
+    .getHandle(inSchool(config.district?.school, WEEKLY_DIGEST_WORKFLOW_ID))
     .terminate('the weekly digest moved to a Temporal Schedule')
     .catch((err: unknown) => {
       if (!(err instanceof WorkflowNotFoundError)) throw err;

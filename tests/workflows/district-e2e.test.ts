@@ -1,0 +1,166 @@
+// Three schools of one district on one deployment (issue 25, docs/district.md): their files in a deployment folder,
+// one PostgreSQL database, one bucket (s3rver), one Temporal namespace and task queue served by one worker whose
+// activities go to the school of each workflow. Mail in at each school, review by reply, the weekly digest — and
+// nothing of one school reaches another: numbers, workflows, mail, files, tokens, figures.
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.js';
+import { districtActivities } from '../../activities/district.js';
+import { loadDeployment } from '../../config/deployment.js';
+import { EXAMPLE_CONFIG_FILE } from '../../config/load.js';
+import { migrateToLatest, openDatabase, type Database } from '../../db/index.js';
+import { handleMail, type IntakeDeps } from '../../intake/handle.js';
+import { smtpTransport } from '../../mail/transport.js';
+import { statusQuery } from '../../workflows/report.js';
+import { scheduledDigestWorkflow } from '../../workflows/digest.js';
+import { districtSchools, type DistrictSchool } from '../../worker/district.js';
+import { ChatRobots } from '../../chat/index.js';
+import { testWorkflowCode, waitForStatus } from '../support/baosong.js';
+import { mail, replyTo } from '../support/mails.js';
+import { startPostgres, type PostgresServer } from '../support/postgres.js';
+import { startS3, type TestS3 } from '../support/s3.js';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp.js';
+import { createTestEnv, createTestWorker, uniqueTaskQueue } from '../support/temporal.js';
+
+const SCHOOLS = [
+  { id: 'qinghe-yizhong', name: '青禾市第一实验中学', domain: 'yizhong.test' },
+  { id: 'qinghe-erxiao', name: '青禾县第二小学', domain: 'erxiao.test' },
+  { id: 'hexi-zhongxue', name: '河西中学', domain: 'hexi.test' },
+] as const;
+type SchoolId = (typeof SCHOOLS)[number]['id'];
+
+let env: TestWorkflowEnvironment;
+let pg: PostgresServer;
+let s3: TestS3;
+let smtp: TestSmtpServer;
+let database: Database;
+let worker: Worker;
+let running: Promise<void>;
+const schools = new Map<SchoolId, DistrictSchool>();
+const intake = new Map<SchoolId, IntakeDeps>();
+
+/** A school as its IT teacher would write it: the example school, its people at the school's own domain. */
+function schoolFile(name: string, domain: string, smtpPort: number): string {
+  return readFileSync(EXAMPLE_CONFIG_FILE, 'utf8')
+    .replaceAll('school.test', domain)
+    .replace(/^dataDir:.*$/m, '')
+    .replace(/^temporal:\n(?: {2}.*\n)*/m, '')
+    .replace(/^(\s+)name: 青禾市第一实验中学.*$/m, `$1name: ${name}`)
+    .replace(/^mail:\n/m, `mail:\n  smtp: { host: 127.0.0.1, port: ${smtpPort}, secure: false, pool: false }\n`);
+}
+
+beforeAll(async () => {
+  [env, pg, s3, smtp] = await Promise.all([createTestEnv(), startPostgres(), startS3(), startSmtpServer()]);
+  Object.assign(process.env, s3.env);
+  const dir = mkdtempSync(join(tmpdir(), 'baosong-district-e2e-'));
+  mkdirSync(join(dir, 'schools'));
+  const taskQueue = uniqueTaskQueue('district');
+  writeFileSync(
+    join(dir, 'baosong.deployment.yaml'),
+    `deployment:\n  name: 青禾县教育局\ndataDir: ${JSON.stringify(join(dir, 'data'))}\ntemporal:\n  taskQueue: ${taskQueue}\nweb:\n  baseUrl: https://baosong.qhjy.example.cn\nstorage:\n  s3: ${JSON.stringify(s3.storageConfig('district/'))}\n`,
+  );
+  for (const s of SCHOOLS) writeFileSync(join(dir, 'schools', `${s.id}.yaml`), schoolFile(s.name, s.domain, smtp.port));
+  const loaded = loadDeployment({ path: join(dir, 'baosong.deployment.yaml') });
+  expect(loaded.broken.map((b) => b.error.message)).toEqual([]);
+
+  database = await openDatabase({ url: await pg.createDatabase('district') });
+  await migrateToLatest(database);
+  const deploymentSecret = 'district-secret-0123456789abcdef0123456789';
+  for (const s of districtSchools(loaded, database, { deploymentSecret, transportFor: () => smtpTransport({ host: '127.0.0.1', port: smtp.port, secure: false, pool: false }) })) {
+    schools.set(s.id as SchoolId, s);
+    intake.set(s.id as SchoolId, { config: s.config, client: env.client, readModel: s.readModel, transport: s.transport, secret: s.secret });
+  }
+  const activities = districtActivities(new Map([...schools].map(([id, s]) => [id, createActivities({ ...s, chat: new ChatRobots(s.config) })])));
+  worker = await createTestWorker(env, { taskQueue, ...testWorkflowCode(), activities });
+  running = worker.run();
+}, 120_000);
+
+afterAll(async () => {
+  if (worker?.getState() === 'RUNNING') worker.shutdown();
+  await running;
+  for (const s of schools.values()) s.transport.close();
+  await database?.close();
+  await Promise.all([smtp?.close(), s3?.stop(), pg?.stop()]);
+  await env?.teardown();
+});
+
+let uid = 1;
+const deliver = (school: SchoolId, raw: Buffer) => handleMail(intake.get(school)!, { uid: uid++, raw, internalDate: new Date(), size: raw.length });
+const at = (school: SchoolId) => SCHOOLS.find((s) => s.id === school)!.domain;
+/** An hour ago on the school's clock (Beijing time), as a liaison writes it: "2026-12-05 14:05". */
+const hourAgo = () => new Date(Date.now() - 3_600_000).toLocaleString('sv-SE', { timeZone: 'Asia/Shanghai' }).slice(0, 16);
+
+describe('three schools on one deployment', () => {
+  it('each school takes its own mail, numbers its own reports and reviews by reply; nothing crosses', async () => {
+    // The same mail (one Message-ID) reaches two schools' inboxes, as a forwarded notice would; a third school gets its own.
+    const photo = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(20_000, 3), Buffer.from([0xff, 0xd9])]);
+    const shared = '<same-notice-0001@district.test>';
+    const titles: Record<SchoolId, string> = { 'qinghe-yizhong': '一中：七年级家长会', 'qinghe-erxiao': '二小：开学典礼', 'hexi-zhongxue': '河西：消防演练' };
+    for (const s of SCHOOLS) {
+      const raw = mail({ from: `刘芳 <liufang@${s.domain}>`, to: `baosong@${s.domain}`, subject: `【家校共育】${titles[s.id]}`, body: `时间：${hourAgo()}\n${titles[s.id]}，到会家长 300 余人。`, messageId: s.id === 'hexi-zhongxue' ? undefined : shared, attachment: { name: '现场.jpg', type: 'image/jpeg', content: photo } });
+      expect(await deliver(s.id, raw)).toEqual({ folder: 'processed' });
+    }
+    const requests = new Map<SchoolId, Awaited<ReturnType<TestSmtpServer['waitFor']>>[number]>();
+    for (const s of SCHOOLS) {
+      const [receipt] = await smtp.waitFor((m) => m.kind === 'receipt' && m.to.includes(`liufang@${s.domain}`));
+      expect(receipt!.subject).toContain(titles[s.id]);
+      expect(receipt!.reportId).toBe('R-2026-0001'); // numbers restart per school
+      const [request] = await smtp.waitFor((m) => m.kind === 'review_request' && m.to.includes(`wangjianguo@${s.domain}`));
+      expect(request!.subject).toContain(titles[s.id]);
+      // Links and the reply address are the school's own.
+      expect(request!.html).toContain(`https://baosong.qhjy.example.cn/s/${s.id}/`);
+      expect(request!.replyTo).toMatch(new RegExp(`^baosong\\+[^@]+@${s.domain.replace('.', '\\.')}$`));
+      requests.set(s.id, request!);
+    }
+    // One workflow per school, its id carrying the school.
+    for (const s of SCHOOLS) {
+      const row = await schools.get(s.id)!.readModel.getReport('R-2026-0001');
+      expect(row?.title).toBe(titles[s.id]);
+      expect(row?.workflowId.startsWith(`${s.id}:report-mail-`)).toBe(true);
+    }
+
+    // A school's token used at another school acts on nothing: 二小's head answers with 一中's reply address.
+    const yizhongRequest = requests.get('qinghe-yizhong')!;
+    const crossed = replyTo(yizhongRequest, `王建国 <wangjianguo@${at('qinghe-erxiao')}>`, '同意');
+    expect(await deliver('qinghe-erxiao', crossed)).toMatchObject({ folder: 'quarantine', code: 'unverified' });
+    // Review by reply at 一中.
+    expect(await deliver('qinghe-yizhong', replyTo(yizhongRequest, `王建国 <wangjianguo@${at('qinghe-yizhong')}>`, '同意'))).toEqual({ folder: 'processed' });
+    const yizhong = schools.get('qinghe-yizhong')!;
+    const handle = env.client.workflow.getHandle((await yizhong.readModel.getReport('R-2026-0001'))!.workflowId);
+    const status = await waitForStatus(handle, (st) => st.step?.kind === 'office');
+    expect(status.timeline.some((e) => e.type === 'approved' && e.actor?.email === `wangjianguo@${at('qinghe-yizhong')}`)).toBe(true);
+    // The other schools' reports still wait for their heads: the crossed reply did nothing there.
+    for (const id of ['qinghe-erxiao', 'hexi-zhongxue'] as const) {
+      const other = env.client.workflow.getHandle((await schools.get(id)!.readModel.getReport('R-2026-0001'))!.workflowId);
+      const st = await other.query(statusQuery);
+      expect(st.step?.kind).toBe('department_head');
+      expect(st.timeline.some((e) => e.type === 'approved')).toBe(false);
+    }
+
+    // Files: each school's photo under its own prefix in the bucket (the same bytes, kept once per school).
+    const keys = await s3.keys('district/');
+    for (const s of SCHOOLS) expect(keys.some((k) => k.startsWith(`district/${s.id}/attachments/`))).toBe(true);
+
+    // Rows: each school's own, in one database.
+    const rows = await database.root.selectFrom('reports').select(['school_id', 'id', 'title']).orderBy('school_id').execute();
+    expect(rows).toEqual(SCHOOLS.map((s) => ({ school_id: s.id, id: 'R-2026-0001', title: titles[s.id] })).sort((a, b) => a.school_id.localeCompare(b.school_id)));
+  });
+
+  it('each school’s weekly digest counts its own reports and goes to its own office', async () => {
+    for (const s of SCHOOLS) {
+      await env.client.workflow.execute(scheduledDigestWorkflow, { taskQueue: schools.get(s.id)!.config.temporal.taskQueue, workflowId: `${s.id}:baosong-weekly-digest-run-test` });
+    }
+    for (const s of SCHOOLS) {
+      const [digest] = await smtp.waitFor((m) => m.kind === 'digest' && m.to.includes(`zhouxiaomei@${s.domain}`));
+      expect(digest!.text.startsWith(`${s.name} 信息报送周报`)).toBe(true);
+      expect(digest!.text).toMatch(/全校：1 ▲1 \/ 1 ▲1 \/ 0 \//); // its one report, on time — not three
+      for (const other of SCHOOLS.filter((o) => o.id !== s.id)) {
+        expect(digest!.text).not.toContain(other.name);
+      }
+    }
+  });
+});
