@@ -6,6 +6,8 @@
  *
  *   const { deployment, schools, broken } = loadDeployment({ path: 'baosong.deployment.yaml' });
  *   for (const s of schools) … s.config (a complete Config: the shared sections filled in for this school)
+ *
+ * Each school is served at its own host (`web.schoolUrl`, e.g. https://{school}.baosong.jyj.example.cn).
  */
 import { hkdfSync } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -39,10 +41,18 @@ export const deploymentSchema = z.strictObject({
   web: z
     .strictObject({
       port: z.number().int().min(1).max(65535).default(8080),
-      /** The deployment's public address; each school's pages are under <baseUrl>/s/<school id>. */
-      baseUrl: z.url({ error: () => say('expected a URL such as https://baosong.jyj.example.cn', '应填网址，例如 https://baosong.jyj.example.cn') }).default('http://localhost:8080'),
+      /**
+       * Each school's public address, `{school}` standing for its id: https://{school}.baosong.jyj.example.cn (a
+       * wildcard DNS name and certificate). A host per school keeps each school's pages, links and cookies apart.
+       */
+      schoolUrl: z
+        .string()
+        .refine((u) => u.includes('{school}') && URL.canParse(u.replace('{school}', 'x')) && new URL(u.replace('{school}', 'x')).hostname.includes('x') && /^https?:/.test(u), {
+          error: () => say('expected an address with {school} in its host name, e.g. https://{school}.baosong.jyj.example.cn', '应填含 {school} 的网址（{school} 处会换成学校编号），例如 https://{school}.baosong.jyj.example.cn'),
+        })
+        .default('http://{school}.localhost:8080'),
     })
-    .default({ port: 8080, baseUrl: 'http://localhost:8080' }),
+    .default({ port: 8080, schoolUrl: 'http://{school}.localhost:8080' }),
   secrets: z
     .strictObject({
       /** The deployment secret (32+ characters); each school's signing key is derived from it and the school's id. */
@@ -180,16 +190,20 @@ export function schoolConfig(deployment: Deployment, id: string, text: string, f
   }
   const config = parseConfig(text, file); // the school's own problems, with lines, in its language
   const s3 = deployment.storage.s3;
-  const base = deployment.web.baseUrl.replace(/\/+$/, '');
   return {
     ...config,
     dataDir: join(deployment.dataDir, 'schools', id),
     temporal: deployment.temporal,
     storage: s3 ? { s3: { ...s3, prefix: `${s3.prefix}${id}/` } } : {},
-    web: { ...config.web, port: deployment.web.port, baseUrl: `${base}/s/${id}` },
+    web: { ...config.web, port: deployment.web.port, baseUrl: schoolUrl(deployment, id) },
     secrets: { hmacSecretEnv: deployment.secrets.hmacSecretEnv },
     district: { school: id, deployment: deployment.deployment.name },
   };
+}
+
+/** A school's public address: the deployment's `web.schoolUrl` with the school's id in it, no trailing slash. */
+export function schoolUrl(deployment: Deployment, id: string): string {
+  return deployment.web.schoolUrl.replaceAll('{school}', id).replace(/\/+$/, '');
 }
 
 /**

@@ -148,6 +148,29 @@ function withoutDetail(health: { ok: boolean } & Record<string, unknown>): Recor
 
 export async function startWeb(options: WebOptions): Promise<WebServer> {
   const { config } = options;
+  const logger: WebLogger = options.logger ?? { info: () => {}, warn: () => {}, error: () => {} };
+  const app = await buildWeb(options);
+  const port = options.port ?? config.web.port;
+  await app.listen({ port, host: options.host ?? '0.0.0.0' });
+  const address = app.server.address() as AddressInfo;
+  const host = options.host && options.host !== '0.0.0.0' ? options.host : 'localhost';
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  logger.info(`web: pages at ${url} (public address ${config.web.baseUrl})`);
+  return {
+    url,
+    app,
+    close: async () => {
+      await app.close();
+    },
+  };
+}
+
+/**
+ * One school's pages as a Fastify instance, ready and not listening: startWeb listens with it; a district's web
+ * process (web/district.ts) hands each request to the school its host names.
+ */
+export async function buildWeb(options: WebOptions): Promise<FastifyInstance> {
+  const { config } = options;
   const engine: Engine = sharedEngine();
   const logger: WebLogger = options.logger ?? { info: () => {}, warn: () => {}, error: () => {} };
   const secureCookies = config.web.baseUrl.startsWith('https:');
@@ -289,20 +312,8 @@ export async function startWeb(options: WebOptions): Promise<WebServer> {
   await app.register(revisePages);
   await app.register(publishPages);
   if (options.demoMailbox) await app.register(demoMailboxPages, { mailbox: options.demoMailbox });
-
-  const port = options.port ?? config.web.port;
-  await app.listen({ port, host: options.host ?? '0.0.0.0' });
-  const address = app.server.address() as AddressInfo;
-  const host = options.host && options.host !== '0.0.0.0' ? options.host : 'localhost';
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-  logger.info(`web: pages at ${url} (public address ${config.web.baseUrl})`);
-  return {
-    url,
-    app,
-    close: async () => {
-      await app.close();
-    },
-  };
+  await app.ready();
+  return app;
 }
 
 const STYLE = `

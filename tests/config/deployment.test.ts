@@ -33,7 +33,7 @@ storage:
     secretAccessKeyEnv: S3_SECRET
     forcePathStyle: true
 web:
-  baseUrl: https://baosong.qhjy.example.cn/
+  schoolUrl: https://{school}.baosong.qhjy.example.cn/
 temporal:
   address: temporal.qhjy.internal:7233
   namespace: qinghe
@@ -63,7 +63,7 @@ describe('a deployment of several schools', () => {
     expect(yizhong.school.name).toBe('青禾市第一实验中学');
     expect(yizhong.dataDir).toBe('/var/lib/baosong/schools/qinghe-yizhong');
     expect(yizhong.storage.s3).toMatchObject({ bucket: 'qinghe-district', prefix: 'baosong/qinghe-yizhong/' });
-    expect(yizhong.web.baseUrl).toBe('https://baosong.qhjy.example.cn/s/qinghe-yizhong');
+    expect(yizhong.web.baseUrl).toBe('https://qinghe-yizhong.baosong.qhjy.example.cn');
     expect(yizhong.temporal).toMatchObject({ address: 'temporal.qhjy.internal:7233', namespace: 'qinghe' });
     // Every school its own prefix: no key of one school is a key of another.
     const prefixes = schools.map((s) => s.config.storage.s3!.prefix);
@@ -130,7 +130,7 @@ describe('baosong config check --deployment', () => {
     const run = await runCli(['config', 'check', '--deployment', file]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('青禾县教育局，1 所学校配置正确，1 所有问题');
-    expect(run.stdout).toMatch(/正确 {2}qinghe-yizhong {2}青禾市第一实验中学 {2}baosong@yizhong\.test {2}https:\/\/baosong\.qhjy\.example\.cn\/s\/qinghe-yizhong/);
+    expect(run.stdout).toMatch(/正确 {2}qinghe-yizhong {2}青禾市第一实验中学 {2}baosong@yizhong\.test {2}https:\/\/qinghe-yizhong\.baosong\.qhjy\.example\.cn/);
     expect(run.stdout).toMatch(/不会启动 {2}qinghe-erxiao：\n.*\n.*workingHours\.start: "25:00" 不是时刻/);
   });
 });

@@ -14,10 +14,11 @@ export const MAIL_SCREENSHOT_DIR = fileURLToPath(new URL('../../test-output/mail
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
-export async function launchChromium(): Promise<Browser> {
+/** `extraArgs`, e.g. `--host-resolver-rules=MAP *.baosong.test 127.0.0.1` for pages served at several host names. */
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
 }
 

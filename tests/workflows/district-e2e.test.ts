@@ -19,6 +19,11 @@ import { statusQuery } from '../../workflows/report.js';
 import { scheduledDigestWorkflow } from '../../workflows/digest.js';
 import { districtSchools, type DistrictSchool } from '../../worker/district.js';
 import { ChatRobots } from '../../chat/index.js';
+import { startDistrictWeb, type DistrictWeb } from '../../web/district.js';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/browser.js';
+import { freePort } from '../support/ports.js';
+import { linksIn } from '../support/baosong.js';
 import { testWorkflowCode, waitForStatus } from '../support/baosong.js';
 import { mail, replyTo } from '../support/mails.js';
 import { startPostgres, type PostgresServer } from '../support/postgres.js';
@@ -40,6 +45,9 @@ let smtp: TestSmtpServer;
 let database: Database;
 let worker: Worker;
 let running: Promise<void>;
+let web: DistrictWeb;
+let webPort = 0;
+let browser: Browser;
 const schools = new Map<SchoolId, DistrictSchool>();
 const intake = new Map<SchoolId, IntakeDeps>();
 
@@ -59,9 +67,10 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'baosong-district-e2e-'));
   mkdirSync(join(dir, 'schools'));
   const taskQueue = uniqueTaskQueue('district');
+  webPort = await freePort();
   writeFileSync(
     join(dir, 'baosong.deployment.yaml'),
-    `deployment:\n  name: 青禾县教育局\ndataDir: ${JSON.stringify(join(dir, 'data'))}\ntemporal:\n  taskQueue: ${taskQueue}\nweb:\n  baseUrl: https://baosong.qhjy.example.cn\nstorage:\n  s3: ${JSON.stringify(s3.storageConfig('district/'))}\n`,
+    `deployment:\n  name: 青禾县教育局\ndataDir: ${JSON.stringify(join(dir, 'data'))}\ntemporal:\n  taskQueue: ${taskQueue}\nweb:\n  schoolUrl: http://{school}.baosong.test:${webPort}\nstorage:\n  s3: ${JSON.stringify(s3.storageConfig('district/'))}\n`,
   );
   for (const s of SCHOOLS) writeFileSync(join(dir, 'schools', `${s.id}.yaml`), schoolFile(s.name, s.domain, smtp.port));
   const loaded = loadDeployment({ path: join(dir, 'baosong.deployment.yaml') });
@@ -77,9 +86,13 @@ beforeAll(async () => {
   const activities = districtActivities(new Map([...schools].map(([id, s]) => [id, createActivities({ ...s, chat: new ChatRobots(s.config) })])));
   worker = await createTestWorker(env, { taskQueue, ...testWorkflowCode(), activities });
   running = worker.run();
+  web = await startDistrictWeb({ port: webPort, host: '127.0.0.1', schools: [...schools.values()].map((s) => ({ config: s.config, client: env.client, readModel: s.readModel, transport: s.transport, secret: s.secret })) });
+  browser = await launchChromium([`--host-resolver-rules=MAP *.baosong.test 127.0.0.1`]);
 }, 120_000);
 
 afterAll(async () => {
+  await browser?.close();
+  await web?.close();
   if (worker?.getState() === 'RUNNING') worker.shutdown();
   await running;
   for (const s of schools.values()) s.transport.close();
@@ -112,7 +125,7 @@ describe('three schools on one deployment', () => {
       const [request] = await smtp.waitFor((m) => m.kind === 'review_request' && m.to.includes(`wangjianguo@${s.domain}`));
       expect(request!.subject).toContain(titles[s.id]);
       // Links and the reply address are the school's own.
-      expect(request!.html).toContain(`https://baosong.qhjy.example.cn/s/${s.id}/`);
+      expect(request!.html).toContain(`http://${s.id}.baosong.test:${webPort}/`);
       expect(request!.replyTo).toMatch(new RegExp(`^baosong\\+[^@]+@${s.domain.replace('.', '\\.')}$`));
       requests.set(s.id, request!);
     }
@@ -161,6 +174,60 @@ describe('three schools on one deployment', () => {
       for (const other of SCHOOLS.filter((o) => o.id !== s.id)) {
         expect(digest!.text).not.toContain(other.name);
       }
+    }
+  });
+
+  it('each school’s pages at its own host: a link, a file or a session of one school opens nothing at another', async () => {
+    const host = (id: SchoolId) => `http://${id}.baosong.test:${webPort}`;
+    const [receipt] = await smtp.waitFor((m) => m.kind === 'receipt' && m.to.includes(`liufang@${at('qinghe-yizhong')}`));
+    const [request] = await smtp.waitFor((m) => m.kind === 'review_request' && m.to.includes(`wangjianguo@${at('qinghe-yizhong')}`));
+    const status = linksIn(receipt!).find((l) => l.includes('/status/'))!;
+    const file = linksIn(request!).find((l) => l.includes('/files/'))!;
+    expect(status.startsWith(host('qinghe-yizhong'))).toBe(true);
+    const page = await browser.newPage();
+    try {
+      // At its own school: the report and its photo.
+      expect((await page.goto(status))!.status()).toBe(200);
+      expect(await page.textContent('body')).toContain('一中：七年级家长会');
+      expect((await page.goto(file))!.status()).toBe(200);
+      // The same links at another school's host: not found (signed with another school's key, and its R-2026-0001 is another report).
+      for (const other of ['qinghe-erxiao', 'hexi-zhongxue'] as const) {
+        const res = await page.goto(status.replace(host('qinghe-yizhong'), host(other)));
+        expect(res!.status()).toBe(404);
+        expect(await page.textContent('body')).not.toContain('一中');
+        expect((await page.goto(file.replace(host('qinghe-yizhong'), host(other))))!.status()).toBe(404);
+      }
+      // A host that is no school's.
+      const none = await page.goto(`http://nowhere.baosong.test:${webPort}/submit`);
+      expect(none!.status()).toBe(404);
+      expect(await page.textContent('h1')).toContain('没有对应的学校');
+
+      // 一中's office signs in at 一中 and sees its report; at 二小 the same browser is nobody.
+      await page.goto(`${host('qinghe-yizhong')}/office/signin`);
+      await page.fill('#email', `zhouxiaomei@${at('qinghe-yizhong')}`);
+      await page.click('button[type=submit]');
+      const [signin] = await smtp.waitFor((m) => m.kind === 'signin' && m.to.includes(`zhouxiaomei@${at('qinghe-yizhong')}`));
+      const signinLink = linksIn(signin!).find((l) => l.includes('/office/signin/'))!;
+      expect(signinLink.startsWith(host('qinghe-yizhong'))).toBe(true);
+      // 一中's sign-in link at 二小's host is refused.
+      await page.goto(signinLink.replace(host('qinghe-yizhong'), host('qinghe-erxiao')));
+      expect(await page.locator('#sign-in').count()).toBe(0);
+      await page.goto(signinLink);
+      await page.click('#sign-in');
+      await page.waitForSelector('#mail-desk');
+      await page.goto(`${host('qinghe-yizhong')}/office/reports/R-2026-0001`);
+      expect(await page.textContent('body')).toContain('一中：七年级家长会');
+      // Changing the host to 二小's: the session is not there (its cookie is 一中's host's), so sign in first.
+      await page.goto(`${host('qinghe-erxiao')}/office/reports/R-2026-0001`);
+      expect(new URL(page.url()).pathname).toBe('/office/signin');
+      expect(await page.textContent('body')).not.toContain('二小：开学典礼');
+      // And 一中's person is not 二小's office: asking for a link there sends nothing to them.
+      await page.fill('#email', `zhouxiaomei@${at('qinghe-yizhong')}`);
+      await page.click('button[type=submit]');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(smtp.mails.filter((m) => m.kind === 'signin' && m.to.includes(`zhouxiaomei@${at('qinghe-yizhong')}`))).toHaveLength(1);
+    } finally {
+      await page.close();
     }
   });
 });
