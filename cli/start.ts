@@ -14,6 +14,7 @@ class StartError extends Error {
 
 interface StartOptions {
   config?: string;
+  deployment?: string;
   demo?: boolean;
   port?: string;
   host?: string;
@@ -88,6 +89,7 @@ function serviceCommand(name: string, description: string, parts: Part[], worker
     .option('-c, --config <path>', 'configuration file (default: $BAOSONG_CONFIG or ./baosong.config.yaml, else the example)')
     .option('--demo', 'run on the in-memory Temporal test server (state is lost on exit; for trying baosong); parts that are not set up stay off')
     .action(async (opts: StartOptions) => {
+      if (opts.deployment) return runDistrict(opts);
       const explicit = opts.config !== undefined || Boolean(process.env.BAOSONG_CONFIG);
       const useExample = !explicit && !existsSync(configPath());
       const loaded = loadConfig(useExample ? { path: EXAMPLE_CONFIG_FILE } : { path: opts.config });
@@ -136,11 +138,33 @@ function serviceCommand(name: string, description: string, parts: Part[], worker
         process.off('SIGTERM', stop);
       }
     });
+  if (name === 'start') command.option('--deployment <path>', "a district's deployment file (baosong.deployment.yaml): run every school of its folder in this process (docs/district.md)");
   if (parts.includes('web')) {
     command.option('-p, --port <port>', 'web port (default: $PORT, else web.port in the configuration)');
     command.option('--host <address>', 'interface the web pages listen on (default: 127.0.0.1 with --demo, else all); 0.0.0.0 opens a demo to the network');
   }
   return command;
+}
+
+/** `baosong start --deployment FILE`: a district's schools in one process (worker/district-service.ts). */
+async function runDistrict(opts: StartOptions): Promise<void> {
+  const log: ServiceLog = serviceLogger();
+  const { startDistrictService } = await import('../worker/district-service.js');
+  const port = opts.port !== undefined ? webPort(opts.port, process.env, 0).port : undefined;
+  const district = await startDistrictService({ deploymentFile: opts.deployment!, logger: log.logger, ...(opts.host ? { host: opts.host } : {}), ...(port ? { port } : {}) });
+  log.logger.info({ schools: district.schools, left: district.left.map((l) => l.id), web: district.web }, `baosong district started: ${district.schools.length} schools; Ctrl-C to stop`);
+  const stop = (signal: NodeJS.Signals) => {
+    log.logger.info({ signal }, 'stopping: draining the worker and the intakes');
+    void district.stop();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    await district.done;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
 }
 
 export const startCommand = () => serviceCommand('start', 'run the worker (in a child process of its own), the mail intake and the web pages', ['worker', 'intake', 'web'], true);

@@ -19,6 +19,8 @@ export interface CreateWorkerOptions extends ActivityDeps {
   workflowBundlePath?: string;
   /** Bundle the workflows at start even when BAOSONG_WORKFLOW_BUNDLE names a prebuilt bundle (tracing adds workflow interceptors). */
   bundleAtStart?: boolean;
+  /** The activities, when not made from these deps alone (a district's, sent to each workflow's school: activities/district.ts). */
+  activities?: ReturnType<typeof createActivities>;
   /** Extra Worker options (maxCachedWorkflows, identity, …). */
   worker?: Partial<Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'activities' | 'workflowsPath'>>;
 }
@@ -37,7 +39,7 @@ export function defaultWorkflowBundle(env: NodeJS.ProcessEnv = process.env): str
 }
 
 export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
-  const { connection, namespace, worker, bundleAtStart, ...deps } = options;
+  const { connection, namespace, worker, bundleAtStart, activities, ...deps } = options;
   // A prebuilt bundle (npm run build): no webpack at start, less memory. Never a stale one: see defaultWorkflowBundle().
   const bundle = bundleAtStart ? undefined : (options.workflowBundlePath ?? defaultWorkflowBundle());
   const code = worker?.workflowBundle ? {} : bundle ? { workflowBundle: { codePath: bundle } } : { workflowsPath: WORKFLOWS_PATH };
@@ -46,7 +48,7 @@ export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
     namespace: namespace ?? deps.config.temporal.namespace,
     taskQueue: deps.config.temporal.taskQueue,
     ...code,
-    activities: createActivities(deps),
+    activities: activities ?? createActivities(deps),
     maxCachedWorkflows: deps.config.temporal.maxCachedWorkflows,
     ...worker,
   });
