@@ -19,6 +19,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   calendar: { description: 'the school calendar: re-plan reports in review after a holiday schedule is added', load: async () => (await import('./calendar.js')).calendarCommand() },
   config: { description: 'work with the configuration file', load: async () => (await import('./config.js')).configCommand() },
   doctor: { description: 'check the configuration and everything it points at', load: async () => (await import('./doctor.js')).doctorCommand() },
+  district: { description: "a district's schools: their figures side by side", load: async () => (await import('./district.js')).districtCommand() },
   'migrate-attachments': { description: 'copy the attachments into the object storage of storage.s3', load: async () => (await import('./migrate-attachments.js')).migrateAttachmentsCommand() },
   reindex: { description: 'rebuild the read model from Temporal', load: async () => (await import('./reindex.js')).reindexCommand() },
   report: { description: "the office's actions on a running report: withdraw, reassign, remind", load: async () => (await import('./report.js')).reportCommand() },

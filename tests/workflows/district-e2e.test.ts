@@ -24,6 +24,8 @@ import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/browser.js';
 import { freePort } from '../support/ports.js';
 import { linksIn } from '../support/baosong.js';
+import { runCli } from '../support/cli.js';
+import { ReportUses } from '../../db/uses.js';
 import { testWorkflowCode, waitForStatus } from '../support/baosong.js';
 import { mail, replyTo } from '../support/mails.js';
 import { startPostgres, type PostgresServer } from '../support/postgres.js';
@@ -46,6 +48,8 @@ let database: Database;
 let worker: Worker;
 let running: Promise<void>;
 let web: DistrictWeb;
+let databaseUrl = '';
+let deploymentFile = '';
 let webPort = 0;
 let browser: Browser;
 const schools = new Map<SchoolId, DistrictSchool>();
@@ -76,7 +80,9 @@ beforeAll(async () => {
   const loaded = loadDeployment({ path: join(dir, 'baosong.deployment.yaml') });
   expect(loaded.broken.map((b) => b.error.message)).toEqual([]);
 
-  database = await openDatabase({ url: await pg.createDatabase('district') });
+  databaseUrl = await pg.createDatabase('district');
+  deploymentFile = join(dir, 'baosong.deployment.yaml');
+  database = await openDatabase({ url: databaseUrl });
   await migrateToLatest(database);
   const deploymentSecret = 'district-secret-0123456789abcdef0123456789';
   for (const s of districtSchools(loaded, database, { deploymentSecret, transportFor: () => smtpTransport({ host: '127.0.0.1', port: smtp.port, secure: false, pool: false }) })) {
@@ -229,5 +235,20 @@ describe('three schools on one deployment', () => {
     } finally {
       await page.close();
     }
+  });
+
+  it('the bureau’s figures put the schools side by side, each with its own counts', async () => {
+    // 一中's piece used by the county's site (录用 at 县区级).
+    await new ReportUses(schools.get('qinghe-yizhong')!.database).add({ reportId: 'R-2026-0001', outlet: '青禾教育网', level: '县区级', kind: '网站', usedOn: new Date().toLocaleString('sv-SE', { timeZone: 'Asia/Shanghai' }).slice(0, 10), ref: '', source: 'office', recordedBy: { name: '周晓梅', email: `zhouxiaomei@${at('qinghe-yizhong')}` }, recordedAt: new Date() });
+    const run = await runCli(['district', 'figures', '--deployment', deploymentFile], { env: { DATABASE_URL: databaseUrl } });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^青禾县教育局 2026-W\d\d（/);
+    expect(lines[1]).toBe('学校：报送 / 按时 / 迟报 / 漏报 / 退回 / 发布 / 按时率 / 录用（县区级及以上）');
+    expect(lines).toContain('青禾市第一实验中学：1 / 1 / 0 / 0 / 0 / 0 / 100% / 1（1）');
+    expect(lines).toContain('青禾县第二小学：1 / 1 / 0 / 0 / 0 / 0 / 100% / 0（0）');
+    expect(lines).toContain('河西中学：1 / 1 / 0 / 0 / 0 / 0 / 100% / 0（0）');
+    expect(lines.at(-1)).toBe('全区（县）合计：3 / 3 / 0 / 0 / 0 / 0 / 100% / 1（1）');
   });
 });

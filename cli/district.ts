@@ -1,0 +1,49 @@
+/**
+ * `baosong district figures --deployment FILE [--week 2026-W49]`: a district's figures per school for a week (the
+ * current one by default): reports, on time, 迟报, 漏报, sent back, published, on-time rate and 录用 — from the
+ * district's PostgreSQL database (DATABASE_URL). `--json` for scripts.
+ */
+import { Command } from 'commander';
+import type { ErrorCode } from '../domain/errors.js';
+import { printJson } from './options.js';
+
+class DistrictUsageError extends Error {
+  readonly code = 'EUSAGE' satisfies ErrorCode;
+}
+
+export function districtCommand(): Command {
+  const district = new Command('district').description("a district's deployment of several schools (docs/district.md)");
+  district
+    .command('figures')
+    .description('each school’s figures for an ISO week: reports, on time, 迟报, 漏报, sent back, published, 录用')
+    .requiredOption('--deployment <path>', 'the deployment file (baosong.deployment.yaml)')
+    .option('--week <week>', 'ISO week, e.g. 2026-W49 (default: this week)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { deployment: string; week?: string; json?: boolean }) => {
+      const [{ loadDeployment }, { openDatabase }, { computeDistrictFigures, districtFiguresText }, { weekRange, weekOf, weekDates }] = await Promise.all([
+        import('../config/deployment.js'),
+        import('../db/index.js'),
+        import('../digest/district-figures.js'),
+        import('../digest/weeks.js'),
+      ]);
+      const loaded = loadDeployment({ path: opts.deployment });
+      const locale = loaded.deployment.deployment.locale;
+      const url = process.env.DATABASE_URL;
+      if (!url) throw new DistrictUsageError(locale === 'en' ? 'Set DATABASE_URL to the district’s PostgreSQL database.' : '请设置 DATABASE_URL（全区的 PostgreSQL 数据库地址）。');
+      const timeZone = loaded.schools[0]?.config.school.timeZone ?? 'Asia/Shanghai';
+      const week = (opts.week ?? weekOf(new Date(), timeZone)) as Parameters<typeof weekRange>[0];
+      const { start, end } = weekRange(week, timeZone);
+      const { monday, sunday } = weekDates(week);
+      const nextDay = new Date(Date.parse(`${sunday}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+      const database = await openDatabase({ url });
+      try {
+        const schools = [...loaded.schools.map((s) => ({ id: s.id, name: s.config.school.name })), ...loaded.broken.map((b) => ({ id: b.id, name: b.id }))];
+        const figures = await computeDistrictFigures(database, { from: start, to: end, fromDate: monday, toDate: nextDay, schools });
+        if (opts.json) printJson({ week, ...figures });
+        else process.stdout.write(`${[`${loaded.deployment.deployment.name} ${week}（${monday}—${sunday}）`, ...districtFiguresText(figures, locale)].join('\n')}\n`);
+      } finally {
+        await database.close();
+      }
+    });
+  return district;
+}

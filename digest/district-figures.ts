@@ -1,0 +1,106 @@
+/**
+ * A district's figures across its schools (issue 25): for a period, each school's reports, on time, 迟报, 漏报,
+ * sent back, published, and its pieces used (录用) by level — what a bureau ranks its schools by. Read through the
+ * district's unscoped connection (`database.root`) with one grouped query per figure over indexes that lead with
+ * `school_id`; nothing but counts leaves the database.
+ *
+ *   const figures = await computeDistrictFigures(database, { from, to, schools: [{ id, name }, …] });
+ */
+import type { Database } from '../db/connect.js';
+import { USE_LEVELS, type UseLevel } from '../domain/scoring.js';
+
+export interface DistrictSchoolFigures {
+  schoolId: string;
+  name: string;
+  submitted: number;
+  onTime: number;
+  late: number;
+  /** Expected reports due in the period that never came (漏报). */
+  missing: number;
+  returned: number;
+  published: number;
+  /** onTime / submitted; null when nothing was submitted. */
+  onTimeRate: number | null;
+  /** Uses (录用) recorded with a date in the period, by level. */
+  uses: Record<UseLevel, number>;
+  usesTotal: number;
+}
+
+export interface DistrictFigures {
+  from: string;
+  to: string;
+  /** Every school of the deployment (in its order), then any other with rows (a school since removed). */
+  schools: DistrictSchoolFigures[];
+  total: Omit<DistrictSchoolFigures, 'schoolId' | 'name'>;
+}
+
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const noUses = (): Record<UseLevel, number> => Object.fromEntries(USE_LEVELS.map((l) => [l, 0])) as Record<UseLevel, number>;
+
+/** `from` inclusive, `to` exclusive; uses count by their local date (`usedOn`) within [fromDate, toDate). */
+export async function computeDistrictFigures(database: Database, options: { from: Date; to: Date; fromDate: string; toDate: string; schools: readonly { id: string; name: string }[] }): Promise<DistrictFigures> {
+  const db = database.root;
+  const lo = options.from.toISOString();
+  const hi = options.to.toISOString();
+  const [received, missing, published, uses] = await Promise.all([
+    db
+      .selectFrom('reports')
+      .where('received_at', '>=', lo)
+      .where('received_at', '<', hi)
+      .select((eb) => [
+        'school_id',
+        eb.fn.countAll().as('submitted'),
+        eb.fn.sum<string | number>(eb.case().when('timeliness', '=', 'on_time').then(1).else(0).end()).as('on_time'),
+        eb.fn.sum<string | number>(eb.case().when('timeliness', '=', 'late').then(1).else(0).end()).as('late'),
+        eb.fn.sum<string | number>(eb.case().when('returned_count', '>', 0).then(1).else(0).end()).as('returned'),
+      ])
+      .groupBy('school_id')
+      .execute(),
+    db.selectFrom('expected_reports').where('status', '=', 'missing').where('due_at', '>=', lo).where('due_at', '<', hi).select((eb) => ['school_id', eb.fn.countAll().as('n')]).groupBy('school_id').execute(),
+    db.selectFrom('published').where('published_at', '>=', lo).where('published_at', '<', hi).select((eb) => ['school_id', eb.fn.countAll().as('n')]).groupBy('school_id').execute(),
+    db.selectFrom('report_uses').where('used_on', '>=', options.fromDate).where('used_on', '<', options.toDate).select((eb) => ['school_id', 'level', eb.fn.countAll().as('n')]).groupBy(['school_id', 'level']).execute(),
+  ]);
+
+  const rows = new Map<string, DistrictSchoolFigures>();
+  const entry = (id: string): DistrictSchoolFigures => {
+    let e = rows.get(id);
+    if (!e) {
+      const name = options.schools.find((s) => s.id === id)?.name ?? id;
+      e = { schoolId: id, name, submitted: 0, onTime: 0, late: 0, missing: 0, returned: 0, published: 0, onTimeRate: null, uses: noUses(), usesTotal: 0 };
+      rows.set(id, e);
+    }
+    return e;
+  };
+  for (const s of options.schools) entry(s.id);
+  for (const r of received) Object.assign(entry(r.school_id), { submitted: num(r.submitted), onTime: num(r.on_time), late: num(r.late), returned: num(r.returned) });
+  for (const r of missing) entry(r.school_id).missing = num(r.n);
+  for (const r of published) entry(r.school_id).published = num(r.n);
+  for (const r of uses) {
+    const e = entry(r.school_id);
+    if ((USE_LEVELS as readonly string[]).includes(r.level)) e.uses[r.level as UseLevel] += num(r.n);
+    e.usesTotal += num(r.n);
+  }
+  const schools = [...rows.values()].filter((s) => s.schoolId !== '' || s.submitted + s.usesTotal > 0);
+  for (const s of schools) s.onTimeRate = s.submitted > 0 ? s.onTime / s.submitted : null;
+  const total = schools.reduce(
+    (t, s) => {
+      for (const k of ['submitted', 'onTime', 'late', 'missing', 'returned', 'published', 'usesTotal'] as const) t[k] += s[k];
+      for (const l of USE_LEVELS) t.uses[l] += s.uses[l];
+      return t;
+    },
+    { submitted: 0, onTime: 0, late: 0, missing: 0, returned: 0, published: 0, onTimeRate: null as number | null, uses: noUses(), usesTotal: 0 },
+  );
+  total.onTimeRate = total.submitted > 0 ? total.onTime / total.submitted : null;
+  return { from: lo, to: hi, schools, total };
+}
+
+/** The figures as the bureau's office reads them, one line per school (Chinese, or English for `en`). */
+export function districtFiguresText(f: DistrictFigures, locale: 'zh-CN' | 'en'): string[] {
+  const pct = (r: number | null) => (r === null ? '—' : `${Math.round(r * 100)}%`);
+  const head = locale === 'en' ? 'school: submitted / on time / late / missing / sent back / published / on-time rate / used (county+)' : '学校：报送 / 按时 / 迟报 / 漏报 / 退回 / 发布 / 按时率 / 录用（县区级及以上）';
+  const line = (name: string, s: Omit<DistrictSchoolFigures, 'schoolId' | 'name'>) => {
+    const above = s.usesTotal - s.uses['校级'];
+    return `${name}${locale === 'en' ? ': ' : '：'}${s.submitted} / ${s.onTime} / ${s.late} / ${s.missing} / ${s.returned} / ${s.published} / ${pct(s.onTimeRate)} / ${s.usesTotal}（${above}）`;
+  };
+  return [head, ...f.schools.map((s) => line(s.name, s)), line(locale === 'en' ? 'All schools' : '全区（县）合计', f.total)];
+}
