@@ -31,7 +31,7 @@ export function districtCommand(): Command {
       const url = process.env.DATABASE_URL;
       if (!url) throw new DistrictUsageError(locale === 'en' ? 'Set DATABASE_URL to the district’s PostgreSQL database.' : '请设置 DATABASE_URL（全区的 PostgreSQL 数据库地址）。');
       const timeZone = loaded.schools[0]?.config.school.timeZone ?? 'Asia/Shanghai';
-      const week = (opts.week ?? weekOf(new Date(), timeZone)) as Parameters<typeof weekRange>[0];
+      const week = opts.week ?? weekOf(new Date(), timeZone);
       const { start, end } = weekRange(week, timeZone);
       const { monday, sunday } = weekDates(week);
       const nextDay = new Date(Date.parse(`${sunday}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
