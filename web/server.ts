@@ -74,6 +74,11 @@ export interface WebOptions {
   demoMailbox?: DemoMailbox;
   /** What /healthz reports (the service's parts: worker, intake); `ok: false` answers 503. */
   health?: () => { ok: boolean } & Record<string, unknown>;
+  /**
+   * false for a school of a district (web/district.ts): its host serves no /metrics and only ok/state at /healthz,
+   * since the process's figures are every school's; the deployment serves them on BAOSONG_METRICS_PORT. Default true.
+   */
+  operatorRoutes?: boolean;
   /** A report was started or signalled from a page (the stall watch expects a worker to act on it). */
   onReportStarted?: () => void;
 }
@@ -293,11 +298,15 @@ export async function buildWeb(options: WebOptions): Promise<FastifyInstance> {
   // /metrics and the detail of /healthz: this machine and web.metricsAllow only (last errors, backlog and
   // counts are the school's business, not every visitor's).
   const operator = operatorCheck({ allow: config.web.metricsAllow, trustProxy: options.trustProxy ?? config.web.trustProxy });
-  metricsRoutes(app, { allowed: operator, refuse: (req, reply) => web.message(req, reply, 403, web.t(req, 'error.metricsForbidden')) }); // GET /metrics (Prometheus) and the request durations
+  const operatorHere = options.operatorRoutes !== false;
+  metricsRoutes(app, {
+    allowed: (req) => operatorHere && operator(req),
+    refuse: (req, reply) => (operatorHere ? web.message(req, reply, 403, web.t(req, 'error.metricsForbidden')) : web.message(req, reply, 404, web.t(req, 'error.notFound'))),
+  }); // GET /metrics (Prometheus) and the request durations
   app.get('/', (_req, reply) => reply.redirect('/submit', 302));
   app.get('/healthz', (req, reply) => {
     const health = options.health?.() ?? { ok: true };
-    return reply.status(health.ok ? 200 : 503).header('cache-control', 'no-store').send(operator(req) ? health : withoutDetail(health));
+    return reply.status(health.ok ? 200 : 503).header('cache-control', 'no-store').send(operatorHere && operator(req) ? health : withoutDetail(health));
   });
   app.get('/style.css', (_req, reply) => reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STYLE));
 

@@ -143,8 +143,15 @@ export async function startDistrictService(options: DistrictServiceOptions): Pro
     const web = await startDistrictWeb({
       port: options.port ?? loaded.deployment.web.port,
       ...(options.host ? { host: options.host } : {}),
-      schools: schools.map((s) => ({ config: s.config, client: temporal.client, readModel: s.readModel, transport: s.transport, secret: s.secret, logger: logger.child({ part: 'web', school: s.id }) })),
+      schools: schools.map((s) => ({ config: s.config, client: temporal.client, readModel: s.readModel, transport: s.transport, secret: s.secret, operatorRoutes: false, logger: logger.child({ part: 'web', school: s.id }) })),
     });
+    // The process's metrics are every school's: on a port of their own for the deployment's operator, never at a school's host.
+    if (env.BAOSONG_METRICS_PORT) {
+      const { startMetricsServer } = await import('../ops/metrics-http.js');
+      const metrics = await startMetricsServer({ port: Number(env.BAOSONG_METRICS_PORT), host: env.BAOSONG_METRICS_HOST ?? '127.0.0.1' });
+      closers.push(() => metrics.close());
+      logger.info({ url: metrics.url }, 'metrics');
+    }
     closers.push(() => web.close());
     logger.info({ url: web.url, schools: schools.map((s) => s.config.web.baseUrl) }, 'district pages');
 

@@ -145,5 +145,8 @@ describe('baosong start --deployment', () => {
       for (const other of SCHOOLS.filter((o) => o.id !== s.id)) expect(page.body).not.toContain(other.name);
     }
     expect((await get('dongshan.baosong.test', '/submit')).status).toBe(404);
+    // The process's metrics are every school's: no school's host serves them, even to this machine (a one-school
+    // deployment serves /metrics to loopback).
+    expect((await get('qinghe-yizhong.baosong.test', '/metrics')).status).toBe(404);
   });
 });
