@@ -37,7 +37,8 @@ export function districtCommand(): Command {
       const nextDay = new Date(Date.parse(`${sunday}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
       const database = await openDatabase({ url });
       try {
-        const schools = [...loaded.schools.map((s) => ({ id: s.id, name: s.config.school.name })), ...loaded.broken.map((b) => ({ id: b.id, name: b.id }))];
+        const { districtSchoolList } = await import('../worker/district-service.js');
+        const schools = [...districtSchoolList(loaded.schools), ...loaded.broken.map((b) => ({ id: b.id, name: b.id }))];
         const figures = await computeDistrictFigures(database, { from: start, to: end, fromDate: monday, toDate: nextDay, schools });
         if (opts.json) printJson({ week, ...figures });
         else process.stdout.write(`${[`${loaded.deployment.deployment.name} ${week}（${monday}—${sunday}）`, ...districtFiguresText(figures, locale)].join('\n')}\n`);

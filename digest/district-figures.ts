@@ -97,7 +97,7 @@ export async function computeDistrictFigures(database: Database, options: { from
 /** The figures as the bureau's office reads them, one line per school (Chinese, or English for `en`). */
 export function districtFiguresText(f: DistrictFigures, locale: 'zh-CN' | 'en'): string[] {
   const pct = (r: number | null) => (r === null ? '—' : `${Math.round(r * 100)}%`);
-  const head = locale === 'en' ? 'school: submitted / on time / late / missing / sent back / published / on-time rate / used (county+)' : '学校：报送 / 按时 / 迟报 / 漏报 / 退回 / 发布 / 按时率 / 录用（县区级及以上）';
+  const head = locale === 'en' ? 'school: submitted / on time / late / missing / sent back / published / on-time rate / used (of which county and above)' : '学校：报送 / 按时 / 迟报 / 漏报 / 退回 / 发布 / 按时率 / 录用（其中县区级及以上）';
   const line = (name: string, s: Omit<DistrictSchoolFigures, 'schoolId' | 'name'>) => {
     const above = s.usesTotal - s.uses['校级'];
     return `${name}${locale === 'en' ? ': ' : '：'}${s.submitted} / ${s.onTime} / ${s.late} / ${s.missing} / ${s.returned} / ${s.published} / ${pct(s.onTimeRate)} / ${s.usesTotal}（${above}）`;

@@ -18,6 +18,7 @@ import type { Locale } from '../templates/types.js';
 import { isThumbnailable, sendAttachment } from './files.js';
 import { mailDeskPages, mailDeskSection } from './mail-desk.js';
 import { officeActionPages, officeActionsPanel } from './office-actions.js';
+import { districtPages } from './office-district.js';
 import { officeUsesPages, usesPanel } from './office-uses.js';
 import type { Web } from './server.js';
 import { signInPages } from './signin.js';
@@ -132,6 +133,7 @@ export const officePages: FastifyPluginAsync = async (app) => {
       {
         csrf: web.csrf(req, reply),
         signedIn: web.t(req, 'office.signedInAs', { name: session.name }),
+        district: web.district !== null,
         calendarNotice: provisionalYearsNotice(config, new Date(), web, req),
         filters: f,
         departments: [option('', s['office.any'], f.department), ...config.departments.map((d) => option(d.id, d.name, f.department))],
@@ -162,6 +164,7 @@ export const officePages: FastifyPluginAsync = async (app) => {
   await app.register(mailDeskPages);
   await app.register(officeActionPages);
   await app.register(officeUsesPages);
+  if (web.district) await app.register(districtPages);
 
   // ---- expected reports (漏报 watch) -----------------------------------------------------------
   async function expectedSection(req: FastifyRequest) {

@@ -36,6 +36,7 @@ import { filePages } from './files.js';
 import { reviewPages } from './review.js';
 import { revisePages } from './revise.js';
 import { publishPages } from './publish.js';
+import type { Database } from '../db/connect.js';
 import { databaseRateLimitStore, SessionStore } from './sessions.js';
 import { statusPages } from './status.js';
 import { fill, webStringsFor, type WebKey, type WebStrings } from './strings.js';
@@ -79,6 +80,11 @@ export interface WebOptions {
    * since the process's figures are every school's; the deployment serves them on BAOSONG_METRICS_PORT. Default true.
    */
   operatorRoutes?: boolean;
+  /**
+   * A bureau's pages in a district's deployment (school.level above 校级): the district's database and its schools,
+   * for the office's page of every school's figures (/office/district).
+   */
+  district?: { root: Database; schools: { id: string; name: string }[] };
   /** A report was started or signalled from a page (the stall watch expects a worker to act on it). */
   onReportStarted?: () => void;
 }
@@ -102,6 +108,8 @@ declare module 'fastify' {
 /** What route modules share. */
 export interface Web {
   config: Config;
+  /** A bureau's view of its district (WebOptions.district), else null. */
+  district: { root: Database; schools: { id: string; name: string }[] } | null;
   client: Client;
   readModel: ReadModel;
   transport: MailTransport;
@@ -212,6 +220,7 @@ export async function buildWeb(options: WebOptions): Promise<FastifyInstance> {
 
   const web: Web = {
     config,
+    district: options.district ?? null,
     client: options.client,
     readModel: options.readModel,
     transport: options.transport,

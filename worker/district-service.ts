@@ -57,6 +57,11 @@ export interface RunningDistrict {
   done: Promise<void>;
 }
 
+/** The schools a bureau's figures list: the deployment's configurations at 校级 (not the bureau's own). */
+export function districtSchoolList(schools: readonly { id: string; config: { school: { name: string; level: string } } }[]): { id: string; name: string }[] {
+  return schools.filter((s) => s.config.school.level === '校级').map((s) => ({ id: s.id, name: s.config.school.name }));
+}
+
 export async function startDistrictService(options: DistrictServiceOptions): Promise<RunningDistrict> {
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger();
@@ -143,7 +148,17 @@ export async function startDistrictService(options: DistrictServiceOptions): Pro
     const web = await startDistrictWeb({
       port: options.port ?? loaded.deployment.web.port,
       ...(options.host ? { host: options.host } : {}),
-      schools: schools.map((s) => ({ config: s.config, client: temporal.client, readModel: s.readModel, transport: s.transport, secret: s.secret, operatorRoutes: false, logger: logger.child({ part: 'web', school: s.id }) })),
+      schools: schools.map((s) => ({
+        config: s.config,
+        client: temporal.client,
+        readModel: s.readModel,
+        transport: s.transport,
+        secret: s.secret,
+        operatorRoutes: false,
+        // The bureau's own configuration (its level above 校级) sees every school's figures.
+        ...(s.config.school.level !== '校级' ? { district: { root: database, schools: districtSchoolList(schools) } } : {}),
+        logger: logger.child({ part: 'web', school: s.id }),
+      })),
     });
     // The process's metrics are every school's: on a port of their own for the deployment's operator, never at a school's host.
     if (env.BAOSONG_METRICS_PORT) {

@@ -18,10 +18,11 @@ import { smtpTransport } from '../../mail/transport.js';
 import { statusQuery } from '../../workflows/report.js';
 import { scheduledDigestWorkflow } from '../../workflows/digest.js';
 import { districtSchools, type DistrictSchool } from '../../worker/district.js';
+import { districtSchoolList } from '../../worker/district-service.js';
 import { ChatRobots } from '../../chat/index.js';
 import { startDistrictWeb, type DistrictWeb } from '../../web/district.js';
 import type { Browser } from 'playwright-core';
-import { launchChromium } from '../support/browser.js';
+import { launchChromium, screenshots } from '../support/browser.js';
 import { freePort } from '../support/ports.js';
 import { linksIn } from '../support/baosong.js';
 import { runCli } from '../support/cli.js';
@@ -53,6 +54,7 @@ let deploymentFile = '';
 let webPort = 0;
 let browser: Browser;
 const schools = new Map<SchoolId, DistrictSchool>();
+let bureau: DistrictSchool;
 const intake = new Map<SchoolId, IntakeDeps>();
 
 /** A school as its IT teacher would write it: the example school, its people at the school's own domain. */
@@ -77,6 +79,8 @@ beforeAll(async () => {
     `deployment:\n  name: 青禾县教育局\ndataDir: ${JSON.stringify(join(dir, 'data'))}\ntemporal:\n  taskQueue: ${taskQueue}\nweb:\n  schoolUrl: http://{school}.baosong.test:${webPort}\nstorage:\n  s3: ${JSON.stringify(s3.storageConfig('district/'))}\n`,
   );
   for (const s of SCHOOLS) writeFileSync(join(dir, 'schools', `${s.id}.yaml`), schoolFile(s.name, s.domain, smtp.port));
+  // The bureau's own configuration in the same deployment: its level above 校级 gives it every school's figures.
+  writeFileSync(join(dir, 'schools', 'qinghe-jyj.yaml'), schoolFile('青禾县教育局', 'jyj.test', smtp.port).replace(/^school:\n/m, 'school:\n  level: 县区级\n'));
   const loaded = loadDeployment({ path: join(dir, 'baosong.deployment.yaml') });
   expect(loaded.broken.map((b) => b.error.message)).toEqual([]);
 
@@ -86,13 +90,24 @@ beforeAll(async () => {
   await migrateToLatest(database);
   const deploymentSecret = 'district-secret-0123456789abcdef0123456789';
   for (const s of districtSchools(loaded, database, { deploymentSecret, transportFor: () => smtpTransport({ host: '127.0.0.1', port: smtp.port, secure: false, pool: false }) })) {
+    if (s.id === 'qinghe-jyj') {
+      bureau = s;
+      continue;
+    }
     schools.set(s.id as SchoolId, s);
     intake.set(s.id as SchoolId, { config: s.config, client: env.client, readModel: s.readModel, transport: s.transport, secret: s.secret });
   }
   const activities = districtActivities(new Map([...schools].map(([id, s]) => [id, createActivities({ ...s, chat: new ChatRobots(s.config) })])));
   worker = await createTestWorker(env, { taskQueue, ...testWorkflowCode(), activities });
   running = worker.run();
-  web = await startDistrictWeb({ port: webPort, host: '127.0.0.1', schools: [...schools.values()].map((s) => ({ config: s.config, client: env.client, readModel: s.readModel, transport: s.transport, secret: s.secret })) });
+  web = await startDistrictWeb({
+    port: webPort,
+    host: '127.0.0.1',
+    schools: [
+      ...[...schools.values()].map((s) => ({ config: s.config, client: env.client, readModel: s.readModel, transport: s.transport, secret: s.secret })),
+      { config: bureau.config, client: env.client, readModel: bureau.readModel, transport: bureau.transport, secret: bureau.secret, district: { root: database, schools: districtSchoolList([...schools.values()]) } },
+    ],
+  });
   browser = await launchChromium([`--host-resolver-rules=MAP *.baosong.test 127.0.0.1`]);
 }, 120_000);
 
@@ -101,7 +116,7 @@ afterAll(async () => {
   await web?.close();
   if (worker?.getState() === 'RUNNING') worker.shutdown();
   await running;
-  for (const s of schools.values()) s.transport.close();
+  for (const s of [...schools.values(), bureau]) s?.transport.close();
   await database?.close();
   await Promise.all([smtp?.close(), s3?.stop(), pg?.stop()]);
   await env?.teardown();
@@ -245,10 +260,44 @@ describe('three schools on one deployment', () => {
     expect(run.code).toBe(0);
     const lines = run.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^青禾县教育局 2026-W\d\d（/);
-    expect(lines[1]).toBe('学校：报送 / 按时 / 迟报 / 漏报 / 退回 / 发布 / 按时率 / 录用（县区级及以上）');
+    expect(lines[1]).toBe('学校：报送 / 按时 / 迟报 / 漏报 / 退回 / 发布 / 按时率 / 录用（其中县区级及以上）');
     expect(lines).toContain('青禾市第一实验中学：1 / 1 / 0 / 0 / 0 / 0 / 100% / 1（1）');
     expect(lines).toContain('青禾县第二小学：1 / 1 / 0 / 0 / 0 / 0 / 100% / 0（0）');
     expect(lines).toContain('河西中学：1 / 1 / 0 / 0 / 0 / 0 / 100% / 0（0）');
     expect(lines.at(-1)).toBe('全区（县）合计：3 / 3 / 0 / 0 / 0 / 0 / 100% / 1（1）');
+  });
+
+  it('the bureau’s office sees every school’s week on its own page; a school’s office has no such page', async () => {
+    const host = (id: string) => `http://${id}.baosong.test:${webPort}`;
+    const page = await browser.newPage();
+    try {
+      const signIn = async (school: string, email: string) => {
+        await page.goto(`${host(school)}/office/signin`);
+        await page.fill('#email', email);
+        await page.click('button[type=submit]');
+        const [signin] = await smtp.waitFor((m) => m.kind === 'signin' && m.to.includes(email));
+        await page.goto(linksIn(signin!).find((l) => l.includes('/office/signin/'))!);
+        await page.click('#sign-in');
+        await page.waitForSelector('#mail-desk');
+      };
+      await signIn('qinghe-jyj', 'zhouxiaomei@jyj.test');
+      await page.click('#district-link');
+      await page.waitForSelector('#district');
+      const row = async (id: string) => (await page.locator(`#school-${id} td`).allTextContents()).map((t) => t.trim());
+      expect(await row('qinghe-yizhong')).toEqual(['青禾市第一实验中学', '1', '1', '0', '0', '0', '0', '100%', '1（1）']);
+      expect(await row('qinghe-erxiao')).toEqual(['青禾县第二小学', '1', '1', '0', '0', '0', '0', '100%', '0（0）']);
+      expect((await page.locator('#district-total td').allTextContents()).map((t) => t.trim())).toEqual(['全区（县）合计', '3', '3', '0', '0', '0', '0', '100%', '1（1）']);
+      expect(await page.locator('#school-qinghe-jyj').count()).toBe(0); // the bureau is not one of its schools
+      await screenshots(page, 'district-figures');
+      // A week that is no week says so.
+      expect((await page.goto(`${host('qinghe-jyj')}/office/district?week=2026-W60`))!.status()).toBe(400);
+      expect(await page.textContent('main')).toContain('周次写法有误');
+      // A school's office: no link, and the address answers 404.
+      await signIn('qinghe-yizhong', `xieyutong@${at('qinghe-yizhong')}`);
+      expect(await page.locator('#district-link').count()).toBe(0);
+      expect((await page.goto(`${host('qinghe-yizhong')}/office/district`))!.status()).toBe(404);
+    } finally {
+      await page.close();
+    }
   });
 });

@@ -1,0 +1,54 @@
+/**
+ * A bureau's page of its district (issue 25): every school's week side by side — reports, on time, 迟报, 漏报, sent
+ * back, published, on-time rate, 录用 — for the bureau's office and leaders, signed in as on any office page.
+ * Registered only for a bureau's pages in a district's deployment (WebOptions.district); it reads the district's
+ * unscoped database through digest/district-figures.ts (counts only).
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { identify } from '../config/school.js';
+import { computeDistrictFigures } from '../digest/district-figures.js';
+import { weekDates, weekOf, weekRange, type IsoWeek } from '../digest/weeks.js';
+import { USE_LEVELS } from '../domain/scoring.js';
+
+const WEEK_RE = /^\d{4}-W\d{2}$/;
+
+export const districtPages: FastifyPluginAsync = async (app) => {
+  const { web } = app;
+  const district = web.district;
+  if (!district) return;
+  const config = web.config;
+
+  app.get<{ Querystring: { week?: string } }>('/office/district', async (req, reply) => {
+    const session = app.officeSession(req, reply);
+    if (!session) return reply;
+    if (!identify(config, session.email).roles.some((r) => r.role === 'office' || r.role === 'leadership')) return web.message(req, reply, 403, web.t(req, 'act.forbidden'));
+    const asked = req.query.week?.trim();
+    const again = { kind: 'warning' as const, links: [{ href: '/office/district', label: web.strings(req)['district.heading'] }] };
+    if (asked && !WEEK_RE.test(asked)) return web.message(req, reply, 400, web.t(req, 'district.badWeek'), again);
+    const week: IsoWeek = asked || weekOf(new Date(), config.school.timeZone);
+    let range: { start: Date; end: Date };
+    try {
+      range = weekRange(week, config.school.timeZone); // 2026-W60 has the right shape and is no week
+    } catch {
+      return web.message(req, reply, 400, web.t(req, 'district.badWeek'), again);
+    }
+    const { monday, sunday } = weekDates(week);
+    const toDate = new Date(Date.parse(`${sunday}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const figures = await computeDistrictFigures(district.root, { from: range.start, to: range.end, fromDate: monday, toDate, schools: district.schools });
+    const pct = (r: number | null) => (r === null ? '—' : `${Math.round(r * 100)}%`);
+    const row = (s: (typeof figures.schools)[number] | typeof figures.total, name: string) => ({
+      name,
+      ...s,
+      rate: pct(s.onTimeRate),
+      above: USE_LEVELS.filter((l) => l !== '校级').reduce((n, l) => n + s.uses[l], 0),
+      weak: s.onTimeRate !== null && s.onTimeRate < 0.8,
+    });
+    return web.page(
+      req,
+      reply,
+      'district',
+      { week, monday, sunday, schools: figures.schools.map((s) => row(s, s.name)), total: row(figures.total, web.strings(req)['district.total']), count: figures.schools.length },
+      { title: web.strings(req)['district.heading'] },
+    );
+  });
+};
