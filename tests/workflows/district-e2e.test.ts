@@ -238,6 +238,13 @@ describe('three schools on one deployment', () => {
       await page.waitForSelector('#mail-desk');
       await page.goto(`${host('qinghe-yizhong')}/office/reports/R-2026-0001`);
       expect(await page.textContent('body')).toContain('一中：七年级家长会');
+      // The office's export holds its own school's reports only.
+      await page.goto(`${host('qinghe-yizhong')}/office`);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+      const csv = readFileSync((await download.path())!, 'utf8');
+      expect(csv).toContain('一中：七年级家长会');
+      expect(csv).not.toContain('二小');
+      expect(csv).not.toContain('河西');
       // Changing the host to 二小's: the session is not there (its cookie is 一中's host's), so sign in first.
       await page.goto(`${host('qinghe-erxiao')}/office/reports/R-2026-0001`);
       expect(new URL(page.url()).pathname).toBe('/office/signin');
