@@ -241,7 +241,7 @@ describe('three schools on one deployment', () => {
       // The office's export holds its own school's reports only.
       await page.goto(`${host('qinghe-yizhong')}/office`);
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
-      const csv = readFileSync((await download.path())!, 'utf8');
+      const csv = readFileSync((await download.path()), 'utf8');
       expect(csv).toContain('一中：七年级家长会');
       expect(csv).not.toContain('二小');
       expect(csv).not.toContain('河西');
