@@ -72,7 +72,13 @@ export function deploymentSummary(d: LoadedDeployment): string[] {
   return [
     t(`${d.file}: ${d.deployment.deployment.name}, ${d.schools.length} schools ready, ${d.broken.length} with problems`, `${d.file}：${d.deployment.deployment.name}，${d.schools.length} 所学校配置正确，${d.broken.length} 所有问题`),
     t(`Temporal namespace ${d.deployment.temporal.namespace}, task queue ${d.deployment.temporal.taskQueue}; files: ${where}`, `Temporal 命名空间 ${d.deployment.temporal.namespace}，任务队列 ${d.deployment.temporal.taskQueue}；附件：${where}`),
-    ...d.schools.map((s) => t(`  ok  ${s.id}  ${s.config.school.name}  ${s.config.mail.address}  ${s.config.web.baseUrl}`, `  正确  ${s.id}  ${s.config.school.name}  ${s.config.mail.address}  ${s.config.web.baseUrl}`)),
+    ...d.schools.map((s) => {
+      const bureau = s.id === d.deployment.deployment.bureau ? t(' (the bureau: sees every school)', '（教育局：可看各校情况）') : '';
+      return t(`  ok  ${s.id}${bureau}  ${s.config.school.name}  ${s.config.mail.address}  ${s.config.web.baseUrl}`, `  正确  ${s.id}${bureau}  ${s.config.school.name}  ${s.config.mail.address}  ${s.config.web.baseUrl}`);
+    }),
+    ...(d.deployment.deployment.bureau && !d.schools.some((s) => s.id === d.deployment.deployment.bureau)
+      ? [t(`  deployment.bureau names ${d.deployment.deployment.bureau}, which is not a school that will run: the bureau's page of every school is off`, `  deployment.bureau 写的是 ${d.deployment.deployment.bureau}，但它不在能运行的学校里：教育局的“各校报送情况”不会开启`)]
+      : []),
     ...d.broken.flatMap((b) => [t(`  NOT STARTED  ${b.id}:`, `  不会启动  ${b.id}：`), ...b.error.message.split('\n').map((l) => `    ${l}`)]),
   ];
 }

@@ -38,7 +38,7 @@ export function districtCommand(): Command {
       const database = await openDatabase({ url });
       try {
         const { districtSchoolList } = await import('../worker/district-service.js');
-        const schools = [...districtSchoolList(loaded.schools), ...loaded.broken.map((b) => ({ id: b.id, name: b.id }))];
+        const schools = [...districtSchoolList(loaded.schools, loaded.deployment.deployment.bureau), ...loaded.broken.map((b) => ({ id: b.id, name: b.id }))];
         const figures = await computeDistrictFigures(database, { from: start, to: end, fromDate: monday, toDate: nextDay, schools });
         if (opts.json) printJson({ week, ...figures });
         else process.stdout.write(`${[`${loaded.deployment.deployment.name} ${week}（${monday}—${sunday}）`, ...districtFiguresText(figures, locale)].join('\n')}\n`);

@@ -34,6 +34,11 @@ export const deploymentSchema = z.strictObject({
     locale: z.enum(['zh-CN', 'en']).default('zh-CN'),
     /** The folder of school configurations, relative to this file. */
     schools: z.string().min(1).default('./schools'),
+    /**
+     * The id of the bureau's own configuration in that folder (its file schools/<id>.yaml): its office sees every
+     * school's figures. Named here, where no school can name itself.
+     */
+    bureau: z.string().regex(SCHOOL_ID).optional(),
   }),
   dataDir: shape.dataDir,
   temporal: shape.temporal,
@@ -47,10 +52,12 @@ export const deploymentSchema = z.strictObject({
        */
       schoolUrl: z
         .string()
-        .refine((u) => u.includes('{school}') && URL.canParse(u.replace('{school}', 'x')) && new URL(u.replace('{school}', 'x')).hostname.includes('x') && /^https?:/.test(u), {
+        .refine((u) => /^https?:\/\/\{school\}\./.test(u) && URL.canParse(u.replace('{school}', 'zz0')) && new URL(u.replace('{school}', 'zz0')).hostname.split('.')[0] === 'zz0' && !u.slice(u.indexOf('{school}') + 8).includes('{school}'), {
           error: () => say('expected an address with {school} in its host name, e.g. https://{school}.baosong.jyj.example.cn', '应填含 {school} 的网址（{school} 处会换成学校编号），例如 https://{school}.baosong.jyj.example.cn'),
         })
         .default('http://{school}.localhost:8080'),
+      /** The reverse proxy in front of every school's host (nginx with a wildcard server_name): as a school's web.trustProxy. */
+      trustProxy: shape.web.unwrap().shape.trustProxy,
     })
     .default({ port: 8080, schoolUrl: 'http://{school}.localhost:8080' }),
   secrets: z
@@ -140,6 +147,20 @@ export function loadDeployment(options: { path: string; env?: NodeJS.ProcessEnv 
       broken.push({ id: s.id, file: s.file, error: new ConfigError('ECONFIG', s.file, [{ path: 'mail.address', line: null, column: null, message: t(`the inbox ${address} is also the inbox of ${others}: each school needs a mailbox of its own`, `收件邮箱 ${address} 同时是 ${others} 的收件邮箱：每所学校要用自己的邮箱`) }]) });
     }
   }
+  // One password variable, one mailbox: a school file copied from another keeps its BAOSONG_IMAP_PASSWORD, and one
+  // of the two logins would fail with a message about a password nobody changed.
+  const byVariable = new Map<string, DeployedSchool[]>();
+  const refusedAlready = new Set(broken.map((b) => b.file));
+  for (const s of schools.filter((x) => !refusedAlready.has(x.file))) {
+    const v = s.config.mail.imap?.passwordEnv;
+    if (v) byVariable.set(v, [...(byVariable.get(v) ?? []), s]);
+  }
+  for (const [variable, sharing] of byVariable) {
+    const first = sharing[0]!;
+    for (const s of sharing.slice(1).filter((x) => x.config.mail.imap?.user !== first.config.mail.imap?.user)) {
+      broken.push({ id: s.id, file: s.file, error: new ConfigError('ECONFIG', s.file, [{ path: 'mail.imap.passwordEnv', line: null, column: null, message: t(`${variable} is already the IMAP password of ${first.id}: give each school's mailbox a variable of its own, e.g. ${s.id.toUpperCase().replace(/-/g, '_')}_IMAP_PASSWORD`, `${variable} 已经是 ${first.id} 的收信密码变量：每所学校的邮箱要用自己的变量名，例如 ${s.id.toUpperCase().replace(/-/g, '_')}_IMAP_PASSWORD`) }]) });
+    }
+  }
   const refused = new Set(broken.map((b) => b.file));
   return { deployment, file, schools: schools.filter((s) => !refused.has(s.file)), broken: broken.sort((a, b) => a.id.localeCompare(b.id)) };
 }
@@ -195,7 +216,7 @@ export function schoolConfig(deployment: Deployment, id: string, text: string, f
     dataDir: join(deployment.dataDir, 'schools', id),
     temporal: deployment.temporal,
     storage: s3 ? { s3: { ...s3, prefix: `${s3.prefix}${id}/` } } : {},
-    web: { ...config.web, port: deployment.web.port, baseUrl: schoolUrl(deployment, id) },
+    web: { ...config.web, port: deployment.web.port, baseUrl: schoolUrl(deployment, id), ...(deployment.web.trustProxy !== undefined ? { trustProxy: deployment.web.trustProxy } : {}) },
     secrets: { hmacSecretEnv: deployment.secrets.hmacSecretEnv },
     district: { school: id, deployment: deployment.deployment.name },
   };

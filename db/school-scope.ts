@@ -8,16 +8,21 @@
  *   WHERE; a joined school table gets it in its ON (so a LEFT JOIN stays a left join); subqueries alike.
  * - insert: the `school_id` column and value are added to every row; `ON CONFLICT (cols)` becomes
  *   `ON CONFLICT (school_id, cols)`, the keys of migration 0009.
- * Raw SQL fragments (`sql\`…\``) are not rewritten: they appear only as expressions inside built queries.
+ * - what cannot be kept to one school is refused, not passed: MERGE into a school table, an UPDATE of several tables.
+ * Raw SQL fragments (`sql\`…\``) inside a built query are kept apart in parentheses; a whole raw query is not
+ * rewritten (write queries with the builder; the district's own figures use `database.root`).
  *
  *   const school = scopeDatabase(district, 'qinghe-yizhong');   // a Database like any other
  *   new ReadModel(school)                                        // sees qinghe-yizhong's rows only
  */
 import {
   AliasNode,
+  AndNode,
+  ParensNode,
   BinaryOperationNode,
   ColumnNode,
   IdentifierNode,
+  ListNode,
   OnNode,
   OperationNodeTransformer,
   OperatorNode,
@@ -29,6 +34,7 @@ import {
   ValuesNode,
   WhereNode,
   type DeleteQueryNode,
+  type MergeQueryNode,
   type InsertQueryNode,
   type JoinNode,
   type KyselyPlugin,
@@ -50,8 +56,9 @@ const TENANT_TABLES = new Set(Object.keys(SCHOOL_TABLES));
 function schoolTable(node: OperationNode): { ref: string } | null {
   if (TableNode.is(node)) {
     const name = node.table.identifier.name;
-    return TENANT_TABLES.has(name) && !node.table.schema ? { ref: name } : null;
+    return TENANT_TABLES.has(name) ? { ref: name } : null;
   }
+  if (ListNode.is(node) && node.items.some((i) => schoolTable(i))) throw new Error('An update of several tables cannot be kept to one school: update them one by one');
   if (AliasNode.is(node) && TableNode.is(node.node) && IdentifierNode.is(node.alias)) {
     return TENANT_TABLES.has(node.node.table.identifier.name) ? { ref: node.alias.name } : null;
   }
@@ -70,14 +77,23 @@ class SchoolTransformer extends OperationNodeTransformer {
     return BinaryOperationNode.create(ReferenceNode.create(ColumnNode.create(SCHOOL_COLUMN), TableNode.create(ref)), OperatorNode.create('='), ValueNode.create(this.#school));
   }
 
+  /** `(<what was there>) and school_id = …`: the parentheses keep a raw `a or b` from swallowing the school. */
+  #and(existing: OperationNode | undefined, ref: string): OperationNode {
+    return existing ? AndNode.create(ParensNode.create(existing), this.#isSchool(ref)) : this.#isSchool(ref);
+  }
+
   #where(where: WhereNode | undefined, items: readonly OperationNode[]): WhereNode | undefined {
-    let out = where;
+    let out = where?.where;
     for (const item of items) {
       const t = schoolTable(item);
-      if (!t) continue;
-      out = out ? WhereNode.cloneWithOperation(out, 'And', this.#isSchool(t.ref)) : WhereNode.create(this.#isSchool(t.ref));
+      if (t) out = this.#and(out, t.ref);
     }
-    return out;
+    return out === where?.where ? where : WhereNode.create(out!);
+  }
+
+  protected override transformMergeQuery(node: MergeQueryNode, queryId?: Parameters<OperationNodeTransformer['transformMergeQuery']>[1]): MergeQueryNode {
+    if (schoolTable(node.into)) throw new Error('MERGE into a school table cannot be kept to one school: write it as insert … on conflict');
+    return super.transformMergeQuery(node, queryId);
   }
 
   protected override transformSelectQuery(node: SelectQueryNode, queryId?: Parameters<OperationNodeTransformer['transformSelectQuery']>[1]): SelectQueryNode {
@@ -90,7 +106,7 @@ class SchoolTransformer extends OperationNodeTransformer {
     const out = super.transformJoin(node, queryId);
     const t = schoolTable(out.table);
     if (!t) return out;
-    return Object.freeze({ ...out, on: out.on ? OnNode.cloneWithOperation(out.on, 'And', this.#isSchool(t.ref)) : OnNode.create(this.#isSchool(t.ref)) });
+    return Object.freeze({ ...out, on: OnNode.create(this.#and(out.on?.on, t.ref)) });
   }
 
   protected override transformUpdateQuery(node: UpdateQueryNode, queryId?: Parameters<OperationNodeTransformer['transformUpdateQuery']>[1]): UpdateQueryNode {

@@ -17,6 +17,7 @@
  * step, but the log itself is history only Temporal's activity results hold) and which weekly digests
  * went out (the digest workflow keeps its own state; the figures are recomputed from the reports).
  */
+import { schoolOfWorkflowId } from '../domain/school-ids.js';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { ReadModel } from '../db/read-model.js';
@@ -120,7 +121,12 @@ export async function reindex(options: ReindexOptions): Promise<ReindexResult> {
   const result: ReindexResult = { reports: 0, events: 0, expected: 0, failed: [], repaired: [] };
   const highest = new Map<number, number>();
 
+  // Only this read model's school's workflows: in a district's namespace every school's are listed, and another
+  // school's R-2026-0001 must never be written over this one's.
+  const school = readModel.database.school;
+  const ours = (workflowId: string) => schoolOfWorkflowId(workflowId) === school;
   for await (const wf of client.workflow.list({ query: "WorkflowType = 'reportWorkflow'" })) {
+    if (!ours(wf.workflowId)) continue;
     try {
       const view = await client.workflow.getHandle(wf.workflowId, wf.runId).query(readModelQuery);
       const r = view.report;
@@ -161,6 +167,7 @@ export async function reindex(options: ReindexOptions): Promise<ReindexResult> {
   }
 
   for await (const wf of client.workflow.list({ query: "WorkflowType = 'expectedReportWorkflow'" })) {
+    if (!ours(wf.workflowId)) continue;
     try {
       const handle = client.workflow.getHandle(wf.workflowId, wf.runId);
       const history = await handle.fetchHistory();

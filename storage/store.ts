@@ -17,7 +17,7 @@ import { access, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/pr
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { Config } from '../config/schema.js';
 import type { ErrorCodes } from '../domain/errors.js';
 
@@ -144,17 +144,22 @@ export function s3Store(options: S3StoreOptions): FileStore {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: 4,
+    // A hung connection to the storage service must not hang a page or an activity.
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
   });
   const Bucket = options.bucket;
   const Key = (key: string) => `${options.prefix}${key}`;
   const where = `s3://${Bucket}/${options.prefix}${options.endpoint ? ` at ${options.endpoint}` : ` (${options.region})`}`;
   const fail = (err: unknown, doing: string): FileStoreError => s3Error(err, doing, where, Bucket);
+  // Set once check() has written and read its probe: the key is good, so a 403 on HEAD means "no such object" (AWS
+  // answers 403 for a missing key to a key without ListBucket, as a district's key limited to its prefix is).
+  let keyWorks = false;
   const size = async (key: string): Promise<number | null> => {
     try {
       const head = await client.send(new HeadObjectCommand({ Bucket, Key: Key(key) }));
       return head.ContentLength ?? 0;
     } catch (err) {
-      if (isMissing(err)) return null;
+      if (isMissing(err) || (keyWorks && (err as S3ServiceException).$metadata?.httpStatusCode === 403)) return null;
       throw fail(err, `looking for ${Key(key)}`);
     }
   };
@@ -191,8 +196,13 @@ export function s3Store(options: S3StoreOptions): FileStore {
       return (await get(key)) as Readable | null; // in Node the body is an IncomingMessage (a Readable)
     },
     async check() {
+      // A small object under the prefix, written and read back: what the service will do, with only the rights it
+      // needs (a key limited to bucket/prefix/* has no bucket-level rights such as HeadBucket).
+      const probe = Key('.baosong-check');
       try {
-        await client.send(new HeadBucketCommand({ Bucket }));
+        await client.send(new PutObjectCommand({ Bucket, Key: probe, Body: Buffer.from('baosong'), ContentType: 'text/plain' }));
+        await client.send(new HeadObjectCommand({ Bucket, Key: probe }));
+        keyWorks = true;
       } catch (err) {
         throw fail(err, 'opening the bucket');
       }

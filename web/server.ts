@@ -303,7 +303,9 @@ export async function buildWeb(options: WebOptions): Promise<FastifyInstance> {
     return web.message(req, reply, 500, web.t(req, 'error.server'));
   });
 
-  observeReadModel(options.readModel);
+  // The pending/overdue gauges read one read model: in a district each school's is one of many, and the first would
+  // be reported as the deployment's. They are the one-school deployment's.
+  if (options.operatorRoutes !== false) observeReadModel(options.readModel);
   // /metrics and the detail of /healthz: this machine and web.metricsAllow only (last errors, backlog and
   // counts are the school's business, not every visitor's).
   const operator = operatorCheck({ allow: config.web.metricsAllow, trustProxy: options.trustProxy ?? config.web.trustProxy });

@@ -57,9 +57,9 @@ export interface RunningDistrict {
   done: Promise<void>;
 }
 
-/** The schools a bureau's figures list: the deployment's configurations at 校级 (not the bureau's own). */
-export function districtSchoolList(schools: readonly { id: string; config: { school: { name: string; level: string } } }[]): { id: string; name: string }[] {
-  return schools.filter((s) => s.config.school.level === '校级').map((s) => ({ id: s.id, name: s.config.school.name }));
+/** The schools a bureau's figures list: every configuration of the deployment but the bureau's own. */
+export function districtSchoolList(schools: readonly { id: string; config: { school: { name: string } } }[], bureau: string | undefined): { id: string; name: string }[] {
+  return schools.filter((s) => s.id !== bureau).map((s) => ({ id: s.id, name: s.config.school.name }));
 }
 
 export async function startDistrictService(options: DistrictServiceOptions): Promise<RunningDistrict> {
@@ -155,8 +155,8 @@ export async function startDistrictService(options: DistrictServiceOptions): Pro
         transport: s.transport,
         secret: s.secret,
         operatorRoutes: false,
-        // The bureau's own configuration (its level above 校级) sees every school's figures.
-        ...(s.config.school.level !== '校级' ? { district: { root: database, schools: districtSchoolList(schools) } } : {}),
+        // The bureau's own configuration, named by the deployment file (never by a school's), sees every school's figures.
+        ...(s.id === loaded.deployment.deployment.bureau ? { district: { root: database, schools: districtSchoolList(schools, s.id) } } : {}),
         logger: logger.child({ part: 'web', school: s.id }),
       })),
     });

@@ -47,28 +47,35 @@ const IDENTITY_KEYED = new Set(['report_events', 'office_audit']);
 export function schoolIdMigration(dialect: Dialect): Migration {
   return {
     async up(db: Kysely<unknown>): Promise<void> {
-      for (const table of Object.keys(SCHOOL_TABLES)) {
-        await db.schema
-          .alterTable(table)
-          .addColumn('school_id', 'text', (c) => c.notNull().defaultTo(''))
-          .execute();
-      }
-      if (dialect === 'sqlite') {
-        await rekeyReportNumbersSqlite(db);
-        for (const [table, keys] of Object.entries(SCHOOL_TABLES)) {
-          if (table === 'report_numbers') continue;
-          for (const [i, key] of keys.entries()) {
-            await db.schema.createIndex(`${table}_school_key${i}`).on(table).columns(['school_id', ...key]).unique().execute();
-          }
-        }
-      } else {
-        await rekeyPostgres(db);
-      }
-      // What a school's pages and the district's figures ask most: a school's reports by time.
-      await db.schema.createIndex('reports_school_received_at').on('reports').columns(['school_id', 'received_at']).execute();
-      await db.schema.createIndex('expected_reports_school_due_at').on('expected_reports').columns(['school_id', 'due_at']).execute();
+      // Kysely runs SQLite's migrations outside a transaction; this one's twenty-odd steps must all happen or none
+      // (a restart half-way would leave "duplicate column school_id" for ever). SQLite's DDL is transactional.
+      if (dialect === 'sqlite') await db.transaction().execute((trx) => addSchoolId(trx, dialect));
+      else await addSchoolId(db, dialect);
     },
   };
+}
+
+async function addSchoolId(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  for (const table of Object.keys(SCHOOL_TABLES)) {
+    await db.schema
+      .alterTable(table)
+      .addColumn('school_id', 'text', (c) => c.notNull().defaultTo(''))
+      .execute();
+  }
+  if (dialect === 'sqlite') {
+    await rekeyReportNumbersSqlite(db);
+    for (const [table, keys] of Object.entries(SCHOOL_TABLES)) {
+      if (table === 'report_numbers') continue;
+      for (const [i, key] of keys.entries()) {
+        await db.schema.createIndex(`${table}_school_key${i}`).on(table).columns(['school_id', ...key]).unique().execute();
+      }
+    }
+  } else {
+    await rekeyPostgres(db);
+  }
+  // What a school's pages and the district's figures ask most: a school's reports by time.
+  await db.schema.createIndex('reports_school_received_at').on('reports').columns(['school_id', 'received_at']).execute();
+  await db.schema.createIndex('expected_reports_school_due_at').on('expected_reports').columns(['school_id', 'due_at']).execute();
 }
 
 /**

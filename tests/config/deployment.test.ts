@@ -78,17 +78,26 @@ describe('a deployment of several schools', () => {
       'dongshan.yaml': school('东山小学', 'shared@district.test'),
       'xishan.yaml': school('西山小学', 'shared@district.test'),
       'Bad Name.yaml': school('某校', 'x@bad.test'),
+      // Copied from 一中's file with its inbox changed but not its password variable.
+      'zz-beishan.yaml': school('北山小学', 'baosong@beishan.test', (d) => d.setIn(['mail', 'imap', 'user'], 'baosong@beishan.test')),
     });
     const { schools, broken } = loadDeployment({ path: file });
     expect(schools.map((s) => s.id)).toEqual(['qinghe-yizhong']);
     const why = Object.fromEntries(broken.map((b) => [b.id, b.error.message]));
-    expect(Object.keys(why).sort()).toEqual(['Bad Name', 'dongshan', 'hexi-zhongxue', 'qinghe-erxiao', 'xishan']);
+    expect(Object.keys(why).sort()).toEqual(['Bad Name', 'dongshan', 'hexi-zhongxue', 'qinghe-erxiao', 'xishan', 'zz-beishan']);
+    expect(why['zz-beishan']).toContain('BAOSONG_IMAP_PASSWORD 已经是 qinghe-yizhong 的收信密码变量');
     expect(why['qinghe-erxiao']).toMatch(/qinghe-erxiao\.yaml:\d+:\d+ departments\[0\]\.head\.email: .*全角/);
     expect(why['hexi-zhongxue']).toMatch(/hexi-zhongxue\.yaml:\d+:1 dataDir: dataDir 由部署（青禾县教育局）统一设置/);
     expect(why.dongshan).toContain('收件邮箱 shared@district.test 同时是 xishan 的收件邮箱');
     expect(why.xishan).toContain('同时是 dongshan 的收件邮箱');
     expect(why['Bad Name']).toContain('不能作为学校编号');
     for (const b of broken) expect(b.error).toBeInstanceOf(ConfigError);
+  });
+
+  it('a school address must put the school in the host name', () => {
+    for (const url of ['https://baosong.qhjy.example.cn/{school}', 'https://x{school}.qhjy.example.cn', 'https://baosong.example.cn', 'ftp://{school}.x.cn']) {
+      expect(() => loadDeployment({ path: district({ 'a.yaml': school('甲校', 'a@a.test') }, DEPLOYMENT.replace('schoolUrl: https://{school}.baosong.qhjy.example.cn/', `schoolUrl: ${url}`)) })).toThrow(/web\.schoolUrl: 应填含 \{school\} 的网址/);
+    }
   });
 
   it('a broken deployment file stops everything, saying where', () => {

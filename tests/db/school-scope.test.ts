@@ -84,6 +84,16 @@ describe.each(DIALECTS)('schools in one database on %s', (dialect) => {
     expect(rows).toEqual([{ school_id: 'qinghe-yizhong', id }]);
   });
 
+  test('a raw condition cannot swallow the school, and what cannot be scoped is refused', async () => {
+    const { database } = await backend.fresh({ migrated: true });
+    const scoped = scopeDatabase(database, 'qinghe-yizhong');
+    const compiled = scoped.db.selectFrom('reports').select('id').where(sql<boolean>`status = 'a' or status = 'b'`).compile();
+    expect(compiled.sql).toMatch(/where \(status = 'a' or status = 'b'\) and "reports"\."school_id" = /);
+    const joined = scoped.db.selectFrom('report_uses').leftJoin('reports', (j) => j.onRef('reports.id', '=', 'report_uses.report_id')).select('report_uses.id').compile();
+    expect(joined.sql).toMatch(/left join "reports" on \("reports"\."id" = "report_uses"\."report_id"\) and "reports"\."school_id" = /);
+    expect(() => scoped.db.mergeInto('reports').using('published', 'published.report_id', 'reports.id').whenMatched().thenDelete().compile()).toThrow(/MERGE/);
+  });
+
   test('sessions and used links of one school are not another’s', async () => {
     const { database } = await backend.fresh({ migrated: true });
     const a = new SharedState(scopeDatabase(database, 'qinghe-yizhong'));

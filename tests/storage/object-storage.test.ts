@@ -196,7 +196,7 @@ describe('baosong migrate-attachments', () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ files: 3, copied: 3, removedLocal: 3 });
     for (const f of files) expect(existsSync(join(dataDir, attachmentKey(sha(f))))).toBe(false);
-    expect(await s3.keys('cli/')).toHaveLength(3);
+    expect(await s3.keys('cli/attachments/')).toHaveLength(3);
 
     const again = await runCli(['migrate-attachments', '-c', configFile], { env: s3.env });
     expect(JSON.parse(again.stdout)).toMatchObject({ files: 0, copied: 0 });

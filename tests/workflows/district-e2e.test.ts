@@ -64,7 +64,8 @@ function schoolFile(name: string, domain: string, smtpPort: number): string {
     .replace(/^dataDir:.*$/m, '')
     .replace(/^temporal:\n(?: {2}.*\n)*/m, '')
     .replace(/^(\s+)name: 青禾市第一实验中学.*$/m, `$1name: ${name}`)
-    .replace(/^mail:\n/m, `mail:\n  smtp: { host: 127.0.0.1, port: ${smtpPort}, secure: false, pool: false }\n`);
+    .replace(/^mail:\n/m, `mail:\n  smtp: { host: 127.0.0.1, port: ${smtpPort}, secure: false, pool: false }\n`)
+    .replace('passwordEnv: BAOSONG_IMAP_PASSWORD', `passwordEnv: ${domain.split('.')[0]!.toUpperCase()}_IMAP_PASSWORD`); // each school its own
 }
 
 beforeAll(async () => {
@@ -76,10 +77,10 @@ beforeAll(async () => {
   webPort = await freePort();
   writeFileSync(
     join(dir, 'baosong.deployment.yaml'),
-    `deployment:\n  name: 青禾县教育局\ndataDir: ${JSON.stringify(join(dir, 'data'))}\ntemporal:\n  taskQueue: ${taskQueue}\nweb:\n  schoolUrl: http://{school}.baosong.test:${webPort}\nstorage:\n  s3: ${JSON.stringify(s3.storageConfig('district/'))}\n`,
+    `deployment:\n  name: 青禾县教育局\n  bureau: qinghe-jyj\ndataDir: ${JSON.stringify(join(dir, 'data'))}\ntemporal:\n  taskQueue: ${taskQueue}\nweb:\n  schoolUrl: http://{school}.baosong.test:${webPort}\nstorage:\n  s3: ${JSON.stringify(s3.storageConfig('district/'))}\n`,
   );
   for (const s of SCHOOLS) writeFileSync(join(dir, 'schools', `${s.id}.yaml`), schoolFile(s.name, s.domain, smtp.port));
-  // The bureau's own configuration in the same deployment: its level above 校级 gives it every school's figures.
+  // The bureau's own configuration in the same deployment (deployment.bureau names it): every school's figures.
   writeFileSync(join(dir, 'schools', 'qinghe-jyj.yaml'), schoolFile('青禾县教育局', 'jyj.test', smtp.port).replace(/^school:\n/m, 'school:\n  level: 县区级\n'));
   const loaded = loadDeployment({ path: join(dir, 'baosong.deployment.yaml') });
   expect(loaded.broken.map((b) => b.error.message)).toEqual([]);
@@ -105,7 +106,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     schools: [
       ...[...schools.values()].map((s) => ({ config: s.config, client: env.client, readModel: s.readModel, transport: s.transport, secret: s.secret })),
-      { config: bureau.config, client: env.client, readModel: bureau.readModel, transport: bureau.transport, secret: bureau.secret, district: { root: database, schools: districtSchoolList([...schools.values()]) } },
+      { config: bureau.config, client: env.client, readModel: bureau.readModel, transport: bureau.transport, secret: bureau.secret, district: { root: database, schools: districtSchoolList([...schools.values()], 'qinghe-jyj') } },
     ],
   });
   browser = await launchChromium([`--host-resolver-rules=MAP *.baosong.test 127.0.0.1`]);
