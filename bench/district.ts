@@ -25,7 +25,7 @@ import { migrateToLatest, openDatabase, ReadModel, scopeDatabase, type Database 
 import { ReportUses } from '../db/uses.js';
 import { computeDistrictFigures } from '../digest/district-figures.js';
 import { weekDates, weekOf, weekRange } from '../digest/weeks.js';
-import { submitReport, type Submission } from '../intake/submit.js';
+import { submitReport } from '../intake/submit.js';
 import { smtpTransport } from '../mail/transport.js';
 import { districtSchools, type DistrictSchool } from '../worker/district.js';
 import { approveSignal, markPublishedSignal } from '../workflows/report.js';
@@ -34,6 +34,7 @@ import { startPostgres } from '../tests/support/postgres.js';
 import { createTestEnv, uniqueTaskQueue } from '../temporal-server/testing.js';
 import { cpuSince, descendantsMatching, processTreeCpu } from './cpu.js';
 import { smtpSink } from './smtp-sink.js';
+import { routineSubmission } from './submission.js';
 
 const schoolCount = Number(process.argv[2] ?? 200);
 const reports = Number(process.argv[3] ?? 1000);
@@ -67,21 +68,6 @@ function district(smtpPort: number, taskQueue: string): LoadedDeployment {
   return { deployment, file: 'bench', schools, broken: [] };
 }
 
-function submission(config: Config, now: Date): Submission {
-  const domain = config.mail.address.split('@')[1]!;
-  return {
-    origin: { kind: 'web', ref: randomUUID() },
-    from: { name: '刘芳', email: `liufang@${domain}` },
-    category: '教育教学',
-    urgency: 'routine',
-    title: '七年级公开课周圆满结束',
-    body: '11月26日，七年级开展公开课周活动，12位教师展示了公开课。',
-    eventTime: now,
-    receivedAt: now,
-    attachments: [],
-  };
-}
-
 /** R reports through the whole chain, round-robin over `schools`; CPU of the process tree per report. */
 async function chain(env: Awaited<ReturnType<typeof createTestEnv>>, schools: { config: Config; readModel: ReadModel }[], count: number): Promise<number> {
   const now = new Date(await env.currentTimeMs());
@@ -90,7 +76,7 @@ async function chain(env: Awaited<ReturnType<typeof createTestEnv>>, schools: { 
     const domain = s.config.mail.address.split('@')[1]!;
     const head = { name: '王建国', email: `wangjianguo@${domain}` };
     const office = { name: '谢雨桐', email: `xieyutong@${domain}` };
-    const r = await submitReport({ client: env.client, config: s.config, readModel: s.readModel }, submission(s.config, now));
+    const r = await submitReport({ client: env.client, config: s.config, readModel: s.readModel }, routineSubmission(now, domain));
     const handle = env.client.workflow.getHandle(r.workflowId);
     await handle.signal(approveSignal, { actor: head, evidence: { via: 'web', ref: `h${i}` }, step: 0 });
     await handle.signal(approveSignal, { actor: office, evidence: { via: 'web', ref: `o${i}` }, step: 1 });

@@ -2,10 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Submission } from '../intake/submit.js';
 
-export function routineSubmission(now: Date): Submission {
+/** `domain`: the school's mail domain (bench:district's schools each have their own). */
+export function routineSubmission(now: Date, domain = 'school.test'): Submission {
   return {
     origin: { kind: 'web', ref: randomUUID() },
-    from: { name: '刘芳', email: 'liufang@school.test' },
+    from: { name: '刘芳', email: `liufang@${domain}` },
     category: '教育教学',
     urgency: 'routine',
     title: '七年级公开课周圆满结束',

@@ -7,6 +7,7 @@
  *   const figures = await computeDistrictFigures(database, { from, to, schools: [{ id, name }, …] });
  */
 import type { Database } from '../db/connect.js';
+import { receivedCountsQuery } from './figures.js';
 import { USE_LEVELS, type UseLevel } from '../domain/scoring.js';
 
 export interface DistrictSchoolFigures {
@@ -43,19 +44,7 @@ export async function computeDistrictFigures(database: Database, options: { from
   const lo = options.from.toISOString();
   const hi = options.to.toISOString();
   const [received, missing, published, uses] = await Promise.all([
-    db
-      .selectFrom('reports')
-      .where('received_at', '>=', lo)
-      .where('received_at', '<', hi)
-      .select((eb) => [
-        'school_id',
-        eb.fn.countAll().as('submitted'),
-        eb.fn.sum<string | number>(eb.case().when('timeliness', '=', 'on_time').then(1).else(0).end()).as('on_time'),
-        eb.fn.sum<string | number>(eb.case().when('timeliness', '=', 'late').then(1).else(0).end()).as('late'),
-        eb.fn.sum<string | number>(eb.case().when('returned_count', '>', 0).then(1).else(0).end()).as('returned'),
-      ])
-      .groupBy('school_id')
-      .execute(),
+    receivedCountsQuery(db, lo, hi, 'school_id').execute(),
     db.selectFrom('expected_reports').where('status', '=', 'missing').where('due_at', '>=', lo).where('due_at', '<', hi).select((eb) => ['school_id', eb.fn.countAll().as('n')]).groupBy('school_id').execute(),
     db.selectFrom('published').where('published_at', '>=', lo).where('published_at', '<', hi).select((eb) => ['school_id', eb.fn.countAll().as('n')]).groupBy('school_id').execute(),
     db.selectFrom('report_uses').where('used_on', '>=', options.fromDate).where('used_on', '<', options.toDate).select((eb) => ['school_id', 'level', eb.fn.countAll().as('n')]).groupBy(['school_id', 'level']).execute(),
@@ -72,7 +61,7 @@ export async function computeDistrictFigures(database: Database, options: { from
     return e;
   };
   for (const s of options.schools) entry(s.id);
-  for (const r of received) Object.assign(entry(r.school_id), { submitted: num(r.submitted), onTime: num(r.on_time), late: num(r.late), returned: num(r.returned) });
+  for (const r of received) Object.assign(entry(r.unit), { submitted: num(r.submitted), onTime: num(r.on_time), late: num(r.late), returned: num(r.returned) });
   for (const r of missing) entry(r.school_id).missing = num(r.n);
   for (const r of published) entry(r.school_id).published = num(r.n);
   for (const r of uses) {

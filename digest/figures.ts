@@ -239,23 +239,31 @@ export async function computeStats(database: Database, options: StatsOptions): P
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
-async function periodFigures(database: Database, from: Date, to: Date, departments: readonly Department[]): Promise<PeriodFigures> {
-  const db = database.db;
-  const lo = from.toISOString();
-  const hi = to.toISOString();
-
-  const receivedQuery = db
+/**
+ * Reports received in [lo, hi) counted per `by` — a school's departments, or a district's schools
+ * (district-figures.ts): submitted, on time, late (迟报), sent back at least once. `unit` is the group's id.
+ */
+export function receivedCountsQuery(db: Kysely<Tables>, lo: string, hi: string, by: 'department_id' | 'school_id') {
+  return db
     .selectFrom('reports')
     .where('received_at', '>=', lo)
     .where('received_at', '<', hi)
     .select((eb) => [
-      'department_id',
+      eb.ref(by).as('unit'),
       eb.fn.countAll().as('submitted'),
       eb.fn.sum<string | number>(eb.case().when('timeliness', '=', 'on_time').then(1).else(0).end()).as('on_time'),
       eb.fn.sum<string | number>(eb.case().when('timeliness', '=', 'late').then(1).else(0).end()).as('late'),
       eb.fn.sum<string | number>(eb.case().when('returned_count', '>', 0).then(1).else(0).end()).as('returned'),
     ])
-    .groupBy('department_id');
+    .groupBy(by);
+}
+
+async function periodFigures(database: Database, from: Date, to: Date, departments: readonly Department[]): Promise<PeriodFigures> {
+  const db = database.db;
+  const lo = from.toISOString();
+  const hi = to.toISOString();
+
+  const receivedQuery = receivedCountsQuery(db, lo, hi, 'department_id');
   const categoryQuery = db
     .selectFrom('reports')
     .where('received_at', '>=', lo)
@@ -300,7 +308,7 @@ async function periodFigures(database: Database, from: Date, to: Date, departmen
     return e;
   };
   for (const d of departments) entry(d.id);
-  for (const r of received) Object.assign(entry(r.department_id), { submitted: num(r.submitted), onTime: num(r.on_time), late: num(r.late), returned: num(r.returned) });
+  for (const r of received) Object.assign(entry(r.unit), { submitted: num(r.submitted), onTime: num(r.on_time), late: num(r.late), returned: num(r.returned) });
   for (const r of missing) entry(r.department_id).missing = num(r.missing);
   for (const r of published) entry(r.department_id).published = num(r.published);
   const allSeconds: number[] = [];
