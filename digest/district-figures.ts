@@ -7,21 +7,13 @@
  *   const figures = await computeDistrictFigures(database, { from, to, schools: [{ id, name }, …] });
  */
 import type { Database } from '../db/connect.js';
-import { receivedCountsQuery } from './figures.js';
+import { receivedCountsQuery, type Counts } from './figures.js';
 import { USE_LEVELS, type UseLevel } from '../domain/scoring.js';
 
-export interface DistrictSchoolFigures {
+/** A school's counts over the period, as a school's digest counts a department's (digest/figures.ts Counts). */
+export interface DistrictSchoolFigures extends Pick<Counts, 'submitted' | 'onTime' | 'late' | 'missing' | 'returned' | 'published' | 'onTimeRate'> {
   schoolId: string;
   name: string;
-  submitted: number;
-  onTime: number;
-  late: number;
-  /** Expected reports due in the period that never came (漏报). */
-  missing: number;
-  returned: number;
-  published: number;
-  /** onTime / submitted; null when nothing was submitted. */
-  onTimeRate: number | null;
   /** Uses (录用) recorded with a date in the period, by level. */
   uses: Record<UseLevel, number>;
   usesTotal: number;
