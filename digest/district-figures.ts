@@ -7,7 +7,8 @@
  *   const figures = await computeDistrictFigures(database, { from, to, schools: [{ id, name }, …] });
  */
 import type { Database } from '../db/connect.js';
-import { receivedCountsQuery, type Counts } from './figures.js';
+import { receivedCountsQuery } from './counts.js';
+import type { Counts } from './figures.js';
 import { USE_LEVELS, type UseLevel } from '../domain/scoring.js';
 
 /** A school's counts over the period, as a school's digest counts a department's (digest/figures.ts Counts). */

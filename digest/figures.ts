@@ -12,6 +12,7 @@ import type { Database } from '../db/index.js';
 import { ReportFindings } from '../db/report-findings.js';
 import { publicationFigures, type PublicationFigures } from './publication.js';
 import type { Tables } from '../db/schema.js';
+import { receivedCountsQuery } from './counts.js';
 import { CATEGORY_LABELS } from '../domain/report.js';
 import { assertTimeZone } from '../domain/time.js';
 import { previousWeek, weekDates, weekRange, type IsoWeek } from './weeks.js';
@@ -238,25 +239,6 @@ export async function computeStats(database: Database, options: StatsOptions): P
 // One period
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
-
-/**
- * Reports received in [lo, hi) counted per `by` — a school's departments, or a district's schools
- * (district-figures.ts): submitted, on time, late (迟报), sent back at least once. `unit` is the group's id.
- */
-export function receivedCountsQuery(db: Kysely<Tables>, lo: string, hi: string, by: 'department_id' | 'school_id') {
-  return db
-    .selectFrom('reports')
-    .where('received_at', '>=', lo)
-    .where('received_at', '<', hi)
-    .select((eb) => [
-      eb.ref(by).as('unit'),
-      eb.fn.countAll().as('submitted'),
-      eb.fn.sum<string | number>(eb.case().when('timeliness', '=', 'on_time').then(1).else(0).end()).as('on_time'),
-      eb.fn.sum<string | number>(eb.case().when('timeliness', '=', 'late').then(1).else(0).end()).as('late'),
-      eb.fn.sum<string | number>(eb.case().when('returned_count', '>', 0).then(1).else(0).end()).as('returned'),
-    ])
-    .groupBy(by);
-}
 
 async function periodFigures(database: Database, from: Date, to: Date, departments: readonly Department[]): Promise<PeriodFigures> {
   const db = database.db;
