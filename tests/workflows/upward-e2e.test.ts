@@ -157,7 +157,10 @@ const hasEntry = (type: string) => (s: { timeline: { type: string }[] }) => s.ti
 
 describe('上报: a school and its bureau, both running baosong', () => {
   it('an incident goes up at once, within the bureau’s hour, while the school’s own review has only begun; the bureau’s receipt comes back', async () => {
-    const { reportId, handle } = await submitAtSchool(fenglei, '【安全管理】【紧急】校门口发生一起轻微交通事故', '今天上午7时40分，校门口一辆电动车与送学家长车辆轻微碰擦，无人受伤，值周教师已到场疏导，交警已处理。');
+    // The event ten minutes ago on the school's clock: a fixed "今天上午7时40分" made the report late whenever the
+    // suite ran after 08:40 Beijing time (the bureau's hour had passed).
+    const tenMinutesAgo = new Date(Date.now() - 600_000).toLocaleString('sv-SE', { timeZone: 'Asia/Shanghai' }).slice(0, 16);
+    const { reportId, handle } = await submitAtSchool(fenglei, '【安全管理】【紧急】校门口发生一起轻微交通事故', `时间：${tenMinutesAgo}\n校门口一辆电动车与送学家长车辆轻微碰擦，无人受伤，值周教师已到场疏导，交警已处理。`);
     const up = await upwardMailOf(reportId);
     expect(up.to).toEqual([BUREAU_INBOX]);
     expect(up.subject).toBe('【青禾市第一实验中学】校门口发生一起轻微交通事故');
