@@ -23,8 +23,8 @@ import { EXAMPLE_CONFIG_FILE } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { migrateToLatest, openDatabase, ReadModel, scopeDatabase, type Database } from '../db/index.js';
 import { ReportUses } from '../db/uses.js';
-import { computeDistrictFigures } from '../digest/district-figures.js';
-import { weekDates, weekOf, weekRange } from '../digest/weeks.js';
+import { districtWeekFigures } from '../digest/district-figures.js';
+import { weekOf, weekRange } from '../digest/weeks.js';
 import { submitReport } from '../intake/submit.js';
 import { smtpTransport } from '../mail/transport.js';
 import { districtSchools, type DistrictSchool } from '../worker/district.js';
@@ -182,13 +182,11 @@ async function main(): Promise<void> {
   const mbPer10k = round1(((sizeAfter - sizeBefore) / 2 ** 20) * (10_000 / written));
   console.log(`week: ${written} reports of ${schoolCount} schools written in ${((performance.now() - w0) / 1000).toFixed(0)} s; database +${((sizeAfter - sizeBefore) / 2 ** 20).toFixed(0)} MB = ${mbPer10k} MB per 10,000 reports`);
 
-  const { monday, sunday } = weekDates(week);
-  const toDate = new Date(Date.parse(`${sunday}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
   const names = loaded.schools.map((s) => ({ id: s.id, name: s.config.school.name }));
   const lo = range.start.toISOString();
   const hi = range.end.toISOString();
   const floorRuns = await timed(60, () => weekDb.root.selectFrom('reports').where('received_at', '>=', lo).where('received_at', '<', hi).select((eb) => eb.fn.countAll().as('n')).execute());
-  const figuresRuns = await timed(60, () => computeDistrictFigures(weekDb, { from: range.start, to: range.end, fromDate: monday, toDate, schools: names }));
+  const figuresRuns = await timed(60, () => districtWeekFigures(weekDb, week, timeZone, names));
   const schoolRuns = await timed(200, async () => {
     const s = loaded.schools[Math.floor(Math.random() * loaded.schools.length)]!;
     const rm = new ReadModel(scopeDatabase(weekDb, s.id));

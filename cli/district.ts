@@ -20,7 +20,7 @@ export function districtCommand(): Command {
     .option('--week <week>', 'ISO week, e.g. 2026-W49 (default: this week)')
     .option('--json', 'print JSON')
     .action(async (opts: { deployment: string; week?: string; json?: boolean }) => {
-      const [{ loadDeployment }, { openDatabase }, { computeDistrictFigures, districtFiguresText }, { weekRange, weekOf, weekDates }] = await Promise.all([
+      const [{ loadDeployment }, { openDatabase }, { districtWeekFigures, districtFiguresText }, { weekOf }] = await Promise.all([
         import('../config/deployment.js'),
         import('../db/index.js'),
         import('../digest/district-figures.js'),
@@ -32,16 +32,13 @@ export function districtCommand(): Command {
       if (!url) throw new DistrictUsageError(locale === 'en' ? 'Set DATABASE_URL to the district’s PostgreSQL database.' : '请设置 DATABASE_URL（全区的 PostgreSQL 数据库地址）。');
       const timeZone = loaded.schools[0]?.config.school.timeZone ?? 'Asia/Shanghai';
       const week = opts.week ?? weekOf(new Date(), timeZone);
-      const { start, end } = weekRange(week, timeZone);
-      const { monday, sunday } = weekDates(week);
-      const nextDay = new Date(Date.parse(`${sunday}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
       const database = await openDatabase({ url });
       try {
         const { districtSchoolList } = await import('../worker/district-service.js');
         const schools = [...districtSchoolList(loaded.schools, loaded.deployment.deployment.bureau), ...loaded.broken.map((b) => ({ id: b.id, name: b.id }))];
-        const figures = await computeDistrictFigures(database, { from: start, to: end, fromDate: monday, toDate: nextDay, schools });
-        if (opts.json) printJson({ week, ...figures });
-        else process.stdout.write(`${[`${loaded.deployment.deployment.name} ${week}（${monday}—${sunday}）`, ...districtFiguresText(figures, locale)].join('\n')}\n`);
+        const figures = await districtWeekFigures(database, week, timeZone, schools);
+        if (opts.json) printJson(figures);
+        else process.stdout.write(`${[`${loaded.deployment.deployment.name} ${week}（${figures.monday}—${figures.sunday}）`, ...districtFiguresText(figures, locale)].join('\n')}\n`);
       } finally {
         await database.close();
       }

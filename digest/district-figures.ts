@@ -9,6 +9,7 @@
 import type { Database } from '../db/connect.js';
 import { receivedCountsQuery } from './counts.js';
 import type { Counts } from './figures.js';
+import { weekDates, weekRange, type IsoWeek } from './weeks.js';
 import { USE_LEVELS, type UseLevel } from '../domain/scoring.js';
 
 /** A school's counts over the period, as a school's digest counts a department's (digest/figures.ts Counts). */
@@ -74,6 +75,17 @@ export async function computeDistrictFigures(database: Database, options: { from
   );
   total.onTimeRate = total.submitted > 0 ? total.onTime / total.submitted : null;
   return { from: lo, to: hi, schools, total };
+}
+
+/**
+ * An ISO week's figures in the district's time zone: reports by their receipt in the week, uses by their local
+ * date from its Monday to its Sunday. Throws (EWEEK) for a week that is not one.
+ */
+export async function districtWeekFigures(database: Database, week: IsoWeek, timeZone: string, schools: readonly { id: string; name: string }[]): Promise<DistrictFigures & { week: IsoWeek; monday: string; sunday: string }> {
+  const { start, end } = weekRange(week, timeZone);
+  const { monday, sunday } = weekDates(week);
+  const afterSunday = new Date(Date.parse(`${sunday}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  return { week, monday, sunday, ...(await computeDistrictFigures(database, { from: start, to: end, fromDate: monday, toDate: afterSunday, schools })) };
 }
 
 /** The figures as the bureau's office reads them, one line per school (Chinese, or English for `en`). */

@@ -6,8 +6,8 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { identify } from '../config/school.js';
-import { computeDistrictFigures } from '../digest/district-figures.js';
-import { weekDates, weekOf, weekRange, type IsoWeek } from '../digest/weeks.js';
+import { districtWeekFigures } from '../digest/district-figures.js';
+import { weekOf, WeekError, type IsoWeek } from '../digest/weeks.js';
 import { USE_LEVELS } from '../domain/scoring.js';
 
 const WEEK_RE = /^\d{4}-W\d{2}$/;
@@ -26,15 +26,13 @@ export const districtPages: FastifyPluginAsync = async (app) => {
     const again = { kind: 'warning' as const, links: [{ href: '/office/district', label: web.strings(req)['district.heading'] }] };
     if (asked && !WEEK_RE.test(asked)) return web.message(req, reply, 400, web.t(req, 'district.badWeek'), again);
     const week: IsoWeek = asked || weekOf(new Date(), config.school.timeZone);
-    let range: { start: Date; end: Date };
+    let figures;
     try {
-      range = weekRange(week, config.school.timeZone); // 2026-W60 has the right shape and is no week
-    } catch {
-      return web.message(req, reply, 400, web.t(req, 'district.badWeek'), again);
+      figures = await districtWeekFigures(district.root, week, config.school.timeZone, district.schools);
+    } catch (err) {
+      if (err instanceof WeekError) return web.message(req, reply, 400, web.t(req, 'district.badWeek'), again); // 2026-W60 has the shape and is no week
+      throw err;
     }
-    const { monday, sunday } = weekDates(week);
-    const toDate = new Date(Date.parse(`${sunday}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-    const figures = await computeDistrictFigures(district.root, { from: range.start, to: range.end, fromDate: monday, toDate, schools: district.schools });
     const pct = (r: number | null) => (r === null ? '—' : `${Math.round(r * 100)}%`);
     const row = (s: (typeof figures.schools)[number] | typeof figures.total, name: string) => ({
       name,
@@ -47,7 +45,7 @@ export const districtPages: FastifyPluginAsync = async (app) => {
       req,
       reply,
       'district',
-      { week, monday, sunday, schools: figures.schools.map((s) => row(s, s.name)), total: row(figures.total, web.strings(req)['district.total']), count: figures.schools.length },
+      { week, monday: figures.monday, sunday: figures.sunday, schools: figures.schools.map((s) => row(s, s.name)), total: row(figures.total, web.strings(req)['district.total']), count: figures.schools.length },
       { title: web.strings(req)['district.heading'] },
     );
   });

@@ -24,6 +24,7 @@ import { addSecrets, secretsInConfig } from '../ops/redact.js';
 import { fileStoreFor } from '../storage/store.js';
 import { districtSchools } from './district.js';
 import { createWorker } from './index.js';
+import { INTAKE_CONCURRENCY } from './service.js';
 import { connectTemporal } from './temporal.js';
 
 /** The district cannot start (no school can run, the deployment secret or database missing): the message says what to set. */
@@ -128,7 +129,7 @@ export async function startDistrictService(options: DistrictServiceOptions): Pro
           processedFolder: imap.processedFolder,
           quarantineFolder: imap.quarantineFolder,
           handle: (message) => handleMail({ config: s.config, client: temporal.client, readModel: s.readModel, transport: s.transport, secret: s.secret }, message),
-          concurrency: 8,
+          concurrency: INTAKE_CONCURRENCY,
           orderKey,
           logger: logger.child({ part: 'intake', school: s.id }),
         });
