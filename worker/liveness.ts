@@ -149,6 +149,8 @@ export class StallWatch {
   #view: LivenessView;
   #timer: NodeJS.Timeout | null = null;
   #warned = false;
+  #checking = false;
+  #appliedAt = -Infinity;
 
   constructor(options: StallWatchOptions) {
     this.#o = { stallMs: 60_000, silentMs: 45_000, checkEveryMs: 5_000, now: Date.now, ...options, logger: options.logger };
@@ -166,8 +168,15 @@ export class StallWatch {
   }
 
   start(): void {
-    void this.check();
-    this.#timer = setInterval(() => void this.check().catch(() => undefined), this.#o.checkEveryMs);
+    // A tick while the last check still waits on the database is skipped: overlapping checks could finish out of
+    // order, and an older check (begun before the threshold) would log a recovery that never happened.
+    const tick = () => {
+      if (this.#checking) return;
+      this.#checking = true;
+      void this.check().catch(() => undefined).finally(() => { this.#checking = false; });
+    };
+    tick();
+    this.#timer = setInterval(tick, this.#o.checkEveryMs);
     this.#timer.unref();
   }
 
@@ -185,9 +194,13 @@ export class StallWatch {
     const fresh = beats.length > 0 && now - beats[0]!.beatAt < this.#o.silentMs;
     const waitedTooLong = this.#waitingSince !== null && now - this.#waitingSince >= this.#o.stallMs;
     const state: LivenessState = beats.length === 0 ? (waitedTooLong ? 'stalled' : 'unknown') : !fresh ? 'silent' : waitedTooLong ? 'stalled' : 'ok';
-    this.#view = this.#describe(state, lastActivity < 0 ? null : lastActivity, beats);
-    this.#report(this.#view);
-    return this.#view;
+    const view = this.#describe(state, lastActivity < 0 ? null : lastActivity, beats);
+    // A direct call may still overlap a tick's: only the newest begun check speaks.
+    if (now < this.#appliedAt) return view;
+    this.#appliedAt = now;
+    this.#view = view;
+    this.#report(view);
+    return view;
   }
 
   #describe(state: LivenessState, lastActivity: number | null, beats: WorkerBeat[]): LivenessView {
