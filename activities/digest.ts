@@ -10,7 +10,9 @@ import type { Database } from '../db/connect.js';
 import type { ReadModel } from '../db/read-model.js';
 import { ChartError, renderDepartmentChart } from '../digest/chart.js';
 import { computeDigest, type DigestFigures } from '../digest/figures.js';
-import { digestSendTime, nextDigestWeek } from '../digest/weeks.js';
+import { districtWeekFigures } from '../digest/district-figures.js';
+import { digestSendTime, nextDigestWeek, type IsoWeek } from '../digest/weeks.js';
+import type { DistrictView } from './deps.js';
 import { automaticMail, deliverOnce } from '../mail/deliver.js';
 import { mailDomain } from '../mail/message-id.js';
 import type { MailTransport } from '../mail/transport.js';
@@ -35,7 +37,7 @@ export function digestRecipients(config: Config): { name: string; email: string 
   return people.filter((p, i) => people.findIndex((q) => q.email === p.email) === i).map((p) => ({ name: p.name, email: p.email }));
 }
 
-export function createDigestActivities(deps: { config: Config; database: Database; readModel: ReadModel; transport: MailTransport }) {
+export function createDigestActivities(deps: { config: Config; database: Database; readModel: ReadModel; transport: MailTransport; district?: DistrictView }) {
   const { config, database, readModel, transport } = deps;
   const schedule = { weekday: config.digest.weekday, time: config.digest.time };
   const tz = config.school.timeZone;
@@ -46,6 +48,14 @@ export function createDigestActivities(deps: { config: Config; database: Databas
     const range = termRange(termOf(formatLocalDate(toLocal(now, tz))), config.scoring?.terms ?? []);
     const book = await scoringBook(db, bookOptions(config, range));
     return { term: config.school.locale === 'en' ? range.label.en : range.label.zh, departments: book.departments.map((d) => ({ rank: d.rank, department: d.department, points: d.points })) };
+  }
+
+  async function computeFigures(week: IsoWeek, at: string): Promise<DigestFigures> {
+    const departments = config.departments.map((d) => ({ id: d.id, name: d.name }));
+    const figures = await computeDigest(database, { week, timeZone: tz, departments, baseUrl: config.web.baseUrl, now: new Date(at), ...(config.scoring ? { scoring: (db: Database) => termRanking(db, new Date(at)) } : {}) });
+    // A bureau's digest opens with its schools' own weeks: what it ranks them by.
+    if (deps.district) figures.district = { ...(await districtWeekFigures(deps.district.root, week, tz, deps.district.schools)), url: `${config.web.baseUrl}/office/district?week=${week}` };
+    return figures;
   }
 
   return {
@@ -60,9 +70,8 @@ export function createDigestActivities(deps: { config: Config; database: Databas
       const chatRobots = digestRobots(config);
       const existing = await readModel.digestFor(week);
       if (existing?.sentAt) return { sent: 0, chatRobots };
-      const departments = config.departments.map((d) => ({ id: d.id, name: d.name }));
       // The figures are frozen at the first computation: a retry mails the same numbers.
-      const record = existing ?? (await readModel.recordDigest({ week, computedAt: at, figures: await computeDigest(database, { week, timeZone: tz, departments, baseUrl: config.web.baseUrl, now: new Date(at), ...(config.scoring ? { scoring: (db: Database) => termRanking(db, new Date(at)) } : {}) }) }));
+      const record = existing ?? (await readModel.recordDigest({ week, computedAt: at, figures: await computeFigures(week, at) }));
       const figures = record.figures as DigestFigures;
       let chart: Buffer | null = null;
       try {

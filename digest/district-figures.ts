@@ -81,7 +81,9 @@ export async function computeDistrictFigures(database: Database, options: { from
  * An ISO week's figures in the district's time zone: reports by their receipt in the week, uses by their local
  * date from its Monday to its Sunday. Throws (EWEEK) for a week that is not one.
  */
-export async function districtWeekFigures(database: Database, week: IsoWeek, timeZone: string, schools: readonly { id: string; name: string }[]): Promise<DistrictFigures & { week: IsoWeek; monday: string; sunday: string }> {
+export type DistrictWeekFigures = DistrictFigures & { week: IsoWeek; monday: string; sunday: string };
+
+export async function districtWeekFigures(database: Database, week: IsoWeek, timeZone: string, schools: readonly { id: string; name: string }[]): Promise<DistrictWeekFigures> {
   const { start, end } = weekRange(week, timeZone);
   const { monday, sunday } = weekDates(week);
   const afterSunday = new Date(Date.parse(`${sunday}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);

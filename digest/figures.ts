@@ -7,6 +7,7 @@
  *
  *   const figures = await computeDigest(database, { week: '2026-W48', timeZone: 'Asia/Shanghai', departments });
  */
+import type { DistrictWeekFigures } from './district-figures.js';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
 import { ReportFindings } from '../db/report-findings.js';
@@ -146,6 +147,8 @@ export interface DigestFigures extends PublicationFigures {
    * department and code, most frequent first. Absent from digests computed before the checks were stored.
    */
   findings?: FindingFigure[];
+  /** A bureau's digest in a district's deployment only: every school's own week (digest/district-figures.ts). */
+  district?: DistrictWeekFigures & { url?: string };
 }
 
 export interface FindingFigure {

@@ -369,6 +369,7 @@ export function digestView(figures: DigestFigures, options: DigestRenderOptions)
     uses: (figures.uses ?? []).slice(0, DIGEST_LIST_LIMIT),
     usesCount: (figures.uses ?? []).length,
     usesMore: Math.max(0, (figures.uses ?? []).length - DIGEST_LIST_LIMIT),
+    district: districtView(figures.district),
     scoring: figures.scoring ? { term: figures.scoring.term, departments: figures.scoring.departments.slice(0, 10) } : null,
     highlightsMore: Math.max(0, figures.highlights.length - DIGEST_LIST_LIMIT),
     highlights: figures.highlights.slice(0, DIGEST_LIST_LIMIT).map((h) => ({
@@ -379,6 +380,21 @@ export function digestView(figures: DigestFigures, options: DigestRenderOptions)
       link: httpLink(h.url),
     })),
   };
+}
+
+/** A bureau's digest: every school's own week, as its page /office/district shows it (whole percents, 80 % mark). */
+function districtView(district: DigestFigures['district']) {
+  if (!district) return null;
+  const whole = (r: number | null) => (r === null ? '—' : `${Math.round(r * 100)}%`);
+  const row = (name: string, s: Omit<NonNullable<DigestFigures['district']>['total'], never>) => ({
+    name,
+    cells: [s.submitted, s.onTime, s.late, s.missing, s.returned, s.published],
+    rate: whole(s.onTimeRate),
+    weak: s.onTimeRate !== null && s.onTimeRate < 0.8,
+    uses: s.usesTotal,
+    above: s.usesTotal - s.uses['校级'],
+  });
+  return { count: district.schools.length, url: httpLink(district.url ?? null), schools: district.schools.map((s) => row(s.name, s)), total: row('', district.total) };
 }
 
 /**

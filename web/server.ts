@@ -37,6 +37,7 @@ import { reviewPages } from './review.js';
 import { revisePages } from './revise.js';
 import { publishPages } from './publish.js';
 import type { Database } from '../db/connect.js';
+import type { DistrictView } from '../activities/deps.js';
 import { databaseRateLimitStore, SessionStore } from './sessions.js';
 import { statusPages } from './status.js';
 import { fill, webStringsFor, type WebKey, type WebStrings } from './strings.js';
@@ -81,10 +82,10 @@ export interface WebOptions {
    */
   operatorRoutes?: boolean;
   /**
-   * A bureau's pages in a district's deployment (school.level above 校级): the district's database and its schools,
-   * for the office's page of every school's figures (/office/district).
+   * A bureau's pages in a district's deployment (the school deployment.bureau names): the district's database and
+   * its schools, for the office's page of every school's figures (/office/district).
    */
-  district?: { root: Database; schools: { id: string; name: string }[] };
+  district?: DistrictView;
   /** A report was started or signalled from a page (the stall watch expects a worker to act on it). */
   onReportStarted?: () => void;
 }
@@ -109,7 +110,7 @@ declare module 'fastify' {
 export interface Web {
   config: Config;
   /** A bureau's view of its district (WebOptions.district), else null. */
-  district: { root: Database; schools: { id: string; name: string }[] } | null;
+  district: DistrictView | null;
   client: Client;
   readModel: ReadModel;
   transport: MailTransport;
@@ -262,7 +263,7 @@ export async function buildWeb(options: WebOptions): Promise<FastifyInstance> {
       const session = web.sessions.get(req);
       const html = engine.render(
         'web/layout',
-        { content: new Html(content), s, lang: locale, title: opts.title ?? s['app.name'], schoolName: config.school.name, otherLang: here.search, signedIn: session !== null },
+        { content: new Html(content), s, lang: locale, title: opts.title ?? s['app.name'], schoolName: config.school.name, otherLang: here.search, signedIn: session !== null, bureau: config.school.level !== '校级' },
         frame,
       );
       return reply.code(opts.status ?? 200).type('text/html; charset=utf-8').send(html);

@@ -11,6 +11,7 @@ const zh = {
   'app.name': '信息报送',
   'lang.other': 'English',
   'footer.help': '如有疑问，请联系学校办公室。',
+  'footer.helpBureau': '如有疑问，请联系教育局办公室。',
   'nav.submit': '填写报送',
   'nav.office': '办公室看板',
 
@@ -342,6 +343,7 @@ const en: WebStrings = {
   'app.name': 'Information Reporting',
   'lang.other': '中文',
   'footer.help': 'Questions? Please contact the school office.',
+  'footer.helpBureau': 'Questions? Please contact the bureau’s office.',
   'nav.submit': 'Submit a report',
   'nav.office': 'Office dashboard',
 

@@ -95,7 +95,11 @@ export async function startDistrictService(options: DistrictServiceOptions): Pro
 
     const temporal = await connectTemporal({ config: first.config, env });
     closers.push(() => temporal.close());
-    const activities = districtActivities(new Map(schools.map((s) => [s.id, createActivities({ ...s, chat: new ChatRobots(s.config, { env }) })])));
+    // The bureau's own configuration, named by the deployment file (never by a school's), sees every school's
+    // figures: on its pages and in its weekly digest.
+    const bureau = loaded.deployment.deployment.bureau;
+    const districtView = (id: string) => (id === bureau ? { district: { root: database, schools: districtSchoolList(schools, id) } } : {});
+    const activities = districtActivities(new Map(schools.map((s) => [s.id, createActivities({ ...s, chat: new ChatRobots(s.config, { env }), ...districtView(s.id) })])));
     const worker: Worker = await createWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, ...first, activities });
     const done = worker.run();
     closers.push(async () => {
@@ -156,8 +160,7 @@ export async function startDistrictService(options: DistrictServiceOptions): Pro
         transport: s.transport,
         secret: s.secret,
         operatorRoutes: false,
-        // The bureau's own configuration, named by the deployment file (never by a school's), sees every school's figures.
-        ...(s.id === loaded.deployment.deployment.bureau ? { district: { root: database, schools: districtSchoolList(schools, s.id) } } : {}),
+        ...districtView(s.id),
         logger: logger.child({ part: 'web', school: s.id }),
       })),
     });

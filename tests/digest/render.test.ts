@@ -189,6 +189,29 @@ describe('a bureau’s digest (unit: school)', () => {
     expect(mail.text).toContain('2. 城关第一小学: 75% (submitted 4, on time 3, used 2)');
   });
 
+  test('a bureau of a district: its schools’ own weeks first, weak on-time rates in red, in both languages', () => {
+    const uses = (county: number) => ({ 校级: 1, 县区级: county, 市级: 0, 省级: 0, 国家级: 0 });
+    const school = (schoolId: string, name: string, submitted: number, onTime: number, county: number) => ({ schoolId, name, submitted, onTime, late: submitted - onTime, missing: 0, returned: 0, published: onTime, onTimeRate: submitted ? onTime / submitted : null, uses: uses(county), usesTotal: 1 + county });
+    const district = {
+      week: '2026-W48', monday: '2026-11-23', sunday: '2026-11-29', from: '', to: '', url: 'https://qinghe-jyj.baosong.example.cn/office/district?week=2026-W48',
+      schools: [school('chengguan-zx', '城关中学', 10, 7, 2), school('dongshan-xx', '东山镇中心小学', 0, 0, 0)],
+      total: { submitted: 10, onTime: 7, late: 3, missing: 0, returned: 0, published: 7, onTimeRate: 0.7, uses: uses(2), usesTotal: 3 },
+    };
+    const zh = renderDigest({ ...bureau, district }, { locale: 'zh-CN', timeZone: TIME_ZONE, schoolName: '青禾县教育局', chartCid: null, unit: 'school' });
+    expect(zh.html).toMatch(/<h2[^>]*>各校校内信息报送情况（2 所学校）<\/h2>[^]*<h2[^>]*>各学校报送情况<\/h2>/);
+    expect(zh.html).toMatch(/>城关中学<\/td>(<td[^>]*>\d+<\/td>){6}<td[^>]*><span class="late"[^>]*>70%<\/span><\/td><td[^>]*>3（2）<\/td>/);
+    expect(zh.html).toMatch(/>东山镇中心小学<\/td>(<td[^>]*>0<\/td>){6}<td[^>]*>—<\/td>/);
+    expect(zh.text).toContain('城关中学：10 / 7 / 3 / 0 / 0 / 7 / 70% / 3（2）');
+    expect(zh.text).toContain('全区（县）合计：10 / 7 / 3 / 0 / 0 / 7 / 70% / 3（2）');
+    expect(zh.text).toContain('在网页上查看：https://qinghe-jyj.baosong.example.cn/office/district?week=2026-W48');
+    const en = renderDigest({ ...bureau, district }, { locale: 'en', timeZone: TIME_ZONE, schoolName: 'Qinghe County Education Bureau', chartCid: null, unit: 'school' });
+    expect(en.html).toMatch(/<h2[^>]*>Each school's own reporting \(2 schools\)<\/h2>/);
+    expect(en.html).not.toMatch(/各校|合计|所学校|录用/);
+    expect(en.text).toContain('All schools: 10 / 7 / 3 / 0 / 0 / 7 / 70% / 3 (2)');
+    // A school's digest (no district) has no such section.
+    expect(renderDigest(bureau, { locale: 'zh-CN', timeZone: TIME_ZONE, schoolName: '示例中学', chartCid: null }).text).not.toContain('各校校内');
+  });
+
   test('a school’s digest of the same figures (the default unit) still says 部门, with the same uses column', () => {
     const mail = renderDigest(bureau, { locale: 'zh-CN', timeZone: TIME_ZONE, schoolName: '示例中学', chartCid: 'chart-2026-W48@baosong' });
     expect(mail.html).toContain('alt="各部门按时、迟报、漏报柱状图"');

@@ -98,7 +98,12 @@ beforeAll(async () => {
     schools.set(s.id as SchoolId, s);
     intake.set(s.id as SchoolId, { config: s.config, client: env.client, readModel: s.readModel, transport: s.transport, secret: s.secret });
   }
-  const activities = districtActivities(new Map([...schools].map(([id, s]) => [id, createActivities({ ...s, chat: new ChatRobots(s.config) })])));
+  const activities = districtActivities(
+    new Map([
+      ...[...schools].map(([id, s]) => [id, createActivities({ ...s, chat: new ChatRobots(s.config) })] as const),
+      ['qinghe-jyj', createActivities({ ...bureau, chat: new ChatRobots(bureau.config), district: { root: database, schools: districtSchoolList([...schools.values()], 'qinghe-jyj') } })] as const,
+    ]),
+  );
   worker = await createTestWorker(env, { taskQueue, ...testWorkflowCode(), activities });
   running = worker.run();
   web = await startDistrictWeb({
@@ -275,6 +280,21 @@ describe('three schools on one deployment', () => {
     expect(lines.at(-1)).toBe('全区（县）合计：3 / 3 / 0 / 0 / 0 / 0 / 100% / 1（1）');
   });
 
+  it('the bureau’s weekly digest opens with every school’s own week, to the bureau’s office only', async () => {
+    await env.client.workflow.execute(scheduledDigestWorkflow, { taskQueue: bureau.config.temporal.taskQueue, workflowId: 'qinghe-jyj:baosong-weekly-digest-run-test' });
+    const [digest] = await smtp.waitFor((m) => m.kind === 'digest' && m.to.includes('zhouxiaomei@jyj.test'));
+    const text = digest!.text;
+    expect(text.startsWith('青禾县教育局 信息报送周报')).toBe(true);
+    expect(text).toContain('【各校校内信息报送情况（3 所学校）】报送 / 按时 / 迟报 / 漏报 / 退回 / 发布 / 按时率 / 录用（其中县区级及以上）');
+    expect(text).toContain('青禾市第一实验中学：1 / 1 / 0 / 0 / 0 / 0 / 100% / 1（1）');
+    expect(text).toContain('河西中学：1 / 1 / 0 / 0 / 0 / 0 / 100% / 0（0）');
+    expect(text).toContain('全区（县）合计：3 / 3 / 0 / 0 / 0 / 0 / 100% / 1（1）');
+    expect(text).toMatch(/在网页上查看：http:\/\/qinghe-jyj\.baosong\.test:\d+\/office\/district\?week=2026-W\d\d/);
+    // The mail as a client shows it: the table's rows, in the bureau's own mail only.
+    expect(digest!.html).toMatch(/各校校内信息报送情况（3 所学校）<\/h2>[^]*>青禾市第一实验中学<\/td>[^]*>全区（县）合计<\/td>/);
+    for (const s of SCHOOLS) expect(smtp.mails.filter((m) => m.kind === 'digest' && m.to.some((t) => t.endsWith(s.domain)) && m.text.includes('各校校内'))).toEqual([]);
+  });
+
   it('the bureau’s office sees every school’s week on its own page; a school’s office has no such page', async () => {
     const host = (id: string) => `http://${id}.baosong.test:${webPort}`;
     const page = await browser.newPage();
@@ -296,6 +316,7 @@ describe('three schools on one deployment', () => {
       expect(await row('qinghe-erxiao')).toEqual(['青禾县第二小学', '1', '1', '0', '0', '0', '0', '100%', '0（0）']);
       expect((await page.locator('#district-total td').allTextContents()).map((t) => t.trim())).toEqual(['全区（县）合计', '3', '3', '0', '0', '0', '0', '100%', '1（1）']);
       expect(await page.locator('#school-qinghe-jyj').count()).toBe(0); // the bureau is not one of its schools
+      expect(await page.textContent('footer')).toBe('如有疑问，请联系教育局办公室。');
       await screenshots(page, 'district-figures');
       // A week that is no week says so.
       expect((await page.goto(`${host('qinghe-jyj')}/office/district?week=2026-W60`))!.status()).toBe(400);
@@ -303,6 +324,7 @@ describe('three schools on one deployment', () => {
       // A school's office: no link, and the address answers 404.
       await signIn('qinghe-yizhong', `xieyutong@${at('qinghe-yizhong')}`);
       expect(await page.locator('#district-link').count()).toBe(0);
+      expect(await page.textContent('footer')).toBe('如有疑问，请联系学校办公室。');
       expect((await page.goto(`${host('qinghe-yizhong')}/office/district`))!.status()).toBe(404);
     } finally {
       await page.close();
