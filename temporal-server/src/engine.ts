@@ -206,6 +206,16 @@ export class Engine {
   /** frontend.enableCancelWorkerPollsOnShutdown: ShutdownWorker answers the worker's waiting polls (see service.ts). */
   cancelPollsOnShutdown = true;
   blobSizeWarn = 512 * 1024;
+  /**
+   * How long a closed run is kept, by namespace (its retention); Infinity keeps every run, as the SDK's own test
+   * server does. With TEMPORAL_TEST_SERVER_RETENTION=enforce (main.ts) a run is forgotten once its namespace's
+   * retention has passed since it closed, as a Temporal cluster deletes it: a long simulation (bench:district's
+   * week) then holds only the recent runs in memory.
+   */
+  retentionMs: (namespace: string) => number = () => Infinity;
+  /** Closed runs in the order they closed, from `closedHead` on: the candidates for forgetting. */
+  private closedRuns: Run[] = [];
+  private closedHead = 0;
   /** Whether a namespace exists (children and external commands may name another); main.ts sets it. */
   namespaceExists: (name: string) => boolean = () => true;
   readonly searchAttributeTypes = new SearchAttributeTypes();
@@ -487,6 +497,33 @@ export class Engine {
     if (run.updates.size > 0) this.updates.closed(run);
     if (run.params.parent || run.children.size > 0) this.children.closed(run);
     if (run.params.completionCallbacks?.length) this.nexus.closed(run);
+    if (!run.standalone && this.retentionMs(run.params.namespace) !== Infinity) {
+      this.closedRuns.push(run);
+      this.forgetExpired();
+    }
+  }
+
+  /**
+   * Forgets the closed runs whose retention has passed (checked as runs close: no timer of its own, so time
+   * skipping never jumps ahead for it). Oldest first; a namespace with a longer retention at the front holds the
+   * others back until it is due, which only delays forgetting.
+   */
+  private forgetExpired(): void {
+    const now = this.clock.now();
+    while (this.closedHead < this.closedRuns.length) {
+      const run = this.closedRuns[this.closedHead]!;
+      if (run.closeTime + this.retentionMs(run.params.namespace) > now) break;
+      this.closedHead++;
+      if (run.running || this.runs.get(run.runId) !== run) continue;
+      this.runs.delete(run.runId);
+      const list = this.byWorkflowId.get(run.workflowId)?.filter((r) => r !== run) ?? [];
+      if (list.length > 0) this.byWorkflowId.set(run.workflowId, list);
+      else this.byWorkflowId.delete(run.workflowId);
+    }
+    if (this.closedHead > 1024 && this.closedHead * 2 > this.closedRuns.length) {
+      this.closedRuns = this.closedRuns.slice(this.closedHead);
+      this.closedHead = 0;
+    }
   }
 
   terminate(run: Run, reason: string, details: Payloads | null | undefined, identity: string): void {

@@ -37,6 +37,8 @@ export async function startServer(port: number, options?: Omit<ServerOptions, 'p
   const namespaces = new Namespaces();
   for (const name of options?.namespaces ?? []) namespaces.ensure(name);
   engine.namespaceExists = (name) => namespaces.has(name);
+  // TEMPORAL_TEST_SERVER_RETENTION=enforce: closed runs are forgotten after their namespace's retention (engine.ts).
+  if (process.env.TEMPORAL_TEST_SERVER_RETENTION === 'enforce') engine.retentionMs = (name) => (namespaces.has(name) ? namespaces.check(name).retentionSeconds * 1000 : Infinity);
   namespaces.capabilities = () => ({ eagerWorkflowStart: true, syncUpdate: engine.updatesEnabled, asyncUpdate: engine.updatesEnabled, signalAndQueryHeader: true, workerPollCompleteOnShutdown: engine.cancelPollsOnShutdown });
   namespaces.limits = () => ({ blobSizeLimitError: engine.blobSizeError, memoSizeLimitError: 2 * 1024 * 1024 });
   const workflowService = namespaces.guard({ ...workflowHandlers(engine), ...schedules, ...namespaces.handlers() });
