@@ -53,7 +53,7 @@ export async function startServer(port: number, options?: Omit<ServerOptions, 'p
       let running = 0;
       for (const r of engine.runs.values()) if (r.running) running++;
       const cpu = process.cpuUsage();
-      log(`cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB clock ${JSON.stringify(engine.clock.state())} running ${running} calls ${JSON.stringify(Object.fromEntries(callCounts))}`);
+      log(`cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB external ${(process.memoryUsage().external / 1e6).toFixed(0)} MB rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB clock ${JSON.stringify(engine.clock.state())} running ${running} calls ${JSON.stringify(Object.fromEntries(callCounts))}`);
     }, 500).unref();
   return { port: bound, shutdown: () => server.forceShutdown() };
 }
