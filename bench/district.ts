@@ -1,27 +1,27 @@
-// Benchmark of a district's deployment (issue 25, docs/district.md), in two parts, on PostgreSQL and our Temporal
-// test server:
-//   1. Tenancy's cost: R reports through the whole chain (receipt → two approvals → published) spread over S
-//      schools served by one worker (activities sent to each workflow's school, every query kept to its school),
-//      against the same R reports in a one-school deployment in the same run (the floor). CPU of every process per
-//      report, and the ratio district / one school.
-//   2. A week's data of S schools × 25 reports a day, written as the workflows' activities write it (report row,
-//      timeline, mails, attachment, publication, uses) through each school's scoped read model: database size per
-//      10,000 reports, and the p95 of the bureau's figures across all schools and of a school's dashboard list,
-//      against the floor of one indexed count over the week's reports in the same database.
+// Benchmark of a district's deployment (issue 25, docs/district.md), on PostgreSQL and our Temporal test server
+// with time skipping:
+//   1. A simulated week through the workflows: S schools × 25 reports a day, Monday to Sunday on the server's clock,
+//      each report received, approved twice, published (and every tenth used, 录用), served by ONE worker process
+//      for all S schools (bench/worker-process.ts, as `baosong start --deployment` runs it). CPU per report of each
+//      process (worker, test server, the load, PostgreSQL) and the peak memory of each; the week's database size
+//      per 10,000 reports; the p95 of the bureau's figures across all schools and of a school's dashboard list on
+//      that week's data, against the floor of one indexed count over the week's reports in the same database.
+//   2. Tenancy's cost: R reports through the same chain over S schools on one worker, against the same R reports
+//      in a one-school deployment in the same run (the floor): CPU of every process per report, and the ratio.
 //   npm run bench:district [-- <schools> <reports> <days>]      (defaults 200 1000 7)
+// The test server forgets closed runs after the namespace's retention (1 day; TEMPORAL_TEST_SERVER_RETENTION),
+// as a cluster does: a week of 35,000 histories would not fit in its memory otherwise.
 // Ends with one JSON line: {"bench":"district", figures, floor, ratio, host, goal, met}.
-import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { Worker } from '@temporalio/worker';
 import { districtActivities } from '../activities/district.js';
 import { createActivities } from '../activities/index.js';
 import { ChatRobots } from '../chat/index.js';
-import { parseDeployment, schoolConfig, type LoadedDeployment } from '../config/deployment.js';
-import { EXAMPLE_CONFIG_FILE } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { migrateToLatest, openDatabase, ReadModel, scopeDatabase, type Database } from '../db/index.js';
+import { migrateToLatest, openDatabase, ReadModel, scopeDatabase } from '../db/index.js';
 import { ReportUses } from '../db/uses.js';
 import { districtWeekFigures } from '../digest/district-figures.js';
 import { weekOf, weekRange } from '../digest/weeks.js';
@@ -33,7 +33,9 @@ import { WORKFLOWS_PATH } from '../worker/index.js';
 import { startPostgres } from '../tests/support/postgres.js';
 import { createTestEnv, uniqueTaskQueue } from '../temporal-server/testing.js';
 import { cpuSince, descendantsMatching, processTreeCpu } from './cpu.js';
+import { BENCH_DEPLOYMENT_SECRET, benchDistrict } from './district-setup.js';
 import { smtpSink } from './smtp-sink.js';
+import { spawnWorker } from './spawn-worker.js';
 import { routineSubmission } from './submission.js';
 
 const schoolCount = Number(process.argv[2] ?? 200);
@@ -56,74 +58,45 @@ const p95 = (xs: number[]) => {
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const peakRssMb = (pid: number | 'self') => Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
 
-/** S schools as a bureau would configure them: the example school, each at its own domain. */
-function district(smtpPort: number, taskQueue: string): LoadedDeployment {
-  const deployment = parseDeployment(`deployment:\n  name: 青禾县教育局\ndataDir: /tmp/baosong-bench-district\ntemporal:\n  taskQueue: ${taskQueue}\nweb:\n  schoolUrl: https://{school}.baosong.qhjy.example.cn\n`, 'bench');
-  const example = readFileSync(EXAMPLE_CONFIG_FILE, 'utf8').replace(/^dataDir:.*$/m, '').replace(/^temporal:\n(?: {2}.*\n)*/m, '');
-  const schools = Array.from({ length: schoolCount }, (_, i) => {
-    const id = `school-${String(i + 1).padStart(4, '0')}`;
-    const config = schoolConfig(deployment, id, example.replaceAll('school.test', `${id}.test`).replace(/^mail:\n/m, `mail:\n  smtp: { host: 127.0.0.1, port: ${smtpPort}, secure: false, pool: true }\n`), `${id}.yaml`);
-    return { id, file: `${id}.yaml`, config };
-  });
-  return { deployment, file: 'bench', schools, broken: [] };
+type Env = Awaited<ReturnType<typeof createTestEnv>>;
+interface BenchSchool { config: Config; readModel: ReadModel; uses?: ReportUses }
+
+/** One report through the whole chain, as its people would move it: received, approved twice, published. */
+async function oneReport(env: Env, s: BenchSchool, i: number, now: Date): Promise<void> {
+  const domain = s.config.mail.address.split('@')[1]!;
+  const head = { name: '王建国', email: `wangjianguo@${domain}` };
+  const office = { name: '谢雨桐', email: `xieyutong@${domain}` };
+  const r = await submitReport({ client: env.client, config: s.config, readModel: s.readModel }, routineSubmission(now, domain));
+  const handle = env.client.workflow.getHandle(r.workflowId);
+  await handle.signal(approveSignal, { actor: head, evidence: { via: 'web', ref: `h${i}` }, step: 0 });
+  await handle.signal(approveSignal, { actor: office, evidence: { via: 'web', ref: `o${i}` }, step: 1 });
+  await handle.signal(markPublishedSignal, { actor: office, evidence: { via: 'web', ref: `p${i}` }, url: `https://www.${domain}/news/${i}.html` });
+  const outcome = (await handle.result()) as { status: string };
+  if (outcome.status !== 'published') throw new Error(`report ${r.reportId} ended ${outcome.status}`);
+  // Every tenth piece used by the county's site (录用), as the office records it.
+  if (s.uses && i % 10 === 0) await s.uses.add({ reportId: r.reportId, outlet: '青禾教育网', level: '县区级', kind: '网站', usedOn: now.toLocaleString('sv-SE', { timeZone: 'Asia/Shanghai' }).slice(0, 10), ref: '', source: 'office', recordedBy: office, recordedAt: now });
 }
 
 /** R reports through the whole chain, round-robin over `schools`; CPU of the process tree per report. */
-async function chain(env: Awaited<ReturnType<typeof createTestEnv>>, schools: { config: Config; readModel: ReadModel }[], count: number): Promise<number> {
+async function chain(env: Env, schools: BenchSchool[], count: number): Promise<number> {
   const now = new Date(await env.currentTimeMs());
-  const run = async (i: number) => {
-    const s = schools[i % schools.length]!;
-    const domain = s.config.mail.address.split('@')[1]!;
-    const head = { name: '王建国', email: `wangjianguo@${domain}` };
-    const office = { name: '谢雨桐', email: `xieyutong@${domain}` };
-    const r = await submitReport({ client: env.client, config: s.config, readModel: s.readModel }, routineSubmission(now, domain));
-    const handle = env.client.workflow.getHandle(r.workflowId);
-    await handle.signal(approveSignal, { actor: head, evidence: { via: 'web', ref: `h${i}` }, step: 0 });
-    await handle.signal(approveSignal, { actor: office, evidence: { via: 'web', ref: `o${i}` }, step: 1 });
-    await handle.signal(markPublishedSignal, { actor: office, evidence: { via: 'web', ref: `p${i}` }, url: `https://www.${domain}/news/${i}.html` });
-    const outcome = (await handle.result()) as { status: string };
-    if (outcome.status !== 'published') throw new Error(`report ${r.reportId} ended ${outcome.status}`);
-  };
-  for (let i = 0; i < Math.min(20, schools.length); i++) await run(i); // warm-up: the first isolate, the first statements
+  for (let i = 0; i < Math.min(20, schools.length); i++) await oneReport(env, schools[i]!, i, now); // warm-up: the first isolate, the first statements
   const before = processTreeCpu();
-  await pool(Array.from({ length: count }, (_, i) => i + 1000), concurrency, run);
+  await pool(Array.from({ length: count }, (_, i) => i + 1000), concurrency, (i) => oneReport(env, schools[i % schools.length]!, i, now));
   return round1(cpuSince(before).total / count);
 }
 
-/** A week of S schools' reports written as the activities write them; returns how many. */
-async function writeWeek(database: Database, loaded: LoadedDeployment, start: Date): Promise<number> {
-  const jobs: { school: string; n: number }[] = [];
-  for (const s of loaded.schools) for (let n = 0; n < perDay * days; n++) jobs.push({ school: s.id, n });
-  const models = new Map(loaded.schools.map((s) => [s.id, { readModel: new ReadModel(scopeDatabase(database, s.id)), uses: new ReportUses(scopeDatabase(database, s.id)) }]));
-  const spanMs = days * 86_400_000;
-  let done = 0;
-  await pool(jobs, 8, async ({ school, n }) => {
-    const { readModel, uses } = models.get(school)!;
-    const at = new Date(start.getTime() + ((n * 7_919) % spanMs)); // spread over the days
-    const id = `R-2026-${String(n + 1).padStart(4, '0')}`;
-    const published = n % 5 < 3;
-    await readModel.transaction(async (tx) => {
-      await tx.recordReport({
-        id, workflowId: `${school}:report-web-${randomUUID()}`, origin: 'web', originRef: randomUUID(), departmentId: 'jiaowu', submitterEmail: `liufang@${school}.test`, submitterName: '刘芳',
-        category: '教育教学', urgency: 'routine', title: '七年级公开课周圆满结束，12位教师展示了公开课', eventTime: at.toISOString(), receivedAt: at.toISOString(),
-        dueAt: new Date(at.getTime() + 86_400_000).toISOString(), timeliness: n % 10 === 0 ? 'late' : 'on_time', reviewDueAt: null, status: published ? 'published' : 'approved',
-        currentStep: null, currentStepKind: null, holders: [], overdue: false, returnedCount: n % 12 === 0 ? 1 : 0, decidedAt: at.toISOString(), publishedAt: published ? at.toISOString() : null, updatedAt: at.toISOString(), version: 9,
-      });
-      const types: ('received' | 'approved' | 'published')[] = ['received', 'approved', 'approved', 'approved', ...(published ? (['published'] as const) : [])];
-      for (const [seq, type] of types.entries()) await tx.appendEvent({ reportId: id, seq: seq + 1, at: at.toISOString(), type, actorEmail: `wangjianguo@${school}.test`, actorName: '王建国', detail: {} });
-      await tx.recordAttachment({ reportId: id, sha256: randomUUID().replaceAll('-', '').padEnd(64, '0'), filename: '现场.jpg', contentType: 'image/jpeg', size: 1_200_000, storagePath: 'attachments/00/x' });
-      for (const kind of ['receipt', 'review_request', 'review_request', 'review_request', 'approved_notice', ...(published ? ['published_notice'] : [])]) {
-        const messageId = `<${id}.${kind}.${randomUUID()}@${school}.test>`;
-        await tx.recordMailSending({ messageId, reportId: id, kind, to: [`liufang@${school}.test`], subject: `【${id}】七年级公开课周圆满结束`, createdAt: at.toISOString() });
-        await tx.markMailSent(messageId, 'sent', at);
-      }
-      if (published) await tx.recordPublished({ reportId: id, publishedAt: at.toISOString(), title: '七年级公开课周圆满结束', departmentId: 'jiaowu', category: '教育教学', summary: '11月26日，七年级开展公开课周活动……', url: `https://www.${school}.test/news/${n}.html` });
-    });
-    if (n % 10 === 0) await uses.add({ reportId: id, outlet: '青禾教育网', level: '县区级', kind: '网站', usedOn: at.toISOString().slice(0, 10), ref: '', source: 'office', recordedBy: { name: '周晓梅', email: `zhouxiaomei@${school}.test` }, recordedAt: at });
-    done += 1;
-    if (done % 5000 === 0) console.log(`  written ${done} / ${jobs.length}`);
-  });
-  return jobs.length;
+/** The next Monday 08:00 in Beijing (UTC+8, no DST) after `ms`. */
+function nextMondayMorning(ms: number): number {
+  const local = new Date(ms + 8 * 3_600_000);
+  const ahead = (8 - local.getUTCDay()) % 7 || 7;
+  return Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() + ahead, 8) - 8 * 3_600_000;
+}
+
+/** Moves the test server's clock forward to `ms` (time skipping), if it is not there yet. */
+async function skipTo(env: Env, ms: number): Promise<void> {
+  const now = await env.currentTimeMs();
+  if (ms > now) await env.sleep(ms - now);
 }
 
 async function timed(runs: number, fn: () => Promise<unknown>): Promise<number[]> {
@@ -136,18 +109,85 @@ async function timed(runs: number, fn: () => Promise<unknown>): Promise<number[]
   return out;
 }
 
+/** Part 1: the simulated week through the workflows, one worker process for all schools. */
+async function simulatedWeek(env: Env, smtpPort: number, pg: Awaited<ReturnType<typeof startPostgres>>) {
+  const taskQueue = uniqueTaskQueue('bench-district-week');
+  const loaded = benchDistrict(schoolCount, smtpPort, taskQueue);
+  const url = await pg.createDatabase('bench_week');
+  const weekDb = await openDatabase({ url, poolSize: 10 });
+  await migrateToLatest(weekDb);
+  const dataDir = mkdtempSync(join(tmpdir(), 'baosong-bench-district-'));
+  const worker = await spawnWorker({ address: env.address, taskQueue, smtpPort, dataDir, databaseUrl: url, districtSchools: schoolCount, logFile: join(dataDir, 'worker.log') });
+  const schools: BenchSchool[] = loaded.schools.map((s) => ({ config: s.config, readModel: new ReadModel(scopeDatabase(weekDb, s.id)), uses: new ReportUses(scopeDatabase(weekDb, s.id)) }));
+  const sizeOf = async () => Number((await sql<{ n: string }>`select pg_database_size(current_database()) as n`.execute(weekDb.root)).rows[0]!.n);
+  const sizeBefore = await sizeOf();
+
+  const monday = nextMondayMorning(await env.currentTimeMs());
+  await skipTo(env, monday);
+  const serverPids = descendantsMatching(/temporal-server|test-server/);
+  const pgPids = descendantsMatching(/postgres/);
+  const before = processTreeCpu();
+  const started = performance.now();
+  let total = 0;
+  for (let d = 0; d < days; d++) {
+    await skipTo(env, monday + d * 86_400_000);
+    const now = new Date(await env.currentTimeMs());
+    const n = perDay * schoolCount;
+    const t = performance.now();
+    await pool(Array.from({ length: n }, (_, i) => total + i), concurrency, (i) => oneReport(env, schools[i % schools.length]!, i, now));
+    total += n;
+    console.log(`  day ${d + 1} (${now.toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' })}): ${n} reports in ${((performance.now() - t) / 1000).toFixed(0)} s; worker RSS ${Math.round(worker.rss() / 2 ** 20)} MB`);
+  }
+  const wallS = (performance.now() - started) / 1000;
+  const cpu = cpuSince(before).byPid;
+  const sum = (pids: number[]) => pids.reduce((n, pid) => n + (cpu.get(pid) ?? 0), 0);
+  const perReport = (ms: number) => round1(ms / total);
+  const all = [...cpu.values()].reduce((a, b) => a + b, 0);
+  const cpuMsPerReport = { worker: perReport(cpu.get(worker.pid) ?? 0), testServer: perReport(sum(serverPids)), load: perReport(cpu.get(process.pid) ?? 0), postgres: perReport(sum(pgPids)), total: perReport(all) };
+  const memoryPeakMb = { worker: Math.round(worker.peakRss() / 2 ** 20), testServer: serverPids.length > 0 ? peakRssMb(serverPids[0]!) : null, load: peakRssMb('self') };
+  await worker.stop();
+
+  await sql`vacuum analyze`.execute(weekDb.root);
+  const mbPer10k = round1((((await sizeOf()) - sizeBefore) / 2 ** 20) * (10_000 / total));
+  console.log(`week: ${total} reports of ${schoolCount} schools through the workflows in ${wallS.toFixed(0)} s; CPU per report ${JSON.stringify(cpuMsPerReport)} ms; peak memory ${JSON.stringify(memoryPeakMb)} MB; database ${mbPer10k} MB per 10,000 reports`);
+
+  // The dashboards on the week's data.
+  const timeZone = 'Asia/Shanghai';
+  const week = weekOf(new Date(monday), timeZone);
+  const range = weekRange(week, timeZone);
+  const names = loaded.schools.map((s) => ({ id: s.id, name: s.config.school.name }));
+  const lo = range.start.toISOString();
+  const hi = range.end.toISOString();
+  const floorRuns = await timed(60, () => weekDb.root.selectFrom('reports').where('received_at', '>=', lo).where('received_at', '<', hi).select((eb) => eb.fn.countAll().as('n')).execute());
+  const figuresRuns = await timed(60, () => districtWeekFigures(weekDb, week, timeZone, names));
+  const figures = await districtWeekFigures(weekDb, week, timeZone, names);
+  if (figures.total.submitted !== total) throw new Error(`the bureau's figures count ${figures.total.submitted} reports, the week had ${total}`);
+  const schoolRuns = await timed(200, async () => {
+    const s = loaded.schools[Math.floor(Math.random() * loaded.schools.length)]!;
+    const rm = new ReadModel(scopeDatabase(weekDb, s.id));
+    await Promise.all([rm.listReports({ limit: 50 }), rm.countReports()]);
+  });
+  await weekDb.close();
+  return { reports: total, wallS: Math.round(wallS), cpuMsPerReport, memoryPeakMb, mbPer10k, floorP95: p95(floorRuns.slice(10)), figuresP95: p95(figuresRuns.slice(10)), schoolP95: p95(schoolRuns.slice(10)), published: figures.total.published, used: figures.total.usesTotal };
+}
+
 async function main(): Promise<void> {
+  process.env.TEMPORAL_TEST_SERVER_RETENTION = 'enforce'; // the server is spawned with this environment
   const env = await createTestEnv();
   const sink = await smtpSink();
   const pg = await startPostgres();
-  const transport = smtpTransport({ host: '127.0.0.1', port: sink.port, secure: false, pool: true });
 
-  // 1. Tenancy's cost, district against one school, same run.
+  // 1. The simulated week (first: the load's own peak memory is then the load's alone).
+  const w = await simulatedWeek(env, sink.port, pg);
+  console.log(`queries on the week (p95): the bureau's figures across ${schoolCount} schools ${w.figuresP95} ms, a school's dashboard list ${w.schoolP95} ms; floor (one indexed count over the week) ${w.floorP95} ms`);
+
+  // 2. Tenancy's cost, district against one school, same run.
+  const transport = smtpTransport({ host: '127.0.0.1', port: sink.port, secure: false, pool: true });
   const taskQueue = uniqueTaskQueue('bench-district');
-  const loaded = district(sink.port, taskQueue);
+  const loaded = benchDistrict(schoolCount, sink.port, taskQueue);
   const districtDb = await openDatabase({ url: await pg.createDatabase('bench_district'), poolSize: 10 });
   await migrateToLatest(districtDb);
-  const schools: DistrictSchool[] = districtSchools(loaded, districtDb, { deploymentSecret: 'bench-deployment-secret-0123456789abcdef', transportFor: () => transport });
+  const schools: DistrictSchool[] = districtSchools(loaded, districtDb, { deploymentSecret: BENCH_DEPLOYMENT_SECRET, transportFor: () => transport });
   const activities = districtActivities(new Map(schools.map((s) => [s.id, createActivities({ ...s, chat: new ChatRobots(s.config) })])));
   const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowsPath: WORKFLOWS_PATH, activities, maxCachedWorkflows: 100 });
   let running = worker.run();
@@ -166,48 +206,23 @@ async function main(): Promise<void> {
   await running;
   console.log(`one school (the floor): the same ${reports} reports: ${oneCpu} ms CPU per report`);
   const tenancyRatio = Math.round((districtCpu / oneCpu) * 100) / 100;
+  const dashboardRatio = Math.round((w.figuresP95 / w.floorP95) * 100) / 100;
 
-  // 2. A week of S schools' data: size and the dashboards' queries.
-  const weekDb = await openDatabase({ url: await pg.createDatabase('bench_week'), poolSize: 10 });
-  await migrateToLatest(weekDb);
-  const timeZone = 'Asia/Shanghai';
-  const week = weekOf(new Date(), timeZone);
-  const range = weekRange(week, timeZone);
-  const sizeOf = async () => Number((await sql<{ n: string }>`select pg_database_size(current_database()) as n`.execute(weekDb.root)).rows[0]!.n);
-  const sizeBefore = await sizeOf();
-  const w0 = performance.now();
-  const written = await writeWeek(weekDb, loaded, range.start);
-  await sql`vacuum analyze`.execute(weekDb.root);
-  const sizeAfter = await sizeOf();
-  const mbPer10k = round1(((sizeAfter - sizeBefore) / 2 ** 20) * (10_000 / written));
-  console.log(`week: ${written} reports of ${schoolCount} schools written in ${((performance.now() - w0) / 1000).toFixed(0)} s; database +${((sizeAfter - sizeBefore) / 2 ** 20).toFixed(0)} MB = ${mbPer10k} MB per 10,000 reports`);
-
-  const names = loaded.schools.map((s) => ({ id: s.id, name: s.config.school.name }));
-  const lo = range.start.toISOString();
-  const hi = range.end.toISOString();
-  const floorRuns = await timed(60, () => weekDb.root.selectFrom('reports').where('received_at', '>=', lo).where('received_at', '<', hi).select((eb) => eb.fn.countAll().as('n')).execute());
-  const figuresRuns = await timed(60, () => districtWeekFigures(weekDb, week, timeZone, names));
-  const schoolRuns = await timed(200, async () => {
-    const s = loaded.schools[Math.floor(Math.random() * loaded.schools.length)]!;
-    const rm = new ReadModel(scopeDatabase(weekDb, s.id));
-    await Promise.all([rm.listReports({ limit: 50 }), rm.countReports()]);
-  });
-  const floorP95 = p95(floorRuns.slice(10));
-  const figuresP95 = p95(figuresRuns.slice(10));
-  const schoolP95 = p95(schoolRuns.slice(10));
-  const dashboardRatio = Math.round((figuresP95 / floorP95) * 100) / 100;
-  console.log(`queries (p95): the bureau's figures across ${schoolCount} schools ${figuresP95} ms, a school's dashboard list ${schoolP95} ms; floor (one indexed count over the week) ${floorP95} ms`);
-
-  const serverPids = descendantsMatching(/temporal-server|test-server/);
-  const memory = { benchProcessPeakMb: peakRssMb('self'), testServerPeakMb: serverPids.length > 0 ? peakRssMb(serverPids[0]!) : null };
-  const figures = { schools: schoolCount, reports, districtCpuMsPerReport: districtCpu, weekReports: written, databaseMbPer10kReports: mbPer10k, figuresP95Ms: figuresP95, schoolDashboardP95Ms: schoolP95, memory };
-  const floor = { oneSchoolCpuMsPerReport: oneCpu, weekCountP95Ms: floorP95 };
+  const figures = {
+    schools: schoolCount,
+    week: { reports: w.reports, days, wallSeconds: w.wallS, published: w.published, used: w.used, cpuMsPerReport: w.cpuMsPerReport, memoryPeakMb: w.memoryPeakMb },
+    databaseMbPer10kReports: w.mbPer10k,
+    figuresP95Ms: w.figuresP95,
+    schoolDashboardP95Ms: w.schoolP95,
+    tenancy: { reports, districtCpuMsPerReport: districtCpu },
+  };
+  const floor = { oneSchoolCpuMsPerReport: oneCpu, weekCountP95Ms: w.floorP95 };
   const ratio = { tenancy: tenancyRatio, figures: dashboardRatio };
   const goal = { tenancy: 1.25, figures: 10 };
   const met = tenancyRatio <= goal.tenancy && dashboardRatio <= goal.figures;
   const host = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100 };
   transport.close();
-  await Promise.all([districtDb.close(), oneDb.close(), weekDb.close()]);
+  await Promise.all([districtDb.close(), oneDb.close()]);
   await sink.close();
   await pg.stop();
   await env.teardown();

@@ -28,6 +28,8 @@ export interface SpawnWorkerOptions {
   dataDir: string;
   /** PostgreSQL instead of the SQLite file in dataDir. */
   databaseUrl?: string;
+  /** One worker for this many schools of a district (bench/district-setup.ts; needs databaseUrl). */
+  districtSchools?: number;
   /** A bundle from an earlier spawnWorker (else one is built). */
   bundlePath?: string;
   /** Append the worker's output (its log lines) to this file instead of this process's stdout/stderr. */
