@@ -292,6 +292,7 @@ describe('three schools on one deployment', () => {
     expect(text).toMatch(/在网页上查看：http:\/\/qinghe-jyj\.baosong\.test:\d+\/office\/district\?week=2026-W\d\d/);
     // The mail as a client shows it: the table's rows, in the bureau's own mail only.
     expect(digest!.html).toMatch(/各校校内信息报送情况（3 所学校）<\/h2>[^]*>青禾市第一实验中学<\/td>[^]*>全区（县）合计<\/td>/);
+    expect(digest!.html).toContain('如有疑问，请联系青禾县教育局办公室。');
     for (const s of SCHOOLS) expect(smtp.mails.filter((m) => m.kind === 'digest' && m.to.some((t) => t.endsWith(s.domain)) && m.text.includes('各校校内'))).toEqual([]);
   });
 
