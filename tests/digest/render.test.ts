@@ -198,6 +198,7 @@ describe('a bureau’s digest (unit: school)', () => {
       total: { submitted: 10, onTime: 7, late: 3, missing: 0, returned: 0, published: 7, onTimeRate: 0.7, uses: uses(2), usesTotal: 3 },
     };
     const zh = renderDigest({ ...bureau, district }, { locale: 'zh-CN', timeZone: TIME_ZONE, schoolName: '青禾县教育局', chartCid: null, unit: 'school' });
+    writeFileSync(path.join(OUT, 'digest-2026-W48.district.zh-CN.html'), zh.html); // to look at, as a mail client shows it
     expect(zh.html).toMatch(/<h2[^>]*>各校校内信息报送情况（2 所学校）<\/h2>[^]*<h2[^>]*>各学校报送情况<\/h2>/);
     expect(zh.html).toMatch(/>城关中学<\/td>(<td[^>]*>\d+<\/td>){6}<td[^>]*><span class="late"[^>]*>70%<\/span><\/td><td[^>]*>3（2）<\/td>/);
     expect(zh.html).toMatch(/>东山镇中心小学<\/td>(<td[^>]*>0<\/td>){6}<td[^>]*>—<\/td>/);
