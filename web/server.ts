@@ -36,7 +36,6 @@ import { filePages } from './files.js';
 import { reviewPages } from './review.js';
 import { revisePages } from './revise.js';
 import { publishPages } from './publish.js';
-import type { Database } from '../db/connect.js';
 import type { DistrictView } from '../activities/deps.js';
 import { databaseRateLimitStore, SessionStore } from './sessions.js';
 import { statusPages } from './status.js';
