@@ -77,12 +77,12 @@ export async function computeDistrictFigures(database: Database, options: { from
   return { from: lo, to: hi, schools, total };
 }
 
+export type DistrictWeekFigures = DistrictFigures & { week: IsoWeek; monday: string; sunday: string };
+
 /**
  * An ISO week's figures in the district's time zone: reports by their receipt in the week, uses by their local
  * date from its Monday to its Sunday. Throws (EWEEK) for a week that is not one.
  */
-export type DistrictWeekFigures = DistrictFigures & { week: IsoWeek; monday: string; sunday: string };
-
 export async function districtWeekFigures(database: Database, week: IsoWeek, timeZone: string, schools: readonly { id: string; name: string }[]): Promise<DistrictWeekFigures> {
   const { start, end } = weekRange(week, timeZone);
   const { monday, sunday } = weekDates(week);
@@ -90,13 +90,24 @@ export async function districtWeekFigures(database: Database, week: IsoWeek, tim
   return { week, monday, sunday, ...(await computeDistrictFigures(database, { from: start, to: end, fromDate: monday, toDate: afterSunday, schools })) };
 }
 
+/**
+ * What every view of a school's counts shows beside them (the bureau's page, its digest mail, the CLI): the on-time
+ * rate in whole percents, whether it is under 80 % (marked in red), and the uses at county level and above.
+ */
+export function districtRowMarks(s: Omit<DistrictSchoolFigures, 'schoolId' | 'name'>): { rate: string; weak: boolean; above: number } {
+  return {
+    rate: s.onTimeRate === null ? '—' : `${Math.round(s.onTimeRate * 100)}%`,
+    weak: s.onTimeRate !== null && s.onTimeRate < 0.8,
+    above: s.usesTotal - s.uses['校级'],
+  };
+}
+
 /** The figures as the bureau's office reads them, one line per school (Chinese, or English for `en`). */
 export function districtFiguresText(f: DistrictFigures, locale: 'zh-CN' | 'en'): string[] {
-  const pct = (r: number | null) => (r === null ? '—' : `${Math.round(r * 100)}%`);
   const head = locale === 'en' ? 'school: submitted / on time / late / missing / sent back / published / on-time rate / used (of which county and above)' : '学校：报送 / 按时 / 迟报 / 漏报 / 退回 / 发布 / 按时率 / 录用（其中县区级及以上）';
   const line = (name: string, s: Omit<DistrictSchoolFigures, 'schoolId' | 'name'>) => {
-    const above = s.usesTotal - s.uses['校级'];
-    return `${name}${locale === 'en' ? ': ' : '：'}${s.submitted} / ${s.onTime} / ${s.late} / ${s.missing} / ${s.returned} / ${s.published} / ${pct(s.onTimeRate)} / ${s.usesTotal}（${above}）`;
+    const { rate, above } = districtRowMarks(s);
+    return `${name}${locale === 'en' ? ': ' : '：'}${s.submitted} / ${s.onTime} / ${s.late} / ${s.missing} / ${s.returned} / ${s.published} / ${rate} / ${s.usesTotal}（${above}）`;
   };
   return [head, ...f.schools.map((s) => line(s.name, s)), line(locale === 'en' ? 'All schools' : '全区（县）合计', f.total)];
 }

@@ -3,6 +3,7 @@
  * kind, the data contract in types.ts, and the school's locale and time zone.
  */
 import { compile as compileHtmlToText, type FormatCallback } from 'html-to-text';
+import { districtRowMarks } from '../digest/district-figures.js';
 import type { DigestFigures } from '../digest/figures.js';
 import { CHECK_LABELS } from '../domain/checks/present.js';
 import type { CheckCode } from '../domain/checks/types.js';
@@ -385,15 +386,7 @@ export function digestView(figures: DigestFigures, options: DigestRenderOptions)
 /** A bureau's digest: every school's own week, as its page /office/district shows it (whole percents, 80 % mark). */
 function districtView(district: DigestFigures['district']) {
   if (!district) return null;
-  const whole = (r: number | null) => (r === null ? '—' : `${Math.round(r * 100)}%`);
-  const row = (name: string, s: Omit<NonNullable<DigestFigures['district']>['total'], never>) => ({
-    name,
-    cells: [s.submitted, s.onTime, s.late, s.missing, s.returned, s.published],
-    rate: whole(s.onTimeRate),
-    weak: s.onTimeRate !== null && s.onTimeRate < 0.8,
-    uses: s.usesTotal,
-    above: s.usesTotal - s.uses['校级'],
-  });
+  const row = (name: string, s: NonNullable<DigestFigures['district']>['total']) => ({ name, cells: [s.submitted, s.onTime, s.late, s.missing, s.returned, s.published], uses: s.usesTotal, ...districtRowMarks(s) });
   return { count: district.schools.length, url: httpLink(district.url ?? null), schools: district.schools.map((s) => row(s.name, s)), total: row('', district.total) };
 }
 

@@ -6,9 +6,8 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { identify } from '../config/school.js';
-import { districtWeekFigures } from '../digest/district-figures.js';
+import { districtRowMarks, districtWeekFigures } from '../digest/district-figures.js';
 import { weekOf, WeekError, type IsoWeek } from '../digest/weeks.js';
-import { USE_LEVELS } from '../domain/scoring.js';
 
 const WEEK_RE = /^\d{4}-W\d{2}$/;
 
@@ -33,14 +32,7 @@ export const districtPages: FastifyPluginAsync = async (app) => {
       if (err instanceof WeekError) return web.message(req, reply, 400, web.t(req, 'district.badWeek'), again); // 2026-W60 has the shape and is no week
       throw err;
     }
-    const pct = (r: number | null) => (r === null ? '—' : `${Math.round(r * 100)}%`);
-    const row = (s: (typeof figures.schools)[number] | typeof figures.total, name: string) => ({
-      name,
-      ...s,
-      rate: pct(s.onTimeRate),
-      above: USE_LEVELS.filter((l) => l !== '校级').reduce((n, l) => n + s.uses[l], 0),
-      weak: s.onTimeRate !== null && s.onTimeRate < 0.8,
-    });
+    const row = (s: (typeof figures.schools)[number] | typeof figures.total, name: string) => ({ name, ...s, ...districtRowMarks(s) });
     return web.page(
       req,
       reply,
