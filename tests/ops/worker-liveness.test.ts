@@ -48,7 +48,7 @@ beforeAll(async () => {
   liveness.attach(worker);
   running = worker.run();
   const record = (level: string) => (obj: object, msg: string) => void logged.push({ level, msg, view: (obj as { liveness: LivenessView }).liveness });
-  watch = new StallWatch({ beats, stallMs: 1_500, silentMs: 10_000, checkEveryMs: 200, logger: { info: record('info'), warn: record('warn') } });
+  watch = new StallWatch({ beats, stallMs: 3_000, silentMs: 10_000, checkEveryMs: 200, logger: { info: record('info'), warn: record('warn') } });
   watch.start();
   ({ web, base } = await startHarnessWeb(h, { health: () => ({ ok: !watch.view().failing, progress: watch.view() }) }));
 }, 120_000);
@@ -77,15 +77,39 @@ const healthz = async () => {
   const res = await fetch(`${base}/healthz`);
   return { status: res.status, body: (await res.json()) as { ok: boolean; progress: LivenessView } };
 };
+/**
+ * Until the first report's workflow has done all it does before waiting for review: an activity of it finishing
+ * after the pause would rightly count as progress (the CI run on a loaded machine saw a warning, a recovery and a
+ * second warning that way). Quiet = nothing in flight in the worker and no activity finished for a second.
+ */
+async function workerQuiet() {
+  let last: string | null = null;
+  let sameSince = Date.now();
+  await expect
+    .poll(
+      async () => {
+        const s = worker.getStatus();
+        const at = (await healthz()).body.progress.lastActivityAt;
+        if (at !== last) [last, sameSince] = [at, Date.now()];
+        return s.numInFlightActivities === 0 && s.numInFlightWorkflowActivations === 0 && Date.now() - sameSince >= 1_000;
+      },
+      { timeout: 30_000, interval: 200 },
+    )
+    .toBe(true);
+}
 const stalledMetric = async () => /^baosong_worker_stalled (\d)/m.exec(await registry.metrics())?.[1];
 
 describe('a worker that makes no progress', () => {
   it('is reported within the threshold, and recovers when Temporal’s answers reach it again', async () => {
     // Healthy first: a mail, its receipt, the heartbeat shows the worker and its finished activities.
     await mailReport('读书节开幕式');
-    await h.smtp.waitFor((m) => m.kind === 'receipt' && m.subject.includes('读书节开幕式'));
+    await h.smtp.waitFor((m) => m.kind === 'receipt' && m.subject.includes('读书节开幕式'), 1, 60_000);
     await expect.poll(async () => (await healthz()).body.progress.lastActivityAt, { timeout: 10_000 }).not.toBeNull();
     expect((await healthz()).body.progress).toMatchObject({ state: 'ok', workers: 1, failing: false });
+    await workerQuiet();
+    // On a loaded machine the first receipt itself may take longer than the threshold (and be logged as a stall
+    // and its recovery, rightly); what follows is about the stall the proxy makes.
+    logged.length = 0;
 
     // Temporal's answers held back; a mail is processed (its workflow started by the intake's own connection).
     proxy.pause();
@@ -107,7 +131,7 @@ describe('a worker that makes no progress', () => {
     expect((await healthz()).body.progress).toMatchObject({ state: 'ok', failing: false, waitingSince: null });
     expect(await stalledMetric()).toBe('0');
     expect(logged.map((l) => l.level)).toEqual(['warn', 'info']);
-  });
+  }, 150_000);
 
   it('a worker that stops writing its heartbeat is silent; with work waiting that fails /healthz too', async () => {
     liveness.stop();
