@@ -1,8 +1,8 @@
 /**
  * A district's figures across its schools (issue 25): for a period, each school's reports, on time, 迟报, 漏报,
  * sent back, published, and its pieces used (录用) by level — what a bureau ranks its schools by. Read through the
- * district's unscoped connection (`database.root`) with one grouped query per figure over indexes that lead with
- * `school_id`; nothing but counts leaves the database.
+ * district's unscoped connection (`database.root`) with one grouped query per figure, each answered from an index
+ * alone; nothing but counts leaves the database.
  *
  *   const figures = await computeDistrictFigures(database, { from, to, schools: [{ id, name }, …] });
  */
@@ -32,17 +32,27 @@ export interface DistrictFigures {
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const noUses = (): Record<UseLevel, number> => Object.fromEntries(USE_LEVELS.map((l) => [l, 0])) as Record<UseLevel, number>;
 
+/**
+ * The four grouped counts behind the figures, each answered from an index alone (0010-district-figures): reports
+ * received in [lo, hi), 漏报 due in it, pieces published in it, uses dated in [fromDate, toDate).
+ */
+export function districtFigureQueries(database: Database, range: { lo: string; hi: string; fromDate: string; toDate: string }) {
+  const db = database.root;
+  const { lo, hi } = range;
+  return {
+    received: receivedCountsQuery(db, lo, hi, 'school_id'),
+    missing: db.selectFrom('expected_reports').where('status', '=', 'missing').where('due_at', '>=', lo).where('due_at', '<', hi).select((eb) => ['school_id', eb.fn.countAll().as('n')]).groupBy('school_id'),
+    published: db.selectFrom('published').where('published_at', '>=', lo).where('published_at', '<', hi).select((eb) => ['school_id', eb.fn.countAll().as('n')]).groupBy('school_id'),
+    uses: db.selectFrom('report_uses').where('used_on', '>=', range.fromDate).where('used_on', '<', range.toDate).select((eb) => ['school_id', 'level', eb.fn.countAll().as('n')]).groupBy(['school_id', 'level']),
+  };
+}
+
 /** `from` inclusive, `to` exclusive; uses count by their local date (`usedOn`) within [fromDate, toDate). */
 export async function computeDistrictFigures(database: Database, options: { from: Date; to: Date; fromDate: string; toDate: string; schools: readonly { id: string; name: string }[] }): Promise<DistrictFigures> {
-  const db = database.root;
   const lo = options.from.toISOString();
   const hi = options.to.toISOString();
-  const [received, missing, published, uses] = await Promise.all([
-    receivedCountsQuery(db, lo, hi, 'school_id').execute(),
-    db.selectFrom('expected_reports').where('status', '=', 'missing').where('due_at', '>=', lo).where('due_at', '<', hi).select((eb) => ['school_id', eb.fn.countAll().as('n')]).groupBy('school_id').execute(),
-    db.selectFrom('published').where('published_at', '>=', lo).where('published_at', '<', hi).select((eb) => ['school_id', eb.fn.countAll().as('n')]).groupBy('school_id').execute(),
-    db.selectFrom('report_uses').where('used_on', '>=', options.fromDate).where('used_on', '<', options.toDate).select((eb) => ['school_id', 'level', eb.fn.countAll().as('n')]).groupBy(['school_id', 'level']).execute(),
-  ]);
+  const q = districtFigureQueries(database, { lo, hi, fromDate: options.fromDate, toDate: options.toDate });
+  const [received, missing, published, uses] = await Promise.all([q.received.execute(), q.missing.execute(), q.published.execute(), q.uses.execute()]);
 
   const rows = new Map<string, DistrictSchoolFigures>();
   const entry = (id: string): DistrictSchoolFigures => {

@@ -15,6 +15,7 @@ import { reportFindingsMigration } from './0006-report-findings.js';
 import { workerBeatsMigration } from './0007-worker-beats.js';
 import { usesAndScoringMigration } from './0008-uses-and-scoring.js';
 import { schoolIdMigration } from './0009-school-id.js';
+import { districtFiguresMigration } from './0010-district-figures.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -27,6 +28,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0007-worker-beats': workerBeatsMigration(dialect),
     '0008-uses-and-scoring': usesAndScoringMigration(dialect),
     '0009-school-id': schoolIdMigration(dialect),
+    '0010-district-figures': districtFiguresMigration(),
   };
 }
 

@@ -25,7 +25,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     const database = await backend.open();
     expect(await tableNames(database)).toEqual([]);
 
-    expect(await migrateToLatest(database)).toEqual({ applied: ['0001-read-model', '0002-expected-and-digests', '0003-chat-messages', '0004-shared-state', '0005-quarantine-desk', '0006-report-findings', '0007-worker-beats', '0008-uses-and-scoring', '0009-school-id'] });
+    expect(await migrateToLatest(database)).toEqual({ applied: ['0001-read-model', '0002-expected-and-digests', '0003-chat-messages', '0004-shared-state', '0005-quarantine-desk', '0006-report-findings', '0007-worker-beats', '0008-uses-and-scoring', '0009-school-id', '0010-district-figures'] });
     expect(await tableNames(database)).toEqual(TABLES);
     expect(await indexNames(database)).toEqual(
       expect.arrayContaining(['reports_status', 'reports_department_id', 'reports_received_at', 'reports_category', 'report_events_type_at', 'expected_reports_due_at', 'expected_reports_department_id']),
@@ -55,7 +55,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
       const { database, reopen } = await backend.fresh();
       const other = await reopen();
       const results = await Promise.all([migrateToLatest(database), migrateToLatest(other)]);
-      expect(results.map((r) => r.applied).flat()).toEqual(['0001-read-model', '0002-expected-and-digests', '0003-chat-messages', '0004-shared-state', '0005-quarantine-desk', '0006-report-findings', '0007-worker-beats', '0008-uses-and-scoring', '0009-school-id']);
+      expect(results.map((r) => r.applied).flat()).toEqual(['0001-read-model', '0002-expected-and-digests', '0003-chat-messages', '0004-shared-state', '0005-quarantine-desk', '0006-report-findings', '0007-worker-beats', '0008-uses-and-scoring', '0009-school-id', '0010-district-figures']);
       expect(await tableNames(database)).toEqual(TABLES);
     });
   }

@@ -150,7 +150,7 @@ describe.each(DIALECTS)('schools in one database on %s', (dialect) => {
     expect((await migrator.migrateToLatest()).error).toBeUndefined();
     await sql`insert into report_numbers (year, last_sequence) values (2026, 41)`.execute(database.root);
     await sql`insert into report_number_allocations (origin_key, report_id, year, allocated_at) values ('mail:<old@x>', 'R-2026-0041', 2026, '2026-11-01T00:00:00Z')`.execute(database.root);
-    expect(await migrateToLatest(database)).toEqual({ applied: ['0009-school-id'] });
+    expect(await migrateToLatest(database)).toEqual({ applied: ['0009-school-id', '0010-district-figures'] });
     const readModel = new ReadModel(database);
     expect(await readModel.allocateReportNumber('mail:<old@x>', 2026)).toBe('R-2026-0041');
     expect(await readModel.allocateReportNumber('mail:<new@x>', 2026)).toBe('R-2026-0042');
