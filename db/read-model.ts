@@ -261,6 +261,19 @@ export class ReadModel {
   }
 
   /**
+   * A mail's first attempt, in one statement: the row with status 'sending' and attempts 1 if no attempt was
+   * recorded before (true). false: tried before, or sent — look at the row (`sentMail`) and go the long way.
+   */
+  async recordFirstMailAttempt(mail: MailSendingRecord): Promise<boolean> {
+    const result = await this.#db
+      .insertInto('sent_mail')
+      .values({ message_id: mail.messageId, report_id: mail.reportId ?? null, kind: mail.kind, to: JSON.stringify(mail.to), subject: mail.subject, status: 'sending', attempts: 1, created_at: toIso(mail.createdAt, 'createdAt'), sent_at: null, error: null })
+      .onConflict((oc) => oc.column('message_id').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+  }
+
+  /**
    * Notes an attempt to send a mail: a new row with status 'sending' and attempts 1, or, for a mail tried
    * before and not yet sent, status 'sending' again and one more attempt. A mail already sent (or handed to
    * the outbox) is left alone: check its status in the returned row and do not send it again.

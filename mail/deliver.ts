@@ -27,6 +27,8 @@ export interface DeliveryRecord {
 
 /** Sends `mail` unless the record says it was sent; records every attempt. Returns false when it had been sent already (or is held). */
 export async function deliverOnce(readModel: ReadModel, transport: MailTransport, record: DeliveryRecord, mail: () => OutgoingMail): Promise<boolean> {
+  // Nearly every mail is sent at its first attempt: one statement records it (a retry reads what happened before).
+  if (await readModel.recordFirstMailAttempt(record)) return send(readModel, transport, record, mail, 1);
   const before = await readModel.sentMail(record.messageId);
   if (before && DONE.has(before.status)) return false;
   if (before) {
@@ -44,15 +46,20 @@ export async function deliverOnce(readModel: ReadModel, transport: MailTransport
   // The attempt is recorded before a byte goes to the SMTP server (a sent row is never changed back).
   const row = await readModel.recordMailSending(record);
   if (DONE.has(row.status)) return false;
+  return send(readModel, transport, record, mail, row.attempts);
+}
+
+/** The attempt is recorded ('sending'): hand the mail to SMTP, then record how it went. */
+async function send(readModel: ReadModel, transport: MailTransport, record: DeliveryRecord, mail: () => OutgoingMail, attempts: number): Promise<boolean> {
   let result: Awaited<ReturnType<MailTransport['send']>>;
   try {
     result = await inSpan('mail out', { 'baosong.mail.kind': record.kind, 'baosong.report': record.reportId ?? '' }, () => transport.send(mail()));
   } catch (err) {
-    countMailAttempt(record.kind, row.attempts, false);
+    countMailAttempt(record.kind, attempts, false);
     await readModel.markMailFailed(record.messageId, (err as Error).message);
     throw err;
   }
-  countMailAttempt(record.kind, row.attempts, true);
+  countMailAttempt(record.kind, attempts, true);
   try {
     await readModel.markMailSent(record.messageId, result.status, new Date());
   } catch (err) {

@@ -319,6 +319,15 @@ describe.each(DIALECTS)('read model on %s', (dialect) => {
       ]);
     });
 
+    test('a first attempt is recorded in one statement; a second first attempt changes nothing and says so', async () => {
+      const readModel = await backend.readModel();
+      expect(await readModel.recordFirstMailAttempt(mail)).toBe(true);
+      expect(await readModel.sentMail(mail.messageId)).toMatchObject({ status: 'sending', attempts: 1, kind: 'receipt', to: ['liaison@school.example'] });
+      await readModel.markMailFailed(mail.messageId, '421 4.7.0 Try again later');
+      expect(await readModel.recordFirstMailAttempt(mail)).toBe(false);
+      expect(await readModel.sentMail(mail.messageId)).toMatchObject({ status: 'failed', attempts: 1 });
+    });
+
     test('a mail already sent stays sent when a retried activity records it again', async () => {
       const readModel = await backend.readModel();
       await readModel.recordMailSending(mail);
