@@ -64,6 +64,9 @@ export interface ChaosSummary {
   intakeRetries: number;
   intakeQuarantined: number;
   duplicates: Duplicate[];
+  /** When not ok: each report not through review (status, last timeline entry) and the chaos's own events, in ms from the start. */
+  unfinished?: { id: string; status: string; last: string | null }[];
+  events?: string[];
   seconds: number;
   /** CPU of this process (intake, servers but the worker), seconds. */
   harnessCpuSeconds: number;
@@ -362,6 +365,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosSummary> {
     summary.kills >= o.kills &&
     summary.dovecotRestarts === o.dovecotRestarts &&
     duplicates.every((d) => d.cause !== 'unknown');
+
+  if (!summary.ok) {
+    summary.unfinished = [];
+    for (const r of ours.filter((x) => x.status !== 'approved' && x.status !== 'published')) {
+      const last = (await readModel.timeline(r.id)).at(-1);
+      summary.unfinished.push({ id: r.id, status: r.status, last: last ? `${last.type} at ${Math.round(Date.parse(last.at) - t0)} ms` : null });
+    }
+    summary.events = events.map((e) => `${Math.round(e.at - t0)} ms ${e.what}`);
+  }
 
   await Promise.allSettled(replies);
   await watcher.stop();
