@@ -322,7 +322,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosSummary> {
   for (const [messageId, copies] of byId) {
     if (copies.length < 2) continue;
     const first = copies[0]!.at;
-    const kill = events.find((e) => e.what.startsWith('worker SIGKILL') && e.at >= first && e.at - first < 5000);
+    // (a mail written to the socket just before the kill reaches the server a moment after it: up to a second)
+    const kill = events.find((e) => e.what.startsWith('worker SIGKILL') && e.at >= first - 1000 && e.at - first < 5000);
     const pg = events.find((e) => e.what === 'PostgreSQL restart' && Math.abs(e.at - first) < 10_000);
     const cause = kill
       ? `${kill.what} ${kill.at - first} ms after the first copy was accepted: the SMTP 250 came before the record (mail.unknownOutcome: resend)`

@@ -459,15 +459,17 @@ describe('two workers, the intake and two web processes on PostgreSQL and one Te
     for (const [messageId, copies] of byId) {
       if (copies.length < 2) continue;
       // The kill lands between the server having the whole mail and the worker recording it sent (its 250
-      // may not even have reached it): the outcome is unknown to the survivor, which resends it.
+      // may not even have reached it): the outcome is unknown to the survivor, which resends it. A mail the worker
+      // wrote to its socket just before it died still reaches the server a moment after the kill (the kernel
+      // delivers what it was given; a mail without files is one write since issue 26): up to a second counts.
       const [first, second] = copies.map((c) => c.receivedAt) as [number, number];
-      const explained = copies.length === 2 && first <= killedAt && killedAt - first < 5000 && second > killedAt;
+      const explained = copies.length === 2 && first <= killedAt + 1000 && killedAt - first < 5000 && second > killedAt;
       duplicates.push({
         messageId,
         kind: copies[0]!.kind,
         copies: copies.length,
         cause: explained
-          ? `the server had the first copy ${killedAt - first} ms before worker 1 was SIGKILLed, which never recorded it sent; worker 2 resent it ${((second - killedAt) / 1000).toFixed(1)} s after the kill (mail.unknownOutcome: resend, same Message-ID)`
+          ? `the server had the first copy ${killedAt - first} ms before worker 1 was SIGKILLed (negative: bytes it wrote before dying, delivered after), which never recorded it sent; worker 2 resent it ${((second - killedAt) / 1000).toFixed(1)} s after the kill (mail.unknownOutcome: resend, same Message-ID)`
           : `unknown (copies at ${copies.map((c) => c.receivedAt - killedAt).join(', ')} ms from the kill)`,
       });
     }
