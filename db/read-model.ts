@@ -267,7 +267,7 @@ export class ReadModel {
   async recordFirstMailAttempt(mail: MailSendingRecord): Promise<boolean> {
     const result = await this.#db
       .insertInto('sent_mail')
-      .values({ message_id: mail.messageId, report_id: mail.reportId ?? null, kind: mail.kind, to: JSON.stringify(mail.to), subject: mail.subject, status: 'sending', attempts: 1, created_at: toIso(mail.createdAt, 'createdAt'), sent_at: null, error: null })
+      .values(sendingRow(mail))
       .onConflict((oc) => oc.column('message_id').doNothing())
       .executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
@@ -281,18 +281,7 @@ export class ReadModel {
   async recordMailSending(mail: MailSendingRecord): Promise<SentMail> {
     const written = await this.#db
       .insertInto('sent_mail')
-      .values({
-        message_id: mail.messageId,
-        report_id: mail.reportId ?? null,
-        kind: mail.kind,
-        to: JSON.stringify(mail.to),
-        subject: mail.subject,
-        status: 'sending',
-        attempts: 1,
-        created_at: toIso(mail.createdAt, 'createdAt'),
-        sent_at: null,
-        error: null,
-      })
+      .values(sendingRow(mail))
       .onConflict((oc) =>
         oc
           .column('message_id')
@@ -647,4 +636,9 @@ export class ReadModel {
   #bool(value: boolean): number | boolean {
     return this.#database.dialect === 'sqlite' ? (value ? 1 : 0) : value;
   }
+}
+
+/** A mail's first 'sending' row (recordFirstMailAttempt, recordMailSending). */
+function sendingRow(mail: MailSendingRecord) {
+  return { message_id: mail.messageId, report_id: mail.reportId ?? null, kind: mail.kind, to: JSON.stringify(mail.to), subject: mail.subject, status: 'sending', attempts: 1, created_at: toIso(mail.createdAt, 'createdAt'), sent_at: null, error: null };
 }

@@ -72,7 +72,7 @@ export function smtpTransport(options: { host: string; port: number; secure: boo
 /**
  * A mail without files is handed to the SMTP connection as one buffer, not the ~40 pieces nodemailer's composer
  * streams out (headers, each part's base64 lines, boundaries): each piece was a socket write on our side and a read
- * on the server's (bench:lifecycle, issue 26: ~0.25 ms of CPU per mail). A mail with files still streams, so a
+ * on the server's (issue 26: with the one-statement first attempt of mail/deliver.ts, 0.17 ms less CPU per mail). A mail with files still streams, so a
  * large attachment is never held in memory whole.
  */
 function wholeMessage(mail: { data: Mail.Options; message: { processFunc(fn: (input: Readable) => Readable): void } }, done: (err?: Error | null) => void): void {

@@ -1,8 +1,8 @@
 /**
  * 0010: indexes that hold everything the district's figures count (digest/district-figures.ts), so the bureau's
- * page and digest read only indexes, not every report row of the week. Measured on bench:district's week (200
- * schools, 35,000 reports on PostgreSQL): the grouped count of received reports read 35,000 heap rows of ~1 KB and
- * took 10× one indexed count over the same week; from these indexes it takes ~3× (NOTES.md, issue 25).
+ * page and digest read only indexes, not every report row of the week. Measured on a week of 200 schools' 35,000
+ * reports on PostgreSQL: the grouped counts read 35,000 rows of ~1 KB from the tables, 12× one indexed count over
+ * the same week; from these indexes 5.4× (bench:district: 23.97× before, 6.11× after; NOTES.md, issue 25).
  *
  * Ordered by time first: the figures ask for one period across every school. A school's own pages keep using
  * `reports_school_received_at` (0009), and range-only reads keep the narrower `reports_received_at`.
