@@ -1,7 +1,10 @@
 // Benchmark for the baosong Temporal test server: 1,000 simple workflows (one activity and one
-// timer each) through the real Client and Worker (default settings: workflow cache on, so sticky
-// task queues are used), reported as workflows per second of wall time and CPU per workflow of the
-// server process and of the bench process (client + worker). Ends with one JSON line.
+// timer each) through the real Client and Worker (the SDK's default settings: workflow cache on, so
+// sticky task queues are used), reported as workflows per second of wall time and CPU per workflow of
+// the server process and of the bench process (client + worker). The goal is a ratio measured in the
+// same run, so it holds on any host: the server's CPU at most 0.3× what the SDK's own client and worker
+// spend on the same workflows (a server that costs more than the SDK around it would be what slows the
+// suite and the other benches down). Ends with one JSON line.
 //   npm run bench:temporal-server [-- <count> [<timer ms>]]
 import { readFileSync, readdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -14,7 +17,8 @@ const count = Number(process.argv[2] ?? 1000);
 const timerMs = Number(process.argv[3] ?? 60_000);
 const workflowsPath = fileURLToPath(new URL('../temporal-server/conformance/workflows.ts', import.meta.url));
 
-const GOAL_WORKFLOWS_PER_SECOND = 300;
+/** The server's CPU per workflow over the SDK client's and worker's (issue 26; the old 300 workflows/s aim is retired). */
+const GOAL_SERVER_TO_SDK = 0.3;
 const TICKS_PER_SECOND = 100; // Linux USER_HZ
 
 /** CPU seconds (user + system) of this process's direct children, e.g. the spawned test server. */
@@ -43,8 +47,8 @@ async function main(): Promise<void> {
   const env = await createTestEnv();
   try {
     const taskQueue = uniqueTaskQueue('bench');
-    // Two workflow threads use both cores of a small machine; BENCH_WORKER_OPTIONS (JSON) overrides.
-    const tuning = { workflowThreadPoolSize: 2, ...(JSON.parse(process.env.BENCH_WORKER_OPTIONS ?? '{}') as Record<string, unknown>) };
+    // The SDK's defaults (what the ratio is measured against); BENCH_WORKER_OPTIONS (JSON) overrides.
+    const tuning = JSON.parse(process.env.BENCH_WORKER_OPTIONS ?? '{}') as Record<string, unknown>;
     const worker = await createTestWorker(env, { taskQueue, workflowsPath, activities, ...tuning });
     await worker.runUntil(async () => {
       // Warm up: the first workflow pays for bundling and isolate creation.
@@ -69,17 +73,23 @@ async function main(): Promise<void> {
           `CPU per workflow: server ${serverCpuMs.toFixed(2)} ms, client + worker ${workerCpuMs.toFixed(2)} ms`,
       );
       const workflowsPerSecond = Math.round(count / seconds);
+      const ratio = Math.round((serverCpuMs / workerCpuMs) * 100) / 100;
+      console.log(`the server's CPU is ${ratio}× the SDK client's and worker's (goal ≤ ${GOAL_SERVER_TO_SDK})`);
       console.log(
         JSON.stringify({
           bench: 'temporal-server',
           server: testEnvKind(),
           workflows: count,
-          seconds: Number(seconds.toFixed(2)),
-          workflowsPerSecond,
-          cpuMsPerWorkflow: { server: Number(serverCpuMs.toFixed(2)), clientAndWorker: Number(workerCpuMs.toFixed(2)) },
-          loadAverageBefore: Number(loadBefore[0]!.toFixed(1)),
-          goal: { workflowsPerSecond: GOAL_WORKFLOWS_PER_SECOND },
-          met: workflowsPerSecond >= GOAL_WORKFLOWS_PER_SECOND,
+          figures: {
+            seconds: Number(seconds.toFixed(2)),
+            workflowsPerSecond,
+            cpuMsPerWorkflow: { server: Number(serverCpuMs.toFixed(2)), clientAndWorker: Number(workerCpuMs.toFixed(2)) },
+          },
+          floor: { what: 'the SDK client and worker CPU per workflow', cpuMsPerWorkflow: Number(workerCpuMs.toFixed(2)) },
+          ratio,
+          host: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, loadAverage: Number(loadBefore[0]!.toFixed(2)) },
+          goal: { serverToSdkCpu: GOAL_SERVER_TO_SDK },
+          met: ratio <= GOAL_SERVER_TO_SDK,
         }),
       );
     });
