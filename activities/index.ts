@@ -25,9 +25,10 @@ export function createActivities(deps: ActivityDeps) {
     ...record,
     /** One step of a report: record the transition (if any), then send its mails. */
     async settleReport({ update, mails }: { update: ReadModelUpdate | null; mails: ReportMailRequest[] }): Promise<void> {
-      // Alive while it works (the workflow gives it a 20 s heartbeat timeout).
+      // Alive while it works (the workflow gives it a 20 s heartbeat timeout). A local one (a step without mail) has
+      // no heartbeat to give: it lives inside the workflow task.
       const context = Context.current();
-      const alive = setInterval(() => context.heartbeat(), 2000);
+      const alive = context.info.isLocal ? undefined : setInterval(() => context.heartbeat(), 2000);
       try {
         if (update) await record.recordReport(update);
         const sent: string[] = [];

@@ -3,7 +3,7 @@
  * The rules live in domain/lifecycle.ts; this file waits for people and timers and carries out
  * what the rules decide, through activities.
  */
-import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, defineQuery, defineSignal, defineUpdate, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, defineQuery, defineSignal, defineUpdate, log, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import {
   alreadySeen,
@@ -92,6 +92,18 @@ const { publishReport, recordPublication, planReviewRound, planRevisionWindow, p
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
+/**
+ * The same quick work done inside the worker's own process, in runs from 'local-steps' on: the calendar's plans and
+ * records that send nothing (a step without mail, the publication's record). A local activity needs no activity
+ * task from the server and no workflow task of its own after it, which is most of what such a step cost (issue 26);
+ * each is idempotent and short, and a worker that dies mid-way leaves the workflow task to be retried, step and all.
+ * Mail and the publish webhook stay ordinary activities: they wait on servers that may be slow or down for hours.
+ */
+const local = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
 // Recording and mailing heartbeats while it runs: a worker that dies is noticed in 20 s, not a minute.
 const { settleReport } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -156,6 +168,8 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
   let state: ReportState = started.state;
   // Decided once per run: a history from before it replays as it ran (published the moment the editor was asked).
   const publishStates = patched('publish-states');
+  // Plans and mail-less records as local activities (see `local`): decided once per run, like publish-states.
+  const steps = patched('local-steps') ? local : { planReviewRound, planRevisionWindow, planOverdueReminders, planPublishReminders, recordPublication, settleReport };
 
   setHandler(statusQuery, () => statusView(input, state));
   setHandler(resumeQuery, () => ({ input, state, inbox: [...inbox] }));
@@ -204,7 +218,8 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
     let update: ReadModelUpdate | null = readModelSnapshot(input, state, entries);
     let mails: ReportMailRequest[] = [];
     const flush = async () => {
-      if (update || mails.length > 0) await settleReport({ update, mails });
+      if (mails.length > 0) await settleReport({ update, mails });
+      else if (update) await steps.settleReport({ update, mails });
       update = null;
       mails = [];
     };
@@ -292,13 +307,13 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
         return apply({ type: 'published', url: outcome.url, ...(outcome.published === undefined ? {} : { published: outcome.published }) });
       }
       case 'plan_publish':
-        return apply({ type: 'publish_planned', reminders: await planPublishReminders({ from: effect.from }) });
+        return apply({ type: 'publish_planned', reminders: await steps.planPublishReminders({ from: effect.from }) });
       case 'record_publication':
-        return recordPublication({ update: readModelSnapshot(input, state, []), url: effect.url, channel: effect.channel });
+        return steps.recordPublication({ update: readModelSnapshot(input, state, []), url: effect.url, channel: effect.channel });
       case 'plan_review':
-        return apply({ type: 'review_planned', plan: await planReviewRound({ from: effect.from, urgency: input.facts.urgency }), from: effect.from });
+        return apply({ type: 'review_planned', plan: await steps.planReviewRound({ from: effect.from, urgency: input.facts.urgency }), from: effect.from });
       case 'plan_revision':
-        return apply({ type: 'revision_planned', plan: await planRevisionWindow({ from: effect.from }) });
+        return apply({ type: 'revision_planned', plan: await steps.planRevisionWindow({ from: effect.from }) });
       case 'send_upward': {
         const f = input.facts;
         const sending = sendUpward({
@@ -321,7 +336,7 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
         return;
       }
       case 'plan_overdue':
-        return apply({ type: 'overdue_planned', reminders: await planOverdueReminders({ after: effect.after, urgency: input.facts.urgency }) });
+        return apply({ type: 'overdue_planned', reminders: await steps.planOverdueReminders({ after: effect.after, urgency: input.facts.urgency }) });
     }
   }
 
@@ -329,7 +344,7 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
   async function replan(): Promise<void> {
     const from = roundStartedAt(input, state);
     if (state.status !== 'in_review' || from === null) return;
-    const plan = await planReviewRound({ from, urgency: input.facts.urgency });
+    const plan = await steps.planReviewRound({ from, urgency: input.facts.urgency });
     if (plan.dueAt !== state.plan.dueAt) await apply({ type: 'deadline_moved', plan });
   }
 
