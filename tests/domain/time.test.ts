@@ -31,6 +31,16 @@ describe('zoned time', () => {
     );
   });
 
+  it('reads the same instant the same way however often it is asked, and a caller changing its reading changes nothing', () => {
+    const at = new Date('2026-12-06T16:30:05Z');
+    const first = toLocal(at, 'Asia/Shanghai');
+    expect(first).toEqual({ year: 2026, month: 12, day: 7, hour: 0, minute: 30, second: 5 });
+    first.day = 1;
+    expect(toLocal(at, 'Asia/Shanghai').day).toBe(7);
+    // The same instant elsewhere is another reading.
+    expect(toLocal(at, 'Europe/London')).toEqual({ year: 2026, month: 12, day: 6, hour: 16, minute: 30, second: 5 });
+  });
+
   it('does calendar arithmetic on dates', () => {
     expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
     expect(addDays('2028-03-01', -1)).toBe('2028-02-29');
