@@ -21,6 +21,8 @@ export interface FloorOptions {
   shape: FloorShape;
   count: number;
   concurrency?: number;
+  /** Processes of the tree whose CPU is not the floor's (a baosong worker left running, idle, between rounds). */
+  excludePids?: number[];
 }
 
 export interface FloorFigures {
@@ -78,6 +80,7 @@ export async function measureFloor(o: FloorOptions): Promise<FloorFigures> {
     await pool(o.count, o.concurrency ?? 100, (i) => one(`${taskQueue}-${i}`));
     const seconds = (performance.now() - t0) / 1000;
     const cpu = cpuSince(before);
+    for (const pid of o.excludePids ?? []) cpu.total -= cpu.byPid.get(pid) ?? 0;
     const per = (ms: number) => Math.round((ms / o.count) * 10) / 10;
     const workerMs = cpu.byPid.get(child.pid ?? -1) ?? 0;
     const benchMs = cpu.byPid.get(process.pid) ?? 0;
@@ -92,4 +95,18 @@ export async function measureFloor(o: FloorOptions): Promise<FloorFigures> {
     child.kill('SIGTERM');
     await exited;
   }
+}
+
+/** Floors measured in rounds (between rounds of the real thing, so the machine's drift touches both alike), as one. */
+export function combineFloors(rounds: FloorFigures[]): FloorFigures {
+  const workflows = rounds.reduce((n, r) => n + r.workflows, 0);
+  const weighted = (f: (r: FloorFigures) => number) => Math.round((rounds.reduce((sum, r) => sum + f(r) * r.workflows, 0) / workflows) * 10) / 10;
+  const seconds = rounds.reduce((sum, r) => sum + r.workflows / r.workflowsPerSecond, 0);
+  return {
+    shape: rounds[0]!.shape,
+    workflows,
+    cpuMsPerWorkflow: weighted((r) => r.cpuMsPerWorkflow),
+    cpuMsPerWorkflowByProcess: { worker: weighted((r) => r.cpuMsPerWorkflowByProcess.worker), bench: weighted((r) => r.cpuMsPerWorkflowByProcess.bench), server: weighted((r) => r.cpuMsPerWorkflowByProcess.server) },
+    workflowsPerSecond: Math.round((workflows / seconds) * 10) / 10,
+  };
 }
