@@ -85,6 +85,12 @@ export interface ReportInput {
   leadership: Person[];
   /** The website editor, mailed each approved report for publishing (config `publish.editorEmail`). */
   editor?: Person | null | undefined;
+  /**
+   * false: the school had no publish webhook (config `publish.webhookUrl`) when the report came, so publishing is
+   * recorded here alone, a quick step (a local activity in runs since 'local-steps'); absent (older reports, or a
+   * webhook): an ordinary activity, which may wait hours on the website.
+   */
+  publishWebhook?: false | undefined;
   /** The school's 公众号 is a channel (config `publish.wechat`): an approved report goes into its draft box. */
   wechat?: boolean | undefined;
   /** Approved reports of this one are kept, not published (config `publish.archiveCategories`). */

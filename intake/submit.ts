@@ -122,6 +122,7 @@ export function prepareReport(config: Config, submission: Submission, reportId: 
       : null,
     ...(config.publish.archiveCategories.includes(submission.category) ? { archiveOnly: true } : {}),
     ...(config.publish.wechat ? { wechat: true } : {}),
+    ...(config.publish.webhookUrl ? {} : { publishWebhook: false as const }),
     ...(chat ? { chat } : {}),
     ...(upward ? { upward } : {}),
   };

@@ -169,7 +169,10 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
   // Decided once per run: a history from before it replays as it ran (published the moment the editor was asked).
   const publishStates = patched('publish-states');
   // Plans and mail-less records as local activities (see `local`): decided once per run, like publish-states.
-  const steps = patched('local-steps') ? local : { planReviewRound, planRevisionWindow, planOverdueReminders, planPublishReminders, recordPublication, settleReport };
+  const localSteps = patched('local-steps');
+  const steps = localSteps ? local : { planReviewRound, planRevisionWindow, planOverdueReminders, planPublishReminders, recordPublication, settleReport };
+  // Publishing without a webhook only records (the input says so: decided when the report came) and is as quick.
+  const publishes = localSteps && input.publishWebhook === false ? local : { publishReport };
 
   setHandler(statusQuery, () => statusView(input, state));
   setHandler(resumeQuery, () => ({ input, state, inbox: [...inbox] }));
@@ -303,7 +306,7 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
     switch (effect.type) {
       case 'publish': {
         const snapshot = readModelSnapshot(input, state, []);
-        const outcome = effect.channelsSay ? await publishReport(snapshot, { channelsSay: true }) : await publishReport(snapshot);
+        const outcome = effect.channelsSay ? await publishes.publishReport(snapshot, { channelsSay: true }) : await publishes.publishReport(snapshot);
         return apply({ type: 'published', url: outcome.url, ...(outcome.published === undefined ? {} : { published: outcome.published }) });
       }
       case 'plan_publish':
