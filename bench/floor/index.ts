@@ -51,7 +51,15 @@ async function pool(count: number, limit: number, run: (i: number) => Promise<vo
   }));
 }
 
-export async function measureFloor(o: FloorOptions): Promise<FloorFigures> {
+/** A floor worker kept running (warmed up once), so a bench can measure the floor in turns with its own work. */
+export interface FloorWorker {
+  pid: number;
+  /** `count` floor workflows, CPU of this process tree over them (less `excludePids`). */
+  run(count: number, options?: { concurrency?: number; excludePids?: number[] }): Promise<FloorFigures>;
+  stop(): Promise<void>;
+}
+
+export async function startFloorWorker(o: Omit<FloorOptions, 'count' | 'concurrency' | 'excludePids'>): Promise<FloorWorker> {
   const taskQueue = `floor-${o.shape}-${process.pid}-${Date.now()}`;
   const child = fork(fileURLToPath(new URL('./worker-process.ts', import.meta.url)), [], {
     execArgv: ['--import', 'tsx', ...(process.env.BENCH_FLOOR_NODE_OPTIONS ?? '').split(' ').filter(Boolean)],
@@ -62,38 +70,58 @@ export async function measureFloor(o: FloorOptions): Promise<FloorFigures> {
     child.once('exit', (code) => reject(new Error(`floor worker exited with ${code}`)));
   });
   const exited = new Promise((r) => child.once('exit', r));
+  let runs = 0;
+  const one = async (id: string) => {
+    if (o.shape === 'oneActivity') {
+      await o.client.workflow.execute(oneActivityFloor, { taskQueue, workflowId: id });
+      return;
+    }
+    const handle = await o.client.workflow.start(reportShapeFloor, { taskQueue, workflowId: id });
+    await handle.signal(floorApprove);
+    await handle.signal(floorApprove);
+    await handle.signal(floorApprove);
+    await handle.result();
+  };
   try {
-    const one = async (id: string) => {
-      if (o.shape === 'oneActivity') {
-        await o.client.workflow.execute(oneActivityFloor, { taskQueue, workflowId: id });
-        return;
-      }
-      const handle = await o.client.workflow.start(reportShapeFloor, { taskQueue, workflowId: id });
-      await handle.signal(floorApprove);
-      await handle.signal(floorApprove);
-      await handle.signal(floorApprove);
-      await handle.result();
-    };
     await one(`${taskQueue}-warmup`); // the first isolate is not what we measure
-    const before = processTreeCpu();
-    const t0 = performance.now();
-    await pool(o.count, o.concurrency ?? 100, (i) => one(`${taskQueue}-${i}`));
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu = cpuSince(before);
-    for (const pid of o.excludePids ?? []) cpu.total -= cpu.byPid.get(pid) ?? 0;
-    const per = (ms: number) => Math.round((ms / o.count) * 10) / 10;
-    const workerMs = cpu.byPid.get(child.pid ?? -1) ?? 0;
-    const benchMs = cpu.byPid.get(process.pid) ?? 0;
-    return {
-      shape: o.shape,
-      workflows: o.count,
-      cpuMsPerWorkflow: per(cpu.total),
-      cpuMsPerWorkflowByProcess: { worker: per(workerMs), bench: per(benchMs), server: per(cpu.total - workerMs - benchMs) },
-      workflowsPerSecond: Math.round((o.count / seconds) * 10) / 10,
-    };
-  } finally {
+  } catch (err) {
     child.kill('SIGTERM');
-    await exited;
+    throw err;
+  }
+  return {
+    pid: child.pid ?? -1,
+    async run(count, options = {}) {
+      const batch = runs++;
+      const before = processTreeCpu();
+      const t0 = performance.now();
+      await pool(count, options.concurrency ?? 100, (i) => one(`${taskQueue}-${batch}-${i}`));
+      const seconds = (performance.now() - t0) / 1000;
+      const cpu = cpuSince(before);
+      for (const pid of options.excludePids ?? []) cpu.total -= cpu.byPid.get(pid) ?? 0;
+      const per = (ms: number) => Math.round((ms / count) * 10) / 10;
+      const workerMs = cpu.byPid.get(child.pid ?? -1) ?? 0;
+      const benchMs = cpu.byPid.get(process.pid) ?? 0;
+      return {
+        shape: o.shape,
+        workflows: count,
+        cpuMsPerWorkflow: per(cpu.total),
+        cpuMsPerWorkflowByProcess: { worker: per(workerMs), bench: per(benchMs), server: per(cpu.total - workerMs - benchMs) },
+        workflowsPerSecond: Math.round((count / seconds) * 10) / 10,
+      };
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export async function measureFloor(o: FloorOptions): Promise<FloorFigures> {
+  const worker = await startFloorWorker(o);
+  try {
+    return await worker.run(o.count, { ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }), ...(o.excludePids ? { excludePids: o.excludePids } : {}) });
+  } finally {
+    await worker.stop();
   }
 }
 
