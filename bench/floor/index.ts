@@ -119,7 +119,7 @@ export async function startFloorWorker(o: Omit<FloorOptions, 'count' | 'concurre
 export async function measureFloor(o: FloorOptions): Promise<FloorFigures> {
   const worker = await startFloorWorker(o);
   try {
-    return await worker.run(o.count, { ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }), ...(o.excludePids ? { excludePids: o.excludePids } : {}) });
+    return await worker.run(o.count, o);
   } finally {
     await worker.stop();
   }
