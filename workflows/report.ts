@@ -104,6 +104,18 @@ const local = proxyLocalActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
+/**
+ * A step's mails, tried first as one local attempt (runs from 'local-mail' on): nearly every step's mails go out at
+ * once, and an ordinary activity costs an activity task and another workflow task each (issue 26: a report's mail
+ * steps were most of what it cost the server). The attempt is tried once, inside the workflow task, so a query or an
+ * office's action waits for it: a refusing or unreachable server fails it quickly (SMTP timeouts, mail/transport.ts),
+ * and the step then goes to the ordinary `settleReport` below, which retries for hours without holding anyone up.
+ */
+const firstTry = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumAttempts: 1 },
+});
+
 // Recording and mailing heartbeats while it runs: a worker that dies is noticed in 20 s, not a minute.
 const { settleReport } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -173,6 +185,8 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
   const steps = localSteps ? local : { planReviewRound, planRevisionWindow, planOverdueReminders, planPublishReminders, recordPublication, settleReport };
   // Publishing without a webhook only records (the input says so: decided when the report came) and is as quick.
   const publishes = localSteps && input.publishWebhook === false ? local : { publishReport };
+  // Mail tried first in the worker's own process (see `firstTry`): decided once per run, like the others.
+  const mailFirstTry = patched('local-mail');
 
   setHandler(statusQuery, () => statusView(input, state));
   setHandler(resumeQuery, () => ({ input, state, inbox: [...inbox] }));
@@ -221,7 +235,7 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
     let update: ReadModelUpdate | null = readModelSnapshot(input, state, entries);
     let mails: ReportMailRequest[] = [];
     const flush = async () => {
-      if (mails.length > 0) await settleReport({ update, mails });
+      if (mails.length > 0) await settleWithMail({ update, mails });
       else if (update) await steps.settleReport({ update, mails });
       update = null;
       mails = [];
@@ -245,6 +259,19 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
       }
     }
     await flush();
+  }
+
+  /** A step with mail: one quick local attempt, then (if that failed) the ordinary activity with its retries. */
+  async function settleWithMail(step: { update: ReadModelUpdate | null; mails: ReportMailRequest[] }): Promise<void> {
+    if (mailFirstTry) {
+      try {
+        return await firstTry.settleReport(step);
+      } catch {
+        // The worker logs why (and a refused mail's row keeps the server's answer); each part of the step is
+        // idempotent, so the ordinary activity resumes where the attempt stopped.
+      }
+    }
+    await settleReport(step);
   }
 
   /** Started, not awaited: the mails of the same step go out whatever the chat robot does. */
