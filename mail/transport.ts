@@ -4,7 +4,7 @@
  */
 import { mkdir, writeFile, access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline, Transform, type Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { readSecret } from '../config/load.js';
@@ -77,8 +77,14 @@ export function smtpTransport(options: { host: string; port: number; secure: boo
  */
 function wholeMessage(mail: { data: Mail.Options; message: { processFunc(fn: (input: Readable) => Readable): void } }, done: (err?: Error | null) => void): void {
   if ((mail.data.attachments?.length ?? 0) > 0) return done();
-  // pipeline: an error of the composer's stream reaches the connection through ours.
-  mail.message.processFunc((input) => pipeline(input, new OneChunk(), () => undefined));
+  // An error of the composer's stream reaches the connection through ours. Not stream.pipeline: it makes an
+  // AbortController per mail and aborts it at the end, and the DOMException that builds (a stack trace) cost
+  // ~85 µs a mail in bench:lifecycle's profile, more than the rest of this function.
+  mail.message.processFunc((input) => {
+    const whole = new OneChunk();
+    input.once('error', (err) => whole.destroy(err));
+    return input.pipe(whole);
+  });
   done();
 }
 
