@@ -17,7 +17,7 @@ import { access, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/pr
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import type { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { Config } from '../config/schema.js';
 import type { ErrorCodes } from '../domain/errors.js';
 
@@ -132,21 +132,20 @@ export interface S3StoreOptions {
   secretAccessKey: string;
 }
 
+type S3 = typeof import('@aws-sdk/client-s3');
+
+/**
+ * The S3 SDK is loaded with the first use of a bucket, not with the program: it is ~37 MB of a process's memory
+ * (measured: RSS before and after importing it), which a school keeping its files in the data folder — the
+ * default — should not pay in its worker and its web process (bench:memory's worker goal is < 300 MB).
+ */
+let sdk: Promise<S3> | undefined;
+const loadSdk = (): Promise<S3> => (sdk ??= import('@aws-sdk/client-s3'));
+
 /** Files as objects in a bucket: `<prefix><key>`. */
 export function s3Store(options: S3StoreOptions): FileStore {
-  const client = new S3Client({
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    region: options.region,
-    forcePathStyle: options.forcePathStyle,
-    credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
-    // The SDK's default since 2025 sends a CRC checksum in an aws-chunked body that OSS, COS and older MinIO
-    // refuse; a content hash in the signature (what they all check) is enough for files we address by hash.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    maxAttempts: 4,
-    // A hung connection to the storage service must not hang a page or an activity.
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
-  });
+  let connecting: Promise<{ s3: S3; client: S3Client }> | undefined;
+  const connect = () => (connecting ??= loadSdk().then((s3) => ({ s3, client: newClient(s3, options) })));
   const Bucket = options.bucket;
   const Key = (key: string) => `${options.prefix}${key}`;
   const where = `s3://${Bucket}/${options.prefix}${options.endpoint ? ` at ${options.endpoint}` : ` (${options.region})`}`;
@@ -156,7 +155,8 @@ export function s3Store(options: S3StoreOptions): FileStore {
   let keyWorks = false;
   const size = async (key: string): Promise<number | null> => {
     try {
-      const head = await client.send(new HeadObjectCommand({ Bucket, Key: Key(key) }));
+      const { s3, client } = await connect();
+      const head = await client.send(new s3.HeadObjectCommand({ Bucket, Key: Key(key) }));
       return head.ContentLength ?? 0;
     } catch (err) {
       if (isMissing(err) || (keyWorks && (err as S3ServiceException).$metadata?.httpStatusCode === 403)) return null;
@@ -165,7 +165,8 @@ export function s3Store(options: S3StoreOptions): FileStore {
   };
   const get = async (key: string) => {
     try {
-      return (await client.send(new GetObjectCommand({ Bucket, Key: Key(key) }))).Body ?? null;
+      const { s3, client } = await connect();
+      return (await client.send(new s3.GetObjectCommand({ Bucket, Key: Key(key) }))).Body ?? null;
     } catch (err) {
       if (isMissing(err)) return null;
       throw fail(err, `reading ${Key(key)}`);
@@ -178,7 +179,8 @@ export function s3Store(options: S3StoreOptions): FileStore {
     size,
     async put(key, content, contentType) {
       try {
-        await client.send(new PutObjectCommand({ Bucket, Key: Key(key), Body: content, ContentType: contentType, ContentLength: content.length }));
+        const { s3, client } = await connect();
+        await client.send(new s3.PutObjectCommand({ Bucket, Key: Key(key), Body: content, ContentType: contentType, ContentLength: content.length }));
       } catch (err) {
         throw fail(err, `storing ${Key(key)}`);
       }
@@ -200,14 +202,31 @@ export function s3Store(options: S3StoreOptions): FileStore {
       // needs (a key limited to bucket/prefix/* has no bucket-level rights such as HeadBucket).
       const probe = Key('.baosong-check');
       try {
-        await client.send(new PutObjectCommand({ Bucket, Key: probe, Body: Buffer.from('baosong'), ContentType: 'text/plain' }));
-        await client.send(new HeadObjectCommand({ Bucket, Key: probe }));
+        const { s3, client } = await connect();
+        await client.send(new s3.PutObjectCommand({ Bucket, Key: probe, Body: Buffer.from('baosong'), ContentType: 'text/plain' }));
+        await client.send(new s3.HeadObjectCommand({ Bucket, Key: probe }));
         keyWorks = true;
       } catch (err) {
         throw fail(err, 'opening the bucket');
       }
     },
   };
+}
+
+function newClient(s3: S3, options: S3StoreOptions): S3Client {
+  return new s3.S3Client({
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    region: options.region,
+    forcePathStyle: options.forcePathStyle,
+    credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+    // The SDK's default since 2025 sends a CRC checksum in an aws-chunked body that OSS, COS and older MinIO
+    // refuse; a content hash in the signature (what they all check) is enough for files we address by hash.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: 4,
+    // A hung connection to the storage service must not hang a page or an activity.
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
+  });
 }
 
 function isMissing(err: unknown): boolean {
