@@ -135,9 +135,9 @@ export interface S3StoreOptions {
 type S3 = typeof import('@aws-sdk/client-s3');
 
 /**
- * The S3 SDK is loaded with the first use of a bucket, not with the program: it is ~37 MB of a process's memory
- * (measured: RSS before and after importing it), which a school keeping its files in the data folder — the
- * default — should not pay in its worker and its web process (bench:memory's worker goal is < 300 MB).
+ * The S3 SDK is loaded with the first use of a bucket, not with the program: a school keeping its files in the data
+ * folder — the default — does not carry it in its intake + web process (bench:memory: 4–6 MB of that process's RSS
+ * at start; 37 MB when imported alone, most of it shared with what the process loads anyway).
  */
 let sdk: Promise<S3> | undefined;
 const loadSdk = (): Promise<S3> => (sdk ??= import('@aws-sdk/client-s3'));
