@@ -1,5 +1,5 @@
 // Every bad value in the configuration is a located error listed with the others, never a crash.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -49,7 +49,7 @@ describe('bad values in the configuration', () => {
     const dir = mkdtempSync(join(tmpdir(), 'baosong-bad-config-'));
     const file = join(dir, 'baosong.config.yaml');
     writeFileSync(file, example.replace('start: "08:00"', 'start: "8点"').replace('end: "17:30"', 'end: "25:00"').replace('weekday: friday', 'weekday: fri'));
-    const r = await runCli(['config', 'check', '--config', file]);
+    const r = await runCli(['config', 'check', '--config', file]).finally(() => rmSync(dir, { recursive: true, force: true }));
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${file}:12:10 workingHours.start: "8点" 不是时刻：请写成 时:分（00:00—23:59）`);
     expect(r.stderr).toContain(`${file}:13:8 workingHours.end: "25:00" 不是时刻`);
