@@ -3,7 +3,7 @@
  * The rules live in domain/lifecycle.ts; this file waits for people and timers and carries out
  * what the rules decide, through activities.
  */
-import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, defineQuery, defineSignal, defineUpdate, log, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, defineQuery, defineSignal, defineUpdate, isCancellation, log, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import {
   alreadySeen,
@@ -266,9 +266,11 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
     if (mailFirstTry) {
       try {
         return await firstTry.settleReport(step);
-      } catch {
-        // The worker logs why (and a refused mail's row keeps the server's answer); each part of the step is
-        // idempotent, so the ordinary activity resumes where the attempt stopped.
+      } catch (err) {
+        // A failed attempt hands over; a cancelled report stays cancelled. The worker logs why (and a
+        // refused mail's row keeps the server's answer); each part of the step is idempotent, so the ordinary
+        // activity resumes where the attempt stopped.
+        if (isCancellation(err)) throw err;
       }
     }
     await settleReport(step);
