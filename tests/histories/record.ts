@@ -3,7 +3,7 @@
  * `npm run histories:record -- 0.2.0` writes tests/fixtures/histories/0.2.0/*.json (Temporal's JSON
  * history format, as `temporal workflow show --output json` prints it), which
  * tests/workflows/replay-saved.test.ts replays against the current workflow code forever after.
- * Run it on the release's code, before changing any workflow (README "Upgrading").
+ * Run it on the release's code, before changing any workflow (docs/operations.md, "Upgrades").
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
