@@ -11,7 +11,6 @@ import type { AttachmentRef, TextRef } from '../domain/lifecycle.js';
 import { findCategory, URGENCY_LABELS, type Urgency } from '../domain/report.js';
 import { toLocal } from '../domain/time.js';
 import { formatDateTime } from '../templates/format.js';
-import { upwardDocument } from '../exports/upward-docx.js';
 import { deliverOnce } from '../mail/deliver.js';
 import { FILE_LINK_TTL_MS, fileUrl } from '../mail/links.js';
 import { mailDomain, reportMessageId } from '../mail/message-id.js';
@@ -78,6 +77,8 @@ export function createUpwardActivities(deps: { config: Config; readModel: ReadMo
       const files: { filename: string; contentType: string; content: Buffer }[] = [];
       if (up.docx) {
         const photoBytes = await Promise.all(photos.map(async (p) => ({ filename: p.filename, contentType: p.contentType, content: await mustRead(config, p.sha256) })));
+        // docx (~8 MB once loaded) only in a worker that sends Word files up, when it first does.
+        const { upwardDocument } = await import('../exports/upward-docx.js');
         const docx = await upwardDocument(
           {
             school: config.school.name,

@@ -8,7 +8,6 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
 import { DEFAULT_TIME_ZONE, formatLocalDate, toLocal } from '../domain/time.js';
 import type { Locale } from '../templates/types.js';
 import type { DepartmentFigures, DigestFigures, PeriodFigures } from './figures.js';
@@ -180,9 +179,11 @@ export async function renderDepartmentChart(figures: DigestFigures | PeriodFigur
     ...(options.width !== undefined ? { width: options.width } : {}),
     ...(options.height !== undefined ? { height: options.height } : {}),
   });
+  // The rasteriser (a native addon, ~3 MB) loads with the first chart, not with every process that imports this module.
+  const { Resvg } = await import('@resvg/resvg-js');
   try {
     const resvg = new Resvg(svg, { font: { loadSystemFonts: false, fontFiles: [font.file], defaultFontFamily: font.family } });
-    return await Promise.resolve(resvg.render().asPng());
+    return resvg.render().asPng();
   } catch (error) {
     throw new ChartError('ECHART_RENDER', `Cannot render the digest chart: ${error instanceof Error ? error.message : String(error)}.`, { cause: error });
   }

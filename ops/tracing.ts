@@ -11,11 +11,8 @@
  */
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { envDetectorSync, Resource } from '@opentelemetry/resources';
-import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { OpenTelemetryPlugin, OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { OpenTelemetryPlugin, OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 
 export const TRACER_NAME = 'baosong';
 
@@ -41,27 +38,16 @@ let active: Tracing | null = null;
  * Starts tracing for this process when the environment asks for it (or a span processor is given, for
  * tests); null otherwise. Registers the global tracer provider, the AsyncLocalStorage context manager
  * and the W3C trace-context propagator. Once per process: a second call returns the first.
+ * The SDK and its exporter (~10 MB of memory once loaded) are loaded only then (ops/tracing-sdk.ts):
+ * most schools never turn tracing on, and `inSpan` costs nothing without it.
  */
-export function startTracing(options: { env?: NodeJS.ProcessEnv; serviceName?: string; spanProcessor?: SpanProcessor } = {}): Tracing | null {
+export async function startTracing(options: { env?: NodeJS.ProcessEnv; serviceName?: string; spanProcessor?: SpanProcessor } = {}): Promise<Tracing | null> {
   if (active) return active;
   const env = options.env ?? process.env;
   if (!options.spanProcessor && !tracingWanted(env)) return null;
-  const resource = Resource.default()
-    .merge(new Resource({ 'service.name': env.OTEL_SERVICE_NAME?.trim() || options.serviceName || 'baosong' }))
-    .merge(envDetectorSync.detect());
-  const spanProcessor = options.spanProcessor ?? new BatchSpanProcessor(new OTLPTraceExporter());
-  const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
-  provider.register();
-  const plugin = new OpenTelemetryPlugin({ resource, spanProcessor });
-  const tracing: Tracing = {
-    plugin,
-    clientInterceptor: new OpenTelemetryWorkflowClientInterceptor(),
-    shutdown: async () => {
-      await provider.forceFlush();
-      await provider.shutdown();
-      active = null;
-    },
-  };
+  const { openTracing } = await import('./tracing-sdk.js');
+  if (active) return active; // started by a concurrent call while the SDK loaded
+  const tracing = openTracing({ env, serviceName: options.serviceName, spanProcessor: options.spanProcessor, onShutdown: () => (active = null) });
   active = tracing;
   return tracing;
 }

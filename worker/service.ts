@@ -145,7 +145,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const temporal = await connectTemporal({ config, demo: options.demo ?? false, env });
     closers.push(() => temporal.close());
     // Tracing (off unless OTEL_EXPORTER_OTLP_ENDPOINT…, see ops/tracing.ts): starts and signals carry the trace.
-    const tracing = startTracing({ env, serviceName: `baosong-${options.parts.join('-')}` });
+    const tracing = await startTracing({ env, serviceName: `baosong-${options.parts.join('-')}` });
     if (tracing) closers.push(() => tracing.shutdown());
     const client = tracing ? new Client({ connection: temporal.client.connection, namespace: temporal.namespace, interceptors: { workflow: [tracing.clientInterceptor] } }) : temporal.client;
     logger.info({ temporal: temporal.description, taskQueue: config.temporal.taskQueue }, 'connected to Temporal');

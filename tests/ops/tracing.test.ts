@@ -33,7 +33,7 @@ let client: Client;
 let config: ReturnType<typeof testConfig>;
 
 beforeAll(async () => {
-  tracing = startTracing({ spanProcessor: new SimpleSpanProcessor(exporter), serviceName: 'baosong-test' })!;
+  tracing = (await startTracing({ spanProcessor: new SimpleSpanProcessor(exporter), serviceName: 'baosong-test' }))!;
   env = await createTestEnv();
   smtp = await startSmtpServer();
   const dataDir = mkdtempSync(join(tmpdir(), 'baosong-trace-'));
