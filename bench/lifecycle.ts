@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const database = await openDatabase({ file: join(dataDir, 'baosong.db') });
   await migrateToLatest(database);
   const readModel = new ReadModel(database);
-  const worker = await spawnWorker({ address: env.address, taskQueue: config.temporal.taskQueue, smtpPort: sink.port, dataDir });
+  const worker = await spawnWorker({ address: env.address, taskQueue: config.temporal.taskQueue, smtpPort: sink.port, dataDir, shipped: true });
   const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
   console.log(`worker process started: RSS ${mb(worker.rss())} MB (peak so far ${mb(worker.peakRss())} MB)`);
 

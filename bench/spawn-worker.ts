@@ -7,6 +7,7 @@ import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { WORKER_HEAP_MB, WORKER_MALLOC_ARENAS, workerNodeFlags } from '../worker/child.js';
 import { WORKFLOWS_PATH } from '../worker/index.js';
 
 export interface WorkerProcess {
@@ -32,6 +33,11 @@ export interface SpawnWorkerOptions {
   districtSchools?: number;
   /** A bundle from an earlier spawnWorker (else one is built). */
   bundlePath?: string;
+  /**
+   * The V8 flags and malloc arenas `baosong start` gives its worker child (worker/child.ts), so the figure is of the
+   * settings a user gets. Off for benches whose worker outgrows them (a district's worker holds far more).
+   */
+  shipped?: boolean;
   /** Append the worker's output (its log lines) to this file instead of this process's stdout/stderr. */
   logFile?: string;
 }
@@ -43,8 +49,8 @@ export async function spawnWorker(options: SpawnWorkerOptions): Promise<WorkerPr
   const logFd = options.logFile ? openSync(options.logFile, 'a') : undefined;
   const child = fork(fileURLToPath(new URL('./worker-process.ts', import.meta.url)), [], {
     ...(logFd === undefined ? {} : { stdio: ['ignore', logFd, logFd, 'ipc'] as const }),
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean)],
-    env: { ...process.env, BAOSONG_WORKFLOW_BUNDLE: bundlePath, BENCH_WORKER: JSON.stringify(options) },
+    execArgv: ['--import', 'tsx', ...(options.shipped ? workerNodeFlags(WORKER_HEAP_MB) : []), ...(process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean)],
+    env: { ...(options.shipped ? { MALLOC_ARENA_MAX: String(WORKER_MALLOC_ARENAS) } : {}), ...process.env, BAOSONG_WORKFLOW_BUNDLE: bundlePath, BENCH_WORKER: JSON.stringify(options) },
   });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());
