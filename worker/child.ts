@@ -21,8 +21,9 @@ export const WORKER_SEMI_SPACE_MB = 4;
 /**
  * glibc malloc arenas of the worker child (MALLOC_ARENA_MAX; glibc's default is 8 per core). The worker's
  * native threads (the Temporal core's tokio runtime, libuv's pool, V8's helpers) each take an arena and keep
- * what they freed: 2 arenas held the worker's peak ~15 MB lower with 10,000 reports waiting, at no measurable
- * CPU cost (NOTES.md, "Twelfth session"). A value in the environment wins; other C libraries ignore it.
+ * what they freed: 2 arenas held the worker's peak ~15 MB lower with 10,000 reports waiting; what it may cost in
+ * malloc contention under a burst was within this host's run-to-run spread (NOTES.md, "Twelfth session"). A
+ * value in the environment wins; other C libraries ignore it.
  */
 export const WORKER_MALLOC_ARENAS = 2;
 
