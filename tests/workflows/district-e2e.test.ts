@@ -57,6 +57,13 @@ const schools = new Map<SchoolId, DistrictSchool>();
 let bureau: DistrictSchool;
 const intake = new Map<SchoolId, IntakeDeps>();
 
+/**
+ * The weekly digest's slot in this test: today at 00:00 at the schools (Asia/Shanghai). A scheduled run sends the
+ * week of the last slot, so the example's Friday 16:00 made the digests of a run from Monday to Friday afternoon
+ * last week's, without the reports this test has just sent (the CI of a Monday 00:05 in Beijing failed on it).
+ */
+const DIGEST_DAY = new Date().toLocaleDateString('en-US', { weekday: 'long', timeZone: 'Asia/Shanghai' }).toLowerCase();
+
 /** A school as its IT teacher would write it: the example school, its people at the school's own domain. */
 function schoolFile(name: string, domain: string, smtpPort: number): string {
   return readFileSync(EXAMPLE_CONFIG_FILE, 'utf8')
@@ -64,6 +71,7 @@ function schoolFile(name: string, domain: string, smtpPort: number): string {
     .replace(/^dataDir:.*$/m, '')
     .replace(/^temporal:\n(?: {2}.*\n)*/m, '')
     .replace(/^(\s+)name: 青禾市第一实验中学.*$/m, `$1name: ${name}`)
+    .replace(/^( {2}weekday:) friday\n( {2}time:) "16:00"$/m, `$1 ${DIGEST_DAY}\n$2 "00:00"`)
     .replace(/^mail:\n/m, `mail:\n  smtp: { host: 127.0.0.1, port: ${smtpPort}, secure: false, pool: false }\n`)
     .replace('passwordEnv: BAOSONG_IMAP_PASSWORD', `passwordEnv: ${domain.split('.')[0]!.toUpperCase()}_IMAP_PASSWORD`); // each school its own
 }
