@@ -7,7 +7,7 @@ import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKER_HEAP_MB, WORKER_MALLOC_ARENAS, workerNodeFlags } from '../worker/child.js';
+import { WORKER_CHILD_DEFAULT_ENV, WORKER_HEAP_MB, workerNodeFlags } from '../worker/child.js';
 import { WORKFLOWS_PATH } from '../worker/index.js';
 
 export interface WorkerProcess {
@@ -50,7 +50,7 @@ export async function spawnWorker(options: SpawnWorkerOptions): Promise<WorkerPr
   const child = fork(fileURLToPath(new URL('./worker-process.ts', import.meta.url)), [], {
     ...(logFd === undefined ? {} : { stdio: ['ignore', logFd, logFd, 'ipc'] as const }),
     execArgv: ['--import', 'tsx', ...(options.shipped ? workerNodeFlags(WORKER_HEAP_MB) : []), ...(process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean)],
-    env: { ...(options.shipped ? { MALLOC_ARENA_MAX: String(WORKER_MALLOC_ARENAS) } : {}), ...process.env, BAOSONG_WORKFLOW_BUNDLE: bundlePath, BENCH_WORKER: JSON.stringify(options) },
+    env: { ...(options.shipped ? WORKER_CHILD_DEFAULT_ENV : {}), ...process.env, BAOSONG_WORKFLOW_BUNDLE: bundlePath, BENCH_WORKER: JSON.stringify(options) },
   });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());

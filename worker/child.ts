@@ -27,6 +27,9 @@ export const WORKER_SEMI_SPACE_MB = 4;
  */
 export const WORKER_MALLOC_ARENAS = 2;
 
+/** The environment `baosong start` adds for its worker child (a value already in the environment wins). */
+export const WORKER_CHILD_DEFAULT_ENV: Readonly<NodeJS.ProcessEnv> = { MALLOC_ARENA_MAX: String(WORKER_MALLOC_ARENAS) };
+
 /** The V8 flags `baosong start` gives its worker child (and deploy/systemd gives `baosong worker`). */
 export function workerNodeFlags(heapMB: number): string[] {
   return [...(heapMB > 0 ? [`--max-old-space-size=${heapMB}`] : []), `--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`];
@@ -67,7 +70,7 @@ export async function spawnWorkerChild(options: WorkerChildOptions): Promise<Wor
   const heapMB = Number(options.env.BAOSONG_WORKER_HEAP_MB) || options.heapMB || (RUNNING_FROM_DIST ? WORKER_HEAP_MB : 0);
   const child: ChildProcess = fork(projectFile('bin', 'baosong.js'), ['worker', '--config', options.configFile], {
     execArgv: workerNodeFlags(heapMB),
-    env: { MALLOC_ARENA_MAX: String(WORKER_MALLOC_ARENAS), ...options.env, TEMPORAL_ADDRESS: options.temporalAddress, TEMPORAL_NAMESPACE: options.namespace, [WORKER_CHILD_ENV]: '1' },
+    env: { ...WORKER_CHILD_DEFAULT_ENV, ...options.env, TEMPORAL_ADDRESS: options.temporalAddress, TEMPORAL_NAMESPACE: options.namespace, [WORKER_CHILD_ENV]: '1' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let state: WorkerChildState = 'STARTING';
