@@ -38,6 +38,7 @@ import {
 } from '../domain/lifecycle.js';
 import { chatRequest, type ReportChatRequest } from '../domain/chat.js';
 import type { ReportStatus } from '../domain/report.js';
+import { addUpdate, askPlan, batchNeedsWork, emptyBatch, isPlan, recordedForm, type StepAnswer, type StepBatch, type StepPlan, type StepWork } from './step-batch.js';
 
 export const approveSignal = defineSignal<[ApproveAction]>('approve');
 export const sendBackSignal = defineSignal<[SendBackAction]>('sendBack');
@@ -187,6 +188,8 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
   const publishes = localSteps && input.publishWebhook === false ? local : { publishReport };
   // Mail tried first in the worker's own process (see `firstTry`): decided once per run, like the others.
   const mailFirstTry = patched('local-mail');
+  // A step's records and mails gathered into as few activities as it allows (see `settle`): decided once per run.
+  const batches = patched('step-batches');
 
   setHandler(statusQuery, () => statusView(input, state));
   setHandler(resumeQuery, () => ({ input, state, inbox: [...inbox] }));
@@ -231,6 +234,7 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
    * that follow it go in one activity (fewer round trips; each part is idempotent on its own).
    */
   async function settle(next: ReportState, effects: Effect[], entries: TimelineEntry[]): Promise<void> {
+    if (batches) return settleInBatch(next, effects, entries);
     state = next;
     let update: ReadModelUpdate | null = readModelSnapshot(input, state, entries);
     let mails: ReportMailRequest[] = [];
@@ -241,15 +245,7 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
       mails = [];
     };
     for (const effect of effects) {
-      if (effect.type === 'chat') {
-        startChat(chatRequest(input, state, effect, nowIso()));
-        continue;
-      }
-      if (effect.type === 'wechat_draft') {
-        // Like chat: on its way while the report waits for the editor; the activity records how it went.
-        startSide(putWechatDraft(readModelSnapshot(input, state, [])));
-        continue;
-      }
+      if (startBeside(effect)) continue;
       // A mail is composed when its turn comes: after any planning before it (the 'returned' mail
       // tells the revision deadline that plan_revision just set).
       if (effect.type === 'mail') mails.push(mailRequest(input, state, effect, nowIso()));
@@ -261,8 +257,74 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
     await flush();
   }
 
+  // The step being gathered (runs from 'step-batches' on; the outermost `settle` owns it and flushes it), and the
+  // report as this run last recorded it (a record that would change nothing is left out).
+  let batch: StepBatch | null = null;
+  let lastRecorded: string | null = null;
+
+  /**
+   * `settle` in runs from 'step-batches' on: the same order, in fewer activities (issue 26). A step that follows without
+   * waiting on anything outside (publishing with no webhook is only a record) joins the batch, as does the publication's
+   * record; the batch goes out with a plan the step needs, before any other activity, and at the end.
+   */
+  async function settleInBatch(next: ReportState, effects: Effect[], entries: TimelineEntry[]): Promise<void> {
+    state = next;
+    const owner = batch === null;
+    if (owner) batch = emptyBatch();
+    // (`open()`, not a local: a plan's flush below starts a new batch for what follows it)
+    const open = () => batch!;
+    try {
+      addUpdate(open(), readModelSnapshot(input, state, entries));
+      for (const effect of effects) {
+        if (startBeside(effect)) continue;
+        if (effect.type === 'mail') open().mails.push(mailRequest(input, state, effect, nowIso()));
+        else if (effect.type === 'record_publication') {
+          if (!open().update) addUpdate(open(), readModelSnapshot(input, state, []));
+          open().publication = { url: effect.url, channel: effect.channel };
+        } else if (effect.type === 'publish' && effect.channelsSay && input.publishWebhook === false) {
+          // Without a webhook the channels are people: nothing to ask a server, the editor is asked by mail.
+          await apply({ type: 'published', url: null, published: false });
+        } else if (isPlan(effect)) {
+          // The plan rides with the batch (asked after its record and mails, as before); its answer is the next step.
+          // (An activity from an older worker answers no plan: asked apart then; see StepAnswer.)
+          const plan = { ...effect, urgency: input.facts.urgency };
+          await apply((await flushBatch(plan))?.planned ?? (await askPlan(steps, plan)));
+        } else {
+          await flushBatch();
+          await carryOut(effect);
+        }
+      }
+      if (owner) await flushBatch();
+    } finally {
+      if (owner) batch = null;
+    }
+  }
+
+  /** The batch in one activity (none when it would change nothing), with the plan the step needs next. */
+  async function flushBatch(plan?: StepPlan): Promise<StepAnswer | void> {
+    const step = batch!;
+    batch = emptyBatch();
+    const needed = batchNeedsWork(step, lastRecorded);
+    if (!needed && !plan) return;
+    const work = { update: needed ? step.update : null, mails: step.mails, ...(step.publication ? { publication: step.publication } : {}), ...(plan ? { plan } : {}) };
+    const answer = step.mails.length > 0 ? await settleWithMail(work) : await steps.settleReport(work);
+    if (needed && step.update) lastRecorded = recordedForm(step.update);
+    // An activity from an older worker did only the record and the mails (see StepAnswer): the rest apart.
+    if (step.publication && !answer?.publicationRecorded) await steps.recordPublication({ update: step.update ?? readModelSnapshot(input, state, []), ...step.publication });
+    return answer;
+  }
+
+  /** Chat and the 公众号 draft go on their way beside the step, never waited for. */
+  function startBeside(effect: Effect): effect is Extract<Effect, { type: 'chat' | 'wechat_draft' }> {
+    if (effect.type === 'chat') startChat(chatRequest(input, state, effect, nowIso()));
+    // Like chat, the draft is on its way while the report waits for the editor; the activity records how it went.
+    else if (effect.type === 'wechat_draft') startSide(putWechatDraft(readModelSnapshot(input, state, [])));
+    else return false;
+    return true;
+  }
+
   /** A step with mail: one quick local attempt, then (if that failed) the ordinary activity with its retries. */
-  async function settleWithMail(step: { update: ReadModelUpdate | null; mails: ReportMailRequest[] }): Promise<void> {
+  async function settleWithMail(step: StepWork): Promise<StepAnswer | void> {
     if (mailFirstTry) {
       try {
         return await firstTry.settleReport(step);
@@ -273,7 +335,7 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
         if (isCancellation(err)) throw err;
       }
     }
-    await settleReport(step);
+    return settleReport(step);
   }
 
   /** Started, not awaited: the mails of the same step go out whatever the chat robot does. */
@@ -339,13 +401,12 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
         return apply({ type: 'published', url: outcome.url, ...(outcome.published === undefined ? {} : { published: outcome.published }) });
       }
       case 'plan_publish':
-        return apply({ type: 'publish_planned', reminders: await steps.planPublishReminders({ from: effect.from }) });
+      case 'plan_review':
+      case 'plan_revision':
+      case 'plan_overdue':
+        return apply(await askPlan(steps, { ...effect, urgency: input.facts.urgency }));
       case 'record_publication':
         return steps.recordPublication({ update: readModelSnapshot(input, state, []), url: effect.url, channel: effect.channel });
-      case 'plan_review':
-        return apply({ type: 'review_planned', plan: await steps.planReviewRound({ from: effect.from, urgency: input.facts.urgency }), from: effect.from });
-      case 'plan_revision':
-        return apply({ type: 'revision_planned', plan: await steps.planRevisionWindow({ from: effect.from }) });
       case 'send_upward': {
         const f = input.facts;
         const sending = sendUpward({
@@ -367,8 +428,6 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
         startSide(sending.then(({ messageId }) => void arrived.push({ type: 'upward_sent', messageId }), (err: unknown) => void arrived.push({ type: 'upward_failed', reason: failureText(err) })));
         return;
       }
-      case 'plan_overdue':
-        return apply({ type: 'overdue_planned', reminders: await steps.planOverdueReminders({ after: effect.after, urgency: input.facts.urgency }) });
     }
   }
 
