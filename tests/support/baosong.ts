@@ -3,6 +3,7 @@
  * or PostgreSQL), a real SMTP server catching mail, and the real worker on the Temporal test
  * environment. Used by the workflow suites.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ import { migrateToLatest, openDatabase, ReadModel, type Database } from '../../d
 import type { ReportStatusView } from '../../domain/lifecycle.js';
 import { smtpTransport, type MailTransport } from '../../mail/transport.js';
 import { submitReport, type Submission } from '../../intake/submit.js';
-import { statusQuery, type reportWorkflow } from '../../workflows/report.js';
+import { approveSignal, statusQuery, type reportWorkflow } from '../../workflows/report.js';
 import { WORKFLOWS_PATH } from '../../worker/index.js';
 import type { WebOptions, WebServer } from '../../web/server.js';
 import { freePort } from './ports.js';
@@ -130,6 +131,14 @@ export async function waitForStatus(
     if (await predicate(last)) return last;
     if (Date.now() > deadline) throw new Error(`Timed out waiting for the report; last status ${JSON.stringify({ status: last.status, step: last.step, overdue: last.overdue, timeline: last.timeline.map((e) => e.type) })}`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Each step's holder approves in turn by a mail reply (the example chain: the department head, then the office). */
+export async function approveInTurn(handle: WorkflowHandle<typeof reportWorkflow>, ...holders: { name: string; email: string }[]): Promise<void> {
+  for (const [step, actor] of holders.entries()) {
+    if (step > 0) await waitForStatus(handle, (s) => s.step?.index === step);
+    await handle.signal(approveSignal, { actor, evidence: { via: 'mail', ref: `<${randomUUID()}@school.test>` } });
   }
 }
 

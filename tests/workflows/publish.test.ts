@@ -10,14 +10,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ChannelDrafts, ReportUses } from '../../db/uses.js';
 import { storeAttachment } from '../../storage/attachments.js';
 import { startWechatMpServer, WECHAT_TEST, type WechatMpServer } from '../support/wechat-mp-server.js';
-import { approveSignal } from '../../workflows/report.js';
-import { startHarness, waitForStatus, type Harness } from '../support/baosong.js';
+import { approveInTurn, startHarness, type Harness } from '../support/baosong.js';
 import { createTestEnv } from '../support/temporal.js';
 
 const liufang = { name: '刘芳', email: 'liufang@school.test' };
 const wangjianguo = { name: '王建国', email: 'wangjianguo@school.test' };
 const xieyutong = { name: '谢雨桐', email: 'xieyutong@school.test' };
-const by = (actor: { name: string; email: string }) => ({ actor, evidence: { via: 'mail' as const, ref: `<${randomUUID()}@school.test>` } });
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
@@ -61,9 +59,7 @@ describe('publishing by the website webhook', () => {
   it('is 已发布 with the page the website gives, once, though the first call failed', async () => {
     const now = new Date(await env.currentTimeMs());
     const { reportId, handle } = await h.submit({ origin: { kind: 'web', ref: randomUUID() }, from: liufang, category: '校园文化', urgency: 'routine', title: '读书节开幕式', body: '今天上午举行读书节开幕式。', eventTime: now, receivedAt: now, attachments: [] });
-    await handle.signal(approveSignal, by(wangjianguo));
-    await waitForStatus(handle, (s) => s.step?.index === 1);
-    await handle.signal(approveSignal, by(xieyutong));
+    await approveInTurn(handle, wangjianguo, xieyutong);
     const outcome = await handle.result();
     expect(outcome).toMatchObject({ status: 'published', publishedUrl: `https://www.school.test/news/${reportId}.html` });
 
@@ -84,9 +80,7 @@ describe('publishing by the website webhook', () => {
     const photo = await storeAttachment(h.config, png, { filename: '开幕式.png', contentType: 'image/png' });
     const { reportId, handle } = await h.submit({ origin: { kind: 'web', ref: randomUUID() }, from: liufang, category: '校园文化', urgency: 'routine', title: '科技节开幕', body: '科技节今天开幕。\n同学们展示了作品。', eventTime: now, receivedAt: now, attachments: [photo] });
     wechat.fail('/cgi-bin/draft/add', -1, 'system error');
-    await handle.signal(approveSignal, by(wangjianguo));
-    await waitForStatus(handle, (s) => s.step?.index === 1);
-    await handle.signal(approveSignal, by(xieyutong));
+    await approveInTurn(handle, wangjianguo, xieyutong);
     expect((await handle.result()).status).toBe('published');
     const drafts = new ChannelDrafts(h.database);
     for (let i = 0; i < 200 && (await drafts.get(reportId, 'wechat_mp'))?.state !== 'draft'; i++) await new Promise((r) => setTimeout(r, 100));
@@ -102,9 +96,7 @@ describe('publishing by the website webhook', () => {
   it('a report with no photo cannot be a 公众号 article: the office sees why on its page, nothing retried', async () => {
     const now = new Date(await env.currentTimeMs());
     const { reportId, handle } = await h.submit({ origin: { kind: 'web', ref: randomUUID() }, from: liufang, category: '校园文化', urgency: 'routine', title: '教研活动', body: '语文组开展教研活动。', eventTime: now, receivedAt: now, attachments: [] });
-    await handle.signal(approveSignal, by(wangjianguo));
-    await waitForStatus(handle, (s) => s.step?.index === 1);
-    await handle.signal(approveSignal, by(xieyutong));
+    await approveInTurn(handle, wangjianguo, xieyutong);
     await handle.result();
     const drafts = new ChannelDrafts(h.database);
     for (let i = 0; i < 100 && !(await drafts.get(reportId, 'wechat_mp')); i++) await new Promise((r) => setTimeout(r, 100));

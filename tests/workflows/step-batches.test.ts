@@ -10,8 +10,8 @@ import { createActivities } from '../../activities/index.js';
 import { ChatRobots } from '../../chat/index.js';
 import { ReportUses } from '../../db/uses.js';
 import { createTestWorker } from '../../temporal-server/testing.js';
-import { approveSignal, markPublishedSignal } from '../../workflows/report.js';
-import { startHarness, testWorkflowCode, waitForStatus, type Harness } from '../support/baosong.js';
+import { markPublishedSignal } from '../../workflows/report.js';
+import { approveInTurn, startHarness, testWorkflowCode, waitForStatus, type Harness } from '../support/baosong.js';
 import { advanceTo, createTestEnv } from '../support/temporal.js';
 
 const liufang = { name: '刘芳', email: 'liufang@school.test' };
@@ -48,9 +48,7 @@ describe('a step whose activity ran on a worker of the release before', () => {
   it('still reminds the editor a working day later, and the publication is in the register of uses', async () => {
     const now = new Date(await env.currentTimeMs());
     const { reportId, handle } = await h.submit({ origin: { kind: 'web', ref: randomUUID() }, from: liufang, category: '校园文化', urgency: 'routine', title: '读书节开幕式', body: '今天上午举行读书节开幕式。', eventTime: now, receivedAt: now, attachments: [] });
-    await handle.signal(approveSignal, by(wangjianguo));
-    await waitForStatus(handle, (s) => s.step?.index === 1);
-    await handle.signal(approveSignal, by(xieyutong));
+    await approveInTurn(handle, wangjianguo, xieyutong);
     await waitForStatus(handle, (s) => s.status === 'approved');
     const mailsOf = (kind: string) => h.smtp.mails.filter((m) => m.reportId === reportId && m.kind === kind);
     await h.smtp.waitFor((m) => m.reportId === reportId && m.kind === 'approved', 2);
