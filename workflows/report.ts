@@ -304,11 +304,12 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
   async function flushBatch(plan?: StepPlan): Promise<StepAnswer | void> {
     const step = batch!;
     batch = emptyBatch();
-    const needed = batchNeedsWork(step, lastRecorded);
+    const form = step.update && recordedForm(step.update);
+    const needed = batchNeedsWork(step, form, lastRecorded);
     if (!needed && !plan) return;
     const work = { update: needed ? step.update : null, mails: step.mails, ...(step.publication ? { publication: step.publication } : {}), ...(plan ? { plan } : {}) };
     const answer = step.mails.length > 0 ? await settleWithMail(work) : await steps.settleReport(work);
-    if (needed && step.update) lastRecorded = recordedForm(step.update);
+    if (needed && form) lastRecorded = form;
     // An activity from an older worker did only the record and the mails (see StepAnswer): the rest apart.
     if (step.publication && !answer?.publicationRecorded) await steps.recordPublication({ update: step.update ?? readModelSnapshot(input, state, []), ...step.publication });
     return answer;

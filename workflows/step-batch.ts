@@ -39,10 +39,7 @@ export interface StepBatch {
 }
 
 /** What the step's activity (`settleReport`) is given: the batch, and the plan the step needs next. */
-export interface StepWork {
-  update: ReadModelUpdate | null;
-  mails: ReportMailRequest[];
-  publication?: StepPublication;
+export interface StepWork extends StepBatch {
   plan?: StepPlan;
 }
 
@@ -66,11 +63,12 @@ export function recordedForm(update: ReadModelUpdate): string {
 /**
  * Whether the batch needs an activity at all. A record with no new entry that leaves the report as the last record
  * of this run left it (a plan's answer: the reminders are the workflow's own state) would only write the same row.
+ * `form` is the batch's `recordedForm` (made once per flush: it becomes the next `lastRecorded`).
  */
-export function batchNeedsWork(batch: StepBatch, lastRecorded: string | null): boolean {
+export function batchNeedsWork(batch: StepBatch, form: string | null, lastRecorded: string | null): boolean {
   if (batch.mails.length > 0 || batch.publication) return true;
   if (!batch.update) return false;
-  return batch.update.events.length > 0 || recordedForm(batch.update) !== lastRecorded;
+  return batch.update.events.length > 0 || form !== lastRecorded;
 }
 
 /** The plan activities, as the workflow calls them (local or ordinary) and the step's activity runs them. */
