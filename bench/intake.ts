@@ -24,7 +24,7 @@ import { freePort } from '../tests/support/ports.js';
 import { createTestEnv, uniqueTaskQueue } from '../temporal-server/testing.js';
 import { startServiceProcess } from '../tests/support/service-process.js';
 import { smtpSink } from './smtp-sink.js';
-import { descendantsMatching, processTreeCpu } from './cpu.js';
+import { descendantsMatching, formatThreads, processTreeCpu, threadCpu, threadCpuPer } from './cpu.js';
 import { measureFloor } from './floor/index.js';
 
 const oneByOne = Number(process.argv[2] ?? 200);
@@ -127,6 +127,7 @@ async function main(): Promise<void> {
   const serverCpu = () => (serverPid === undefined ? 0 : (processTreeCpu().get(serverPid) ?? 0));
   const cpu0 = service.cpuMs();
   const server0 = serverCpu();
+  const workerThreads0 = threadCpu(service.workerPid());
   const b0 = performance.now();
   await appendAll(ids, (i) => i);
   const appendedIn = (performance.now() - b0) / 1000;
@@ -134,6 +135,7 @@ async function main(): Promise<void> {
   const seconds = (Math.max(...ids.flatMap((id) => sink.delivered('receipt', id).map((d) => d.at))) - b0) / 1000;
   const cpu1 = service.cpuMs();
   const server1 = serverCpu();
+  const workerThreads = threadCpuPer(service.workerPid(), workerThreads0, burst);
   await new Promise((r) => setTimeout(r, 2000)); // a late duplicate would show up here
   const lost = countLost(ids);
   const duplicated = countDuplicated(ids);
@@ -146,6 +148,7 @@ async function main(): Promise<void> {
   const memory = service.memoryMB();
   console.log(`burst: ${burst} mails appended in ${appendedIn.toFixed(1)} s over ${APPENDERS} connections; all receipts accepted by SMTP after ${seconds.toFixed(1)} s = ${rate.toFixed(1)} mails/s${receipts ? '' : ' (TIMED OUT)'}; lost ${lost}, duplicated ${duplicated}`);
   console.log(`  CPU per mail: intake + web process ${cpuPerMail.service} ms, worker process ${cpuPerMail.worker} ms, test server ${cpuPerMail.server} ms`);
+  console.log(`  the worker's CPU per mail by thread: ${formatThreads(workerThreads)}`);
   console.log(`  peak RSS: intake + web process ${memory.service.peak} MB, worker process ${memory.worker.peak} MB`);
 
   const handledLines = service.handledLines();
@@ -184,6 +187,7 @@ async function main(): Promise<void> {
   const perMail = cpuPerMail.service + cpuPerMail.worker + cpuPerMail.server;
   const ratio = Math.round((perMail / floor.cpuMsPerWorkflow) * 100) / 100;
   console.log(`floor (a no-op one-activity workflow): ${floor.cpuMsPerWorkflow} ms CPU per workflow; a mail costs ${perMail.toFixed(1)} ms = ${ratio}× that`);
+  console.log(`  the floor worker's CPU per workflow by thread: ${formatThreads(floor.workerThreadsMsPerWorkflow)}`);
   await sink.close();
   await dovecot.stop();
   await env.teardown();
@@ -199,6 +203,7 @@ async function main(): Promise<void> {
       burst: { mails: burst, seconds: +seconds.toFixed(1), mailsPerSecond: +rate.toFixed(1), lost, duplicated },
       drain,
       cpuMsPerMail: cpuPerMail,
+      workerThreadsMsPerMail: workerThreads,
       floor,
       ratio,
       host: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100 },

@@ -22,7 +22,7 @@ import { submitReport } from '../intake/submit.js';
 import { approveSignal, markPublishedSignal } from '../workflows/report.js';
 import { testConfig } from '../tests/support/baosong.js';
 import { createTestEnv, uniqueTaskQueue } from '../temporal-server/testing.js';
-import { cpuSince, processTreeCpu } from './cpu.js';
+import { addThreadCpuSince, cpuSince, formatThreads, processTreeCpu, threadCpu, threadCpuPerItem, type ThreadCpu } from './cpu.js';
 import { combineFloors, startFloorWorker, type FloorFigures } from './floor/index.js';
 import { smtpSink } from './smtp-sink.js';
 import { routineSubmission } from './submission.js';
@@ -50,6 +50,7 @@ interface Figures {
   mailsPerSecond?: number;
   cpuMsPerReport?: number;
   cpuMsPerReportByProcess?: Record<string, number>;
+  workerThreadsMsPerReport?: ThreadCpu;
   waiting?: number;
   workerPeakRssMb?: number;
   /** Each round's CPU per report over its own floor: how much the machine moved during the run. */
@@ -91,15 +92,19 @@ async function main(): Promise<void> {
     const cpu = { total: 0, worker: 0, bench: 0 };
     const floors: FloorFigures[] = [];
     const ratios: number[] = [];
+    const workerThreadsMs = { main: 0, workflows: 0, v8Helpers: 0, temporalCore: 0, other: 0, ended: 0 };
     for (let round = 0; round < rounds; round++) {
       const first = Math.floor((reports * round) / rounds);
       const count = Math.floor((reports * (round + 1)) / rounds) - first;
       const mailsBefore = sink.deliveries.length;
       const cpuBefore = processTreeCpu();
+      const workerThreadsBefore = threadCpu(worker.pid);
       const t0 = performance.now();
       await runReports(first, count);
       seconds += (performance.now() - t0) / 1000;
       const spent = cpuSince(cpuBefore);
+      // The worker's threads over the rounds of reports only (it waits idle during the floor's turns).
+      addThreadCpuSince(workerThreadsMs, worker.pid, workerThreadsBefore);
       // (the floor's worker waits idle meanwhile: its CPU is not the reports')
       const reportsMs = spent.total - (spent.byPid.get(floorWorker.pid) ?? 0);
       mails += sink.deliveries.length - mailsBefore;
@@ -123,6 +128,8 @@ async function main(): Promise<void> {
     result.cpuMsPerReportByProcess = { worker: perReport(cpu.worker), bench: perReport(cpu.bench), server: perReport(server) };
     console.log(`lifecycle: ${reports} reports through the whole chain in ${seconds.toFixed(1)} s = ${(reports / seconds).toFixed(1)} reports/s (${mails} mails delivered, ${(mails / seconds).toFixed(0)} mails/s)`);
     console.log(`CPU per report: ${result.cpuMsPerReport} ms across all processes (worker ${perReport(cpu.worker)}, bench ${perReport(cpu.bench)}, test server ${perReport(server)}); machine load average ${loadavg()[0]?.toFixed(2)}`);
+    result.workerThreadsMsPerReport = threadCpuPerItem(workerThreadsMs, reports);
+    console.log(`  the worker's CPU per report by thread: ${formatThreads(result.workerThreadsMsPerReport)}; the floor worker's per workflow: ${formatThreads(floorOfRun.workerThreadsMsPerWorkflow)}`);
   }
 
   /** Reports first … first+count−1 through the whole chain, 100 at a time. */

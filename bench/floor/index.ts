@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { cpuSince, processTreeCpu } from '../cpu.js';
+import { cpuSince, processTreeCpu, threadCpu, threadCpuPer, type ThreadCpu } from '../cpu.js';
 import { floorApprove, oneActivityFloor, reportShapeFloor } from './workflows.js';
 
 export type FloorShape = 'report' | 'oneActivity';
@@ -32,6 +32,8 @@ export interface FloorFigures {
   cpuMsPerWorkflow: number;
   cpuMsPerWorkflowByProcess: { worker: number; bench: number; server: number };
   workflowsPerSecond: number;
+  /** The floor worker's CPU per workflow by group of its threads (bench/cpu.ts `threadCpu`). */
+  workerThreadsMsPerWorkflow: ThreadCpu;
 }
 
 let bundled: string | undefined;
@@ -93,10 +95,12 @@ export async function startFloorWorker(o: Omit<FloorOptions, 'count' | 'concurre
     async run(count, options = {}) {
       const batch = runs++;
       const before = processTreeCpu();
+      const threadsBefore = threadCpu(child.pid ?? -1);
       const t0 = performance.now();
       await pool(count, options.concurrency ?? 100, (i) => one(`${taskQueue}-${batch}-${i}`));
       const seconds = (performance.now() - t0) / 1000;
       const cpu = cpuSince(before);
+      const workerThreadsMsPerWorkflow = threadCpuPer(child.pid ?? -1, threadsBefore, count);
       for (const pid of options.excludePids ?? []) cpu.total -= cpu.byPid.get(pid) ?? 0;
       const per = (ms: number) => Math.round((ms / count) * 10) / 10;
       const workerMs = cpu.byPid.get(child.pid ?? -1) ?? 0;
@@ -107,6 +111,7 @@ export async function startFloorWorker(o: Omit<FloorOptions, 'count' | 'concurre
         cpuMsPerWorkflow: per(cpu.total),
         cpuMsPerWorkflowByProcess: { worker: per(workerMs), bench: per(benchMs), server: per(cpu.total - workerMs - benchMs) },
         workflowsPerSecond: Math.round((count / seconds) * 10) / 10,
+        workerThreadsMsPerWorkflow,
       };
     },
     async stop() {
@@ -136,5 +141,8 @@ export function combineFloors(rounds: FloorFigures[]): FloorFigures {
     cpuMsPerWorkflow: weighted((r) => r.cpuMsPerWorkflow),
     cpuMsPerWorkflowByProcess: { worker: weighted((r) => r.cpuMsPerWorkflowByProcess.worker), bench: weighted((r) => r.cpuMsPerWorkflowByProcess.bench), server: weighted((r) => r.cpuMsPerWorkflowByProcess.server) },
     workflowsPerSecond: Math.round((workflows / seconds) * 10) / 10,
+    workerThreadsMsPerWorkflow: Object.fromEntries(
+      Object.keys(rounds[0]!.workerThreadsMsPerWorkflow).map((k) => [k, weighted((r) => r.workerThreadsMsPerWorkflow[k as keyof ThreadCpu])]),
+    ) as FloorFigures['workerThreadsMsPerWorkflow'],
   };
 }
