@@ -72,6 +72,8 @@ export function descendantsMatching(pattern: RegExp, root = process.pid): number
  */
 export type ThreadGroup = 'main' | 'workflows' | 'v8Helpers' | 'temporalCore' | 'other';
 export type ThreadCpu = Record<ThreadGroup | 'ended', number>;
+/** No CPU yet, in every group (a sum to add intervals to). */
+export const emptyThreadCpu = (): ThreadCpu => ({ main: 0, workflows: 0, v8Helpers: 0, temporalCore: 0, other: 0, ended: 0 });
 const THREAD_GROUPS: [RegExp, ThreadGroup][] = [
   [/^MainThread$/, 'main'],
   [/^WorkerThread$/, 'workflows'],
@@ -85,7 +87,7 @@ const THREAD_GROUPS: [RegExp, ThreadGroup][] = [
  * for every `vm` call with a timeout). All zero when the process is gone.
  */
 export function threadCpu(pid: number): ThreadCpu {
-  const result: ThreadCpu = { main: 0, workflows: 0, v8Helpers: 0, temporalCore: 0, other: 0, ended: 0 };
+  const result = emptyThreadCpu();
   let live = 0;
   let tasks: string[];
   try {
@@ -108,7 +110,7 @@ export function threadCpu(pid: number): ThreadCpu {
   }
   // Read after the threads, so that it includes all they had used.
   const total = stat(pid)?.cpuMs;
-  if (total === undefined) return { main: 0, workflows: 0, v8Helpers: 0, temporalCore: 0, other: 0, ended: 0 };
+  if (total === undefined) return emptyThreadCpu();
   result.ended = Math.max(0, total - live);
   return result;
 }
@@ -129,11 +131,11 @@ export function addThreadCpuSince(sum: ThreadCpu, pid: number, before: ThreadCpu
 
 /** `threadCpu(pid)` now less `before`, per item of `count`. */
 export function threadCpuPer(pid: number, before: ThreadCpu, count: number): ThreadCpu {
-  return threadCpuPerItem(addThreadCpuSince({ main: 0, workflows: 0, v8Helpers: 0, temporalCore: 0, other: 0, ended: 0 }, pid, before), count);
+  return threadCpuPerItem(addThreadCpuSince(emptyThreadCpu(), pid, before), count);
 }
 
 /** "main 10.1, workflows 6.5, …" for a log line. */
 export function formatThreads(figures: ThreadCpu): string {
-  const label: Record<ThreadGroup | 'ended', string> = { main: 'main', workflows: 'workflow thread', v8Helpers: 'V8 helpers (GC)', temporalCore: 'Temporal core', other: 'other', ended: 'ended threads' };
-  return (Object.keys(figures) as (ThreadGroup | 'ended')[]).map((k) => `${label[k]} ${figures[k]}`).join(', ');
+  const label: Record<keyof ThreadCpu, string> = { main: 'main', workflows: 'workflow thread', v8Helpers: 'V8 helpers (GC)', temporalCore: 'Temporal core', other: 'other', ended: 'ended threads' };
+  return (Object.keys(figures) as (keyof ThreadCpu)[]).map((k) => `${label[k]} ${figures[k]}`).join(', ');
 }

@@ -22,7 +22,7 @@ import { submitReport } from '../intake/submit.js';
 import { approveSignal, markPublishedSignal } from '../workflows/report.js';
 import { testConfig } from '../tests/support/baosong.js';
 import { createTestEnv, uniqueTaskQueue } from '../temporal-server/testing.js';
-import { addThreadCpuSince, cpuSince, formatThreads, processTreeCpu, threadCpu, threadCpuPerItem, type ThreadCpu } from './cpu.js';
+import { addThreadCpuSince, cpuSince, emptyThreadCpu, formatThreads, processTreeCpu, threadCpu, threadCpuPerItem, type ThreadCpu } from './cpu.js';
 import { combineFloors, startFloorWorker, type FloorFigures } from './floor/index.js';
 import { smtpSink } from './smtp-sink.js';
 import { routineSubmission } from './submission.js';
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     const cpu = { total: 0, worker: 0, bench: 0 };
     const floors: FloorFigures[] = [];
     const ratios: number[] = [];
-    const workerThreadsMs = { main: 0, workflows: 0, v8Helpers: 0, temporalCore: 0, other: 0, ended: 0 };
+    const workerThreadsMs = emptyThreadCpu();
     for (let round = 0; round < rounds; round++) {
       const first = Math.floor((reports * round) / rounds);
       const count = Math.floor((reports * (round + 1)) / rounds) - first;
