@@ -179,17 +179,19 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
   let chatsOnTheirWay = 0;
   const started = resumed ? { state: resumed.state, effects: [] } : startReport(input, nowIso());
   let state: ReportState = started.state;
+  // Every behaviour below as of 0.8.0, in one marker: a run from before it asks for each, as it did then.
+  const since080 = patched('report-0.8.0');
   // Decided once per run: a history from before it replays as it ran (published the moment the editor was asked).
-  const publishStates = patched('publish-states');
+  const publishStates = since080 || patched('publish-states');
   // Plans and mail-less records as local activities (see `local`): decided once per run, like publish-states.
-  const localSteps = patched('local-steps');
+  const localSteps = since080 || patched('local-steps');
   const steps = localSteps ? local : { planReviewRound, planRevisionWindow, planOverdueReminders, planPublishReminders, recordPublication, settleReport };
   // Publishing without a webhook only records (the input says so: decided when the report came) and is as quick.
   const publishes = localSteps && input.publishWebhook === false ? local : { publishReport };
   // Mail tried first in the worker's own process (see `firstTry`): decided once per run, like the others.
-  const mailFirstTry = patched('local-mail');
+  const mailFirstTry = since080 || patched('local-mail');
   // A step's records and mails gathered into as few activities as it allows (see `settle`): decided once per run.
-  const batches = patched('step-batches');
+  const batches = since080 || patched('step-batches');
 
   setHandler(statusQuery, () => statusView(input, state));
   setHandler(resumeQuery, () => ({ input, state, inbox: [...inbox] }));
@@ -362,8 +364,8 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
     // Co-holders told, refusals told to the one refused (issue 18 §4): for any person's action, in runs after it.
     const personAction = officeAction || event.type === 'markPublished' || event.type === 'approve' || event.type === 'sendBack' || event.type === 'revise' || event.type === 'comment';
     const d = decide(input, state, event, nowIso(), {
-      ...(officeAction ? { officeActions: patched('office-actions') } : {}),
-      ...(personAction ? { reviewNotices: patched('review-notices') } : {}),
+      ...(officeAction ? { officeActions: since080 || patched('office-actions') } : {}),
+      ...(personAction ? { reviewNotices: since080 || patched('review-notices') } : {}),
       publishStates,
     });
     await settle(d.state, d.effects, d.state.timeline.filter((e) => e.seq > before));
