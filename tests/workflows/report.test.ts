@@ -420,7 +420,7 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
     // A report started today records one patch marker for every behaviour up to 0.8.0 (runs before it, one each).
     for (const { workflowId, history } of histories) {
       const patches = (history.events ?? []).flatMap((e) => (e.markerRecordedEventAttributes?.markerName === 'core_patch' ? [Buffer.from(e.markerRecordedEventAttributes.details!['patch-data']!.payloads![0]!.data!).toString()] : []));
-      expect(patches.map((p) => JSON.parse(p).id), workflowId).toEqual(['report-0.8.0']);
+      expect(patches.map((p) => (JSON.parse(p) as { id: string }).id), workflowId).toEqual(['report-0.8.0']);
     }
   });
 });
