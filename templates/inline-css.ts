@@ -39,11 +39,14 @@ const MAX_SHEETS = 16;
 
 interface Element {
   name: string;
-  /** The key of this element's chain, from the root. */
-  key: string;
-  /** Attributes in source order, values as written (entities not decoded). */
-  attributes: [string, string][];
+  /** The number of this element's chain, from the root (a chain's key names its parent's by number). */
+  chain: number;
+  /** Attributes as written (entities not decoded), in source order. */
+  attribs: Record<string, string>;
 }
+
+/** The patch of every chain seen with one style sheet; a chain's key is its parent's number, tag and keyed attributes. */
+type Chains = Map<string, { chain: number; patch: Patch }>;
 
 const STYLE_RE = /<style\b[^>]*>([\s\S]*?)<\/style\s*>/gi;
 
@@ -69,7 +72,7 @@ const attribute = (name: string, value: string) => ` ${name}="${value.replace(/"
 
 export class CssInliner {
   /** Per style sheet text: null when it needs full juice, else the patches by element chain. */
-  private readonly sheets = new Map<string, Map<string, Patch> | null>();
+  private readonly sheets = new Map<string, Chains | null>();
 
   /** Inlines the CSS of the page's <style> elements into it, as juice(page, JUICE_OPTIONS) does. */
   inline(page: string): string {
@@ -85,7 +88,7 @@ export class CssInliner {
     return this.apply(page, css, patches);
   }
 
-  private apply(page: string, css: string, patches: Map<string, Patch>): string {
+  private apply(page: string, css: string, patches: Chains): string {
     const out: string[] = [];
     let copied = 0;
     const stack: Element[] = [];
@@ -97,20 +100,22 @@ export class CssInliner {
           if (failed) return;
           const start = parser.startIndex;
           const end = parser.endIndex;
-          const attributes = Object.entries(attribs);
-          const own = attributes.filter(([n]) => KEY_ATTRIBUTES.has(n)).map(([n, v]) => `${n}=${JSON.stringify(v)}`).join(' ');
-          const key = `${stack.at(-1)?.key ?? ''}<${name} ${own}>`;
-          const element: Element = { name, key, attributes };
+          // Short keys: a whole chain spelled out per element made most of a mail's garbage (issue 26).
+          let key = `${stack.at(-1)?.chain ?? 0}<${name}`;
+          for (const n of KEY_ATTRIBUTES) if (attribs[n] !== undefined) key += ` ${n}=${JSON.stringify(attribs[n])}`;
+          const element: Element = { name, chain: 0, attribs };
           stack.push(element);
+          let known = patches.get(key);
+          if (!known) {
+            known = { chain: patches.size + 1, patch: name === 'style' ? NO_CHANGE : this.patchFor(stack, css) };
+            patches.set(key, known);
+          }
+          element.chain = known.chain;
           if (name === 'style') {
             styleStart = start;
             return;
           }
-          let patch = patches.get(key);
-          if (!patch) {
-            patch = this.patchFor(stack, css);
-            patches.set(key, patch);
-          }
+          const patch = known.patch;
           if (patch === NO_CHANGE) return;
           // The tag must be one plain open tag in the source for us to rewrite it.
           if (page[start] !== '<' || page[end] !== '>') {
@@ -119,7 +124,7 @@ export class CssInliner {
           }
           out.push(page.slice(copied, start));
           let tag = `<${name}`;
-          for (const [n, v] of attributes) tag += attribute(n, patch.changed.get(n) ?? v);
+          for (const [n, v] of Object.entries(attribs)) tag += attribute(n, patch.changed.get(n) ?? v);
           for (const [n, v] of patch.added) tag += attribute(n, v);
           out.push(page[end - 1] === '/' ? `${tag}/>` : `${tag}>`);
           copied = end + 1;
@@ -150,7 +155,7 @@ export class CssInliner {
   /** What juice writes on the innermost element of `chain`, found by inlining a document of just that chain. */
   private patchFor(chain: Element[], css: string): Patch {
     const mark = 'data-baosong-inline';
-    const keyed = (e: Element) => e.attributes.filter(([n]) => KEY_ATTRIBUTES.has(n));
+    const keyed = (e: Element) => Object.entries(e.attribs).filter(([n]) => KEY_ATTRIBUTES.has(n));
     let html = `<style>${css}</style>`;
     chain.forEach((e, i) => {
       html += `<${e.name}${keyed(e).map(([n, v]) => attribute(n, v)).join('')}${i === chain.length - 1 ? ` ${mark}=""` : ''}>`;
@@ -167,7 +172,7 @@ export class CssInliner {
       { decodeEntities: false },
     );
     parser.end(inlined);
-    if (after === null) throw new Error(`CSS inlining: lost the element ${chain.at(-1)?.key ?? ''}`);
+    if (after === null) throw new Error(`CSS inlining: lost the element <${chain.at(-1)?.name ?? ''}> (${chain.map((e) => e.name).join(' > ')})`);
     const before = new Map(keyed(chain[chain.length - 1]!));
     const patch: Patch = { changed: new Map(), added: [] };
     for (const [n, v] of after as [string, string][]) {
