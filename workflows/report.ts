@@ -179,8 +179,7 @@ export async function reportWorkflow(input: ReportInput, resumed?: ReportResume)
   let chatsOnTheirWay = 0;
   const started = resumed ? { state: resumed.state, effects: [] } : startReport(input, nowIso());
   let state: ReportState = started.state;
-  // Every behaviour below as of 0.8.0, in one marker: a run from before it asks for each, as it did then.
-  const since080 = patched('report-0.8.0');
+  const since080 = patched('report-0.8.0'); // every behaviour below as of 0.8.0 in one marker; older runs ask each
   // Decided once per run: a history from before it replays as it ran (published the moment the editor was asked).
   const publishStates = since080 || patched('publish-states');
   // Plans and mail-less records as local activities (see `local`): decided once per run, like publish-states.
