@@ -74,6 +74,9 @@ export type ThreadGroup = 'main' | 'workflows' | 'v8Helpers' | 'temporalCore' | 
 export type ThreadCpu = Record<ThreadGroup | 'ended', number>;
 /** No CPU yet, in every group (a sum to add intervals to). */
 export const emptyThreadCpu = (): ThreadCpu => ({ main: 0, workflows: 0, v8Helpers: 0, temporalCore: 0, other: 0, ended: 0 });
+const THREAD_CPU_KEYS = Object.keys(emptyThreadCpu()) as (keyof ThreadCpu)[];
+/** A figure per group, each `f` of its group. */
+export const mapThreadCpu = (f: (key: keyof ThreadCpu) => number): ThreadCpu => Object.fromEntries(THREAD_CPU_KEYS.map((k) => [k, f(k)])) as ThreadCpu;
 const THREAD_GROUPS: [RegExp, ThreadGroup][] = [
   [/^MainThread$/, 'main'],
   [/^WorkerThread$/, 'workflows'],
@@ -117,15 +120,13 @@ export function threadCpu(pid: number): ThreadCpu {
 
 /** `ms` (threads' CPU, summed) divided by `count` (per mail, per workflow), to 0.1 ms. */
 export function threadCpuPerItem(ms: ThreadCpu, count: number): ThreadCpu {
-  const per = { ...ms };
-  for (const key of Object.keys(ms) as (keyof ThreadCpu)[]) per[key] = Math.round((ms[key] / count) * 10) / 10;
-  return per;
+  return mapThreadCpu((key) => Math.round((ms[key] / count) * 10) / 10);
 }
 
 /** Adds `threadCpu(pid)` less `before` to `sum` (several intervals of one process). */
 export function addThreadCpuSince(sum: ThreadCpu, pid: number, before: ThreadCpu): ThreadCpu {
   const now = threadCpu(pid);
-  for (const key of Object.keys(now) as (keyof ThreadCpu)[]) sum[key] += now[key] - before[key];
+  for (const key of THREAD_CPU_KEYS) sum[key] += now[key] - before[key];
   return sum;
 }
 
@@ -137,5 +138,5 @@ export function threadCpuPer(pid: number, before: ThreadCpu, count: number): Thr
 /** "main 10.1, workflows 6.5, …" for a log line. */
 export function formatThreads(figures: ThreadCpu): string {
   const label: Record<keyof ThreadCpu, string> = { main: 'main', workflows: 'workflow thread', v8Helpers: 'V8 helpers (GC)', temporalCore: 'Temporal core', other: 'other', ended: 'ended threads' };
-  return (Object.keys(figures) as (keyof ThreadCpu)[]).map((k) => `${label[k]} ${figures[k]}`).join(', ');
+  return THREAD_CPU_KEYS.map((k) => `${label[k]} ${figures[k]}`).join(', ');
 }

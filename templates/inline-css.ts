@@ -103,14 +103,13 @@ export class CssInliner {
           // Short keys: the whole chain spelled out for every element was 8 % of the worker's garbage in a burst (issue 26).
           let key = `${stack.at(-1)?.chain ?? 0}<${name}`;
           for (const n of KEY_ATTRIBUTES) if (attribs[n] !== undefined) key += ` ${n}=${JSON.stringify(attribs[n])}`;
-          const element: Element = { name, chain: 0, attribs };
-          stack.push(element);
           let known = patches.get(key);
           if (!known) {
-            known = { chain: patches.size + 1, patch: name === 'style' ? NO_CHANGE : this.patchFor(stack, css) };
+            const patch = name === 'style' ? NO_CHANGE : this.patchFor([...stack, { name, chain: 0, attribs }], css);
+            known = { chain: patches.size + 1, patch };
             patches.set(key, known);
           }
-          element.chain = known.chain;
+          stack.push({ name, chain: known.chain, attribs });
           if (name === 'style') {
             styleStart = start;
             return;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { cpuSince, processTreeCpu, threadCpu, threadCpuPer, type ThreadCpu } from '../cpu.js';
+import { cpuSince, mapThreadCpu, processTreeCpu, threadCpu, threadCpuPer, type ThreadCpu } from '../cpu.js';
 import { floorApprove, oneActivityFloor, reportShapeFloor } from './workflows.js';
 
 export type FloorShape = 'report' | 'oneActivity';
@@ -141,8 +141,6 @@ export function combineFloors(rounds: FloorFigures[]): FloorFigures {
     cpuMsPerWorkflow: weighted((r) => r.cpuMsPerWorkflow),
     cpuMsPerWorkflowByProcess: { worker: weighted((r) => r.cpuMsPerWorkflowByProcess.worker), bench: weighted((r) => r.cpuMsPerWorkflowByProcess.bench), server: weighted((r) => r.cpuMsPerWorkflowByProcess.server) },
     workflowsPerSecond: Math.round((workflows / seconds) * 10) / 10,
-    workerThreadsMsPerWorkflow: Object.fromEntries(
-      Object.keys(rounds[0]!.workerThreadsMsPerWorkflow).map((k) => [k, weighted((r) => r.workerThreadsMsPerWorkflow[k as keyof ThreadCpu])]),
-    ) as FloorFigures['workerThreadsMsPerWorkflow'],
+    workerThreadsMsPerWorkflow: mapThreadCpu((k) => weighted((r) => r.workerThreadsMsPerWorkflow[k])),
   };
 }

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { WorkingCalendar } from '../../domain/calendar.js';
@@ -419,8 +420,8 @@ describe.each(['sqlite', 'postgres'] as const)('reportWorkflow on the Temporal t
     expect(failures).toEqual([]);
     // A report started today records one patch marker for every behaviour up to 0.8.0 (runs before it, one each).
     for (const { workflowId, history } of histories) {
-      const patches = (history.events ?? []).flatMap((e) => (e.markerRecordedEventAttributes?.markerName === 'core_patch' ? [Buffer.from(e.markerRecordedEventAttributes.details!['patch-data']!.payloads![0]!.data!).toString()] : []));
-      expect(patches.map((p) => (JSON.parse(p) as { id: string }).id), workflowId).toEqual(['report-0.8.0']);
+      const markers = (history.events ?? []).flatMap((e) => (e.markerRecordedEventAttributes?.markerName === 'core_patch' ? [e.markerRecordedEventAttributes] : []));
+      expect(markers.map((m) => defaultPayloadConverter.fromPayload<{ id: string }>(m.details!['patch-data']!.payloads![0]!).id), workflowId).toEqual(['report-0.8.0']);
     }
   });
 });
