@@ -111,6 +111,14 @@ function openSqlite(file: string, options: OpenDatabaseOptions): Database {
   };
 }
 
+/**
+ * SQLite's page cache per connection (KiB). better-sqlite3 builds SQLite with 16 MB, which each process fills as the
+ * file grows: the worker's malloc heap kept climbing through bench:memory's 10,000 reports and never came back
+ * (issue 26). SQLite's own default, 2 MB, keeps the B-trees' upper pages; a page beyond it is a read from the
+ * operating system's file cache, microseconds for our statements, which touch a few pages by key.
+ */
+export const SQLITE_PAGE_CACHE_KB = 2000;
+
 function connectSqlite(file: string, options: OpenDatabaseOptions): Kysely<Tables> {
   const inMemory = file === ':memory:';
   if (!inMemory) {
@@ -137,6 +145,7 @@ function connectSqlite(file: string, options: OpenDatabaseOptions): Kysely<Table
     if (!inMemory) sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma(`cache_size = -${SQLITE_PAGE_CACHE_KB}`);
     sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(timeout))}`);
   } catch (error) {
     sqlite.close();

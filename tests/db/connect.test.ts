@@ -21,7 +21,7 @@ describe('openDatabase options', () => {
 describe('openDatabase on SQLite', () => {
   const backend = useBackend('sqlite');
 
-  test('a file database uses WAL, enforces foreign keys and waits when locked', async () => {
+  test('a file database uses WAL, enforces foreign keys, waits when locked and keeps a 2 MB page cache', async () => {
     const database = await openDatabase({ file: backend.sqliteFile() });
     try {
       expect(database.dialect).toBe('sqlite');
@@ -31,6 +31,9 @@ describe('openDatabase on SQLite', () => {
       expect(journal.rows).toEqual([{ journal_mode: 'wal' }]);
       expect(foreignKeys.rows).toEqual([{ foreign_keys: 1 }]);
       expect(busy.rows).toEqual([{ timeout: 5000 }]);
+      // better-sqlite3's build would keep 16 MB per connection (issue 26: the worker's memory).
+      const cache = await sql<{ cache_size: number }>`pragma cache_size`.execute(database.db);
+      expect(cache.rows).toEqual([{ cache_size: -2000 }]);
     } finally {
       await database.close();
       await database.close(); // closing twice is fine
