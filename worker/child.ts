@@ -30,9 +30,18 @@ export const WORKER_MALLOC_ARENAS = 2;
 /** The environment `baosong start` adds for its worker child (a value already in the environment wins). */
 export const WORKER_CHILD_DEFAULT_ENV: Readonly<NodeJS.ProcessEnv> = { MALLOC_ARENA_MAX: String(WORKER_MALLOC_ARENAS) };
 
+/**
+ * V8's allocation-site pretenuring off in the worker child. With it, a site whose objects once survived a scavenge
+ * in bulk (html-to-text's DOM, the rendered pages, nodemailer's streams: a mail's objects outlive a 4 MB young
+ * generation under load) has every later object allocated straight in the old generation, where a mail's garbage
+ * waits for a mark-compact of the whole heap: a major GC every ~350 ms in bench:lifecycle, V8's helper threads
+ * 11 ms a report. Off: 7 ms, the main thread 2 ms less, the same peak memory (NOTES.md, "Sixteenth session").
+ */
+export const WORKER_V8_GC_FLAGS: readonly string[] = ['--no-allocation-site-pretenuring'];
+
 /** The V8 flags `baosong start` gives its worker child (and deploy/systemd gives `baosong worker`). */
 export function workerNodeFlags(heapMB: number): string[] {
-  return [...(heapMB > 0 ? [`--max-old-space-size=${heapMB}`] : []), `--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`];
+  return [...(heapMB > 0 ? [`--max-old-space-size=${heapMB}`] : []), `--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`, ...WORKER_V8_GC_FLAGS];
 }
 
 /** Set in the child's environment: the worker reports readiness and watches its parent. */
