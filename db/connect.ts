@@ -117,7 +117,7 @@ function openSqlite(file: string, options: OpenDatabaseOptions): Database {
  * (issue 26). SQLite's own default, 2 MB, keeps the B-trees' upper pages; a page beyond it is a read from the
  * operating system's file cache, microseconds for our statements, which touch a few pages by key.
  */
-export const SQLITE_PAGE_CACHE_KB = 2000;
+const SQLITE_PAGE_CACHE_KB = 2000;
 
 function connectSqlite(file: string, options: OpenDatabaseOptions): Kysely<Tables> {
   const inMemory = file === ':memory:';

@@ -37,7 +37,7 @@ export const WORKER_CHILD_DEFAULT_ENV: Readonly<NodeJS.ProcessEnv> = { MALLOC_AR
  * waits for a mark-compact of the whole heap: a major GC every ~350 ms in bench:lifecycle, V8's helper threads
  * 11 ms a report. Off: 7 ms, the main thread 2 ms less, the same peak memory (NOTES.md, "Sixteenth session").
  */
-export const WORKER_V8_GC_FLAGS: readonly string[] = ['--no-allocation-site-pretenuring'];
+const WORKER_V8_GC_FLAGS: readonly string[] = ['--no-allocation-site-pretenuring'];
 
 /** The V8 flags `baosong start` gives its worker child (and deploy/systemd gives `baosong worker`). */
 export function workerNodeFlags(heapMB: number): string[] {
