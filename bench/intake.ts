@@ -8,8 +8,10 @@
 //   3. drain: B mails that came while baosong was stopped (an upgrade, a night's outage), taken in when it
 //      starts again: receipts per second from the first to the last, loss, duplicates.
 // Receipts are counted by the sink's delivery events (no polling loop). The same run measures the floor of the
-// stack (bench/floor: a no-op one-activity workflow on the same server) and states the CPU per mail of
-// baosong's processes and the server as a ratio to the floor's (client, worker and server) per workflow.
+// stack (bench/floor: a no-op one-activity workflow on the same server) in two rounds, just before the burst and
+// just after it (baosong idle, its processes left out), as bench:lifecycle does in turns: the machine's drift then
+// touches the burst and the floor alike. The CPU per mail of baosong's processes and the server is stated as a ratio
+// to the floor's (client, worker and server) per workflow.
 //   npm run bench:intake [-- <one-by-one> <burst> <backlog>]        (defaults 200, 1000 and 1000)
 // (The npm script builds first: `baosong start` runs the build a user gets from `npm ci`, never the sources.)
 import { randomUUID } from 'node:crypto';
@@ -25,7 +27,7 @@ import { createTestEnv, uniqueTaskQueue } from '../temporal-server/testing.js';
 import { startServiceProcess } from '../tests/support/service-process.js';
 import { smtpSink } from './smtp-sink.js';
 import { descendantsMatching, formatThreads, processTreeCpu, threadCpu, threadCpuPer } from './cpu.js';
-import { measureFloor } from './floor/index.js';
+import { combineFloors, startFloorWorker } from './floor/index.js';
 
 const oneByOne = Number(process.argv[2] ?? 200);
 const burst = Number(process.argv[3] ?? 1000);
@@ -122,6 +124,11 @@ async function main(): Promise<void> {
   const countLost = (batch: string[]) => batch.filter((id) => sink.delivered('receipt', id).length === 0).length;
   const countDuplicated = (batch: string[]) => batch.filter((id) => sink.delivered('receipt', id).length > 1).length;
 
+  // The floor's first round, just before the burst (half its workflows; the other half just after it).
+  const floorWorker = await startFloorWorker({ client: env.client, address: env.address, dataDir: dir, shape: 'oneActivity' });
+  const baosongPids = () => [service.pid, service.workerPid()];
+  const floorBefore = await floorWorker.run(Math.ceil(burst / 2), { excludePids: baosongPids() });
+
   const ids = Array.from({ length: burst }, (_, i) => `<burst-${i}-${randomUUID()}@school.test>`);
   const [serverPid] = descendantsMatching(/temporal-server|temporal-test-server/);
   const serverCpu = () => (serverPid === undefined ? 0 : (processTreeCpu().get(serverPid) ?? 0));
@@ -146,6 +153,8 @@ async function main(): Promise<void> {
     server: +((server1 - server0) / burst).toFixed(1),
   };
   const memory = service.memoryMB();
+  const floorAfter = await floorWorker.run(Math.floor(burst / 2), { excludePids: baosongPids() });
+  await floorWorker.stop();
   console.log(`burst: ${burst} mails appended in ${appendedIn.toFixed(1)} s over ${APPENDERS} connections; all receipts accepted by SMTP after ${seconds.toFixed(1)} s = ${rate.toFixed(1)} mails/s${receipts ? '' : ' (TIMED OUT)'}; lost ${lost}, duplicated ${duplicated}`);
   console.log(`  CPU per mail: intake + web process ${cpuPerMail.service} ms, worker process ${cpuPerMail.worker} ms, test server ${cpuPerMail.server} ms`);
   console.log(`  the worker's CPU per mail by thread: ${formatThreads(workerThreads)}`);
@@ -182,11 +191,11 @@ async function main(): Promise<void> {
     `drain: ${backlog} mails waiting when baosong started again; first receipt ${drain.firstReceiptAfterStartSeconds} s after it was ready, then ${drainRate.toFixed(1)} mails/s to the last${drained ? '' : ' (TIMED OUT)'}; lost ${drain.lost}, duplicated ${drain.duplicated}; worker peak RSS ${drain.workerPeakMB} MB; ${restartedWarnings} warnings, exit code ${restartedCode}`,
   );
   for (const c of [observer, ...appenders]) await c.logout().catch(() => undefined);
-  // The floor on the same server, as many workflows as the burst had mails, baosong stopped.
-  const floor = await measureFloor({ client: env.client, address: env.address, dataDir: dir, shape: 'oneActivity', count: burst });
+  // The floor on the same server, as many workflows as the burst had mails, in its two rounds.
+  const floor = combineFloors([floorBefore, floorAfter]);
   const perMail = cpuPerMail.service + cpuPerMail.worker + cpuPerMail.server;
   const ratio = Math.round((perMail / floor.cpuMsPerWorkflow) * 100) / 100;
-  console.log(`floor (a no-op one-activity workflow): ${floor.cpuMsPerWorkflow} ms CPU per workflow; a mail costs ${perMail.toFixed(1)} ms = ${ratio}× that`);
+  console.log(`floor (a no-op one-activity workflow): ${floor.cpuMsPerWorkflow} ms CPU per workflow (${floorBefore.cpuMsPerWorkflow} just before the burst, ${floorAfter.cpuMsPerWorkflow} just after); a mail costs ${perMail.toFixed(1)} ms = ${ratio}× that`);
   console.log(`  the floor worker's CPU per workflow by thread: ${formatThreads(floor.workerThreadsMsPerWorkflow)}`);
   await sink.close();
   await dovecot.stop();
@@ -205,6 +214,7 @@ async function main(): Promise<void> {
       cpuMsPerMail: cpuPerMail,
       workerThreadsMsPerMail: workerThreads,
       floor,
+      floorRoundsMsPerWorkflow: [floorBefore.cpuMsPerWorkflow, floorAfter.cpuMsPerWorkflow],
       ratio,
       host: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100 },
       peakRssMB: { service: memory.service.peak, worker: memory.worker.peak },
