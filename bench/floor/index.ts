@@ -72,6 +72,10 @@ export async function startFloorWorker(o: Omit<FloorOptions, 'count' | 'concurre
     child.once('exit', (code) => reject(new Error(`floor worker exited with ${code}`)));
   });
   const exited = new Promise((r) => child.once('exit', r));
+  // A bench that fails between its rounds (bench:intake keeps this worker across its burst) must not leave it
+  // polling: the child has its own event loop and outlives a parent that exits without `stop()`.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   let runs = 0;
   const one = async (id: string) => {
     if (o.shape === 'oneActivity') {
@@ -115,6 +119,7 @@ export async function startFloorWorker(o: Omit<FloorOptions, 'count' | 'concurre
       };
     },
     async stop() {
+      process.off('exit', killOnExit);
       child.kill('SIGTERM');
       await exited;
     },
