@@ -8,6 +8,7 @@ import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import type { ServiceSummary } from '../worker/service.js';
 import { createLogger } from '../ops/logging.js';
+import { speaker } from '../config/messages.js';
 
 export interface ServiceLog {
   logger: Logger;
@@ -69,19 +70,26 @@ export function prettyLine(json: string, started: boolean, paint: (code: string,
 }
 
 export function summaryBlock(s: ServiceSummary, paint: (code: string, text: string) => string = (_c, t) => t): string {
+  const say = speaker(s.locale);
   const rows: [string, string][] = [];
   // The demo's best part first: everyone's mail, where replies are written and the clock can be moved (快进).
-  if (s.demoMailbox) rows.push(['Demo mailbox', `${s.demoMailbox} — start here: every mail the demo sends, reply as anyone, 快进 the clock (演示邮箱：从这里开始)`]);
-  if (s.form) rows.push(['Report form', s.form]);
-  if (s.office) rows.push(['Office', `${s.office} — sign in with an office or leadership address${s.officePeople.length ? ` (e.g. ${s.officePeople.join(', ')})` : ''}; the sign-in link is mailed${s.demoMailbox ? ' (to the demo mailbox)' : ''}`]);
-  rows.push(['Mail goes to', s.mail]);
-  if (s.intake) rows.push(['Intake', s.intake]);
+  if (s.demoMailbox) rows.push([say('Demo mailbox', '演示邮箱'), `${s.demoMailbox} — ${say('start here: every mail the demo sends, reply as anyone, 快进 the clock', '从这里开始：演示发出的每封邮件都在这里，可以用任何人的身份回复，也可以“快进”时间')}`]);
+  if (s.form) rows.push([say('Report form', '报送表单'), s.form]);
+  if (s.office) {
+    const people = s.officePeople.length ? say(` (e.g. ${s.officePeople.join(', ')})`, `（例如 ${s.officePeople.join('、')}）`) : '';
+    const mailed = s.demoMailbox ? say('the sign-in link is mailed (to the demo mailbox)', '登录链接会发到邮箱（演示时在演示邮箱里）') : say('the sign-in link is mailed', '登录链接会发到邮箱');
+    rows.push([say('Office', '办公室看板'), `${s.office} — ${say(`sign in with an office or leadership address${people}; ${mailed}`, `用办公室或校领导的邮箱登录${people}；${mailed}`)}`]);
+  }
+  rows.push([say('Mail goes to', '邮件发往'), s.mail]);
+  if (s.intake) rows.push([say('Intake', '收信情况'), s.intake]);
+  // Chinese labels are padded with the ideographic space (two columns wide, like the characters): they line up.
   const width = Math.max(...rows.map(([k]) => k.length));
   return [
     '',
-    paint('1', s.demo ? 'baosong is running — DEMO: every report is lost when it stops' : 'baosong is running'),
-    ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
-    paint('2', 'Ctrl-C to stop.'),
+    paint('1', s.demo ? say('baosong is running — DEMO: every report is lost when it stops', 'baosong 已在运行——演示模式：停止后所有报送都会丢失') : say('baosong is running', 'baosong 已在运行')),
+    ...rows.map(([k, v]) => `  ${k.padEnd(width, s.locale === 'en' ? ' ' : '\u3000')}  ${v}`),
+    paint('2', say('Ctrl-C to stop.', '按 Ctrl-C 停止。')),
     '',
   ].join('\n');
 }
+

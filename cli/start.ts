@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import type { Part, RunningService } from '../worker/service.js';
 import { reportToParent } from '../worker/child.js';
 import { serviceLogger, type ServiceLog } from './log.js';
+import { speaker } from '../config/messages.js';
 import { type ErrorCode } from '../domain/errors.js';
 
 class StartError extends Error {
@@ -96,8 +97,17 @@ function serviceCommand(name: string, description: string, parts: Part[], worker
       let config = loaded.config;
       if (parts.includes('web')) config = withPort(config, webPort(opts.port, process.env, config.web.port).port);
       const log: ServiceLog = serviceLogger();
+      const say = speaker(config.school.locale);
       const { startService } = await import('../worker/service.js');
-      if (useExample) log.logger.warn({ config: loaded.file }, `no ${configPath()} found: running with the EXAMPLE configuration (a fictional school). Copy config/example.yaml to baosong.config.yaml and edit it.`);
+      if (useExample) {
+        log.logger.warn(
+          { config: loaded.file },
+          say(
+            `no ${configPath()} found: running with the EXAMPLE configuration (a fictional school). Copy config/example.yaml to baosong.config.yaml and edit it.`,
+            `没有找到 ${configPath()}：正在用示例配置运行（一所虚构的学校）。请把 config/example.yaml 复制为 baosong.config.yaml 再修改。`,
+          ),
+        );
+      }
       let service: RunningService;
       try {
         const demo = opts.demo ?? false;
@@ -109,7 +119,8 @@ function serviceCommand(name: string, description: string, parts: Part[], worker
         if (e.code === 'EADDRINUSE') throw new StartError(`port ${config.web.port} is already in use: stop what uses it, or choose another with --port or PORT`);
         throw err;
       }
-      service.logger.info({ config: loaded.file }, `baosong ${parts.join(' + ')} started; Ctrl-C to stop`);
+      // `parts` is the marker a supervisor (and tests/support/service-process.ts) waits for; the message is for people.
+      service.logger.info({ config: loaded.file, parts: parts.join(' + ') }, say(`baosong ${parts.join(' + ')} started; Ctrl-C to stop`, `baosong 已启动（${parts.join(' + ')}），按 Ctrl-C 停止`));
       log.ready(service.summary);
       if (opts.demo && parts.includes('web')) {
         const reach = demoReach(webHost(opts.host, true) ?? '127.0.0.1', config.web.port, config.school.locale);
@@ -121,11 +132,11 @@ function serviceCommand(name: string, description: string, parts: Part[], worker
           // The same signal again at once comes from the group (`npm run`, `timeout`): keep draining.
           // A second Ctrl-C later means the user does not want to wait for the drain.
           if (Date.now() - firstSignalAt < 1_000) return;
-          service.logger.warn({ signal }, 'stopping at once');
+          service.logger.warn({ signal }, say('stopping at once', '立即停止'));
           process.exit(130);
         }
         firstSignalAt = Date.now();
-        service.logger.info({ signal }, 'stopping: draining the worker and the intake (Ctrl-C again to stop at once)');
+        service.logger.info({ signal }, say('stopping: draining the worker and the intake (Ctrl-C again to stop at once)', '正在停止：等 worker 和收信把手头的事做完（再按一次 Ctrl-C 立即停止）'));
         void service.stop();
       };
       process.on('SIGINT', stop);

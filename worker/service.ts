@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { ChatRobots } from '../chat/index.js';
 import { readSecret } from '../config/load.js';
+import { speaker, type MessageLocale } from '../config/messages.js';
 import { outboxDir } from '../config/readiness.js';
 import { loadSecret } from '../config/secret.js';
 import { fileStoreFor } from '../storage/store.js';
@@ -67,6 +68,8 @@ export interface RunningService {
 }
 
 export interface ServiceSummary {
+  /** The language the school reads (school.locale): the summary's sentences below are in it. */
+  locale: MessageLocale;
   demo: boolean;
   /** The report form, e.g. http://localhost:8080/submit (null without the web part). */
   form: string | null;
@@ -97,8 +100,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   } catch {
     // already installed (tests): keep it
   }
+  // What the school's IT teacher reads at start (the summary, warnings, parts off) is in the school's language.
+  const say = speaker(config.school.locale);
   if (options.demo) {
-    logger.warn('DEMO MODE: Temporal runs in memory inside this process; every report in progress is LOST when baosong stops. Use `npm start` with a Temporal server for real use.');
+    logger.warn(
+      say(
+        'DEMO MODE: Temporal runs in memory inside this process; every report in progress is LOST when baosong stops. Use `npm start` with a Temporal server for real use.',
+        '演示模式：Temporal 在本进程的内存里运行，baosong 一停止，所有进行中的报送都会丢失。正式使用请连接 Temporal 服务器，用 `npm start` 启动。',
+      ),
+    );
   }
   const closers: (() => Promise<void> | void)[] = [];
   const closeAll = async () => {
@@ -130,7 +140,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     if (lenient && smtp?.passwordEnv && !env[smtp.passwordEnv]) {
       const { smtp: _unused, ...mail } = config.mail;
       mailConfig = { ...config, mail };
-      off.push(`SMTP off: ${smtp.passwordEnv} is not set (the SMTP password); mail goes to the outbox folder ${outboxDir(config)}`);
+      off.push(say(`SMTP off: ${smtp.passwordEnv} is not set (the SMTP password); mail goes to the outbox folder ${outboxDir(config)}`, `SMTP 未启用：没有设置 ${smtp.passwordEnv}（SMTP 密码），邮件改写到 outbox 文件夹 ${outboxDir(config)}`));
       logger.warn(off.at(-1));
     }
     // Attachments: a bucket that refuses the key or does not exist stops the start here, not at the first photo.
@@ -139,7 +149,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     logger.info({ files: files.where }, 'attachments stored');
     const transport: MailTransport = createMailTransport(mailConfig, env);
     closers.push(() => transport.close());
-    const mailDescription = transport.kind === 'smtp' ? `SMTP ${smtp?.host}:${smtp?.port}` : `the outbox folder ${outboxDir(config)} (one .eml file per mail)`;
+    const mailDescription = transport.kind === 'smtp' ? `SMTP ${smtp?.host}:${smtp?.port}` : say(`the outbox folder ${outboxDir(config)} (one .eml file per mail)`, `outbox 文件夹 ${outboxDir(config)}（每封邮件一个 .eml 文件）`);
     logger.info({ mail: mailDescription }, 'outgoing mail');
 
     const temporal = await connectTemporal({ config, demo: options.demo ?? false, env });
@@ -203,9 +213,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     let intake: MailboxWatcher | null = null;
     let intakeDescription: string | null = null;
     const intakeOff = (why: string) => {
-      intakeDescription = `off: ${why}`;
-      off.push(`intake off: ${why}`);
-      logger.warn(`intake off: ${why}`);
+      intakeDescription = say(`off: ${why}`, `未启用：${why}`);
+      off.push(say(`intake off: ${why}`, `收信未启用：${why}`));
+      logger.warn(off.at(-1));
     };
     // The demo without mail.imap: a private Dovecot as the shared inbox, watched by the real intake (or, without
     // Dovecot, the demo mailbox page hands mail to the handler directly); see intake/demo-inbox.ts.
@@ -228,13 +238,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     if (demoInbox?.watcher && demoInbox.imap) {
       intake = demoInbox.watcher;
       observeIntake(intake);
-      intakeDescription = `watching INBOX of ${demoInbox.imap.user} at the demo's private Dovecot 127.0.0.1:${demoInbox.imap.port}`;
+      intakeDescription = say(`watching INBOX of ${demoInbox.imap.user} at the demo's private Dovecot 127.0.0.1:${demoInbox.imap.port}`, `正在收取 ${demoInbox.imap.user} 的收件箱（演示自带的 Dovecot，127.0.0.1:${demoInbox.imap.port}）`);
     } else if (options.parts.includes('intake')) {
       const imap = config.mail.imap;
       if (!imap) {
-        intakeOff('no mail.imap in the configuration (reports come from the web form)');
+        intakeOff(say('no mail.imap in the configuration (reports come from the web form)', '配置里没有 mail.imap（报送只能通过网页表单提交）'));
       } else if (lenient && !env[imap.passwordEnv]) {
-        intakeOff(`${imap.passwordEnv} is not set (the IMAP password of ${imap.user}); reports come from the web form`);
+        intakeOff(say(`${imap.passwordEnv} is not set (the IMAP password of ${imap.user}); reports come from the web form`, `没有设置 ${imap.passwordEnv}（${imap.user} 的 IMAP 密码），报送只能通过网页表单提交`));
       } else {
         const [{ MailboxWatcher }, { handleMail }, { orderKey }] = await Promise.all([import('../intake/mailbox.js'), import('../intake/handle.js'), import('../intake/order-key.js')]);
         const watcher = new MailboxWatcher({
@@ -259,10 +269,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         if (started === null) {
           intake = watcher;
           closers.push(() => watcher.stop());
-          intakeDescription = `watching ${imap.mailbox} of ${imap.user} at ${imap.host}:${imap.port}`;
+          intakeDescription = say(`watching ${imap.mailbox} of ${imap.user} at ${imap.host}:${imap.port}`, `正在收取 ${imap.user} 的 ${imap.mailbox}（${imap.host}:${imap.port}）`);
           logger.info({ mailbox: `${imap.user}@${imap.host}:${imap.port}/${imap.mailbox}` }, 'intake watching the shared inbox');
         } else if (lenient) {
-          intakeOff(`${started.message} (run \`baosong doctor\` to check the mail settings)`);
+          intakeOff(say(`${started.message} (run \`baosong doctor\` to check the mail settings)`, `${started.message}（运行 \`baosong doctor\` 检查邮件设置）`));
         } else {
           throw started;
         }
@@ -326,7 +336,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     let failure: { err: unknown } | null = null;
     const stop = () =>
       (stopping ??= closeAll().then(() => {
-        logger.info('stopped');
+        logger.info(say('stopped', '已停止'));
         if (failure) settle.reject(failure.err);
         else settle.resolve();
       }));
@@ -339,6 +349,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       });
     }
     const summary: ServiceSummary = {
+      locale: config.school.locale,
       demo: options.demo ?? false,
       form: webUrl && `${webUrl}/submit`,
       demoMailbox: webUrl && options.demo && transport.kind === 'outbox' ? `${webUrl}/demo/mail` : null,

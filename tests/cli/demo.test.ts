@@ -87,7 +87,9 @@ describe('npm run demo on a copied example configuration', () => {
 
     const lines = r.stdout().trim().split('\n');
     const entries = lines.map((l) => JSON.parse(l) as { level: number; msg: string; summary?: { form: string; office: string; intake: string; mail: string } });
-    expect(entries.filter((e) => e.level === 40).map((e) => e.msg)).toContain('intake off: BAOSONG_IMAP_PASSWORD is not set (the IMAP password of baosong@school.test); reports come from the web form');
+    // The example school reads Chinese: so do its start-up warnings.
+    expect(entries.filter((e) => e.level === 40).map((e) => e.msg)).toContain('收信未启用：没有设置 BAOSONG_IMAP_PASSWORD（baosong@school.test 的 IMAP 密码），报送只能通过网页表单提交');
+    expect(entries.filter((e) => e.level === 40).map((e) => e.msg)).toContainEqual(expect.stringMatching(/^演示模式：Temporal 在本进程的内存里运行/));
     const summary = entries.find((e) => e.msg === 'baosong is ready')?.summary;
     expect(summary).toMatchObject({ form: `http://127.0.0.1:${port}/submit`, office: `http://127.0.0.1:${port}/office` });
     expect(summary?.mail).toContain(join(dir, 'data', 'outbox'));
@@ -101,7 +103,7 @@ describe('npm run demo on a copied example configuration', () => {
 
     process.kill(-(r.child.pid ?? 0), 'SIGINT'); // what a terminal does on Ctrl-C
     expect(await exitWithin(r, 20_000)).toBe(0);
-    expect(r.stdout()).toMatch(/"msg":"stopped"/);
+    expect(r.stdout()).toMatch(/"msg":"已停止"/);
     expect(r.stderr()).not.toMatch(/WARN|temporalio_|ECONFIG|ENOTFOUND/);
   }, 180_000);
 
@@ -109,21 +111,22 @@ describe('npm run demo on a copied example configuration', () => {
     const { dir, file } = copiedConfig();
     const port = await freePort();
     const r = run('npm', ['run', '--silent', 'demo', '--', '--port', String(port)], { cwd: REPO, env: { PORT: '1', BAOSONG_CONFIG: file, BAOSONG_LOG_FORMAT: 'pretty' } });
-    await until(r, /Ctrl-C to stop\./);
+    await until(r, /按 Ctrl-C 停止。/);
 
-    // The demo mailbox comes first: it is where a visitor starts.
-    const block = r.stdout().slice(r.stdout().indexOf('baosong is running'));
-    expect(block.split('\n')[1]).toMatch(new RegExp(`^  Demo mailbox  http://127\\.0\\.0\\.1:${port}/demo/mail — start here`));
-    expect(r.stdout()).toContain(`Report form   http://127.0.0.1:${port}/submit`);
-    expect(r.stdout()).toMatch(new RegExp(`Office {8}http://127\\.0\\.0\\.1:${port}/office — sign in with an office or leadership address \\(e\\.g\\. zhouxiaomei@school\\.test`));
-    expect(r.stdout()).toContain(`Mail goes to  the outbox folder ${join(dir, 'data', 'outbox')}`);
-    expect(r.stdout()).toMatch(/! intake off: BAOSONG_IMAP_PASSWORD is not set/);
+    // In the school's language (the example school's is Chinese); the demo mailbox first: it is where a visitor starts.
+    const block = r.stdout().slice(r.stdout().indexOf('baosong 已在运行——演示模式'));
+    expect(block.split('\n')[1]).toMatch(new RegExp(`^  演示邮箱\u3000  http://127\\.0\\.0\\.1:${port}/demo/mail — 从这里开始`));
+    expect(r.stdout()).toContain(`报送表单\u3000  http://127.0.0.1:${port}/submit`);
+    expect(r.stdout()).toMatch(new RegExp(`办公室看板  http://127\\.0\\.0\\.1:${port}/office — 用办公室或校领导的邮箱登录（例如 zhouxiaomei@school\\.test`));
+    expect(r.stdout()).toContain(`邮件发往\u3000  outbox 文件夹 ${join(dir, 'data', 'outbox')}（每封邮件一个 .eml 文件）`);
+    expect(r.stdout()).toMatch(/! 收信未启用：没有设置 BAOSONG_IMAP_PASSWORD/);
+    expect(r.stdout()).not.toMatch(/Demo mailbox|Report form|Mail goes to|intake off/);
     expect(r.stdout()).not.toMatch(/^\{/m);
     expect((await fetch(`http://127.0.0.1:${port}/submit`)).status).toBe(200);
 
     process.kill(r.child.pid ?? 0, 'SIGINT'); // to npm only, as `kill -INT <npm>` does
     await exitWithin(r, 20_000);
-    expect(r.stdout()).toMatch(/stopped\n/);
+    expect(r.stdout()).toMatch(/已停止\n/);
   }, 180_000);
 
   it('in the browser: the sign-in says where its link goes; 快进 moves the demo clock so a report’s reminder and escalation arrive at once', async () => {

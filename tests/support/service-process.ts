@@ -63,7 +63,7 @@ export async function startServiceProcess(options: { config: Config; dir: string
     if (line.includes('"msg":"mail handled"')) handled++;
     const pid = /"pid":(\d+),"msg":"worker running in its own process"/.exec(line)?.[1];
     if (pid) workerPid = Number(pid);
-    if (line.includes('started; Ctrl-C to stop') && line.includes('worker + intake + web')) ready();
+    if (line.includes('"parts":"worker + intake + web"')) ready();
   };
   for (const stream of [child.stdout, child.stderr]) {
     let rest = '';
