@@ -116,10 +116,10 @@ const web: { a: { url: string; port: number; p: PartProcess | null }; b: { url: 
 };
 let workers: PartProcess[] = [];
 
-/** `baosong <part>` from the real CLI (bin/baosong.js), ready once it logs "baosong <part> started". */
+/** `baosong <part>` from the real CLI (bin/baosong.js), ready once its start line (`"parts":"<part>"`) is logged. */
 async function startPart(name: string, part: 'worker' | 'intake' | 'web', env: NodeJS.ProcessEnv = {}): Promise<PartProcess> {
   const p = spawnLogged(name, process.execPath, [BAOSONG_BIN, part], { ...baseEnv, ...env });
-  await waitForLine(p, new RegExp(`baosong ${part} started`), 150_000);
+  await waitForLine(p, new RegExp(`"parts":"${part}"`), 150_000);
   return p;
 }
 
