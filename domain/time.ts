@@ -93,7 +93,15 @@ export function fromLocal(local: LocalDateTime, timeZone: string): Date {
   let guess = asUtc - offsetMinutes(new Date(asUtc), timeZone) * 60_000;
   const second = asUtc - offsetMinutes(new Date(guess), timeZone) * 60_000;
   if (second !== guess) guess = Math.min(guess, second);
+  // Both probes can land after the clocks went back (Berlin's 02:00 on the last Sunday of October: 01:00Z, CET):
+  // the offset in force a day before gives the other instant, kept when it reads the same (the earlier one wins).
+  const before = asUtc - offsetMinutes(new Date(guess - 86_400_000), timeZone) * 60_000;
+  if (before < guess && sameReading(toLocal(new Date(before), timeZone), local)) guess = before;
   return new Date(guess);
+}
+
+function sameReading(a: LocalDateTime, b: LocalDateTime): boolean {
+  return a.year === b.year && a.month === b.month && a.day === b.day && a.hour === b.hour && a.minute === b.minute && a.second === b.second;
 }
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');

@@ -31,6 +31,18 @@ describe('zoned time', () => {
     );
   });
 
+  it('takes the earlier instant of an hour the clocks repeat, even where both first guesses land after the change', () => {
+    // Berlin, the last Sunday of October: 02:00–02:59 happens twice (CEST, then CET). Found by the property above (CI, seed 1635546402).
+    expect(fromLocal({ year: 2003, month: 10, day: 26, hour: 2, minute: 0, second: 0 }, 'Europe/Berlin').toISOString()).toBe('2003-10-26T00:00:00.000Z');
+    expect(fromLocal({ year: 2026, month: 10, day: 25, hour: 2, minute: 30, second: 0 }, 'Europe/Berlin').toISOString()).toBe('2026-10-25T00:30:00.000Z');
+    expect(fromLocal({ year: 2026, month: 11, day: 1, hour: 1, minute: 30, second: 0 }, 'America/New_York').toISOString()).toBe('2026-11-01T05:30:00.000Z');
+    // Not repeated: one instant, whatever the probes.
+    expect(fromLocal({ year: 2026, month: 10, day: 25, hour: 3, minute: 0, second: 0 }, 'Europe/Berlin').toISOString()).toBe('2026-10-25T02:00:00.000Z');
+    expect(fromLocal({ year: 2026, month: 12, day: 7, hour: 9, minute: 0, second: 0 }, 'Asia/Shanghai').toISOString()).toBe('2026-12-07T01:00:00.000Z');
+    // A reading the clocks skip (spring forward) keeps the later offset, as documented.
+    expect(fromLocal({ year: 2026, month: 3, day: 29, hour: 2, minute: 30, second: 0 }, 'Europe/Berlin').toISOString()).toBe('2026-03-29T00:30:00.000Z');
+  });
+
   it('reads the same instant the same way however often it is asked, and a caller changing its reading changes nothing', () => {
     const at = new Date('2026-12-06T16:30:05Z');
     const first = toLocal(at, 'Asia/Shanghai');
