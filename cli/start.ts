@@ -21,6 +21,9 @@ interface StartOptions {
   host?: string;
 }
 
+/** The parts as the Chinese guide names them (the English keeps the commands' names). */
+const PART_NAMES_ZH: Record<Part, string> = { worker: '后台处理', intake: '收信', web: '网页' };
+
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 
 /**
@@ -120,7 +123,7 @@ function serviceCommand(name: string, description: string, parts: Part[], worker
         throw err;
       }
       // `parts` is the marker a supervisor (and tests/support/service-process.ts) waits for; the message is for people.
-      service.logger.info({ config: loaded.file, parts: parts.join(' + ') }, say(`baosong ${parts.join(' + ')} started; Ctrl-C to stop`, `baosong 已启动（${parts.join(' + ')}），按 Ctrl-C 停止`));
+      service.logger.info({ config: loaded.file, parts: parts.join(' + ') }, say(`baosong ${parts.join(' + ')} started; Ctrl-C to stop`, `baosong 已启动（${parts.map((p) => PART_NAMES_ZH[p]).join('、')}），按 Ctrl-C 停止`));
       log.ready(service.summary);
       if (opts.demo && parts.includes('web')) {
         const reach = demoReach(webHost(opts.host, true) ?? '127.0.0.1', config.web.port, config.school.locale);
@@ -136,7 +139,7 @@ function serviceCommand(name: string, description: string, parts: Part[], worker
           process.exit(130);
         }
         firstSignalAt = Date.now();
-        service.logger.info({ signal }, say('stopping: draining the worker and the intake (Ctrl-C again to stop at once)', '正在停止：等 worker 和收信把手头的事做完（再按一次 Ctrl-C 立即停止）'));
+        service.logger.info({ signal }, say('stopping: draining the worker and the intake (Ctrl-C again to stop at once)', '正在停止：等后台处理和收信把手头的事做完（再按一次 Ctrl-C 立即停止）'));
         void service.stop();
       };
       process.on('SIGINT', stop);

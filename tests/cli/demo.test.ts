@@ -90,6 +90,7 @@ describe('npm run demo on a copied example configuration', () => {
     // The example school reads Chinese: so do its start-up warnings.
     expect(entries.filter((e) => e.level === 40).map((e) => e.msg)).toContain('收信未启用：没有设置 BAOSONG_IMAP_PASSWORD（baosong@school.test 的 IMAP 密码），报送只能通过网页表单提交');
     expect(entries.filter((e) => e.level === 40).map((e) => e.msg)).toContainEqual(expect.stringMatching(/^演示模式：Temporal 在本进程的内存里运行/));
+    expect(entries.map((e) => e.msg)).toContain('baosong 已启动（后台处理、收信、网页），按 Ctrl-C 停止');
     const summary = entries.find((e) => e.msg === 'baosong is ready')?.summary;
     expect(summary).toMatchObject({ form: `http://127.0.0.1:${port}/submit`, office: `http://127.0.0.1:${port}/office` });
     expect(summary?.mail).toContain(join(dir, 'data', 'outbox'));
