@@ -92,4 +92,3 @@ export function summaryBlock(s: ServiceSummary, paint: (code: string, text: stri
     '',
   ].join('\n');
 }
-
